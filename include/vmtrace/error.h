@@ -1,0 +1,21 @@
+/* vmtrace: one-line errors that name the file and the problem. */
+#ifndef VMTRACE_ERROR_H
+#define VMTRACE_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Filled by any vt_ function that fails; msg is one line, "PATH: problem". */
+struct vt_error {
+	char msg[1024];
+};
+
+/* Formats into err (which may be NULL); always returns -1 so callers can `return vt_error_set(...)`. */
+int vt_error_set(struct vt_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+#endif

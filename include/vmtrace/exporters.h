@@ -1,0 +1,4 @@
+/* vmtrace stage: exporters (see docs/architecture.md). */
+#ifndef VMTRACE_EXPORTERS_H
+#define VMTRACE_EXPORTERS_H
+#endif

@@ -1,0 +1,63 @@
+/* vmtrace stage 1, sources: find traces below paths, read them, and yield
+ * normalized events of every trace merged in timestamp order. */
+#ifndef VMTRACE_SOURCES_H
+#define VMTRACE_SOURCES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/error.h"
+#include "vmtrace/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vt_clock_info {
+	const char *name; /* NULL when the trace has no clock */
+	const char *uuid; /* NULL when the clock has none */
+	uint64_t freq;    /* Hz */
+	int64_t offset_s;
+	uint64_t offset_cycles;
+};
+
+/* What a source knows of one trace; counts grow while events are read and are
+ * final once vt_source_next() has returned 0. */
+struct vt_trace_info {
+	const char *path;   /* the trace folder */
+	const char *format; /* "ctf" */
+	const char *hostname, *domain, *tracer_name, *kernel_release; /* NULL when absent */
+	const char *product_uuid; /* NULL when absent */
+	const char *trace_uuid;   /* NULL when absent */
+	int64_t tracer_major, tracer_minor, tracer_patchlevel; /* -1 when absent */
+	struct vt_clock_info clock;
+	uint32_t streams;
+	uint64_t first_ns, last_ns; /* ns from the epoch; valid when events > 0 */
+	uint64_t events;
+	uint64_t per_kind[VT_KIND_COUNT];
+	uint64_t discarded_events; /* lost by the tracer, as its packets report */
+	uint64_t discarded_packets;
+	uint64_t backward_steps; /* events older than their stream's previous one */
+};
+
+struct vt_source;
+
+/* Finds every trace in each path (a trace folder, or any folder holding traces
+ * below it) and opens them all. Returns 0, or -1 with err set. */
+int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths,
+		   struct vt_error *err);
+
+size_t vt_source_trace_count(const struct vt_source *src);
+const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index);
+
+/* Next event of all traces in timestamp order; each stream keeps its own order
+ * even where its timestamps step backwards. The event stays valid until the next
+ * call. Returns 1 with *out set, 0 at the end, -1 with err set. */
+int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err);
+
+void vt_source_close(struct vt_source *src);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+# agent (vmtraced): library part

@@ -1,0 +1,1 @@
+# analyses stage: nothing here yet (see docs/architecture.md).

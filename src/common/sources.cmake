@@ -1,0 +1,3 @@
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/error.c
+  ${CMAKE_CURRENT_LIST_DIR}/kind.c)

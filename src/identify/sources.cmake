@@ -1,0 +1,1 @@
+# identify stage: nothing here yet (see docs/architecture.md).

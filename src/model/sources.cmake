@@ -1,0 +1,1 @@
+# model stage: nothing here yet (see docs/architecture.md).

@@ -1,0 +1,1 @@
+# simulator (vmtrace-sim): library part

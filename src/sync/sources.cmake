@@ -1,0 +1,1 @@
+# sync stage: nothing here yet (see docs/architecture.md).

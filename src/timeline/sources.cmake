@@ -1,0 +1,1 @@
+# timeline stage: nothing here yet (see docs/architecture.md).

@@ -1,0 +1,50 @@
+/* vmtrace: the command line. Dispatches to one function per command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "vmtrace/version.h"
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+#define VT_COMMAND(fn, name, summary) {name, summary, vt_cmd_##fn},
+#include "commands.def"
+#undef VT_COMMAND
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vmtrace COMMAND [OPTIONS] [ARGS]\n\n"
+		     "Trace KVM hosts and guests with the tracers you already use, then find\n"
+		     "which trace is which machine, put them on one clock and see where time went.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`vmtrace COMMAND --help` for a command's options; man vmtrace for more.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return VT_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return VT_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vmtrace %s\n", VT_VERSION);
+		return VT_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "vmtrace: unknown command '%s' (try vmtrace --help)\n", argv[1]);
+	return VT_EXIT_USAGE;
+}

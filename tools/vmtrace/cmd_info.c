@@ -1,8 +1,245 @@
+/* vmtrace info: what each trace is (machine, tracer, clock, time range, events). */
+#include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "commands.h"
+#include "progress.h"
+#include "vmtrace/sources.h"
+
+#define TOP_KINDS 6
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vmtrace info [--json] PATH...\n\n"
+		     "Reads every trace found in each PATH (a trace folder, or any folder holding\n"
+		     "traces below it, such as an LTTng session or relayd output) and prints, per\n"
+		     "trace: path, hostname, domain, tracer, product_uuid, clock, time range,\n"
+		     "duration, event count, the most frequent event kinds, discarded events and\n"
+		     "backward timestamp steps.\n\n"
+		     "  --json      one JSON document instead of text\n"
+		     "  -h, --help  this help\n\n"
+		     "Exit status: 0 when every PATH was read, 1 otherwise, 2 on bad usage.\n");
+}
+
+static const char *or_none(const char *s)
+{
+	return s ? s : "none";
+}
+
+static void format_time(uint64_t ns, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	size_t n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09llu UTC", (unsigned long long)(ns % 1000000000u));
+}
+
+static void format_tracer(const struct vt_trace_info *t, char *buf, size_t size)
+{
+	if (!t->tracer_name)
+		snprintf(buf, size, "unknown");
+	else if (t->tracer_major < 0)
+		snprintf(buf, size, "%s", t->tracer_name);
+	else if (t->tracer_patchlevel < 0)
+		snprintf(buf, size, "%s %lld.%lld", t->tracer_name, (long long)t->tracer_major,
+			 (long long)t->tracer_minor);
+	else
+		snprintf(buf, size, "%s %lld.%lld.%lld", t->tracer_name, (long long)t->tracer_major,
+			 (long long)t->tracer_minor, (long long)t->tracer_patchlevel);
+}
+
+/* Kinds by decreasing count (ties by kind order); returns how many are non-zero. */
+static size_t top_kinds(const struct vt_trace_info *t, enum vt_kind out[VT_KIND_COUNT])
+{
+	size_t n = 0;
+	for (int k = 0; k < VT_KIND_COUNT; k++)
+		if (t->per_kind[k])
+			out[n++] = (enum vt_kind)k;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && t->per_kind[out[j]] > t->per_kind[out[j - 1]]; j--) {
+			enum vt_kind x = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = x;
+		}
+	return n;
+}
+
+static void print_text(const struct vt_trace_info *t)
+{
+	char tracer[128], a[64], b[64];
+	format_tracer(t, tracer, sizeof(tracer));
+	printf("trace %s\n", t->path);
+	printf("  hostname        %s\n", or_none(t->hostname));
+	printf("  domain          %s\n", or_none(t->domain));
+	printf("  tracer          %s\n", tracer);
+	if (t->kernel_release)
+		printf("  kernel          %s\n", t->kernel_release);
+	printf("  product_uuid    %s\n", or_none(t->product_uuid));
+	if (t->clock.name)
+		printf("  clock           %s, %llu Hz, offset %lld s + %llu cycles, uuid %s\n", t->clock.name,
+		       (unsigned long long)t->clock.freq, (long long)t->clock.offset_s,
+		       (unsigned long long)t->clock.offset_cycles, or_none(t->clock.uuid));
+	else
+		printf("  clock           none\n");
+	printf("  streams         %u\n", t->streams);
+	if (t->events) {
+		format_time(t->first_ns, a, sizeof(a));
+		format_time(t->last_ns, b, sizeof(b));
+		printf("  time range      %llu .. %llu ns\n", (unsigned long long)t->first_ns,
+		       (unsigned long long)t->last_ns);
+		printf("                  %s .. %s\n", a, b);
+		uint64_t d = t->last_ns - t->first_ns;
+		printf("  duration        %llu.%09llu s\n", (unsigned long long)(d / 1000000000u),
+		       (unsigned long long)(d % 1000000000u));
+	} else {
+		printf("  time range      none (no events)\n");
+	}
+	printf("  events          %llu\n", (unsigned long long)t->events);
+	enum vt_kind order[VT_KIND_COUNT];
+	size_t n = top_kinds(t, order);
+	printf("  top kinds      ");
+	for (size_t i = 0; i < n && i < TOP_KINDS; i++)
+		printf(" %s %llu%s", vt_kind_name(order[i]), (unsigned long long)t->per_kind[order[i]],
+		       i + 1 < n && i + 1 < TOP_KINDS ? "," : "");
+	printf("%s\n", n ? "" : " none");
+	printf("  discarded       %llu events, %llu packets\n", (unsigned long long)t->discarded_events,
+	       (unsigned long long)t->discarded_packets);
+	printf("  backward steps  %llu\n", (unsigned long long)t->backward_steps);
+}
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *trace_json(const struct vt_trace_info *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "path", json_string(t->path));
+	json_object_set_new(o, "format", json_string(t->format));
+	json_object_set_new(o, "hostname", json_str_or_null(t->hostname));
+	json_object_set_new(o, "domain", json_str_or_null(t->domain));
+	json_t *tracer = json_object();
+	json_object_set_new(tracer, "name", json_str_or_null(t->tracer_name));
+	json_object_set_new(tracer, "major", t->tracer_major >= 0 ? json_integer(t->tracer_major) : json_null());
+	json_object_set_new(tracer, "minor", t->tracer_minor >= 0 ? json_integer(t->tracer_minor) : json_null());
+	json_object_set_new(tracer, "patchlevel",
+			    t->tracer_patchlevel >= 0 ? json_integer(t->tracer_patchlevel) : json_null());
+	json_object_set_new(o, "tracer", tracer);
+	json_object_set_new(o, "kernel_release", json_str_or_null(t->kernel_release));
+	json_object_set_new(o, "product_uuid", json_str_or_null(t->product_uuid));
+	json_object_set_new(o, "trace_uuid", json_str_or_null(t->trace_uuid));
+	if (t->clock.name) {
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(t->clock.name));
+		json_object_set_new(c, "uuid", json_str_or_null(t->clock.uuid));
+		json_object_set_new(c, "freq_hz", json_integer((json_int_t)t->clock.freq));
+		json_object_set_new(c, "offset_s", json_integer(t->clock.offset_s));
+		json_object_set_new(c, "offset_cycles", json_integer((json_int_t)t->clock.offset_cycles));
+		json_object_set_new(o, "clock", c);
+	} else {
+		json_object_set_new(o, "clock", json_null());
+	}
+	json_object_set_new(o, "streams", json_integer(t->streams));
+	/* ns from the epoch fit in int64 until 2262. */
+	json_object_set_new(o, "first_ns", t->events ? json_integer((json_int_t)t->first_ns) : json_null());
+	json_object_set_new(o, "last_ns", t->events ? json_integer((json_int_t)t->last_ns) : json_null());
+	json_object_set_new(o, "duration_ns",
+			    json_integer(t->events ? (json_int_t)(t->last_ns - t->first_ns) : 0));
+	json_object_set_new(o, "events", json_integer((json_int_t)t->events));
+	json_t *kinds = json_object();
+	for (int k = 0; k < VT_KIND_COUNT; k++)
+		if (t->per_kind[k])
+			json_object_set_new(kinds, vt_kind_name((enum vt_kind)k),
+					    json_integer((json_int_t)t->per_kind[k]));
+	json_object_set_new(o, "events_per_kind", kinds);
+	json_object_set_new(o, "discarded_events", json_integer((json_int_t)t->discarded_events));
+	json_object_set_new(o, "discarded_packets", json_integer((json_int_t)t->discarded_packets));
+	json_object_set_new(o, "backward_steps", json_integer((json_int_t)t->backward_steps));
+	return o;
+}
+
+/* Reads every event of every trace under one PATH. Returns 0 or -1 with err. */
+static int read_path(const char *path, int json, json_t *traces, struct vt_error *err)
+{
+	struct vt_source *src;
+	if (vt_source_open(&src, &path, 1, err))
+		return -1;
+	struct vt_progress progress;
+	vt_progress_start(&progress, path);
+	const struct vt_event *ev;
+	uint64_t n = 0;
+	int rc;
+	while ((rc = vt_source_next(src, &ev, err)) > 0)
+		vt_progress_update(&progress, ++n);
+	vt_progress_end(&progress);
+	if (rc == 0)
+		for (size_t i = 0; i < vt_source_trace_count(src); i++) {
+			const struct vt_trace_info *t = vt_source_trace(src, i);
+			if (json)
+				json_array_append_new(traces, trace_json(t));
+			else
+				print_text(t);
+		}
+	vt_source_close(src);
+	return rc;
+}
+
 int vt_cmd_info(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "vmtrace info: being written\n");
-	return VT_EXIT_FAIL;
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return VT_EXIT_OK;
+		default:
+			usage(stderr);
+			return VT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "vmtrace info: no PATH given\n");
+		usage(stderr);
+		return VT_EXIT_USAGE;
+	}
+
+	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
+	int failed = 0;
+	for (int i = optind; i < argc; i++) {
+		struct vt_error err = {{0}};
+		if (read_path(argv[i], json, traces, &err)) {
+			failed = 1;
+			fprintf(stderr, "vmtrace info: %s\n", err.msg);
+			json_t *e = json_object();
+			json_object_set_new(e, "path", json_string(argv[i]));
+			json_object_set_new(e, "error", json_string(err.msg));
+			json_array_append_new(errors, e);
+		} else if (!json && i + 1 < argc) {
+			printf("\n");
+		}
+		fflush(stdout);
+	}
+	json_object_set_new(doc, "traces", traces);
+	json_object_set_new(doc, "errors", errors);
+	if (json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+	}
+	json_decref(doc);
+	return failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 }

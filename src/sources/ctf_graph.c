@@ -1,0 +1,236 @@
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sources/ctf_source.h"
+
+void vt_bt_error_text(char *buf, size_t size)
+{
+	const bt_error *error = bt_current_thread_take_error();
+	buf[0] = '\0';
+	if (!error) {
+		snprintf(buf, size, "babeltrace2 failed without saying why");
+		return;
+	}
+	/* Cause 0 was appended first: the root, most specific and naming the file;
+	 * later causes only summarize it. */
+	uint64_t n = bt_error_get_cause_count(error);
+	const char *root = n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(error, 0)) : NULL;
+	snprintf(buf, size, "%s", root && *root ? root : "babeltrace2 failed without saying why");
+	bt_error_release(error);
+	/* Causes often end with a period or spread over lines; make one line. */
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+}
+
+static pthread_once_t plugin_once = PTHREAD_ONCE_INIT;
+static const bt_component_class_source *ctf_fs_class;
+
+static void load_ctf_plugin(void)
+{
+	const bt_plugin *plugin = NULL;
+	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_FALSE, &plugin) !=
+	    BT_PLUGIN_FIND_STATUS_OK) {
+		bt_current_thread_clear_error();
+		return;
+	}
+	ctf_fs_class = bt_plugin_borrow_source_component_class_by_name_const(plugin, "fs");
+	if (ctf_fs_class)
+		bt_component_class_source_get_ref(ctf_fs_class);
+	/* The class keeps its plugin's shared object loaded. */
+	bt_plugin_put_ref(plugin);
+}
+
+/* Our sink: an input port per data stream and an iterator on each. consume()
+ * serves exactly the stream the merge asked for (src->refill). */
+static bt_component_class_initialize_method_status sink_init(bt_self_component_sink *self,
+							       bt_self_component_sink_configuration *config,
+							       const bt_value *params, void *data)
+{
+	(void)config;
+	(void)params;
+	struct vt_source *src = data;
+	bt_self_component_set_data(bt_self_component_sink_as_self_component(self), src);
+	for (size_t i = 0; i < src->nstreams; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "in%zu", i);
+		if (bt_self_component_sink_add_input_port(self, name, &src->streams[i], NULL) !=
+		    BT_SELF_COMPONENT_ADD_PORT_STATUS_OK)
+			return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_MEMORY_ERROR;
+	}
+	return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
+}
+
+static bt_component_class_sink_graph_is_configured_method_status sink_configured(bt_self_component_sink *self)
+{
+	struct vt_source *src = bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
+	for (size_t i = 0; i < src->nstreams; i++) {
+		bt_self_component_port_input *port = bt_self_component_sink_borrow_input_port_by_index(self, i);
+		if (bt_message_iterator_create_from_sink_component(self, port, &src->streams[i].iter) !=
+		    BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK)
+			return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
+	}
+	return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
+}
+
+static bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sink *self)
+{
+	struct vt_source *src = bt_self_component_get_data(bt_self_component_sink_as_self_component(self));
+	if (src->refill < 0)
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	struct vt_ctf_stream *s = &src->streams[src->refill];
+	src->refill = -1;
+	src->refill_status = bt_message_iterator_next(s->iter, &s->msgs, &s->count);
+	s->pos = 0;
+	switch (src->refill_status) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		s->count = 0;
+		/* Only this stream ended: the graph must go on for the others. */
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		s->count = 0;
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+	default:
+		s->count = 0;
+		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+	}
+}
+
+int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err)
+{
+	for (;;) {
+		src->refill = (int)s->index;
+		bt_graph_run_once_status st = bt_graph_run_once(src->graph);
+		if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
+			char why[768];
+			vt_bt_error_text(why, sizeof(why));
+			return vt_error_set(err, "%s: cannot decode data stream %u: %s",
+					    src->traces[s->trace].path, s->index, why);
+		}
+		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_OK)
+			return 1;
+		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_END) {
+			s->ended = true;
+			return 0;
+		}
+		/* AGAIN (or the graph ran before configuring): ask again. A file source
+		 * never waits on anything, so this does not spin for long. */
+	}
+}
+
+static int add_trace_component(struct vt_source *src, size_t i, const bt_component_source **comp,
+			       struct vt_error *err)
+{
+	bt_value *params = bt_value_map_create();
+	bt_value *inputs = NULL;
+	int rc = -1;
+	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
+	    bt_value_array_append_string_element(inputs, src->traces[i].path)) {
+		vt_error_set(err, "%s: out of memory", src->traces[i].path);
+		goto out;
+	}
+	char name[32];
+	snprintf(name, sizeof(name), "trace%zu", i);
+	if (bt_graph_add_source_component(src->graph, ctf_fs_class, name, params, BT_LOGGING_LEVEL_NONE,
+					  comp) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		char why[768];
+		vt_bt_error_text(why, sizeof(why));
+		vt_error_set(err, "%s: not a readable CTF trace: %s", src->traces[i].path, why);
+		goto out;
+	}
+	rc = 0;
+out:
+	bt_value_put_ref(params);
+	return rc;
+}
+
+int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err)
+{
+	pthread_once(&plugin_once, load_ctf_plugin);
+	if (!ctf_fs_class)
+		return vt_error_set(err, "babeltrace2's ctf plugin is not installed (Debian package babeltrace2)");
+	src->graph = bt_graph_create(0);
+	if (!src->graph)
+		return vt_error_set(err, "cannot create a babeltrace2 graph: out of memory");
+
+	const bt_component_source **comps = calloc(src->ntraces, sizeof(*comps));
+	if (!comps)
+		return vt_error_set(err, "out of memory");
+	int rc = -1;
+	size_t total = 0;
+	for (size_t i = 0; i < src->ntraces; i++) {
+		if (add_trace_component(src, i, &comps[i], err))
+			goto out;
+		uint64_t n = bt_component_source_get_output_port_count(comps[i]);
+		src->traces[i].info.streams = (uint32_t)n;
+		total += n;
+	}
+	src->streams = calloc(total ? total : 1, sizeof(*src->streams));
+	src->heap = calloc(total ? total : 1, sizeof(*src->heap));
+	if (!src->streams || !src->heap) {
+		vt_error_set(err, "out of memory");
+		goto out;
+	}
+	src->nstreams = total;
+	size_t k = 0;
+	for (size_t i = 0; i < src->ntraces; i++)
+		for (uint32_t p = 0; p < src->traces[i].info.streams; p++, k++) {
+			src->streams[k].index = (uint32_t)k;
+			src->streams[k].trace = (uint32_t)i;
+			src->streams[k].cpu = VT_NO_CPU;
+		}
+
+	src->sink_class = bt_component_class_sink_create("vmtrace-merge", sink_consume);
+	if (!src->sink_class ||
+	    bt_component_class_sink_set_initialize_method(src->sink_class, sink_init) ||
+	    bt_component_class_sink_set_graph_is_configured_method(src->sink_class, sink_configured)) {
+		vt_error_set(err, "cannot create a babeltrace2 sink: out of memory");
+		goto out;
+	}
+	const bt_component_sink *sink;
+	if (bt_graph_add_sink_component_with_initialize_method_data(src->graph, src->sink_class, "merge", NULL,
+								     src, BT_LOGGING_LEVEL_NONE, &sink)) {
+		char why[768];
+		vt_bt_error_text(why, sizeof(why));
+		vt_error_set(err, "cannot set up the babeltrace2 graph: %s", why);
+		goto out;
+	}
+	k = 0;
+	for (size_t i = 0; i < src->ntraces; i++)
+		for (uint32_t p = 0; p < src->traces[i].info.streams; p++, k++) {
+			const bt_port_output *out = bt_component_source_borrow_output_port_by_index_const(comps[i], p);
+			const bt_port_input *in = bt_component_sink_borrow_input_port_by_index_const(sink, k);
+			if (bt_graph_connect_ports(src->graph, out, in, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+				char why[768];
+				vt_bt_error_text(why, sizeof(why));
+				vt_error_set(err, "%s: cannot connect data stream %u: %s", src->traces[i].path, p,
+					     why);
+				goto out;
+			}
+		}
+	rc = 0;
+out:
+	free(comps);
+	return rc;
+}
+
+void vt_ctf_graph_destroy(struct vt_source *src)
+{
+	for (size_t i = 0; i < src->nstreams; i++) {
+		struct vt_ctf_stream *s = &src->streams[i];
+		for (uint64_t m = s->pos; m < s->count; m++)
+			bt_message_put_ref(s->msgs[m]);
+		s->count = s->pos = 0;
+		bt_message_iterator_put_ref(s->iter);
+		s->iter = NULL;
+	}
+	bt_graph_put_ref(src->graph);
+	src->graph = NULL;
+	bt_component_class_sink_put_ref(src->sink_class);
+	src->sink_class = NULL;
+}

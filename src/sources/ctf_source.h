@@ -1,0 +1,81 @@
+/* The CTF source's internals: one babeltrace2 graph holding a source.ctf.fs
+ * component per trace and one sink of ours with an input port per data stream.
+ * Each stream has its own message iterator; the merge is ours (source.c), so
+ * streams whose timestamps step backwards are read whole. */
+#ifndef VT_SOURCES_CTF_SOURCE_H
+#define VT_SOURCES_CTF_SOURCE_H
+
+#include <babeltrace2/babeltrace.h>
+#include <stdbool.h>
+
+#include "sources/ctf_decode.h"
+#include "vmtrace/sources.h"
+
+struct vt_ctf_trace {
+	struct vt_trace_info info;
+	char *path;
+	bool described; /* env and clock copied into info */
+	char trace_uuid[37], clock_uuid[37];
+};
+
+struct vt_ctf_stream {
+	uint32_t index, trace;
+	bt_message_iterator *iter;
+	bt_message_array_const msgs; /* current batch, owned until pos passes them */
+	uint64_t count, pos;
+	bool ended;
+	bool has_clock;
+	int32_t cpu;
+	struct vt_context_path ctx;
+	const bt_stream_class *stream_class;
+	uint64_t head_ts;  /* timestamp of msgs[pos], an event, when not ended */
+	uint64_t last_ts;  /* previous event's, to count backward steps */
+	bool has_last;
+	const bt_event_class *cached_class; /* one-entry decoder cache */
+	const struct vt_decoder *cached_decoder;
+};
+
+struct vt_decoder_map {
+	struct vt_decoder **slots;
+	size_t cap, count;
+};
+
+struct vt_source {
+	bt_graph *graph;
+	bt_component_class_sink *sink_class;
+	struct vt_ctf_trace *traces;
+	size_t ntraces;
+	struct vt_ctf_stream *streams;
+	size_t nstreams;
+	size_t *heap; /* stream indices, ordered by (head_ts, index) */
+	size_t heap_len;
+	int refill;   /* stream the sink's consume method fills next, or -1 */
+	bt_message_iterator_next_status refill_status;
+	const bt_message *held; /* the event message the caller still sees */
+	struct vt_event event;
+	struct vt_decoder_map decoders;
+};
+
+/* Builds the graph for the traces already in src->traces; sets up streams. */
+int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err);
+
+/* Asks stream s's iterator for its next batch. Returns 1 (batch), 0 (end), -1 (error). */
+int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err);
+
+void vt_ctf_graph_destroy(struct vt_source *src);
+
+/* One line from babeltrace2's current thread error (taken and released). */
+void vt_bt_error_text(char *buf, size_t size);
+
+/* Moves s to its next event message, handling the others on the way.
+ * Returns 1 (s->head_ts valid), 0 (stream ended), -1 (error). */
+int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err);
+
+/* Decoder of an event class, created on first sight. NULL when out of memory. */
+const struct vt_decoder *vt_decoder_map_get(struct vt_decoder_map *map, const bt_event_class *ec);
+void vt_decoder_map_free(struct vt_decoder_map *map);
+
+/* Copies env and clock of a babeltrace2 trace into t->info (once). */
+void vt_ctf_trace_describe(struct vt_ctf_trace *t, const bt_stream *stream);
+
+#endif

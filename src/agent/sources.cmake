@@ -1,1 +1,18 @@
-# agent (vmtraced): library part
+# agent (vmtraced): library part — statedump, uevents, machine identity, sinks
+# without lttng-ust, clock check. The LTTng-UST provider lives in tools/vmtraced.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/paths.c
+  ${CMAKE_CURRENT_LIST_DIR}/util.c
+  ${CMAKE_CURRENT_LIST_DIR}/qemu_cmdline.c
+  ${CMAKE_CURRENT_LIST_DIR}/debugfs.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest.c
+  ${CMAKE_CURRENT_LIST_DIR}/statedump.c
+  ${CMAKE_CURRENT_LIST_DIR}/qmp.c
+  ${CMAKE_CURRENT_LIST_DIR}/uevent.c
+  ${CMAKE_CURRENT_LIST_DIR}/machine.c
+  ${CMAKE_CURRENT_LIST_DIR}/emit.c
+  ${CMAKE_CURRENT_LIST_DIR}/loop.c
+  ${CMAKE_CURRENT_LIST_DIR}/json_sink.c
+  ${CMAKE_CURRENT_LIST_DIR}/marker_sink.c
+  ${CMAKE_CURRENT_LIST_DIR}/clock_check.c
+  ${CMAKE_CURRENT_LIST_DIR}/clock_report.c)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sources/ctf_source.h"
 
@@ -123,6 +124,68 @@ int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct v
 	}
 }
 
+/* babeltrace2 puts the precise reason a trace is refused (the metadata line
+ * that does not parse, the stream file size that does not match) only in its
+ * log, not in its error causes. While a trace component is created, its log
+ * goes to a temporary file, and the first warning or error line is kept. */
+struct log_capture {
+	FILE *file;
+	int saved_stderr;
+};
+
+static void log_capture_begin(struct log_capture *cap)
+{
+	cap->saved_stderr = -1;
+	cap->file = tmpfile();
+	if (!cap->file)
+		return;
+	fflush(stderr);
+	cap->saved_stderr = dup(2);
+	if (cap->saved_stderr < 0 || dup2(fileno(cap->file), 2) < 0) {
+		fclose(cap->file);
+		cap->file = NULL;
+	}
+}
+
+/* Restores stderr; copies the first W/E log message into why (may be empty). */
+static void log_capture_end(struct log_capture *cap, char *why, size_t size)
+{
+	why[0] = '\0';
+	if (!cap->file)
+		return;
+	fflush(stderr);
+	dup2(cap->saved_stderr, 2);
+	close(cap->saved_stderr);
+	rewind(cap->file);
+	char line[1024];
+	while (!why[0] && fgets(line, sizeof(line), cap->file)) {
+		/* "MM-DD HH:MM:SS.mmm PID TID L TAG func@file:line [comp] message" */
+		char level;
+		int skip = 0;
+		if (sscanf(line, "%*s %*s %*d %*d %c %*s %*s %n", &level, &skip) < 1 || !skip)
+			continue;
+		if (level != 'W' && level != 'E')
+			continue;
+		const char *msg = line + skip;
+		if (*msg == '[' && strchr(msg, ']'))
+			msg = strchr(msg, ']') + 1;
+		while (*msg == ' ')
+			msg++;
+		snprintf(why, size, "%s", msg);
+		why[strcspn(why, "\n")] = '\0';
+		/* Object addresses mean nothing to a user. */
+		char *addr = strstr(why, "-addr=0x");
+		if (addr) {
+			while (addr > why && addr[-1] != ' ')
+				addr--;
+			while (addr > why && (addr[-1] == ' ' || addr[-1] == ':' || addr[-1] == ','))
+				addr--;
+			*addr = '\0';
+		}
+	}
+	fclose(cap->file);
+}
+
 static int add_trace_component(struct vt_source *src, size_t i, const bt_component_source **comp,
 			       struct vt_error *err)
 {
@@ -136,11 +199,25 @@ static int add_trace_component(struct vt_source *src, size_t i, const bt_compone
 	}
 	char name[32];
 	snprintf(name, sizeof(name), "trace%zu", i);
-	if (bt_graph_add_source_component(src->graph, ctf_fs_class, name, params, BT_LOGGING_LEVEL_NONE,
-					  comp) != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		char why[768];
+	if (bt_graph_add_source_component(src->graph, ctf_fs_class, name, params, BT_LOGGING_LEVEL_NONE, comp) !=
+	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		char why[768], detail[512];
 		vt_bt_error_text(why, sizeof(why));
-		vt_error_set(err, "%s: not a readable CTF trace: %s", src->traces[i].path, why);
+		/* Refused: once more, in a scratch graph with its log captured, for the reason. */
+		bt_graph *scratch = bt_graph_create(0);
+		struct log_capture cap;
+		const bt_component_source *again;
+		log_capture_begin(&cap);
+		if (scratch && cap.file)
+			bt_graph_add_source_component(scratch, ctf_fs_class, name, params, BT_LOGGING_LEVEL_WARNING,
+						      &again);
+		log_capture_end(&cap, detail, sizeof(detail));
+		bt_current_thread_clear_error();
+		bt_graph_put_ref(scratch);
+		if (detail[0] && !strstr(why, detail))
+			vt_error_set(err, "%s: not a readable CTF trace: %s (%s)", src->traces[i].path, why, detail);
+		else
+			vt_error_set(err, "%s: not a readable CTF trace: %s", src->traces[i].path, why);
 		goto out;
 	}
 	rc = 0;

@@ -20,7 +20,8 @@ void vt_require_testdata(const char *relative);
 /* Exits with VT_SKIP_CODE and a printed reason when PROGRAM is not on PATH. */
 void vt_require_program(const char *program);
 
-/* Path of the built `vmtrace` command (or another build artefact). */
+/* Path of the built `vmtrace` command (or another build artefact), in one of
+ * eight rotating buffers: strdup it to keep it. */
 const char *vt_build_path(const char *relative);
 const char *vt_source_path(const char *relative);
 

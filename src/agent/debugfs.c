@@ -1,0 +1,89 @@
+#include "agent/debugfs.h"
+#include "agent/util.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vt_kvm_debugfs_each(const struct vt_agent_paths *paths,
+			void (*fn)(void *ctx, int64_t pid, const char *dir), void *ctx)
+{
+	char root[512];
+	snprintf(root, sizeof(root), "%s/kvm", vt_agent_debugfs(paths));
+	DIR *d = opendir(root);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		long long pid;
+		int fd, used = 0;
+		/* VM folders are "PID-FD"; the rest are global statistics files. */
+		if (sscanf(e->d_name, "%lld-%d%n", &pid, &fd, &used) != 2 || e->d_name[used])
+			continue;
+		char dir[768];
+		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+		fn(ctx, pid, dir);
+	}
+	closedir(d);
+	return 0;
+}
+
+struct find_ctx {
+	int64_t pid;
+	char *dir;
+	size_t size;
+	int found;
+};
+
+static void find_one(void *ctx, int64_t pid, const char *dir)
+{
+	struct find_ctx *f = ctx;
+	if (pid == f->pid && !f->found) {
+		vt_strlcpy(f->dir, dir, f->size);
+		f->found = 1;
+	}
+}
+
+int vt_kvm_debugfs_find(const struct vt_agent_paths *paths, int64_t pid, char *dir, size_t size)
+{
+	struct find_ctx f = {pid, dir, size, 0};
+	if (vt_kvm_debugfs_each(paths, find_one, &f) < 0)
+		return 0;
+	return f.found;
+}
+
+uint32_t vt_kvm_debugfs_vcpus(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	uint32_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		unsigned idx;
+		int used = 0;
+		if (sscanf(e->d_name, "vcpu%u%n", &idx, &used) == 1 && !e->d_name[used] && idx + 1 > n)
+			n = idx + 1;
+	}
+	closedir(d);
+	return n;
+}
+
+void vt_kvm_debugfs_tsc(const char *dir, struct vt_vcpu_info *v)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/vcpu%" PRIu32 "/tsc-offset", dir, v->vcpu);
+	v->has_tsc = vt_read_i64(path, &v->tsc_offset) == 0;
+	/* Scaling files exist only where the hardware scales the TSC. */
+	uint64_t ratio = 0, bits = 0;
+	snprintf(path, sizeof(path), "%s/vcpu%" PRIu32 "/tsc-scaling-ratio", dir, v->vcpu);
+	if (vt_read_u64(path, &ratio) == 0) {
+		snprintf(path, sizeof(path), "%s/vcpu%" PRIu32 "/tsc-scaling-ratio-frac-bits", dir, v->vcpu);
+		if (vt_read_u64(path, &bits) == 0) {
+			v->tsc_scaling_ratio = ratio;
+			v->tsc_scaling_frac_bits = (uint32_t)bits;
+		}
+	}
+}

@@ -1,0 +1,21 @@
+/* KVM's debugfs folders: DEBUGFS/kvm/PID-FD/vcpuN/tsc-offset and scaling. */
+#ifndef VT_AGENT_DEBUGFS_H
+#define VT_AGENT_DEBUGFS_H
+
+#include "vmtrace/agent.h"
+
+/* Calls fn for each PID-FD folder in DEBUGFS/kvm. Returns 0, or -1 (errno set)
+ * when the folder cannot be listed. */
+int vt_kvm_debugfs_each(const struct vt_agent_paths *paths,
+			void (*fn)(void *ctx, int64_t pid, const char *dir), void *ctx);
+
+/* Finds the folder of PID; returns 1 with dir set, 0 when none. */
+int vt_kvm_debugfs_find(const struct vt_agent_paths *paths, int64_t pid, char *dir, size_t size);
+
+/* Number of vcpuN folders below dir (highest N + 1). */
+uint32_t vt_kvm_debugfs_vcpus(const char *dir);
+
+/* Fills the TSC fields of v from dir/vcpuN. */
+void vt_kvm_debugfs_tsc(const char *dir, struct vt_vcpu_info *v);
+
+#endif

@@ -1,0 +1,225 @@
+/* The agent's loop: kernel uevents in, created/destroyed events out. */
+#include "vmtrace/agent.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A new guest whose vCPU threads do not exist yet: QEMU creates the VM first. */
+struct pending {
+	int64_t pid;
+	char stats_path[256];
+	uint32_t expected;
+	int64_t start_ms, next_ms;
+	int delay_ms;
+};
+
+struct loop_state {
+	struct pending *p;
+	size_t n, cap;
+	int noted;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static FILE *logf_(struct vt_agent_loop *l)
+{
+	return l->log ? l->log : stderr;
+}
+
+int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
+{
+	struct vt_guest_list list;
+	if (vt_agent_statedump(l->paths, &list, err) < 0)
+		return -1;
+	/* Every dump names the machine first, so any trace that has one knows where it ran. */
+	struct vt_machine_info m;
+	vt_machine_read(l->paths, &m);
+	for (size_t i = 0; i < l->nsinks; i++)
+		if (l->sinks[i].machine)
+			l->sinks[i].machine(l->sinks[i].ctx, &m);
+	vt_agent_emit_statedump(l->sinks, l->nsinks, &list);
+	l->statedumps++;
+	if (list.note[0] && l->statedumps == 1)
+		fprintf(logf_(l), "vmtrace: %s\n", list.note);
+	vt_guest_list_free(&list);
+	return 0;
+}
+
+static size_t tids_known(const struct vt_guest_info *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->nvcpu; i++)
+		n += g->vcpu[i].tid >= 0;
+	return n;
+}
+
+static void pending_drop(struct loop_state *s, size_t i)
+{
+	s->p[i] = s->p[--s->n];
+}
+
+static void on_create(struct vt_agent_loop *l, struct loop_state *s, const struct vt_uevent *ev)
+{
+	struct vt_guest_info g;
+	struct vt_error err;
+	if (vt_agent_read_guest(l->paths, ev->pid, ev->stats_path, &g, &err) < 0) {
+		fprintf(logf_(l), "vmtrace: %s\n", err.msg);
+		memset(&g, 0, sizeof(g));
+		g.pid = ev->pid;
+	}
+	/* Report it even when gone: the destroy that follows needs its create. */
+	if (g.gone) {
+		l->gone++;
+		fprintf(logf_(l), "vmtrace: guest pid %" PRId64 " exited before it could be read\n", ev->pid);
+	}
+	for (size_t i = 0; i < l->nsinks; i++)
+		if (l->sinks[i].guest_created)
+			l->sinks[i].guest_created(l->sinks[i].ctx, &g);
+	l->created++;
+	if (!g.gone && g.nvcpu && tids_known(&g) == g.nvcpu) {
+		vt_agent_emit_vcpus(l->sinks, l->nsinks, &g);
+	} else if (!g.gone) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 8;
+			s->p = realloc(s->p, s->cap * sizeof(*s->p));
+		}
+		struct pending *p = &s->p[s->n++];
+		memset(p, 0, sizeof(*p));
+		p->pid = ev->pid;
+		strcpy(p->stats_path, ev->stats_path);
+		p->expected = g.vcpus ? g.vcpus : 1;
+		p->start_ms = now_ms();
+		p->delay_ms = 20;
+		p->next_ms = p->start_ms + p->delay_ms;
+	}
+	vt_guest_info_free(&g);
+}
+
+static void on_destroy(struct vt_agent_loop *l, struct loop_state *s, const struct vt_uevent *ev)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i].pid == ev->pid)
+			pending_drop(s, i--);
+	for (size_t i = 0; i < l->nsinks; i++)
+		if (l->sinks[i].guest_destroyed)
+			l->sinks[i].guest_destroyed(l->sinks[i].ctx, ev->pid);
+	l->destroyed++;
+}
+
+/* Re-reads new guests whose follow-up is due; emits their vCPUs once all are there. */
+static void follow_up(struct vt_agent_loop *l, struct loop_state *s)
+{
+	int64_t now = now_ms();
+	for (size_t i = 0; i < s->n; i++) {
+		struct pending *p = &s->p[i];
+		if (p->next_ms > now)
+			continue;
+		struct vt_guest_info g;
+		struct vt_error err;
+		if (vt_agent_read_guest(l->paths, p->pid, p->stats_path, &g, &err) < 0 || g.gone) {
+			vt_guest_info_free(&g);
+			pending_drop(s, i--);
+			continue;
+		}
+		size_t known = tids_known(&g);
+		int timed_out = now - p->start_ms >= (l->vcpu_wait_ms ? l->vcpu_wait_ms : 5000);
+		if ((known && known >= p->expected && known == g.nvcpu) || timed_out) {
+			if (timed_out && known < g.nvcpu)
+				fprintf(logf_(l), "vmtrace: guest pid %" PRId64 ": %zu of %zu vCPU threads found\n",
+					p->pid, known, g.nvcpu);
+			vt_agent_emit_vcpus(l->sinks, l->nsinks, &g);
+			pending_drop(s, i--);
+		} else {
+			p->delay_ms = p->delay_ms < 500 ? p->delay_ms * 2 : 500;
+			p->next_ms = now + p->delay_ms;
+		}
+		vt_guest_info_free(&g);
+	}
+}
+
+static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t next_tick)
+{
+	int64_t now = now_ms(), due = -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (due < 0 || s->p[i].next_ms < due)
+			due = s->p[i].next_ms;
+	if (l->tick_ms > 0 && (due < 0 || next_tick < due))
+		due = next_tick;
+	if (due < 0)
+		return -1; /* nothing scheduled: sleep until an event */
+	return due <= now ? 0 : (int)(due - now);
+}
+
+int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		return vt_error_set(err, "signalfd: %s", strerror(errno));
+	struct loop_state s = {0};
+	int64_t next_tick = now_ms() + l->tick_ms;
+	int rc = 0, running = 1;
+	while (running) {
+		struct pollfd fds[2] = {{l->uevent_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+		int n = poll(fds, 2, timeout_for(l, &s, next_tick));
+		if (n < 0 && errno != EINTR) {
+			rc = vt_error_set(err, "poll: %s", strerror(errno));
+			break;
+		}
+		if (n > 0 && (fds[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+					running = 0;
+				else if (vt_agent_loop_statedump(l, err) < 0)
+					fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+			}
+		}
+		if (n > 0 && (fds[0].revents & POLLIN)) {
+			struct vt_uevent ev;
+			int r = vt_uevent_recv(l->uevent_fd, l->trust_root, &ev, err);
+			if (r == 1 && ev.action == VT_UEVENT_CREATE)
+				on_create(l, &s, &ev);
+			else if (r == 1)
+				on_destroy(l, &s, &ev);
+			else if (r == -2) {
+				/* The kernel dropped uevents: a statedump tells the truth again. */
+				l->resyncs++;
+				fprintf(logf_(l), "vmtrace: uevents were lost (socket overflow); dumping all guests again\n");
+				if (vt_agent_loop_statedump(l, err) < 0)
+					fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+			} else if (r < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		follow_up(l, &s);
+		if (l->tick_ms > 0 && now_ms() >= next_tick) {
+			next_tick = now_ms() + l->tick_ms;
+			if (l->tick(l->tick_ctx) && vt_agent_loop_statedump(l, err) < 0)
+				fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+		}
+	}
+	free(s.p);
+	close(sfd);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	return rc;
+}

@@ -1,0 +1,171 @@
+/* ftrace trace_marker lines for trace-cmd users: "vmtrace: EVENT key=value ...",
+ * values percent-encoded (space, '%', control and non-ASCII bytes) so a line
+ * splits on spaces. One write() is one ftrace event. */
+#include "vmtrace/agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void add(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct out *o, const char *fmt, ...)
+{
+	if (o->len >= o->size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	o->len = n < 0 ? o->len : (o->len + (size_t)n < o->size ? o->len + (size_t)n : o->size - 1);
+}
+
+static void add_str(struct out *o, const char *key, const char *v)
+{
+	add(o, " %s=", key);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
+			add(o, "%%%02X", *p);
+		else
+			add(o, "%c", *p);
+	}
+}
+
+static size_t finish(struct out *o)
+{
+	/* Keep room for the newline even when a value was cut. */
+	if (o->len + 2 > o->size)
+		o->len = o->size - 2;
+	o->buf[o->len++] = '\n';
+	o->buf[o->len] = '\0';
+	return o->len;
+}
+
+size_t vt_marker_format_guest(char *buf, size_t size, const char *event, const struct vt_guest_info *g)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: %s pid=%" PRId64, event, g->pid);
+	add_str(&o, "uuid", g->uuid);
+	add_str(&o, "name", g->name);
+	add(&o, " vcpus=%" PRIu32, g->vcpus);
+	if (!strcmp(event, "guest"))
+		add_str(&o, "debugfs", g->debugfs);
+	return finish(&o);
+}
+
+size_t vt_marker_format_vcpu(char *buf, size_t size, const struct vt_guest_info *g,
+			     const struct vt_vcpu_info *v)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: guest_vcpu pid=%" PRId64 " vcpu=%" PRIu32 " tid=%" PRId32
+		" tsc_offset=%" PRId64 " tsc_scaling_ratio=%" PRIu64 " tsc_scaling_frac_bits=%" PRIu32,
+	    g->pid, v->vcpu, v->tid, v->has_tsc ? v->tsc_offset : 0, v->tsc_scaling_ratio,
+	    v->tsc_scaling_frac_bits);
+	return finish(&o);
+}
+
+size_t vt_marker_format_machine(char *buf, size_t size, const struct vt_machine_info *m)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: machine");
+	add_str(&o, "product_uuid", m->product_uuid);
+	add_str(&o, "machine_id", m->machine_id);
+	add_str(&o, "boot_id", m->boot_id);
+	add_str(&o, "hostname", m->hostname);
+	return finish(&o);
+}
+
+size_t vt_marker_format_simple(char *buf, size_t size, const char *event, int64_t pid)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: %s", event);
+	if (pid >= 0)
+		add(&o, " pid=%" PRId64, pid);
+	return finish(&o);
+}
+
+int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *paths,
+			struct vt_error *err)
+{
+	char a[512], b[512];
+	snprintf(a, sizeof(a), "%s/kernel/tracing/trace_marker", vt_agent_sys(paths));
+	snprintf(b, sizeof(b), "%s/tracing/trace_marker", vt_agent_debugfs(paths));
+	m->fd = open(a, O_WRONLY | O_CLOEXEC);
+	if (m->fd >= 0)
+		return 0;
+	int e = errno;
+	m->fd = open(b, O_WRONLY | O_CLOEXEC);
+	if (m->fd >= 0)
+		return 0;
+	return vt_error_set(err, "%s: %s (tracefs not mounted, or not root?)", a, strerror(e));
+}
+
+static void put(struct vt_marker_sink *m, const char *buf, size_t n)
+{
+	/* A full or disabled buffer only loses the marker; the agent goes on. */
+	if (write(m->fd, buf, n) < 0) {
+	}
+}
+
+static void m_machine(void *ctx, const struct vt_machine_info *mi)
+{
+	char buf[1024];
+	put(ctx, buf, vt_marker_format_machine(buf, sizeof(buf), mi));
+}
+
+static void m_begin(void *ctx)
+{
+	char buf[64];
+	put(ctx, buf, vt_marker_format_simple(buf, sizeof(buf), "statedump_begin", -1));
+}
+
+static void m_end(void *ctx)
+{
+	char buf[64];
+	put(ctx, buf, vt_marker_format_simple(buf, sizeof(buf), "statedump_end", -1));
+}
+
+static void m_guest(void *ctx, const struct vt_guest_info *g)
+{
+	char buf[2048];
+	put(ctx, buf, vt_marker_format_guest(buf, sizeof(buf), "guest", g));
+}
+
+static void m_vcpu(void *ctx, const struct vt_guest_info *g, const struct vt_vcpu_info *v)
+{
+	char buf[512];
+	put(ctx, buf, vt_marker_format_vcpu(buf, sizeof(buf), g, v));
+}
+
+static void m_created(void *ctx, const struct vt_guest_info *g)
+{
+	char buf[2048];
+	put(ctx, buf, vt_marker_format_guest(buf, sizeof(buf), "guest_created", g));
+}
+
+static void m_destroyed(void *ctx, int64_t pid)
+{
+	char buf[128];
+	put(ctx, buf, vt_marker_format_simple(buf, sizeof(buf), "guest_destroyed", pid));
+}
+
+void vt_marker_sink_init(struct vt_agent_sink *s, struct vt_marker_sink *m)
+{
+	*s = (struct vt_agent_sink){"ftrace", m, m_machine, m_begin, m_guest, m_vcpu,
+				    m_end, m_created, m_destroyed};
+}
+
+void vt_marker_sink_close(struct vt_marker_sink *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}

@@ -1,0 +1,108 @@
+/* vmtrace watch: follow guests created and destroyed, from the kernel's uevents. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "vmtrace/agent.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmtrace watch [--json] [--statedump] [--trust-root-uevents]\n\n"
+		"Follow KVM guests as they are created and destroyed, from the kernel's\n"
+		"uevents (netlink, no udevd needed, no polling). Stops on Ctrl-C.\n\n"
+		"  --json                 JSON lines (the same events vmtraced writes)\n"
+		"  --statedump            list the running guests first (kill -USR1 to list again)\n"
+		"  --trust-root-uevents   also accept uevents sent by root processes (tests)\n"
+		"  -h, --help             this help\n");
+}
+
+static void h_guest(void *ctx, const struct vt_guest_info *g)
+{
+	(void)ctx;
+	printf("guest pid=%" PRId64 " uuid=%s name=%s vcpus=%" PRIu32 " debugfs=%s\n", g->pid,
+	       g->uuid[0] ? g->uuid : "-", g->name[0] ? g->name : "-", g->vcpus, g->debugfs[0] ? g->debugfs : "-");
+	fflush(stdout);
+}
+
+static void h_vcpu(void *ctx, const struct vt_guest_info *g, const struct vt_vcpu_info *v)
+{
+	(void)ctx;
+	printf("  vcpu pid=%" PRId64 " vcpu=%" PRIu32 " tid=%" PRId32, g->pid, v->vcpu, v->tid);
+	if (v->has_tsc)
+		printf(" tsc_offset=%" PRId64, v->tsc_offset);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void h_created(void *ctx, const struct vt_guest_info *g)
+{
+	(void)ctx;
+	printf("created pid=%" PRId64 " uuid=%s name=%s vcpus=%" PRIu32 "%s\n", g->pid,
+	       g->uuid[0] ? g->uuid : "-", g->name[0] ? g->name : "-", g->vcpus,
+	       g->gone ? " (already gone)" : "");
+	fflush(stdout);
+}
+
+static void h_destroyed(void *ctx, int64_t pid)
+{
+	(void)ctx;
+	printf("destroyed pid=%" PRId64 "\n", pid);
+	fflush(stdout);
+}
+
+int vt_cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"statedump", no_argument, NULL, 's'},
+		{"trust-root-uevents", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int json = 0, dump = 0, trust = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 's': dump = 1; break;
+		case 't': trust = 1; break;
+		case 'h': usage(stdout); return VT_EXIT_OK;
+		default: usage(stderr); return VT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmtrace watch: unexpected argument '%s'\n", argv[optind]);
+		return VT_EXIT_USAGE;
+	}
+	struct vt_agent_sink sink;
+	if (json)
+		vt_json_sink_init(&sink, stdout);
+	else
+		sink = (struct vt_agent_sink){"text", NULL, NULL, NULL, h_guest, h_vcpu, NULL, h_created, h_destroyed};
+	struct vt_error err;
+	int fd = vt_uevent_open(&err);
+	if (fd < 0) {
+		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+		return VT_EXIT_FAIL;
+	}
+	struct vt_agent_loop loop = {.sinks = &sink, .nsinks = 1, .trust_root = trust, .uevent_fd = fd};
+	if (geteuid() != 0)
+		fprintf(stderr, "vmtrace watch: not root: guests are read from /proc only (no tsc-offset); "
+				"creations and destructions are still seen\n");
+	int rc = VT_EXIT_OK;
+	if (dump && vt_agent_loop_statedump(&loop, &err) < 0) {
+		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+		rc = VT_EXIT_FAIL;
+	}
+	if (rc == VT_EXIT_OK && vt_agent_loop_run(&loop, &err) < 0) {
+		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+		rc = VT_EXIT_FAIL;
+	}
+	close(fd);
+	return rc;
+}

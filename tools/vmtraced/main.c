@@ -1,0 +1,153 @@
+/* vmtraced: writes the guests running on this host (and this machine's identity)
+ * into LTTng-UST, ftrace and/or JSON lines, then follows KVM's uevents. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ust_sink.h"
+#include "vmtrace/agent.h"
+#include "vmtrace/version.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmtraced [OPTIONS]\n\n"
+		"The vmtrace agent. Dumps every running KVM guest (QEMU pid, uuid, name, vCPU\n"
+		"threads, TSC offsets) and this machine's identity at start, again whenever an\n"
+		"LTTng session enables the vmtrace:* events, and on SIGUSR1; then follows KVM's\n"
+		"uevents and writes guest_created/guest_destroyed events. Runs in the foreground.\n\n"
+		"  -s, --sinks LIST        comma-separated: ust, ftrace, json (default: every one\n"
+		"                          available; json goes to stdout)\n"
+		"      --once              one dump, then exit\n"
+		"      --check-ms N        how often to look whether a session enabled vmtrace:*\n"
+		"                          (default 100; 0: never, dump only on SIGUSR1)\n"
+		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
+		"  -h, --help              this help\n"
+		"      --version           print the version\n\n"
+		"Needs root for debugfs (tsc-offset) and trace_marker; without root it still\n"
+		"dumps QEMU processes from /proc and follows creations and destructions.\n");
+}
+
+static int last_enabled;
+
+/* lttng-ust offers no callback when a session enables our events; this load is the cheapest check. */
+static int ust_tick(void *ctx)
+{
+	(void)ctx;
+	int on = vt_ust_enabled();
+	int turned_on = on && !last_enabled;
+	last_enabled = on;
+	return turned_on;
+}
+
+static int has_sink(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"sinks", required_argument, NULL, 's'},
+		{"once", no_argument, NULL, 'o'},
+		{"check-ms", required_argument, NULL, 'c'},
+		{"trust-root-uevents", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *sinks_opt = NULL;
+	int once = 0, trust = 0, check_ms = 100, c;
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': sinks_opt = optarg; break;
+		case 'o': once = 1; break;
+		case 'c': check_ms = atoi(optarg); break;
+		case 't': trust = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("vmtraced %s\n", VT_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmtraced: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	const char *list = sinks_opt ? sinks_opt : "ust,ftrace,json";
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (!((n == 3 && !strncmp(p, "ust", 3)) || (n == 6 && !strncmp(p, "ftrace", 6)) ||
+		      (n == 4 && !strncmp(p, "json", 4)))) {
+			fprintf(stderr, "vmtraced: unknown sink '%.*s' (ust, ftrace, json)\n", (int)n, p);
+			return 2;
+		}
+		p += n + (p[n] == ',');
+	}
+
+	struct vt_agent_sink sinks[3];
+	size_t nsinks = 0;
+	struct vt_marker_sink marker = {-1};
+	struct vt_error err;
+	char names[64] = "";
+	if (has_sink(list, "ust")) {
+		vt_ust_sink_init(&sinks[nsinks++]);
+		strcat(names, " ust");
+	}
+	if (has_sink(list, "ftrace")) {
+		if (vt_marker_sink_open(&marker, NULL, &err) == 0) {
+			vt_marker_sink_init(&sinks[nsinks++], &marker);
+			strcat(names, " ftrace");
+		} else if (sinks_opt) {
+			fprintf(stderr, "vmtraced: %s\n", err.msg);
+			return 1;
+		} else {
+			fprintf(stderr, "vmtraced: no ftrace sink: %s\n", err.msg);
+		}
+	}
+	if (has_sink(list, "json")) {
+		vt_json_sink_init(&sinks[nsinks++], stdout);
+		strcat(names, " json");
+	}
+	if (geteuid() != 0)
+		fprintf(stderr, "vmtraced: not root: no debugfs (tsc-offset, scaling) and no trace_marker; "
+				"guests still come from /proc and uevents are still followed\n");
+
+	struct vt_agent_loop loop = {.sinks = sinks, .nsinks = nsinks, .trust_root = trust, .uevent_fd = -1};
+	int rc = 0;
+	if (!once) {
+		/* Open the socket before the dump, so no guest falls between the two. */
+		loop.uevent_fd = vt_uevent_open(&err);
+		if (loop.uevent_fd < 0) {
+			fprintf(stderr, "vmtraced: %s\n", err.msg);
+			return 1;
+		}
+	}
+	last_enabled = has_sink(list, "ust") ? vt_ust_enabled() : 0;
+	if (vt_agent_loop_statedump(&loop, &err) < 0) {
+		fprintf(stderr, "vmtraced: %s\n", err.msg);
+		rc = 1;
+	} else if (!once) {
+		if (has_sink(list, "ust") && check_ms > 0) {
+			loop.tick = ust_tick;
+			loop.tick_ms = check_ms;
+		}
+		fprintf(stderr, "vmtraced: sinks:%s; watching KVM uevents\n", names);
+		if (vt_agent_loop_run(&loop, &err) < 0) {
+			fprintf(stderr, "vmtraced: %s\n", err.msg);
+			rc = 1;
+		}
+		fprintf(stderr, "vmtraced: stopped: %llu created, %llu destroyed, %llu dumps\n",
+			(unsigned long long)loop.created, (unsigned long long)loop.destroyed,
+			(unsigned long long)loop.statedumps);
+	}
+	if (loop.uevent_fd >= 0)
+		close(loop.uevent_fd);
+	vt_marker_sink_close(&marker);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* The LTTng-UST provider `vmtrace`. The CTF reader decodes exactly these
+ * names and types: change them only together with src/sources/. */
+#undef LTTNG_UST_TRACEPOINT_PROVIDER
+#define LTTNG_UST_TRACEPOINT_PROVIDER vmtrace
+
+#undef LTTNG_UST_TRACEPOINT_INCLUDE
+#define LTTNG_UST_TRACEPOINT_INCLUDE "./vmtrace_tp.h"
+
+#if !defined(VMTRACE_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define VMTRACE_TP_H
+
+#include <lttng/tracepoint.h>
+#include <stdint.h>
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, machine,
+	LTTNG_UST_TP_ARGS(const char *, product_uuid, const char *, machine_id,
+			  const char *, boot_id, const char *, hostname),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(product_uuid, product_uuid)
+		lttng_ust_field_string(machine_id, machine_id)
+		lttng_ust_field_string(boot_id, boot_id)
+		lttng_ust_field_string(hostname, hostname)))
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, statedump_begin,
+	LTTNG_UST_TP_ARGS(),
+	LTTNG_UST_TP_FIELDS())
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest,
+	LTTNG_UST_TP_ARGS(int64_t, pid, const char *, uuid, const char *, name,
+			  uint32_t, vcpus, const char *, debugfs),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, pid)
+		lttng_ust_field_string(uuid, uuid)
+		lttng_ust_field_string(name, name)
+		lttng_ust_field_integer(uint32_t, vcpus, vcpus)
+		lttng_ust_field_string(debugfs, debugfs)))
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_vcpu,
+	LTTNG_UST_TP_ARGS(int64_t, pid, uint32_t, vcpu, int32_t, tid, int64_t, tsc_offset,
+			  uint64_t, tsc_scaling_ratio, uint32_t, tsc_scaling_frac_bits),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, pid)
+		lttng_ust_field_integer(uint32_t, vcpu, vcpu)
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_integer(int64_t, tsc_offset, tsc_offset)
+		lttng_ust_field_integer(uint64_t, tsc_scaling_ratio, tsc_scaling_ratio)
+		lttng_ust_field_integer(uint32_t, tsc_scaling_frac_bits, tsc_scaling_frac_bits)))
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, statedump_end,
+	LTTNG_UST_TP_ARGS(),
+	LTTNG_UST_TP_FIELDS())
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_created,
+	LTTNG_UST_TP_ARGS(int64_t, pid, const char *, uuid, const char *, name, uint32_t, vcpus),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, pid)
+		lttng_ust_field_string(uuid, uuid)
+		lttng_ust_field_string(name, name)
+		lttng_ust_field_integer(uint32_t, vcpus, vcpus)))
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_destroyed,
+	LTTNG_UST_TP_ARGS(int64_t, pid),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, pid)))
+
+#endif
+
+#include <lttng/tracepoint-event.h>

@@ -1,0 +1,299 @@
+#include "agent_helpers.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CHILDREN 256
+static pid_t children[MAX_CHILDREN];
+static int nchildren;
+static pid_t sessiond_pid;
+static int kvm_mode = -1;
+static int cleanup_registered;
+
+uint64_t vt_h_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void remember(pid_t pid)
+{
+	if (!cleanup_registered) {
+		atexit(vt_h_cleanup);
+		cleanup_registered = 1;
+	}
+	for (int i = 0; i < nchildren; i++)
+		if (children[i] == 0) {
+			children[i] = pid;
+			return;
+		}
+	if (nchildren < MAX_CHILDREN)
+		children[nchildren++] = pid;
+}
+
+static void forget(pid_t pid)
+{
+	for (int i = 0; i < nchildren; i++)
+		if (children[i] == pid)
+			children[i] = 0;
+}
+
+int vt_h_kvm_mode(void)
+{
+	if (kvm_mode >= 0)
+		return kvm_mode;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	kvm_mode = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	if (kvm_mode)
+		printf("NOTE: /dev/kvm works: real KVM guests, real kernel uevents\n");
+	else
+		printf("NOTE: /dev/kvm unusable (%s): TCG guests, KVM uevents injected by root; "
+		       "debugfs/tsc-offset checks skipped\n", strerror(errno));
+	return kvm_mode;
+}
+
+void vt_h_require_qemu(void)
+{
+	vt_require_program("qemu-system-x86_64");
+	if (!vt_h_kvm_mode() && geteuid() != 0) {
+		printf("SKIP: no /dev/kvm, and injecting uevents instead needs root\n");
+		exit(VT_SKIP_CODE);
+	}
+}
+
+int vt_h_mount_debugfs(void)
+{
+	struct stat st;
+	if (stat("/sys/kernel/debug/tracing", &st) != 0 && stat("/sys/kernel/debug/kvm", &st) != 0)
+		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (stat("/sys/kernel/tracing/trace_marker", &st) != 0)
+		mount("none", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	return stat("/sys/kernel/tracing/trace_marker", &st) == 0 ? 0 : -1;
+}
+
+int vt_h_inject_uevent(const char *action, pid_t pid)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_nl src = {.nl_family = AF_NETLINK};
+	bind(fd, (struct sockaddr *)&src, sizeof(src));
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf),
+			 "change@/devices/virtual/misc/kvm%cACTION=change%cDEVPATH=/devices/virtual/misc/kvm%c"
+			 "SUBSYSTEM=misc%cEVENT=%s%cPID=%d%cSTATS_PATH=/kvm/%d-99%c",
+			 0, 0, 0, 0, action, 0, (int)pid, 0, (int)pid, 0);
+	struct sockaddr_nl dst = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	ssize_t sent = sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst));
+	close(fd);
+	return sent == n ? 0 : -1;
+}
+
+static int vcpu_threads(pid_t pid)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[300], comm[64] = "";
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "CPU ", 4))
+				n++;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+pid_t vt_h_qemu_start(const char *name, const char *uuid, int vcpus)
+{
+	char smp[16], nameopt[256];
+	snprintf(smp, sizeof(smp), "%d", vcpus);
+	snprintf(nameopt, sizeof(nameopt), "guest=%s,debug-threads=on", name);
+	int kvm = vt_h_kvm_mode();
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", kvm ? "kvm" : "tcg", "-S",
+		       "-m", "16", "-smp", smp, "-nodefaults", "-display", "none", "-no-user-config",
+		       "-uuid", uuid, "-name", nameopt, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	remember(pid);
+	if (!kvm)
+		vt_h_inject_uevent("create", pid);
+	/* Ready once every vCPU thread exists (or it died). */
+	for (int i = 0; i < 1000; i++) {
+		int n = vcpu_threads(pid);
+		if (n >= vcpus)
+			return pid;
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			forget(pid);
+			return -1;
+		}
+		usleep(2000);
+	}
+	return pid;
+}
+
+void vt_h_qemu_kill(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	forget(pid);
+	if (!vt_h_kvm_mode())
+		vt_h_inject_uevent("destroy", pid);
+}
+
+pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(out, 1);
+		dup2(err, 2);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		remember(pid);
+	return pid;
+}
+
+void vt_h_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			forget(pid);
+			return;
+		}
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	forget(pid);
+}
+
+int vt_h_count(const char *file, const char *needle)
+{
+	FILE *f = fopen(file, "r");
+	if (!f)
+		return 0;
+	char line[4096];
+	int n = 0;
+	while (fgets(line, sizeof(line), f))
+		for (char *p = line; (p = strstr(p, needle)); p += strlen(needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
+int vt_h_wait_for(const char *file, const char *needle, int count, int timeout_ms)
+{
+	for (int t = 0; t < timeout_ms; t += 5) {
+		if (vt_h_count(file, needle) >= count)
+			return 0;
+		usleep(5000);
+	}
+	return -1;
+}
+
+static char sessiond_home[512];
+
+int vt_h_sessiond_start(const char *home)
+{
+	if (geteuid() == 0) {
+		/* Root's sessiond lives in /var/run/lttng whatever LTTNG_HOME says: give
+		 * this test its own, in a private mount namespace its children inherit. */
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+			printf("SKIP: cannot make a private mount namespace for lttng-sessiond: %s\n", strerror(errno));
+			exit(VT_SKIP_CODE);
+		}
+		mkdir("/var/run/lttng", 0755);
+		if (mount("tmpfs", "/var/run/lttng", "tmpfs", 0, "mode=0755") < 0) {
+			printf("SKIP: cannot mount a private /var/run/lttng: %s\n", strerror(errno));
+			exit(VT_SKIP_CODE);
+		}
+	}
+	snprintf(sessiond_home, sizeof(sessiond_home), "%s", home);
+	mkdir(home, 0755);
+	setenv("LTTNG_HOME", home, 1);
+	char out[600], err[600];
+	snprintf(out, sizeof(out), "%s/sessiond.out", home);
+	snprintf(err, sizeof(err), "%s/sessiond.err", home);
+	/* Foreground under our control, so it is ours to kill. */
+	sessiond_pid = vt_h_spawn("exec lttng-sessiond --no-kernel", out, err);
+	for (int i = 0; i < 500; i++) {
+		struct vt_run r;
+		vt_run_shell(&r, "lttng list >/dev/null 2>&1");
+		int ok = r.status == 0;
+		vt_run_free(&r);
+		if (ok)
+			return 0;
+		if (waitpid(sessiond_pid, NULL, WNOHANG) == sessiond_pid) {
+			forget(sessiond_pid);
+			sessiond_pid = 0;
+			return -1;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+void vt_h_sessiond_stop(void)
+{
+	if (sessiond_pid > 0) {
+		struct vt_run r;
+		vt_run_shell(&r, "lttng destroy -a >/dev/null 2>&1");
+		vt_run_free(&r);
+		vt_h_stop(sessiond_pid); /* it stops its consumer daemons itself */
+		sessiond_pid = 0;
+	}
+}
+
+void vt_h_cleanup(void)
+{
+	for (int i = 0; i < nchildren; i++)
+		if (children[i] > 0) {
+			kill(children[i], SIGKILL);
+			waitpid(children[i], NULL, 0);
+			children[i] = 0;
+		}
+	sessiond_pid = 0;
+}

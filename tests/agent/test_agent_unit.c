@@ -1,0 +1,341 @@
+/* Agent parsers and formats, on fixed inputs and fake /proc, debugfs and /sys trees. */
+#include "testutil.h"
+#include "vmtrace/agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void cmdline(const char *const *argv, size_t argc, struct vt_qemu_cmdline *q)
+{
+	char buf[4096];
+	size_t n = 0;
+	for (size_t i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		memcpy(buf + n, argv[i], l);
+		n += l;
+	}
+	vt_qemu_parse_cmdline(buf, n, q);
+}
+
+static void test_cmdline_plain(void **state)
+{
+	(void)state;
+	const char *a[] = {"/usr/bin/qemu-system-x86_64", "-accel", "kvm", "-uuid",
+			   "11111111-2222-3333-4444-555555555555", "-name", "guest=web,,1,debug-threads=on",
+			   "-smp", "4", "-qmp", "unix:/run/q.sock,server=on,wait=off"};
+	struct vt_qemu_cmdline q;
+	cmdline(a, sizeof(a) / sizeof(a[0]), &q);
+	assert_true(q.is_qemu);
+	assert_string_equal(q.uuid, "11111111-2222-3333-4444-555555555555");
+	assert_string_equal(q.name, "web,1");
+	assert_int_equal(q.smp, 4);
+	assert_string_equal(q.qmp, "/run/q.sock");
+}
+
+static void test_cmdline_libvirt(void **state)
+{
+	(void)state;
+	const char *a[] = {"qemu-kvm", "--name", "vm2,debug-threads=on", "-smbios",
+			   "type=1,manufacturer=x,uuid=aaaaaaaa-0000-0000-0000-000000000001",
+			   "-smp", "sockets=2,cores=3,threads=1", "-chardev",
+			   "socket,id=charmonitor,path=/var/lib/libvirt/mon.sock,server=on,wait=off",
+			   "-mon", "chardev=charmonitor,id=monitor,mode=control"};
+	struct vt_qemu_cmdline q;
+	cmdline(a, sizeof(a) / sizeof(a[0]), &q);
+	assert_true(q.is_qemu);
+	assert_string_equal(q.name, "vm2");
+	assert_string_equal(q.uuid, "aaaaaaaa-0000-0000-0000-000000000001");
+	assert_int_equal(q.smp, 6);
+	assert_string_equal(q.qmp, "/var/lib/libvirt/mon.sock");
+}
+
+static void test_cmdline_not_qemu(void **state)
+{
+	(void)state;
+	const char *a[] = {"/bin/bash", "-uuid"};
+	struct vt_qemu_cmdline q;
+	cmdline(a, sizeof(a) / sizeof(a[0]), &q);
+	assert_false(q.is_qemu);
+	assert_string_equal(q.uuid, "");
+	assert_int_equal(q.smp, 1);
+}
+
+static void test_uevent_parse(void **state)
+{
+	(void)state;
+	const char m[] = "change@/devices/virtual/misc/kvm\0ACTION=change\0DEVPATH=/devices/virtual/misc/kvm\0"
+			 "SUBSYSTEM=misc\0CREATED=3\0COUNT=1\0EVENT=create\0PID=4242\0STATS_PATH=/kvm/4242-13\0SEQNUM=99";
+	struct vt_uevent ev;
+	assert_int_equal(vt_uevent_parse(m, sizeof(m), &ev), 1);
+	assert_int_equal(ev.action, VT_UEVENT_CREATE);
+	assert_int_equal(ev.pid, 4242);
+	assert_string_equal(ev.stats_path, "/kvm/4242-13");
+	assert_int_equal(ev.seqnum, 99);
+	const char d[] = "change@/devices/virtual/misc/kvm\0DEVPATH=/devices/virtual/misc/kvm\0EVENT=destroy\0PID=7";
+	assert_int_equal(vt_uevent_parse(d, sizeof(d), &ev), 1);
+	assert_int_equal(ev.action, VT_UEVENT_DESTROY);
+	assert_int_equal(ev.pid, 7);
+	/* Another device, or a KVM uevent without EVENT/PID, is not ours. */
+	const char o[] = "change@/devices/virtual/misc/tun\0DEVPATH=/devices/virtual/misc/tun\0EVENT=create\0PID=7";
+	assert_int_equal(vt_uevent_parse(o, sizeof(o), &ev), 0);
+	const char n[] = "change@/devices/virtual/misc/kvm\0DEVPATH=/devices/virtual/misc/kvm\0EVENT=create";
+	assert_int_equal(vt_uevent_parse(n, sizeof(n), &ev), 0);
+	/* Truncated garbage must not be read past its end. */
+	assert_int_equal(vt_uevent_parse("DEVPATH=/devi", 13, &ev), 0);
+}
+
+static void test_marker_format(void **state)
+{
+	(void)state;
+	struct vt_guest_info g = {.pid = 12, .vcpus = 2};
+	strcpy(g.uuid, "u-1");
+	strcpy(g.name, "my vm%1\n");
+	strcpy(g.debugfs, "/sys/kernel/debug/kvm/12-3");
+	char buf[512];
+	size_t n = vt_marker_format_guest(buf, sizeof(buf), "guest", &g);
+	assert_int_equal(n, strlen(buf));
+	assert_string_equal(buf, "vmtrace: guest pid=12 uuid=u-1 name=my%20vm%251%0A vcpus=2 "
+				 "debugfs=/sys/kernel/debug/kvm/12-3\n");
+	vt_marker_format_guest(buf, sizeof(buf), "guest_created", &g);
+	assert_string_equal(buf, "vmtrace: guest_created pid=12 uuid=u-1 name=my%20vm%251%0A vcpus=2\n");
+	struct vt_vcpu_info v = {.vcpu = 1, .tid = 99, .tsc_offset = -5, .has_tsc = 1};
+	vt_marker_format_vcpu(buf, sizeof(buf), &g, &v);
+	assert_string_equal(buf, "vmtrace: guest_vcpu pid=12 vcpu=1 tid=99 tsc_offset=-5 "
+				 "tsc_scaling_ratio=0 tsc_scaling_frac_bits=0\n");
+	vt_marker_format_simple(buf, sizeof(buf), "guest_destroyed", 12);
+	assert_string_equal(buf, "vmtrace: guest_destroyed pid=12\n");
+	vt_marker_format_simple(buf, sizeof(buf), "statedump_begin", -1);
+	assert_string_equal(buf, "vmtrace: statedump_begin\n");
+	/* A line cut short still ends with its newline. */
+	n = vt_marker_format_guest(buf, 20, "guest", &g);
+	assert_int_equal(n, 19);
+	assert_int_equal(buf[18], '\n');
+}
+
+static void put(const char *root, const char *rel, const char *content)
+{
+	char path[1024], cmd[1200];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(content, 1, strlen(content), f);
+	fclose(f);
+}
+
+/* A fake host: one QEMU (pid 500) with 2 vCPU threads and a debugfs folder. */
+static void test_fake_host(void **state)
+{
+	(void)state;
+	char *root = vt_mkdtemp();
+	char proc[600], debugfs[600];
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	snprintf(debugfs, sizeof(debugfs), "%s/debug", root);
+	static const char cmd[] = "qemu-system-x86_64\0-uuid\0abc\0-name\0fake,debug-threads=on\0-smp\0002\0";
+	char path[700];
+	put(proc, "500/task/500/comm", "qemu-system-x86\n");
+	put(proc, "500/task/501/comm", "CPU 0/KVM\n");
+	put(proc, "500/task/502/comm", "CPU 1/KVM\n");
+	put(proc, "500/task/503/comm", "worker\n");
+	put(proc, "77/cmdline", "bash");
+	snprintf(path, sizeof(path), "%s/500/cmdline", proc);
+	FILE *f = fopen(path, "w");
+	fwrite(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	put(debugfs, "kvm/500-11/vcpu0/tsc-offset", "-123456789\n");
+	put(debugfs, "kvm/500-11/vcpu1/tsc-offset", "-123456700\n");
+	put(debugfs, "kvm/500-11/vcpu1/tsc-scaling-ratio", "281474976710656\n");
+	put(debugfs, "kvm/500-11/vcpu1/tsc-scaling-ratio-frac-bits", "48\n");
+	put(debugfs, "kvm/halt_exits", "0\n");
+	/* A VM without a readable QEMU (another VMM, or gone): pid 900. */
+	put(debugfs, "kvm/900-4/vcpu0/tsc-offset", "1\n");
+
+	struct vt_agent_paths paths = {.proc = proc, .debugfs = debugfs};
+	struct vt_guest_list l;
+	struct vt_error err;
+	assert_int_equal(vt_agent_statedump(&paths, &l, &err), 0);
+	assert_true(l.debugfs_ok);
+	assert_int_equal(l.n, 1); /* 900 has no /proc entry: gone, left out */
+	struct vt_guest_info *g = &l.guests[0];
+	assert_int_equal(g->pid, 500);
+	assert_string_equal(g->uuid, "abc");
+	assert_string_equal(g->name, "fake");
+	assert_int_equal(g->vcpus, 2);
+	assert_int_equal(g->accel, VT_ACCEL_KVM);
+	snprintf(path, sizeof(path), "%s/kvm/500-11", debugfs);
+	assert_string_equal(g->debugfs, path);
+	assert_int_equal(g->vcpu[0].tid, 501);
+	assert_int_equal(g->vcpu[1].tid, 502);
+	assert_true(g->vcpu[0].has_tsc);
+	assert_int_equal(g->vcpu[0].tsc_offset, -123456789);
+	assert_int_equal(g->vcpu[0].tsc_scaling_ratio, 0);
+	assert_int_equal(g->vcpu[1].tsc_scaling_ratio, 281474976710656ull);
+	assert_int_equal(g->vcpu[1].tsc_scaling_frac_bits, 48);
+	char *json = vt_guest_list_json(&l);
+	assert_non_null(strstr(json, "\"tsc_offset\": -123456789"));
+	free(json);
+	vt_guest_list_free(&l);
+
+	/* Read by pid, as after a create uevent; and a pid already gone. */
+	struct vt_guest_info one;
+	assert_int_equal(vt_agent_read_guest(&paths, 500, "/kvm/500-11", &one, &err), 0);
+	assert_false(one.gone);
+	assert_int_equal(one.nvcpu, 2);
+	vt_guest_info_free(&one);
+	assert_int_equal(vt_agent_read_guest(&paths, 900, "/kvm/900-4", &one, &err), 0);
+	assert_true(one.gone);
+	vt_guest_info_free(&one);
+
+	/* Unreadable debugfs: still the guest, and a note saying what is missing. */
+	paths.debugfs = "/nonexistent";
+	assert_int_equal(vt_agent_statedump(&paths, &l, &err), 0);
+	assert_false(l.debugfs_ok);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.note, "/nonexistent/kvm"));
+	assert_false(l.guests[0].vcpu[0].has_tsc);
+	vt_guest_list_free(&l);
+	vt_rmtree(root);
+	free(root);
+}
+
+static void test_machine(void **state)
+{
+	(void)state;
+	char *root = vt_mkdtemp();
+	char sys[600], etc[600], proc[600];
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	put(sys, "class/dmi/id/product_uuid", "11111111-2222-3333-4444-555555555555\n");
+	put(etc, "machine-id", "0123456789abcdef0123456789abcdef\n");
+	put(proc, "sys/kernel/random/boot_id", "b-o-o-t\n");
+	put(proc, "sys/kernel/hostname", "guest1\n");
+	struct vt_agent_paths paths = {.proc = proc, .sys = sys, .etc = etc};
+	struct vt_machine_info m;
+	vt_machine_read(&paths, &m);
+	assert_string_equal(m.product_uuid, "11111111-2222-3333-4444-555555555555");
+	assert_string_equal(m.machine_id, "0123456789abcdef0123456789abcdef");
+	assert_string_equal(m.boot_id, "b-o-o-t");
+	assert_string_equal(m.hostname, "guest1");
+	assert_string_equal(m.note, "");
+	paths.sys = "/nonexistent";
+	vt_machine_read(&paths, &m);
+	assert_string_equal(m.product_uuid, "");
+	assert_non_null(strstr(m.note, "product_uuid"));
+	vt_rmtree(root);
+	free(root);
+}
+
+static void test_chronyc_parse(void **state)
+{
+	(void)state;
+	struct vt_clock_check c = {0};
+	assert_int_equal(vt_chronyc_parse_tracking(
+				 "50484330,PHC0,1,1764115200.123456789,-0.000000042,0.000000003,"
+				 "0.000000017,-1.234,0.001,0.010,0.000000001,0.000001,4.0,Normal\n", &c), 0);
+	assert_true(c.has_offset);
+	assert_string_equal(c.ref_name, "PHC0");
+	assert_true(c.offset_s < -4.1e-8 && c.offset_s > -4.3e-8);
+	assert_true(c.rms_offset_s > 1.6e-8 && c.rms_offset_s < 1.8e-8);
+	assert_int_equal(vt_chronyc_parse_tracking("garbage", &c), -1);
+	vt_chronyc_parse_sources("^,-,192.0.2.1,2,6,377,33,0.001,0.001,0.01\n#,*,PHC0,0,2,377,4,-0.0000001,-0.0000001,0.00000005\n", &c);
+	assert_true(c.chrony_uses_phc);
+	assert_true(c.chrony_phc_selected);
+	struct vt_clock_check d = {0};
+	vt_chronyc_parse_sources("^,*,192.0.2.1,2,6,377,33,0.001,0.001,0.01\n", &d);
+	assert_false(d.chrony_uses_phc);
+}
+
+static void test_clock_check_fake(void **state)
+{
+	(void)state;
+	char *root = vt_mkdtemp();
+	char sys[600], etc[600];
+	snprintf(sys, sizeof(sys), "%s/sys", root);
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	put(sys, "module/ptp_kvm/refcnt", "0\n");
+	put(sys, "class/ptp/ptp0/clock_name", "some NIC\n");
+	put(sys, "class/ptp/ptp1/clock_name", "KVM virtual PTP\n");
+	put(etc, "chrony/chrony.conf", "pool 2.debian.pool.ntp.org iburst\n");
+	struct vt_agent_paths paths = {.sys = sys, .etc = etc};
+	struct vt_clock_check c;
+	vt_clock_check_run(&paths, 0, &c);
+	assert_int_equal(c.ptp_kvm_module, VT_CHECK_OK);
+	assert_int_equal(c.ptp_clock, VT_CHECK_OK);
+	assert_string_equal(c.ptp_dev, "/dev/ptp1");
+	assert_int_equal(c.chrony_config, VT_CHECK_FAIL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	assert_int_equal(vt_clock_check_print(&c, out), 1);
+	fclose(out);
+	/* The exact line to add, naming the KVM clock's device. */
+	assert_non_null(strstr(text, "refclock PHC /dev/ptp1 poll 2"));
+	free(text);
+
+	put(etc, "chrony/conf.d/ptp.conf", "# comment\nrefclock PHC /dev/ptp1 poll 2\n");
+	vt_clock_check_run(&paths, 0, &c);
+	assert_int_equal(c.chrony_config, VT_CHECK_OK);
+	assert_string_equal(c.refclock_line, "refclock PHC /dev/ptp1 poll 2");
+
+	/* No ptp_kvm at all: the module line to load it. */
+	paths.sys = "/nonexistent";
+	vt_clock_check_run(&paths, 0, &c);
+	assert_int_equal(c.ptp_kvm_module, VT_CHECK_FAIL);
+	out = open_memstream(&text, &len);
+	vt_clock_check_print(&c, out);
+	fclose(out);
+	assert_non_null(strstr(text, "modprobe ptp_kvm"));
+	free(text);
+	char *json = vt_clock_check_json(&c);
+	assert_non_null(strstr(json, "\"ptp_kvm_module\": \"fail\""));
+	free(json);
+	vt_rmtree(root);
+	free(root);
+}
+
+static void test_json_sink(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct vt_agent_sink s;
+	vt_json_sink_init(&s, out);
+	struct vt_vcpu_info v = {.vcpu = 0, .tid = 8, .tsc_offset = 9, .has_tsc = 1};
+	struct vt_guest_info g = {.pid = 7, .vcpus = 1, .vcpu = &v, .nvcpu = 1};
+	strcpy(g.uuid, "u\"q");
+	struct vt_guest_list l = {.guests = &g, .n = 1};
+	vt_agent_emit_statedump(&s, 1, &l);
+	s.guest_destroyed(s.ctx, 7);
+	fclose(out);
+	assert_string_equal(text,
+			    "{\"event\":\"statedump_begin\"}\n"
+			    "{\"event\":\"guest\",\"pid\":7,\"uuid\":\"u\\\"q\",\"name\":\"\",\"vcpus\":1,\"debugfs\":\"\"}\n"
+			    "{\"event\":\"guest_vcpu\",\"pid\":7,\"vcpu\":0,\"tid\":8,\"tsc_offset\":9,"
+			    "\"tsc_scaling_ratio\":0,\"tsc_scaling_frac_bits\":0}\n"
+			    "{\"event\":\"statedump_end\"}\n"
+			    "{\"event\":\"guest_destroyed\",\"pid\":7}\n");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmdline_plain),
+		cmocka_unit_test(test_cmdline_libvirt),
+		cmocka_unit_test(test_cmdline_not_qemu),
+		cmocka_unit_test(test_uevent_parse),
+		cmocka_unit_test(test_marker_format),
+		cmocka_unit_test(test_fake_host),
+		cmocka_unit_test(test_machine),
+		cmocka_unit_test(test_chronyc_parse),
+		cmocka_unit_test(test_clock_check_fake),
+		cmocka_unit_test(test_json_sink),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

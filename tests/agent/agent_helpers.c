@@ -116,7 +116,7 @@ static int vcpu_threads(pid_t pid)
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		char path[300], comm[64] = "";
+		char path[400], comm[64] = "";
 		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
 		FILE *f = fopen(path, "r");
 		if (f) {

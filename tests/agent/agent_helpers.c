@@ -149,8 +149,22 @@ pid_t vt_h_qemu_start(const char *name, const char *uuid, int vcpus)
 	if (pid < 0)
 		return -1;
 	remember(pid);
-	if (!kvm)
+	if (!kvm) {
+		/* The kernel would send it from KVM_CREATE_VM: after exec, before vCPUs. */
+		char path[64], argv0[64] = "";
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+		for (int i = 0; i < 2000 && strncmp(argv0, "qemu-system", 11); i++) {
+			FILE *f = fopen(path, "r");
+			if (f) {
+				if (!fgets(argv0, sizeof(argv0), f))
+					argv0[0] = '\0';
+				fclose(f);
+			}
+			if (strncmp(argv0, "qemu-system", 11))
+				usleep(500);
+		}
 		vt_h_inject_uevent("create", pid);
+	}
 	/* Ready once every vCPU thread exists (or it died). */
 	for (int i = 0; i < 1000; i++) {
 		int n = vcpu_threads(pid);

@@ -1,0 +1,196 @@
+/* vmtraced into a real LTTng session: a statedump when the session starts, then
+ * guest_created/guest_destroyed in order for guests started and killed during
+ * it; read back with babeltrace2 and with vmtrace's own CTF source. The same
+ * events go to ftrace's trace_marker. */
+#include "agent_helpers.h"
+#include "testutil.h"
+#include "vmtrace/sources.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *dir;
+static char home[700], trace[700], out[700], err[700], text[700];
+static pid_t agent;
+
+static int teardown(void **state)
+{
+	(void)state;
+	vt_h_stop(agent);
+	vt_h_sessiond_stop();
+	vt_h_cleanup();
+	if (dir) {
+		vt_rmtree(dir);
+		free(dir);
+	}
+	return 0;
+}
+
+static void lttng(const char *args)
+{
+	struct vt_run r;
+	vt_run_shell(&r, "lttng %s", args);
+	if (r.status != 0)
+		printf("lttng %s: %s%s", args, r.out, r.err);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+}
+
+/* Index of the first line at or after `from` holding every needle, or -1. */
+static int line_of(char **lines, int n, int from, const char *a, const char *b)
+{
+	for (int i = from; i < n; i++)
+		if (strstr(lines[i], a) && (!b || strstr(lines[i], b)))
+			return i;
+	return -1;
+}
+
+static void test_session(void **state)
+{
+	(void)state;
+	const char *ua = "7e000000-0000-4000-8000-00000000000a", *ub = "7e000000-0000-4000-8000-00000000000b",
+		   *uc = "7e000000-0000-4000-8000-00000000000c";
+	pid_t a = vt_h_qemu_start("vt-lttng-a", ua, 2);
+	pid_t b = vt_h_qemu_start("vt-lttng-b", ub, 1);
+	assert_true(a > 0 && b > 0);
+	assert_int_equal(vt_h_sessiond_start(home), 0);
+	int ftrace = vt_h_mount_debugfs() == 0;
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "exec %s --check-ms 20 %s", vt_build_path("vmtraced"),
+		 vt_h_kvm_mode() ? "" : "--trust-root-uevents");
+	agent = vt_h_spawn(cmd, out, err);
+	assert_int_equal(vt_h_wait_for(err, "watching KVM uevents", 1, 10000), 0);
+
+	snprintf(cmd, sizeof(cmd), "create vt-agent -o %s >/dev/null", trace);
+	lttng(cmd);
+	lttng("enable-event -u 'vmtrace:*' >/dev/null");
+	lttng("start >/dev/null");
+	/* The agent notices the session enabling its events and dumps again. */
+	assert_int_equal(vt_h_wait_for(out, "\"statedump_end\"", 2, 10000), 0);
+
+	pid_t c = vt_h_qemu_start("vt-lttng-c", uc, 3);
+	assert_true(c > 0);
+	char needle[128];
+	snprintf(needle, sizeof(needle), "\"guest_vcpu\",\"pid\":%d,\"vcpu\":2", (int)c);
+	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
+	vt_h_qemu_kill(a);
+	snprintf(needle, sizeof(needle), "\"guest_destroyed\",\"pid\":%d}", (int)a);
+	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
+	lttng("stop >/dev/null");
+	lttng("destroy >/dev/null");
+	vt_h_stop(agent);
+	agent = 0;
+
+	/* babeltrace2's view, in order. */
+	struct vt_run r;
+	vt_run_shell(&r, "babeltrace2 %s > %s", trace, text);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	FILE *f = fopen(text, "r");
+	assert_non_null(f);
+	char *lines[4096];
+	int n = 0;
+	char buf[4096];
+	while (n < 4096 && fgets(buf, sizeof(buf), f))
+		lines[n++] = strdup(buf);
+	fclose(f);
+	char pa[64], pb[64], pc[64], da_needle[64];
+	snprintf(da_needle, sizeof(da_needle), "{ pid = %d }", (int)a);
+	snprintf(pa, sizeof(pa), "pid = %d,", (int)a);
+	snprintf(pb, sizeof(pb), "pid = %d,", (int)b);
+	snprintf(pc, sizeof(pc), "pid = %d,", (int)c);
+	int mach = line_of(lines, n, 0, "vmtrace:machine:", NULL);
+	int begin = line_of(lines, n, 0, "vmtrace:statedump_begin:", NULL);
+	int ga = line_of(lines, n, begin, "vmtrace:guest:", pa);
+	int gb = line_of(lines, n, begin, "vmtrace:guest:", pb);
+	int va = line_of(lines, n, begin, "vmtrace:guest_vcpu:", pa);
+	int end = line_of(lines, n, begin, "vmtrace:statedump_end:", NULL);
+	int cc = line_of(lines, n, end, "vmtrace:guest_created:", pc);
+	int vc = line_of(lines, n, cc, "vmtrace:guest_vcpu:", pc);
+	int da = line_of(lines, n, cc, "vmtrace:guest_destroyed:", da_needle);
+	printf("babeltrace2 lines: machine %d, begin %d, guest a %d, b %d, vcpu a %d, end %d, "
+	       "created c %d, vcpu c %d, destroyed a %d (of %d)\n", mach, begin, ga, gb, va, end, cc, vc, da, n);
+	assert_true(mach >= 0 && mach < begin);
+	assert_true(begin < ga && begin < gb && ga < end && gb < end && va > ga && va < end);
+	assert_true(end < cc && cc < vc && vc < da);
+	assert_non_null(strstr(lines[ga], ua));
+	assert_non_null(strstr(lines[ga], "vt-lttng-a"));
+	assert_non_null(strstr(lines[cc], uc));
+	assert_non_null(strstr(lines[cc], "vcpus = 3"));
+	assert_int_equal(line_of(lines, n, da + 1, "vmtrace:guest_destroyed:", da_needle), -1);
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
+
+	/* vmtrace's own reader sees the same, as normalized events. */
+	struct vt_source *src;
+	struct vt_error e;
+	const char *paths[] = {trace};
+	assert_int_equal(vt_source_open(&src, paths, 1, &e), 0);
+	const struct vt_event *ev;
+	int step = 0, rc, dumps = 0;
+	int64_t created = -1, destroyed = -1;
+	int saw_uuid_a = 0, vcpus_c = 0;
+	while ((rc = vt_source_next(src, &ev, &e)) == 1) {
+		switch (ev->kind) {
+		case VT_STATEDUMP_BEGIN: dumps++; break;
+		case VT_GUEST_DUMP:
+			if (ev->u.guest.pid == a && ev->u.guest.uuid && !strcmp(ev->u.guest.uuid, ua))
+				saw_uuid_a = 1;
+			break;
+		case VT_GUEST_CREATED:
+			if (ev->u.guest.pid == c && ev->u.guest.uuid && !strcmp(ev->u.guest.uuid, uc))
+				created = step;
+			break;
+		case VT_GUEST_VCPU:
+			if (ev->u.guest_vcpu.pid == c && created >= 0)
+				vcpus_c++;
+			break;
+		case VT_GUEST_DESTROYED:
+			if (ev->u.guest.pid == a)
+				destroyed = step;
+			break;
+		default: break;
+		}
+		step++;
+	}
+	if (rc < 0)
+		printf("vt_source: %s\n", e.msg);
+	assert_int_equal(rc, 0);
+	vt_source_close(src);
+	assert_true(dumps >= 1);
+	assert_true(saw_uuid_a);
+	assert_true(created >= 0 && destroyed > created);
+	assert_int_equal(vcpus_c, 3);
+
+	/* trace_marker got the same events, for trace-cmd users. */
+	if (ftrace) {
+		snprintf(needle, sizeof(needle), "vmtrace: guest_created pid=%d uuid=%s", (int)c, uc);
+		assert_int_equal(vt_h_count("/sys/kernel/tracing/trace", needle), 1);
+		snprintf(needle, sizeof(needle), "vmtrace: guest_destroyed pid=%d\n", (int)a);
+		assert_int_equal(vt_h_count("/sys/kernel/tracing/trace", needle), 1);
+	} else {
+		printf("tracefs not mountable: trace_marker part not checked\n");
+	}
+	vt_h_qemu_kill(b);
+	vt_h_qemu_kill(c);
+}
+
+int main(void)
+{
+	vt_h_require_qemu();
+	vt_require_program("lttng-sessiond");
+	vt_require_program("lttng");
+	vt_require_program("babeltrace2");
+	dir = vt_mkdtemp();
+	snprintf(home, sizeof(home), "%s/home", dir);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	snprintf(out, sizeof(out), "%s/agent.jsonl", dir);
+	snprintf(err, sizeof(err), "%s/agent.err", dir);
+	snprintf(text, sizeof(text), "%s/trace.txt", dir);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_session),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

@@ -99,6 +99,8 @@ int vt_cmd_watch(int argc, char **argv)
 		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
 		rc = VT_EXIT_FAIL;
 	}
+	if (rc == VT_EXIT_OK)
+		fprintf(stderr, "vmtrace watch: following KVM uevents (Ctrl-C to stop)\n");
 	if (rc == VT_EXIT_OK && vt_agent_loop_run(&loop, &err) < 0) {
 		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
 		rc = VT_EXIT_FAIL;

@@ -1,0 +1,297 @@
+/* Kernel events in the lttng-modules 2.13 layout, copied straight into the
+ * packet buffer. */
+#include "sim/emit.h"
+
+#include <string.h>
+
+void ctx_make(uint8_t ctx[CTX_SIZE], int32_t tid, const char *comm)
+{
+	memset(ctx, 0, CTX_SIZE);
+	memcpy(ctx, &tid, 4);
+	strncpy((char *)ctx + 4, comm, 15);
+}
+
+static inline int32_t ctx_tid(const uint8_t *ctx)
+{
+	int32_t tid;
+	memcpy(&tid, ctx, 4);
+	return tid;
+}
+
+static inline const char *ctx_comm(const uint8_t *ctx)
+{
+	return (const char *)ctx + 4;
+}
+
+void machine_addr(uint32_t machine, uint8_t out[4])
+{
+	out[0] = 10;
+	out[1] = 0;
+	out[2] = 3;
+	out[3] = (uint8_t)(machine == 0 ? 1 : 10 + machine);
+}
+
+/* Reserves an event and copies its context; returns where the payload goes,
+ * or NULL when not writing. */
+static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
+			     const uint8_t *ctx, enum evid id, size_t len)
+{
+	m->counts[id]++;
+	s->events++;
+	if (!s->write)
+		return NULL;
+	uint64_t ts = machine_epoch_ns(s, m, t) - m->clock_offset_ns;
+	uint8_t *p = vt_ctf_stream_reserve(m->streams[cpu], ts, id, CTX_SIZE + len);
+	memcpy(p, ctx, CTX_SIZE);
+	return p + CTX_SIZE;
+}
+
+static inline void hook(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
+			const uint8_t *ctx, struct vt_event *ev)
+{
+	ev->ts_ns = machine_epoch_ns(s, m, t);
+	ev->trace = m->index;
+	ev->stream = cpu;
+	ev->cpu = (int32_t)cpu;
+	ev->tid = ctx_tid(ctx);
+	ev->pid = VT_NO_TID;
+	ev->procname = ctx_comm(ctx);
+	s->opt->on_event(s->opt->on_event_arg, t, ev);
+}
+
+#define PUT(p, v)                                 \
+	do {                                      \
+		__typeof__(v) put_v_ = (v);       \
+		memcpy((p), &put_v_, sizeof(put_v_)); \
+		(p) += sizeof(put_v_);            \
+	} while (0)
+
+void emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		 const uint8_t *prev, int64_t prev_state, const uint8_t *next)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_SWITCH, 56);
+	if (p) {
+		memcpy(p, prev + 4, 16);
+		memcpy(p + 16, prev, 4);
+		int32_t prio = 20;
+		memcpy(p + 20, &prio, 4);
+		memcpy(p + 24, &prev_state, 8);
+		memcpy(p + 32, next + 4, 16);
+		memcpy(p + 48, next, 4);
+		memcpy(p + 52, &prio, 4);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_SCHED_SWITCH, .name = "sched_switch"};
+		ev.u.sched_switch = (struct vt_sched_switch){ctx_tid(prev), ctx_tid(next), 20, 20,
+							     prev_state, ctx_comm(prev), ctx_comm(next)};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		 const uint8_t *woken, int32_t target_cpu)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_WAKEUP, 28);
+	if (p) {
+		memcpy(p, woken + 4, 16);
+		memcpy(p + 16, woken, 4);
+		int32_t prio = 20;
+		memcpy(p + 20, &prio, 4);
+		memcpy(p + 24, &target_cpu, 4);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_SCHED_WAKEUP, .name = "sched_wakeup"};
+		ev.u.sched_wakeup = (struct vt_sched_wakeup){ctx_tid(woken), target_cpu, 20, ctx_comm(woken)};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t vcpu_id)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_KVM_ENTRY, 4);
+	if (p)
+		memcpy(p, &vcpu_id, 4);
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_KVM_ENTRY, .name = "kvm_x86_entry"};
+		ev.u.kvm_entry.vcpu_id = vcpu_id;
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
+		   uint64_t rip, uint64_t info1, uint64_t info2, uint32_t intr_info, uint32_t vcpu_id)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_KVM_EXIT, 44);
+	if (p) {
+		uint32_t isa = 1, error_code = 0;
+		PUT(p, reason);
+		PUT(p, rip);
+		PUT(p, isa);
+		PUT(p, info1);
+		PUT(p, info2);
+		PUT(p, intr_info);
+		PUT(p, error_code);
+		PUT(p, vcpu_id);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_KVM_EXIT, .name = "kvm_x86_exit"};
+		ev.u.kvm_exit = (struct vt_kvm_exit){reason, VT_ISA_VMX, vcpu_id, rip, info1, info2};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
+		    uint64_t a0, uint64_t a1)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_HYPERCALL, 40);
+	if (p) {
+		uint64_t zero = 0;
+		PUT(p, nr);
+		PUT(p, a0);
+		PUT(p, a1);
+		PUT(p, zero);
+		PUT(p, zero);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_KVM_HYPERCALL, .name = "kvm_x86_hypercall"};
+		ev.u.hypercall = (struct vt_kvm_hypercall){nr, a0, a1, 0, 0};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+static const char *const vmsync_names[] = {"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host",
+					   "vmsync_hg_host"};
+static const enum vt_kind vmsync_kinds[] = {VT_VMSYNC_GH_GUEST, VT_VMSYNC_HG_GUEST,
+					    VT_VMSYNC_GH_HOST, VT_VMSYNC_HG_HOST};
+
+void emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		 enum evid id, uint32_t cnt, uint64_t vm_uid)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, id, 12);
+	if (p) {
+		PUT(p, cnt);
+		PUT(p, vm_uid);
+	}
+	if (s->opt->on_event) {
+		int k = (int)id - EVID_VMSYNC_GH_GUEST;
+		struct vt_event ev = {.kind = vmsync_kinds[k], .name = vmsync_names[k]};
+		ev.u.vmsync = (struct vt_vmsync){cnt, vm_uid};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+void emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+	      enum evid id, const struct msg *msg, const char *ifname, int unused)
+{
+	(void)unused;
+	const struct sc_flow *f = s->flows[msg->flow].sc;
+	uint8_t saddr[4], daddr[4];
+	machine_addr(f->from, saddr);
+	machine_addr(f->to, daddr);
+	size_t nlen = strlen(ifname) + 1;
+	uint8_t *p = begin(s, m, cpu, t, ctx, id, 8 + 4 + nlen + 42);
+	uint32_t len = msg->len + 52;
+	if (p) {
+		uint64_t skb = 0xffff888100000000ull + ((msg->id * 0x1c0) & 0xfffffffull);
+		PUT(p, skb);
+		PUT(p, len);
+		memcpy(p, ifname, nlen);
+		p += nlen;
+		*p++ = 1;    /* network_header_type: ipv4 */
+		*p++ = 0x45; /* version 4, ihl 5 */
+		*p++ = 0;    /* tos */
+		put_be16(p, (uint16_t)len);
+		put_be16(p + 2, (uint16_t)msg->id);
+		put_be16(p + 4, 0x4000); /* don't fragment */
+		p[6] = 64;               /* ttl */
+		p[7] = 6;                /* tcp */
+		put_be16(p + 8, (uint16_t)(vt_sim_hash(msg->id) & 0xffff));
+		memcpy(p + 10, saddr, 4);
+		memcpy(p + 14, daddr, 4);
+		p += 18;
+		*p++ = 1; /* transport_header_type: tcp */
+		put_be16(p, msg->sport);
+		put_be16(p + 2, msg->dport);
+		put_be32(p + 4, msg->seq);
+		put_be32(p + 8, msg->ack_seq);
+		put_be16(p + 12, (uint16_t)(5u << 12 | msg->flags)); /* data_offset, reserved, flags */
+		put_be16(p + 14, 502);                                /* window */
+		put_be16(p + 16, (uint16_t)(vt_sim_hash(msg->id + 1) & 0xffff));
+		put_be16(p + 18, 0);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = id == EVID_NET_TX ? VT_NET_SEND : VT_NET_RECV,
+				      .name = id == EVID_NET_TX ? "net_dev_queue" : "net_if_receive_skb"};
+		struct vt_net *n = &ev.u.net;
+		n->has_key = n->has_addr = 1;
+		n->family = 4;
+		n->key = (struct vt_tcp_key){msg->seq, msg->ack_seq, msg->flags};
+		n->sport = msg->sport;
+		n->dport = msg->dport;
+		memcpy(n->saddr, saddr, 4);
+		memcpy(n->daddr, daddr, 4);
+		n->len = len;
+		n->ifname = ifname;
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		  enum evid id, uint32_t vec)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, id, 4);
+	if (p)
+		memcpy(p, &vec, 4);
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = id == EVID_SOFTIRQ_ENTRY ? VT_SOFTIRQ_ENTRY : VT_SOFTIRQ_EXIT,
+				      .name = id == EVID_SOFTIRQ_ENTRY ? "softirq_entry" : "softirq_exit"};
+		ev.u.softirq.vec = vec;
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		    int32_t tid, int32_t pid, int32_t ppid, const char *name)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_STATEDUMP, 56);
+	if (p) {
+		char comm[16] = {0};
+		strncpy(comm, name, 15);
+		int32_t type = 0, mode = 5, submode = 0, status = 5;
+		uint32_t ucpu = cpu;
+		uint64_t files = 0xffff888102a4c000ull + (uint64_t)pid * 0x400;
+		PUT(p, tid);
+		PUT(p, pid);
+		PUT(p, ppid);
+		memcpy(p, comm, 16);
+		p += 16;
+		PUT(p, type);
+		PUT(p, mode);
+		PUT(p, submode);
+		PUT(p, status);
+		PUT(p, ucpu);
+		PUT(p, files);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_STATEDUMP_PROCESS, .name = "lttng_statedump_process_state"};
+		ev.u.statedump_process = (struct vt_statedump_process){tid, pid, ppid, name};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}

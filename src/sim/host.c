@@ -1,0 +1,211 @@
+/* The host scheduler: per-pCPU FIFO run queues with a time slice, wake-up
+ * placement on an idle pCPU (migration), wake-up preemption of threads that
+ * ran long enough, and idle pCPUs pulling work from the busiest queue. */
+#include "sim/emit.h"
+
+#define WAKEUP_GRANULARITY_NS 1000000
+
+static inline const uint8_t *cur_ctx(const struct cpu *c)
+{
+	return c->cur ? c->cur->ctx : c->swapper_ctx;
+}
+
+static void rq_push(struct cpu *c, struct hthread *th)
+{
+	c->rq[(c->rq_head + c->rq_len++) % c->rq_cap] = th;
+}
+
+static struct hthread *rq_pop(struct cpu *c)
+{
+	if (!c->rq_len)
+		return NULL;
+	struct hthread *th = c->rq[c->rq_head];
+	c->rq_head = (c->rq_head + 1) % c->rq_cap;
+	c->rq_len--;
+	return th;
+}
+
+/* Who holds the pCPU is who preempts the vCPU threads waiting for it. */
+static void set_current(struct sim *s, struct cpu *c, struct hthread *th, uint64_t t)
+{
+	c->cur = th;
+	uint32_t holder = th ? th->index : NO_HOLDER;
+	for (uint32_t i = 0; i < c->rq_len; i++) {
+		struct hthread *w = c->rq[(c->rq_head + i) % c->rq_cap];
+		if (w->role == HR_VCPU)
+			vcpu_set_state(s, w->vcpu, VS_PREEMPTED, holder, t);
+	}
+}
+
+static void arm_tick(struct sim *s, struct cpu *c, uint64_t t)
+{
+	c->tick_gen++;
+	queue_push(&s->q, t + s->sc->timeslice_ns, Q_CPU_TICK, c, c->tick_gen);
+}
+
+static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_t t)
+{
+	th->state = HS_RUNNING;
+	th->cpu = c->index;
+	th->run_since = t;
+	th->gen++;
+	c->need_resched = 0;
+	arm_tick(s, c, t);
+	switch (th->role) {
+	case HR_HOG:
+	case HR_PERIODIC:
+	case HR_IO:
+		queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
+		break;
+	case HR_VCPU:
+		vcpu_switched_in(s, th->vcpu, t);
+		break;
+	case HR_QEMU:
+	case HR_NETD:
+		net_service_run(s, th, t);
+		break;
+	}
+}
+
+/* An idle pCPU takes the oldest waiter of the longest other queue. */
+static struct hthread *steal(struct sim *s, struct cpu *c)
+{
+	struct cpu *busiest = NULL;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		struct cpu *o = &s->cpus[i];
+		if (o != c && o->rq_len && (!busiest || o->rq_len > busiest->rq_len))
+			busiest = o;
+	}
+	return busiest ? rq_pop(busiest) : NULL;
+}
+
+static void switch_to_next(struct sim *s, struct cpu *c, struct hthread *prev, int64_t prev_state,
+			   uint64_t t)
+{
+	struct hthread *next = rq_pop(c);
+	if (!next)
+		next = steal(s, c);
+	emit_switch(s, &s->machines[0], c->index, t, prev->ctx, prev->ctx, prev_state,
+		    next ? next->ctx : c->swapper_ctx);
+	set_current(s, c, next, t);
+	if (next)
+		run_thread(s, c, next, t);
+	else
+		c->tick_gen++; /* no tick on an idle pCPU */
+}
+
+void host_block(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct hthread *th = c->cur;
+	th->state = HS_SLEEPING;
+	th->gen++;
+	switch_to_next(s, c, th, 1 /* TASK_INTERRUPTIBLE */, t);
+}
+
+void host_preempt(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct hthread *th = c->cur;
+	if (th->role == HR_HOG || th->role == HR_PERIODIC || th->role == HR_IO) {
+		uint64_t ran = t - th->run_since;
+		th->work_left -= ran < th->work_left ? ran : th->work_left - 1;
+	}
+	th->gen++;
+	th->state = HS_RUNNABLE;
+	rq_push(c, th);
+	switch_to_next(s, c, th, 0 /* TASK_RUNNING */, t);
+}
+
+/* Take the pCPU from its current thread now (vCPU threads first leave guest mode). */
+static void preempt_now(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct hthread *cur = c->cur;
+	if (cur->role == HR_VCPU) {
+		c->need_resched = 1;
+		vcpu_request_exit(s, cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
+	} else {
+		host_preempt(s, c, t);
+	}
+}
+
+void host_wake(struct sim *s, struct hthread *th, uint64_t t)
+{
+	if (th->state != HS_SLEEPING)
+		return;
+	struct cpu *target = &s->cpus[th->cpu];
+	if (target->cur) {
+		for (uint32_t i = 1; i < s->ncpus; i++) {
+			struct cpu *o = &s->cpus[(th->cpu + i) % s->ncpus];
+			if (!o->cur && !o->rq_len) {
+				target = o;
+				break;
+			}
+		}
+	}
+	emit_wakeup(s, &s->machines[0], target->index, t, cur_ctx(target), th->ctx,
+		    (int32_t)target->index);
+	th->state = HS_RUNNABLE;
+	th->cpu = target->index;
+	if (!target->cur && !target->rq_len) {
+		emit_switch(s, &s->machines[0], target->index, t, target->swapper_ctx,
+			    target->swapper_ctx, 0, th->ctx);
+		set_current(s, target, th, t);
+		run_thread(s, target, th, t);
+		return;
+	}
+	rq_push(target, th);
+	if (th->role == HR_VCPU)
+		vcpu_set_state(s, th->vcpu, VS_PREEMPTED, target->cur ? target->cur->index : NO_HOLDER, t);
+	if (target->cur && !target->need_resched && t - target->cur->run_since >= WAKEUP_GRANULARITY_NS)
+		preempt_now(s, target, t);
+}
+
+void host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
+{
+	if (gen != c->tick_gen || !c->cur)
+		return;
+	uint64_t t = s->now;
+	if (c->cur->role == HR_VCPU) {
+		/* The host tick interrupts guest mode whether or not anyone waits. */
+		c->need_resched = c->rq_len > 0;
+		vcpu_request_exit(s, c->cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
+	} else if (c->rq_len) {
+		host_preempt(s, c, t);
+		return;
+	}
+	arm_tick(s, c, t);
+}
+
+void host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
+{
+	if (gen != th->gen || th->state != HS_RUNNING)
+		return;
+	uint64_t t = s->now;
+	struct cpu *c = &s->cpus[th->cpu];
+	const struct sc_host_thread *sp = th->spec;
+	switch (th->role) {
+	case HR_HOG:
+		th->work_left = UINT64_MAX / 4;
+		queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
+		return;
+	case HR_PERIODIC:
+		while (th->next_period <= t)
+			th->next_period += sp->period_ns;
+		th->work_left = vt_sim_rng_around(&s->rng, (double)sp->burst_ns, 0.2);
+		queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
+		break;
+	case HR_IO:
+		th->work_left = vt_sim_rng_exp(&s->rng, (double)sp->burst_ns);
+		queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)sp->sleep_ns), Q_HT_WAKE, th, 0);
+		break;
+	case HR_QEMU:
+	case HR_NETD:
+		if (th->queue.len) {
+			net_service_run(s, th, t);
+			return;
+		}
+		break;
+	case HR_VCPU:
+		return;
+	}
+	host_block(s, c, t);
+}

@@ -1,0 +1,189 @@
+/* truth.json, written as a stream (it can hold millions of intervals). */
+#include "sim/truth.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const sim_state_names[VS_COUNT] = {"IDLE", "GUEST", "HYPERVISOR", "PREEMPTED",
+					       "RUNNABLE", "SLEEPING"};
+const char *const sim_event_names[EVID_COUNT] = {
+	"lttng_statedump_process_state", "irq_handler_exit", "irq_handler_entry", "net_if_receive_skb",
+	"net_dev_queue", "softirq_entry", "softirq_exit", "kvm_x86_hypercall", "kvm_x86_exit",
+	"kvm_x86_entry", "sched_process_exit", "sched_process_fork", "sched_wakeup", "sched_switch",
+	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host",
+};
+const char *const sim_ust_event_names[UST_COUNT] = {
+	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",
+	"vmtrace:statedump_end", "vmtrace:guest_created", "vmtrace:guest_destroyed",
+};
+
+static void counts(FILE *f, const uint64_t *c, const char *const *names, int n)
+{
+	uint64_t total = 0;
+	fprintf(f, "{");
+	int first = 1;
+	for (int i = 0; i < n; i++) {
+		total += c[i];
+		if (!c[i])
+			continue;
+		fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ", names[i], c[i]);
+		first = 0;
+	}
+	fprintf(f, "}, \"events\": %" PRIu64, total);
+}
+
+static void totals(FILE *f, const struct acct *a, int nstates)
+{
+	fprintf(f, "{");
+	for (int i = 0; i < nstates; i++)
+		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", sim_state_names[i], a->total[i]);
+	fprintf(f, "}");
+}
+
+static const char *holder_name(const struct sim *s, uint32_t index)
+{
+	return index < s->nhthreads ? s->hthreads[index]->comm : "swapper";
+}
+
+static void intervals(FILE *f, const struct sim *s, const struct acct *a, int vcpu)
+{
+	if (!s->sc->truth_intervals)
+		return;
+	fprintf(f, ",\n      \"intervals_dropped\": %" PRIu64 ",\n      \"intervals\": [", a->dropped_iv);
+	for (uint64_t i = 0; i < a->niv; i++) {
+		const struct interval *iv = &a->iv[i];
+		fprintf(f, "%s\n        [%" PRIu64 ", %" PRIu64 ", \"%s\"", i ? "," : "", iv->start, iv->end,
+			sim_state_names[iv->state]);
+		if (iv->state == VS_HYPERVISOR)
+			fprintf(f, ", %u", iv->detail);
+		else if (iv->state == VS_PREEMPTED && vcpu)
+			fprintf(f, ", %d", iv->detail < s->nhthreads ? s->hthreads[iv->detail]->tid : 0);
+		fprintf(f, "]");
+	}
+	fprintf(f, "]");
+}
+
+static void machine(FILE *f, const struct sim *s, const struct machine *m)
+{
+	fprintf(f, "    {\"name\": \"%s\", \"role\": \"%s\", \"hostname\": \"%s\", \"product_uuid\": \"%s\",\n",
+		m->name, m->guest ? "guest" : "host", m->hostname, m->uuid);
+	fprintf(f, "     \"clock\": {\"name\": \"monotonic\", \"uuid\": \"%s\", \"offset_ns\": %" PRIu64 "},\n",
+		m->clock_uuid, m->clock_offset_ns);
+	if (m->guest) {
+		/* Linear part of the clock: guest = host + offset + drift*(host - t0). */
+		const struct sc_clock *k = &m->guest->sc->clock;
+		static const char *const modes[] = {"none", "ntp", "ptp"};
+		uint64_t g0 = s->t0 + (uint64_t)(int64_t)llround(m->offset_ns);
+		double slope = 1.0 / (1.0 + m->drift);
+		fprintf(f,
+			"     \"to_host\": {\"mode\": \"%s\", \"slope\": %.17g, \"offset_ns\": %.17g, "
+			"\"guest_ref_ns\": %" PRIu64 ", \"host_ref_ns\": %" PRIu64 ", \"drift_ppm\": %.9g, "
+			"\"max_wander_ns\": %.9g},\n",
+			modes[k->mode], slope, (double)s->t0 - slope * (double)g0, g0, s->t0,
+			k->drift_ppm, m->jitter_ns);
+	} else {
+		fprintf(f, "     \"to_host\": {\"mode\": \"reference\", \"slope\": 1, \"offset_ns\": 0, "
+			   "\"guest_ref_ns\": %" PRIu64 ", \"host_ref_ns\": %" PRIu64 ", \"drift_ppm\": 0, "
+			   "\"max_wander_ns\": 0},\n",
+			s->t0, s->t0);
+	}
+	fprintf(f, "     \"traces\": [\n       {\"path\": \"%s/kernel\", \"domain\": \"kernel\", \"event_counts\": ",
+		m->name);
+	counts(f, m->counts, sim_event_names, EVID_COUNT);
+	fprintf(f, "}");
+	if (s->sc->agent) {
+		fprintf(f, ",\n       {\"path\": \"%s/ust/uid/0/64-bit\", \"domain\": \"ust\", \"event_counts\": ",
+			m->name);
+		counts(f, m->ust_counts, sim_ust_event_names, UST_COUNT);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}");
+}
+
+static void guest(FILE *f, const struct sim *s, const struct guest *g)
+{
+	fprintf(f, "    {\"name\": \"%s\", \"machine\": %u, \"uuid\": \"%s\", \"qemu_pid\": %d, "
+		   "\"vm_uid\": %" PRIu64 ", \"vcpus\": [\n",
+		g->sc->name, g->index, g->sc->uuid, (int)g->pid, g->vm_uid);
+	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
+		const struct vcpu *v = &g->vcpus[i];
+		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, \"thread_name\": \"%s\",\n      \"totals\": ", i,
+			(int)v->th->tid, v->th->comm);
+		totals(f, &v->acct, 4);
+		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
+		int first = 1;
+		for (int r = 0; r < N_REASONS; r++)
+			if (v->hv_by_reason[r]) {
+				fprintf(f, "%s\"%d\": %" PRIu64, first ? "" : ", ", r, v->hv_by_reason[r]);
+				first = 0;
+			}
+		fprintf(f, "},\n      \"preempted_by\": [");
+		first = 1;
+		for (uint32_t h = 0; h <= s->nhthreads; h++)
+			if (v->preempted_by[h]) {
+				fprintf(f, "%s{\"tid\": %d, \"name\": \"%s\", \"ns\": %" PRIu64 "}", first ? "" : ", ",
+					h < s->nhthreads ? (int)s->hthreads[h]->tid : 0, holder_name(s, h),
+					v->preempted_by[h]);
+				first = 0;
+			}
+		fprintf(f, "]");
+		intervals(f, s, &v->acct, 1);
+		fprintf(f, "}%s\n", i + 1 < g->sc->vcpus ? "," : "");
+	}
+	fprintf(f, "    ],\n    \"threads\": [\n");
+	for (uint32_t k = 0; k < g->nthreads; k++) {
+		const struct gthread *gt = &g->threads[k];
+		fprintf(f, "     {\"tid\": %d, \"name\": \"%s\", \"vcpu\": %u, \"totals\": ", (int)gt->tid,
+			gt->comm, gt->v->index);
+		totals(f, &gt->acct, VS_COUNT);
+		intervals(f, s, &gt->acct, 0);
+		fprintf(f, "}%s\n", k + 1 < g->nthreads ? "," : "");
+	}
+	fprintf(f, "    ]}");
+}
+
+int sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *err)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/truth.json", outdir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+	fprintf(f, "{\n  \"format\": \"vmtrace-sim-truth\", \"version\": 1,\n");
+	fprintf(f, "  \"scenario\": \"%s\", \"seed\": %" PRIu64 ",\n", s->sc->name,
+		s->opt->has_seed ? s->opt->seed : s->sc->seed);
+	fprintf(f, "  \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"duration_ns\": %" PRIu64 ",\n",
+		s->t0, s->t_end, s->t_end - s->t0);
+	fprintf(f, "  \"events\": %" PRIu64 ",\n  \"machines\": [\n", s->events);
+	for (uint32_t i = 0; i < s->nmachines; i++) {
+		machine(f, s, &s->machines[i]);
+		fprintf(f, "%s\n", i + 1 < s->nmachines ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"host_threads\": [\n");
+	for (uint32_t i = 0; i < s->nhthreads; i++) {
+		static const char *const roles[] = {"hog", "periodic", "io", "vcpu", "qemu", "sender"};
+		const struct hthread *th = s->hthreads[i];
+		fprintf(f, "    {\"tid\": %d, \"pid\": %d, \"name\": \"%s\", \"role\": \"%s\"}%s\n", (int)th->tid,
+			(int)th->pid, th->comm, roles[th->role], i + 1 < s->nhthreads ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"guests\": [\n");
+	for (uint32_t i = 0; i < s->nguests; i++) {
+		guest(f, s, &s->guests[i]);
+		fprintf(f, "%s\n", i + 1 < s->nguests ? "," : "");
+	}
+	fprintf(f, "  ],\n  \"network\": {\"messages_sent\": %" PRIu64 ", \"messages_received\": %" PRIu64
+		   ", \"flows\": [",
+		s->msg_ids, s->delivered);
+	for (uint32_t i = 0; i < s->nflows; i++) {
+		const struct flow *fl = &s->flows[i];
+		fprintf(f, "%s\n    {\"from\": \"%s\", \"to\": \"%s\", \"messages\": %u}", i ? "," : "",
+			s->machines[fl->sc->from].name, s->machines[fl->sc->to].name, fl->count);
+	}
+	fprintf(f, "]}\n}\n");
+	if (ferror(f) | (fclose(f) != 0))
+		return vt_error_set(err, "%s: cannot write: %s", path, strerror(errno));
+	return 0;
+}

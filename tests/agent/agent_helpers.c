@@ -207,21 +207,23 @@ pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path)
 	return pid;
 }
 
-void vt_h_stop(pid_t pid)
+int vt_h_stop(pid_t pid)
 {
 	if (pid <= 0)
-		return;
+		return -1;
+	int st = 0;
 	kill(pid, SIGTERM);
 	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
 			forget(pid);
-			return;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
 		usleep(10000);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	forget(pid);
+	return 128 + SIGKILL;
 }
 
 int vt_h_count(const char *file, const char *needle)

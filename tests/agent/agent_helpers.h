@@ -32,7 +32,7 @@ int vt_h_inject_uevent(const char *action, pid_t pid);
 
 /* Starts a background command with stdout/stderr to files; returns its pid. */
 pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path);
-void vt_h_stop(pid_t pid); /* SIGTERM, wait (SIGKILL after 5 s) */
+int vt_h_stop(pid_t pid); /* SIGTERM, wait (SIGKILL after 5 s); its exit status, 128+sig when killed */
 
 /* Waits until FILE contains NEEDLE (count times); returns 0, -1 on timeout. */
 int vt_h_wait_for(const char *file, const char *needle, int count, int timeout_ms);

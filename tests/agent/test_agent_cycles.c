@@ -87,8 +87,9 @@ static void test_cycles(void **state)
 	char needle[64];
 	snprintf(needle, sizeof(needle), "\"guest_destroyed\",\"pid\":%d}", (int)ghost);
 	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
-	vt_h_stop(watcher);
+	assert_int_equal(vt_h_stop(watcher), 0);
 	watcher = 0;
+	assert_int_equal(vt_h_count(err, "Sanitizer"), 0);
 
 	FILE *f = fopen(out, "r");
 	assert_non_null(f);

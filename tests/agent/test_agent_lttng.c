@@ -80,8 +80,12 @@ static void test_session(void **state)
 	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
 	lttng("stop >/dev/null");
 	lttng("destroy >/dev/null");
-	vt_h_stop(agent);
+	int st = vt_h_stop(agent);
 	agent = 0;
+	if (st != 0)
+		printf("vmtraced exited with %d\n", st);
+	assert_int_equal(st, 0); /* a clean stop on SIGTERM (and no sanitizer report) */
+	assert_int_equal(vt_h_count(err, "Sanitizer"), 0);
 
 	/* babeltrace2's view, in order. */
 	struct vt_run r;

@@ -55,7 +55,9 @@ static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_
 	case HR_HOG:
 	case HR_PERIODIC:
 	case HR_IO:
-		queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
+		/* A hog never finishes: nothing to queue. */
+		if (th->role != HR_HOG)
+			queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
 		break;
 	case HR_VCPU:
 		vcpu_switched_in(s, th->vcpu, t);
@@ -184,8 +186,6 @@ void host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
 	const struct sc_host_thread *sp = th->spec;
 	switch (th->role) {
 	case HR_HOG:
-		th->work_left = UINT64_MAX / 4;
-		queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
 		return;
 	case HR_PERIODIC:
 		while (th->next_period <= t)

@@ -43,9 +43,16 @@ static void arm_tick(struct sim *s, struct cpu *c, uint64_t t)
 	queue_push(&s->q, t + s->sc->timeslice_ns, Q_CPU_TICK, c, c->tick_gen);
 }
 
+void host_set_state(struct hthread *th, enum hstate state, uint64_t t)
+{
+	th->total[th->state] += t - th->state_since;
+	th->state = state;
+	th->state_since = t;
+}
+
 static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_t t)
 {
-	th->state = HS_RUNNING;
+	host_set_state(th, HS_RUNNING, t);
 	th->cpu = c->index;
 	th->run_since = t;
 	th->gen++;
@@ -99,7 +106,7 @@ static void switch_to_next(struct sim *s, struct cpu *c, struct hthread *prev, i
 void host_block(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
-	th->state = HS_SLEEPING;
+	host_set_state(th, HS_SLEEPING, t);
 	th->gen++;
 	switch_to_next(s, c, th, 1 /* TASK_INTERRUPTIBLE */, t);
 }
@@ -112,7 +119,7 @@ void host_preempt(struct sim *s, struct cpu *c, uint64_t t)
 		th->work_left -= ran < th->work_left ? ran : th->work_left - 1;
 	}
 	th->gen++;
-	th->state = HS_RUNNABLE;
+	host_set_state(th, HS_RUNNABLE, t);
 	rq_push(c, th);
 	switch_to_next(s, c, th, 0 /* TASK_RUNNING */, t);
 }
@@ -133,6 +140,7 @@ void host_wake(struct sim *s, struct hthread *th, uint64_t t)
 {
 	if (th->state != HS_SLEEPING)
 		return;
+	/* The previous pCPU if idle, else an idle one, else the shortest queue. */
 	struct cpu *target = &s->cpus[th->cpu];
 	if (target->cur) {
 		for (uint32_t i = 1; i < s->ncpus; i++) {
@@ -141,11 +149,13 @@ void host_wake(struct sim *s, struct hthread *th, uint64_t t)
 				target = o;
 				break;
 			}
+			if (o->rq_len < target->rq_len)
+				target = o;
 		}
 	}
 	emit_wakeup(s, &s->machines[0], target->index, t, cur_ctx(target), th->ctx,
 		    (int32_t)target->index);
-	th->state = HS_RUNNABLE;
+	host_set_state(th, HS_RUNNABLE, t);
 	th->cpu = target->index;
 	if (!target->cur && !target->rq_len) {
 		emit_switch(s, &s->machines[0], target->index, t, target->swapper_ctx,
@@ -161,11 +171,30 @@ void host_wake(struct sim *s, struct hthread *th, uint64_t t)
 		preempt_now(s, target, t);
 }
 
+/* Periodic balancing: pull a waiter from a queue longer than ours by two. */
+static void balance(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct cpu *busiest = NULL;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		struct cpu *o = &s->cpus[i];
+		if (o != c && o->rq_len >= c->rq_len + 2 && (!busiest || o->rq_len > busiest->rq_len))
+			busiest = o;
+	}
+	if (!busiest)
+		return;
+	struct hthread *th = rq_pop(busiest);
+	th->cpu = c->index;
+	rq_push(c, th);
+	if (th->role == HR_VCPU)
+		vcpu_set_state(s, th->vcpu, VS_PREEMPTED, c->cur ? c->cur->index : NO_HOLDER, t);
+}
+
 void host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
 {
 	if (gen != c->tick_gen || !c->cur)
 		return;
 	uint64_t t = s->now;
+	balance(s, c, t);
 	if (c->cur->role == HR_VCPU) {
 		/* The host tick interrupts guest mode whether or not anyone waits. */
 		c->need_resched = c->rq_len > 0;

@@ -139,6 +139,8 @@ struct hthread {
 	struct vcpu *vcpu;   /* HR_VCPU */
 	struct guest *guest; /* HR_QEMU */
 	struct msgq queue;   /* HR_QEMU, HR_NETD: messages to receive or send */
+	uint64_t state_since;
+	uint64_t total[3]; /* ns per enum hstate, for truth.json */
 };
 
 struct cpu {
@@ -282,6 +284,7 @@ void acct_close(struct sim *s, struct acct *a, uint64_t t);
 void vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t);
 
 /* host.c */
+void host_set_state(struct hthread *th, enum hstate state, uint64_t t);
 void host_wake(struct sim *s, struct hthread *th, uint64_t t);
 void host_block(struct sim *s, struct cpu *c, uint64_t t);
 void host_preempt(struct sim *s, struct cpu *c, uint64_t t);

@@ -55,6 +55,7 @@ static struct hthread *new_hthread(struct sim *s, enum hrole role, int32_t tid, 
 	snprintf(th->comm, sizeof(th->comm), "%s", comm);
 	ctx_make(th->ctx, tid, th->comm);
 	th->state = HS_SLEEPING;
+	th->state_since = s->t0;
 	th->cpu = (uint32_t)(s->nhthreads % s->ncpus);
 	s->hthreads[s->nhthreads++] = th;
 	return th;
@@ -329,6 +330,8 @@ static void start(struct sim *s)
 
 static void finish_accounting(struct sim *s)
 {
+	for (uint32_t i = 0; i < s->nhthreads; i++)
+		host_set_state(s->hthreads[i], s->hthreads[i]->state, s->t_end);
 	for (uint32_t i = 0; i < s->nguests; i++) {
 		struct guest *g = &s->guests[i];
 		for (uint32_t v = 0; v < g->sc->vcpus; v++)

@@ -166,8 +166,11 @@ int sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *er
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		static const char *const roles[] = {"hog", "periodic", "io", "vcpu", "qemu", "sender"};
 		const struct hthread *th = s->hthreads[i];
-		fprintf(f, "    {\"tid\": %d, \"pid\": %d, \"name\": \"%s\", \"role\": \"%s\"}%s\n", (int)th->tid,
-			(int)th->pid, th->comm, roles[th->role], i + 1 < s->nhthreads ? "," : "");
+		fprintf(f,
+			"    {\"tid\": %d, \"pid\": %d, \"name\": \"%s\", \"role\": \"%s\", \"totals\": {\"RUNNING\": %" PRIu64
+			", \"RUNNABLE\": %" PRIu64 ", \"SLEEPING\": %" PRIu64 "}}%s\n",
+			(int)th->tid, (int)th->pid, th->comm, roles[th->role], th->total[HS_RUNNING],
+			th->total[HS_RUNNABLE], th->total[HS_SLEEPING], i + 1 < s->nhthreads ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"guests\": [\n");
 	for (uint32_t i = 0; i < s->nguests; i++) {

@@ -5,15 +5,15 @@
 #include <math.h>
 #include <stdio.h>
 
-static void print_offset(FILE *out, const char *label, double s)
+static void print_offset(FILE *out, const char *label, double s, int sign)
 {
 	double a = fabs(s);
 	if (a < 1e-6)
-		fprintf(out, "%s%+.0f ns", label, s * 1e9);
+		fprintf(out, sign ? "%s%+.0f ns" : "%s%.0f ns", label, s * 1e9);
 	else if (a < 1e-3)
-		fprintf(out, "%s%+.3f us", label, s * 1e6);
+		fprintf(out, sign ? "%s%+.3f us" : "%s%.3f us", label, s * 1e6);
 	else
-		fprintf(out, "%s%+.3f ms", label, s * 1e3);
+		fprintf(out, sign ? "%s%+.3f ms" : "%s%.3f ms", label, s * 1e3);
 }
 
 int vt_clock_check_print(const struct vt_clock_check *c, FILE *out)
@@ -63,8 +63,8 @@ int vt_clock_check_print(const struct vt_clock_check *c, FILE *out)
 	case VT_CHECK_OK:
 		fprintf(out, "%s chrony: tracking %s, ", c->chrony_phc_selected ? "ok   " : "WARN ",
 			c->ref_name[0] ? c->ref_name : "?");
-		print_offset(out, "offset ", c->offset_s);
-		print_offset(out, " (rms ", c->rms_offset_s);
+		print_offset(out, "offset ", c->offset_s, 1);
+		print_offset(out, " (rms ", c->rms_offset_s, 0);
 		fprintf(out, ")%s\n", c->chrony_phc_selected ? "" :
 			c->chrony_uses_phc ? "; the PHC refclock is not the selected source yet" :
 			"; no PHC refclock among its sources");
@@ -104,6 +104,7 @@ char *vt_clock_check_json(const struct vt_clock_check *c)
 	json_object_set_new(j, "chrony_conf", json_string(c->chrony_conf));
 	json_object_set_new(j, "refclock_line", json_string(c->refclock_line));
 	json_object_set_new(j, "chrony_running", json_string(state(c->chrony_running)));
+	json_object_set_new(j, "chronyc_installed", json_boolean(!c->chronyc_missing));
 	json_object_set_new(j, "chrony_uses_phc", json_boolean(c->chrony_uses_phc));
 	json_object_set_new(j, "chrony_phc_selected", json_boolean(c->chrony_phc_selected));
 	json_object_set_new(j, "reference", json_string(c->ref_name));

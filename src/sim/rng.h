@@ -54,7 +54,9 @@ static inline double vt_sim_rng_unit(struct vt_sim_rng *r)
 /* Exponential with the given mean, at least 1. */
 static inline uint64_t vt_sim_rng_exp(struct vt_sim_rng *r, double mean)
 {
-	double v = -log1p(-vt_sim_rng_unit(r)) * mean;
+	/* u in (0, 1]: log never sees 0 */
+	double u = (double)((vt_sim_rng_next(r) >> 11) + 1) * 0x1.0p-53;
+	double v = -log(u) * mean;
 	return v < 1 ? 1 : (uint64_t)v;
 }
 

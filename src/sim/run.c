@@ -390,6 +390,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	vt_sim_rng_seed(&s->rng, opt->has_seed ? opt->seed : sc->seed);
 	s->t0 = sc->start_epoch_ns;
 	s->t_end = s->t0 + (opt->duration_ns ? opt->duration_ns : sc->duration_ns);
+	s->q.t0 = s->t0;
 	int oom = 0, rc = -1;
 	if (setup(s, &oom)) {
 		vt_error_set(err, "%s: out of memory", sc->origin);
@@ -400,8 +401,9 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 		goto out;
 	start(s);
 	struct qitem it;
-	while (queue_pop(&s->q, &it) && it.t < s->t_end) {
-		s->now = it.t;
+	uint64_t t;
+	while (queue_pop(&s->q, &it, &t) && t < s->t_end) {
+		s->now = t;
 		dispatch(s, &it);
 	}
 	if (s->q.oom) {

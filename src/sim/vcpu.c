@@ -99,18 +99,25 @@ static void push_step(struct sim *s, struct vcpu *v, uint64_t t)
 	queue_push(&s->q, t, Q_VCPU_STEP, v, v->gen);
 }
 
-/* Nothing to do before the next of: burst end, spontaneous exit, tick, vmsync. */
+/* Nothing to do before the next of: burst end, spontaneous exit, tick, vmsync.
+ * When the spontaneous exit comes first, it is queued directly (no guest step
+ * needed); anything earlier (an interrupt, a kick) supersedes it. */
 static void plan_next(struct sim *s, struct vcpu *v, uint64_t t)
 {
-	uint64_t dt = v->spont_left;
-	if (v->cur && v->cur->work_left < dt)
-		dt = v->cur->work_left;
-	uint64_t next = t + dt;
+	uint64_t next = t + (v->cur && v->cur->work_left < v->spont_left ? v->cur->work_left : v->spont_left);
 	if (v->next_tick < next)
 		next = v->next_tick;
 	const struct guest *g = v->g;
 	if (g->sc->vmsync_period_ns && v->index == 0 && g->vmsync_next < next)
 		next = g->vmsync_next;
+	uint64_t spont = t + v->spont_left;
+	if (v->cur && spont < next + 1 && spont < t + v->cur->work_left && spont > v->last_gev_t &&
+	    spont > v->entry_t) {
+		v->exit_reason = draw_reason(s, g);
+		v->gen++;
+		queue_push(&s->q, spont, Q_VCPU_EXIT, v, v->gen);
+		return;
+	}
 	push_step(s, v, next);
 }
 
@@ -192,6 +199,8 @@ void vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	uint64_t t = s->now;
 	struct guest *g = v->g;
 	advance(v, t);
+	if (v->spont_left == 0)
+		v->spont_left = draw_gap(s, g);
 	uint32_t reason = v->exit_reason, cpu = v->th->cpu;
 	uint64_t h = vt_sim_hash(s->events ^ ((uint64_t)v->th->tid << 32));
 	uint64_t rip = 0xffffffff81000000ull + ((h & 0x3fffff) & ~7ull), info1 = 0, info2 = 0;
@@ -309,7 +318,6 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 		return;
 	}
 	if (v->spont_left == 0) {
-		v->spont_left = draw_gap(s, g);
 		vcpu_request_exit(s, v, t, draw_reason(s, g));
 		return;
 	}

@@ -44,7 +44,8 @@ struct vt_sim_stats {
 	uint64_t events;        /* events written, all traces */
 	uint64_t messages;      /* network messages delivered */
 	uint64_t start_ns, end_ns; /* traced interval, host time */
-	double cpu_seconds;     /* wall time of the run */
+	double wall_seconds;    /* wall time of the run */
+	double cpu_seconds;     /* CPU time of the process (user + system) during the run */
 };
 
 /* Runs a scenario. Returns 0, or -1 with err set. */

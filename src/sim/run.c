@@ -382,8 +382,9 @@ static void teardown(struct sim *s)
 int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *opt,
 	       struct vt_sim_stats *stats, struct vt_error *err)
 {
-	struct timespec w0, w1;
+	struct timespec w0, w1, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &w0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	struct sim sim = {0}, *s = &sim;
 	s->sc = sc;
 	s->opt = opt;
@@ -420,11 +421,13 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	rc = 0;
 	if (stats) {
 		clock_gettime(CLOCK_MONOTONIC, &w1);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 		stats->events = s->events;
 		stats->messages = s->delivered;
 		stats->start_ns = s->t0;
 		stats->end_ns = s->t_end;
-		stats->cpu_seconds = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) * 1e-9;
+		stats->wall_seconds = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) * 1e-9;
+		stats->cpu_seconds = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9;
 	}
 out:
 	teardown(s);

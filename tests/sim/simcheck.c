@@ -38,6 +38,9 @@ void simlog_record(void *arg, uint64_t true_ns, const struct vt_event *ev)
 		r->seq = ev->u.net.key.seq;
 		r->ack = ev->u.net.key.ack_seq;
 		r->flags = ev->u.net.key.flags;
+	} else if (ev->kind >= VT_VMSYNC_GH_GUEST && ev->kind <= VT_VMSYNC_HG_HOST) {
+		r->seq = (uint32_t)ev->u.vmsync.cnt;
+		r->vm_uid = ev->u.vmsync.vm_uid;
 	}
 }
 
@@ -309,4 +312,44 @@ void check_counts(const struct simlog *log, json_t *truth)
 	}
 	assert_int_equal(total, log->n);
 	assert_int_equal(total, json_integer_value(json_object_get(truth, "events")));
+}
+
+/* The record of kind KIND with (vm_uid, cnt) after index FROM, or NULL. */
+static const struct simrec *find_vmsync(const struct simlog *log, size_t from, uint32_t kind,
+					uint64_t vm_uid, uint32_t cnt)
+{
+	for (size_t i = from; i < log->n && i < from + 100000; i++)
+		if (log->r[i].kind == kind && log->r[i].vm_uid == vm_uid && log->r[i].seq == cnt)
+			return &log->r[i];
+	return NULL;
+}
+
+size_t check_vmsync(const struct simlog *log, json_t *truth)
+{
+	size_t pairs = 0;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct simrec *r = &log->r[i];
+		if (r->kind != VT_VMSYNC_GH_GUEST)
+			continue;
+		const struct simrec *gh_host = find_vmsync(log, i + 1, VT_VMSYNC_GH_HOST, r->vm_uid, r->seq);
+		if (!gh_host) {
+			/* a hypercall cut by the end of the run is fine */
+			if (log->n - i > 1000)
+				fail_msg("vmsync cnt %u: no vmsync_gh_host after vmsync_gh_guest", r->seq);
+			continue;
+		}
+		assert_true(gh_host->t > r->t && gh_host->trace == 0);
+		/* the host side runs on the vCPU thread of that guest */
+		json_t *vcpu = json_array_get(json_object_get(json_array_get(json_object_get(truth, "guests"), r->trace - 1), "vcpus"), (size_t)r->cpu);
+		assert_int_equal(gh_host->tid, json_integer_value(json_object_get(vcpu, "tid")));
+		const struct simrec *hg_host = find_vmsync(log, (size_t)(gh_host - log->r) + 1, VT_VMSYNC_HG_HOST, r->vm_uid, r->seq + 1);
+		if (!hg_host)
+			continue;
+		const struct simrec *hg_guest = find_vmsync(log, (size_t)(hg_host - log->r) + 1, VT_VMSYNC_HG_GUEST, r->vm_uid, r->seq + 1);
+		if (!hg_guest)
+			continue;
+		assert_true(hg_host->t > gh_host->t && hg_guest->t > hg_host->t);
+		pairs++;
+	}
+	return pairs;
 }

@@ -17,7 +17,8 @@ struct simrec {
 	int32_t cpu, tid;
 	uint32_t kind;
 	int32_t prev_tid, next_tid; /* SCHED_SWITCH */
-	uint32_t seq, ack, flags;   /* NET_SEND / NET_RECV */
+	uint32_t seq, ack, flags;   /* NET_SEND / NET_RECV; VMSYNC_*: seq = cnt */
+	uint64_t vm_uid;            /* VMSYNC_* */
 	int ust;                    /* a vmtrace: agent event */
 };
 
@@ -51,5 +52,9 @@ void check_messages(const struct simlog *log, uint64_t min_latency_ns);
 void check_totals(json_t *truth);
 void check_one_pcpu(const struct simlog *log);
 void check_counts(const struct simlog *log, json_t *truth);
+/* vmsync: each guest cause is followed by its host effect, each host cause by
+ * its guest effect, keyed by (vm_uid, cnt), on that guest's vCPU thread.
+ * Returns the number of pairs. */
+size_t check_vmsync(const struct simlog *log, json_t *truth);
 
 #endif

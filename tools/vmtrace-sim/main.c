@@ -102,8 +102,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (stats)
-		fprintf(stderr, "vmtrace-sim: %" PRIu64 " events, %" PRIu64 " messages, %.3f s, %.0f events/s\n",
-			st.events, st.messages, st.cpu_seconds,
+		fprintf(stderr,
+			"vmtrace-sim: %" PRIu64 " events, %" PRIu64 " messages, %.3f s wall, %.0f events/s; "
+			"%.3f s CPU, %.0f events/s of CPU\n",
+			st.events, st.messages, st.wall_seconds,
+			st.wall_seconds > 0 ? (double)st.events / st.wall_seconds : 0.0, st.cpu_seconds,
 			st.cpu_seconds > 0 ? (double)st.events / st.cpu_seconds : 0.0);
 	return 0;
 }

@@ -33,7 +33,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static FILE *logf_(struct vt_agent_loop *l)
+static FILE *log_of(struct vt_agent_loop *l)
 {
 	return l->log ? l->log : stderr;
 }
@@ -52,7 +52,7 @@ int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 	vt_agent_emit_statedump(l->sinks, l->nsinks, &list);
 	l->statedumps++;
 	if (list.note[0] && l->statedumps == 1)
-		fprintf(logf_(l), "vmtrace: %s\n", list.note);
+		fprintf(log_of(l), "vmtrace: %s\n", list.note);
 	vt_guest_list_free(&list);
 	return 0;
 }
@@ -75,14 +75,14 @@ static void on_create(struct vt_agent_loop *l, struct loop_state *s, const struc
 	struct vt_guest_info g;
 	struct vt_error err;
 	if (vt_agent_read_guest(l->paths, ev->pid, ev->stats_path, &g, &err) < 0) {
-		fprintf(logf_(l), "vmtrace: %s\n", err.msg);
+		fprintf(log_of(l), "vmtrace: %s\n", err.msg);
 		memset(&g, 0, sizeof(g));
 		g.pid = ev->pid;
 	}
 	/* Report it even when gone: the destroy that follows needs its create. */
 	if (g.gone) {
 		l->gone++;
-		fprintf(logf_(l), "vmtrace: guest pid %" PRId64 " exited before it could be read\n", ev->pid);
+		fprintf(log_of(l), "vmtrace: guest pid %" PRId64 " exited before it could be read\n", ev->pid);
 	}
 	for (size_t i = 0; i < l->nsinks; i++)
 		if (l->sinks[i].guest_created)
@@ -137,7 +137,7 @@ static void follow_up(struct vt_agent_loop *l, struct loop_state *s)
 		int timed_out = now - p->start_ms >= (l->vcpu_wait_ms ? l->vcpu_wait_ms : 5000);
 		if ((known && known >= p->expected && known == g.nvcpu) || timed_out) {
 			if (timed_out && known < g.nvcpu)
-				fprintf(logf_(l), "vmtrace: guest pid %" PRId64 ": %zu of %zu vCPU threads found\n",
+				fprintf(log_of(l), "vmtrace: guest pid %" PRId64 ": %zu of %zu vCPU threads found\n",
 					p->pid, known, g.nvcpu);
 			vt_agent_emit_vcpus(l->sinks, l->nsinks, &g);
 			pending_drop(s, i--);
@@ -190,7 +190,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 					running = 0;
 				else if (vt_agent_loop_statedump(l, err) < 0)
-					fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+					fprintf(log_of(l), "vmtrace: %s\n", err->msg);
 			}
 		}
 		if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -203,9 +203,9 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 			else if (r == -2) {
 				/* The kernel dropped uevents: a statedump tells the truth again. */
 				l->resyncs++;
-				fprintf(logf_(l), "vmtrace: uevents were lost (socket overflow); dumping all guests again\n");
+				fprintf(log_of(l), "vmtrace: uevents were lost (socket overflow); dumping all guests again\n");
 				if (vt_agent_loop_statedump(l, err) < 0)
-					fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+					fprintf(log_of(l), "vmtrace: %s\n", err->msg);
 			} else if (r < 0) {
 				rc = -1;
 				break;
@@ -215,7 +215,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 		if (l->tick_ms > 0 && now_ms() >= next_tick) {
 			next_tick = now_ms() + l->tick_ms;
 			if (l->tick(l->tick_ctx) && vt_agent_loop_statedump(l, err) < 0)
-				fprintf(logf_(l), "vmtrace: %s\n", err->msg);
+				fprintf(log_of(l), "vmtrace: %s\n", err->msg);
 		}
 	}
 	free(s.p);

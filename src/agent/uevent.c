@@ -85,7 +85,7 @@ int vt_uevent_recv(int fd, int trust_root, struct vt_uevent *out, struct vt_erro
 		if (!trust_root)
 			return 0;
 		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		if (!c || c->cmsg_type != SCM_CREDENTIALS)
+		if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS)
 			return 0;
 		struct ucred cred;
 		memcpy(&cred, CMSG_DATA(c), sizeof(cred));

@@ -169,13 +169,14 @@ static void test_session(void **state)
 	assert_int_equal(vcpus_c, 3);
 
 	/* trace_marker got the same events, for trace-cmd users. */
-	if (ftrace) {
+	if (ftrace && vt_h_count("/sys/kernel/tracing/tracing_on", "1") == 1) {
+		/* The global buffer may hold earlier runs' lines: pids are what is new. */
 		snprintf(needle, sizeof(needle), "vmtrace: guest_created pid=%d uuid=%s", (int)c, uc);
-		assert_int_equal(vt_h_count("/sys/kernel/tracing/trace", needle), 1);
+		assert_true(vt_h_count("/sys/kernel/tracing/trace", needle) >= 1);
 		snprintf(needle, sizeof(needle), "vmtrace: guest_destroyed pid=%d\n", (int)a);
-		assert_int_equal(vt_h_count("/sys/kernel/tracing/trace", needle), 1);
+		assert_true(vt_h_count("/sys/kernel/tracing/trace", needle) >= 1);
 	} else {
-		printf("tracefs not mountable: trace_marker part not checked\n");
+		printf("tracefs not mounted or tracing_on is 0: trace_marker part not checked\n");
 	}
 	vt_h_qemu_kill(b);
 	vt_h_qemu_kill(c);

@@ -21,6 +21,19 @@ static void usage(FILE *out)
 		"  -h, --help             this help\n");
 }
 
+static void h_begin(void *ctx)
+{
+	(void)ctx;
+	printf("# running guests\n");
+}
+
+static void h_end(void *ctx)
+{
+	(void)ctx;
+	printf("# end of running guests\n");
+	fflush(stdout);
+}
+
 static void h_guest(void *ctx, const struct vt_guest_info *g)
 {
 	(void)ctx;
@@ -83,7 +96,8 @@ int vt_cmd_watch(int argc, char **argv)
 	if (json)
 		vt_json_sink_init(&sink, stdout);
 	else
-		sink = (struct vt_agent_sink){"text", NULL, NULL, NULL, h_guest, h_vcpu, NULL, h_created, h_destroyed};
+		sink = (struct vt_agent_sink){"text", NULL, NULL, h_begin, h_guest, h_vcpu, h_end, h_created,
+					      h_destroyed};
 	struct vt_error err;
 	int fd = vt_uevent_open(&err);
 	if (fd < 0) {

@@ -157,6 +157,23 @@ static void test_guests_nobody(void **state)
 	}
 	json_decref(doc);
 	free(err);
+	/* watch follows creations as nobody too (the uevent group is readable by anyone). */
+	char *dir = vt_mkdtemp();
+	char out[700], errf[700], cmd[1024];
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(errf, sizeof(errf), "%s/err", dir);
+	snprintf(cmd, sizeof(cmd), "exec setpriv --reuid=nobody --regid=nogroup --clear-groups %s watch --json "
+		 "--trust-root-uevents", vt_build_path("vmtrace"));
+	pid_t w = vt_h_spawn(cmd, out, errf);
+	assert_int_equal(vt_h_wait_for(errf, "following KVM uevents", 1, 10000), 0);
+	assert_int_equal(vt_h_inject_uevent("create", pids[2]), 0);
+	char needle[128];
+	snprintf(needle, sizeof(needle), "\"guest_created\",\"pid\":%d,\"uuid\":\"%s\"", (int)pids[2], uuids[2]);
+	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
+	assert_int_equal(vt_h_stop(w), 0);
+	assert_true(vt_h_count(errf, "not root") == 1);
+	vt_rmtree(dir);
+	free(dir);
 	/* watch and vmtraced say the same, without failing. */
 	vt_run_shell(&r, "setpriv --reuid=nobody --regid=nogroup --clear-groups %s --once --sinks json",
 		     vt_build_path("vmtraced"));

@@ -135,10 +135,14 @@ static void test_session(void **state)
 	const struct vt_event *ev;
 	int step = 0, rc, dumps = 0;
 	int64_t created = -1, destroyed = -1;
-	int saw_uuid_a = 0, vcpus_c = 0;
+	int saw_uuid_a = 0, vcpus_c = 0, machine = 0;
 	while ((rc = vt_source_next(src, &ev, &e)) == 1) {
 		switch (ev->kind) {
 		case VT_STATEDUMP_BEGIN: dumps++; break;
+		case VT_MACHINE_ID:
+			machine = ev->u.machine.hostname && ev->u.machine.hostname[0] && ev->u.machine.boot_id &&
+				  strlen(ev->u.machine.boot_id) == 36;
+			break;
 		case VT_GUEST_DUMP:
 			if (ev->u.guest.pid == a && ev->u.guest.uuid && !strcmp(ev->u.guest.uuid, ua))
 				saw_uuid_a = 1;
@@ -164,6 +168,7 @@ static void test_session(void **state)
 	assert_int_equal(rc, 0);
 	vt_source_close(src);
 	assert_true(dumps >= 1);
+	assert_true(machine);
 	assert_true(saw_uuid_a);
 	assert_true(created >= 0 && destroyed > created);
 	assert_int_equal(vcpus_c, 3);

@@ -295,3 +295,51 @@ void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, 
 		hook(s, m, cpu, t, ctx, &ev);
 	}
 }
+
+void emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_PROC_FORK, 16 + 4 + 4 + 4 + 16 + 4 + 1 + 4 + 4 + 4);
+	if (p) {
+		uint32_t ns_inum = 4026531836u; /* the initial pid namespace */
+		uint8_t nvtids = 1;
+		memcpy(p, parent + 4, 16);
+		p += 16;
+		memcpy(p, parent, 4);
+		p += 4;
+		PUT(p, parent_pid);
+		PUT(p, ns_inum);
+		memcpy(p, child + 4, 16);
+		p += 16;
+		memcpy(p, child, 4);
+		p += 4;
+		PUT(p, nvtids);
+		memcpy(p, child, 4); /* vtids[0]: the tid in its own namespace */
+		p += 4;
+		PUT(p, child_pid);
+		PUT(p, ns_inum);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_PROCESS_FORK, .name = "sched_process_fork"};
+		ev.u.fork = (struct vt_process_fork){ctx_tid(parent), parent_pid, ctx_tid(child), child_pid,
+						     ctx_comm(parent), ctx_comm(child)};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+/* The exiting thread's own sched_process_exit. */
+void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx)
+{
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_PROC_EXIT, 24);
+	if (p) {
+		int32_t prio = 120;
+		memcpy(p, ctx + 4, 16);
+		memcpy(p + 16, ctx, 4);
+		memcpy(p + 20, &prio, 4);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_PROCESS_EXIT, .name = "sched_process_exit"};
+		ev.u.exit = (struct vt_process_exit){ctx_tid(ctx), ctx_comm(ctx)};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}

@@ -25,6 +25,12 @@ void emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, co
 void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		    int32_t tid, int32_t pid, int32_t ppid, const char *name);
 
+void emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid);
+void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx);
+void emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g);
+void emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g);
+
 /* The IPv4 address of a machine (10.0.3.1 host, 10.0.3.11.. guests). */
 void machine_addr(uint32_t machine, uint8_t out[4]);
 

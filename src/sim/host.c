@@ -73,6 +73,9 @@ static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_
 	case HR_NETD:
 		net_service_run(s, th, t);
 		break;
+	case HR_SPAWNER:
+		spawner_run(s, th, t);
+		break;
 	}
 }
 
@@ -109,6 +112,15 @@ void host_block(struct sim *s, struct cpu *c, uint64_t t)
 	host_set_state(th, HS_SLEEPING, t);
 	th->gen++;
 	switch_to_next(s, c, th, 1 /* TASK_INTERRUPTIBLE */, t);
+}
+
+/* The running thread exits (TASK_DEAD) and is never seen again. */
+void host_exit_thread(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct hthread *th = c->cur;
+	host_set_state(th, HS_ABSENT, t);
+	th->gen++;
+	switch_to_next(s, c, th, 128 /* TASK_DEAD */, t);
 }
 
 void host_preempt(struct sim *s, struct cpu *c, uint64_t t)
@@ -228,8 +240,14 @@ void host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
 		break;
 	case HR_QEMU:
 	case HR_NETD:
-		if (th->queue.len) {
+		if (th->queue.len || (th->guest && th->guest->life == G_STOPPING && !th->guest->vcpus_alive)) {
 			net_service_run(s, th, t);
+			return;
+		}
+		break;
+	case HR_SPAWNER:
+		if (th->queue.len) {
+			spawner_run(s, th, t);
 			return;
 		}
 		break;

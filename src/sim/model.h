@@ -115,8 +115,9 @@ struct machine {
 	struct guest *guest; /* NULL for the host */
 };
 
-enum hrole { HR_HOG, HR_PERIODIC, HR_IO, HR_VCPU, HR_QEMU, HR_NETD };
-enum hstate { HS_RUNNING, HS_RUNNABLE, HS_SLEEPING };
+enum hrole { HR_HOG, HR_PERIODIC, HR_IO, HR_VCPU, HR_QEMU, HR_NETD, HR_SPAWNER };
+/* HS_ABSENT: not forked yet, or exited. */
+enum hstate { HS_RUNNING, HS_RUNNABLE, HS_SLEEPING, HS_ABSENT };
 
 struct msgq {
 	uint32_t *v;
@@ -140,7 +141,7 @@ struct hthread {
 	struct guest *guest; /* HR_QEMU */
 	struct msgq queue;   /* HR_QEMU, HR_NETD: messages to receive or send */
 	uint64_t state_since;
-	uint64_t total[3]; /* ns per enum hstate, for truth.json */
+	uint64_t total[4]; /* ns per enum hstate, for truth.json */
 };
 
 struct cpu {
@@ -174,6 +175,9 @@ struct vcpu {
 	int halted;   /* thread asleep on HLT */
 	int exiting;  /* an exit is queued */
 	int hlt_wait; /* last exit was HLT: sleep unless work is pending */
+	int dying;    /* the guest shuts down: the thread exits instead of entering */
+	int gone;     /* the thread has exited */
+	uint64_t alive_start, alive_end; /* when the vCPU thread existed */
 	uint32_t gen; /* of the queued step/exit/resume */
 	uint64_t entry_t, last_gev_t, progress_t;
 	uint32_t exit_reason, last_reason;
@@ -213,6 +217,11 @@ struct guest {
 	double mean_exit_gap; /* ns of guest-mode time between spontaneous exits */
 	uint64_t tick_period;
 	int startup_pending; /* statedump and agent events, at vCPU 0's first guest step */
+	enum { G_UNBORN, G_RUNNING, G_STOPPING, G_GONE } life;
+	uint64_t start_t, stop_t; /* true times (stop_t UINT64_MAX: never) */
+	uint64_t end_t;           /* when its QEMU process exited, or the end of the run */
+	int spawn_pending;        /* QEMU's next run creates its vCPU threads */
+	uint32_t vcpus_alive;
 };
 
 struct msg {
@@ -255,6 +264,7 @@ struct sim {
 	int write; /* traces are being written */
 	uint64_t events;
 	uint64_t swapper_index; /* preempted_by slot meaning idle */
+	struct hthread *spawner; /* starts QEMU for guests that start late */
 };
 
 /* Queue event types */
@@ -269,6 +279,8 @@ enum qtype {
 	Q_VMSYNC_TIMER,
 	Q_FLOW_SEND,
 	Q_NET_ARRIVE,
+	Q_GUEST_START,
+	Q_GUEST_STOP,
 };
 
 /* Small costs (ns) of the model's fixed steps. */
@@ -317,6 +329,15 @@ void msgq_push(struct msgq *q, uint32_t v);
 void startup_host(struct sim *s);
 void startup_guest(struct sim *s, struct guest *g, uint64_t t);
 void vcpu_close(struct sim *s, struct vcpu *v, uint64_t t);
+
+/* lifecycle.c */
+void guest_on_start(struct sim *s, struct guest *g);
+void guest_on_stop(struct sim *s, struct guest *g);
+void spawner_run(struct sim *s, struct hthread *th, uint64_t t);
+void qemu_spawn_vcpus(struct sim *s, struct guest *g, uint64_t t);
+void vcpu_exit_thread(struct sim *s, struct vcpu *v, uint64_t t);
+void host_exit_thread(struct sim *s, struct cpu *c, uint64_t t);
+int guest_alive(const struct guest *g);
 
 /* clock.c */
 uint64_t machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t);

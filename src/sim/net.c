@@ -53,6 +53,10 @@ void net_on_send_due(struct sim *s, struct flow *f)
 {
 	uint64_t t = s->now;
 	queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
+	/* Nobody sends to or from a guest that is not running. */
+	if ((f->sc->from && !guest_alive(&s->guests[f->sc->from - 1])) ||
+	    (f->sc->to && !guest_alive(&s->guests[f->sc->to - 1])))
+		return;
 	uint32_t id = msg_alloc(s);
 	struct msg *m = &s->msgs[id];
 	uint64_t n = s->msg_ids++;
@@ -93,6 +97,13 @@ void net_on_arrive(struct sim *s, uint32_t id)
 {
 	struct msg *msg = &s->msgs[id];
 	const struct flow *f = &s->flows[msg->flow];
+	/* A message for a guest that stopped (or whose QEMU is gone) is lost. */
+	if ((f->sc->to && !guest_alive(&s->guests[f->sc->to - 1])) ||
+	    (!f->sc->to && s->guests[f->sc->from - 1].life == G_GONE)) {
+		msg->next_free = s->free_msg;
+		s->free_msg = id;
+		return;
+	}
 	if (f->sc->to == 0) {
 		struct hthread *q = s->guests[f->sc->from - 1].qemu;
 		msgq_push(&q->queue, id);
@@ -109,6 +120,9 @@ void net_on_arrive(struct sim *s, uint32_t id)
 void net_service_run(struct sim *s, struct hthread *th, uint64_t t)
 {
 	struct machine *host = &s->machines[0];
+	struct guest *g = th->guest;
+	if (g && g->spawn_pending)
+		qemu_spawn_vcpus(s, g, t);
 	uint32_t n = th->queue.len;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id = th->queue.v[i];
@@ -124,6 +138,14 @@ void net_service_run(struct sim *s, struct hthread *th, uint64_t t)
 		s->delivered++;
 	}
 	th->queue.len = 0;
+	if (g && g->life == G_STOPPING && !g->vcpus_alive) {
+		emit_ust_guest_destroyed(s, t, g);
+		emit_exit(s, host, th->cpu, t, th->ctx);
+		g->life = G_GONE;
+		g->end_t = t;
+		host_exit_thread(s, &s->cpus[th->cpu], t);
+		return;
+	}
 	th->work_left = SERVICE_NS * (n ? n : 1);
 	queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
 }

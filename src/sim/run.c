@@ -63,7 +63,7 @@ static struct hthread *new_hthread(struct sim *s, enum hrole role, int32_t tid, 
 
 static uint32_t count_host_threads(const struct vt_sim_scenario *sc)
 {
-	uint32_t n = sc->nflows + sc->nguests; /* senders, QEMU main threads */
+	uint32_t n = sc->nflows + sc->nguests + 1; /* senders, QEMU main threads, libvirtd */
 	for (uint32_t i = 0; i < sc->nhost_threads; i++)
 		n += sc->host_threads[i].count;
 	for (uint32_t i = 0; i < sc->nguests; i++)
@@ -86,6 +86,11 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 	g->tick_period = 1000000000ull / sg->tick_hz;
 	g->mean_exit_gap = sg->exit_rate_hz > 0 ? 1e9 / sg->exit_rate_hz : 0;
 	g->startup_pending = 1;
+	g->life = sg->start_ns ? G_UNBORN : G_RUNNING;
+	g->start_t = s->t0 + sg->start_ns;
+	g->stop_t = sg->stop_ns ? s->t0 + sg->stop_ns : UINT64_MAX;
+	g->end_t = s->t_end;
+	g->vcpus_alive = g->life == G_RUNNING ? sg->vcpus : 0;
 	double sum = 0, acc = 0;
 	for (int k = 0; k < SC_EXIT_KINDS; k++)
 		sum += sg->mix[k];
@@ -105,6 +110,8 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 	if (!g->qemu)
 		return -1;
 	g->qemu->guest = g;
+	if (g->life == G_UNBORN)
+		g->qemu->state = HS_ABSENT;
 	for (uint32_t i = 0; i < sg->nthreads; i++)
 		g->nthreads += sg->threads[i].count;
 	g->threads = xcalloc(g->nthreads, sizeof(*g->threads), oom);
@@ -120,6 +127,9 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 		if (!v->th)
 			return -1;
 		v->th->vcpu = v;
+		if (g->life == G_UNBORN)
+			v->th->state = HS_ABSENT;
+		v->alive_start = v->alive_end = g->life == G_UNBORN ? s->t_end : s->t0;
 		v->rq_cap = g->nthreads + 1;
 		v->rq = xcalloc(v->rq_cap, sizeof(*v->rq), oom);
 		v->wake = xcalloc(g->nthreads + 1, sizeof(*v->wake), oom);
@@ -188,6 +198,9 @@ static int setup(struct sim *s, int *oom)
 		snprintf(comm, sizeof(comm), "swapper/%u", i);
 		ctx_make(c->swapper_ctx, 0, comm);
 	}
+	s->spawner = new_hthread(s, HR_SPAWNER, 780, 780, "libvirtd", oom);
+	if (!s->spawner)
+		return -1;
 	int32_t tid = 1100;
 	for (uint32_t i = 0; i < sc->nhost_threads; i++) {
 		const struct sc_host_thread *spec = &sc->host_threads[i];
@@ -245,7 +258,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		}
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/%s/kernel", outdir, m->name);
-		uint64_t begin = machine_epoch_ns(s, m, s->t0) - m->clock_offset_ns;
+		uint64_t begin = machine_epoch_ns(s, m, m->guest ? m->guest->start_t : s->t0) - m->clock_offset_ns;
 		int rc = vt_ctf_writer_open(&m->writer, dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_",
 					    s->sc->packet_size, begin, err);
 		vt_ctf_text_free(&t);
@@ -279,7 +292,7 @@ static int close_writers(struct sim *s, struct vt_error *err)
 	int rc = 0;
 	for (uint32_t i = 0; i < s->nmachines; i++) {
 		struct machine *m = &s->machines[i];
-		uint64_t end = machine_epoch_ns(s, m, s->t_end) - m->clock_offset_ns;
+		uint64_t end = machine_epoch_ns(s, m, m->guest ? m->guest->end_t : s->t_end) - m->clock_offset_ns;
 		if (m->writer && vt_ctf_writer_close(m->writer, end, rc ? NULL : err))
 			rc = -1;
 		m->writer = NULL;
@@ -303,6 +316,8 @@ static void dispatch(struct sim *s, const struct qitem *it)
 	case Q_VMSYNC_TIMER: vcpu_on_vmsync_timer(s, it->obj); break;
 	case Q_FLOW_SEND: net_on_send_due(s, it->obj); break;
 	case Q_NET_ARRIVE: net_on_arrive(s, it->gen); break;
+	case Q_GUEST_START: guest_on_start(s, it->obj); break;
+	case Q_GUEST_STOP: guest_on_stop(s, it->obj); break;
 	}
 }
 
@@ -310,11 +325,17 @@ static void start(struct sim *s)
 {
 	startup_host(s);
 	/* Everyone starts runnable, in a fixed order. */
-	for (uint32_t i = 0; i < s->nguests; i++)
-		for (uint32_t v = 0; v < s->guests[i].sc->vcpus; v++) {
-			s->guests[i].vcpus[v].halted = 0;
-			host_wake(s, s->guests[i].vcpus[v].th, s->t0);
+	for (uint32_t i = 0; i < s->nguests; i++) {
+		struct guest *g = &s->guests[i];
+		if (g->life == G_UNBORN)
+			queue_push(&s->q, g->start_t, Q_GUEST_START, g, 0);
+		if (g->stop_t != UINT64_MAX)
+			queue_push(&s->q, g->stop_t, Q_GUEST_STOP, g, 0);
+		for (uint32_t v = 0; g->life == G_RUNNING && v < g->sc->vcpus; v++) {
+			g->vcpus[v].halted = 0;
+			host_wake(s, g->vcpus[v].th, s->t0);
 		}
+	}
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		struct hthread *th = s->hthreads[i];
 		if (th->role == HR_HOG || th->role == HR_IO)
@@ -323,7 +344,7 @@ static void start(struct sim *s)
 			queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
 	}
 	for (uint32_t i = 0; i < s->nguests; i++)
-		if (s->guests[i].sc->vmsync_period_ns)
+		if (s->guests[i].sc->vmsync_period_ns && s->guests[i].life == G_RUNNING)
 			queue_push(&s->q, s->guests[i].vmsync_next, Q_VMSYNC_TIMER, &s->guests[i], 0);
 	net_start(s);
 }
@@ -334,10 +355,16 @@ static void finish_accounting(struct sim *s)
 		host_set_state(s->hthreads[i], s->hthreads[i]->state, s->t_end);
 	for (uint32_t i = 0; i < s->nguests; i++) {
 		struct guest *g = &s->guests[i];
+		if (g->life == G_UNBORN)
+			continue;
 		for (uint32_t v = 0; v < g->sc->vcpus; v++)
-			vcpu_close(s, &g->vcpus[v], s->t_end);
-		for (uint32_t k = 0; k < g->nthreads; k++)
-			acct_close(s, &g->threads[k].acct, s->t_end);
+			if (!g->vcpus[v].gone) {
+				vcpu_close(s, &g->vcpus[v], s->t_end);
+				g->vcpus[v].alive_end = s->t_end;
+			}
+		if (g->life == G_RUNNING)
+			for (uint32_t k = 0; k < g->nthreads; k++)
+				acct_close(s, &g->threads[k].acct, s->t_end);
 	}
 }
 

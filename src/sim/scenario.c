@@ -326,7 +326,7 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 {
 	static const char *const keys[] = {"name", "hostname", "uuid", "kernel_release", "qemu_pid",
 					   "vcpus", "clock", "exits", "tick_hz", "vmsync", "threads",
-					   NULL};
+					   "start_ms", "stop_ms", NULL};
 	if (!json_is_object(o))
 		return fail(c, path, "must be an object", NULL);
 	if (check_keys(c, o, path, keys))
@@ -348,8 +348,15 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 	    get_str(c, o, path, "kernel_release", g->kernel_release, sizeof(g->kernel_release)) ||
 	    get_num(c, o, path, "qemu_pid", 2, 4194304, &pid) ||
 	    get_u32(c, o, path, "vcpus", 1, 64, &g->vcpus) ||
-	    get_u32(c, o, path, "tick_hz", 10, 10000, &g->tick_hz))
+	    get_u32(c, o, path, "tick_hz", 10, 10000, &g->tick_hz) ||
+	    get_dur(c, o, path, "start_ms", 1e6, 0, MAX_DUR_S * 1e3, &g->start_ns) ||
+	    get_dur(c, o, path, "stop_ms", 1e6, 0.001, MAX_DUR_S * 1e3, &g->stop_ns))
 		return -1;
+	if (g->stop_ns && g->stop_ns <= g->start_ns) {
+		char full[700];
+		key_path(full, sizeof(full), path, "stop_ms");
+		return fail(c, full, "must be later than start_ms", NULL);
+	}
 	g->qemu_pid = (int32_t)pid;
 	int bad = 0;
 	char sub[256];

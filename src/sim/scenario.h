@@ -60,6 +60,8 @@ struct sc_guest {
 	double mix[SC_EXIT_KINDS];
 	uint32_t tick_hz;
 	uint64_t vmsync_period_ns; /* 0: no vmsync */
+	uint64_t start_ns;         /* QEMU started this long after the trace start (0: already running) */
+	uint64_t stop_ns;          /* guest shut down at this time after the trace start (0: never) */
 	struct sc_guest_thread *threads;
 	uint32_t nthreads;
 };

@@ -5,6 +5,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/emit.c
   ${CMAKE_CURRENT_LIST_DIR}/host.c
   ${CMAKE_CURRENT_LIST_DIR}/kernel_fields.c
+  ${CMAKE_CURRENT_LIST_DIR}/lifecycle.c
   ${CMAKE_CURRENT_LIST_DIR}/meta.c
   ${CMAKE_CURRENT_LIST_DIR}/net.c
   ${CMAKE_CURRENT_LIST_DIR}/queue.c

@@ -119,14 +119,16 @@ void startup_host(struct sim *s)
 	emit_statedump(s, host, 0, t, ctx, 1, 1, 0, "systemd");
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		const struct hthread *th = s->hthreads[i];
-		emit_statedump(s, host, 0, t, ctx, th->tid, th->pid, 1, th->comm);
+		if (th->state != HS_ABSENT)
+			emit_statedump(s, host, 0, t, ctx, th->tid, th->pid, 1, th->comm);
 	}
 	if (!s->sc->agent)
 		return;
 	ust_machine(s, host, t);
 	ust_marker(s, host, t, UST_STATEDUMP_BEGIN);
 	for (uint32_t i = 0; i < s->nguests; i++)
-		ust_guest(s, host, t, &s->guests[i]);
+		if (s->guests[i].life == G_RUNNING)
+			ust_guest(s, host, t, &s->guests[i]);
 	ust_marker(s, host, t, UST_STATEDUMP_END);
 }
 
@@ -143,4 +145,39 @@ void startup_guest(struct sim *s, struct guest *g, uint64_t t)
 	}
 	if (s->sc->agent)
 		ust_machine(s, g->m, t);
+}
+
+/* vmtraced saw the kernel's uevent for a VM created (QEMU opened /dev/kvm). */
+void emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g)
+{
+	struct machine *host = &s->machines[0];
+	if (!s->sc->agent)
+		return;
+	int64_t pid = g->pid;
+	uint32_t vcpus = g->sc->vcpus;
+	uint8_t *p = ust_begin(s, host, t, UST_GUEST_CREATED,
+			       8 + strlen(g->sc->uuid) + 1 + strlen(g->sc->name) + 1 + 4);
+	if (p) {
+		memcpy(p, &pid, 8);
+		p = put_str(p + 8, g->sc->uuid);
+		p = put_str(p, g->sc->name);
+		memcpy(p, &vcpus, 4);
+	}
+	struct vt_event ev = {.kind = VT_GUEST_CREATED, .name = "vmtrace:guest_created"};
+	ev.u.guest = (struct vt_guest){pid, g->sc->uuid, g->sc->name, vcpus};
+	ust_hook(s, host, t, &ev);
+}
+
+void emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g)
+{
+	struct machine *host = &s->machines[0];
+	if (!s->sc->agent)
+		return;
+	int64_t pid = g->pid;
+	uint8_t *p = ust_begin(s, host, t, UST_GUEST_DESTROYED, 8);
+	if (p)
+		memcpy(p, &pid, 8);
+	struct vt_event ev = {.kind = VT_GUEST_DESTROYED, .name = "vmtrace:guest_destroyed"};
+	ev.u.guest = (struct vt_guest){pid, NULL, NULL, 0};
+	ust_hook(s, host, t, &ev);
 }

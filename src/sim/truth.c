@@ -105,13 +105,19 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 
 static void guest(FILE *f, const struct sim *s, const struct guest *g)
 {
+	/* Its guest threads exist while the guest runs. */
+	uint64_t run_start = g->life == G_UNBORN ? s->t_end : g->vcpus[0].alive_start;
+	uint64_t run_end = g->life == G_UNBORN ? s->t_end : g->stop_t < s->t_end ? g->stop_t : s->t_end;
 	fprintf(f, "    {\"name\": \"%s\", \"machine\": %u, \"uuid\": \"%s\", \"qemu_pid\": %d, "
-		   "\"vm_uid\": %" PRIu64 ", \"vcpus\": [\n",
-		g->sc->name, g->index, g->sc->uuid, (int)g->pid, g->vm_uid);
+		   "\"vm_uid\": %" PRIu64 ",\n     \"start_ns\": %" PRIu64 ", \"stop_ns\": %" PRIu64
+		   ", \"end_ns\": %" PRIu64 ", \"vcpus\": [\n",
+		g->sc->name, g->index, g->sc->uuid, (int)g->pid, g->vm_uid, run_start, run_end,
+		g->life == G_UNBORN ? s->t_end : g->end_t);
 	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
 		const struct vcpu *v = &g->vcpus[i];
-		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, \"thread_name\": \"%s\",\n      \"totals\": ", i,
-			(int)v->th->tid, v->th->comm);
+		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, \"thread_name\": \"%s\", \"start_ns\": %" PRIu64
+			   ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ",
+			i, (int)v->th->tid, v->th->comm, v->alive_start, v->alive_end);
 		totals(f, &v->acct, 4);
 		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
 		int first = 1;
@@ -136,8 +142,9 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	fprintf(f, "    ],\n    \"threads\": [\n");
 	for (uint32_t k = 0; k < g->nthreads; k++) {
 		const struct gthread *gt = &g->threads[k];
-		fprintf(f, "     {\"tid\": %d, \"name\": \"%s\", \"vcpu\": %u, \"totals\": ", (int)gt->tid,
-			gt->comm, gt->v->index);
+		fprintf(f, "     {\"tid\": %d, \"name\": \"%s\", \"vcpu\": %u, \"start_ns\": %" PRIu64
+			   ", \"end_ns\": %" PRIu64 ", \"totals\": ",
+			(int)gt->tid, gt->comm, gt->v->index, run_start, run_end);
 		totals(f, &gt->acct, VS_COUNT);
 		intervals(f, s, &gt->acct, 0);
 		fprintf(f, "}%s\n", k + 1 < g->nthreads ? "," : "");
@@ -164,13 +171,14 @@ int sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *er
 	}
 	fprintf(f, "  ],\n  \"host_threads\": [\n");
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
-		static const char *const roles[] = {"hog", "periodic", "io", "vcpu", "qemu", "sender"};
+		static const char *const roles[] = {"hog", "periodic", "io", "vcpu", "qemu", "sender", "spawner"};
 		const struct hthread *th = s->hthreads[i];
 		fprintf(f,
 			"    {\"tid\": %d, \"pid\": %d, \"name\": \"%s\", \"role\": \"%s\", \"totals\": {\"RUNNING\": %" PRIu64
-			", \"RUNNABLE\": %" PRIu64 ", \"SLEEPING\": %" PRIu64 "}}%s\n",
+			", \"RUNNABLE\": %" PRIu64 ", \"SLEEPING\": %" PRIu64 ", \"ABSENT\": %" PRIu64 "}}%s\n",
 			(int)th->tid, (int)th->pid, th->comm, roles[th->role], th->total[HS_RUNNING],
-			th->total[HS_RUNNABLE], th->total[HS_SLEEPING], i + 1 < s->nhthreads ? "," : "");
+			th->total[HS_RUNNABLE], th->total[HS_SLEEPING], th->total[HS_ABSENT],
+			i + 1 < s->nhthreads ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"guests\": [\n");
 	for (uint32_t i = 0; i < s->nguests; i++) {

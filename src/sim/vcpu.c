@@ -175,6 +175,10 @@ void vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen)
 		return;
 	uint64_t t = s->now;
 	struct cpu *c = vcpu_cpu(s, v);
+	if (v->dying) {
+		vcpu_exit_thread(s, v, t);
+		return;
+	}
 	if (v->hlt_wait && !vcpu_has_pending(s, v, t)) {
 		v->halted = 1;
 		v->mode = VM_OFF;
@@ -251,6 +255,10 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 	uint64_t t = s->now;
 	struct guest *g = v->g;
 	struct machine *gm = g->m;
+	if (v->dying) { /* the guest shuts down: its last exit (the ACPI port) */
+		vcpu_request_exit(s, v, t, VMX_IO);
+		return;
+	}
 	advance(v, t);
 	v->last_gev_t = t;
 	if (g->startup_pending && v->index == 0)
@@ -338,6 +346,8 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 /* An interrupt for this vCPU: leave guest mode to take it, or wake the halted thread. */
 void vcpu_interrupt(struct sim *s, struct vcpu *v, uint64_t t)
 {
+	if (v->gone || v->g->life == G_UNBORN)
+		return;
 	if (v->mode == VM_GUEST) {
 		vcpu_request_exit(s, v, t, VMX_EXTERNAL_INTERRUPT);
 	} else if (v->mode == VM_OFF && v->halted) {
@@ -358,7 +368,7 @@ void vcpu_kick(struct sim *s, struct vcpu *v, uint64_t t)
 
 void vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen)
 {
-	if (gen != gt->gen)
+	if (gen != gt->gen || !guest_alive(gt->v->g))
 		return;
 	struct vcpu *v = gt->v;
 	gt->work_left = vt_sim_rng_exp(&s->rng, (double)gt->spec->burst_ns);
@@ -370,6 +380,8 @@ void vcpu_on_vmsync_timer(struct sim *s, struct guest *g)
 {
 	struct vcpu *v = &g->vcpus[0];
 	uint64_t t = s->now;
+	if (!guest_alive(g))
+		return;
 	if (t >= g->vmsync_next)
 		vcpu_interrupt(s, v, t);
 	uint64_t next = g->vmsync_next > t ? g->vmsync_next : t + g->sc->vmsync_period_ns;

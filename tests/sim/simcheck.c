@@ -10,7 +10,8 @@
 
 #include "testutil.h"
 
-const char *const test_scenarios[] = {"two-guests-ntp", "two-guests-ptp", "vmsync", "host-only", NULL};
+const char *const test_scenarios[] = {"two-guests-ntp", "two-guests-ptp", "vmsync", "host-only",
+				     "guest-lifecycle", NULL};
 
 void simlog_record(void *arg, uint64_t true_ns, const struct vt_event *ev)
 {
@@ -208,6 +209,11 @@ void check_messages(const struct simlog *log, uint64_t min_latency_ns)
 
 static void check_entity_totals(json_t *e, uint64_t duration, uint64_t start, const char *what)
 {
+	/* vCPUs and guest threads of guests that start or stop count their own lifetime */
+	if (json_object_get(e, "start_ns")) {
+		start = (uint64_t)json_integer_value(json_object_get(e, "start_ns"));
+		duration = (uint64_t)json_integer_value(json_object_get(e, "end_ns")) - start;
+	}
 	json_t *totals = json_object_get(e, "totals");
 	uint64_t sum = 0;
 	const char *key;
@@ -258,6 +264,8 @@ void check_totals(json_t *truth)
 		json_array_foreach(json_object_get(g, "threads"), i, e)
 			check_entity_totals(e, duration, start, "guest thread");
 	}
+	json_array_foreach(json_object_get(truth, "host_threads"), i, e)
+		check_entity_totals(e, duration, start, "host thread");
 }
 
 void check_one_pcpu(const struct simlog *log)

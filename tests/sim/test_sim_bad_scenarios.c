@@ -26,6 +26,7 @@ static const struct bad cases[] = {
 	{"{\"host\": {}, \"guests\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", "guests[1].name", "twice"},
 	{"{\"host\": {\"uuid\": \"not-a-uuid\"}}", "host.uuid", "uuid"},
 	{"[1, 2]", "(top)", "object"},
+	{"{\"host\": {}, \"guests\": [{\"start_ms\": 50, \"stop_ms\": 20}]}", "guests[0].stop_ms", "later than start_ms"},
 };
 
 static void bad_files(void **state)

@@ -19,6 +19,27 @@ static struct gthread *rq_pop(struct vcpu *v)
 	return gt;
 }
 
+/* The guest's idle balancing: a vCPU with nothing to run pulls the oldest
+ * waiter of its guest's longest run queue (the thread migrates). */
+static struct gthread *pick_next(struct vcpu *v)
+{
+	struct gthread *gt = rq_pop(v);
+	if (gt)
+		return gt;
+	struct guest *g = v->g;
+	struct vcpu *busiest = NULL;
+	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
+		struct vcpu *o = &g->vcpus[i];
+		if (o != v && o->rq_len && (!busiest || o->rq_len > busiest->rq_len))
+			busiest = o;
+	}
+	if (!busiest)
+		return NULL;
+	gt = rq_pop(busiest);
+	gt->v = v;
+	return gt;
+}
+
 static inline const uint8_t *gctx(const struct vcpu *v)
 {
 	return v->cur ? v->cur->ctx : v->swapper_ctx;
@@ -289,21 +310,20 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 		v->vmsync_guest_hg = 0;
 	}
 
-	struct gthread *cur = v->cur;
+	struct gthread *cur = v->cur, *next;
 	if (cur && cur->work_left == 0) {
-		struct gthread *next = rq_pop(v);
+		next = pick_next(v);
 		emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 1, next ? next->ctx : v->swapper_ctx);
 		acct_set(s, &cur->acct, VS_SLEEPING, 0, t);
 		cur->gen++;
 		queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)cur->spec->sleep_ns), Q_GT_WAKE, cur,
 			   cur->gen);
 		set_current(s, v, next, t);
-	} else if (!cur && v->rq_len) {
-		struct gthread *next = rq_pop(v);
+	} else if (!cur && (next = pick_next(v)) != NULL) {
 		emit_switch(s, gm, v->index, t, v->swapper_ctx, v->swapper_ctx, 0, next->ctx);
 		set_current(s, v, next, t);
 	} else if (cur && v->tick_resched && v->rq_len) {
-		struct gthread *next = rq_pop(v);
+		next = rq_pop(v);
 		emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 0, next->ctx);
 		acct_set(s, &cur->acct, VS_RUNNABLE, 0, t);
 		rq_push(v, cur);

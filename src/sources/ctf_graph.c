@@ -6,6 +6,29 @@
 
 #include "sources/ctf_source.h"
 
+/* babeltrace2's messages carry object addresses that mean nothing to a user
+ * (", msg-it-addr=0x55..."): cut them, and keep the message on one line. */
+void vt_bt_tidy_message(char *msg)
+{
+	char *addr;
+	while ((addr = strstr(msg, "-addr=0x"))) {
+		char *start = addr, *end = addr + 8;
+		while (start > msg && start[-1] != ' ' && start[-1] != ',' && start[-1] != ':')
+			start--;
+		while (*end && *end != ',' && *end != ' ')
+			end++;
+		while (start > msg && (start[-1] == ' ' || start[-1] == ',' || start[-1] == ':'))
+			start--;
+		if (*end == ',')
+			memmove(start, end, strlen(end) + 1); /* more fields follow: keep the comma */
+		else
+			*start = '\0';
+	}
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+}
+
 void vt_bt_error_text(char *buf, size_t size)
 {
 	const bt_error *error = bt_current_thread_take_error();
@@ -20,10 +43,7 @@ void vt_bt_error_text(char *buf, size_t size)
 	const char *root = n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(error, 0)) : NULL;
 	snprintf(buf, size, "%s", root && *root ? root : "babeltrace2 failed without saying why");
 	bt_error_release(error);
-	/* Causes often end with a period or spread over lines; make one line. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	vt_bt_tidy_message(buf);
 }
 
 static pthread_once_t plugin_once = PTHREAD_ONCE_INIT;
@@ -86,8 +106,21 @@ static bt_component_class_sink_consume_method_status sink_consume(bt_self_compon
 	src->refill_status = bt_message_iterator_next(s->iter, &s->msgs, &s->count);
 	s->pos = 0;
 	switch (src->refill_status) {
-	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK: {
+		/* ctf.fs returns the messages it decoded before an error, leaving the
+		 * error set on the thread for its next call. Keep its text for then:
+		 * no babeltrace2 function may be called while an error is set. */
+		const bt_error *pending = bt_current_thread_take_error();
+		if (pending) {
+			const char *msg = bt_error_get_cause_count(pending)
+				? bt_error_cause_get_message(bt_error_borrow_cause_by_index(pending, 0))
+				: "decoding failed";
+			snprintf(s->pending_error, sizeof(s->pending_error), "%s", msg);
+			vt_bt_tidy_message(s->pending_error);
+			bt_error_release(pending);
+		}
 		return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_OK;
+	}
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
 		s->count = 0;
@@ -108,13 +141,20 @@ int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct v
 		src->refill = (int)s->index;
 		bt_graph_run_once_status st = bt_graph_run_once(src->graph);
 		if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
-			char why[768];
+			char why[768], problem[800];
 			vt_bt_error_text(why, sizeof(why));
-			return vt_error_set(err, "%s: cannot decode data stream %u: %s",
-					    src->traces[s->trace].path, s->index, why);
+			snprintf(problem, sizeof(problem), "cannot decode: %s", s->pending_error[0] ? s->pending_error : why);
+			return vt_ctf_stream_error(src, s, err, problem);
 		}
 		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_OK)
 			return 1;
+		/* The error ctf.fs stashed may surface as a plain end: still an error. */
+		if (s->pending_error[0]) {
+			char problem[600];
+			bt_current_thread_clear_error();
+			snprintf(problem, sizeof(problem), "cannot decode: %s", s->pending_error);
+			return vt_ctf_stream_error(src, s, err, problem);
+		}
 		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_END) {
 			s->ended = true;
 			return 0;
@@ -173,15 +213,7 @@ static void log_capture_end(struct log_capture *cap, char *why, size_t size)
 			msg++;
 		snprintf(why, size, "%s", msg);
 		why[strcspn(why, "\n")] = '\0';
-		/* Object addresses mean nothing to a user. */
-		char *addr = strstr(why, "-addr=0x");
-		if (addr) {
-			while (addr > why && addr[-1] != ' ')
-				addr--;
-			while (addr > why && (addr[-1] == ' ' || addr[-1] == ':' || addr[-1] == ','))
-				addr--;
-			*addr = '\0';
-		}
+		vt_bt_tidy_message(why);
 	}
 	fclose(cap->file);
 }
@@ -305,6 +337,8 @@ void vt_ctf_graph_destroy(struct vt_source *src)
 		s->count = s->pos = 0;
 		bt_message_iterator_put_ref(s->iter);
 		s->iter = NULL;
+		free(s->file);
+		s->file = NULL;
 	}
 	bt_graph_put_ref(src->graph);
 	src->graph = NULL;

@@ -31,6 +31,8 @@ struct vt_ctf_stream {
 	uint64_t head_ts;  /* timestamp of msgs[pos], an event, when not ended */
 	uint64_t last_ts;  /* previous event's, to count backward steps */
 	bool has_last;
+	char *file; /* the data stream file, as babeltrace2 names the stream */
+	char pending_error[512]; /* an error ctf.fs reported early, see sink_consume */
 	const bt_event_class *cached_class; /* one-entry decoder cache */
 	const struct vt_decoder *cached_decoder;
 };
@@ -64,8 +66,14 @@ int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct v
 
 void vt_ctf_graph_destroy(struct vt_source *src);
 
+void vt_bt_tidy_message(char *msg);
+
 /* One line from babeltrace2's current thread error (taken and released). */
 void vt_bt_error_text(char *buf, size_t size);
+
+/* Fails with "FILE: problem" naming the stream's file (or its trace and number). */
+int vt_ctf_stream_error(const struct vt_source *src, const struct vt_ctf_stream *s, struct vt_error *err,
+			const char *problem);
 
 /* Moves s to its next event message, handling the others on the way.
  * Returns 1 (s->head_ts valid), 0 (stream ended), -1 (error). */

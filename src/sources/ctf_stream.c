@@ -1,6 +1,7 @@
 /* Walking one data stream's messages: packets give the CPU, discarded-events
  * messages the losses, events the timestamps the merge orders by. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sources/ctf_source.h"
@@ -68,6 +69,9 @@ static void on_stream_beginning(struct vt_source *src, struct vt_ctf_stream *s, 
 {
 	const bt_stream *stream = bt_message_stream_beginning_borrow_stream_const(msg);
 	s->stream_class = bt_stream_borrow_class_const(stream);
+	const char *name = bt_stream_get_name(stream);
+	if (name && !s->file)
+		s->file = strdup(name);
 	s->has_clock = bt_stream_class_borrow_default_clock_class_const(s->stream_class) != NULL;
 	vt_context_path_init(&s->ctx, s->stream_class);
 	vt_ctf_trace_describe(&src->traces[s->trace], stream);
@@ -83,24 +87,35 @@ static void note_ts(struct vt_trace_info *info, struct vt_ctf_stream *s, uint64_
 	s->last_ts = ts;
 }
 
-static void note_snapshot(struct vt_trace_info *info, struct vt_ctf_stream *s, const bt_clock_snapshot *cs)
+/* ns from the epoch of a clock snapshot; false when it does not fit in int64
+ * (a corrupt clock offset), which babeltrace2 also records as an error. */
+static bool snapshot_ns(const bt_clock_snapshot *cs, uint64_t *ns)
 {
-	int64_t ns;
-	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK)
-		note_ts(info, s, ns < 0 ? 0 : (uint64_t)ns);
+	int64_t v;
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &v) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		bt_current_thread_clear_error();
+		return false;
+	}
+	*ns = v < 0 ? 0 : (uint64_t)v;
+	return true;
 }
 
-static void on_packet_beginning(struct vt_trace_info *info, struct vt_ctf_stream *s, const bt_message *msg)
+static bool on_packet_beginning(struct vt_trace_info *info, struct vt_ctf_stream *s, const bt_message *msg)
 {
-	if (s->has_clock && bt_stream_class_packets_have_beginning_default_clock_snapshot(s->stream_class))
-		note_snapshot(info, s, bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg));
+	uint64_t ns;
+	if (s->has_clock && bt_stream_class_packets_have_beginning_default_clock_snapshot(s->stream_class)) {
+		if (!snapshot_ns(bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg), &ns))
+			return false;
+		note_ts(info, s, ns);
+	}
 	if (s->ctx.cpu_id == VT_NO_SLOT)
-		return;
+		return true;
 	const bt_packet *packet = bt_message_packet_beginning_borrow_packet_const(msg);
 	const bt_field *ctx = bt_packet_borrow_context_field_const(packet);
 	if (ctx)
 		s->cpu = (int32_t)vt_field_u64(
 			bt_field_structure_borrow_member_field_by_index_const(ctx, (uint64_t)s->ctx.cpu_id));
+	return true;
 }
 
 static void on_discarded(struct vt_trace_info *info, const bt_message *msg, bool events)
@@ -118,16 +133,17 @@ static void on_discarded(struct vt_trace_info *info, const bt_message *msg, bool
 	}
 }
 
-/* Timestamp of an event message, in ns from the epoch; 0 without a clock. */
-static uint64_t event_ts(const struct vt_ctf_stream *s, const bt_message *msg)
+int vt_ctf_stream_error(const struct vt_source *src, const struct vt_ctf_stream *s, struct vt_error *err,
+			const char *problem)
 {
-	if (!s->has_clock)
-		return 0;
-	int64_t ns = 0;
-	const bt_clock_snapshot *cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
-	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK)
-		return 0;
-	return ns < 0 ? 0 : (uint64_t)ns;
+	if (s->file)
+		return vt_error_set(err, "%s: %s", s->file, problem);
+	return vt_error_set(err, "%s: data stream %u: %s", src->traces[s->trace].path, s->index, problem);
+}
+
+static int bad_time(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err)
+{
+	return vt_ctf_stream_error(src, s, err, "a timestamp does not fit in ns from the epoch (corrupt clock)");
 }
 
 int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err)
@@ -145,18 +161,27 @@ int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct
 		const bt_message *msg = s->msgs[s->pos];
 		switch (bt_message_get_type(msg)) {
 		case BT_MESSAGE_TYPE_EVENT:
-			s->head_ts = event_ts(s, msg);
+			/* Without a clock, events keep their stream order at time 0. */
+			s->head_ts = 0;
+			if (s->has_clock &&
+			    !snapshot_ns(bt_message_event_borrow_default_clock_snapshot_const(msg), &s->head_ts))
+				return bad_time(src, s, err);
 			note_ts(info, s, s->head_ts);
 			return 1;
 		case BT_MESSAGE_TYPE_STREAM_BEGINNING:
 			on_stream_beginning(src, s, msg);
 			break;
 		case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-			on_packet_beginning(info, s, msg);
+			if (!on_packet_beginning(info, s, msg))
+				return bad_time(src, s, err);
 			break;
 		case BT_MESSAGE_TYPE_PACKET_END:
-			if (s->has_clock && bt_stream_class_packets_have_end_default_clock_snapshot(s->stream_class))
-				note_snapshot(info, s, bt_message_packet_end_borrow_default_clock_snapshot_const(msg));
+			if (s->has_clock && bt_stream_class_packets_have_end_default_clock_snapshot(s->stream_class)) {
+				uint64_t ns;
+				if (!snapshot_ns(bt_message_packet_end_borrow_default_clock_snapshot_const(msg), &ns))
+					return bad_time(src, s, err);
+				note_ts(info, s, ns);
+			}
 			break;
 		case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
 			on_discarded(info, msg, true);

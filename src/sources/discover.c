@@ -1,4 +1,5 @@
 #include "sources/discover.h"
+#include "sources/metadata_check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -80,12 +81,15 @@ static int walk(const char *dir, int depth, struct vt_path_list *out, struct vt_
 		return vt_error_set(err, "%s: out of memory", dir);
 	struct stat st;
 	int is_trace = stat(meta, &st) == 0 && S_ISREG(st.st_mode);
-	free(meta);
 	if (is_trace) {
-		if (check_trace_files(dir, err))
+		if (check_trace_files(dir, err) || vt_ctf_check_metadata(meta, err)) {
+			free(meta);
 			return -1;
+		}
+		free(meta);
 		return list_push(out, dir) ? vt_error_set(err, "%s: out of memory", dir) : 0;
 	}
+	free(meta);
 	if (depth >= MAX_DEPTH)
 		return 0;
 

@@ -1,6 +1,7 @@
 # sources stage: CTF through libbabeltrace2 (discover, graph, per-stream walk, decode, merge).
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/discover.c
+  ${CMAKE_CURRENT_LIST_DIR}/metadata_check.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_names.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_decode.c
   ${CMAKE_CURRENT_LIST_DIR}/decoder_map.c

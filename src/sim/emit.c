@@ -40,7 +40,7 @@ static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uin
 	s->events++;
 	if (!s->write)
 		return NULL;
-	uint64_t ts = machine_epoch_ns(s, m, t) - m->clock_offset_ns;
+	uint64_t ts = (m->guest ? machine_epoch_ns(s, m, t) : t) - m->clock_offset_ns;
 	uint8_t *p = vt_ctf_stream_reserve(m->streams[cpu], ts, id, CTX_SIZE + len);
 	memcpy(p, ctx, CTX_SIZE);
 	return p + CTX_SIZE;
@@ -340,6 +340,44 @@ void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const
 	if (s->opt->on_event) {
 		struct vt_event ev = {.kind = VT_PROCESS_EXIT, .name = "sched_process_exit"};
 		ev.u.exit = (struct vt_process_exit){ctx_tid(ctx), ctx_comm(ctx)};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_USERSPACE_EXIT, 8);
+	if (p) {
+		int32_t err = 0;
+		PUT(p, reason);
+		PUT(p, err);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_KVM_USERSPACE_EXIT, .name = "kvm_userspace_exit"};
+		ev.u.userspace_exit = (struct vt_kvm_userspace_exit){reason, 0};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
+	      int32_t irq, const char *name)
+{
+	size_t nlen = entry ? strlen(name) + 1 : 0;
+	uint8_t *p = begin(s, m, cpu, t, ctx, entry ? EVID_IRQ_ENTRY : EVID_IRQ_EXIT, entry ? 4 + nlen : 8);
+	if (p) {
+		PUT(p, irq);
+		if (entry) {
+			memcpy(p, name, nlen);
+		} else {
+			int32_t handled = 1;
+			PUT(p, handled);
+		}
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = entry ? VT_IRQ_ENTRY : VT_IRQ_EXIT,
+				      .name = entry ? "irq_handler_entry" : "irq_handler_exit"};
+		ev.u.irq = (struct vt_irq){irq, entry ? 0 : 1, entry ? name : NULL};
 		hook(s, m, cpu, t, ctx, &ev);
 	}
 }

@@ -15,6 +15,7 @@ static const char kernel_context[] =
 	"\t\tinteger { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _tid;\n"
 	"\t\tinteger { size = 8; align = 8; signed = 1; encoding = UTF8; base = 10; } _procname[16];\n";
 
+static const char userspace_exit_fields[] = "\t\t" UINT32 " _reason;\n\t\t" INT32 " _errno;\n";
 static const char softirq_fields[] = "\t\t" UINT32 " _vec;\n";
 static const char vmsync_fields[] = "\t\t" UINT32 " _cnt;\n\t\t" UINT64 " _vm_uid;\n";
 
@@ -65,6 +66,7 @@ int sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const ch
 		vt_ctf_meta_event(t, "kvm_x86_entry", EVID_KVM_ENTRY, vt_sim_fields_kvm_x86_entry);
 		vt_ctf_meta_event(t, "kvm_x86_exit", EVID_KVM_EXIT, vt_sim_fields_kvm_x86_exit);
 		vt_ctf_meta_event(t, "kvm_x86_hypercall", EVID_HYPERCALL, vt_sim_fields_kvm_x86_hypercall);
+		vt_ctf_meta_event(t, "kvm_userspace_exit", EVID_USERSPACE_EXIT, userspace_exit_fields);
 	}
 	vt_ctf_meta_event(t, "softirq_exit", EVID_SOFTIRQ_EXIT, softirq_fields);
 	vt_ctf_meta_event(t, "softirq_entry", EVID_SOFTIRQ_ENTRY, softirq_fields);

@@ -13,7 +13,7 @@ const char *const sim_event_names[EVID_COUNT] = {
 	"lttng_statedump_process_state", "irq_handler_exit", "irq_handler_entry", "net_if_receive_skb",
 	"net_dev_queue", "softirq_entry", "softirq_exit", "kvm_x86_hypercall", "kvm_x86_exit",
 	"kvm_x86_entry", "sched_process_exit", "sched_process_fork", "sched_wakeup", "sched_switch",
-	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host",
+	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host", "kvm_userspace_exit",
 };
 const char *const sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",

@@ -240,6 +240,8 @@ void vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	default: break;
 	}
 	emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
+	if (reason == VMX_IO) /* port I/O is emulated by QEMU: KVM_RUN returns to user space */
+		emit_userspace_exit(s, cpu, t, v->th->ctx, 2 /* KVM_EXIT_IO */);
 	if (reason == VMX_VMCALL) {
 		if (v->exit_info1) { /* a vmsync hypercall: a0 = cnt, a1 = vm_uid */
 			uint32_t cnt = (uint32_t)v->exit_info1;
@@ -294,6 +296,8 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 	v->wake_len = 0;
 	for (uint32_t i = 0; i < v->recv.len; i++) {
 		uint32_t id = v->recv.v[i];
+		emit_irq(s, gm, v->index, t, gctx(v), 1, 27, "virtio0-input.0");
+		emit_irq(s, gm, v->index, t, gctx(v), 0, 27, NULL);
 		emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
 		emit_net(s, gm, v->index, t, gctx(v), EVID_NET_RX, &s->msgs[id], "eth0", 0);
 		emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_EXIT, 3);

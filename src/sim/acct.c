@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-void acct_init(struct acct *a, uint32_t state, uint64_t t)
+void vt_sim_acct_init(struct acct *a, uint32_t state, uint64_t t)
 {
 	a->state = state;
 	a->detail = 0;
@@ -40,7 +40,7 @@ static void record(struct sim *s, struct acct *a, uint64_t t)
 	a->iv[a->niv++] = (struct interval){a->since, t, a->state, a->detail};
 }
 
-void acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, uint64_t t)
+void vt_sim_acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, uint64_t t)
 {
 	if (state == a->state && detail == a->detail)
 		return;
@@ -50,7 +50,7 @@ void acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, ui
 	a->since = t;
 }
 
-void acct_close(struct sim *s, struct acct *a, uint64_t t)
+void vt_sim_acct_close(struct sim *s, struct acct *a, uint64_t t)
 {
 	record(s, a, t);
 	a->since = t;
@@ -58,7 +58,7 @@ void acct_close(struct sim *s, struct acct *a, uint64_t t)
 
 /* A vCPU's state, shared with its current guest thread; HYPERVISOR time is also
  * split by exit reason, PREEMPTED time by the host thread holding the pCPU. */
-void vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t)
+void vt_sim_vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t)
 {
 	struct acct *a = &v->acct;
 	if (state == a->state && detail == a->detail)
@@ -69,13 +69,13 @@ void vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t deta
 		else if (a->state == VS_PREEMPTED)
 			v->preempted_by[a->detail == NO_HOLDER ? s->swapper_index : a->detail] += t - a->since;
 	}
-	acct_set(s, a, state, detail, t);
+	vt_sim_acct_set(s, a, state, detail, t);
 	if (v->cur)
-		acct_set(s, &v->cur->acct, state, detail, t);
+		vt_sim_acct_set(s, &v->cur->acct, state, detail, t);
 }
 
 /* Ends a vCPU's accounting at the end of the run. */
-void vcpu_close(struct sim *s, struct vcpu *v, uint64_t t)
+void vt_sim_vcpu_close(struct sim *s, struct vcpu *v, uint64_t t)
 {
 	struct acct *a = &v->acct;
 	if (t > a->since) {
@@ -84,5 +84,5 @@ void vcpu_close(struct sim *s, struct vcpu *v, uint64_t t)
 		else if (a->state == VS_PREEMPTED)
 			v->preempted_by[a->detail == NO_HOLDER ? s->swapper_index : a->detail] += t - a->since;
 	}
-	acct_close(s, a, t);
+	vt_sim_acct_close(s, a, t);
 }

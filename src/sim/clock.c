@@ -10,7 +10,7 @@ static double knot(const struct machine *m, uint64_t k)
 	return ((double)(h >> 11) * 0x1.0p-53 * 2 - 1) * m->jitter_ns;
 }
 
-uint64_t machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t)
+uint64_t vt_sim_machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t)
 {
 	if (!m->guest)
 		return t;

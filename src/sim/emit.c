@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-void ctx_make(uint8_t ctx[CTX_SIZE], int32_t tid, const char *comm)
+void vt_sim_ctx_make(uint8_t ctx[CTX_SIZE], int32_t tid, const char *comm)
 {
 	memset(ctx, 0, CTX_SIZE);
 	memcpy(ctx, &tid, 4);
@@ -23,7 +23,7 @@ static inline const char *ctx_comm(const uint8_t *ctx)
 	return (const char *)ctx + 4;
 }
 
-void machine_addr(uint32_t machine, uint8_t out[4])
+void vt_sim_machine_addr(uint32_t machine, uint8_t out[4])
 {
 	out[0] = 10;
 	out[1] = 0;
@@ -40,7 +40,7 @@ static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uin
 	s->events++;
 	if (!s->write)
 		return NULL;
-	uint64_t ts = (m->guest ? machine_epoch_ns(s, m, t) : t) - m->clock_offset_ns;
+	uint64_t ts = (m->guest ? vt_sim_machine_epoch_ns(s, m, t) : t) - m->clock_offset_ns;
 	uint8_t *p = vt_ctf_stream_reserve(m->streams[cpu], ts, id, CTX_SIZE + len);
 	memcpy(p, ctx, CTX_SIZE);
 	return p + CTX_SIZE;
@@ -49,7 +49,7 @@ static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uin
 static inline void hook(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
 			const uint8_t *ctx, struct vt_event *ev)
 {
-	ev->ts_ns = machine_epoch_ns(s, m, t);
+	ev->ts_ns = vt_sim_machine_epoch_ns(s, m, t);
 	ev->trace = m->index;
 	ev->stream = cpu;
 	ev->cpu = (int32_t)cpu;
@@ -66,7 +66,7 @@ static inline void hook(struct sim *s, struct machine *m, uint32_t cpu, uint64_t
 		(p) += sizeof(put_v_);            \
 	} while (0)
 
-void emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 const uint8_t *prev, int64_t prev_state, const uint8_t *next)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_SWITCH, 56);
@@ -88,7 +88,7 @@ void emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, con
 	}
 }
 
-void emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 const uint8_t *woken, int32_t target_cpu)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_WAKEUP, 28);
@@ -106,7 +106,7 @@ void emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, con
 	}
 }
 
-void emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t vcpu_id)
+void vt_sim_emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t vcpu_id)
 {
 	struct machine *m = &s->machines[0];
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_KVM_ENTRY, 4);
@@ -119,7 +119,7 @@ void emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	}
 }
 
-void emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
+void vt_sim_emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
 		   uint64_t rip, uint64_t info1, uint64_t info2, uint32_t intr_info, uint32_t vcpu_id)
 {
 	struct machine *m = &s->machines[0];
@@ -142,7 +142,7 @@ void emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, 
 	}
 }
 
-void emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
+void vt_sim_emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
 		    uint64_t a0, uint64_t a1)
 {
 	struct machine *m = &s->machines[0];
@@ -167,7 +167,7 @@ static const char *const vmsync_names[] = {"vmsync_gh_guest", "vmsync_hg_guest",
 static const enum vt_kind vmsync_kinds[] = {VT_VMSYNC_GH_GUEST, VT_VMSYNC_HG_GUEST,
 					    VT_VMSYNC_GH_HOST, VT_VMSYNC_HG_HOST};
 
-void emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 enum evid id, uint32_t cnt, uint64_t vm_uid)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, id, 12);
@@ -197,14 +197,14 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-void emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	      enum evid id, const struct msg *msg, const char *ifname, int unused)
 {
 	(void)unused;
 	const struct sc_flow *f = s->flows[msg->flow].sc;
 	uint8_t saddr[4], daddr[4];
-	machine_addr(f->from, saddr);
-	machine_addr(f->to, daddr);
+	vt_sim_machine_addr(f->from, saddr);
+	vt_sim_machine_addr(f->to, daddr);
 	size_t nlen = strlen(ifname) + 1;
 	uint8_t *p = begin(s, m, cpu, t, ctx, id, 8 + 4 + nlen + 42);
 	uint32_t len = msg->len + 52;
@@ -253,7 +253,7 @@ void emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const 
 	}
 }
 
-void emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		  enum evid id, uint32_t vec)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, id, 4);
@@ -267,7 +267,7 @@ void emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, co
 	}
 }
 
-void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		    int32_t tid, int32_t pid, int32_t ppid, const char *name)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_STATEDUMP, 56);
@@ -296,7 +296,7 @@ void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, 
 	}
 }
 
-void emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_PROC_FORK, 16 + 4 + 4 + 4 + 16 + 4 + 1 + 4 + 4 + 4);
@@ -328,7 +328,7 @@ void emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const
 }
 
 /* The exiting thread's own sched_process_exit. */
-void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx)
+void vt_sim_emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx)
 {
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_PROC_EXIT, 24);
 	if (p) {
@@ -344,7 +344,7 @@ void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const
 	}
 }
 
-void emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason)
+void vt_sim_emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason)
 {
 	struct machine *m = &s->machines[0];
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_USERSPACE_EXIT, 8);
@@ -360,7 +360,7 @@ void emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t 
 	}
 }
 
-void emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
+void vt_sim_emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
 	      int32_t irq, const char *name)
 {
 	size_t nlen = entry ? strlen(name) + 1 : 0;

@@ -5,36 +5,36 @@
 
 #include "sim/model.h"
 
-void ctx_make(uint8_t ctx[CTX_SIZE], int32_t tid, const char *comm);
+void vt_sim_ctx_make(uint8_t ctx[CTX_SIZE], int32_t tid, const char *comm);
 
-void emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_switch(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 const uint8_t *prev, int64_t prev_state, const uint8_t *next);
-void emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_wakeup(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 const uint8_t *woken, int32_t target_cpu);
-void emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t vcpu_id);
-void emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
+void vt_sim_emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t vcpu_id);
+void vt_sim_emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
 		   uint64_t rip, uint64_t info1, uint64_t info2, uint32_t intr_info, uint32_t vcpu_id);
-void emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason);
-void emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
+void vt_sim_emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason);
+void vt_sim_emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
 	      int32_t irq, const char *name);
-void emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
+void vt_sim_emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
 		    uint64_t a0, uint64_t a1);
-void emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		 enum evid id, uint32_t cnt, uint64_t vm_uid);
-void emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_net(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	      enum evid id, const struct msg *msg, const char *ifname, int sender_is_src);
-void emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_softirq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		  enum evid id, uint32_t vec);
-void emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 		    int32_t tid, int32_t pid, int32_t ppid, const char *name);
 
-void emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+void vt_sim_emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid);
-void emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx);
-void emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g);
-void emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g);
+void vt_sim_emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx);
+void vt_sim_emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g);
+void vt_sim_emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g);
 
 /* The IPv4 address of a machine (10.0.3.1 host, 10.0.3.11.. guests). */
-void machine_addr(uint32_t machine, uint8_t out[4]);
+void vt_sim_machine_addr(uint32_t machine, uint8_t out[4]);
 
 #endif

@@ -33,17 +33,17 @@ static void set_current(struct sim *s, struct cpu *c, struct hthread *th, uint64
 	for (uint32_t i = 0; i < c->rq_len; i++) {
 		struct hthread *w = c->rq[(c->rq_head + i) % c->rq_cap];
 		if (w->role == HR_VCPU)
-			vcpu_set_state(s, w->vcpu, VS_PREEMPTED, holder, t);
+			vt_sim_vcpu_set_state(s, w->vcpu, VS_PREEMPTED, holder, t);
 	}
 }
 
 static void arm_tick(struct sim *s, struct cpu *c, uint64_t t)
 {
 	c->tick_gen++;
-	queue_push(&s->q, t + s->sc->timeslice_ns, Q_CPU_TICK, c, c->tick_gen);
+	vt_sim_queue_push(&s->q, t + s->sc->timeslice_ns, Q_CPU_TICK, c, c->tick_gen);
 }
 
-void host_set_state(struct hthread *th, enum hstate state, uint64_t t)
+void vt_sim_host_set_state(struct hthread *th, enum hstate state, uint64_t t)
 {
 	th->total[th->state] += t - th->state_since;
 	th->state = state;
@@ -52,7 +52,7 @@ void host_set_state(struct hthread *th, enum hstate state, uint64_t t)
 
 static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_t t)
 {
-	host_set_state(th, HS_RUNNING, t);
+	vt_sim_host_set_state(th, HS_RUNNING, t);
 	th->cpu = c->index;
 	th->run_since = t;
 	th->gen++;
@@ -64,17 +64,17 @@ static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_
 	case HR_IO:
 		/* A hog never finishes: nothing to queue. */
 		if (th->role != HR_HOG)
-			queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
+			vt_sim_queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
 		break;
 	case HR_VCPU:
-		vcpu_switched_in(s, th->vcpu, t);
+		vt_sim_vcpu_switched_in(s, th->vcpu, t);
 		break;
 	case HR_QEMU:
 	case HR_NETD:
-		net_service_run(s, th, t);
+		vt_sim_net_service_run(s, th, t);
 		break;
 	case HR_SPAWNER:
-		spawner_run(s, th, t);
+		vt_sim_spawner_run(s, th, t);
 		break;
 	}
 }
@@ -97,7 +97,7 @@ static void switch_to_next(struct sim *s, struct cpu *c, struct hthread *prev, i
 	struct hthread *next = rq_pop(c);
 	if (!next)
 		next = steal(s, c);
-	emit_switch(s, &s->machines[0], c->index, t, prev->ctx, prev->ctx, prev_state,
+	vt_sim_emit_switch(s, &s->machines[0], c->index, t, prev->ctx, prev->ctx, prev_state,
 		    next ? next->ctx : c->swapper_ctx);
 	set_current(s, c, next, t);
 	if (next)
@@ -106,24 +106,24 @@ static void switch_to_next(struct sim *s, struct cpu *c, struct hthread *prev, i
 		c->tick_gen++; /* no tick on an idle pCPU */
 }
 
-void host_block(struct sim *s, struct cpu *c, uint64_t t)
+void vt_sim_host_block(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
-	host_set_state(th, HS_SLEEPING, t);
+	vt_sim_host_set_state(th, HS_SLEEPING, t);
 	th->gen++;
 	switch_to_next(s, c, th, 1 /* TASK_INTERRUPTIBLE */, t);
 }
 
 /* The running thread exits (TASK_DEAD) and is never seen again. */
-void host_exit_thread(struct sim *s, struct cpu *c, uint64_t t)
+void vt_sim_host_exit_thread(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
-	host_set_state(th, HS_ABSENT, t);
+	vt_sim_host_set_state(th, HS_ABSENT, t);
 	th->gen++;
 	switch_to_next(s, c, th, 128 /* TASK_DEAD */, t);
 }
 
-void host_preempt(struct sim *s, struct cpu *c, uint64_t t)
+void vt_sim_host_preempt(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
 	if (th->role == HR_HOG || th->role == HR_PERIODIC || th->role == HR_IO) {
@@ -131,7 +131,7 @@ void host_preempt(struct sim *s, struct cpu *c, uint64_t t)
 		th->work_left -= ran < th->work_left ? ran : th->work_left - 1;
 	}
 	th->gen++;
-	host_set_state(th, HS_RUNNABLE, t);
+	vt_sim_host_set_state(th, HS_RUNNABLE, t);
 	rq_push(c, th);
 	switch_to_next(s, c, th, 0 /* TASK_RUNNING */, t);
 }
@@ -142,13 +142,13 @@ static void preempt_now(struct sim *s, struct cpu *c, uint64_t t)
 	struct hthread *cur = c->cur;
 	if (cur->role == HR_VCPU) {
 		c->need_resched = 1;
-		vcpu_request_exit(s, cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
+		vt_sim_vcpu_request_exit(s, cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
 	} else {
-		host_preempt(s, c, t);
+		vt_sim_host_preempt(s, c, t);
 	}
 }
 
-void host_wake(struct sim *s, struct hthread *th, uint64_t t)
+void vt_sim_host_wake(struct sim *s, struct hthread *th, uint64_t t)
 {
 	if (th->state != HS_SLEEPING)
 		return;
@@ -165,12 +165,12 @@ void host_wake(struct sim *s, struct hthread *th, uint64_t t)
 				target = o;
 		}
 	}
-	emit_wakeup(s, &s->machines[0], target->index, t, cur_ctx(target), th->ctx,
+	vt_sim_emit_wakeup(s, &s->machines[0], target->index, t, cur_ctx(target), th->ctx,
 		    (int32_t)target->index);
-	host_set_state(th, HS_RUNNABLE, t);
+	vt_sim_host_set_state(th, HS_RUNNABLE, t);
 	th->cpu = target->index;
 	if (!target->cur && !target->rq_len) {
-		emit_switch(s, &s->machines[0], target->index, t, target->swapper_ctx,
+		vt_sim_emit_switch(s, &s->machines[0], target->index, t, target->swapper_ctx,
 			    target->swapper_ctx, 0, th->ctx);
 		set_current(s, target, th, t);
 		run_thread(s, target, th, t);
@@ -178,7 +178,7 @@ void host_wake(struct sim *s, struct hthread *th, uint64_t t)
 	}
 	rq_push(target, th);
 	if (th->role == HR_VCPU)
-		vcpu_set_state(s, th->vcpu, VS_PREEMPTED, target->cur ? target->cur->index : NO_HOLDER, t);
+		vt_sim_vcpu_set_state(s, th->vcpu, VS_PREEMPTED, target->cur ? target->cur->index : NO_HOLDER, t);
 	if (target->cur && !target->need_resched && t - target->cur->run_since >= WAKEUP_GRANULARITY_NS)
 		preempt_now(s, target, t);
 }
@@ -198,10 +198,10 @@ static void balance(struct sim *s, struct cpu *c, uint64_t t)
 	th->cpu = c->index;
 	rq_push(c, th);
 	if (th->role == HR_VCPU)
-		vcpu_set_state(s, th->vcpu, VS_PREEMPTED, c->cur ? c->cur->index : NO_HOLDER, t);
+		vt_sim_vcpu_set_state(s, th->vcpu, VS_PREEMPTED, c->cur ? c->cur->index : NO_HOLDER, t);
 }
 
-void host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
+void vt_sim_host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
 {
 	if (gen != c->tick_gen || !c->cur)
 		return;
@@ -210,15 +210,15 @@ void host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
 	if (c->cur->role == HR_VCPU) {
 		/* The host tick interrupts guest mode whether or not anyone waits. */
 		c->need_resched = c->rq_len > 0;
-		vcpu_request_exit(s, c->cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
+		vt_sim_vcpu_request_exit(s, c->cur->vcpu, t, VMX_EXTERNAL_INTERRUPT);
 	} else if (c->rq_len) {
-		host_preempt(s, c, t);
+		vt_sim_host_preempt(s, c, t);
 		return;
 	}
 	arm_tick(s, c, t);
 }
 
-void host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
+void vt_sim_host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
 {
 	if (gen != th->gen || th->state != HS_RUNNING)
 		return;
@@ -232,27 +232,27 @@ void host_on_done(struct sim *s, struct hthread *th, uint32_t gen)
 		while (th->next_period <= t)
 			th->next_period += sp->period_ns;
 		th->work_left = vt_sim_rng_around(&s->rng, (double)sp->burst_ns, 0.2);
-		queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
+		vt_sim_queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
 		break;
 	case HR_IO:
 		th->work_left = vt_sim_rng_exp(&s->rng, (double)sp->burst_ns);
-		queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)sp->sleep_ns), Q_HT_WAKE, th, 0);
+		vt_sim_queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)sp->sleep_ns), Q_HT_WAKE, th, 0);
 		break;
 	case HR_QEMU:
 	case HR_NETD:
 		if (th->queue.len || (th->guest && th->guest->life == G_STOPPING && !th->guest->vcpus_alive)) {
-			net_service_run(s, th, t);
+			vt_sim_net_service_run(s, th, t);
 			return;
 		}
 		break;
 	case HR_SPAWNER:
 		if (th->queue.len) {
-			spawner_run(s, th, t);
+			vt_sim_spawner_run(s, th, t);
 			return;
 		}
 		break;
 	case HR_VCPU:
 		return;
 	}
-	host_block(s, c, t);
+	vt_sim_host_block(s, c, t);
 }

@@ -27,7 +27,7 @@ static void creation_datetime(uint64_t epoch_ns, char out[32])
 	strftime(out, 32, "%Y%m%dT%H%M%S+0000", &tm);
 }
 
-int sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const char *kernel_release,
+int vt_sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const char *kernel_release,
 			uint64_t start_epoch_ns, int kvm, int vmsync)
 {
 	char datetime[32];
@@ -97,7 +97,7 @@ static const char ust_guest_created_fields[] =
 	"\t\t" INT64 " _pid;\n\t\tstring _uuid;\n\t\tstring _name;\n\t\t" UINT32 " _vcpus;\n";
 static const char ust_guest_destroyed_fields[] = "\t\t" INT64 " _pid;\n";
 
-int sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t start_epoch_ns,
+int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t start_epoch_ns,
 		     const uint8_t trace_uuid[16])
 {
 	char datetime[32];

@@ -291,56 +291,55 @@ enum qtype {
 #define SERVICE_NS 6000        /* host per-message processing */
 
 /* acct.c */
-void acct_init(struct acct *a, uint32_t state, uint64_t t);
-void acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, uint64_t t);
-void acct_close(struct sim *s, struct acct *a, uint64_t t);
-void vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t);
+void vt_sim_acct_init(struct acct *a, uint32_t state, uint64_t t);
+void vt_sim_acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, uint64_t t);
+void vt_sim_acct_close(struct sim *s, struct acct *a, uint64_t t);
+void vt_sim_vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t);
 
 /* host.c */
-void host_set_state(struct hthread *th, enum hstate state, uint64_t t);
-void host_wake(struct sim *s, struct hthread *th, uint64_t t);
-void host_block(struct sim *s, struct cpu *c, uint64_t t);
-void host_preempt(struct sim *s, struct cpu *c, uint64_t t);
-void host_on_tick(struct sim *s, struct cpu *c, uint32_t gen);
-void host_on_done(struct sim *s, struct hthread *th, uint32_t gen);
-void host_start(struct sim *s);
+void vt_sim_host_set_state(struct hthread *th, enum hstate state, uint64_t t);
+void vt_sim_host_wake(struct sim *s, struct hthread *th, uint64_t t);
+void vt_sim_host_block(struct sim *s, struct cpu *c, uint64_t t);
+void vt_sim_host_preempt(struct sim *s, struct cpu *c, uint64_t t);
+void vt_sim_host_on_tick(struct sim *s, struct cpu *c, uint32_t gen);
+void vt_sim_host_on_done(struct sim *s, struct hthread *th, uint32_t gen);
 
 /* vcpu.c */
-void vcpu_switched_in(struct sim *s, struct vcpu *v, uint64_t t);
-void vcpu_interrupt(struct sim *s, struct vcpu *v, uint64_t t);
-void vcpu_kick(struct sim *s, struct vcpu *v, uint64_t t);
-void vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_t reason);
-void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen);
-void vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen);
-void vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen);
-void vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen);
-void vcpu_on_vmsync_timer(struct sim *s, struct guest *g);
-int vcpu_has_pending(const struct sim *s, const struct vcpu *v, uint64_t t);
+void vt_sim_vcpu_switched_in(struct sim *s, struct vcpu *v, uint64_t t);
+void vt_sim_vcpu_interrupt(struct sim *s, struct vcpu *v, uint64_t t);
+void vt_sim_vcpu_kick(struct sim *s, struct vcpu *v, uint64_t t);
+void vt_sim_vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_t reason);
+void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen);
+void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen);
+void vt_sim_vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen);
+void vt_sim_vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen);
+void vt_sim_vcpu_on_vmsync_timer(struct sim *s, struct guest *g);
+int vt_sim_vcpu_has_pending(const struct sim *s, const struct vcpu *v, uint64_t t);
 
 /* net.c */
-void net_start(struct sim *s);
-void net_on_send_due(struct sim *s, struct flow *f);
-void net_emit_send(struct sim *s, struct machine *m, uint32_t cpu, const uint8_t *ctx, uint32_t msg,
+void vt_sim_net_start(struct sim *s);
+void vt_sim_net_on_send_due(struct sim *s, struct flow *f);
+void vt_sim_net_emit_send(struct sim *s, struct machine *m, uint32_t cpu, const uint8_t *ctx, uint32_t msg,
 		   uint64_t t);
-void net_on_arrive(struct sim *s, uint32_t msg);
-void net_service_run(struct sim *s, struct hthread *th, uint64_t t);
-void msgq_push(struct msgq *q, uint32_t v);
+void vt_sim_net_on_arrive(struct sim *s, uint32_t msg);
+void vt_sim_net_service_run(struct sim *s, struct hthread *th, uint64_t t);
+void vt_sim_msgq_push(struct msgq *q, uint32_t v);
 
 /* startup.c */
-void startup_host(struct sim *s);
-void startup_guest(struct sim *s, struct guest *g, uint64_t t);
-void vcpu_close(struct sim *s, struct vcpu *v, uint64_t t);
+void vt_sim_startup_host(struct sim *s);
+void vt_sim_startup_guest(struct sim *s, struct guest *g, uint64_t t);
+void vt_sim_vcpu_close(struct sim *s, struct vcpu *v, uint64_t t);
 
 /* lifecycle.c */
-void guest_on_start(struct sim *s, struct guest *g);
-void guest_on_stop(struct sim *s, struct guest *g);
-void spawner_run(struct sim *s, struct hthread *th, uint64_t t);
-void qemu_spawn_vcpus(struct sim *s, struct guest *g, uint64_t t);
-void vcpu_exit_thread(struct sim *s, struct vcpu *v, uint64_t t);
-void host_exit_thread(struct sim *s, struct cpu *c, uint64_t t);
-int guest_alive(const struct guest *g);
+void vt_sim_guest_on_start(struct sim *s, struct guest *g);
+void vt_sim_guest_on_stop(struct sim *s, struct guest *g);
+void vt_sim_spawner_run(struct sim *s, struct hthread *th, uint64_t t);
+void vt_sim_qemu_spawn_vcpus(struct sim *s, struct guest *g, uint64_t t);
+void vt_sim_vcpu_exit_thread(struct sim *s, struct vcpu *v, uint64_t t);
+void vt_sim_host_exit_thread(struct sim *s, struct cpu *c, uint64_t t);
+int vt_sim_guest_alive(const struct guest *g);
 
 /* clock.c */
-uint64_t machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t);
+uint64_t vt_sim_machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t);
 
 #endif

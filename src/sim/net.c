@@ -10,7 +10,7 @@
 
 #define TCP_PSH_ACK 0x18
 
-void msgq_push(struct msgq *q, uint32_t v)
+void vt_sim_msgq_push(struct msgq *q, uint32_t v)
 {
 	if (q->len == q->cap) {
 		uint32_t cap = q->cap ? q->cap * 2 : 16;
@@ -41,21 +41,21 @@ static uint32_t msg_alloc(struct sim *s)
 	return s->nmsgs++;
 }
 
-void net_start(struct sim *s)
+void vt_sim_net_start(struct sim *s)
 {
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		struct flow *f = &s->flows[i];
-		queue_push(&s->q, s->t0 + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
+		vt_sim_queue_push(&s->q, s->t0 + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
 	}
 }
 
-void net_on_send_due(struct sim *s, struct flow *f)
+void vt_sim_net_on_send_due(struct sim *s, struct flow *f)
 {
 	uint64_t t = s->now;
-	queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
+	vt_sim_queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
 	/* Nobody sends to or from a guest that is not running. */
-	if ((f->sc->from && !guest_alive(&s->guests[f->sc->from - 1])) ||
-	    (f->sc->to && !guest_alive(&s->guests[f->sc->to - 1])))
+	if ((f->sc->from && !vt_sim_guest_alive(&s->guests[f->sc->from - 1])) ||
+	    (f->sc->to && !vt_sim_guest_alive(&s->guests[f->sc->to - 1])))
 		return;
 	uint32_t id = msg_alloc(s);
 	struct msg *m = &s->msgs[id];
@@ -72,33 +72,33 @@ void net_on_send_due(struct sim *s, struct flow *f)
 	};
 	f->count++;
 	if (f->sc->from == 0) {
-		msgq_push(&f->netd->queue, id);
-		host_wake(s, f->netd, t);
+		vt_sim_msgq_push(&f->netd->queue, id);
+		vt_sim_host_wake(s, f->netd, t);
 	} else {
 		struct guest *g = &s->guests[f->sc->from - 1];
 		struct vcpu *v = &g->vcpus[f->index % g->sc->vcpus];
-		msgq_push(&v->send, id);
-		vcpu_kick(s, v, t);
+		vt_sim_msgq_push(&v->send, id);
+		vt_sim_vcpu_kick(s, v, t);
 	}
 }
 
-void net_emit_send(struct sim *s, struct machine *m, uint32_t cpu, const uint8_t *ctx, uint32_t id,
+void vt_sim_net_emit_send(struct sim *s, struct machine *m, uint32_t cpu, const uint8_t *ctx, uint32_t id,
 		   uint64_t t)
 {
 	struct msg *msg = &s->msgs[id];
 	const struct sc_flow *f = s->flows[msg->flow].sc;
-	emit_net(s, m, cpu, t, ctx, EVID_NET_TX, msg, m->guest ? "eth0" : "virbr0", 1);
+	vt_sim_emit_net(s, m, cpu, t, ctx, EVID_NET_TX, msg, m->guest ? "eth0" : "virbr0", 1);
 	msg->send_t = t;
 	uint64_t lat = f->latency_ns + (f->jitter_ns ? vt_sim_rng_exp(&s->rng, (double)f->jitter_ns) : 0);
-	queue_push(&s->q, t + lat, Q_NET_ARRIVE, NULL, id);
+	vt_sim_queue_push(&s->q, t + lat, Q_NET_ARRIVE, NULL, id);
 }
 
-void net_on_arrive(struct sim *s, uint32_t id)
+void vt_sim_net_on_arrive(struct sim *s, uint32_t id)
 {
 	struct msg *msg = &s->msgs[id];
 	const struct flow *f = &s->flows[msg->flow];
 	/* A message for a guest that stopped (or whose QEMU is gone) is lost. */
-	if ((f->sc->to && !guest_alive(&s->guests[f->sc->to - 1])) ||
+	if ((f->sc->to && !vt_sim_guest_alive(&s->guests[f->sc->to - 1])) ||
 	    (!f->sc->to && s->guests[f->sc->from - 1].life == G_GONE)) {
 		msg->next_free = s->free_msg;
 		s->free_msg = id;
@@ -106,46 +106,46 @@ void net_on_arrive(struct sim *s, uint32_t id)
 	}
 	if (f->sc->to == 0) {
 		struct hthread *q = s->guests[f->sc->from - 1].qemu;
-		msgq_push(&q->queue, id);
-		host_wake(s, q, s->now);
+		vt_sim_msgq_push(&q->queue, id);
+		vt_sim_host_wake(s, q, s->now);
 		return;
 	}
 	struct guest *g = &s->guests[f->sc->to - 1];
 	struct vcpu *v = &g->vcpus[f->index % g->sc->vcpus];
-	msgq_push(&v->recv, id);
-	vcpu_interrupt(s, v, s->now);
+	vt_sim_msgq_push(&v->recv, id);
+	vt_sim_vcpu_interrupt(s, v, s->now);
 }
 
 /* A host service thread got the pCPU: it handles everything queued for it. */
-void net_service_run(struct sim *s, struct hthread *th, uint64_t t)
+void vt_sim_net_service_run(struct sim *s, struct hthread *th, uint64_t t)
 {
 	struct machine *host = &s->machines[0];
 	struct guest *g = th->guest;
 	if (g && g->spawn_pending)
-		qemu_spawn_vcpus(s, g, t);
+		vt_sim_qemu_spawn_vcpus(s, g, t);
 	uint32_t n = th->queue.len;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t id = th->queue.v[i];
 		if (th->role == HR_NETD) {
-			net_emit_send(s, host, th->cpu, th->ctx, id, t);
+			vt_sim_net_emit_send(s, host, th->cpu, th->ctx, id, t);
 			continue;
 		}
-		emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
-		emit_net(s, host, th->cpu, t, th->ctx, EVID_NET_RX, &s->msgs[id], "virbr0", 0);
-		emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_EXIT, 3);
+		vt_sim_emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
+		vt_sim_emit_net(s, host, th->cpu, t, th->ctx, EVID_NET_RX, &s->msgs[id], "virbr0", 0);
+		vt_sim_emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_EXIT, 3);
 		s->msgs[id].next_free = s->free_msg;
 		s->free_msg = id;
 		s->delivered++;
 	}
 	th->queue.len = 0;
 	if (g && g->life == G_STOPPING && !g->vcpus_alive) {
-		emit_ust_guest_destroyed(s, t, g);
-		emit_exit(s, host, th->cpu, t, th->ctx);
+		vt_sim_emit_ust_guest_destroyed(s, t, g);
+		vt_sim_emit_exit(s, host, th->cpu, t, th->ctx);
 		g->life = G_GONE;
 		g->end_t = t;
-		host_exit_thread(s, &s->cpus[th->cpu], t);
+		vt_sim_host_exit_thread(s, &s->cpus[th->cpu], t);
 		return;
 	}
 	th->work_left = SERVICE_NS * (n ? n : 1);
-	queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
+	vt_sim_queue_push(&s->q, t + th->work_left, Q_HT_DONE, th, th->gen);
 }

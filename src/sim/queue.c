@@ -24,7 +24,7 @@ static int grow(struct queue *q)
 	return 0;
 }
 
-void queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t gen)
+void vt_sim_queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t gen)
 {
 	/* Room for the children of every slot in use. */
 	if (ARITY * (q->len + 1) + 1 >= q->cap && grow(q))
@@ -45,7 +45,7 @@ void queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t 
 	q->heap[i] = it;
 }
 
-int queue_pop(struct queue *q, struct qitem *out, uint64_t *t)
+int vt_sim_queue_pop(struct queue *q, struct qitem *out, uint64_t *t)
 {
 	if (!q->len)
 		return 0;
@@ -77,7 +77,7 @@ int queue_pop(struct queue *q, struct qitem *out, uint64_t *t)
 	return 1;
 }
 
-void queue_free(struct queue *q)
+void vt_sim_queue_free(struct queue *q)
 {
 	free(q->heap);
 	q->heap = NULL;

@@ -25,9 +25,9 @@ struct queue {
 	int oom;
 };
 
-void queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t gen);
+void vt_sim_queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t gen);
 /* Removes the earliest item into *out and its time into *t; returns 0 when empty. */
-int queue_pop(struct queue *q, struct qitem *out, uint64_t *t);
-void queue_free(struct queue *q);
+int vt_sim_queue_pop(struct queue *q, struct qitem *out, uint64_t *t);
+void vt_sim_queue_free(struct queue *q);
 
 #endif

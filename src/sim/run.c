@@ -53,7 +53,7 @@ static struct hthread *new_hthread(struct sim *s, enum hrole role, int32_t tid, 
 	th->tid = tid;
 	th->pid = pid;
 	snprintf(th->comm, sizeof(th->comm), "%s", comm);
-	ctx_make(th->ctx, tid, th->comm);
+	vt_sim_ctx_make(th->ctx, tid, th->comm);
 	th->state = HS_SLEEPING;
 	th->state_since = s->t0;
 	th->cpu = (uint32_t)(s->nhthreads % s->ncpus);
@@ -135,11 +135,11 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 		v->wake = xcalloc(g->nthreads + 1, sizeof(*v->wake), oom);
 		v->preempted_by = xcalloc(count_host_threads(s->sc) + 1, sizeof(uint64_t), oom);
 		snprintf(comm, sizeof(comm), "swapper/%u", i);
-		ctx_make(v->swapper_ctx, 0, comm);
+		vt_sim_ctx_make(v->swapper_ctx, 0, comm);
 		v->mode = VM_OFF;
 		v->halted = 1;
 		v->spont_left = g->mean_exit_gap > 0 ? vt_sim_rng_exp(&s->rng, g->mean_exit_gap) : UINT64_MAX / 4;
-		acct_init(&v->acct, VS_IDLE, s->t0);
+		vt_sim_acct_init(&v->acct, VS_IDLE, s->t0);
 		if (*oom)
 			return -1;
 	}
@@ -154,11 +154,11 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 			else
 				snprintf(comm, sizeof(comm), "%s", spec->name);
 			snprintf(gt->comm, sizeof(gt->comm), "%.15s", comm);
-			ctx_make(gt->ctx, gt->tid, gt->comm);
+			vt_sim_ctx_make(gt->ctx, gt->tid, gt->comm);
 			gt->spec = spec;
 			gt->v = &g->vcpus[spec->vcpu >= 0 ? (uint32_t)spec->vcpu : k % sg->vcpus];
 			gt->work_left = vt_sim_rng_exp(&s->rng, (double)spec->burst_ns);
-			acct_init(&gt->acct, VS_RUNNABLE, s->t0);
+			vt_sim_acct_init(&gt->acct, VS_RUNNABLE, s->t0);
 			struct vcpu *v = gt->v;
 			v->rq[(v->rq_head + v->rq_len++) % v->rq_cap] = gt;
 		}
@@ -196,7 +196,7 @@ static int setup(struct sim *s, int *oom)
 		c->rq = xcalloc(c->rq_cap, sizeof(*c->rq), oom);
 		char comm[32];
 		snprintf(comm, sizeof(comm), "swapper/%u", i);
-		ctx_make(c->swapper_ctx, 0, comm);
+		vt_sim_ctx_make(c->swapper_ctx, 0, comm);
 	}
 	s->spawner = new_hthread(s, HR_SPAWNER, 780, 780, "libvirtd", oom);
 	if (!s->spawner)
@@ -226,7 +226,7 @@ static int setup(struct sim *s, int *oom)
 			return -1;
 		struct machine *m = &s->machines[i + 1];
 		uint64_t uptime = 300000000000ull + (vt_sim_rng_next(&s->rng) % 600000000000ull);
-		m->clock_offset_ns = machine_epoch_ns(s, m, s->t0) - uptime;
+		m->clock_offset_ns = vt_sim_machine_epoch_ns(s, m, s->t0) - uptime;
 	}
 	for (uint32_t i = 0; i < sc->nflows; i++) {
 		struct flow *f = &s->flows[i];
@@ -252,13 +252,13 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		for (uint32_t g = 0; g < s->nguests; g++)
 			vmsync |= (m->guest ? m->guest == &s->guests[g] : 1) && s->guests[g].sc->vmsync_period_ns;
 		struct vt_ctf_text t = {0};
-		if (sim_kernel_metadata(&t, m, release, s->t0, !m->guest, vmsync)) {
+		if (vt_sim_kernel_metadata(&t, m, release, s->t0, !m->guest, vmsync)) {
 			vt_ctf_text_free(&t);
 			return vt_error_set(err, "%s: out of memory", outdir);
 		}
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/%s/kernel", outdir, m->name);
-		uint64_t begin = machine_epoch_ns(s, m, m->guest ? m->guest->start_t : s->t0) - m->clock_offset_ns;
+		uint64_t begin = vt_sim_machine_epoch_ns(s, m, m->guest ? m->guest->start_t : s->t0) - m->clock_offset_ns;
 		int rc = vt_ctf_writer_open(&m->writer, dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_",
 					    s->sc->packet_size, begin, err);
 		vt_ctf_text_free(&t);
@@ -274,7 +274,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		uint8_t uuid[16];
 		random_uuid(s, uuid);
 		struct vt_ctf_text u = {0};
-		if (sim_ust_metadata(&u, m, s->t0, uuid)) {
+		if (vt_sim_ust_metadata(&u, m, s->t0, uuid)) {
 			vt_ctf_text_free(&u);
 			return vt_error_set(err, "%s: out of memory", outdir);
 		}
@@ -292,7 +292,7 @@ static int close_writers(struct sim *s, struct vt_error *err)
 	int rc = 0;
 	for (uint32_t i = 0; i < s->nmachines; i++) {
 		struct machine *m = &s->machines[i];
-		uint64_t end = machine_epoch_ns(s, m, m->guest ? m->guest->end_t : s->t_end) - m->clock_offset_ns;
+		uint64_t end = vt_sim_machine_epoch_ns(s, m, m->guest ? m->guest->end_t : s->t_end) - m->clock_offset_ns;
 		if (m->writer && vt_ctf_writer_close(m->writer, end, rc ? NULL : err))
 			rc = -1;
 		m->writer = NULL;
@@ -306,65 +306,65 @@ static int close_writers(struct sim *s, struct vt_error *err)
 static void dispatch(struct sim *s, const struct qitem *it)
 {
 	switch (it->type) {
-	case Q_CPU_TICK: host_on_tick(s, it->obj, it->gen); break;
-	case Q_HT_DONE: host_on_done(s, it->obj, it->gen); break;
-	case Q_HT_WAKE: host_wake(s, it->obj, s->now); break;
-	case Q_VCPU_STEP: vcpu_on_step(s, it->obj, it->gen); break;
-	case Q_VCPU_EXIT: vcpu_on_exit(s, it->obj, it->gen); break;
-	case Q_VCPU_RESUME: vcpu_on_resume(s, it->obj, it->gen); break;
-	case Q_GT_WAKE: vcpu_on_thread_wake(s, it->obj, it->gen); break;
-	case Q_VMSYNC_TIMER: vcpu_on_vmsync_timer(s, it->obj); break;
-	case Q_FLOW_SEND: net_on_send_due(s, it->obj); break;
-	case Q_NET_ARRIVE: net_on_arrive(s, it->gen); break;
-	case Q_GUEST_START: guest_on_start(s, it->obj); break;
-	case Q_GUEST_STOP: guest_on_stop(s, it->obj); break;
+	case Q_CPU_TICK: vt_sim_host_on_tick(s, it->obj, it->gen); break;
+	case Q_HT_DONE: vt_sim_host_on_done(s, it->obj, it->gen); break;
+	case Q_HT_WAKE: vt_sim_host_wake(s, it->obj, s->now); break;
+	case Q_VCPU_STEP: vt_sim_vcpu_on_step(s, it->obj, it->gen); break;
+	case Q_VCPU_EXIT: vt_sim_vcpu_on_exit(s, it->obj, it->gen); break;
+	case Q_VCPU_RESUME: vt_sim_vcpu_on_resume(s, it->obj, it->gen); break;
+	case Q_GT_WAKE: vt_sim_vcpu_on_thread_wake(s, it->obj, it->gen); break;
+	case Q_VMSYNC_TIMER: vt_sim_vcpu_on_vmsync_timer(s, it->obj); break;
+	case Q_FLOW_SEND: vt_sim_net_on_send_due(s, it->obj); break;
+	case Q_NET_ARRIVE: vt_sim_net_on_arrive(s, it->gen); break;
+	case Q_GUEST_START: vt_sim_guest_on_start(s, it->obj); break;
+	case Q_GUEST_STOP: vt_sim_guest_on_stop(s, it->obj); break;
 	}
 }
 
 static void start(struct sim *s)
 {
-	startup_host(s);
+	vt_sim_startup_host(s);
 	/* Everyone starts runnable, in a fixed order. */
 	for (uint32_t i = 0; i < s->nguests; i++) {
 		struct guest *g = &s->guests[i];
 		if (g->life == G_UNBORN)
-			queue_push(&s->q, g->start_t, Q_GUEST_START, g, 0);
+			vt_sim_queue_push(&s->q, g->start_t, Q_GUEST_START, g, 0);
 		if (g->stop_t != UINT64_MAX)
-			queue_push(&s->q, g->stop_t, Q_GUEST_STOP, g, 0);
+			vt_sim_queue_push(&s->q, g->stop_t, Q_GUEST_STOP, g, 0);
 		for (uint32_t v = 0; g->life == G_RUNNING && v < g->sc->vcpus; v++) {
 			g->vcpus[v].halted = 0;
-			host_wake(s, g->vcpus[v].th, s->t0);
+			vt_sim_host_wake(s, g->vcpus[v].th, s->t0);
 		}
 	}
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		struct hthread *th = s->hthreads[i];
 		if (th->role == HR_HOG || th->role == HR_IO)
-			host_wake(s, th, s->t0);
+			vt_sim_host_wake(s, th, s->t0);
 		else if (th->role == HR_PERIODIC)
-			queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
+			vt_sim_queue_push(&s->q, th->next_period, Q_HT_WAKE, th, 0);
 	}
 	for (uint32_t i = 0; i < s->nguests; i++)
 		if (s->guests[i].sc->vmsync_period_ns && s->guests[i].life == G_RUNNING)
-			queue_push(&s->q, s->guests[i].vmsync_next, Q_VMSYNC_TIMER, &s->guests[i], 0);
-	net_start(s);
+			vt_sim_queue_push(&s->q, s->guests[i].vmsync_next, Q_VMSYNC_TIMER, &s->guests[i], 0);
+	vt_sim_net_start(s);
 }
 
 static void finish_accounting(struct sim *s)
 {
 	for (uint32_t i = 0; i < s->nhthreads; i++)
-		host_set_state(s->hthreads[i], s->hthreads[i]->state, s->t_end);
+		vt_sim_host_set_state(s->hthreads[i], s->hthreads[i]->state, s->t_end);
 	for (uint32_t i = 0; i < s->nguests; i++) {
 		struct guest *g = &s->guests[i];
 		if (g->life == G_UNBORN)
 			continue;
 		for (uint32_t v = 0; v < g->sc->vcpus; v++)
 			if (!g->vcpus[v].gone) {
-				vcpu_close(s, &g->vcpus[v], s->t_end);
+				vt_sim_vcpu_close(s, &g->vcpus[v], s->t_end);
 				g->vcpus[v].alive_end = s->t_end;
 			}
 		if (g->life == G_RUNNING)
 			for (uint32_t k = 0; k < g->nthreads; k++)
-				acct_close(s, &g->threads[k].acct, s->t_end);
+				vt_sim_acct_close(s, &g->threads[k].acct, s->t_end);
 	}
 }
 
@@ -403,7 +403,7 @@ static void teardown(struct sim *s)
 	free(s->flows);
 	free(s->hthreads);
 	free(s->msgs);
-	queue_free(&s->q);
+	vt_sim_queue_free(&s->q);
 }
 
 int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *opt,
@@ -430,7 +430,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	start(s);
 	struct qitem it;
 	uint64_t t;
-	while (queue_pop(&s->q, &it, &t) && t < s->t_end) {
+	while (vt_sim_queue_pop(&s->q, &it, &t) && t < s->t_end) {
 		s->now = t;
 		dispatch(s, &it);
 	}
@@ -442,7 +442,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	if (s->write) {
 		if (close_writers(s, err))
 			goto out;
-		if (sim_write_truth(s, opt->outdir, err))
+		if (vt_sim_write_truth(s, opt->outdir, err))
 			goto out;
 	}
 	rc = 0;

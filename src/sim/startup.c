@@ -13,7 +13,7 @@ static uint8_t *ust_begin(struct sim *s, struct machine *m, uint64_t t, enum ust
 	s->events++;
 	if (!s->write || !m->ust)
 		return NULL;
-	uint64_t ts = machine_epoch_ns(s, m, t) - m->clock_offset_ns;
+	uint64_t ts = vt_sim_machine_epoch_ns(s, m, t) - m->clock_offset_ns;
 	return vt_ctf_stream_reserve(vt_ctf_writer_stream(m->ust, 0), ts, id, len);
 }
 
@@ -21,7 +21,7 @@ static void ust_hook(struct sim *s, struct machine *m, uint64_t t, struct vt_eve
 {
 	if (!s->opt->on_event)
 		return;
-	ev->ts_ns = machine_epoch_ns(s, m, t);
+	ev->ts_ns = vt_sim_machine_epoch_ns(s, m, t);
 	ev->trace = m->index;
 	ev->stream = 0;
 	ev->cpu = 0;
@@ -110,17 +110,17 @@ static void ust_guest(struct sim *s, struct machine *host, uint64_t t, const str
 	}
 }
 
-void startup_host(struct sim *s)
+void vt_sim_startup_host(struct sim *s)
 {
 	struct machine *host = &s->machines[0];
 	uint64_t t = s->t0;
 	uint8_t ctx[CTX_SIZE];
-	ctx_make(ctx, 912, "lttng-sessiond");
-	emit_statedump(s, host, 0, t, ctx, 1, 1, 0, "systemd");
+	vt_sim_ctx_make(ctx, 912, "lttng-sessiond");
+	vt_sim_emit_statedump(s, host, 0, t, ctx, 1, 1, 0, "systemd");
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		const struct hthread *th = s->hthreads[i];
 		if (th->state != HS_ABSENT)
-			emit_statedump(s, host, 0, t, ctx, th->tid, th->pid, 1, th->comm);
+			vt_sim_emit_statedump(s, host, 0, t, ctx, th->tid, th->pid, 1, th->comm);
 	}
 	if (!s->sc->agent)
 		return;
@@ -133,22 +133,22 @@ void startup_host(struct sim *s)
 }
 
 /* Runs inside the guest (vCPU 0 in guest mode), like any guest code. */
-void startup_guest(struct sim *s, struct guest *g, uint64_t t)
+void vt_sim_startup_guest(struct sim *s, struct guest *g, uint64_t t)
 {
 	struct vcpu *v = &g->vcpus[0];
 	const uint8_t *ctx = v->cur ? v->cur->ctx : v->swapper_ctx;
 	g->startup_pending = 0;
-	emit_statedump(s, g->m, 0, t, ctx, 1, 1, 0, "systemd");
+	vt_sim_emit_statedump(s, g->m, 0, t, ctx, 1, 1, 0, "systemd");
 	for (uint32_t i = 0; i < g->nthreads; i++) {
 		const struct gthread *gt = &g->threads[i];
-		emit_statedump(s, g->m, 0, t, ctx, gt->tid, gt->tid, 1, gt->comm);
+		vt_sim_emit_statedump(s, g->m, 0, t, ctx, gt->tid, gt->tid, 1, gt->comm);
 	}
 	if (s->sc->agent)
 		ust_machine(s, g->m, t);
 }
 
 /* vmtraced saw the kernel's uevent for a VM created (QEMU opened /dev/kvm). */
-void emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g)
+void vt_sim_emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g)
 {
 	struct machine *host = &s->machines[0];
 	if (!s->sc->agent)
@@ -168,7 +168,7 @@ void emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g)
 	ust_hook(s, host, t, &ev);
 }
 
-void emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g)
+void vt_sim_emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g)
 {
 	struct machine *host = &s->machines[0];
 	if (!s->sc->agent)

@@ -7,15 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const sim_state_names[VS_COUNT] = {"IDLE", "GUEST", "HYPERVISOR", "PREEMPTED",
+const char *const vt_sim_state_names[VS_COUNT] = {"IDLE", "GUEST", "HYPERVISOR", "PREEMPTED",
 					       "RUNNABLE", "SLEEPING"};
-const char *const sim_event_names[EVID_COUNT] = {
+const char *const vt_sim_event_names[EVID_COUNT] = {
 	"lttng_statedump_process_state", "irq_handler_exit", "irq_handler_entry", "net_if_receive_skb",
 	"net_dev_queue", "softirq_entry", "softirq_exit", "kvm_x86_hypercall", "kvm_x86_exit",
 	"kvm_x86_entry", "sched_process_exit", "sched_process_fork", "sched_wakeup", "sched_switch",
 	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host", "kvm_userspace_exit",
 };
-const char *const sim_ust_event_names[UST_COUNT] = {
+const char *const vt_sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",
 	"vmtrace:statedump_end", "vmtrace:guest_created", "vmtrace:guest_destroyed",
 };
@@ -39,7 +39,7 @@ static void totals(FILE *f, const struct acct *a, int nstates)
 {
 	fprintf(f, "{");
 	for (int i = 0; i < nstates; i++)
-		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", sim_state_names[i], a->total[i]);
+		fprintf(f, "%s\"%s\": %" PRIu64, i ? ", " : "", vt_sim_state_names[i], a->total[i]);
 	fprintf(f, "}");
 }
 
@@ -56,7 +56,7 @@ static void intervals(FILE *f, const struct sim *s, const struct acct *a, int vc
 	for (uint64_t i = 0; i < a->niv; i++) {
 		const struct interval *iv = &a->iv[i];
 		fprintf(f, "%s\n        [%" PRIu64 ", %" PRIu64 ", \"%s\"", i ? "," : "", iv->start, iv->end,
-			sim_state_names[iv->state]);
+			vt_sim_state_names[iv->state]);
 		if (iv->state == VS_HYPERVISOR)
 			fprintf(f, ", %u", iv->detail);
 		else if (iv->state == VS_PREEMPTED && vcpu)
@@ -92,12 +92,12 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 	}
 	fprintf(f, "     \"traces\": [\n       {\"path\": \"%s/kernel\", \"domain\": \"kernel\", \"event_counts\": ",
 		m->name);
-	counts(f, m->counts, sim_event_names, EVID_COUNT);
+	counts(f, m->counts, vt_sim_event_names, EVID_COUNT);
 	fprintf(f, "}");
 	if (s->sc->agent) {
 		fprintf(f, ",\n       {\"path\": \"%s/ust/uid/0/64-bit\", \"domain\": \"ust\", \"event_counts\": ",
 			m->name);
-		counts(f, m->ust_counts, sim_ust_event_names, UST_COUNT);
+		counts(f, m->ust_counts, vt_sim_ust_event_names, UST_COUNT);
 		fprintf(f, "}");
 	}
 	fprintf(f, "]}");
@@ -152,7 +152,7 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	fprintf(f, "    ]}");
 }
 
-int sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *err)
+int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *err)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/truth.json", outdir);

@@ -93,7 +93,7 @@ static uint64_t draw_gap(struct sim *s, const struct guest *g)
 	return g->mean_exit_gap > 0 ? vt_sim_rng_exp(&s->rng, g->mean_exit_gap) : UINT64_MAX / 4;
 }
 
-int vcpu_has_pending(const struct sim *s, const struct vcpu *v, uint64_t t)
+int vt_sim_vcpu_has_pending(const struct sim *s, const struct vcpu *v, uint64_t t)
 {
 	(void)s;
 	const struct guest *g = v->g;
@@ -117,7 +117,7 @@ static void push_step(struct sim *s, struct vcpu *v, uint64_t t)
 	if (t < v->entry_t + GUEST_STEP_NS)
 		t = v->entry_t + GUEST_STEP_NS;
 	v->gen++;
-	queue_push(&s->q, t, Q_VCPU_STEP, v, v->gen);
+	vt_sim_queue_push(&s->q, t, Q_VCPU_STEP, v, v->gen);
 }
 
 /* Nothing to do before the next of: burst end, spontaneous exit, tick, vmsync.
@@ -136,13 +136,13 @@ static void plan_next(struct sim *s, struct vcpu *v, uint64_t t)
 	    spont > v->entry_t) {
 		v->exit_reason = draw_reason(s, g);
 		v->gen++;
-		queue_push(&s->q, spont, Q_VCPU_EXIT, v, v->gen);
+		vt_sim_queue_push(&s->q, spont, Q_VCPU_EXIT, v, v->gen);
 		return;
 	}
 	push_step(s, v, next);
 }
 
-void vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_t reason)
+void vt_sim_vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_t reason)
 {
 	if (v->mode != VM_GUEST || v->exiting)
 		return;
@@ -153,7 +153,7 @@ void vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_t reaso
 	v->exiting = 1;
 	v->exit_reason = reason;
 	v->gen++;
-	queue_push(&s->q, t, Q_VCPU_EXIT, v, v->gen);
+	vt_sim_queue_push(&s->q, t, Q_VCPU_EXIT, v, v->gen);
 }
 
 static void enter(struct sim *s, struct vcpu *v, uint64_t t)
@@ -161,7 +161,7 @@ static void enter(struct sim *s, struct vcpu *v, uint64_t t)
 	struct guest *g = v->g;
 	uint32_t cpu = v->th->cpu;
 	if (v->vmsync_host_hg) {
-		emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_HG_HOST, v->vmsync_host_hg,
+		vt_sim_emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_HG_HOST, v->vmsync_host_hg,
 			    g->vm_uid);
 		v->vmsync_guest_hg = v->vmsync_host_hg;
 		v->vmsync_host_hg = 0;
@@ -169,55 +169,55 @@ static void enter(struct sim *s, struct vcpu *v, uint64_t t)
 	/* Kernels >= 6.1 with lttng-modules 2.13 record a garbage vcpu_id here. */
 	uint32_t vcpu_id = s->sc->entry_vcpu_garbage ? 3213368400u + (uint32_t)(v->th->tid & 0xfff) * 64
 						     : v->index;
-	emit_kvm_entry(s, cpu, t, v->th->ctx, vcpu_id);
+	vt_sim_emit_kvm_entry(s, cpu, t, v->th->ctx, vcpu_id);
 	v->mode = VM_GUEST;
 	v->entry_t = v->progress_t = v->last_gev_t = t;
-	vcpu_set_state(s, v, VS_GUEST, 0, t);
+	vt_sim_vcpu_set_state(s, v, VS_GUEST, 0, t);
 	if (v->next_tick <= t)
 		v->next_tick = t + g->tick_period - (t - s->t0) % g->tick_period;
-	if (vcpu_has_pending(s, v, t) || !v->cur)
+	if (vt_sim_vcpu_has_pending(s, v, t) || !v->cur)
 		push_step(s, v, t);
 	else
 		plan_next(s, v, t);
 }
 
-void vcpu_switched_in(struct sim *s, struct vcpu *v, uint64_t t)
+void vt_sim_vcpu_switched_in(struct sim *s, struct vcpu *v, uint64_t t)
 {
 	v->mode = VM_ROOT;
 	v->halted = 0;
-	vcpu_set_state(s, v, VS_HYPERVISOR, v->last_reason, t);
+	vt_sim_vcpu_set_state(s, v, VS_HYPERVISOR, v->last_reason, t);
 	v->gen++;
-	queue_push(&s->q, t + vt_sim_rng_around(&s->rng, RESUME_NS, 0.3), Q_VCPU_RESUME, v, v->gen);
+	vt_sim_queue_push(&s->q, t + vt_sim_rng_around(&s->rng, RESUME_NS, 0.3), Q_VCPU_RESUME, v, v->gen);
 }
 
-void vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen)
+void vt_sim_vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen)
 {
 	if (gen != v->gen || v->mode != VM_ROOT)
 		return;
 	uint64_t t = s->now;
 	struct cpu *c = vcpu_cpu(s, v);
 	if (v->dying) {
-		vcpu_exit_thread(s, v, t);
+		vt_sim_vcpu_exit_thread(s, v, t);
 		return;
 	}
-	if (v->hlt_wait && !vcpu_has_pending(s, v, t)) {
+	if (v->hlt_wait && !vt_sim_vcpu_has_pending(s, v, t)) {
 		v->halted = 1;
 		v->mode = VM_OFF;
-		vcpu_set_state(s, v, VS_IDLE, 0, t);
-		host_block(s, c, t);
+		vt_sim_vcpu_set_state(s, v, VS_IDLE, 0, t);
+		vt_sim_host_block(s, c, t);
 		return;
 	}
 	v->hlt_wait = 0;
 	if (c->need_resched && c->rq_len) {
 		v->mode = VM_OFF;
-		host_preempt(s, c, t);
+		vt_sim_host_preempt(s, c, t);
 		return;
 	}
 	c->need_resched = 0;
 	enter(s, v, t);
 }
 
-void vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
+void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 {
 	if (gen != v->gen || v->mode != VM_GUEST)
 		return;
@@ -239,39 +239,39 @@ void vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	case VMX_MSR_WRITE: info1 = 0x6e0; break; /* IA32_TSC_DEADLINE */
 	default: break;
 	}
-	emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
+	vt_sim_emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
 	if (reason == VMX_IO) /* port I/O is emulated by QEMU: KVM_RUN returns to user space */
-		emit_userspace_exit(s, cpu, t, v->th->ctx, 2 /* KVM_EXIT_IO */);
+		vt_sim_emit_userspace_exit(s, cpu, t, v->th->ctx, 2 /* KVM_EXIT_IO */);
 	if (reason == VMX_VMCALL) {
 		if (v->exit_info1) { /* a vmsync hypercall: a0 = cnt, a1 = vm_uid */
 			uint32_t cnt = (uint32_t)v->exit_info1;
-			emit_hypercall(s, cpu, t, v->th->ctx, 5, cnt, g->vm_uid);
-			emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_GH_HOST, cnt, g->vm_uid);
+			vt_sim_emit_hypercall(s, cpu, t, v->th->ctx, 5, cnt, g->vm_uid);
+			vt_sim_emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_GH_HOST, cnt, g->vm_uid);
 			v->vmsync_host_hg = cnt + 1;
 			v->exit_info1 = 0;
 		} else {
-			emit_hypercall(s, cpu, t, v->th->ctx, 11 /* KVM_HC_SEND_IPI */, h & 0xff, 0);
+			vt_sim_emit_hypercall(s, cpu, t, v->th->ctx, 11 /* KVM_HC_SEND_IPI */, h & 0xff, 0);
 		}
 	}
 	v->exiting = 0;
 	v->mode = VM_ROOT;
 	v->last_reason = reason;
 	v->hlt_wait = reason == VMX_HLT;
-	vcpu_set_state(s, v, VS_HYPERVISOR, reason, t);
+	vt_sim_vcpu_set_state(s, v, VS_HYPERVISOR, reason, t);
 	v->gen++;
-	queue_push(&s->q, t + hv_cost(s, reason), Q_VCPU_RESUME, v, v->gen);
+	vt_sim_queue_push(&s->q, t + hv_cost(s, reason), Q_VCPU_RESUME, v, v->gen);
 }
 
 static void set_current(struct sim *s, struct vcpu *v, struct gthread *next, uint64_t t)
 {
 	v->cur = next;
 	if (next)
-		acct_set(s, &next->acct, v->acct.state, v->acct.detail, t);
+		vt_sim_acct_set(s, &next->acct, v->acct.state, v->acct.detail, t);
 }
 
 /* Guest work: pending interrupts first, then the guest scheduler, then what
  * ends this stretch of guest mode. */
-void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
+void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 {
 	if (gen != v->gen || v->mode != VM_GUEST || v->exiting)
 		return;
@@ -279,57 +279,57 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 	struct guest *g = v->g;
 	struct machine *gm = g->m;
 	if (v->dying) { /* the guest shuts down: its last exit (the ACPI port) */
-		vcpu_request_exit(s, v, t, VMX_IO);
+		vt_sim_vcpu_request_exit(s, v, t, VMX_IO);
 		return;
 	}
 	advance(v, t);
 	v->last_gev_t = t;
 	if (g->startup_pending && v->index == 0)
-		startup_guest(s, g, t);
+		vt_sim_startup_guest(s, g, t);
 
 	for (uint32_t i = 0; i < v->wake_len; i++) {
 		struct gthread *gt = v->wake[i];
-		emit_wakeup(s, gm, v->index, t, gctx(v), gt->ctx, (int32_t)v->index);
-		acct_set(s, &gt->acct, VS_RUNNABLE, 0, t);
+		vt_sim_emit_wakeup(s, gm, v->index, t, gctx(v), gt->ctx, (int32_t)v->index);
+		vt_sim_acct_set(s, &gt->acct, VS_RUNNABLE, 0, t);
 		rq_push(v, gt);
 	}
 	v->wake_len = 0;
 	for (uint32_t i = 0; i < v->recv.len; i++) {
 		uint32_t id = v->recv.v[i];
-		emit_irq(s, gm, v->index, t, gctx(v), 1, 27, "virtio0-input.0");
-		emit_irq(s, gm, v->index, t, gctx(v), 0, 27, NULL);
-		emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
-		emit_net(s, gm, v->index, t, gctx(v), EVID_NET_RX, &s->msgs[id], "eth0", 0);
-		emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_EXIT, 3);
+		vt_sim_emit_irq(s, gm, v->index, t, gctx(v), 1, 27, "virtio0-input.0");
+		vt_sim_emit_irq(s, gm, v->index, t, gctx(v), 0, 27, NULL);
+		vt_sim_emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
+		vt_sim_emit_net(s, gm, v->index, t, gctx(v), EVID_NET_RX, &s->msgs[id], "eth0", 0);
+		vt_sim_emit_softirq(s, gm, v->index, t, gctx(v), EVID_SOFTIRQ_EXIT, 3);
 		s->msgs[id].next_free = s->free_msg;
 		s->free_msg = id;
 		s->delivered++;
 	}
 	v->recv.len = 0;
 	for (uint32_t i = 0; i < v->send.len; i++)
-		net_emit_send(s, gm, v->index, gctx(v), v->send.v[i], t);
+		vt_sim_net_emit_send(s, gm, v->index, gctx(v), v->send.v[i], t);
 	v->send.len = 0;
 	if (v->vmsync_guest_hg) {
-		emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_HG_GUEST, v->vmsync_guest_hg, g->vm_uid);
+		vt_sim_emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_HG_GUEST, v->vmsync_guest_hg, g->vm_uid);
 		v->vmsync_guest_hg = 0;
 	}
 
 	struct gthread *cur = v->cur, *next;
 	if (cur && cur->work_left == 0) {
 		next = pick_next(v);
-		emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 1, next ? next->ctx : v->swapper_ctx);
-		acct_set(s, &cur->acct, VS_SLEEPING, 0, t);
+		vt_sim_emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 1, next ? next->ctx : v->swapper_ctx);
+		vt_sim_acct_set(s, &cur->acct, VS_SLEEPING, 0, t);
 		cur->gen++;
-		queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)cur->spec->sleep_ns), Q_GT_WAKE, cur,
+		vt_sim_queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, (double)cur->spec->sleep_ns), Q_GT_WAKE, cur,
 			   cur->gen);
 		set_current(s, v, next, t);
 	} else if (!cur && (next = pick_next(v)) != NULL) {
-		emit_switch(s, gm, v->index, t, v->swapper_ctx, v->swapper_ctx, 0, next->ctx);
+		vt_sim_emit_switch(s, gm, v->index, t, v->swapper_ctx, v->swapper_ctx, 0, next->ctx);
 		set_current(s, v, next, t);
 	} else if (cur && v->tick_resched && v->rq_len) {
 		next = rq_pop(v);
-		emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 0, next->ctx);
-		acct_set(s, &cur->acct, VS_RUNNABLE, 0, t);
+		vt_sim_emit_switch(s, gm, v->index, t, cur->ctx, cur->ctx, 0, next->ctx);
+		vt_sim_acct_set(s, &cur->acct, VS_RUNNABLE, 0, t);
 		rq_push(v, cur);
 		set_current(s, v, next, t);
 	}
@@ -340,24 +340,24 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 		g->vmsync_cnt += 2;
 		while (g->vmsync_next <= t)
 			g->vmsync_next += g->sc->vmsync_period_ns;
-		emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_GH_GUEST, cnt, g->vm_uid);
+		vt_sim_emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_GH_GUEST, cnt, g->vm_uid);
 		v->exit_info1 = cnt;
-		vcpu_request_exit(s, v, t + GUEST_STEP_NS, VMX_VMCALL);
+		vt_sim_vcpu_request_exit(s, v, t + GUEST_STEP_NS, VMX_VMCALL);
 		return;
 	}
 	if (!v->cur) {
-		vcpu_request_exit(s, v, t + IDLE_TO_HLT_NS, VMX_HLT);
+		vt_sim_vcpu_request_exit(s, v, t + IDLE_TO_HLT_NS, VMX_HLT);
 		return;
 	}
 	if (v->spont_left == 0) {
-		vcpu_request_exit(s, v, t, draw_reason(s, g));
+		vt_sim_vcpu_request_exit(s, v, t, draw_reason(s, g));
 		return;
 	}
 	if (t >= v->next_tick) {
 		while (v->next_tick <= t)
 			v->next_tick += g->tick_period;
 		v->tick_resched = 1;
-		vcpu_request_exit(s, v, t, VMX_EXTERNAL_INTERRUPT);
+		vt_sim_vcpu_request_exit(s, v, t, VMX_EXTERNAL_INTERRUPT);
 		return;
 	}
 	if (v->cur->work_left == 0) {
@@ -368,46 +368,46 @@ void vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 }
 
 /* An interrupt for this vCPU: leave guest mode to take it, or wake the halted thread. */
-void vcpu_interrupt(struct sim *s, struct vcpu *v, uint64_t t)
+void vt_sim_vcpu_interrupt(struct sim *s, struct vcpu *v, uint64_t t)
 {
 	if (v->gone || v->g->life == G_UNBORN)
 		return;
 	if (v->mode == VM_GUEST) {
-		vcpu_request_exit(s, v, t, VMX_EXTERNAL_INTERRUPT);
+		vt_sim_vcpu_request_exit(s, v, t, VMX_EXTERNAL_INTERRUPT);
 	} else if (v->mode == VM_OFF && v->halted) {
 		v->halted = 0;
 		v->hlt_wait = 0;
-		host_wake(s, v->th, t);
+		vt_sim_host_wake(s, v->th, t);
 	}
 }
 
 /* Guest work that needs no interrupt when the guest is running (its own send). */
-void vcpu_kick(struct sim *s, struct vcpu *v, uint64_t t)
+void vt_sim_vcpu_kick(struct sim *s, struct vcpu *v, uint64_t t)
 {
 	if (v->mode == VM_GUEST && !v->exiting)
 		push_step(s, v, t);
 	else
-		vcpu_interrupt(s, v, t);
+		vt_sim_vcpu_interrupt(s, v, t);
 }
 
-void vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen)
+void vt_sim_vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen)
 {
-	if (gen != gt->gen || !guest_alive(gt->v->g))
+	if (gen != gt->gen || !vt_sim_guest_alive(gt->v->g))
 		return;
 	struct vcpu *v = gt->v;
 	gt->work_left = vt_sim_rng_exp(&s->rng, (double)gt->spec->burst_ns);
 	v->wake[v->wake_len++] = gt;
-	vcpu_interrupt(s, v, s->now);
+	vt_sim_vcpu_interrupt(s, v, s->now);
 }
 
-void vcpu_on_vmsync_timer(struct sim *s, struct guest *g)
+void vt_sim_vcpu_on_vmsync_timer(struct sim *s, struct guest *g)
 {
 	struct vcpu *v = &g->vcpus[0];
 	uint64_t t = s->now;
-	if (!guest_alive(g))
+	if (!vt_sim_guest_alive(g))
 		return;
 	if (t >= g->vmsync_next)
-		vcpu_interrupt(s, v, t);
+		vt_sim_vcpu_interrupt(s, v, t);
 	uint64_t next = g->vmsync_next > t ? g->vmsync_next : t + g->sc->vmsync_period_ns;
-	queue_push(&s->q, next, Q_VMSYNC_TIMER, g, 0);
+	vt_sim_queue_push(&s->q, next, Q_VMSYNC_TIMER, g, 0);
 }

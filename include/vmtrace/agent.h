@@ -193,6 +193,11 @@ struct vt_agent_loop {
 	uint64_t created, destroyed, statedumps, resyncs, gone;
 };
 
+/* Catches SIGINT, SIGTERM, SIGUSR1 and SIGHUP for the loop (a handler writes
+ * them to a pipe, so they are safe whichever thread gets them: lttng-ust's
+ * threads do not block them). Call it before telling anyone the agent is ready. */
+int vt_agent_catch_signals(struct vt_error *err);
+
 /* Runs until SIGINT or SIGTERM (SIGUSR1 or SIGHUP: a statedump now). The
  * caller runs the first statedump. Returns 0, or -1 with err set. */
 int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err);

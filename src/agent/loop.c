@@ -2,12 +2,12 @@
 #include "vmtrace/agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -162,18 +162,40 @@ static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t ne
 	return due <= now ? 0 : (int)(due - now);
 }
 
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)signo;
+	/* A full pipe already holds enough to wake the loop. */
+	if (write(sig_pipe[1], &b, 1) < 0) {
+	}
+	errno = saved;
+}
+
+int vt_agent_catch_signals(struct vt_error *err)
+{
+	if (sig_pipe[0] >= 0)
+		return 0;
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return vt_error_set(err, "pipe: %s", strerror(errno));
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	return 0;
+}
+
 int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		return vt_error_set(err, "signalfd: %s", strerror(errno));
+	if (vt_agent_catch_signals(err) < 0)
+		return -1;
+	int sfd = sig_pipe[0];
 	struct loop_state s = {0};
 	int64_t next_tick = now_ms() + l->tick_ms;
 	int rc = 0, running = 1;
@@ -185,13 +207,17 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 			break;
 		}
 		if (n > 0 && (fds[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+			unsigned char sig[16];
+			ssize_t got = read(sfd, sig, sizeof(sig));
+			int dump = 0;
+			for (ssize_t i = 0; i < got; i++) {
+				if (sig[i] == SIGINT || sig[i] == SIGTERM)
 					running = 0;
-				else if (vt_agent_loop_statedump(l, err) < 0)
-					fprintf(log_of(l), "vmtrace: %s\n", err->msg);
+				else
+					dump = 1; /* several SIGUSR1 at once: one dump */
 			}
+			if (running && dump && vt_agent_loop_statedump(l, err) < 0)
+				fprintf(log_of(l), "vmtrace: %s\n", err->msg);
 		}
 		if (n > 0 && (fds[0].revents & POLLIN)) {
 			struct vt_uevent ev;
@@ -219,7 +245,5 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 		}
 	}
 	free(s.p);
-	close(sfd);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	return rc;
 }

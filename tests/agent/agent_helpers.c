@@ -192,16 +192,19 @@ void vt_h_qemu_kill(pid_t pid)
 
 pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path)
 {
+	/* Truncated before we return: callers wait for what the new process writes. */
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
-		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(out, 1);
 		dup2(err, 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	close(out);
+	close(err);
 	if (pid > 0)
 		remember(pid);
 	return pid;

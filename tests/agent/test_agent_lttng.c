@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "vmtrace/sources.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,14 @@ static int teardown(void **state)
 		free(dir);
 	}
 	return 0;
+}
+
+static void ensure_sessiond(void)
+{
+	static int started;
+	if (!started)
+		assert_int_equal(vt_h_sessiond_start(home), 0);
+	started = 1;
 }
 
 static void lttng(const char *args)
@@ -55,7 +64,7 @@ static void test_session(void **state)
 	pid_t a = vt_h_qemu_start("vt-lttng-a", ua, 2);
 	pid_t b = vt_h_qemu_start("vt-lttng-b", ub, 1);
 	assert_true(a > 0 && b > 0);
-	assert_int_equal(vt_h_sessiond_start(home), 0);
+	ensure_sessiond();
 	int ftrace = vt_h_mount_debugfs() == 0;
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), "exec %s --check-ms 20 %s", vt_build_path("vmtraced"),
@@ -187,6 +196,40 @@ static void test_session(void **state)
 	vt_h_qemu_kill(c);
 }
 
+/* The agent (re)started while a session already records: its first dump goes
+ * into the trace; SIGUSR1 asks for another. */
+static void test_agent_after_session(void **state)
+{
+	(void)state;
+	ensure_sessiond();
+	pid_t g = vt_h_qemu_start("vt-lttng-late", "7e000000-0000-4000-8000-0000000000dd", 2);
+	assert_true(g > 0);
+	char trace2[800], cmd[2048];
+	snprintf(trace2, sizeof(trace2), "%s2", trace);
+	snprintf(cmd, sizeof(cmd), "create vt-agent-late -o %s >/dev/null", trace2);
+	lttng(cmd);
+	lttng("enable-event -u 'vmtrace:*' >/dev/null");
+	lttng("start >/dev/null");
+	snprintf(cmd, sizeof(cmd), "exec %s --sinks ust,json", vt_build_path("vmtraced"));
+	char out2[800], err2[800];
+	snprintf(out2, sizeof(out2), "%s.late", out);
+	snprintf(err2, sizeof(err2), "%s.late", err);
+	agent = vt_h_spawn(cmd, out2, err2);
+	assert_int_equal(vt_h_wait_for(err2, "watching KVM uevents", 1, 10000), 0);
+	kill(agent, SIGUSR1);
+	assert_int_equal(vt_h_wait_for(out2, "\"statedump_end\"", 2, 10000), 0);
+	lttng("stop >/dev/null");
+	lttng("destroy >/dev/null");
+	assert_int_equal(vt_h_stop(agent), 0);
+	agent = 0;
+	struct vt_run r;
+	vt_run_shell(&r, "babeltrace2 %s | grep -c 'vmtrace:guest:.*7e000000-0000-4000-8000-0000000000dd'", trace2);
+	printf("dumps naming the late guest: %s", r.out);
+	assert_int_equal(atoi(r.out), 2);
+	vt_run_free(&r);
+	vt_h_qemu_kill(g);
+}
+
 int main(void)
 {
 	vt_h_require_qemu();
@@ -201,6 +244,7 @@ int main(void)
 	snprintf(text, sizeof(text), "%s/trace.txt", dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session),
+		cmocka_unit_test(test_agent_after_session),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -99,6 +99,10 @@ int vt_cmd_watch(int argc, char **argv)
 		sink = (struct vt_agent_sink){"text", NULL, NULL, h_begin, h_guest, h_vcpu, h_end, h_created,
 					      h_destroyed};
 	struct vt_error err;
+	if (vt_agent_catch_signals(&err) < 0) { /* before saying we listen */
+		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+		return VT_EXIT_FAIL;
+	}
 	int fd = vt_uevent_open(&err);
 	if (fd < 0) {
 		fprintf(stderr, "vmtrace watch: %s\n", err.msg);

@@ -121,6 +121,11 @@ int main(int argc, char **argv)
 	struct vt_agent_loop loop = {.sinks = sinks, .nsinks = nsinks, .trust_root = trust, .uevent_fd = -1};
 	int rc = 0;
 	if (!once) {
+		/* A SIGUSR1 sent as soon as we look ready must not kill us. */
+		if (vt_agent_catch_signals(&err) < 0) {
+			fprintf(stderr, "vmtraced: %s\n", err.msg);
+			return 1;
+		}
 		/* Open the socket before the dump, so no guest falls between the two. */
 		loop.uevent_fd = vt_uevent_open(&err);
 		if (loop.uevent_fd < 0) {

@@ -20,6 +20,43 @@ const char *const vt_sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:statedump_end", "vmtrace:guest_created", "vmtrace:guest_destroyed",
 };
 
+/* The normalized kind (vmtrace/event.h) of each kernel and agent event. */
+static const enum vt_kind evid_kind[EVID_COUNT] = {
+	[EVID_STATEDUMP] = VT_STATEDUMP_PROCESS, [EVID_IRQ_EXIT] = VT_IRQ_EXIT,
+	[EVID_IRQ_ENTRY] = VT_IRQ_ENTRY, [EVID_NET_RX] = VT_NET_RECV, [EVID_NET_TX] = VT_NET_SEND,
+	[EVID_SOFTIRQ_ENTRY] = VT_SOFTIRQ_ENTRY, [EVID_SOFTIRQ_EXIT] = VT_SOFTIRQ_EXIT,
+	[EVID_HYPERCALL] = VT_KVM_HYPERCALL, [EVID_KVM_EXIT] = VT_KVM_EXIT, [EVID_KVM_ENTRY] = VT_KVM_ENTRY,
+	[EVID_PROC_EXIT] = VT_PROCESS_EXIT, [EVID_PROC_FORK] = VT_PROCESS_FORK,
+	[EVID_WAKEUP] = VT_SCHED_WAKEUP, [EVID_SWITCH] = VT_SCHED_SWITCH,
+	[EVID_VMSYNC_GH_GUEST] = VT_VMSYNC_GH_GUEST, [EVID_VMSYNC_HG_GUEST] = VT_VMSYNC_HG_GUEST,
+	[EVID_VMSYNC_GH_HOST] = VT_VMSYNC_GH_HOST, [EVID_VMSYNC_HG_HOST] = VT_VMSYNC_HG_HOST,
+	[EVID_USERSPACE_EXIT] = VT_KVM_USERSPACE_EXIT,
+};
+static const enum vt_kind ust_kind[UST_COUNT] = {
+	[UST_MACHINE] = VT_MACHINE_ID, [UST_STATEDUMP_BEGIN] = VT_STATEDUMP_BEGIN,
+	[UST_GUEST] = VT_GUEST_DUMP, [UST_GUEST_VCPU] = VT_GUEST_VCPU,
+	[UST_STATEDUMP_END] = VT_STATEDUMP_END, [UST_GUEST_CREATED] = VT_GUEST_CREATED,
+	[UST_GUEST_DESTROYED] = VT_GUEST_DESTROYED,
+};
+
+/* Counts per normalized kind over all the machine's traces. */
+static void kind_counts(FILE *f, const struct machine *m)
+{
+	uint64_t per[VT_KIND_COUNT] = {0};
+	for (int i = 0; i < EVID_COUNT; i++)
+		per[evid_kind[i]] += m->counts[i];
+	for (int i = 0; i < UST_COUNT; i++)
+		per[ust_kind[i]] += m->ust_counts[i];
+	fprintf(f, "{");
+	int first = 1;
+	for (int k = 0; k < VT_KIND_COUNT; k++)
+		if (per[k]) {
+			fprintf(f, "%s\"%s\": %" PRIu64, first ? "" : ", ", vt_kind_name((enum vt_kind)k), per[k]);
+			first = 0;
+		}
+	fprintf(f, "}");
+}
+
 static void counts(FILE *f, const uint64_t *c, const char *const *names, int n)
 {
 	uint64_t total = 0;
@@ -90,7 +127,9 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 			   "\"max_wander_ns\": 0},\n",
 			s->t0, s->t0);
 	}
-	fprintf(f, "     \"traces\": [\n       {\"path\": \"%s/kernel\", \"domain\": \"kernel\", \"event_counts\": ",
+	fprintf(f, "     \"kind_counts\": ");
+	kind_counts(f, m);
+	fprintf(f, ",\n     \"traces\": [\n       {\"path\": \"%s/kernel\", \"domain\": \"kernel\", \"event_counts\": ",
 		m->name);
 	counts(f, m->counts, vt_sim_event_names, EVID_COUNT);
 	fprintf(f, "}");

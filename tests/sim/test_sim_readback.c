@@ -100,6 +100,22 @@ static void readback(void **state)
 					 *name, i, got[i].machine, got[i].ust ? "ust" : "kernel", got[i].cpu,
 					 (unsigned long long)got[i].ts, got[i].kind, got[i].tid, want[i].machine,
 					 want[i].cpu, (unsigned long long)want[i].ts, want[i].kind, want[i].tid);
+		/* per machine and normalized kind, as truth.json's kind_counts */
+		size_t mi;
+		json_t *m;
+		json_array_foreach(json_object_get(truth, "machines"), mi, m) {
+			json_t *kc = json_object_get(m, "kind_counts");
+			for (int k = 0; k < VT_KIND_COUNT; k++) {
+				uint64_t c = 0;
+				for (size_t i = 0; i < n; i++)
+					c += got[i].machine == mi && got[i].kind == (uint32_t)k;
+				json_t *want_c = json_object_get(kc, vt_kind_name((enum vt_kind)k));
+				if ((uint64_t)(want_c ? json_integer_value(want_c) : 0) != c)
+					fail_msg("%s machine %zu: %llu %s events read, truth says %lld", *name, mi,
+						 (unsigned long long)c, vt_kind_name((enum vt_kind)k),
+						 want_c ? (long long)json_integer_value(want_c) : 0LL);
+			}
+		}
 		printf("%s: %zu events read back\n", *name, n);
 		free(got);
 		free(want);

@@ -53,8 +53,8 @@ void vt_uuid_format(const uint8_t u[16], char out[37])
 		 u[13], u[14], u[15]);
 }
 
+/* As lttng-modules starts it (no "CTF 1.8" comment: the metadata is packetized). */
 static const char types[] =
-	"/* CTF 1.8 */\n\n"
 	"typealias integer { size = 8; align = 8; signed = false; } := uint8_t;\n"
 	"typealias integer { size = 16; align = 8; signed = false; } := uint16_t;\n"
 	"typealias integer { size = 32; align = 8; signed = false; } := uint32_t;\n"

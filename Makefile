@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps demo check test test-asan install clean bench
+.PHONY: all deps demo check test test-asan test-valgrind install clean bench
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -21,17 +21,22 @@ demo: deps all
 	./scripts/demo $(BUILD)
 
 test: all
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE valgrind
+
+# The library's own tests again under valgrind memcheck.
+test-valgrind: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L valgrind
 
 test-asan: $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
-# Both builds, the whole suite in each.
+# Both builds, the whole suite in each, then valgrind on the tests that opt in.
 check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
+	$(MAKE) test-valgrind
 
 install: all
 	cmake --install $(BUILD)

@@ -133,3 +133,17 @@ void vt_rmtree(const char *path)
 	if (system(cmd) != 0)
 		fprintf(stderr, "warning: could not remove %s\n", path);
 }
+
+const char *vt_vmtrace_cmd(void)
+{
+	static char cmd[4600];
+	const char *v = getenv("VT_VALGRIND_CHILDREN");
+	if (v && *v == '1')
+		snprintf(cmd, sizeof(cmd),
+			 "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
+			 "--suppressions='%s/tests/valgrind.supp' '%s/vmtrace'",
+			 VT_SOURCE_DIR, VT_BUILD_DIR);
+	else
+		snprintf(cmd, sizeof(cmd), "'%s/vmtrace'", VT_BUILD_DIR);
+	return cmd;
+}

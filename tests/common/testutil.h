@@ -25,6 +25,10 @@ void vt_require_program(const char *program);
 const char *vt_build_path(const char *relative);
 const char *vt_source_path(const char *relative);
 
+/* The `vmtrace` command as a quoted shell fragment; under `make test-valgrind`
+ * (VT_VALGRIND_CHILDREN=1) it runs under valgrind memcheck, exiting 99 on errors. */
+const char *vt_vmtrace_cmd(void);
+
 struct vt_run {
 	int status; /* exit code, or 128 + signal */
 	char *out;  /* stdout, NUL-terminated */

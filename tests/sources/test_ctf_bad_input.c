@@ -10,11 +10,11 @@
 static char *tmp;
 static const char *example; /* a real trace folder to damage copies of */
 
-/* Runs vmtrace info (optionally as another user) and checks the refusal. */
-static void expect_refusal(const char *as_user, const char *path, const char *needle)
+/* Runs vmtrace info and checks the refusal. */
+static void expect_refusal(const char *path, const char *needle)
 {
 	struct vt_run run;
-	vt_run_shell(&run, "%s '%s' info '%s'", as_user ? as_user : "", vt_build_path("vmtrace"), path);
+	vt_run_shell(&run, "%s info '%s'", vt_vmtrace_cmd(), path);
 	if (run.status != 1 || vt_count_lines(run.err) != 1 || !strstr(run.err, path) ||
 	    (needle && !strstr(run.err, needle)))
 		fail_msg("vmtrace info %s: status %d, stderr: %s", path, run.status, run.err);
@@ -39,7 +39,7 @@ static void test_missing_path(void **state)
 	(void)state;
 	char p[4200];
 	snprintf(p, sizeof(p), "%s/does-not-exist", tmp);
-	expect_refusal(NULL, p, "No such file");
+	expect_refusal(p, "No such file");
 }
 
 static void test_empty_folder(void **state)
@@ -48,7 +48,7 @@ static void test_empty_folder(void **state)
 	char p[4200];
 	snprintf(p, sizeof(p), "%s/empty", tmp);
 	assert_int_equal(mkdir(p, 0755), 0);
-	expect_refusal(NULL, p, "no CTF trace");
+	expect_refusal(p, "no CTF trace");
 }
 
 static void test_file_not_folder(void **state)
@@ -59,7 +59,7 @@ static void test_file_not_folder(void **state)
 	FILE *f = fopen(p, "w");
 	fputs("not a trace\n", f);
 	fclose(f);
-	expect_refusal(NULL, p, "not a trace folder");
+	expect_refusal(p, "not a trace folder");
 }
 
 static void test_truncated_stream(void **state)
@@ -70,11 +70,11 @@ static void test_truncated_stream(void **state)
 	vt_run_shell(&run, "truncate -s 5000 '%s/channel0_0'", p);
 	assert_int_equal(run.status, 0);
 	vt_run_free(&run);
-	expect_refusal(NULL, p, "channel0_0");
+	expect_refusal(p, "channel0_0");
 	/* Without the index, babeltrace2 must find the truncation by itself. */
 	vt_run_shell(&run, "rm -rf '%s/index'", p);
 	vt_run_free(&run);
-	expect_refusal(NULL, p, "channel0_0");
+	expect_refusal(p, "channel0_0");
 }
 
 static void test_corrupted_metadata(void **state)
@@ -86,7 +86,7 @@ static void test_corrupted_metadata(void **state)
 		     p);
 	assert_int_equal(run.status, 0);
 	vt_run_free(&run);
-	expect_refusal(NULL, p, "metadata");
+	expect_refusal(p, "metadata");
 }
 
 static void test_unreadable_file(void **state)
@@ -97,7 +97,7 @@ static void test_unreadable_file(void **state)
 	snprintf(file, sizeof(file), "%s/channel0_1", p);
 	assert_int_equal(chmod(file, 0), 0);
 	if (geteuid() != 0) {
-		expect_refusal(NULL, p, "Permission denied");
+		expect_refusal(p, "Permission denied");
 		return;
 	}
 	/* root reads anything: run as nobody, from a copy of the command nobody can run. */
@@ -123,7 +123,7 @@ static void test_mixed_paths(void **state)
 {
 	(void)state;
 	struct vt_run run;
-	vt_run_shell(&run, "'%s' info '%s' '%s/nope'", vt_build_path("vmtrace"), example, tmp);
+	vt_run_shell(&run, "%s info '%s' '%s/nope'", vt_vmtrace_cmd(), example, tmp);
 	assert_int_equal(run.status, 1);
 	assert_int_equal(vt_count_lines(run.err), 1);
 	assert_non_null(strstr(run.out, "events          600"));

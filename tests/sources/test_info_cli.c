@@ -12,7 +12,7 @@ static void test_text(void **state)
 {
 	(void)state;
 	struct vt_run run;
-	vt_run_shell(&run, "'%s' info '%s'", vt_build_path("vmtrace"), vt_source_path("examples/ust-hello"));
+	vt_run_shell(&run, "%s info '%s'", vt_vmtrace_cmd(), vt_source_path("examples/ust-hello"));
 	assert_int_equal(run.status, 0);
 	assert_int_equal(run.err_len, 0);
 	const char *want[] = {"trace ", "64-bit\n", "hostname        vm\n", "domain          ust\n",
@@ -30,7 +30,7 @@ static void test_json(void **state)
 {
 	(void)state;
 	struct vt_run run;
-	vt_run_shell(&run, "'%s' info --json '%s'", vt_build_path("vmtrace"), example);
+	vt_run_shell(&run, "%s info --json '%s'", vt_vmtrace_cmd(), example);
 	assert_int_equal(run.status, 0);
 	json_error_t jerr;
 	json_t *doc = json_loads(run.out, 0, &jerr);
@@ -57,7 +57,7 @@ static void test_json_with_error(void **state)
 {
 	(void)state;
 	struct vt_run run;
-	vt_run_shell(&run, "'%s' info --json '%s' /nonexistent-vmtrace", vt_build_path("vmtrace"), example);
+	vt_run_shell(&run, "%s info --json '%s' /nonexistent-vmtrace", vt_vmtrace_cmd(), example);
 	assert_int_equal(run.status, 1);
 	json_t *doc = json_loads(run.out, 0, NULL);
 	assert_non_null(doc);
@@ -74,18 +74,18 @@ static void test_help_and_usage(void **state)
 {
 	(void)state;
 	struct vt_run run;
-	vt_run_shell(&run, "'%s' info --help", vt_build_path("vmtrace"));
+	vt_run_shell(&run, "%s info --help", vt_vmtrace_cmd());
 	assert_int_equal(run.status, 0);
 	assert_non_null(strstr(run.out, "usage: vmtrace info"));
 	vt_run_free(&run);
-	vt_run_shell(&run, "'%s' info", vt_build_path("vmtrace"));
+	vt_run_shell(&run, "%s info", vt_vmtrace_cmd());
 	assert_int_equal(run.status, 2);
 	vt_run_free(&run);
-	vt_run_shell(&run, "'%s' --help", vt_build_path("vmtrace"));
+	vt_run_shell(&run, "%s --help", vt_vmtrace_cmd());
 	assert_int_equal(run.status, 0);
 	assert_non_null(strstr(run.out, "info"));
 	vt_run_free(&run);
-	vt_run_shell(&run, "'%s' no-such-command", vt_build_path("vmtrace"));
+	vt_run_shell(&run, "%s no-such-command", vt_vmtrace_cmd());
 	assert_int_equal(run.status, 2);
 	vt_run_free(&run);
 }

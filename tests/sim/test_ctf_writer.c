@@ -7,6 +7,7 @@
 
 #include "testutil.h"
 #include "vmtrace/exporters.h"
+#include "vmtrace/sim.h"
 
 static void writer_roundtrip(void **state)
 {
@@ -58,8 +59,35 @@ static void writer_roundtrip(void **state)
 	free(dir);
 }
 
+/* A folder that cannot be made: -1 and a message naming it. */
+static void writer_errors(void **state)
+{
+	(void)state;
+	struct vt_ctf_writer *w = NULL;
+	struct vt_error err = {{0}};
+	uint8_t uuid[16] = {0};
+	assert_int_equal(vt_ctf_writer_open(&w, "/proc/self/nope/trace", uuid, "x", 1, 1, "chan_", 8192, 0, &err), -1);
+	assert_null(w);
+	assert_non_null(strstr(err.msg, "/proc/self/nope/trace"));
+}
+
+/* The smallest scenario runs: defaults everywhere. */
+static void minimal_scenario(void **state)
+{
+	(void)state;
+	struct vt_sim_scenario *sc;
+	struct vt_error err = {{0}};
+	assert_int_equal(vt_sim_scenario_parse(&sc, "{\"host\": {}, \"guests\": [{}]}", "inline", &err), 0);
+	struct vt_sim_options opt = {.duration_ns = 50000000};
+	struct vt_sim_stats st;
+	assert_int_equal(vt_sim_run(sc, &opt, &st, &err), 0);
+	assert_true(st.events > 100);
+	vt_sim_scenario_free(sc);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(writer_roundtrip)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(writer_roundtrip), cmocka_unit_test(writer_errors),
+					   cmocka_unit_test(minimal_scenario)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

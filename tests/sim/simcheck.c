@@ -10,7 +10,7 @@
 
 #include "testutil.h"
 
-const char *const test_scenarios[] = {"two-guests-ntp", "two-guests-ptp", "vmsync", "host-only",
+const char *const test_scenarios[] = {"two-guests-ntp", "two-guests-ptp", "two-guests-free", "vmsync", "host-only",
 				     "guest-lifecycle", NULL};
 
 void simlog_record(void *arg, uint64_t true_ns, const struct vt_event *ev)

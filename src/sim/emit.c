@@ -119,13 +119,34 @@ void vt_sim_emit_kvm_entry(struct sim *s, uint32_t cpu, uint64_t t, const uint8_
 	}
 }
 
+uint32_t vt_sim_exit_code(const struct sim *s, uint32_t reason)
+{
+	if (!s->sc->svm)
+		return reason;
+	switch (reason) {
+	case VMX_EXTERNAL_INTERRUPT: return 0x060; /* INTR */
+	case VMX_CPUID: return 0x072;
+	case VMX_HLT: return 0x078;
+	case VMX_VMCALL: return 0x081; /* VMMCALL */
+	case VMX_IO: return 0x07b;     /* IOIO */
+	case VMX_MSR_READ:
+	case VMX_MSR_WRITE: return 0x07c;
+	case VMX_PAUSE: return 0x077;
+	default: return 0x400; /* NPF: EPT faults, MMIO and APIC accesses alike */
+	}
+}
+
 void vt_sim_emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason,
 		   uint64_t rip, uint64_t info1, uint64_t info2, uint32_t intr_info, uint32_t vcpu_id)
 {
 	struct machine *m = &s->machines[0];
+	uint32_t isa = s->sc->svm ? VT_ISA_SVM : VT_ISA_VMX;
+	if (s->sc->svm && reason == VMX_MSR_WRITE)
+		info1 = 1; /* SVM's MSR exit: info1 says write */
+	reason = vt_sim_exit_code(s, reason);
 	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_KVM_EXIT, 44);
 	if (p) {
-		uint32_t isa = 1, error_code = 0;
+		uint32_t error_code = 0;
 		PUT(p, reason);
 		PUT(p, rip);
 		PUT(p, isa);
@@ -137,7 +158,7 @@ void vt_sim_emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t
 	}
 	if (s->opt->on_event) {
 		struct vt_event ev = {.kind = VT_KVM_EXIT, .name = "kvm_x86_exit"};
-		ev.u.kvm_exit = (struct vt_kvm_exit){reason, VT_ISA_VMX, vcpu_id, rip, info1, info2};
+		ev.u.kvm_exit = (struct vt_kvm_exit){reason, isa, vcpu_id, rip, info1, info2};
 		hook(s, m, cpu, t, ctx, &ev);
 	}
 }

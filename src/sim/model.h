@@ -79,6 +79,11 @@ enum {
 	VMX_APIC_WRITE = 56,
 };
 
+/* The exit code a trace shows for a VMX reason: itself, or the SVM code of the
+ * same cause on an AMD host (isa 2). */
+struct sim;
+uint32_t vt_sim_exit_code(const struct sim *s, uint32_t vmx_reason);
+
 struct interval {
 	uint64_t start, end;
 	uint32_t state, detail;

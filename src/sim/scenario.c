@@ -459,7 +459,7 @@ static int parse_host(struct ctx *c, json_t *o, struct vt_sim_scenario *sc)
 {
 	static const char *const keys[] = {"hostname", "uuid", "kernel_release", "cpus",
 					   "timeslice_us", "agent", "entry_vcpu_id_garbage",
-					   "threads", NULL};
+					   "isa", "threads", NULL};
 	if (check_keys(c, o, "host", keys))
 		return -1;
 	double ts_us = (double)sc->timeslice_ns / 1e3;
@@ -473,6 +473,12 @@ static int parse_host(struct ctx *c, json_t *o, struct vt_sim_scenario *sc)
 	    get_bool(c, o, "host", "entry_vcpu_id_garbage", &sc->entry_vcpu_garbage))
 		return -1;
 	sc->timeslice_ns = (uint64_t)(ts_us * 1e3);
+	char isa[8] = "vmx";
+	if (get_str(c, o, "host", "isa", isa, sizeof(isa)))
+		return -1;
+	if (strcmp(isa, "vmx") && strcmp(isa, "svm"))
+		return fail(c, "host.isa", "must be \"vmx\" or \"svm\", not \"%s\"", isa);
+	sc->svm = !strcmp(isa, "svm");
 	int bad = 0;
 	json_t *threads = get_arr(c, o, "host", "threads", &bad);
 	if (bad)

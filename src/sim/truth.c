@@ -95,7 +95,7 @@ static void intervals(FILE *f, const struct sim *s, const struct acct *a, int vc
 		fprintf(f, "%s\n        [%" PRIu64 ", %" PRIu64 ", \"%s\"", i ? "," : "", iv->start, iv->end,
 			vt_sim_state_names[iv->state]);
 		if (iv->state == VS_HYPERVISOR)
-			fprintf(f, ", %u", iv->detail);
+			fprintf(f, ", %u", vt_sim_exit_code(s, iv->detail));
 		else if (iv->state == VS_PREEMPTED && vcpu)
 			fprintf(f, ", %d", iv->detail < s->nhthreads ? s->hthreads[iv->detail]->tid : 0);
 		fprintf(f, "]");
@@ -158,13 +158,23 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 			   ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ",
 			i, (int)v->th->tid, v->th->comm, v->alive_start, v->alive_end);
 		totals(f, &v->acct, 4);
+		/* keyed by the code the trace shows (SVM codes merge some VMX reasons) */
 		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
 		int first = 1;
-		for (int r = 0; r < N_REASONS; r++)
-			if (v->hv_by_reason[r]) {
-				fprintf(f, "%s\"%d\": %" PRIu64, first ? "" : ", ", r, v->hv_by_reason[r]);
+		for (int r = 0; r < N_REASONS; r++) {
+			uint32_t code = vt_sim_exit_code(s, (uint32_t)r);
+			uint64_t ns = 0;
+			int seen_before = 0;
+			for (int q = 0; q < r; q++)
+				seen_before |= v->hv_by_reason[q] && vt_sim_exit_code(s, (uint32_t)q) == code;
+			for (int q = r; q < N_REASONS; q++)
+				if (vt_sim_exit_code(s, (uint32_t)q) == code)
+					ns += v->hv_by_reason[q];
+			if (v->hv_by_reason[r] && !seen_before) {
+				fprintf(f, "%s\"%u\": %" PRIu64, first ? "" : ", ", code, ns);
 				first = 0;
 			}
+		}
 		fprintf(f, "},\n      \"preempted_by\": [");
 		first = 1;
 		for (uint32_t h = 0; h <= s->nhthreads; h++)

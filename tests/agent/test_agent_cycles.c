@@ -5,7 +5,10 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <linux/netlink.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -128,6 +131,34 @@ static void test_cycles(void **state)
 	printf("%d guests: each created and destroyed once, in order (%d lines about other guests)\n", n, others);
 }
 
+/* The socket overflows while the agent is stopped: it says so and dumps again. */
+static void test_overflow(void **state)
+{
+	(void)state;
+	char cmd[1024], out2[800], err2[800];
+	snprintf(out2, sizeof(out2), "%s.overflow", out);
+	snprintf(err2, sizeof(err2), "%s.overflow", err);
+	snprintf(cmd, sizeof(cmd), "exec %s watch --json --trust-root-uevents", vt_build_path("vmtrace"));
+	watcher = vt_h_spawn(cmd, out2, err2);
+	assert_int_equal(vt_h_wait_for(err2, "following KVM uevents", 1, 10000), 0);
+	kill(watcher, SIGSTOP);
+	int fd = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);
+	struct sockaddr_nl src = {.nl_family = AF_NETLINK}, dst = {.nl_family = AF_NETLINK, .nl_groups = 1};
+	assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+	/* Another device's uevents: ignored one by one, but they fill the queue. */
+	char msg[1024];
+	int n = snprintf(msg, sizeof(msg), "change@/devices/virtual/misc/vt-test%cDEVPATH=/devices/virtual/misc/vt-test%c"
+			 "PAD=%0900d", 0, 0, 0);
+	for (int i = 0; i < 20000; i++)
+		sendto(fd, msg, (size_t)n + 1, MSG_DONTWAIT, (struct sockaddr *)&dst, sizeof(dst));
+	close(fd);
+	kill(watcher, SIGCONT);
+	assert_int_equal(vt_h_wait_for(err2, "uevents were lost", 1, 10000), 0);
+	assert_int_equal(vt_h_wait_for(out2, "\"statedump_end\"", 1, 10000), 0);
+	assert_int_equal(vt_h_stop(watcher), 0);
+	watcher = 0;
+}
+
 int main(void)
 {
 	vt_h_require_qemu();
@@ -140,6 +171,7 @@ int main(void)
 	snprintf(err, sizeof(err), "%s/watch.err", dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cycles),
+		cmocka_unit_test(test_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

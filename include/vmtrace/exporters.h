@@ -52,6 +52,8 @@ struct vt_ctf_meta_desc {
 	const char *clock_description;
 	uint64_t clock_offset_ns; /* clock value 0 on the epoch, in ns (freq 1e9) */
 	const char *event_context; /* members of stream.event.context, or NULL */
+	int large_header;          /* stream 0 uses event_header_large (lttng-ust) */
+	int ctf_comment;           /* start with the CTF 1.8 comment (lttng-ust) */
 };
 
 /* Appends the typealiases, trace, env, clock, packet context, event headers and
@@ -60,6 +62,10 @@ void vt_ctf_meta_preamble(struct vt_ctf_text *t, const struct vt_ctf_meta_desc *
 
 /* Appends one event declaration; fields holds the struct members (may be ""). */
 void vt_ctf_meta_event(struct vt_ctf_text *t, const char *name, uint32_t id, const char *fields);
+
+/* The same with the loglevel line lttng-ust writes. */
+void vt_ctf_meta_event_loglevel(struct vt_ctf_text *t, const char *name, uint32_t id, int loglevel,
+				const char *fields);
 
 /* Formats 16 bytes as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (37 bytes with NUL). */
 void vt_uuid_format(const uint8_t uuid[16], char out[37]);
@@ -83,6 +89,7 @@ struct vt_ctf_stream {
 	uint64_t packet_seq;
 	uint64_t events;
 	int first_in_packet;
+	int large; /* event_header_large: 16-bit id, 32-bit timestamp */
 	int fd;
 	uint32_t cpu;
 	struct vt_ctf_writer *writer;
@@ -97,10 +104,16 @@ int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_
 		       struct vt_error *err);
 
 struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t index);
+
+/* Switches every stream to event_header_large (call before writing events). */
+void vt_ctf_writer_use_large_headers(struct vt_ctf_writer *w);
 uint32_t vt_ctf_writer_stream_count(const struct vt_ctf_writer *w);
 
 /* Closes the open packet and starts the next; used by reserve. */
 void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts);
+
+/* reserve for streams with event_header_large (the rare, slower case). */
+uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint32_t id, size_t len);
 
 /* Writes the event header and returns where its LEN bytes of context and
  * payload go. Timestamps must not go backwards within a stream (an older one
@@ -110,6 +123,8 @@ static inline uint8_t *vt_ctf_stream_reserve(struct vt_ctf_stream *s, uint64_t t
 {
 	if (ts < s->last_ts)
 		ts = s->last_ts;
+	if (s->large)
+		return vt_ctf_stream_reserve_large(s, ts, id, len);
 	int extended = id >= 31 || s->first_in_packet || ((ts - s->last_ts) >> 27) != 0;
 	size_t need = (extended ? 13 : 4) + len;
 	if (s->pos + need > s->cap) {

@@ -95,6 +95,8 @@ void vt_ctf_meta_preamble(struct vt_ctf_text *t, const struct vt_ctf_meta_desc *
 {
 	char uuid[37];
 	vt_uuid_format(d->trace_uuid, uuid);
+	if (d->ctf_comment)
+		vt_ctf_text_append(t, "/* CTF 1.8 */\n\n");
 	vt_ctf_text_append(t, "%s", types);
 	vt_ctf_text_append(t,
 			   "trace {\n\tmajor = 1;\n\tminor = 8;\n\tuuid = \"%s\";\n\tbyte_order = le;\n"
@@ -117,8 +119,9 @@ void vt_ctf_meta_preamble(struct vt_ctf_text *t, const struct vt_ctf_meta_desc *
 			   d->clock_name, d->clock_uuid, d->clock_description, d->clock_offset_ns);
 	vt_ctf_text_append(t, clocked_types, d->clock_name);
 	vt_ctf_text_append(t,
-			   "stream {\n\tid = 0;\n\tevent.header := struct event_header_compact;\n"
-			   "\tpacket.context := struct packet_context;\n");
+			   "stream {\n\tid = 0;\n\tevent.header := struct event_header_%s;\n"
+			   "\tpacket.context := struct packet_context;\n",
+			   d->large_header ? "large" : "compact");
 	if (d->event_context)
 		vt_ctf_text_append(t, "\tevent.context := struct {\n%s\t};\n", d->event_context);
 	vt_ctf_text_append(t, "};\n\n");
@@ -130,4 +133,13 @@ void vt_ctf_meta_event(struct vt_ctf_text *t, const char *name, uint32_t id, con
 			   "event {\n\tname = \"%s\";\n\tid = %u;\n\tstream_id = 0;\n"
 			   "\tfields := struct {\n%s\t};\n};\n\n",
 			   name, id, fields);
+}
+
+void vt_ctf_meta_event_loglevel(struct vt_ctf_text *t, const char *name, uint32_t id, int loglevel,
+				const char *fields)
+{
+	vt_ctf_text_append(t,
+			   "event {\n\tname = \"%s\";\n\tid = %u;\n\tstream_id = 0;\n\tloglevel = %d;\n"
+			   "\tfields := struct {\n%s\t};\n};\n\n",
+			   name, id, loglevel, fields);
 }

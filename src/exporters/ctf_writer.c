@@ -195,6 +195,45 @@ struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t ind
 	return index < w->nstreams ? &w->streams[index] : NULL;
 }
 
+void vt_ctf_writer_use_large_headers(struct vt_ctf_writer *w)
+{
+	for (uint32_t i = 0; i < w->nstreams; i++)
+		w->streams[i].large = 1;
+}
+
+/* Large header: 16-bit id then a 32-bit timestamp, or id 65535 then the
+ * 32-bit id and the 64-bit timestamp. */
+uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint32_t id, size_t len)
+{
+	int extended = id >= 65535 || s->first_in_packet || ((ts - s->last_ts) >> 32) != 0;
+	size_t need = (extended ? 14 : 6) + len;
+	if (s->pos + need > s->cap) {
+		vt_ctf_stream_new_packet(s, ts);
+		extended = 1;
+		need = 14 + len;
+	}
+	uint8_t *p = s->buf + s->pos;
+	if (extended) {
+		uint16_t ext = 65535;
+		uint32_t id32 = id;
+		memcpy(p, &ext, 2);
+		memcpy(p + 2, &id32, 4);
+		memcpy(p + 6, &ts, 8);
+		p += 14;
+	} else {
+		uint16_t id16 = (uint16_t)id;
+		uint32_t ts32 = (uint32_t)ts;
+		memcpy(p, &id16, 2);
+		memcpy(p + 2, &ts32, 4);
+		p += 6;
+	}
+	s->pos += need;
+	s->last_ts = ts;
+	s->first_in_packet = 0;
+	s->events++;
+	return p;
+}
+
 uint32_t vt_ctf_writer_stream_count(const struct vt_ctf_writer *w)
 {
 	return w->nstreams;

@@ -102,8 +102,8 @@ int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t
 {
 	char datetime[32];
 	creation_datetime(start_epoch_ns, datetime);
+	/* In lttng-sessiond's order. */
 	const struct vt_ctf_env env[] = {
-		{"hostname", m->hostname, 0},
 		{"domain", "ust", 0},
 		{"tracer_name", "lttng-ust", 0},
 		{"tracer_major", NULL, 2},
@@ -113,6 +113,7 @@ int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t
 		{"architecture_bit_width", NULL, 64},
 		{"trace_name", m->name, 0},
 		{"trace_creation_datetime", datetime, 0},
+		{"hostname", m->hostname, 0},
 	};
 	struct vt_ctf_meta_desc d = {
 		.env = env,
@@ -122,15 +123,19 @@ int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t
 		.clock_description = "Monotonic Clock",
 		.clock_offset_ns = m->clock_offset_ns,
 		.event_context = NULL,
+		.large_header = 1,
+		.ctf_comment = 1,
 	};
 	memcpy(d.trace_uuid, trace_uuid, 16);
 	vt_ctf_meta_preamble(t, &d);
-	vt_ctf_meta_event(t, "vmtrace:machine", UST_MACHINE, ust_machine_fields);
-	vt_ctf_meta_event(t, "vmtrace:statedump_begin", UST_STATEDUMP_BEGIN, "");
-	vt_ctf_meta_event(t, "vmtrace:guest", UST_GUEST, ust_guest_fields);
-	vt_ctf_meta_event(t, "vmtrace:guest_vcpu", UST_GUEST_VCPU, ust_guest_vcpu_fields);
-	vt_ctf_meta_event(t, "vmtrace:statedump_end", UST_STATEDUMP_END, "");
-	vt_ctf_meta_event(t, "vmtrace:guest_created", UST_GUEST_CREATED, ust_guest_created_fields);
-	vt_ctf_meta_event(t, "vmtrace:guest_destroyed", UST_GUEST_DESTROYED, ust_guest_destroyed_fields);
+	/* 13: TRACE_DEBUG_LINE, what events without a declared loglevel get */
+	vt_ctf_meta_event_loglevel(t, "vmtrace:machine", UST_MACHINE, 13, ust_machine_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:statedump_begin", UST_STATEDUMP_BEGIN, 13, "");
+	vt_ctf_meta_event_loglevel(t, "vmtrace:guest", UST_GUEST, 13, ust_guest_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:guest_vcpu", UST_GUEST_VCPU, 13, ust_guest_vcpu_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:statedump_end", UST_STATEDUMP_END, 13, "");
+	vt_ctf_meta_event_loglevel(t, "vmtrace:guest_created", UST_GUEST_CREATED, 13, ust_guest_created_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:guest_destroyed", UST_GUEST_DESTROYED, 13,
+				   ust_guest_destroyed_fields);
 	return t->oom ? -1 : 0;
 }

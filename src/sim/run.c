@@ -283,6 +283,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		vt_ctf_text_free(&u);
 		if (rc)
 			return -1;
+		vt_ctf_writer_use_large_headers(m->ust);
 	}
 	return 0;
 }

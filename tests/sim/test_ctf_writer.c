@@ -9,14 +9,14 @@
 #include "vmtrace/exporters.h"
 #include "vmtrace/sim.h"
 
-static void writer_roundtrip(void **state)
+static void roundtrip(int large)
 {
-	(void)state;
 	vt_require_program("babeltrace2");
 	char *dir = vt_mkdtemp();
 	struct vt_ctf_text t = {0};
 	const struct vt_ctf_env env[] = {{"hostname", "w", 0}, {"domain", "kernel", 0}, {"tracer_major", NULL, 2}};
-	struct vt_ctf_meta_desc d = {.env = env, .nenv = 3, .clock_name = "monotonic",
+	struct vt_ctf_meta_desc d = {.env = env, .nenv = 3, .clock_name = "monotonic", .large_header = large,
+				     .ctf_comment = large,
 				     .clock_uuid = "62ce5259-75eb-4bdf-b297-056b1c46cc73",
 				     .clock_description = "Monotonic Clock", .clock_offset_ns = 1000000000ull,
 				     .event_context = NULL};
@@ -32,11 +32,14 @@ static void writer_roundtrip(void **state)
 	struct vt_error err = {{0}};
 	assert_int_equal(vt_ctf_writer_open(&w, trace, d.trace_uuid, t.buf, t.len, 2, "chan_", 8192, 100, &err), 0);
 	vt_ctf_text_free(&t);
-	/* Gaps below and above 2^27 ns, enough events for dozens of packets. */
+	if (large)
+		vt_ctf_writer_use_large_headers(w);
+	/* Gaps below and above 2^27 (2^32) ns, enough events for dozens of packets. */
 	uint64_t ts = 100, sum = 0;
-	const uint32_t n = 20000;
+	const uint32_t n = large ? 8000 : 20000; /* sums stay exact in doubles (awk) */
+	const uint64_t wrap = large ? (1ull << 32) : (1ull << 27);
 	for (uint32_t i = 0; i < n; i++) {
-		ts += (i % 97 == 0) ? (1ull << 27) + 12345 : (i % 7) * 1000 + 1;
+		ts += (i % 97 == 0) ? wrap + 12345 : (i % 7) * 1000 + 1;
 		uint8_t *p = vt_ctf_stream_reserve(vt_ctf_writer_stream(w, i % 2), ts, i % 500 == 0 ? 40 : 3,
 						   i % 500 == 0 ? 0 : 4);
 		if (i % 500)
@@ -57,6 +60,19 @@ static void writer_roundtrip(void **state)
 	vt_run_free(&r);
 	vt_rmtree(dir);
 	free(dir);
+}
+
+static void writer_roundtrip(void **state)
+{
+	(void)state;
+	roundtrip(0);
+}
+
+/* event_header_large, as lttng-ust writes it */
+static void writer_roundtrip_large(void **state)
+{
+	(void)state;
+	roundtrip(1);
 }
 
 /* A folder that cannot be made: -1 and a message naming it. */
@@ -87,7 +103,8 @@ static void minimal_scenario(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(writer_roundtrip), cmocka_unit_test(writer_errors),
+	const struct CMUnitTest tests[] = {cmocka_unit_test(writer_roundtrip), cmocka_unit_test(writer_roundtrip_large),
+					   cmocka_unit_test(writer_errors),
 					   cmocka_unit_test(minimal_scenario)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,6 +170,14 @@ size_t vt_marker_format_vcpu(char *buf, size_t size, const struct vt_guest_info 
 size_t vt_marker_format_machine(char *buf, size_t size, const struct vt_machine_info *m);
 size_t vt_marker_format_simple(char *buf, size_t size, const char *event, int64_t pid);
 
+/* Parses one marker line ("... vmtrace: EVENT key=value ...", as trace_marker
+ * writes it or trace-cmd prints it), undoing the %XX encoding. Fills ev->kind
+ * (VT_MACHINE_ID, VT_STATEDUMP_BEGIN/END, VT_GUEST_DUMP, VT_GUEST_VCPU,
+ * VT_GUEST_CREATED, VT_GUEST_DESTROYED) and ev->u, with strings pointing into
+ * buf. Returns 1, 0 when the line is not a vmtrace line, -1 when malformed. */
+struct vt_event;
+int vt_marker_parse(const char *line, struct vt_event *ev, char *buf, size_t size);
+
 /* JSON document of a statedump (what `vmtrace guests --json` prints); caller frees. */
 char *vt_guest_list_json(const struct vt_guest_list *l);
 

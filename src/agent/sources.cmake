@@ -14,5 +14,6 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/loop.c
   ${CMAKE_CURRENT_LIST_DIR}/json_sink.c
   ${CMAKE_CURRENT_LIST_DIR}/marker_sink.c
+  ${CMAKE_CURRENT_LIST_DIR}/marker_parse.c
   ${CMAKE_CURRENT_LIST_DIR}/clock_check.c
   ${CMAKE_CURRENT_LIST_DIR}/clock_report.c)

@@ -1,6 +1,7 @@
 /* Agent parsers and formats, on fixed inputs and fake /proc, debugfs and /sys trees. */
 #include "testutil.h"
 #include "vmtrace/agent.h"
+#include "vmtrace/event.h"
 
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -117,6 +118,62 @@ static void test_marker_format(void **state)
 	n = vt_marker_format_guest(buf, 20, "guest", &g);
 	assert_int_equal(n, 19);
 	assert_int_equal(buf[18], '\n');
+}
+
+/* What the ftrace sink writes, read back: every field, escapes undone. */
+static void test_marker_roundtrip(void **state)
+{
+	(void)state;
+	struct vt_guest_info g = {.pid = 4242, .vcpus = 3};
+	strcpy(g.uuid, "0f0e0d0c-0000-4000-8000-000000000001");
+	strcpy(g.name, "a b%c=d\te\xc3\xa9");
+	strcpy(g.debugfs, "/sys/kernel/debug/kvm/4242-11");
+	char line[1024], buf[1024];
+	struct vt_event ev;
+	vt_marker_format_guest(line, sizeof(line), "guest_created", &g);
+	/* As trace-cmd report prints it, after its own prefix. */
+	char shown[1200];
+	snprintf(shown, sizeof(shown), "  vmtraced-77 [001] 12.345678: print: tracing_mark_write: %s", line);
+	assert_int_equal(vt_marker_parse(shown, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_GUEST_CREATED);
+	assert_int_equal(ev.u.guest.pid, 4242);
+	assert_string_equal(ev.u.guest.uuid, g.uuid);
+	assert_string_equal(ev.u.guest.name, g.name);
+	assert_int_equal(ev.u.guest.vcpus, 3);
+	vt_marker_format_guest(line, sizeof(line), "guest", &g);
+	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_GUEST_DUMP);
+	struct vt_vcpu_info v = {.vcpu = 2, .tid = 4250, .tsc_offset = -9000000000000LL, .has_tsc = 1,
+				 .tsc_scaling_ratio = 281474976710656ull, .tsc_scaling_frac_bits = 48};
+	vt_marker_format_vcpu(line, sizeof(line), &g, &v);
+	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_GUEST_VCPU);
+	assert_int_equal(ev.u.guest_vcpu.pid, 4242);
+	assert_int_equal(ev.u.guest_vcpu.vcpu, 2);
+	assert_int_equal(ev.u.guest_vcpu.tid, 4250);
+	assert_int_equal(ev.u.guest_vcpu.tsc_offset, -9000000000000LL);
+	assert_int_equal(ev.u.guest_vcpu.tsc_scaling_ratio, 281474976710656ull);
+	assert_int_equal(ev.u.guest_vcpu.tsc_scaling_frac_bits, 48);
+	struct vt_machine_info m = {.product_uuid = "", .machine_id = "abc", .boot_id = "b-1", .hostname = "h 1"};
+	vt_marker_format_machine(line, sizeof(line), &m);
+	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_MACHINE_ID);
+	assert_string_equal(ev.u.machine.product_uuid, "");
+	assert_string_equal(ev.u.machine.hostname, "h 1");
+	vt_marker_format_simple(line, sizeof(line), "guest_destroyed", 4242);
+	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_GUEST_DESTROYED);
+	assert_int_equal(ev.u.guest.pid, 4242);
+	vt_marker_format_simple(line, sizeof(line), "statedump_end", -1);
+	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
+	assert_int_equal(ev.kind, VT_STATEDUMP_END);
+	/* Not ours, and malformed. */
+	assert_int_equal(vt_marker_parse("hello world", &ev, buf, sizeof(buf)), 0);
+	assert_int_equal(vt_marker_parse("vmtrace: bogus pid=1", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: guest pid=x", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: guest name=%4", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: guest nokey", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: guest pid=1", &ev, buf, 4), -1);
 }
 
 static void put(const char *root, const char *rel, const char *content)
@@ -381,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_not_qemu),
 		cmocka_unit_test(test_uevent_parse),
 		cmocka_unit_test(test_marker_format),
+		cmocka_unit_test(test_marker_roundtrip),
 		cmocka_unit_test(test_fake_host),
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_chronyc_parse),

@@ -126,8 +126,14 @@ static void test_cycles(void **state)
 		assert_int_equal(s[i].destroyed, 1);
 		assert_true(s[i].created_line < s[i].destroyed_line);
 	}
+	/* Under load the agent may also find a killed cycle's QEMU gone: also reported, also fine. */
 	assert_true(s[n - 1].gone);
-	assert_int_equal(vt_h_count(err, "exited before it could be read"), 1);
+	int gone = 0;
+	for (int i = 0; i < n; i++)
+		gone += s[i].gone;
+	assert_int_equal(vt_h_count(err, "exited before it could be read"), gone);
+	if (gone > 1)
+		printf("%d guests were gone before the agent read them (machine busy)\n", gone - 1);
 	printf("%d guests: each created and destroyed once, in order (%d lines about other guests)\n", n, others);
 }
 

@@ -131,7 +131,8 @@ static void test_cycles(void **state)
 	int gone = 0;
 	for (int i = 0; i < n; i++)
 		gone += s[i].gone;
-	assert_int_equal(vt_h_count(err, "exited before it could be read"), gone);
+	/* At least ours: tests running beside this one inject uevents too. */
+	assert_true(vt_h_count(err, "exited before it could be read") >= gone);
 	if (gone > 1)
 		printf("%d guests were gone before the agent read them (machine busy)\n", gone - 1);
 	printf("%d guests: each created and destroyed once, in order (%d lines about other guests)\n", n, others);

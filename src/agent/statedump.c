@@ -38,11 +38,11 @@ static void add_debugfs(void *ctx, int64_t pid, const char *dir)
 }
 
 /* QEMU processes, KVM or not: unprivileged users still see their own guests. */
-static void add_qemu_processes(const struct vt_agent_paths *paths, struct pidset *s)
+static int add_qemu_processes(const struct vt_agent_paths *paths, struct pidset *s, struct vt_error *err)
 {
 	DIR *d = opendir(vt_agent_proc(paths));
 	if (!d)
-		return;
+		return vt_error_set(err, "%s: cannot list processes: %s", vt_agent_proc(paths), strerror(errno));
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		char *end;
@@ -62,6 +62,7 @@ static void add_qemu_processes(const struct vt_agent_paths *paths, struct pidset
 			pidset_add(s, pid, NULL);
 	}
 	closedir(d);
+	return 0;
 }
 
 /* Why DEBUGFS/kvm could not be listed, in the words a user can act on. */
@@ -102,7 +103,11 @@ int vt_agent_statedump(const struct vt_agent_paths *paths, struct vt_guest_list 
 	struct pidset s = {0};
 	out->debugfs_ok = vt_kvm_debugfs_each(paths, add_debugfs, &s) == 0;
 	int errno_kvm = errno;
-	add_qemu_processes(paths, &s);
+	if (add_qemu_processes(paths, &s, err) < 0) {
+		free(s.pid);
+		free(s.dir);
+		return -1;
+	}
 	out->fds_ok = 1;
 	out->guests = calloc(s.n ? s.n : 1, sizeof(*out->guests));
 	for (size_t i = 0; i < s.n; i++) {

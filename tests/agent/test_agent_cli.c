@@ -41,6 +41,10 @@ static void test_usage_errors(void **state)
 		vt_run_free(&r);
 	}
 	struct vt_run r;
+	vt_run_shell(&r, "%s guests --proc /nonexistent", vt_build_path("vmtrace"));
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vmtrace guests: /nonexistent: cannot list processes: No such file or directory\n");
+	vt_run_free(&r);
 	vt_run_shell(&r, "%s --sinks ust,bogus", vt_build_path("vmtraced"));
 	assert_non_null(strstr(r.err, "unknown sink 'bogus'"));
 	vt_run_free(&r);

@@ -344,6 +344,11 @@ void vt_sim_vcpu_exit_thread(struct sim *s, struct vcpu *v, uint64_t t);
 void vt_sim_host_exit_thread(struct sim *s, struct cpu *c, uint64_t t);
 int vt_sim_guest_alive(const struct guest *g);
 
+/* world.c */
+int vt_sim_world_build(struct sim *s, int *oom);
+void vt_sim_world_free(struct sim *s);
+void vt_sim_random_uuid(struct sim *s, uint8_t out[16]);
+
 /* clock.c */
 uint64_t vt_sim_machine_epoch_ns(const struct sim *s, const struct machine *m, uint64_t t);
 

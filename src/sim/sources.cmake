@@ -13,4 +13,5 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/scenario.c
   ${CMAKE_CURRENT_LIST_DIR}/startup.c
   ${CMAKE_CURRENT_LIST_DIR}/truth.c
-  ${CMAKE_CURRENT_LIST_DIR}/vcpu.c)
+  ${CMAKE_CURRENT_LIST_DIR}/vcpu.c
+  ${CMAKE_CURRENT_LIST_DIR}/world.c)

@@ -140,7 +140,7 @@ const char *vt_vmtrace_cmd(void)
 	const char *v = getenv("VT_VALGRIND_CHILDREN");
 	if (v && *v == '1')
 		snprintf(cmd, sizeof(cmd),
-			 "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
+			 "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes "
 			 "--suppressions='%s/tests/valgrind.supp' '%s/vmtrace'",
 			 VT_SOURCE_DIR, VT_BUILD_DIR);
 	else

@@ -64,8 +64,32 @@ static void bad_files(void **state)
 	free(dir);
 }
 
+/* The output folder: a stranger's files are refused; an earlier run's traces
+ * are replaced, none left behind. */
+static void output_folder(void **state)
+{
+	(void)state;
+	char *dir = vt_mkdtemp();
+	struct vt_run r;
+	vt_run_shell(&r, "touch '%s/precious' && '%s' '%s' -o '%s' --duration-ms 50", dir,
+		     vt_build_path("vmtrace-sim"), vt_source_path("scenarios/vmsync.json"), dir);
+	assert_int_equal(r.status, 1);
+	assert_int_equal(vt_count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "not empty"));
+	vt_run_free(&r);
+	vt_run_shell(&r, "rm '%s/precious' && '%s' '%s' -o '%s' --duration-ms 50 && '%s' '%s' -o '%s' --duration-ms 50 && ls '%s'",
+		     dir, vt_build_path("vmtrace-sim"), vt_source_path("scenarios/two-guests-ntp.json"), dir,
+		     vt_build_path("vmtrace-sim"), vt_source_path("scenarios/vmsync.json"), dir, dir);
+	if (r.status != 0)
+		fail_msg("%s", r.err);
+	assert_string_equal(r.out, "host\ntruth.json\nvm1\n");
+	vt_run_free(&r);
+	vt_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(bad_files)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(bad_files), cmocka_unit_test(output_folder)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outdir.h"
 #include "vmtrace/sim.h"
 
 static void usage(FILE *out)
@@ -19,7 +20,8 @@ static void usage(FILE *out)
 		"DIR/<machine>/ust/... traces) plus DIR/truth.json, the ground truth.\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output DIR       folder to write into (created; required)\n"
+		"  -o, --output DIR       folder to write into (required): created, or empty,\n"
+		"                         or an earlier vmtrace-sim output (its traces are replaced)\n"
 		"  -s, --seed N           seed (default: the scenario's); same seed, same bytes\n"
 		"  -d, --duration-ms MS   traced duration, overriding the scenario's\n"
 		"      --stats            print events, wall time and events/s on stderr\n"
@@ -92,6 +94,12 @@ int main(int argc, char **argv)
 	struct vt_sim_scenario *sc;
 	if (vt_sim_scenario_load(&sc, argv[optind], &err)) {
 		fprintf(stderr, "vmtrace-sim: %s\n", err.msg);
+		return 1;
+	}
+	char why[4400];
+	if (sim_prepare_outdir(opt.outdir, why, sizeof(why))) {
+		fprintf(stderr, "vmtrace-sim: %s\n", why);
+		vt_sim_scenario_free(sc);
 		return 1;
 	}
 	struct vt_sim_stats st;

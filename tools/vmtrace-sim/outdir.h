@@ -1,0 +1,11 @@
+/* Preparing vmtrace-sim's output folder. */
+#ifndef VT_SIM_OUTDIR_H
+#define VT_SIM_OUTDIR_H
+
+#include <stddef.h>
+
+/* Returns 0 when DIR can receive a run (after removing an earlier run's
+ * traces), or -1 with a one-line reason in why. */
+int sim_prepare_outdir(const char *dir, char *why, size_t why_len);
+
+#endif

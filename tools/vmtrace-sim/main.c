@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char why[4400];
-	if (sim_prepare_outdir(opt.outdir, why, sizeof(why))) {
+	if (vt_sim_prepare_outdir(opt.outdir, why, sizeof(why))) {
 		fprintf(stderr, "vmtrace-sim: %s\n", why);
 		vt_sim_scenario_free(sc);
 		return 1;

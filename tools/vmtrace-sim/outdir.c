@@ -34,7 +34,7 @@ static int is_empty(const char *dir)
 	return empty;
 }
 
-int sim_prepare_outdir(const char *dir, char *why, size_t why_len)
+int vt_sim_prepare_outdir(const char *dir, char *why, size_t why_len)
 {
 	struct stat st;
 	if (stat(dir, &st) != 0)

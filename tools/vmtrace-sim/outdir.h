@@ -6,6 +6,6 @@
 
 /* Returns 0 when DIR can receive a run (after removing an earlier run's
  * traces), or -1 with a one-line reason in why. */
-int sim_prepare_outdir(const char *dir, char *why, size_t why_len);
+int vt_sim_prepare_outdir(const char *dir, char *why, size_t why_len);
 
 #endif

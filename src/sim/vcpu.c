@@ -20,7 +20,8 @@ static struct gthread *rq_pop(struct vcpu *v)
 }
 
 /* The guest's idle balancing: a vCPU with nothing to run pulls the oldest
- * waiter of its guest's longest run queue (the thread migrates). */
+ * waiter of its guest's longest run queue (the thread migrates) unless that
+ * thread is pinned. */
 static struct gthread *pick_next(struct vcpu *v)
 {
 	struct gthread *gt = rq_pop(v);
@@ -30,7 +31,9 @@ static struct gthread *pick_next(struct vcpu *v)
 	struct vcpu *busiest = NULL;
 	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
 		struct vcpu *o = &g->vcpus[i];
-		if (o != v && o->rq_len && (!busiest || o->rq_len > busiest->rq_len))
+		/* a thread pinned by the scenario stays where it is */
+		if (o != v && o->rq_len && o->rq[o->rq_head]->spec->vcpu < 0 &&
+		    (!busiest || o->rq_len > busiest->rq_len))
 			busiest = o;
 	}
 	if (!busiest)

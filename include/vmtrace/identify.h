@@ -1,4 +1,93 @@
-/* vmtrace stage: identify (see docs/architecture.md). Not built yet. */
+/* vmtrace stage 2, identify: which traces are which machine, which machine is
+ * a host or a guest, which QEMU process runs each guest, which host thread
+ * runs each vCPU. Fed events during a first pass, then finished. */
 #ifndef VMTRACE_IDENTIFY_H
 #define VMTRACE_IDENTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/error.h"
+#include "vmtrace/event.h"
+#include "vmtrace/sources.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vt_role { VT_ROLE_UNKNOWN = 0, VT_ROLE_HOST, VT_ROLE_GUEST };
+
+/* "host", "guest", "unknown". */
+const char *vt_role_name(enum vt_role role);
+
+struct vt_vcpu_map {
+	uint32_t vcpu;
+	int32_t tid; /* host thread running the vCPU */
+	const char *evidence; /* "agent", "kvm_exit vcpu_id", "thread name" */
+};
+
+struct vt_machine {
+	char *key;          /* what identifies it: "uuid:...", or "clock:...+host:..." */
+	char *product_uuid; /* NULL when unknown */
+	char *hostname;     /* NULL when unknown */
+	enum vt_role role;
+	size_t *traces; /* indices into the source's traces */
+	size_t ntraces;
+	/* Guests only: */
+	int host;         /* index of its host machine, -1 when not matched */
+	int64_t qemu_pid; /* -1 when unknown */
+	char *name;       /* QEMU's -name, NULL when unknown */
+	struct vt_vcpu_map *vcpus;
+	size_t nvcpus;
+	char *evidence; /* how the guest was matched to its host, or what is missing */
+};
+
+/* A guest the host's agent named but no trace belongs to. */
+struct vt_untraced_guest {
+	int host;
+	int64_t pid;
+	char *uuid, *name;
+};
+
+struct vt_machines {
+	struct vt_machine *machines;
+	size_t count;
+	size_t *trace_machine; /* source trace index → machine index */
+	size_t ntraces;
+	struct vt_untraced_guest *untraced;
+	size_t nuntraced;
+};
+
+struct vt_identify;
+
+/* Guests pinned on the command line (--guest UUID=PID) override the traces. */
+struct vt_guest_hint {
+	const char *uuid;
+	int64_t pid;
+};
+
+struct vt_identify *vt_identify_new(void);
+int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hint);
+
+/* Looks at one event of trace number `trace` (the caller's numbering, the same
+ * as in vt_identify_finish); cheap for the kinds identification ignores. */
+void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_event *ev);
+
+/* Groups the traces into machines and matches guests; traces[i] describes
+ * trace number i, read whole. Returns 0 or -1 with err. */
+int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
+		       struct vt_machines **out, struct vt_error *err);
+
+void vt_identify_free(struct vt_identify *id);
+void vt_machines_free(struct vt_machines *machines);
+
+/* Machine index of a trace. */
+static inline size_t vt_machine_of_trace(const struct vt_machines *m, size_t trace)
+{
+	return m->trace_machine[trace];
+}
+
+#ifdef __cplusplus
+}
+#endif
 #endif

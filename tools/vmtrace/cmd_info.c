@@ -8,20 +8,24 @@
 
 #include "commands.h"
 #include "progress.h"
+#include "vmtrace/identify.h"
 #include "vmtrace/sources.h"
 
 #define TOP_KINDS 6
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace info [--json] PATH...\n\n"
+	fprintf(out, "usage: vmtrace info [--json] [--guest UUID=PID]... PATH...\n\n"
 		     "Reads every trace found in each PATH (a trace folder, or any folder holding\n"
 		     "traces below it, such as an LTTng session or relayd output) and prints, per\n"
 		     "trace: path, hostname, domain, tracer, product_uuid, clock, time range,\n"
 		     "duration, event count, the most frequent event kinds, discarded events and\n"
-		     "backward timestamp steps.\n\n"
-		     "  --json      one JSON document instead of text\n"
-		     "  -h, --help  this help\n\n"
+		     "backward timestamp steps. Then the machines: which traces are one machine,\n"
+		     "which is a host or a guest, each guest's host, QEMU pid and vCPU threads,\n"
+		     "and what is missing where something could not be matched.\n\n"
+		     "  --json            one JSON document instead of text\n"
+		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     "  -h, --help        this help\n\n"
 		     "Exit status: 0 when every PATH was read, 1 otherwise, 2 on bad usage.\n");
 }
 
@@ -164,8 +168,17 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	return o;
 }
 
-/* Reads every event of every trace under one PATH. Returns 0 or -1 with err. */
-static int read_path(const char *path, int json, json_t *traces, struct vt_error *err)
+/* Every trace read so far, across PATHs, numbered in order for identification. */
+struct opened {
+	struct vt_source **sources;
+	size_t nsources;
+	const struct vt_trace_info **traces;
+	size_t ntraces;
+};
+
+/* Reads every event of every trace under one PATH, feeding identification.
+ * The source stays open (its trace infos are used at the end). */
+static int read_path(const char *path, struct opened *all, struct vt_identify *id, struct vt_error *err)
 {
 	struct vt_source *src;
 	if (vt_source_open(&src, &path, 1, err))
@@ -175,35 +188,139 @@ static int read_path(const char *path, int json, json_t *traces, struct vt_error
 	const struct vt_event *ev;
 	uint64_t n = 0;
 	int rc;
-	while ((rc = vt_source_next(src, &ev, err)) > 0)
+	size_t base = all->ntraces;
+	while ((rc = vt_source_next(src, &ev, err)) > 0) {
+		vt_identify_feed(id, base + ev->trace, ev);
 		vt_progress_update(&progress, ++n);
+	}
 	vt_progress_end(&progress);
-	if (rc == 0)
-		for (size_t i = 0; i < vt_source_trace_count(src); i++) {
-			const struct vt_trace_info *t = vt_source_trace(src, i);
-			if (json)
-				json_array_append_new(traces, trace_json(t));
+	if (rc < 0) {
+		vt_source_close(src);
+		return -1;
+	}
+	size_t count = vt_source_trace_count(src);
+	struct vt_source **s = realloc(all->sources, (all->nsources + 1) * sizeof(*s));
+	const struct vt_trace_info **t = realloc(all->traces, (all->ntraces + count) * sizeof(*t));
+	if (s)
+		all->sources = s;
+	if (t)
+		all->traces = t;
+	if (!s || !t) {
+		vt_source_close(src);
+		return vt_error_set(err, "out of memory");
+	}
+	all->sources[all->nsources++] = src;
+	for (size_t i = 0; i < count; i++)
+		all->traces[all->ntraces++] = vt_source_trace(src, i);
+	return 0;
+}
+
+static const char *machine_label(const struct vt_machines *m, int k)
+{
+	if (k < 0)
+		return "none";
+	const struct vt_machine *mm = &m->machines[k];
+	return mm->hostname ? mm->hostname : mm->key;
+}
+
+static void print_machines_text(const struct vt_machines *m, const struct opened *all)
+{
+	printf("\nmachines\n");
+	for (size_t k = 0; k < m->count; k++) {
+		const struct vt_machine *mm = &m->machines[k];
+		printf("  %-7s %s  (%s)\n", vt_role_name(mm->role), machine_label(m, (int)k), mm->key);
+		for (size_t i = 0; i < mm->ntraces; i++)
+			printf("          trace %s\n", all->traces[mm->traces[i]]->path);
+		if (mm->role == VT_ROLE_GUEST) {
+			printf("          host %s, QEMU pid ", machine_label(m, mm->host));
+			if (mm->qemu_pid > 0)
+				printf("%lld", (long long)mm->qemu_pid);
 			else
-				print_text(t);
+				printf("unknown");
+			if (mm->name)
+				printf(", name %s", mm->name);
+			printf("\n          vCPU threads");
+			for (size_t i = 0; i < mm->nvcpus; i++)
+				printf(" %u->%d", mm->vcpus[i].vcpu, mm->vcpus[i].tid);
+			if (mm->nvcpus)
+				printf(" (from %s)\n", mm->vcpus[0].evidence);
+			else
+				printf(" unknown (no vmtraced vCPU events, no kvm_exit on a thread of that QEMU)\n");
 		}
-	vt_source_close(src);
-	return rc;
+		if (mm->evidence)
+			printf("          %s: %s\n", mm->role == VT_ROLE_GUEST ? "matched by" : "not matched",
+			       mm->evidence);
+	}
+	for (size_t i = 0; i < m->nuntraced; i++)
+		printf("  guest   %s (uuid %s) runs on %s as QEMU pid %lld, but no input trace is of it\n",
+		       m->untraced[i].name ? m->untraced[i].name : "?",
+		       m->untraced[i].uuid ? m->untraced[i].uuid : "unknown", machine_label(m, m->untraced[i].host),
+		       (long long)m->untraced[i].pid);
+}
+
+static json_t *machines_json(const struct vt_machines *m, const struct opened *all)
+{
+	json_t *arr = json_array();
+	for (size_t k = 0; k < m->count; k++) {
+		const struct vt_machine *mm = &m->machines[k];
+		json_t *o = json_object();
+		json_object_set_new(o, "key", json_string(mm->key));
+		json_object_set_new(o, "role", json_string(vt_role_name(mm->role)));
+		json_object_set_new(o, "hostname", json_str_or_null(mm->hostname));
+		json_object_set_new(o, "product_uuid", json_str_or_null(mm->product_uuid));
+		json_t *traces = json_array();
+		for (size_t i = 0; i < mm->ntraces; i++)
+			json_array_append_new(traces, json_string(all->traces[mm->traces[i]]->path));
+		json_object_set_new(o, "traces", traces);
+		if (mm->role == VT_ROLE_GUEST) {
+			json_object_set_new(o, "host", mm->host >= 0 ? json_integer(mm->host) : json_null());
+			json_object_set_new(o, "qemu_pid", mm->qemu_pid > 0 ? json_integer(mm->qemu_pid) : json_null());
+			json_object_set_new(o, "name", json_str_or_null(mm->name));
+			json_t *vcpus = json_array();
+			for (size_t i = 0; i < mm->nvcpus; i++) {
+				json_t *v = json_object();
+				json_object_set_new(v, "vcpu", json_integer(mm->vcpus[i].vcpu));
+				json_object_set_new(v, "tid", json_integer(mm->vcpus[i].tid));
+				json_object_set_new(v, "evidence", json_string(mm->vcpus[i].evidence));
+				json_array_append_new(vcpus, v);
+			}
+			json_object_set_new(o, "vcpus", vcpus);
+		}
+		json_object_set_new(o, "evidence", json_str_or_null(mm->evidence));
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 int vt_cmd_info(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c;
+	struct vt_guest_hint hints[64];
+	size_t nhints = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
+		case 'g': {
+			char *eq = strchr(optarg, '=');
+			char *end = NULL;
+			long long pid = eq ? strtoll(eq + 1, &end, 10) : 0;
+			if (!eq || eq == optarg || !end || *end || pid <= 0 || nhints == 64) {
+				fprintf(stderr, "vmtrace info: --guest wants UUID=PID (QEMU's pid), not '%s'\n", optarg);
+				return VT_EXIT_USAGE;
+			}
+			*eq = '\0';
+			hints[nhints++] = (struct vt_guest_hint){optarg, pid};
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return VT_EXIT_OK;
@@ -219,27 +336,56 @@ int vt_cmd_info(int argc, char **argv)
 	}
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
+	struct opened all = {0};
+	struct vt_identify *id = vt_identify_new();
+	for (size_t i = 0; id && i < nhints; i++)
+		vt_identify_add_hint(id, &hints[i]);
 	int failed = 0;
 	for (int i = optind; i < argc; i++) {
 		struct vt_error err = {{0}};
-		if (read_path(argv[i], json, traces, &err)) {
+		size_t before = all.ntraces;
+		if (!id || read_path(argv[i], &all, id, &err)) {
 			failed = 1;
-			fprintf(stderr, "vmtrace info: %s\n", err.msg);
+			fprintf(stderr, "vmtrace info: %s\n", id ? err.msg : "out of memory");
 			json_t *e = json_object();
 			json_object_set_new(e, "path", json_string(argv[i]));
-			json_object_set_new(e, "error", json_string(err.msg));
+			json_object_set_new(e, "error", json_string(id ? err.msg : "out of memory"));
 			json_array_append_new(errors, e);
-		} else if (!json && i + 1 < argc) {
-			printf("\n");
+			continue;
+		}
+		/* Print as each PATH is read, so a later failure loses nothing. */
+		for (size_t t = before; t < all.ntraces; t++) {
+			if (json) {
+				json_array_append_new(traces, trace_json(all.traces[t]));
+			} else {
+				if (t > 0)
+					printf("\n");
+				print_text(all.traces[t]);
+			}
 		}
 		fflush(stdout);
 	}
+	struct vt_machines *machines = NULL;
+	struct vt_error err = {{0}};
+	if (id && all.ntraces && vt_identify_finish(id, all.traces, all.ntraces, &machines, &err)) {
+		fprintf(stderr, "vmtrace info: %s\n", err.msg);
+		failed = 1;
+	}
+	if (machines && !json)
+		print_machines_text(machines, &all);
 	json_object_set_new(doc, "traces", traces);
+	json_object_set_new(doc, "machines", machines ? machines_json(machines, &all) : json_array());
 	json_object_set_new(doc, "errors", errors);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("\n");
 	}
+	vt_machines_free(machines);
+	vt_identify_free(id);
+	for (size_t i = 0; i < all.nsources; i++)
+		vt_source_close(all.sources[i]);
+	free(all.sources);
+	free(all.traces);
 	json_decref(doc);
 	return failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 }

@@ -1,0 +1,245 @@
+/* The first pass of identification: keep the events that name things. */
+#include "identify/collect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct raw_vec {
+	void *v;
+	size_t n, cap;
+};
+
+void *vt_vec_push(void *vec, size_t elem)
+{
+	struct raw_vec *r = vec;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		void *p = realloc(r->v, cap * elem);
+		if (!p)
+			return NULL;
+		r->v = p;
+		r->cap = cap;
+	}
+	void *slot = (char *)r->v + r->n++ * elem;
+	memset(slot, 0, elem);
+	return slot;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+struct vt_identify *vt_identify_new(void)
+{
+	return calloc(1, sizeof(struct vt_identify));
+}
+
+struct vt_trace_ids *vt_collect_trace(struct vt_identify *id, size_t trace)
+{
+	if (trace >= id->ntraces) {
+		size_t n = trace + 1 > 2 * id->ntraces ? trace + 1 : 2 * id->ntraces;
+		struct vt_trace_ids *t = realloc(id->traces, n * sizeof(*t));
+		if (!t)
+			return NULL;
+		memset(t + id->ntraces, 0, (n - id->ntraces) * sizeof(*t));
+		id->traces = t;
+		id->ntraces = n;
+	}
+	return &id->traces[trace];
+}
+
+int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hint)
+{
+	struct vt_guest_hint *h = VT_PUSH(id->hints);
+	if (!h)
+		return -1;
+	*h = *hint;
+	return 0;
+}
+
+int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t tid)
+{
+	for (size_t i = 0; i < id->threads.n; i++)
+		if (id->threads.v[i].trace == trace && id->threads.v[i].tid == tid)
+			return id->threads.v[i].pid;
+	return VT_NO_TID;
+}
+
+static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32_t pid)
+{
+	if (tid <= 0 || pid <= 0)
+		return;
+	__typeof__(id->thread_cache[0]) *c = &id->thread_cache[((unsigned)tid * 2654435761u + trace) % 1024];
+	if (c->tid == tid && c->pid == pid && c->trace == trace)
+		return;
+	c->trace = trace;
+	c->tid = tid;
+	c->pid = pid;
+	/* Threads are few and mostly seen again: search from the newest. */
+	for (size_t i = id->threads.n; i-- > 0;)
+		if (id->threads.v[i].trace == trace && id->threads.v[i].tid == tid) {
+			id->threads.v[i].pid = pid; /* tids are reused: the latest wins */
+			return;
+		}
+	struct vt_seen_thread *t = VT_PUSH(id->threads);
+	if (!t) {
+		id->oom = 1;
+		return;
+	}
+	t->trace = trace;
+	t->tid = tid;
+	t->pid = pid;
+}
+
+static void note_exit(struct vt_identify *id, size_t trace, const struct vt_event *ev)
+{
+	uint32_t vcpu = ev->u.kvm_exit.vcpu_id;
+	if (vcpu == VT_NO_VCPU || ev->tid <= 0)
+		return;
+	for (size_t i = id->exits.n; i-- > 0;)
+		if (id->exits.v[i].trace == trace && id->exits.v[i].tid == ev->tid && id->exits.v[i].vcpu == vcpu)
+			return;
+	struct vt_seen_exit *x = VT_PUSH(id->exits);
+	if (!x) {
+		id->oom = 1;
+		return;
+	}
+	x->trace = trace;
+	x->tid = ev->tid;
+	x->vcpu = vcpu;
+	x->procname = dup_or_null(ev->procname);
+}
+
+static void note_guest(struct vt_identify *id, size_t trace, const struct vt_event *ev)
+{
+	for (size_t i = 0; i < id->guests.n; i++) {
+		struct vt_seen_guest *g = &id->guests.v[i];
+		if (g->trace == trace && g->pid == ev->u.guest.pid) {
+			/* The same guest dumped again: fill what was missing. */
+			if (!g->uuid)
+				g->uuid = dup_or_null(ev->u.guest.uuid);
+			if (!g->name)
+				g->name = dup_or_null(ev->u.guest.name);
+			return;
+		}
+	}
+	struct vt_seen_guest *g = VT_PUSH(id->guests);
+	if (!g) {
+		id->oom = 1;
+		return;
+	}
+	g->trace = trace;
+	g->pid = ev->u.guest.pid;
+	g->uuid = dup_or_null(ev->u.guest.uuid);
+	g->name = dup_or_null(ev->u.guest.name);
+}
+
+static void note_vcpu(struct vt_identify *id, size_t trace, const struct vt_event *ev)
+{
+	const struct vt_guest_vcpu *v = &ev->u.guest_vcpu;
+	for (size_t i = 0; i < id->vcpus.n; i++) {
+		struct vt_seen_vcpu *s = &id->vcpus.v[i];
+		if (s->trace == trace && s->pid == v->pid && s->vcpu == v->vcpu) {
+			s->tid = v->tid;
+			return;
+		}
+	}
+	struct vt_seen_vcpu *s = VT_PUSH(id->vcpus);
+	if (!s) {
+		id->oom = 1;
+		return;
+	}
+	s->trace = trace;
+	s->pid = v->pid;
+	s->vcpu = v->vcpu;
+	s->tid = v->tid;
+}
+
+static void note_vmsync(struct vt_identify *id, size_t trace, const struct vt_event *ev, int host_side)
+{
+	for (size_t i = 0; i < id->vmsyncs.n; i++) {
+		struct vt_seen_vmsync *s = &id->vmsyncs.v[i];
+		if (s->trace == trace && s->vm_uid == ev->u.vmsync.vm_uid && s->tid == ev->tid)
+			return;
+	}
+	struct vt_seen_vmsync *s = VT_PUSH(id->vmsyncs);
+	if (!s) {
+		id->oom = 1;
+		return;
+	}
+	s->trace = trace;
+	s->vm_uid = ev->u.vmsync.vm_uid;
+	s->tid = ev->tid;
+	s->host_side = host_side;
+}
+
+void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_event *ev)
+{
+	if (trace >= id->ntraces && !vt_collect_trace(id, trace)) {
+		id->oom = 1;
+		return;
+	}
+	if (ev->tid > 0 && ev->pid > 0)
+		note_thread(id, trace, ev->tid, ev->pid);
+	switch (ev->kind) {
+	case VT_KVM_EXIT:
+		note_exit(id, trace, ev);
+		break;
+	case VT_STATEDUMP_PROCESS:
+		note_thread(id, trace, ev->u.statedump_process.tid, ev->u.statedump_process.pid);
+		break;
+	case VT_PROCESS_FORK:
+		note_thread(id, trace, ev->u.fork.child_tid, ev->u.fork.child_pid);
+		break;
+	case VT_GUEST_DUMP:
+	case VT_GUEST_CREATED:
+		note_guest(id, trace, ev);
+		break;
+	case VT_GUEST_VCPU:
+		note_vcpu(id, trace, ev);
+		break;
+	case VT_MACHINE_ID: {
+		struct vt_trace_ids *t = &id->traces[trace];
+		if (!t->machine_uuid)
+			t->machine_uuid = dup_or_null(ev->u.machine.product_uuid);
+		if (!t->machine_hostname)
+			t->machine_hostname = dup_or_null(ev->u.machine.hostname);
+		break;
+	}
+	case VT_VMSYNC_GH_GUEST:
+	case VT_VMSYNC_HG_GUEST:
+		note_vmsync(id, trace, ev, 0);
+		break;
+	case VT_VMSYNC_GH_HOST:
+	case VT_VMSYNC_HG_HOST:
+		note_vmsync(id, trace, ev, 1);
+		break;
+	default:
+		break;
+	}
+}
+
+void vt_identify_free(struct vt_identify *id)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < id->ntraces; i++) {
+		free(id->traces[i].machine_uuid);
+		free(id->traces[i].machine_hostname);
+	}
+	free(id->traces);
+	for (size_t i = 0; i < id->guests.n; i++) {
+		free(id->guests.v[i].uuid);
+		free(id->guests.v[i].name);
+	}
+	free(id->guests.v);
+	free(id->vcpus.v);
+	for (size_t i = 0; i < id->exits.n; i++)
+		free(id->exits.v[i].procname);
+	free(id->exits.v);
+	free(id->threads.v);
+	free(id->vmsyncs.v);
+	free(id->hints.v);
+	free(id);
+}

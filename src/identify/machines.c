@@ -1,0 +1,349 @@
+/* From what the first pass kept to machines, roles, guests and vCPU threads. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "identify/collect.h"
+
+const char *vt_role_name(enum vt_role role)
+{
+	return role == VT_ROLE_HOST ? "host" : role == VT_ROLE_GUEST ? "guest" : "unknown";
+}
+
+static const struct vt_trace_info *vt_info_at(const struct vt_trace_info *const *traces, size_t i)
+{
+	return traces[i];
+}
+
+static size_t find_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+static void unite(size_t *parent, size_t a, size_t b)
+{
+	a = find_root(parent, a);
+	b = find_root(parent, b);
+	if (a != b)
+		parent[a > b ? a : b] = a < b ? a : b;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return a && b && !strcasecmp(a, b);
+}
+
+/* The machine uuid of a trace: its env's product_uuid, else the agent's. */
+static const char *trace_uuid(const struct vt_identify *id, const struct vt_trace_info *const *src, size_t t)
+{
+	const struct vt_trace_info *info = vt_info_at(src, t);
+	return info->product_uuid ? info->product_uuid : id->traces[t].machine_uuid;
+}
+
+static const char *trace_hostname(const struct vt_identify *id, const struct vt_trace_info *const *src, size_t t)
+{
+	const struct vt_trace_info *info = vt_info_at(src, t);
+	return info->hostname ? info->hostname : id->traces[t].machine_hostname;
+}
+
+/* Traces of one machine: same uuid, or same clock uuid and hostname (the kernel
+ * and UST traces of one boot share their monotonic clock's uuid). */
+static void group_traces(const struct vt_identify *id, const struct vt_trace_info *const *src, size_t *parent)
+{
+	size_t n = id->ntraces;
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const struct vt_trace_info *a = vt_info_at(src, i), *b = vt_info_at(src, j);
+			if (same_text(trace_uuid(id, src, i), trace_uuid(id, src, j)) ||
+			    (same_text(a->clock.uuid, b->clock.uuid) &&
+			     same_text(trace_hostname(id, src, i), trace_hostname(id, src, j)) &&
+			     !(trace_uuid(id, src, i) && trace_uuid(id, src, j))))
+				unite(parent, i, j);
+		}
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return strdup(buf);
+}
+
+static int machine_of_uuid(const struct vt_machines *m, const char *uuid)
+{
+	for (size_t i = 0; uuid && i < m->count; i++)
+		if (same_text(m->machines[i].product_uuid, uuid))
+			return (int)i;
+	return -1;
+}
+
+static int is_host_trace(const struct vt_identify *id, const struct vt_trace_info *const *src, size_t t)
+{
+	const struct vt_trace_info *info = vt_info_at(src, t);
+	if (info->per_kind[VT_KVM_ENTRY] || info->per_kind[VT_KVM_EXIT] || info->per_kind[VT_GUEST_DUMP] ||
+	    info->per_kind[VT_GUEST_CREATED])
+		return 1;
+	for (size_t i = 0; i < id->guests.n; i++)
+		if (id->guests.v[i].trace == t)
+			return 1;
+	return 0;
+}
+
+static int build_machines(const struct vt_identify *id, const struct vt_trace_info *const *src, struct vt_machines *m)
+{
+	size_t n = id->ntraces;
+	size_t *parent = calloc(n ? n : 1, sizeof(*parent));
+	m->trace_machine = calloc(n ? n : 1, sizeof(*m->trace_machine));
+	m->machines = calloc(n ? n : 1, sizeof(*m->machines));
+	if (!parent || !m->trace_machine || !m->machines) {
+		free(parent);
+		return -1;
+	}
+	m->ntraces = n;
+	group_traces(id, src, parent);
+	for (size_t t = 0; t < n; t++) {
+		size_t root = find_root(parent, t);
+		size_t k;
+		if (root == t) {
+			k = m->count++;
+			struct vt_machine *mm = &m->machines[k];
+			mm->host = -1;
+			mm->qemu_pid = -1;
+			mm->traces = calloc(n, sizeof(*mm->traces));
+			if (!mm->traces) {
+				free(parent);
+				return -1;
+			}
+		} else {
+			k = m->trace_machine[root];
+		}
+		m->trace_machine[t] = k;
+		struct vt_machine *mm = &m->machines[k];
+		mm->traces[mm->ntraces++] = t;
+		if (!mm->product_uuid && trace_uuid(id, src, t))
+			mm->product_uuid = strdup(trace_uuid(id, src, t));
+		if (!mm->hostname && trace_hostname(id, src, t))
+			mm->hostname = strdup(trace_hostname(id, src, t));
+		if (is_host_trace(id, src, t))
+			mm->role = VT_ROLE_HOST;
+	}
+	free(parent);
+	for (size_t k = 0; k < m->count; k++) {
+		struct vt_machine *mm = &m->machines[k];
+		const struct vt_trace_info *first = vt_info_at(src, mm->traces[0]);
+		mm->key = mm->product_uuid ? format("uuid:%s", mm->product_uuid)
+					   : format("clock:%s+host:%s", first->clock.uuid ? first->clock.uuid : "none",
+						    mm->hostname ? mm->hostname : "none");
+	}
+	return 0;
+}
+
+static void set_guest(struct vt_machine *g, int host, int64_t pid, const char *name, const char *evidence)
+{
+	g->role = VT_ROLE_GUEST;
+	g->host = host;
+	g->qemu_pid = pid;
+	if (name && !g->name)
+		g->name = strdup(name);
+	free(g->evidence);
+	g->evidence = strdup(evidence);
+}
+
+/* Guests named by a host's agent (or older statedump events), then by vmsync
+ * hypercalls, then by the command line. */
+static int match_guests(const struct vt_identify *id, struct vt_machines *m)
+{
+	for (size_t i = 0; i < id->guests.n; i++) {
+		const struct vt_seen_guest *sg = &id->guests.v[i];
+		int host = (int)m->trace_machine[sg->trace];
+		int g = machine_of_uuid(m, sg->uuid);
+		if (g >= 0 && g != host) {
+			set_guest(&m->machines[g], host, sg->pid, sg->name, "the host's guest statedump (uuid -> QEMU pid)");
+			continue;
+		}
+		struct vt_untraced_guest *u = realloc(m->untraced, (m->nuntraced + 1) * sizeof(*u));
+		if (!u)
+			return -1;
+		m->untraced = u;
+		u = &u[m->nuntraced++];
+		u->host = host;
+		u->pid = sg->pid;
+		u->uuid = sg->uuid ? strdup(sg->uuid) : NULL;
+		u->name = sg->name ? strdup(sg->name) : NULL;
+	}
+	for (size_t i = 0; i < id->vmsyncs.n; i++) {
+		const struct vt_seen_vmsync *gs = &id->vmsyncs.v[i];
+		if (gs->host_side)
+			continue;
+		struct vt_machine *g = &m->machines[m->trace_machine[gs->trace]];
+		if (g->host >= 0)
+			continue;
+		for (size_t j = 0; j < id->vmsyncs.n; j++) {
+			const struct vt_seen_vmsync *hs = &id->vmsyncs.v[j];
+			if (!hs->host_side || hs->vm_uid != gs->vm_uid)
+				continue;
+			int host = (int)m->trace_machine[hs->trace];
+			int32_t pid = vt_collect_pid_of(id, hs->trace, hs->tid);
+			set_guest(g, host, pid > 0 ? pid : -1, NULL, "vmsync hypercalls (vm_uid seen on the host)");
+			m->machines[host].role = VT_ROLE_HOST;
+			break;
+		}
+	}
+	for (size_t i = 0; i < id->hints.n; i++) {
+		int g = machine_of_uuid(m, id->hints.v[i].uuid);
+		if (g < 0)
+			continue;
+		int host = -1;
+		for (size_t k = 0; k < m->count && host < 0; k++)
+			if (m->machines[k].role == VT_ROLE_HOST && (int)k != g)
+				host = (int)k;
+		set_guest(&m->machines[g], host, id->hints.v[i].pid, NULL, "--guest on the command line");
+	}
+	return 0;
+}
+
+/* "CPU 3/KVM" → 3 */
+static int vcpu_of_thread_name(const char *name, uint32_t *vcpu)
+{
+	unsigned v;
+	char tail[8];
+	if (name && sscanf(name, "CPU %u/KV%1[M]", &v, tail) == 2) {
+		*vcpu = v;
+		return 1;
+	}
+	return 0;
+}
+
+static int add_vcpu(struct vt_machine *g, uint32_t vcpu, int32_t tid, const char *evidence)
+{
+	for (size_t i = 0; i < g->nvcpus; i++)
+		if (g->vcpus[i].vcpu == vcpu)
+			return 0; /* the first (best) evidence stands */
+	struct vt_vcpu_map *v = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	g->vcpus = v;
+	g->vcpus[g->nvcpus++] = (struct vt_vcpu_map){vcpu, tid, evidence};
+	return 0;
+}
+
+static int vcpu_cmp(const void *a, const void *b)
+{
+	const struct vt_vcpu_map *x = a, *y = b;
+	return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
+}
+
+/* vCPU threads: the agent's events; else KVM_EXIT's vcpu_id on a thread of
+ * the guest's QEMU (kvm_x86_entry's vcpu_id is garbage on real traces); else
+ * "CPU n/KVM" thread names of that QEMU. */
+static int match_vcpus(const struct vt_identify *id, struct vt_machines *m)
+{
+	for (size_t k = 0; k < m->count; k++) {
+		struct vt_machine *g = &m->machines[k];
+		if (g->role != VT_ROLE_GUEST || g->host < 0 || g->qemu_pid <= 0)
+			continue;
+		for (size_t i = 0; i < id->vcpus.n; i++) {
+			const struct vt_seen_vcpu *v = &id->vcpus.v[i];
+			if (m->trace_machine[v->trace] == (size_t)g->host && v->pid == g->qemu_pid &&
+			    add_vcpu(g, v->vcpu, v->tid, "agent"))
+				return -1;
+		}
+		for (size_t i = 0; i < id->exits.n; i++) {
+			const struct vt_seen_exit *x = &id->exits.v[i];
+			if (m->trace_machine[x->trace] != (size_t)g->host ||
+			    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid)
+				continue;
+			if (add_vcpu(g, x->vcpu, x->tid, "kvm_exit vcpu_id on a QEMU thread"))
+				return -1;
+		}
+		for (size_t i = 0; i < id->exits.n; i++) {
+			const struct vt_seen_exit *x = &id->exits.v[i];
+			uint32_t vcpu;
+			if (m->trace_machine[x->trace] != (size_t)g->host ||
+			    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid ||
+			    !vcpu_of_thread_name(x->procname, &vcpu))
+				continue;
+			if (add_vcpu(g, vcpu, x->tid, "thread name"))
+				return -1;
+		}
+		qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
+	}
+	return 0;
+}
+
+/* Guests left unmatched: say what is missing and how to get it. */
+static void explain_unmatched(struct vt_machines *m)
+{
+	int hosts = 0;
+	for (size_t k = 0; k < m->count; k++)
+		hosts += m->machines[k].role == VT_ROLE_HOST;
+	for (size_t k = 0; k < m->count; k++) {
+		struct vt_machine *mm = &m->machines[k];
+		if (mm->role == VT_ROLE_HOST || mm->evidence)
+			continue;
+		if (!hosts)
+			mm->evidence = strdup("no host trace (one with kvm events or vmtraced's guest statedump) "
+					      "among the inputs: add the host's trace to place this machine");
+		else if (!mm->product_uuid)
+			mm->evidence = strdup("this trace carries no machine uuid (lttng-modules < 2.12 and no "
+					      "vmtraced `machine` event): run vmtraced in the guest, or pass "
+					      "--guest UUID=PID");
+		else
+			mm->evidence = format("no host statedump names uuid %s: run vmtraced on the host while "
+					      "tracing, or pass --guest %s=QEMU_PID",
+					      mm->product_uuid, mm->product_uuid);
+	}
+}
+
+int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
+		       struct vt_machines **out, struct vt_error *err)
+{
+	*out = NULL;
+	if (ntraces && !vt_collect_trace(id, ntraces - 1))
+		return vt_error_set(err, "identification: out of memory");
+	id->ntraces = ntraces; /* the rest of the grown table is unused */
+	const struct vt_trace_info *const *src = traces;
+	struct vt_machines *m = calloc(1, sizeof(*m));
+	if (!m || id->oom || build_machines(id, src, m) || match_guests(id, m) || match_vcpus(id, m)) {
+		vt_machines_free(m);
+		return vt_error_set(err, "identification: out of memory");
+	}
+	explain_unmatched(m);
+	*out = m;
+	return 0;
+}
+
+void vt_machines_free(struct vt_machines *m)
+{
+	if (!m)
+		return;
+	for (size_t k = 0; k < m->count; k++) {
+		struct vt_machine *mm = &m->machines[k];
+		free(mm->key);
+		free(mm->product_uuid);
+		free(mm->hostname);
+		free(mm->traces);
+		free(mm->name);
+		free(mm->vcpus);
+		free(mm->evidence);
+	}
+	for (size_t i = 0; i < m->nuntraced; i++) {
+		free(m->untraced[i].uuid);
+		free(m->untraced[i].name);
+	}
+	free(m->untraced);
+	free(m->machines);
+	free(m->trace_machine);
+	free(m);
+}

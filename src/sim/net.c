@@ -6,6 +6,7 @@
  * flags) are unique per message. */
 #include "sim/emit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define TCP_PSH_ACK 0x18
@@ -131,7 +132,9 @@ void vt_sim_net_service_run(struct sim *s, struct hthread *th, uint64_t t)
 			continue;
 		}
 		vt_sim_emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_ENTRY, 3 /* NET_RX */);
-		vt_sim_emit_net(s, host, th->cpu, t, th->ctx, EVID_NET_RX, &s->msgs[id], "virbr0", 0);
+		char tap[16]; /* the guest's tap, as libvirt names them */
+		snprintf(tap, sizeof(tap), "vnet%u", g ? g->index - 1 : 0);
+		vt_sim_emit_net(s, host, th->cpu, t, th->ctx, EVID_NET_RX, &s->msgs[id], tap, 0);
 		vt_sim_emit_softirq(s, host, th->cpu, t, th->ctx, EVID_SOFTIRQ_EXIT, 3);
 		s->msgs[id].next_free = s->free_msg;
 		s->free_msg = id;

@@ -121,6 +121,15 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 			"\"max_wander_ns\": %.9g},\n",
 			modes[k->mode], slope, (double)s->t0 - slope * (double)g0, g0, s->t0,
 			k->drift_ppm, m->jitter_ns);
+		/* The exact clock: linear between these points (host ns, guest ns). */
+		fprintf(f, "     \"clock_knots\": [");
+		uint64_t period = m->jitter_ns > 0 ? m->wander_period : s->t_end - s->t0;
+		for (uint64_t t = s->t0, n = 0;; t += period, n++) {
+			fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", n ? ", " : "", t, vt_sim_machine_epoch_ns(s, m, t));
+			if (t >= s->t_end)
+				break;
+		}
+		fprintf(f, "],\n");
 	} else {
 		fprintf(f, "     \"to_host\": {\"mode\": \"reference\", \"slope\": 1, \"offset_ns\": 0, "
 			   "\"guest_ref_ns\": %" PRIu64 ", \"host_ref_ns\": %" PRIu64 ", \"drift_ppm\": 0, "

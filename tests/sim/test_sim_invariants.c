@@ -72,6 +72,22 @@ static void clock_transform(void **state)
 		double err = host - (double)r->t;
 		if (err < -wander - 2 || err > wander + 2)
 			fail_msg("machine %u: transform misses by %.0f ns (wander %.0f)", r->trace, err, wander);
+		/* the knots give the exact clock */
+		json_t *knots = json_object_get(json_array_get(machines, r->trace), "clock_knots");
+		if (knots) {
+			size_t k = 1;
+			while (k + 1 < json_array_size(knots) &&
+			       (uint64_t)json_integer_value(json_array_get(json_array_get(knots, k), 1)) < r->ts)
+				k++;
+			json_t *a = json_array_get(knots, k - 1), *b = json_array_get(knots, k);
+			/* differences first: epoch ns do not fit a double's mantissa */
+			int64_t ha = json_integer_value(json_array_get(a, 0)), ga = json_integer_value(json_array_get(a, 1));
+			int64_t hb = json_integer_value(json_array_get(b, 0)), gb = json_integer_value(json_array_get(b, 1));
+			double miss = (double)(ha - (int64_t)r->t) +
+				      (double)(hb - ha) * (double)((int64_t)r->ts - ga) / (double)(gb - ga);
+			if (miss < -3 || miss > 3)
+				fail_msg("machine %u: knots miss by %.1f ns", r->trace, miss);
+		}
 		checked++;
 	}
 	assert_true(checked > 0);

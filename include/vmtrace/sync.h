@@ -1,4 +1,105 @@
-/* vmtrace stage: sync (see docs/architecture.md). Not built yet. */
+/* vmtrace stage 3, sync: one clock transform per machine into the reference
+ * (host) timebase, with its quality and bounds. Fed events during the first
+ * pass, finished once identification has named the machines. */
 #ifndef VMTRACE_SYNC_H
 #define VMTRACE_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/error.h"
+#include "vmtrace/event.h"
+#include "vmtrace/identify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* As Trace Compass names them. */
+enum vt_sync_quality {
+	VT_SYNC_ABSENT = 0,  /* no message between the two machines */
+	VT_SYNC_INCOMPLETE,  /* messages one way only: the offset is a bound */
+	VT_SYNC_APPROXIMATE, /* both ways, too few to bound the slope on both sides */
+	VT_SYNC_ACCURATE,    /* slope bounded on both sides */
+	VT_SYNC_FAIL,        /* contradictory: no line separates the two directions */
+};
+const char *vt_sync_quality_name(enum vt_sync_quality q);
+
+enum vt_sync_method {
+	VT_SYNC_AUTO = 0,
+	VT_SYNC_TRUSTED, /* the clocks are already one (ptp_kvm + chrony): verify only */
+	VT_SYNC_HULL,    /* convex hull over TCP segments and vmsync hypercall pairs */
+};
+const char *vt_sync_method_name(enum vt_sync_method m);
+/* Parses "auto", "trusted", "hull"; returns -1 when unknown. */
+int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
+
+/* t_ref = y0 + slope * (t - x0): anchored near the trace's own times, so that
+ * ns timestamps of the epoch (1e18) keep their precision. */
+struct vt_transform {
+	double slope;
+	int64_t x0, y0;
+};
+
+int64_t vt_transform_apply(const struct vt_transform *t, int64_t ts);
+/* The same line as t_ref = slope * t + offset (offset loses precision at 1e18). */
+double vt_transform_offset(const struct vt_transform *t);
+
+/* Message latencies (receive - send, after the transforms) one way. */
+struct vt_latency {
+	size_t count;
+	int64_t min, p50, p99, max;
+	size_t negative; /* causality violations: received before sent */
+};
+
+struct vt_clock_sync {
+	int reference;   /* machine index whose clock this is mapped to (the root) */
+	int via;         /* the machine it was synchronized against (-1: root or none) */
+	enum vt_sync_method method;
+	enum vt_sync_quality quality;
+	struct vt_transform to_ref;
+	double slope_min, slope_max;   /* bounds of the hull (when quality allows) */
+	int64_t accuracy_ns;           /* half width of the offset interval, -1 when unbounded */
+	size_t matches_to_ref, matches_from_ref; /* message pairs with `via`, each way */
+	struct vt_latency to_ref_latency, from_ref_latency; /* with `via`, after the transforms */
+	char *why; /* one sentence: why this method and this quality */
+};
+
+struct vt_sync_result {
+	struct vt_clock_sync *machines; /* per machine index */
+	size_t count;
+	int root;
+};
+
+struct vt_sync;
+
+struct vt_sync *vt_sync_new(void);
+/* Looks at one event of trace number `trace` (same numbering as identification). */
+void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
+int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
+		   struct vt_sync_result **out, struct vt_error *err);
+void vt_sync_free(struct vt_sync *s);
+void vt_sync_result_free(struct vt_sync_result *r);
+
+/* The convex-hull synchronization of one pair of machines, usable alone:
+ * messages between a reference R and another machine M. */
+struct vt_hull;
+struct vt_hull_result {
+	enum vt_sync_quality quality;
+	struct vt_transform to_ref; /* M's time → R's time */
+	double slope_min, slope_max; /* valid for ACCURATE (and one side for APPROXIMATE) */
+	int has_slope_min, has_slope_max;
+	int64_t accuracy_ns; /* -1 when unbounded */
+	size_t to_ref_count, from_ref_count; /* messages each way */
+};
+struct vt_hull *vt_hull_new(void);
+/* A message from M (sent at t_m) received by R (at t_r): from_ref = 0;
+ * from R (sent at t_r) received by M (at t_m): from_ref = 1. */
+int vt_hull_add(struct vt_hull *h, int from_ref, int64_t t_r, int64_t t_m);
+void vt_hull_compute(const struct vt_hull *h, struct vt_hull_result *out);
+void vt_hull_free(struct vt_hull *h);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

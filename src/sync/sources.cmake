@@ -1,1 +1,5 @@
-# sync stage: nothing here yet (see docs/architecture.md).
+# sync stage: message matching, convex hull per pair of machines, spanning tree.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/hull.c
+  ${CMAKE_CURRENT_LIST_DIR}/messages.c
+  ${CMAKE_CURRENT_LIST_DIR}/sync.c)

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "commands.h"
-#include "progress.h"
+#include "inputs.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/sources.h"
 
@@ -116,7 +116,7 @@ static void print_text(const struct vt_trace_info *t)
 	printf("  backward steps  %llu\n", (unsigned long long)t->backward_steps);
 }
 
-static json_t *json_str_or_null(const char *s)
+json_t *json_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
@@ -168,51 +168,9 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	return o;
 }
 
-/* Every trace read so far, across PATHs, numbered in order for identification. */
-struct opened {
-	struct vt_source **sources;
-	size_t nsources;
-	const struct vt_trace_info **traces;
-	size_t ntraces;
-};
-
-/* Reads every event of every trace under one PATH, feeding identification.
- * The source stays open (its trace infos are used at the end). */
-static int read_path(const char *path, struct opened *all, struct vt_identify *id, struct vt_error *err)
+static void feed_identify(void *ctx, size_t trace, const struct vt_event *ev)
 {
-	struct vt_source *src;
-	if (vt_source_open(&src, &path, 1, err))
-		return -1;
-	struct vt_progress progress;
-	vt_progress_start(&progress, path);
-	const struct vt_event *ev;
-	uint64_t n = 0;
-	int rc;
-	size_t base = all->ntraces;
-	while ((rc = vt_source_next(src, &ev, err)) > 0) {
-		vt_identify_feed(id, base + ev->trace, ev);
-		vt_progress_update(&progress, ++n);
-	}
-	vt_progress_end(&progress);
-	if (rc < 0) {
-		vt_source_close(src);
-		return -1;
-	}
-	size_t count = vt_source_trace_count(src);
-	struct vt_source **s = realloc(all->sources, (all->nsources + 1) * sizeof(*s));
-	const struct vt_trace_info **t = realloc(all->traces, (all->ntraces + count) * sizeof(*t));
-	if (s)
-		all->sources = s;
-	if (t)
-		all->traces = t;
-	if (!s || !t) {
-		vt_source_close(src);
-		return vt_error_set(err, "out of memory");
-	}
-	all->sources[all->nsources++] = src;
-	for (size_t i = 0; i < count; i++)
-		all->traces[all->ntraces++] = vt_source_trace(src, i);
-	return 0;
+	vt_identify_feed(ctx, trace, ev);
 }
 
 static const char *machine_label(const struct vt_machines *m, int k)
@@ -223,7 +181,7 @@ static const char *machine_label(const struct vt_machines *m, int k)
 	return mm->hostname ? mm->hostname : mm->key;
 }
 
-static void print_machines_text(const struct vt_machines *m, const struct opened *all)
+static void print_machines_text(const struct vt_machines *m, const struct vt_inputs *all)
 {
 	printf("\nmachines\n");
 	for (size_t k = 0; k < m->count; k++) {
@@ -258,7 +216,7 @@ static void print_machines_text(const struct vt_machines *m, const struct opened
 		       (long long)m->untraced[i].pid);
 }
 
-static json_t *machines_json(const struct vt_machines *m, const struct opened *all)
+json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *all)
 {
 	json_t *arr = json_array();
 	for (size_t k = 0; k < m->count; k++) {
@@ -336,7 +294,7 @@ int vt_cmd_info(int argc, char **argv)
 	}
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
-	struct opened all = {0};
+	struct vt_inputs all = {0};
 	struct vt_identify *id = vt_identify_new();
 	for (size_t i = 0; id && i < nhints; i++)
 		vt_identify_add_hint(id, &hints[i]);
@@ -344,7 +302,7 @@ int vt_cmd_info(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct vt_error err = {{0}};
 		size_t before = all.ntraces;
-		if (!id || read_path(argv[i], &all, id, &err)) {
+		if (!id || vt_inputs_read(&all, argv[i], feed_identify, id, &err)) {
 			failed = 1;
 			fprintf(stderr, "vmtrace info: %s\n", id ? err.msg : "out of memory");
 			json_t *e = json_object();
@@ -374,7 +332,7 @@ int vt_cmd_info(int argc, char **argv)
 	if (machines && !json)
 		print_machines_text(machines, &all);
 	json_object_set_new(doc, "traces", traces);
-	json_object_set_new(doc, "machines", machines ? machines_json(machines, &all) : json_array());
+	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, &all) : json_array());
 	json_object_set_new(doc, "errors", errors);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -382,10 +340,7 @@ int vt_cmd_info(int argc, char **argv)
 	}
 	vt_machines_free(machines);
 	vt_identify_free(id);
-	for (size_t i = 0; i < all.nsources; i++)
-		vt_source_close(all.sources[i]);
-	free(all.sources);
-	free(all.traces);
+	vt_inputs_close(&all);
 	json_decref(doc);
 	return failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 }

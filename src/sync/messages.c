@@ -1,0 +1,111 @@
+#include "sync/messages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 29;
+	return x;
+}
+
+static size_t slot_of(const struct vt_msg_table *t, const struct vt_msg_key *k)
+{
+	return (size_t)(mix(k->a ^ mix(k->b)) & (t->cap - 1));
+}
+
+static int grow(struct vt_msg_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	struct vt_msg *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	struct vt_msg_table bigger = {slots, cap, t->count, 0};
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].used)
+			continue;
+		size_t h = slot_of(&bigger, &t->slots[i].key);
+		while (slots[h].used)
+			h = (h + 1) & (cap - 1);
+		slots[h] = t->slots[i];
+	}
+	free(t->slots);
+	*t = bigger;
+	return 0;
+}
+
+static struct vt_msg *lookup(struct vt_msg_table *t, const struct vt_msg_key *k)
+{
+	if ((t->count + 1) * 2 > t->cap && grow(t)) {
+		t->oom = 1;
+		return NULL;
+	}
+	size_t h = slot_of(t, k);
+	while (t->slots[h].used) {
+		if (t->slots[h].key.a == k->a && t->slots[h].key.b == k->b)
+			return &t->slots[h];
+		h = (h + 1) & (t->cap - 1);
+	}
+	t->slots[h].used = 1;
+	t->slots[h].key = *k;
+	t->count++;
+	return &t->slots[h];
+}
+
+static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int64_t ts)
+{
+	for (uint8_t i = 0; i < *n; i++)
+		if (ends[i].trace == trace)
+			return; /* first occurrence on a trace counts (retransmits, bridges) */
+	if (*n < VT_MSG_ENDS)
+		ends[(*n)++] = (struct vt_msg_end){(uint32_t)trace, ts};
+}
+
+enum { KEY_TCP = 0, KEY_VMSYNC_GH = 1, KEY_VMSYNC_HG = 2 };
+
+void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev)
+{
+	struct vt_msg_key key;
+	int is_send;
+	switch (ev->kind) {
+	case VT_NET_SEND:
+	case VT_NET_RECV:
+		if (!ev->u.net.has_key)
+			return;
+		key.a = (uint64_t)ev->u.net.key.seq << 32 | ev->u.net.key.ack_seq;
+		key.b = (uint64_t)ev->u.net.key.flags << 2 | KEY_TCP;
+		is_send = ev->kind == VT_NET_SEND;
+		break;
+	/* guest → host: the guest's event before the hypercall, the host's on it */
+	case VT_VMSYNC_GH_GUEST:
+	case VT_VMSYNC_GH_HOST:
+		key.a = ev->u.vmsync.vm_uid;
+		key.b = ev->u.vmsync.cnt << 2 | KEY_VMSYNC_GH;
+		is_send = ev->kind == VT_VMSYNC_GH_GUEST;
+		break;
+	/* host → guest: the host's event at the next entry, the guest's after it */
+	case VT_VMSYNC_HG_HOST:
+	case VT_VMSYNC_HG_GUEST:
+		key.a = ev->u.vmsync.vm_uid;
+		key.b = ev->u.vmsync.cnt << 2 | KEY_VMSYNC_HG;
+		is_send = ev->kind == VT_VMSYNC_HG_HOST;
+		break;
+	default:
+		return;
+	}
+	struct vt_msg *m = lookup(t, &key);
+	if (!m)
+		return;
+	if (is_send)
+		add_end(m->send, &m->nsend, trace, (int64_t)ev->ts_ns);
+	else
+		add_end(m->recv, &m->nrecv, trace, (int64_t)ev->ts_ns);
+}
+
+void vt_msg_table_free(struct vt_msg_table *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,38 @@
+/* Matching messages across traces: a TCP segment by (seq, ack_seq, flags), a
+ * vmsync hypercall by (vm_uid, cnt); the first occurrence on each trace counts. */
+#ifndef VT_SYNC_MESSAGES_H
+#define VT_SYNC_MESSAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/event.h"
+
+#define VT_MSG_ENDS 4 /* sends (or receives) of one message kept, on distinct traces */
+
+struct vt_msg_key {
+	uint64_t a, b; /* tcp: seq<<32|ack_seq, flags; vmsync: vm_uid, cnt<<2|type */
+};
+
+struct vt_msg_end {
+	uint32_t trace;
+	int64_t ts;
+};
+
+struct vt_msg {
+	struct vt_msg_key key;
+	uint8_t used, nsend, nrecv;
+	struct vt_msg_end send[VT_MSG_ENDS], recv[VT_MSG_ENDS];
+};
+
+struct vt_msg_table {
+	struct vt_msg *slots;
+	size_t cap, count;
+	int oom;
+};
+
+/* Records the event when it is one end of a message. */
+void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev);
+void vt_msg_table_free(struct vt_msg_table *t);
+
+#endif

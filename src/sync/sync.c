@@ -1,0 +1,364 @@
+/* Synchronization of every machine to the root (the host): message pairs per
+ * pair of machines, a hull per pair, a spanning tree of the best pairs, and
+ * the message latencies once the transforms are applied. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/messages.h"
+#include "vmtrace/sync.h"
+
+const char *vt_sync_quality_name(enum vt_sync_quality q)
+{
+	static const char *const names[] = {"ABSENT", "INCOMPLETE", "APPROXIMATE", "ACCURATE", "FAIL"};
+	return (unsigned)q < 5 ? names[q] : "?";
+}
+
+const char *vt_sync_method_name(enum vt_sync_method m)
+{
+	return m == VT_SYNC_TRUSTED ? "trusted" : m == VT_SYNC_HULL ? "hull" : "auto";
+}
+
+int vt_sync_method_parse(const char *name, enum vt_sync_method *out)
+{
+	if (!strcmp(name, "auto"))
+		*out = VT_SYNC_AUTO;
+	else if (!strcmp(name, "trusted"))
+		*out = VT_SYNC_TRUSTED;
+	else if (!strcmp(name, "hull"))
+		*out = VT_SYNC_HULL;
+	else
+		return -1;
+	return 0;
+}
+
+int64_t vt_transform_apply(const struct vt_transform *t, int64_t ts)
+{
+	return t->y0 + (int64_t)llround(t->slope * (double)(ts - t->x0));
+}
+
+double vt_transform_offset(const struct vt_transform *t)
+{
+	return (double)t->y0 - t->slope * (double)t->x0;
+}
+
+static struct vt_transform inverse(const struct vt_transform *t)
+{
+	return (struct vt_transform){1.0 / t->slope, t->y0, t->x0};
+}
+
+/* outer(inner(t)), anchored at inner's x0. */
+static struct vt_transform compose(const struct vt_transform *outer, const struct vt_transform *inner)
+{
+	struct vt_transform r;
+	r.slope = outer->slope * inner->slope;
+	r.x0 = inner->x0;
+	r.y0 = outer->y0 + (int64_t)llround(outer->slope * (double)(inner->y0 - outer->x0));
+	return r;
+}
+
+struct vt_sync {
+	struct vt_msg_table msgs;
+};
+
+struct vt_sync *vt_sync_new(void)
+{
+	return calloc(1, sizeof(struct vt_sync));
+}
+
+void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev)
+{
+	if (ev->kind >= VT_NET_SEND && ev->kind <= VT_VMSYNC_HG_HOST)
+		vt_msg_table_feed(&s->msgs, trace, ev);
+}
+
+void vt_sync_free(struct vt_sync *s)
+{
+	if (!s)
+		return;
+	vt_msg_table_free(&s->msgs);
+	free(s);
+}
+
+/* One message pair between machines a < b: who sent, both times. */
+struct pair {
+	int a_sent;
+	int64_t t_a, t_b;
+};
+
+struct link {
+	struct pair *p;
+	size_t n, cap;
+	struct vt_hull_result hull; /* b's time → a's time */
+};
+
+static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct pair *p = realloc(l->p, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		l->p = p;
+		l->cap = cap;
+	}
+	l->p[l->n++] = (struct pair){a_sent, t_a, t_b};
+	return 0;
+}
+
+static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links)
+{
+	size_t n = m->count;
+	for (size_t i = 0; i < s->msgs.cap; i++) {
+		const struct vt_msg *msg = &s->msgs.slots[i];
+		if (!msg->used)
+			continue;
+		for (uint8_t x = 0; x < msg->nsend; x++)
+			for (uint8_t y = 0; y < msg->nrecv; y++) {
+				size_t ms = m->trace_machine[msg->send[x].trace];
+				size_t mr = m->trace_machine[msg->recv[y].trace];
+				if (ms == mr)
+					continue; /* within one machine: says nothing of clocks */
+				size_t a = ms < mr ? ms : mr, b = ms < mr ? mr : ms;
+				int64_t ts = msg->send[x].ts, tr = msg->recv[y].ts;
+				if (add_pair(&links[a * n + b], ms == a, ms == a ? ts : tr, ms == a ? tr : ts))
+					return -1;
+			}
+	}
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++) {
+			struct link *l = &links[a * n + b];
+			struct vt_hull *h = vt_hull_new();
+			if (!h)
+				return -1;
+			for (size_t i = 0; i < l->n; i++)
+				if (vt_hull_add(h, l->p[i].a_sent, l->p[i].t_a, l->p[i].t_b)) {
+					vt_hull_free(h);
+					return -1;
+				}
+			vt_hull_compute(h, &l->hull);
+			vt_hull_free(h);
+		}
+	return 0;
+}
+
+static int rank(const struct link *l)
+{
+	switch (l->hull.quality) {
+	case VT_SYNC_ACCURATE:
+		return 4;
+	case VT_SYNC_APPROXIMATE:
+		return 3;
+	case VT_SYNC_INCOMPLETE:
+		return 2;
+	case VT_SYNC_FAIL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void latency_stats(int64_t *v, size_t n, struct vt_latency *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->count = n;
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	out->min = v[0];
+	out->max = v[n - 1];
+	out->p50 = v[n / 2];
+	out->p99 = v[(size_t)((double)(n - 1) * 0.99)];
+	for (size_t i = 0; i < n && v[i] < 0; i++)
+		out->negative++;
+}
+
+/* Latencies of the messages between machine k and its `via`, once both are mapped to the root. */
+static int measure(struct vt_sync_result *r, const struct link *links, size_t n, size_t k)
+{
+	struct vt_clock_sync *c = &r->machines[k];
+	if (c->via < 0)
+		return 0;
+	size_t a = k < (size_t)c->via ? k : (size_t)c->via, b = k < (size_t)c->via ? (size_t)c->via : k;
+	const struct link *l = &links[a * n + b];
+	int64_t *to = malloc((l->n ? l->n : 1) * sizeof(*to)), *from = malloc((l->n ? l->n : 1) * sizeof(*from));
+	if (!to || !from) {
+		free(to);
+		free(from);
+		return -1;
+	}
+	size_t nto = 0, nfrom = 0;
+	const struct vt_transform *ta = &r->machines[a].to_ref, *tb = &r->machines[b].to_ref;
+	for (size_t i = 0; i < l->n; i++) {
+		int64_t ra = vt_transform_apply(ta, l->p[i].t_a), rb = vt_transform_apply(tb, l->p[i].t_b);
+		int k_sent = (l->p[i].a_sent && k == a) || (!l->p[i].a_sent && k == b);
+		int64_t lat = l->p[i].a_sent ? rb - ra : ra - rb;
+		if (k_sent)
+			to[nto++] = lat;
+		else
+			from[nfrom++] = lat;
+	}
+	latency_stats(to, nto, &c->to_ref_latency);
+	latency_stats(from, nfrom, &c->from_ref_latency);
+	free(to);
+	free(from);
+	return 0;
+}
+
+static char *sentence(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *sentence(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return strdup(buf);
+}
+
+static int pick_root(const struct vt_machines *m)
+{
+	for (size_t k = 0; k < m->count; k++)
+		if (m->machines[k].role == VT_ROLE_HOST)
+			return (int)k;
+	return 0;
+}
+
+/* The transform of machine k from its link with `via` (already placed). */
+static void place(struct vt_sync_result *r, const struct link *links, size_t n, size_t k, size_t via,
+		  enum vt_sync_method method)
+{
+	struct vt_clock_sync *c = &r->machines[k];
+	size_t a = k < via ? k : via, b = k < via ? via : k;
+	const struct vt_hull_result *h = &links[a * n + b].hull;
+	c->via = (int)via;
+	c->reference = r->root;
+	c->quality = h->quality;
+	c->matches_to_ref = k == b ? h->to_ref_count : h->from_ref_count;
+	c->matches_from_ref = k == b ? h->from_ref_count : h->to_ref_count;
+	int use_hull = method == VT_SYNC_HULL ||
+		       (method == VT_SYNC_AUTO && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE));
+	size_t total = c->matches_to_ref + c->matches_from_ref;
+	if (!use_hull) {
+		c->method = VT_SYNC_TRUSTED;
+		c->to_ref = (struct vt_transform){1, 0, 0};
+		c->accuracy_ns = -1;
+		if (method == VT_SYNC_TRUSTED)
+			c->why = sentence("trusted clocks, as asked: timestamps used as they are, checked against %zu "
+					  "messages",
+					  total);
+		else
+			c->why = sentence("the hull is %s with %zu messages: clocks taken as they are",
+					  vt_sync_quality_name(h->quality), total);
+		return;
+	}
+	c->method = VT_SYNC_HULL;
+	struct vt_transform k_to_via = k == b ? h->to_ref : inverse(&h->to_ref);
+	c->to_ref = compose(&r->machines[via].to_ref, &k_to_via);
+	c->slope_min = h->slope_min;
+	c->slope_max = h->slope_max;
+	if (k == a && h->has_slope_min && h->has_slope_max) { /* bounds of the inverse line */
+		c->slope_min = 1.0 / h->slope_max;
+		c->slope_max = 1.0 / h->slope_min;
+	}
+	c->accuracy_ns = h->accuracy_ns;
+	c->why = sentence("convex hull over %zu + %zu messages exchanged with machine %zu: %s", c->matches_to_ref,
+			  c->matches_from_ref, via, vt_sync_quality_name(h->quality));
+}
+
+int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
+		   struct vt_sync_result **out, struct vt_error *err)
+{
+	*out = NULL;
+	size_t n = m->count;
+	struct vt_sync_result *r = calloc(1, sizeof(*r));
+	struct link *links = calloc(n ? n * n : 1, sizeof(*links));
+	int *placed = calloc(n ? n : 1, sizeof(*placed));
+	int rc = -1;
+	if (!r || !links || !placed || s->msgs.oom)
+		goto out;
+	r->count = n;
+	r->machines = calloc(n ? n : 1, sizeof(*r->machines));
+	if (!r->machines || collect_links(s, m, links))
+		goto out;
+	r->root = n ? pick_root(m) : -1;
+	for (size_t k = 0; k < n; k++) {
+		r->machines[k].reference = r->root;
+		r->machines[k].via = -1;
+		r->machines[k].to_ref = (struct vt_transform){1, 0, 0};
+		r->machines[k].accuracy_ns = -1;
+	}
+	if (n) {
+		placed[r->root] = 1;
+		r->machines[r->root].method = method == VT_SYNC_TRUSTED ? VT_SYNC_TRUSTED : VT_SYNC_HULL;
+		r->machines[r->root].quality = VT_SYNC_ACCURATE;
+		r->machines[r->root].accuracy_ns = 0;
+		r->machines[r->root].why = strdup("the reference: every other clock is mapped to this one");
+	}
+	/* Prim's tree: always the best link from a placed machine to an unplaced one. */
+	for (;;) {
+		int best = -1, best_via = -1, best_rank = -1;
+		size_t best_n = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (placed[k])
+				continue;
+			for (size_t v = 0; v < n; v++) {
+				if (!placed[v])
+					continue;
+				const struct link *l = &links[(k < v ? k : v) * n + (k < v ? v : k)];
+				int rk = rank(l);
+				if (rk > best_rank || (rk == best_rank && l->n > best_n)) {
+					best = (int)k;
+					best_via = (int)v;
+					best_rank = rk;
+					best_n = l->n;
+				}
+			}
+		}
+		if (best < 0)
+			break;
+		placed[best] = 1;
+		if (best_rank == 0) { /* no message with any placed machine */
+			struct vt_clock_sync *c = &r->machines[best];
+			c->method = VT_SYNC_TRUSTED;
+			c->quality = VT_SYNC_ABSENT;
+			c->why = strdup("no message matched with any other machine: clocks taken as they are, "
+					"unverified (trace TCP traffic with the host, or use vmsync)");
+			continue;
+		}
+		place(r, links, n, (size_t)best, (size_t)best_via, method);
+	}
+	for (size_t k = 0; k < n; k++)
+		if (measure(r, links, n, k))
+			goto out;
+	rc = 0;
+out:
+	for (size_t i = 0; links && i < n * n; i++)
+		free(links[i].p);
+	free(links);
+	free(placed);
+	if (rc) {
+		vt_sync_result_free(r);
+		return vt_error_set(err, "synchronization: out of memory");
+	}
+	*out = r;
+	return 0;
+}
+
+void vt_sync_result_free(struct vt_sync_result *r)
+{
+	if (!r)
+		return;
+	for (size_t k = 0; k < r->count; k++)
+		free(r->machines[k].why);
+	free(r->machines);
+	free(r);
+}

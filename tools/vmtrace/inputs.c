@@ -1,0 +1,53 @@
+#include "inputs.h"
+
+#include <stdlib.h>
+
+#include "progress.h"
+
+int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err)
+{
+	struct vt_source *src;
+	if (vt_source_open(&src, &path, 1, err))
+		return -1;
+	struct vt_progress progress;
+	vt_progress_start(&progress, path);
+	const struct vt_event *ev;
+	uint64_t n = 0;
+	int rc;
+	size_t base = in->ntraces;
+	while ((rc = vt_source_next(src, &ev, err)) > 0) {
+		sink(ctx, base + ev->trace, ev);
+		vt_progress_update(&progress, ++n);
+	}
+	vt_progress_end(&progress);
+	if (rc < 0) {
+		vt_source_close(src);
+		return -1;
+	}
+	size_t count = vt_source_trace_count(src);
+	struct vt_source **s = realloc(in->sources, (in->nsources + 1) * sizeof(*s));
+	if (s)
+		in->sources = s;
+	const struct vt_trace_info **t = realloc(in->traces, (in->ntraces + count) * sizeof(*t));
+	if (t)
+		in->traces = t;
+	if (!s || !t) {
+		vt_source_close(src);
+		return vt_error_set(err, "out of memory");
+	}
+	in->sources[in->nsources++] = src;
+	for (size_t i = 0; i < count; i++)
+		in->traces[in->ntraces++] = vt_source_trace(src, i);
+	return 0;
+}
+
+void vt_inputs_close(struct vt_inputs *in)
+{
+	for (size_t i = 0; i < in->nsources; i++)
+		vt_source_close(in->sources[i]);
+	free(in->sources);
+	free(in->traces);
+	in->sources = NULL;
+	in->traces = NULL;
+	in->nsources = in->ntraces = 0;
+}

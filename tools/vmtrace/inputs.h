@@ -1,0 +1,30 @@
+/* The CLI's reading of trace PATHs: each PATH its own source (so one bad PATH
+ * does not hide the others), traces numbered across PATHs, every event handed
+ * to the caller's collectors, with a progress line on a terminal. */
+#ifndef VMTRACE_CLI_INPUTS_H
+#define VMTRACE_CLI_INPUTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "vmtrace/identify.h"
+#include "vmtrace/sources.h"
+
+struct vt_inputs {
+	struct vt_source **sources;
+	size_t nsources;
+	const struct vt_trace_info **traces; /* valid until vt_inputs_close */
+	size_t ntraces;
+};
+
+typedef void (*vt_event_sink)(void *ctx, size_t trace, const struct vt_event *ev);
+
+/* Reads every event of the traces under path; returns 0 or -1 with err. */
+int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err);
+void vt_inputs_close(struct vt_inputs *in);
+
+/* Shared JSON pieces (cmd_info.c). */
+json_t *json_str_or_null(const char *s);
+json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *all);
+
+#endif

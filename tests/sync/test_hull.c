@@ -1,0 +1,152 @@
+/* The convex hull on hand-made message sequences: every quality, the
+ * transitions between them, and the estimate on known clocks. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "testutil.h"
+#include "vmtrace/sync.h"
+
+/* M's clock: t_r = SLOPE * t_m + OFFSET; messages take LAT ns each way. */
+#define BASE 1795648751000000000LL
+static const double SLOPE = 1.00002;
+static const int64_t OFFSET = -3600000000000LL; /* M is an hour ahead */
+
+static int64_t r_of_m(int64_t t_m)
+{
+	return BASE + (int64_t)llround(SLOPE * (double)(t_m - BASE)) + OFFSET;
+}
+
+/* A message M→R sent at t_m, received after lat ns of R's time. */
+static void m_to_r(struct vt_hull *h, int64_t t_m, int64_t lat)
+{
+	assert_int_equal(vt_hull_add(h, 0, r_of_m(t_m) + lat, t_m), 0);
+}
+
+/* A message R→M sent at R's time of t_m, received lat ns later on M. */
+static void r_to_m(struct vt_hull *h, int64_t t_m, int64_t lat)
+{
+	assert_int_equal(vt_hull_add(h, 1, r_of_m(t_m), t_m + lat), 0);
+}
+
+static enum vt_sync_quality quality(const struct vt_hull *h)
+{
+	struct vt_hull_result r;
+	vt_hull_compute(h, &r);
+	return r.quality;
+}
+
+static void test_absent(void **state)
+{
+	(void)state;
+	struct vt_hull *h = vt_hull_new();
+	struct vt_hull_result r;
+	vt_hull_compute(h, &r);
+	assert_int_equal(r.quality, VT_SYNC_ABSENT);
+	assert_int_equal(r.to_ref_count + r.from_ref_count, 0);
+	vt_hull_free(h);
+}
+
+static void test_transitions_to_accurate(void **state)
+{
+	(void)state;
+	struct vt_hull *h = vt_hull_new();
+	assert_int_equal(quality(h), VT_SYNC_ABSENT);
+	m_to_r(h, BASE + 1000000, 50000);
+	assert_int_equal(quality(h), VT_SYNC_INCOMPLETE);
+	m_to_r(h, BASE + 9000000, 50000);
+	assert_int_equal(quality(h), VT_SYNC_INCOMPLETE);
+	/* One message back, later than both: bounds the slope from one side only. */
+	r_to_m(h, BASE + 20000000, 50000);
+	assert_int_equal(quality(h), VT_SYNC_APPROXIMATE);
+	/* One back before the first: now both sides. */
+	r_to_m(h, BASE, 50000);
+	assert_int_equal(quality(h), VT_SYNC_ACCURATE);
+	vt_hull_free(h);
+}
+
+static void test_accurate_estimate(void **state)
+{
+	(void)state;
+	struct vt_hull *h = vt_hull_new();
+	/* 200 messages each way over 10 s, latencies 20..120 µs, equal minimums. */
+	for (int i = 0; i < 200; i++) {
+		int64_t t = BASE + (int64_t)i * 50000000;
+		m_to_r(h, t, 20000 + (i * 7919) % 100000);
+		r_to_m(h, t + 25000000, 20000 + (i * 104729) % 100000);
+	}
+	struct vt_hull_result r;
+	vt_hull_compute(h, &r);
+	assert_int_equal(r.quality, VT_SYNC_ACCURATE);
+	assert_int_equal(r.to_ref_count, 200);
+	assert_int_equal(r.from_ref_count, 200);
+	assert_true(r.has_slope_min && r.has_slope_max);
+	assert_true(r.slope_min <= SLOPE && SLOPE <= r.slope_max);
+	/* Symmetric minimum latencies: the middle line is the true one, within a µs. */
+	for (int i = 0; i <= 10; i++) {
+		int64_t t = BASE + (int64_t)i * 1000000000;
+		int64_t err = vt_transform_apply(&r.to_ref, t) - r_of_m(t);
+		if (llabs(err) > 1000)
+			fail_msg("error %lld ns at %d s", (long long)err, i);
+	}
+	assert_true(r.accuracy_ns >= 19000 && r.accuracy_ns <= 21000);
+	vt_hull_free(h);
+}
+
+static void test_incomplete_estimate_is_a_bound(void **state)
+{
+	(void)state;
+	struct vt_hull *h = vt_hull_new();
+	for (int i = 0; i < 10; i++)
+		m_to_r(h, BASE + (int64_t)i * 1000000, 30000 + i * 1000);
+	struct vt_hull_result r;
+	vt_hull_compute(h, &r);
+	assert_int_equal(r.quality, VT_SYNC_INCOMPLETE);
+	assert_int_equal(r.accuracy_ns, -1);
+	/* Receives can never come before sends with the estimate. */
+	int64_t t = BASE;
+	assert_true(vt_transform_apply(&r.to_ref, t) <= r_of_m(t) + 30000 + 1);
+	vt_hull_free(h);
+}
+
+static void test_fail_on_contradiction(void **state)
+{
+	(void)state;
+	struct vt_hull *h = vt_hull_new();
+	for (int i = 0; i < 20; i++) {
+		int64_t t = BASE + (int64_t)i * 1000000;
+		m_to_r(h, t, 40000);
+		r_to_m(h, t + 500000, 40000);
+	}
+	assert_int_equal(quality(h), VT_SYNC_ACCURATE);
+	/* A message that arrives 1 ms before it was sent: no line separates them. */
+	m_to_r(h, BASE + 7000000, -1000000);
+	assert_int_equal(quality(h), VT_SYNC_FAIL);
+	vt_hull_free(h);
+}
+
+static void test_transform_helpers(void **state)
+{
+	(void)state;
+	struct vt_transform t = {1.0000001, 1795648751000000000LL, 1795648751000000500LL};
+	assert_int_equal(vt_transform_apply(&t, t.x0), t.y0);
+	assert_int_equal(vt_transform_apply(&t, t.x0 + 1000000000), t.y0 + 1000000100);
+	enum vt_sync_method m;
+	assert_int_equal(vt_sync_method_parse("hull", &m), 0);
+	assert_int_equal(m, VT_SYNC_HULL);
+	assert_int_equal(vt_sync_method_parse("nope", &m), -1);
+	assert_string_equal(vt_sync_quality_name(VT_SYNC_APPROXIMATE), "APPROXIMATE");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_transitions_to_accurate),
+		cmocka_unit_test(test_accurate_estimate),
+		cmocka_unit_test(test_incomplete_estimate_is_a_bound),
+		cmocka_unit_test(test_fail_on_contradiction),
+		cmocka_unit_test(test_transform_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,262 @@
+/* Identification and synchronization on simulated scenarios, against the
+ * simulator's truth.json: guests, QEMU pids and vCPU threads exactly; clock
+ * transforms within the accuracy each method promises. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "testutil.h"
+#include "vmtrace/identify.h"
+#include "vmtrace/sources.h"
+#include "vmtrace/sync.h"
+
+static char *tmp;
+
+struct run {
+	json_t *truth;
+	struct vt_source *src;
+	struct vt_machines *m;
+	struct vt_sync_result *r;
+};
+
+static void simulate_and_sync(const char *scenario, enum vt_sync_method method, struct run *out)
+{
+	char dir[4300];
+	snprintf(dir, sizeof(dir), "%s/%s", tmp, scenario);
+	struct vt_run run;
+	vt_run_shell(&run, "rm -rf '%s' && '%s' '%s/%s.json' -o '%s'", dir, vt_build_path("vmtrace-sim"),
+		     vt_source_path("scenarios"), scenario, dir);
+	if (run.status != 0)
+		fail_msg("vmtrace-sim %s: %s", scenario, run.err);
+	vt_run_free(&run);
+	char truth[4400];
+	snprintf(truth, sizeof(truth), "%s/truth.json", dir);
+	out->truth = json_load_file(truth, 0, NULL);
+	assert_non_null(out->truth);
+
+	struct vt_error err = {{0}};
+	const char *path = dir;
+	if (vt_source_open(&out->src, &path, 1, &err))
+		fail_msg("%s", err.msg);
+	struct vt_identify *id = vt_identify_new();
+	struct vt_sync *sync = vt_sync_new();
+	const struct vt_event *ev;
+	int rc;
+	while ((rc = vt_source_next(out->src, &ev, &err)) > 0) {
+		vt_identify_feed(id, ev->trace, ev);
+		vt_sync_feed(sync, ev->trace, ev);
+	}
+	assert_int_equal(rc, 0);
+	size_t n = vt_source_trace_count(out->src);
+	const struct vt_trace_info **infos = calloc(n, sizeof(*infos));
+	for (size_t i = 0; i < n; i++)
+		infos[i] = vt_source_trace(out->src, i);
+	if (vt_identify_finish(id, infos, n, &out->m, &err) || vt_sync_finish(sync, out->m, method, &out->r, &err))
+		fail_msg("%s", err.msg);
+	free(infos);
+	vt_identify_free(id);
+	vt_sync_free(sync);
+}
+
+static void run_free(struct run *r)
+{
+	vt_sync_result_free(r->r);
+	vt_machines_free(r->m);
+	vt_source_close(r->src);
+	json_decref(r->truth);
+}
+
+static int machine_of(const struct run *r, const char *uuid)
+{
+	for (size_t k = 0; k < r->m->count; k++)
+		if (r->m->machines[k].product_uuid && !strcasecmp(r->m->machines[k].product_uuid, uuid))
+			return (int)k;
+	return -1;
+}
+
+/* Largest |ours - truth| over the guest clock's knots inside the trace. */
+static int64_t max_error(const struct run *r, json_t *machine)
+{
+	int k = machine_of(r, json_string_value(json_object_get(machine, "product_uuid")));
+	assert_true(k >= 0);
+	const struct vt_transform *t = &r->r->machines[k].to_ref;
+	json_t *knots = json_object_get(machine, "clock_knots");
+	int64_t start = json_integer_value(json_object_get(r->truth, "start_ns"));
+	int64_t end = json_integer_value(json_object_get(r->truth, "end_ns"));
+	int64_t worst = 0;
+	size_t i, used = 0;
+	json_t *knot;
+	json_array_foreach(knots, i, knot)
+	{
+		int64_t host = json_integer_value(json_array_get(knot, 0));
+		int64_t guest = json_integer_value(json_array_get(knot, 1));
+		if (host < start || host > end)
+			continue;
+		int64_t e = llabs(vt_transform_apply(t, guest) - host);
+		worst = e > worst ? e : worst;
+		used++;
+	}
+	if (!knots) { /* older truth: the linear transform */
+		json_t *th = json_object_get(machine, "to_host");
+		double slope = json_real_value(json_object_get(th, "slope"));
+		int64_t g0 = json_integer_value(json_object_get(th, "guest_ref_ns"));
+		int64_t h0 = json_integer_value(json_object_get(th, "host_ref_ns"));
+		for (int64_t h = start; h <= end; h += (end - start) / 20 + 1) {
+			int64_t g = g0 + (int64_t)llround((double)(h - h0) / slope);
+			int64_t e = llabs(vt_transform_apply(t, g) - h);
+			worst = e > worst ? e : worst;
+			used++;
+		}
+	}
+	assert_true(used >= 2);
+	return worst;
+}
+
+/* Every traced guest is matched to its host, QEMU pid and vCPU threads as the truth says. */
+static void check_identification(const struct run *r)
+{
+	json_t *guests = json_object_get(r->truth, "guests"), *g;
+	size_t i;
+	json_array_foreach(guests, i, g)
+	{
+		int k = machine_of(r, json_string_value(json_object_get(g, "uuid")));
+		if (k < 0)
+			fail_msg("guest %s not found", json_string_value(json_object_get(g, "name")));
+		const struct vt_machine *mm = &r->m->machines[k];
+		assert_int_equal(mm->role, VT_ROLE_GUEST);
+		assert_true(mm->host >= 0);
+		assert_int_equal(r->m->machines[mm->host].role, VT_ROLE_HOST);
+		assert_int_equal(mm->qemu_pid, json_integer_value(json_object_get(g, "qemu_pid")));
+		json_t *vcpus = json_object_get(g, "vcpus"), *v;
+		size_t j;
+		assert_int_equal(mm->nvcpus, json_array_size(vcpus));
+		json_array_foreach(vcpus, j, v)
+		{
+			assert_int_equal(mm->vcpus[j].vcpu, json_integer_value(json_object_get(v, "vcpu")));
+			assert_int_equal(mm->vcpus[j].tid, json_integer_value(json_object_get(v, "tid")));
+		}
+	}
+}
+
+static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t limit_ns, size_t min_each_way)
+{
+	json_t *machines = json_object_get(r->truth, "machines"), *mj;
+	size_t i;
+	int guests = 0;
+	json_array_foreach(machines, i, mj)
+	{
+		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
+			continue;
+		int k = machine_of(r, json_string_value(json_object_get(mj, "product_uuid")));
+		const struct vt_clock_sync *c = &r->r->machines[k];
+		assert_int_equal(c->quality, want);
+		assert_true(c->matches_to_ref >= min_each_way && c->matches_from_ref >= min_each_way);
+		assert_int_equal(c->to_ref_latency.negative + c->from_ref_latency.negative, 0);
+		int64_t err = max_error(r, mj);
+		printf("%s: %s, %zu + %zu messages, max error %lld ns (limit %lld)\n",
+		       json_string_value(json_object_get(mj, "name")), vt_sync_quality_name(c->quality),
+		       c->matches_to_ref, c->matches_from_ref, (long long)err, (long long)limit_ns);
+		assert_true(err <= limit_ns);
+		guests++;
+	}
+	assert_true(guests > 0);
+}
+
+static void test_hull_ptp(void **state)
+{
+	(void)state;
+	struct run r = {0};
+	simulate_and_sync("two-guests-ptp", VT_SYNC_HULL, &r);
+	check_identification(&r);
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100);
+	run_free(&r);
+}
+
+static void test_vmsync(void **state)
+{
+	(void)state;
+	struct run r = {0};
+	simulate_and_sync("vmsync", VT_SYNC_HULL, &r);
+	check_identification(&r);
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100);
+	run_free(&r);
+}
+
+/* NTP clocks wander by up to max_wander_ns around their line: one line fits them that well. */
+static void test_hull_ntp(void **state)
+{
+	(void)state;
+	struct run r = {0};
+	simulate_and_sync("two-guests-ntp", VT_SYNC_AUTO, &r);
+	check_identification(&r);
+	int64_t wander = 0;
+	json_t *mj;
+	size_t i;
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
+	{
+		int64_t w = json_integer_value(json_object_get(json_object_get(mj, "to_host"), "max_wander_ns"));
+		wander = w > wander ? w : wander;
+	}
+	check_guests(&r, VT_SYNC_ACCURATE, wander + 2000, 100);
+	for (size_t k = 0; k < r.r->count; k++)
+		if ((int)k != r.r->root)
+			assert_int_equal(r.r->machines[k].method, VT_SYNC_HULL);
+	run_free(&r);
+}
+
+/* Trusted clocks on ptp: identity transforms, and the check agrees with the truth:
+ * no causality violation, and the clock error the latencies imply is the true one. */
+static void test_trusted_ptp(void **state)
+{
+	(void)state;
+	struct run r = {0};
+	simulate_and_sync("two-guests-ptp", VT_SYNC_TRUSTED, &r);
+	json_t *mj;
+	size_t i;
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
+	{
+		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
+			continue;
+		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
+		const struct vt_clock_sync *c = &r.r->machines[k];
+		assert_int_equal(c->method, VT_SYNC_TRUSTED);
+		assert_true(c->to_ref.slope == 1.0 && c->to_ref.x0 == 0 && c->to_ref.y0 == 0);
+		assert_int_equal(c->to_ref_latency.negative + c->from_ref_latency.negative, 0);
+		/* Equal minimum latencies both ways: half their difference is the clock error. */
+		int64_t implied = (c->to_ref_latency.min - c->from_ref_latency.min) / 2;
+		int64_t true_err = max_error(&r, mj); /* identity vs truth: the real error */
+		printf("%s: implied clock error %lld ns, true error up to %lld ns\n",
+		       json_string_value(json_object_get(mj, "name")), (long long)implied, (long long)true_err);
+		assert_true(llabs(implied) <= true_err + 2000);
+	}
+	run_free(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = vt_mkdtemp();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	vt_rmtree(tmp);
+	free(tmp);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hull_ptp),
+		cmocka_unit_test(test_vmsync),
+		cmocka_unit_test(test_hull_ntp),
+		cmocka_unit_test(test_trusted_ptp),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

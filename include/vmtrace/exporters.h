@@ -116,8 +116,9 @@ void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts);
 uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint32_t id, size_t len);
 
 /* Writes the event header and returns where its LEN bytes of context and
- * payload go. Timestamps must not go backwards within a stream (an older one
- * is raised to the previous, as a ring buffer would record it). */
+ * payload go, or NULL (nothing written) for an event larger than a packet.
+ * Timestamps must not go backwards within a stream (an older one is raised to
+ * the previous, as a ring buffer would record it). */
 static inline uint8_t *vt_ctf_stream_reserve(struct vt_ctf_stream *s, uint64_t ts, uint32_t id,
 					     size_t len)
 {
@@ -128,6 +129,8 @@ static inline uint8_t *vt_ctf_stream_reserve(struct vt_ctf_stream *s, uint64_t t
 	int extended = id >= 31 || s->first_in_packet || ((ts - s->last_ts) >> 27) != 0;
 	size_t need = (extended ? 13 : 4) + len;
 	if (s->pos + need > s->cap) {
+		if (VT_CTF_EVENT_DATA_OFFSET + 13 + len > s->cap)
+			return NULL; /* larger than a whole packet */
 		vt_ctf_stream_new_packet(s, ts);
 		extended = 1;
 		need = 13 + len;

@@ -208,6 +208,8 @@ uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint3
 	int extended = id >= 65535 || s->first_in_packet || ((ts - s->last_ts) >> 32) != 0;
 	size_t need = (extended ? 14 : 6) + len;
 	if (s->pos + need > s->cap) {
+		if (VT_CTF_EVENT_DATA_OFFSET + 14 + len > s->cap)
+			return NULL; /* larger than a whole packet */
 		vt_ctf_stream_new_packet(s, ts);
 		extended = 1;
 		need = 14 + len;

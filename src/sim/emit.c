@@ -42,6 +42,8 @@ static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uin
 		return NULL;
 	uint64_t ts = (m->guest ? vt_sim_machine_epoch_ns(s, m, t) : t) - m->clock_offset_ns;
 	uint8_t *p = vt_ctf_stream_reserve(m->streams[cpu], ts, id, CTX_SIZE + len);
+	if (!p) /* cannot happen: events are far smaller than the smallest packet */
+		return NULL;
 	memcpy(p, ctx, CTX_SIZE);
 	return p + CTX_SIZE;
 }

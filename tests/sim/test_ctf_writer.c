@@ -46,6 +46,8 @@ static void roundtrip(int large)
 			memcpy(p, &i, 4);
 		sum += ts;
 	}
+	/* an event larger than a packet is refused, and nothing is written */
+	assert_null(vt_ctf_stream_reserve(vt_ctf_writer_stream(w, 0), ts, 3, 9000));
 	assert_int_equal(vt_ctf_writer_close(w, ts + 10, &err), 0);
 	struct vt_run r;
 	vt_run_shell(&r, "babeltrace2 --clock-cycles '%s' | awk '{gsub(/[\\[\\]]/, \"\", $1); s += $1; n++} END {printf \"%%d %%.0f\\n\", n, s}'",

@@ -404,3 +404,52 @@ void vt_sim_emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
 		hook(s, m, cpu, t, ctx, &ev);
 	}
 }
+
+/* Host-only events without a normalized kind (OTHER). */
+static void hook_other(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
+		       const char *name)
+{
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_OTHER, .name = name};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}
+
+void vt_sim_emit_pio(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t rw, uint32_t port,
+		     uint32_t size)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_PIO, 16);
+	if (p) {
+		uint32_t count = 1;
+		PUT(p, rw);
+		PUT(p, port);
+		PUT(p, size);
+		PUT(p, count);
+	}
+	hook_other(s, m, cpu, t, ctx, "kvm_x86_pio");
+}
+
+void vt_sim_emit_msr(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t write, uint32_t ecx,
+		     uint64_t data)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_MSR, 17);
+	if (p) {
+		uint8_t exception = 0;
+		PUT(p, write);
+		PUT(p, ecx);
+		PUT(p, data);
+		PUT(p, exception);
+	}
+	hook_other(s, m, cpu, t, ctx, "kvm_x86_msr");
+}
+
+void vt_sim_emit_inj_virq(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t irq)
+{
+	struct machine *m = &s->machines[0];
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_INJ_VIRQ, 4);
+	if (p)
+		memcpy(p, &irq, 4);
+	hook_other(s, m, cpu, t, ctx, "kvm_x86_inj_virq");
+}

@@ -17,6 +17,13 @@ void vt_sim_emit_kvm_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t
 void vt_sim_emit_userspace_exit(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t reason);
 void vt_sim_emit_irq(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx, int entry,
 	      int32_t irq, const char *name);
+/* kvm_x86_pio {rw, port, size, count}, kvm_x86_msr {write, ecx, data, exception},
+ * kvm_x86_inj_virq {irq}: host events of the vCPU thread. */
+void vt_sim_emit_pio(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t rw, uint32_t port,
+		     uint32_t size);
+void vt_sim_emit_msr(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t write, uint32_t ecx,
+		     uint64_t data);
+void vt_sim_emit_inj_virq(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t irq);
 void vt_sim_emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
 		    uint64_t a0, uint64_t a1);
 void vt_sim_emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,

@@ -200,3 +200,18 @@ const char vt_sim_fields_lttng_statedump_process_state[] =
 	"		integer { size = 32; align = 8; signed = 1; encoding = none; base = 10; } _status;\n"
 	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _cpu;\n"
 	"		integer { size = 64; align = 8; signed = 0; encoding = none; base = 16; } _file_table_address;\n";
+
+const char vt_sim_fields_kvm_x86_pio[] =
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _rw;\n"
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _port;\n"
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _size;\n"
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _count;\n";
+
+const char vt_sim_fields_kvm_x86_msr[] =
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _write;\n"
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _ecx;\n"
+	"		integer { size = 64; align = 8; signed = 0; encoding = none; base = 10; } _data;\n"
+	"		integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; } _exception;\n";
+
+const char vt_sim_fields_kvm_x86_inj_virq[] =
+	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _irq;\n";

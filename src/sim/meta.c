@@ -67,6 +67,9 @@ int vt_sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const
 		vt_ctf_meta_event(t, "kvm_x86_exit", EVID_KVM_EXIT, vt_sim_fields_kvm_x86_exit);
 		vt_ctf_meta_event(t, "kvm_x86_hypercall", EVID_HYPERCALL, vt_sim_fields_kvm_x86_hypercall);
 		vt_ctf_meta_event(t, "kvm_userspace_exit", EVID_USERSPACE_EXIT, userspace_exit_fields);
+		vt_ctf_meta_event(t, "kvm_x86_pio", EVID_PIO, vt_sim_fields_kvm_x86_pio);
+		vt_ctf_meta_event(t, "kvm_x86_msr", EVID_MSR, vt_sim_fields_kvm_x86_msr);
+		vt_ctf_meta_event(t, "kvm_x86_inj_virq", EVID_INJ_VIRQ, vt_sim_fields_kvm_x86_inj_virq);
 	}
 	vt_ctf_meta_event(t, "softirq_exit", EVID_SOFTIRQ_EXIT, softirq_fields);
 	vt_ctf_meta_event(t, "softirq_entry", EVID_SOFTIRQ_ENTRY, softirq_fields);

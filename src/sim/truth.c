@@ -14,6 +14,7 @@ const char *const vt_sim_event_names[EVID_COUNT] = {
 	"net_dev_queue", "softirq_entry", "softirq_exit", "kvm_x86_hypercall", "kvm_x86_exit",
 	"kvm_x86_entry", "sched_process_exit", "sched_process_fork", "sched_wakeup", "sched_switch",
 	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host", "kvm_userspace_exit",
+	"kvm_x86_pio", "kvm_x86_msr", "kvm_x86_inj_virq",
 };
 const char *const vt_sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",
@@ -31,6 +32,7 @@ static const enum vt_kind evid_kind[EVID_COUNT] = {
 	[EVID_VMSYNC_GH_GUEST] = VT_VMSYNC_GH_GUEST, [EVID_VMSYNC_HG_GUEST] = VT_VMSYNC_HG_GUEST,
 	[EVID_VMSYNC_GH_HOST] = VT_VMSYNC_GH_HOST, [EVID_VMSYNC_HG_HOST] = VT_VMSYNC_HG_HOST,
 	[EVID_USERSPACE_EXIT] = VT_KVM_USERSPACE_EXIT,
+	[EVID_PIO] = VT_OTHER, [EVID_MSR] = VT_OTHER, [EVID_INJ_VIRQ] = VT_OTHER,
 };
 static const enum vt_kind ust_kind[UST_COUNT] = {
 	[UST_MACHINE] = VT_MACHINE_ID, [UST_STATEDUMP_BEGIN] = VT_STATEDUMP_BEGIN,

@@ -172,6 +172,11 @@ static void enter(struct sim *s, struct vcpu *v, uint64_t t)
 	/* Kernels >= 6.1 with lttng-modules 2.13 record a garbage vcpu_id here. */
 	uint32_t vcpu_id = s->sc->entry_vcpu_garbage ? 3213368400u + (uint32_t)(v->th->tid & 0xfff) * 64
 						     : v->index;
+	/* an interrupt is pending: KVM injects it on this entry */
+	if (v->recv.len)
+		vt_sim_emit_inj_virq(s, cpu, t, v->th->ctx, 34 /* virtio-net */);
+	else if (v->wake_len || v->tick_resched)
+		vt_sim_emit_inj_virq(s, cpu, t, v->th->ctx, 236 /* local timer */);
 	vt_sim_emit_kvm_entry(s, cpu, t, v->th->ctx, vcpu_id);
 	v->mode = VM_GUEST;
 	v->entry_t = v->progress_t = v->last_gev_t = t;
@@ -243,8 +248,12 @@ void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	default: break;
 	}
 	vt_sim_emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
-	if (reason == VMX_IO) /* port I/O is emulated by QEMU: KVM_RUN returns to user space */
+	if (reason == VMX_IO) { /* port I/O is emulated by QEMU: KVM_RUN returns to user space */
+		vt_sim_emit_pio(s, cpu, t, v->th->ctx, (uint32_t)(h >> 25) & 1, (uint32_t)(info1 >> 16), 1);
 		vt_sim_emit_userspace_exit(s, cpu, t, v->th->ctx, 2 /* KVM_EXIT_IO */);
+	} else if (reason == VMX_MSR_READ || reason == VMX_MSR_WRITE) {
+		vt_sim_emit_msr(s, cpu, t, v->th->ctx, reason == VMX_MSR_WRITE, 0x6e0, t & 0xffffffffffull);
+	}
 	if (reason == VMX_VMCALL) {
 		if (v->exit_info1) { /* a vmsync hypercall: a0 = cnt, a1 = vm_uid */
 			uint32_t cnt = (uint32_t)v->exit_info1;

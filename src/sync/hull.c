@@ -93,7 +93,8 @@ static struct point *chain(const struct point_set *s, int sign, size_t *len)
 		*len = 0;
 		return NULL;
 	}
-	memcpy(sorted, s->p, s->n * sizeof(*sorted));
+	if (s->n)
+		memcpy(sorted, s->p, s->n * sizeof(*sorted));
 	qsort(sorted, s->n, sizeof(*sorted), by_x);
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++) {

@@ -11,7 +11,7 @@ int vt_sim_guest_alive(const struct guest *g)
 
 void vt_sim_guest_on_start(struct sim *s, struct guest *g)
 {
-	vt_sim_msgq_push(&s->spawner->queue, g->index - 1);
+	vt_sim_msgq_push(s, &s->spawner->queue, g->index - 1);
 	vt_sim_host_wake(s, s->spawner, s->now);
 }
 

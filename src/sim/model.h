@@ -331,7 +331,7 @@ void vt_sim_net_emit_send(struct sim *s, struct machine *m, uint32_t cpu, const 
 		   uint64_t t);
 void vt_sim_net_on_arrive(struct sim *s, uint32_t msg);
 void vt_sim_net_service_run(struct sim *s, struct hthread *th, uint64_t t);
-void vt_sim_msgq_push(struct msgq *q, uint32_t v);
+void vt_sim_msgq_push(struct sim *s, struct msgq *q, uint32_t v);
 
 /* startup.c */
 void vt_sim_startup_host(struct sim *s);

@@ -11,13 +11,16 @@
 
 #define TCP_PSH_ACK 0x18
 
-void vt_sim_msgq_push(struct msgq *q, uint32_t v)
+/* Out of memory marks the run failed (vt_sim_run reports it); the item is lost. */
+void vt_sim_msgq_push(struct sim *s, struct msgq *q, uint32_t v)
 {
 	if (q->len == q->cap) {
 		uint32_t cap = q->cap ? q->cap * 2 : 16;
 		uint32_t *n = realloc(q->v, cap * sizeof(*n));
-		if (!n)
-			abort(); /* out of memory in the middle of a run: nothing sensible left */
+		if (!n) {
+			s->q.oom = 1;
+			return;
+		}
 		q->v = n;
 		q->cap = cap;
 	}
@@ -34,8 +37,10 @@ static uint32_t msg_alloc(struct sim *s)
 	if (s->nmsgs == s->cap_msgs) {
 		uint32_t cap = s->cap_msgs ? s->cap_msgs * 2 : 256;
 		struct msg *m = realloc(s->msgs, cap * sizeof(*m));
-		if (!m)
-			abort();
+		if (!m) {
+			s->q.oom = 1;
+			return UINT32_MAX;
+		}
 		s->msgs = m;
 		s->cap_msgs = cap;
 	}
@@ -59,6 +64,8 @@ void vt_sim_net_on_send_due(struct sim *s, struct flow *f)
 	    (f->sc->to && !vt_sim_guest_alive(&s->guests[f->sc->to - 1])))
 		return;
 	uint32_t id = msg_alloc(s);
+	if (id == UINT32_MAX)
+		return;
 	struct msg *m = &s->msgs[id];
 	uint64_t n = s->msg_ids++;
 	*m = (struct msg){
@@ -73,12 +80,12 @@ void vt_sim_net_on_send_due(struct sim *s, struct flow *f)
 	};
 	f->count++;
 	if (f->sc->from == 0) {
-		vt_sim_msgq_push(&f->netd->queue, id);
+		vt_sim_msgq_push(s, &f->netd->queue, id);
 		vt_sim_host_wake(s, f->netd, t);
 	} else {
 		struct guest *g = &s->guests[f->sc->from - 1];
 		struct vcpu *v = &g->vcpus[f->index % g->sc->vcpus];
-		vt_sim_msgq_push(&v->send, id);
+		vt_sim_msgq_push(s, &v->send, id);
 		vt_sim_vcpu_kick(s, v, t);
 	}
 }
@@ -107,13 +114,13 @@ void vt_sim_net_on_arrive(struct sim *s, uint32_t id)
 	}
 	if (f->sc->to == 0) {
 		struct hthread *q = s->guests[f->sc->from - 1].qemu;
-		vt_sim_msgq_push(&q->queue, id);
+		vt_sim_msgq_push(s, &q->queue, id);
 		vt_sim_host_wake(s, q, s->now);
 		return;
 	}
 	struct guest *g = &s->guests[f->sc->to - 1];
 	struct vcpu *v = &g->vcpus[f->index % g->sc->vcpus];
-	vt_sim_msgq_push(&v->recv, id);
+	vt_sim_msgq_push(s, &v->recv, id);
 	vt_sim_vcpu_interrupt(s, v, s->now);
 }
 

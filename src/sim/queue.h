@@ -22,7 +22,7 @@ struct queue {
 	uint32_t len, cap;
 	uint64_t seq;
 	uint64_t t0; /* times are stored relative to this */
-	int oom;
+	int oom; /* a push (or any other allocation of the run) failed */
 };
 
 void vt_sim_queue_push(struct queue *q, uint64_t t, uint32_t type, void *obj, uint32_t gen);

@@ -15,6 +15,9 @@ struct vt_error {
 int vt_error_set(struct vt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A new string formatted as printf would; NULL when out of memory. */
+char *vt_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #ifdef __cplusplus
 }
 #endif

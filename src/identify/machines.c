@@ -1,6 +1,5 @@
 /* From what the first pass kept to machines, roles, guests and vCPU threads. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,17 +68,6 @@ static void group_traces(const struct vt_identify *id, const struct vt_trace_inf
 		}
 }
 
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return strdup(buf);
-}
-
 static int machine_of_uuid(const struct vt_machines *m, const char *uuid)
 {
 	for (size_t i = 0; uuid && i < m->count; i++)
@@ -142,8 +130,8 @@ static int build_machines(const struct vt_identify *id, const struct vt_trace_in
 	for (size_t k = 0; k < m->count; k++) {
 		struct vt_machine *mm = &m->machines[k];
 		const struct vt_trace_info *first = vt_info_at(src, mm->traces[0]);
-		mm->key = mm->product_uuid ? format("uuid:%s", mm->product_uuid)
-					   : format("clock:%s+host:%s", first->clock.uuid ? first->clock.uuid : "none",
+		mm->key = mm->product_uuid ? vt_strdup_printf("uuid:%s", mm->product_uuid)
+					   : vt_strdup_printf("clock:%s+host:%s", first->clock.uuid ? first->clock.uuid : "none",
 						    mm->hostname ? mm->hostname : "none");
 	}
 	return 0;
@@ -300,7 +288,7 @@ static void explain_unmatched(struct vt_machines *m)
 					      "vmtraced `machine` event): run vmtraced in the guest, or pass "
 					      "--guest UUID=PID");
 		else
-			mm->evidence = format("no host statedump names uuid %s: run vmtraced on the host while "
+			mm->evidence = vt_strdup_printf("no host statedump names uuid %s: run vmtraced on the host while "
 					      "tracing, or pass --guest %s=QEMU_PID",
 					      mm->product_uuid, mm->product_uuid);
 	}

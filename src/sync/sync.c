@@ -2,7 +2,6 @@
  * pair of machines, a hull per pair, a spanning tree of the best pairs, and
  * the message latencies once the transforms are applied. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,17 +212,6 @@ static int measure(struct vt_sync_result *r, const struct link *links, size_t n,
 	return 0;
 }
 
-static char *sentence(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sentence(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return strdup(buf);
-}
-
 static int pick_root(const struct vt_machines *m)
 {
 	for (size_t k = 0; k < m->count; k++)
@@ -252,11 +240,11 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 		c->to_ref = (struct vt_transform){1, 0, 0};
 		c->accuracy_ns = -1;
 		if (method == VT_SYNC_TRUSTED)
-			c->why = sentence("trusted clocks, as asked: timestamps used as they are, checked against %zu "
+			c->why = vt_strdup_printf("trusted clocks, as asked: timestamps used as they are, checked against %zu "
 					  "messages",
 					  total);
 		else
-			c->why = sentence("the hull is %s with %zu messages: clocks taken as they are",
+			c->why = vt_strdup_printf("the hull is %s with %zu messages: clocks taken as they are",
 					  vt_sync_quality_name(h->quality), total);
 		return;
 	}
@@ -270,7 +258,7 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 		c->slope_max = 1.0 / h->slope_min;
 	}
 	c->accuracy_ns = h->accuracy_ns;
-	c->why = sentence("convex hull over %zu + %zu messages exchanged with machine %zu: %s", c->matches_to_ref,
+	c->why = vt_strdup_printf("convex hull over %zu + %zu messages exchanged with machine %zu: %s", c->matches_to_ref,
 			  c->matches_from_ref, via, vt_sync_quality_name(h->quality));
 }
 

@@ -267,18 +267,11 @@ int vt_cmd_info(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'g': {
-			char *eq = strchr(optarg, '=');
-			char *end = NULL;
-			long long pid = eq ? strtoll(eq + 1, &end, 10) : 0;
-			if (!eq || eq == optarg || !end || *end || pid <= 0 || nhints == 64) {
-				fprintf(stderr, "vmtrace info: --guest wants UUID=PID (QEMU's pid), not '%s'\n", optarg);
+		case 'g':
+			if (nhints == 64 || vt_parse_guest_hint("info", optarg, &hints[nhints]))
 				return VT_EXIT_USAGE;
-			}
-			*eq = '\0';
-			hints[nhints++] = (struct vt_guest_hint){optarg, pid};
+			nhints++;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return VT_EXIT_OK;

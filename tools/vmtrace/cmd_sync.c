@@ -161,14 +161,9 @@ int vt_cmd_sync(int argc, char **argv)
 			}
 			break;
 		case 'g': {
-			char *eq = strchr(optarg, '='), *end = NULL;
-			long long pid = eq ? strtoll(eq + 1, &end, 10) : 0;
-			if (!eq || eq == optarg || !end || *end || pid <= 0) {
-				fprintf(stderr, "vmtrace sync: --guest wants UUID=PID (QEMU's pid), not '%s'\n", optarg);
+			struct vt_guest_hint hint;
+			if (vt_parse_guest_hint("sync", optarg, &hint))
 				goto out;
-			}
-			*eq = '\0';
-			struct vt_guest_hint hint = {optarg, pid};
 			if (col.id)
 				vt_identify_add_hint(col.id, &hint);
 			break;

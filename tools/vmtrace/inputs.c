@@ -1,6 +1,8 @@
 #include "inputs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "progress.h"
 
@@ -50,4 +52,17 @@ void vt_inputs_close(struct vt_inputs *in)
 	in->sources = NULL;
 	in->traces = NULL;
 	in->nsources = in->ntraces = 0;
+}
+
+int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *out)
+{
+	char *eq = strchr(arg, '='), *end = NULL;
+	long long pid = eq ? strtoll(eq + 1, &end, 10) : 0;
+	if (!eq || eq == arg || !end || *end || pid <= 0) {
+		fprintf(stderr, "vmtrace %s: --guest wants UUID=PID (QEMU's pid), not '%s'\n", command, arg);
+		return -1;
+	}
+	*eq = '\0';
+	*out = (struct vt_guest_hint){arg, pid};
+	return 0;
 }

@@ -23,6 +23,10 @@ typedef void (*vt_event_sink)(void *ctx, size_t trace, const struct vt_event *ev
 int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err);
 void vt_inputs_close(struct vt_inputs *in);
 
+/* Parses a --guest UUID=PID argument (modifies arg); prints the error and
+ * returns -1 when it is not of that form. */
+int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *out);
+
 /* Shared JSON pieces (cmd_info.c). */
 json_t *json_str_or_null(const char *s);
 json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *all);

@@ -79,15 +79,14 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
-			usage(stderr);
+		default: /* getopt said what */
+			fprintf(stderr, "vmtrace-sim: see vmtrace-sim --help\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || !opt.outdir) {
-		fprintf(stderr, "vmtrace-sim: %s\n",
+		fprintf(stderr, "vmtrace-sim: %s (see vmtrace-sim --help)\n",
 			optind >= argc ? "missing SCENARIO.json" : optind < argc - 1 ? "one scenario only" : "missing -o DIR");
-		usage(stderr);
 		return 2;
 	}
 	struct vt_error err = {{0}};

@@ -294,6 +294,7 @@ enum qtype {
 
 /* Small costs (ns) of the model's fixed steps. */
 #define GUEST_STEP_NS 300      /* from entry to the first guest event, between guest events */
+#define EXIT_MARGIN_NS 100     /* from the last guest event (or the entry) to the exit */
 #define RESUME_NS 2500         /* from being switched in to kvm_x86_entry */
 #define IDLE_TO_HLT_NS 1500    /* guest idle loop before HLT */
 #define SERVICE_NS 6000        /* host per-message processing */

@@ -135,8 +135,8 @@ static void plan_next(struct sim *s, struct vcpu *v, uint64_t t)
 	if (g->sc->vmsync_period_ns && v->index == 0 && g->vmsync_next < next)
 		next = g->vmsync_next;
 	uint64_t spont = t + v->spont_left;
-	if (v->cur && spont < next + 1 && spont < t + v->cur->work_left && spont > v->last_gev_t &&
-	    spont > v->entry_t) {
+	if (v->cur && spont < next + 1 && spont < t + v->cur->work_left &&
+	    spont >= v->last_gev_t + EXIT_MARGIN_NS && spont >= v->entry_t + EXIT_MARGIN_NS) {
 		v->exit_reason = draw_reason(s, g);
 		v->gen++;
 		vt_sim_queue_push(&s->q, spont, Q_VCPU_EXIT, v, v->gen);
@@ -149,10 +149,10 @@ void vt_sim_vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_
 {
 	if (v->mode != VM_GUEST || v->exiting)
 		return;
-	if (t <= v->last_gev_t)
-		t = v->last_gev_t + 1;
-	if (t <= v->entry_t)
-		t = v->entry_t + 1;
+	if (t < v->last_gev_t + EXIT_MARGIN_NS)
+		t = v->last_gev_t + EXIT_MARGIN_NS;
+	if (t < v->entry_t + EXIT_MARGIN_NS)
+		t = v->entry_t + EXIT_MARGIN_NS;
 	v->exiting = 1;
 	v->exit_reason = reason;
 	v->gen++;

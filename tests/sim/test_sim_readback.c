@@ -1,6 +1,8 @@
 /* The written traces, read back with the library's own CTF source, hold
  * exactly the events the simulator emitted: same machine, stream, timestamp
- * (own clock), kind and thread. */
+ * (own clock), kind and thread; and the invariants hold on them, guest
+ * timestamps mapped to true time with the truth's clock knots. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,36 @@ static int key_cmp(const void *a, const void *b)
 	CMP(tid)
 #undef CMP
 	return 0;
+}
+
+/* True host time of a timestamp of machine mi, from the truth's clock knots
+ * (the host's clock is true time). */
+static uint64_t true_time(json_t *truth, size_t mi, uint64_t ts)
+{
+	json_t *knots = json_object_get(json_array_get(json_object_get(truth, "machines"), mi), "clock_knots");
+	if (!knots)
+		return ts;
+	size_t k = 1;
+	while (k + 1 < json_array_size(knots) &&
+	       (uint64_t)json_integer_value(json_array_get(json_array_get(knots, k), 1)) < ts)
+		k++;
+	json_t *a = json_array_get(knots, k - 1), *b = json_array_get(knots, k);
+	int64_t ha = json_integer_value(json_array_get(a, 0)), ga = json_integer_value(json_array_get(a, 1));
+	int64_t hb = json_integer_value(json_array_get(b, 0)), gb = json_integer_value(json_array_get(b, 1));
+	return (uint64_t)(ha + (int64_t)llround((double)(hb - ha) * (double)((int64_t)ts - ga) / (double)(gb - ga)));
+}
+
+struct ordered {
+	struct simrec r;
+	size_t index; /* reading order: keeps each stream's order among equal times */
+};
+
+static int by_true_time(const void *a, const void *b)
+{
+	const struct ordered *x = a, *y = b;
+	if (x->r.t != y->r.t)
+		return x->r.t < y->r.t ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 /* The machine index and domain of a trace folder, from the truth's paths. */
@@ -72,6 +104,7 @@ static void readback(void **state)
 		if (vt_source_open(&src, paths, 1, &err))
 			fail_msg("%s", err.msg);
 		struct key *got = calloc(log.n + 1, sizeof(*got));
+		struct ordered *rb = calloc(log.n + 1, sizeof(*rb));
 		size_t n = 0;
 		const struct vt_event *ev;
 		int rc;
@@ -86,6 +119,27 @@ static void readback(void **state)
 			k->cpu = ev->cpu;
 			k->tid = k->ust ? -1 : ev->tid;
 			k->kind = ev->kind;
+			/* the same event for the invariant checks, in true time */
+			struct simrec *r = &rb[n - 1].r;
+			rb[n - 1].index = n - 1;
+			r->t = true_time(truth, k->machine, ev->ts_ns);
+			r->ts = ev->ts_ns;
+			r->trace = k->machine;
+			r->cpu = ev->cpu;
+			r->tid = ev->tid;
+			r->kind = ev->kind;
+			r->ust = k->ust;
+			if (ev->kind == VT_SCHED_SWITCH) {
+				r->prev_tid = ev->u.sched_switch.prev_tid;
+				r->next_tid = ev->u.sched_switch.next_tid;
+			} else if (ev->kind == VT_NET_SEND || ev->kind == VT_NET_RECV) {
+				r->seq = ev->u.net.key.seq;
+				r->ack = ev->u.net.key.ack_seq;
+				r->flags = ev->u.net.key.flags;
+			} else if (ev->kind >= VT_VMSYNC_GH_GUEST && ev->kind <= VT_VMSYNC_HG_HOST) {
+				r->seq = (uint32_t)ev->u.vmsync.cnt;
+				r->vm_uid = ev->u.vmsync.vm_uid;
+			}
 		}
 		if (rc < 0)
 			fail_msg("%s", err.msg);
@@ -116,7 +170,22 @@ static void readback(void **state)
 						 want_c ? (long long)json_integer_value(want_c) : 0LL);
 			}
 		}
-		printf("%s: %zu events read back\n", *name, n);
+		/* the simulator's invariants, on what the traces say */
+		qsort(rb, n, sizeof(*rb), by_true_time);
+		struct simlog back = {0};
+		back.r = calloc(n + 1, sizeof(*back.r));
+		back.n = back.cap = n;
+		for (size_t i = 0; i < n; i++)
+			back.r[i] = rb[i].r;
+		check_guest_mode_containment(&back, truth);
+		check_messages(&back, 20000);
+		check_one_pcpu(&back);
+		size_t pairs = check_vmsync(&back, truth);
+		if (!strcmp(*name, "vmsync"))
+			assert_true(pairs > 20);
+		simlog_free(&back);
+		free(rb);
+		printf("%s: %zu events read back, invariants hold\n", *name, n);
 		free(got);
 		free(want);
 		json_decref(truth);

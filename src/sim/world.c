@@ -134,6 +134,8 @@ static int setup_guest(struct sim *s, uint32_t gi, int *oom)
 		vt_sim_ctx_make(v->swapper_ctx, 0, comm);
 		v->mode = VM_OFF;
 		v->halted = 1;
+		/* The trace starts mid-run: as if the vCPU had just taken an interrupt. */
+		v->last_reason = VMX_EXTERNAL_INTERRUPT;
 		v->spont_left = g->mean_exit_gap > 0 ? vt_sim_rng_exp(&s->rng, g->mean_exit_gap) : UINT64_MAX / 4;
 		vt_sim_acct_init(&v->acct, VS_IDLE, s->t0);
 		if (*oom)

@@ -1,9 +1,11 @@
 /* The host scheduler: per-pCPU FIFO run queues with a time slice, wake-up
- * placement on an idle pCPU (migration), wake-up preemption of threads that
- * ran long enough, and idle pCPUs pulling work from the busiest queue. */
+ * placement on an idle pCPU (migration), CFS-like wake-up preemption (a
+ * sleeper that got much less CPU than the running thread takes the pCPU), and
+ * idle pCPUs pulling work from the busiest queue. */
 #include "sim/emit.h"
 
-#define WAKEUP_GRANULARITY_NS 1000000
+#define WAKEUP_GRANULARITY_NS 1000000 /* sched_wakeup_granularity_ns */
+#define SLEEPER_CREDIT_NS 3000000     /* half of sched_latency_ns */
 
 static inline const uint8_t *cur_ctx(const struct cpu *c)
 {
@@ -48,6 +50,14 @@ void vt_sim_host_set_state(struct hthread *th, enum hstate state, uint64_t t)
 	th->total[th->state] += t - th->state_since;
 	th->state = state;
 	th->state_since = t;
+}
+
+/* The thread leaves its pCPU: it is charged the CPU time it got. */
+static void charge(struct cpu *c, struct hthread *th, uint64_t t)
+{
+	th->vruntime += t - th->run_since;
+	if (th->vruntime > c->min_vruntime)
+		c->min_vruntime = th->vruntime;
 }
 
 static void run_thread(struct sim *s, struct cpu *c, struct hthread *th, uint64_t t)
@@ -109,6 +119,7 @@ static void switch_to_next(struct sim *s, struct cpu *c, struct hthread *prev, i
 void vt_sim_host_block(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
+	charge(c, th, t);
 	vt_sim_host_set_state(th, HS_SLEEPING, t);
 	th->gen++;
 	switch_to_next(s, c, th, 1 /* TASK_INTERRUPTIBLE */, t);
@@ -118,6 +129,7 @@ void vt_sim_host_block(struct sim *s, struct cpu *c, uint64_t t)
 void vt_sim_host_exit_thread(struct sim *s, struct cpu *c, uint64_t t)
 {
 	struct hthread *th = c->cur;
+	charge(c, th, t);
 	vt_sim_host_set_state(th, HS_ABSENT, t);
 	th->gen++;
 	switch_to_next(s, c, th, 128 /* TASK_DEAD */, t);
@@ -131,6 +143,7 @@ void vt_sim_host_preempt(struct sim *s, struct cpu *c, uint64_t t)
 		th->work_left -= ran < th->work_left ? ran : th->work_left - 1;
 	}
 	th->gen++;
+	charge(c, th, t);
 	vt_sim_host_set_state(th, HS_RUNNABLE, t);
 	rq_push(c, th);
 	switch_to_next(s, c, th, 0 /* TASK_RUNNING */, t);
@@ -169,6 +182,9 @@ void vt_sim_host_wake(struct sim *s, struct hthread *th, uint64_t t)
 		    (int32_t)target->index);
 	vt_sim_host_set_state(th, HS_RUNNABLE, t);
 	th->cpu = target->index;
+	/* A sleeper is placed a little before the queue's clock (CFS's credit). */
+	if (target->min_vruntime > SLEEPER_CREDIT_NS && th->vruntime < target->min_vruntime - SLEEPER_CREDIT_NS)
+		th->vruntime = target->min_vruntime - SLEEPER_CREDIT_NS;
 	if (!target->cur && !target->rq_len) {
 		vt_sim_emit_switch(s, &s->machines[0], target->index, t, target->swapper_ctx,
 			    target->swapper_ctx, 0, th->ctx);
@@ -179,7 +195,9 @@ void vt_sim_host_wake(struct sim *s, struct hthread *th, uint64_t t)
 	rq_push(target, th);
 	if (th->role == HR_VCPU)
 		vt_sim_vcpu_set_state(s, th->vcpu, VS_PREEMPTED, target->cur ? target->cur->index : NO_HOLDER, t);
-	if (target->cur && !target->need_resched && t - target->cur->run_since >= WAKEUP_GRANULARITY_NS)
+	struct hthread *cur = target->cur;
+	if (cur && !target->need_resched &&
+	    cur->vruntime + (t - cur->run_since) > th->vruntime + WAKEUP_GRANULARITY_NS)
 		preempt_now(s, target, t);
 }
 

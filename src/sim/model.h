@@ -151,6 +151,7 @@ struct hthread {
 	struct msgq queue;   /* HR_QEMU, HR_NETD: messages to receive or send */
 	uint64_t state_since;
 	uint64_t total[4]; /* ns per enum hstate, for truth.json */
+	uint64_t vruntime; /* CPU time received, as CFS counts it (wake-up preemption) */
 };
 
 struct cpu {
@@ -160,6 +161,7 @@ struct cpu {
 	uint32_t rq_head, rq_len, rq_cap;
 	uint32_t tick_gen;
 	int need_resched;
+	uint64_t min_vruntime; /* the queue's CFS clock: a waking sleeper starts near it */
 	uint8_t swapper_ctx[CTX_SIZE];
 };
 

@@ -29,9 +29,10 @@ enum vt_sync_method {
 	VT_SYNC_AUTO = 0,
 	VT_SYNC_TRUSTED, /* the clocks are already one (ptp_kvm + chrony): verify only */
 	VT_SYNC_HULL,    /* convex hull over TCP segments and vmsync hypercall pairs */
+	VT_SYNC_CONTAINMENT, /* guest events inside their vCPU's guest-mode windows on the host */
 };
 const char *vt_sync_method_name(enum vt_sync_method m);
-/* Parses "auto", "trusted", "hull"; returns -1 when unknown. */
+/* Parses "auto", "trusted", "hull", "containment"; returns -1 when unknown. */
 int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
 
 /* t_ref = y0 + slope * (t - x0): anchored near the trace's own times, so that
@@ -62,6 +63,7 @@ struct vt_clock_sync {
 	int64_t accuracy_ns;           /* half width of the offset interval, -1 when unbounded */
 	size_t matches_to_ref, matches_from_ref; /* message pairs with `via`, each way */
 	struct vt_latency to_ref_latency, from_ref_latency; /* with `via`, after the transforms */
+	size_t contained_events, contained_explained; /* containment: guest events tried, inside a window */
 	char *why; /* one sentence: why this method and this quality */
 };
 

@@ -1,5 +1,6 @@
 # sync stage: message matching, convex hull per pair of machines, spanning tree.
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/hull.c
+  ${CMAKE_CURRENT_LIST_DIR}/containment.c
   ${CMAKE_CURRENT_LIST_DIR}/messages.c
   ${CMAKE_CURRENT_LIST_DIR}/sync.c)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync/containment.h"
 #include "sync/messages.h"
 #include "vmtrace/sync.h"
 
@@ -17,7 +18,16 @@ const char *vt_sync_quality_name(enum vt_sync_quality q)
 
 const char *vt_sync_method_name(enum vt_sync_method m)
 {
-	return m == VT_SYNC_TRUSTED ? "trusted" : m == VT_SYNC_HULL ? "hull" : "auto";
+	switch (m) {
+	case VT_SYNC_TRUSTED:
+		return "trusted";
+	case VT_SYNC_HULL:
+		return "hull";
+	case VT_SYNC_CONTAINMENT:
+		return "containment";
+	default:
+		return "auto";
+	}
 }
 
 int vt_sync_method_parse(const char *name, enum vt_sync_method *out)
@@ -28,6 +38,8 @@ int vt_sync_method_parse(const char *name, enum vt_sync_method *out)
 		*out = VT_SYNC_TRUSTED;
 	else if (!strcmp(name, "hull"))
 		*out = VT_SYNC_HULL;
+	else if (!strcmp(name, "containment"))
+		*out = VT_SYNC_CONTAINMENT;
 	else
 		return -1;
 	return 0;
@@ -60,6 +72,7 @@ static struct vt_transform compose(const struct vt_transform *outer, const struc
 
 struct vt_sync {
 	struct vt_msg_table msgs;
+	struct vt_containment windows;
 };
 
 struct vt_sync *vt_sync_new(void)
@@ -71,6 +84,7 @@ void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev)
 {
 	if (ev->kind >= VT_NET_SEND && ev->kind <= VT_VMSYNC_HG_HOST)
 		vt_msg_table_feed(&s->msgs, trace, ev);
+	vt_containment_feed(&s->windows, trace, ev);
 }
 
 void vt_sync_free(struct vt_sync *s)
@@ -78,6 +92,7 @@ void vt_sync_free(struct vt_sync *s)
 	if (!s)
 		return;
 	vt_msg_table_free(&s->msgs);
+	vt_containment_free(&s->windows);
 	free(s);
 }
 
@@ -232,7 +247,7 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 	c->quality = h->quality;
 	c->matches_to_ref = k == b ? h->to_ref_count : h->from_ref_count;
 	c->matches_from_ref = k == b ? h->from_ref_count : h->to_ref_count;
-	int use_hull = method == VT_SYNC_HULL ||
+	int use_hull = method == VT_SYNC_HULL || method == VT_SYNC_CONTAINMENT ||
 		       (method == VT_SYNC_AUTO && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE));
 	size_t total = c->matches_to_ref + c->matches_from_ref;
 	if (!use_hull) {
@@ -260,6 +275,51 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 	c->accuracy_ns = h->accuracy_ns;
 	c->why = vt_strdup_printf("convex hull over %zu + %zu messages exchanged with machine %zu: %s", c->matches_to_ref,
 			  c->matches_from_ref, via, vt_sync_quality_name(h->quality));
+}
+
+/* Containment for a guest whose host is traced: when asked, or (auto) when
+ * no message placed it well. The search starts from what the messages gave,
+ * or from the clocks as they are. */
+static void contain(const struct vt_sync *s, const struct vt_machines *m, struct vt_sync_result *r, int k,
+		    enum vt_sync_method method)
+{
+	const struct vt_machine *g = &m->machines[k];
+	struct vt_clock_sync *c = &r->machines[k];
+	if (g->role != VT_ROLE_GUEST || g->host < 0 || !g->nvcpus || k == r->root)
+		return;
+	int wanted = method == VT_SYNC_CONTAINMENT ||
+		     (method == VT_SYNC_AUTO && c->quality != VT_SYNC_ACCURATE && c->quality != VT_SYNC_APPROXIMATE);
+	if (!wanted)
+		return;
+	const struct vt_transform *host_to_ref = &r->machines[g->host].to_ref;
+	struct vt_transform ref_to_host = inverse(host_to_ref);
+	struct vt_transform start = compose(&ref_to_host, &c->to_ref);
+	struct vt_containment_result res;
+	const struct vt_machine *h = &m->machines[g->host];
+	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, h->traces, h->ntraces, g->vcpus, g->nvcpus, &start,
+				 &res)) {
+		if (method == VT_SYNC_CONTAINMENT) {
+			free(c->why);
+			c->why = vt_strdup_printf("containment impossible: no guest-mode windows of its vCPU threads, or "
+						  "too few guest events on its vCPUs");
+		}
+		return;
+	}
+	c->method = VT_SYNC_CONTAINMENT;
+	c->to_ref = compose(host_to_ref, &res.to_host);
+	c->via = g->host;
+	c->accuracy_ns = res.accuracy_ns;
+	c->contained_events = res.events;
+	c->contained_explained = res.explained;
+	double share = res.events ? 100.0 * (double)res.explained / (double)res.events : 0;
+	/* Clock jitter leaves some events just outside their window whatever the
+	 * transform: a clear majority inside is the signature of the right one. */
+	c->quality = share >= 95.0 ? VT_SYNC_ACCURATE : share >= 60.0 ? VT_SYNC_APPROXIMATE : VT_SYNC_FAIL;
+	free(c->why);
+	c->why = vt_strdup_printf("containment: %zu of %zu guest events (%.2f%%) fall inside their vCPU's guest-mode "
+				  "windows on the host%s",
+				  res.explained, res.events, share,
+				  method == VT_SYNC_AUTO ? " (no message placed this guest well)" : "");
 }
 
 int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
@@ -324,6 +384,8 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_
 		}
 		place(r, links, n, (size_t)best, (size_t)best_via, method);
 	}
+	for (size_t k = 0; k < n; k++)
+		contain(s, m, r, (int)k, method);
 	for (size_t k = 0; k < n; k++)
 		if (measure(r, links, n, k))
 			goto out;

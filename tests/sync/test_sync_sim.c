@@ -22,13 +22,17 @@ struct run {
 	struct vt_sync_result *r;
 };
 
+/* scenario: a shipped scenario's name, or a path to a JSON file. */
 static void simulate_and_sync(const char *scenario, enum vt_sync_method method, struct run *out)
 {
-	char dir[4300];
-	snprintf(dir, sizeof(dir), "%s/%s", tmp, scenario);
+	char dir[4300], file[4300];
+	snprintf(dir, sizeof(dir), "%s/%s.out", tmp, strrchr(scenario, '/') ? strrchr(scenario, '/') + 1 : scenario);
+	if (scenario[0] == '/')
+		snprintf(file, sizeof(file), "%s", scenario);
+	else
+		snprintf(file, sizeof(file), "%s/%s.json", vt_source_path("scenarios"), scenario);
 	struct vt_run run;
-	vt_run_shell(&run, "rm -rf '%s' && '%s' '%s/%s.json' -o '%s'", dir, vt_build_path("vmtrace-sim"),
-		     vt_source_path("scenarios"), scenario, dir);
+	vt_run_shell(&run, "rm -rf '%s' && '%s' '%s' -o '%s'", dir, vt_build_path("vmtrace-sim"), file, dir);
 	if (run.status != 0)
 		fail_msg("vmtrace-sim %s: %s", scenario, run.err);
 	vt_run_free(&run);
@@ -141,7 +145,8 @@ static void check_identification(const struct run *r)
 	}
 }
 
-static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t limit_ns, size_t min_each_way)
+static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t limit_ns, size_t min_each_way,
+			 enum vt_sync_method want_method)
 {
 	json_t *machines = json_object_get(r->truth, "machines"), *mj;
 	size_t i;
@@ -153,6 +158,7 @@ static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t
 		int k = machine_of(r, json_string_value(json_object_get(mj, "product_uuid")));
 		const struct vt_clock_sync *c = &r->r->machines[k];
 		assert_int_equal(c->quality, want);
+		assert_int_equal(c->method, want_method);
 		assert_true(c->matches_to_ref >= min_each_way && c->matches_from_ref >= min_each_way);
 		assert_int_equal(c->to_ref_latency.negative + c->from_ref_latency.negative, 0);
 		int64_t err = max_error(r, mj);
@@ -171,7 +177,7 @@ static void test_hull_ptp(void **state)
 	struct run r = {0};
 	simulate_and_sync("two-guests-ptp", VT_SYNC_HULL, &r);
 	check_identification(&r);
-	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100);
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100, VT_SYNC_HULL);
 	run_free(&r);
 }
 
@@ -181,7 +187,7 @@ static void test_vmsync(void **state)
 	struct run r = {0};
 	simulate_and_sync("vmsync", VT_SYNC_HULL, &r);
 	check_identification(&r);
-	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100);
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100, VT_SYNC_HULL);
 	run_free(&r);
 }
 
@@ -200,7 +206,7 @@ static void test_hull_ntp(void **state)
 		int64_t w = json_integer_value(json_object_get(json_object_get(mj, "to_host"), "max_wander_ns"));
 		wander = w > wander ? w : wander;
 	}
-	check_guests(&r, VT_SYNC_ACCURATE, wander + 2000, 100);
+	check_guests(&r, VT_SYNC_ACCURATE, wander + 2000, 100, VT_SYNC_HULL);
 	for (size_t k = 0; k < r.r->count; k++)
 		if ((int)k != r.r->root)
 			assert_int_equal(r.r->machines[k].method, VT_SYNC_HULL);
@@ -235,6 +241,32 @@ static void test_trusted_ptp(void **state)
 	run_free(&r);
 }
 
+/* No network at all: auto falls back to containment, within 5 µs of the truth. */
+static void test_containment_without_network(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/no-network.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL);
+	assert_non_null(sc);
+	json_object_set_new(sc, "network", json_array());
+	json_object_set_new(sc, "name", json_string("no-network"));
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
+	check_identification(&r);
+	check_guests(&r, VT_SYNC_ACCURATE, 5000, 0, VT_SYNC_CONTAINMENT);
+	for (size_t k = 0; k < r.r->count; k++)
+		if ((int)k != r.r->root) {
+			const struct vt_clock_sync *c = &r.r->machines[k];
+			assert_int_equal(c->matches_to_ref + c->matches_from_ref, 0);
+			assert_true(c->contained_explained * 100 >= c->contained_events * 95);
+		}
+	run_free(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -257,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_vmsync),
 		cmocka_unit_test(test_hull_ntp),
 		cmocka_unit_test(test_trusted_ptp),
+		cmocka_unit_test(test_containment_without_network),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,7 +12,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull] [--json] [--guest UUID=PID]... PATH...\n\n"
+	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull|containment] [--json] [--guest UUID=PID]... PATH...\n\n"
 		     "Finds which trace is which machine and maps every machine's clock onto the\n"
 		     "host's: t_host = slope * t + offset, with the method, its quality (ABSENT,\n"
 		     "INCOMPLETE, APPROXIMATE, ACCURATE, FAIL), the slope bounds, the accuracy, the\n"
@@ -20,7 +20,10 @@ static void usage(FILE *out)
 		     "  --method M        auto (default: the hull where it is ACCURATE or APPROXIMATE,\n"
 		     "                    the clocks as they are otherwise), trusted (ptp_kvm +\n"
 		     "                    chrony: use the timestamps as they are and check them),\n"
-		     "                    hull (convex hull over TCP segments and vmsync hypercalls)\n"
+		     "                    hull (convex hull over TCP segments and vmsync hypercalls),\n"
+		     "                    containment (guest events inside their vCPU's guest-mode\n"
+		     "                    windows on the host: needs no network; auto uses it where\n"
+		     "                    no message places a guest)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n\n"
@@ -81,6 +84,9 @@ static void print_text(const struct vt_machines *m, const struct vt_sync_result 
 		else
 			printf("  accuracy      unbounded\n");
 		printf("  matches       %zu to %s, %zu from it\n", c->matches_to_ref, label(m, c->via), c->matches_from_ref);
+		if (c->contained_events)
+			printf("  contained     %zu of %zu guest events inside their vCPU's guest-mode windows\n",
+			       c->contained_explained, c->contained_events);
 		print_latency("to", &c->to_ref_latency);
 		print_latency("from", &c->from_ref_latency);
 	}
@@ -129,6 +135,10 @@ static json_t *sync_json(const struct vt_machines *m, const struct vt_sync_resul
 		json_object_set_new(lat, "to_reference", latency_json(&c->to_ref_latency));
 		json_object_set_new(lat, "from_reference", latency_json(&c->from_ref_latency));
 		json_object_set_new(o, "latency", lat);
+		json_t *cont = json_object();
+		json_object_set_new(cont, "events", json_integer((json_int_t)c->contained_events));
+		json_object_set_new(cont, "explained", json_integer((json_int_t)c->contained_explained));
+		json_object_set_new(o, "containment", c->contained_events ? cont : (json_decref(cont), json_null()));
 		json_object_set_new(o, "why", json_str_or_null(c->why));
 		json_array_append_new(arr, o);
 	}
@@ -156,7 +166,8 @@ int vt_cmd_sync(int argc, char **argv)
 			break;
 		case 'm':
 			if (vt_sync_method_parse(optarg, &method)) {
-				fprintf(stderr, "vmtrace sync: unknown method '%s' (auto, trusted, hull)\n", optarg);
+				fprintf(stderr, "vmtrace sync: unknown method '%s' (auto, trusted, hull, containment)\n",
+					optarg);
 				goto out;
 			}
 			break;

@@ -1,0 +1,317 @@
+#include "sync/containment.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Guest events kept per trace: enough to pin the offset to a µs, few enough
+ * that the search stays fast on long traces. */
+#define SAMPLES_PER_TRACE 65536
+/* First search: this far around the starting estimate (NTP-grade clocks). */
+#define FIRST_RADIUS_NS 5000000
+#define REFINE_RADIUS_NS 100000
+#define SEGMENTS 8
+
+static struct vt_vcpu_windows *thread_of(struct vt_containment *c, size_t trace, int32_t tid)
+{
+	if (c->last < c->nthreads && c->threads[c->last].tid == tid && c->threads[c->last].trace == trace)
+		return &c->threads[c->last];
+	for (size_t i = 0; i < c->nthreads; i++)
+		if (c->threads[i].tid == tid && c->threads[i].trace == trace) {
+			c->last = i;
+			return &c->threads[i];
+		}
+	if (c->nthreads == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct vt_vcpu_windows *t = realloc(c->threads, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		c->threads = t;
+		c->cap = cap;
+	}
+	struct vt_vcpu_windows *t = &c->threads[c->nthreads];
+	memset(t, 0, sizeof(*t));
+	t->trace = trace;
+	t->tid = tid;
+	t->open = -1;
+	c->last = c->nthreads++;
+	return t;
+}
+
+static void on_kvm(struct vt_containment *c, size_t trace, const struct vt_event *ev)
+{
+	if (ev->tid <= 0)
+		return;
+	struct vt_vcpu_windows *t = thread_of(c, trace, ev->tid);
+	if (!t) {
+		c->oom = 1;
+		return;
+	}
+	if (ev->kind == VT_KVM_ENTRY) {
+		t->open = (int64_t)ev->ts_ns;
+		return;
+	}
+	if (t->open < 0)
+		return; /* an exit whose entry came before the trace */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct vt_window *w = realloc(t->w, cap * sizeof(*w));
+		if (!w) {
+			c->oom = 1;
+			return;
+		}
+		t->w = w;
+		t->cap = cap;
+	}
+	t->w[t->n++] = (struct vt_window){t->open, (int64_t)ev->ts_ns};
+	t->open = -1;
+}
+
+/* Every stride-th event; when full, keep every other one and double the stride. */
+static void on_event(struct vt_containment *c, size_t trace, const struct vt_event *ev)
+{
+	if (ev->cpu < 0)
+		return;
+	if (trace >= c->ntraces) {
+		size_t n = trace + 1;
+		struct vt_trace_samples *t = realloc(c->traces, n * sizeof(*t));
+		if (!t) {
+			c->oom = 1;
+			return;
+		}
+		memset(t + c->ntraces, 0, (n - c->ntraces) * sizeof(*t));
+		c->traces = t;
+		c->ntraces = n;
+	}
+	struct vt_trace_samples *t = &c->traces[trace];
+	if (!t->stride)
+		t->stride = 1;
+	if (t->seen++ % t->stride)
+		return;
+	if (t->n == SAMPLES_PER_TRACE) {
+		for (size_t i = 0; i < t->n / 2; i++)
+			t->s[i] = t->s[2 * i];
+		t->n /= 2;
+		t->stride *= 2;
+	}
+	if (!t->s && !(t->s = malloc(SAMPLES_PER_TRACE * sizeof(*t->s)))) {
+		c->oom = 1;
+		return;
+	}
+	t->s[t->n++] = (struct vt_guest_sample){(int64_t)ev->ts_ns, ev->cpu};
+}
+
+void vt_containment_feed(struct vt_containment *c, size_t trace, const struct vt_event *ev)
+{
+	if (ev->kind == VT_KVM_ENTRY || ev->kind == VT_KVM_EXIT)
+		on_kvm(c, trace, ev);
+	else
+		on_event(c, trace, ev);
+}
+
+void vt_containment_free(struct vt_containment *c)
+{
+	for (size_t i = 0; i < c->nthreads; i++)
+		free(c->threads[i].w);
+	free(c->threads);
+	for (size_t i = 0; i < c->ntraces; i++)
+		free(c->traces[i].s);
+	free(c->traces);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One guest event, with the windows of its vCPU. */
+struct probe {
+	int64_t guest_ts;
+	const struct vt_vcpu_windows *windows;
+};
+
+struct edge {
+	int64_t at;
+	int delta; /* +1 an interval opens, -1 it closes */
+};
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return y->delta - x->delta; /* opens before closes: touching intervals overlap */
+}
+
+/* First window ending at or after t. */
+static size_t first_window(const struct vt_vcpu_windows *w, int64_t t)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (w->w[mid].end < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The correction δ (added to t's predicted host time) covering the most
+ * probes, as the middle of the best plateau; *half is its half width. */
+static int best_shift(const struct probe *p, size_t n, const struct vt_transform *t, int64_t radius, double *shift,
+		      double *half, size_t *covered)
+{
+	size_t cap = 0, ne = 0;
+	struct edge *e = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int64_t pred = vt_transform_apply(t, p[i].guest_ts);
+		const struct vt_vcpu_windows *w = p[i].windows;
+		for (size_t k = first_window(w, pred - radius); k < w->n && w->w[k].start <= pred + radius; k++) {
+			if (ne + 2 > cap) {
+				cap = cap ? cap * 2 : 4096;
+				struct edge *g = realloc(e, cap * sizeof(*g));
+				if (!g) {
+					free(e);
+					return -1;
+				}
+				e = g;
+			}
+			e[ne++] = (struct edge){w->w[k].start - pred, +1};
+			e[ne++] = (struct edge){w->w[k].end - pred, -1};
+		}
+	}
+	if (!ne) {
+		free(e);
+		return -1;
+	}
+	qsort(e, ne, sizeof(*e), edge_cmp);
+	int cur = 0, best = -1;
+	int64_t lo = 0, hi = 0;
+	for (size_t i = 0; i < ne; i++) {
+		cur += e[i].delta;
+		if (e[i].delta > 0 && cur > best) {
+			best = cur;
+			lo = e[i].at;
+			hi = i + 1 < ne ? e[i + 1].at : e[i].at;
+		} else if (e[i].delta > 0 && cur == best && llabs(e[i].at) < llabs(lo)) {
+			lo = e[i].at; /* ties: the plateau nearest the estimate */
+			hi = i + 1 < ne ? e[i + 1].at : e[i].at;
+		}
+	}
+	free(e);
+	*shift = ((double)lo + (double)hi) / 2;
+	*half = ((double)hi - (double)lo) / 2;
+	*covered = (size_t)best;
+	return 0;
+}
+
+/* Least squares of the segments' corrections against guest time. */
+static struct vt_transform refit(const struct vt_transform *t, const int64_t *gm, const double *shift, size_t n)
+{
+	int64_t g0 = gm[n / 2];
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = (double)(gm[i] - g0);
+		sx += x;
+		sy += shift[i];
+		sxx += x * x;
+		sxy += x * shift[i];
+	}
+	double den = (double)n * sxx - sx * sx;
+	double c1 = n > 1 && den != 0 ? ((double)n * sxy - sx * sy) / den : 0;
+	double c0 = (sy - c1 * sx) / (double)n;
+	struct vt_transform r;
+	r.x0 = g0;
+	r.y0 = vt_transform_apply(t, g0) + (int64_t)llround(c0);
+	r.slope = t->slope + c1;
+	return r;
+}
+
+static int cmp_probe(const void *a, const void *b)
+{
+	const struct probe *x = a, *y = b;
+	return (x->guest_ts > y->guest_ts) - (x->guest_ts < y->guest_ts);
+}
+
+static size_t count_inside(const struct probe *p, size_t n, const struct vt_transform *t)
+{
+	size_t inside = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t h = vt_transform_apply(t, p[i].guest_ts);
+		const struct vt_vcpu_windows *w = p[i].windows;
+		size_t k = first_window(w, h);
+		inside += k < w->n && w->w[k].start <= h;
+	}
+	return inside;
+}
+
+int vt_containment_solve(const struct vt_containment *c, const size_t *guest_traces, size_t nguest,
+			 const size_t *host_traces, size_t nhost, const struct vt_vcpu_map *vcpus, size_t nvcpus,
+			 const struct vt_transform *start, struct vt_containment_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->to_host = *start;
+	out->accuracy_ns = -1;
+	size_t total = 0;
+	for (size_t g = 0; g < nguest; g++)
+		if (guest_traces[g] < c->ntraces)
+			total += c->traces[guest_traces[g]].n;
+	struct probe *p = malloc((total ? total : 1) * sizeof(*p));
+	if (!p)
+		return -1;
+	size_t n = 0;
+	for (size_t g = 0; g < nguest; g++) {
+		if (guest_traces[g] >= c->ntraces)
+			continue;
+		const struct vt_trace_samples *s = &c->traces[guest_traces[g]];
+		for (size_t i = 0; i < s->n; i++) {
+			const struct vt_vcpu_windows *w = NULL;
+			for (size_t v = 0; v < nvcpus && !w; v++) {
+				if (vcpus[v].vcpu != (uint32_t)s->s[i].cpu)
+					continue;
+				for (size_t k = 0; k < c->nthreads && !w; k++)
+					for (size_t h = 0; h < nhost && !w; h++)
+						if (c->threads[k].trace == host_traces[h] && c->threads[k].tid == vcpus[v].tid &&
+						    c->threads[k].n)
+							w = &c->threads[k];
+			}
+			if (w)
+				p[n++] = (struct probe){s->s[i].ts, w};
+		}
+	}
+	if (n < SEGMENTS * 4) {
+		free(p);
+		return -1;
+	}
+	qsort(p, n, sizeof(*p), cmp_probe);
+	struct vt_transform t = *start;
+	double half_sum = 0;
+	/* Coarse, then fine: each pass corrects the offset per segment of the
+	 * trace and fits a line through the corrections (the drift). */
+	for (int pass = 0; pass < 3; pass++) {
+		int64_t radius = pass == 0 ? FIRST_RADIUS_NS : REFINE_RADIUS_NS;
+		int64_t gm[SEGMENTS];
+		double shift[SEGMENTS];
+		size_t used = 0;
+		half_sum = 0;
+		for (size_t s = 0; s < SEGMENTS; s++) {
+			size_t a = n * s / SEGMENTS, b = n * (s + 1) / SEGMENTS;
+			double sh, half;
+			size_t covered;
+			if (best_shift(p + a, b - a, &t, radius, &sh, &half, &covered))
+				continue;
+			gm[used] = p[(a + b) / 2].guest_ts;
+			shift[used++] = sh;
+			half_sum += half;
+		}
+		if (!used) {
+			free(p);
+			return -1;
+		}
+		t = refit(&t, gm, shift, used);
+		half_sum /= (double)used;
+	}
+	out->to_host = t;
+	out->events = n;
+	out->explained = count_inside(p, n, &t);
+	out->accuracy_ns = (int64_t)llround(half_sum);
+	free(p);
+	return 0;
+}

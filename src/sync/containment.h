@@ -1,0 +1,65 @@
+/* Containment: a guest runs only while one of its vCPU threads is in guest
+ * mode on the host, so every guest event on vCPU n happened inside one of that
+ * thread's [kvm_entry, kvm_exit] windows. Each event bounds the guest clock's
+ * offset; many events pin it, with no network and no hypercall module. */
+#ifndef VT_SYNC_CONTAINMENT_H
+#define VT_SYNC_CONTAINMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/event.h"
+#include "vmtrace/sync.h"
+
+struct vt_window {
+	int64_t start, end; /* host time: entry, exit */
+};
+
+struct vt_vcpu_windows { /* one host thread's guest-mode windows, in time order */
+	size_t trace;
+	int32_t tid;
+	int64_t open; /* time of an entry not yet closed, -1 when none */
+	struct vt_window *w;
+	size_t n, cap;
+};
+
+struct vt_guest_sample {
+	int64_t ts;
+	int32_t cpu;
+};
+
+struct vt_trace_samples { /* a deterministic subsample of one trace's events */
+	size_t trace;
+	struct vt_guest_sample *s;
+	size_t n, cap;
+	uint64_t seen, stride;
+};
+
+struct vt_containment {
+	struct vt_vcpu_windows *threads;
+	size_t nthreads, cap;
+	size_t last; /* index of the thread last used: entries and exits come in runs */
+	struct vt_trace_samples *traces;
+	size_t ntraces;
+	int oom;
+};
+
+void vt_containment_feed(struct vt_containment *c, size_t trace, const struct vt_event *ev);
+void vt_containment_free(struct vt_containment *c);
+
+struct vt_containment_result {
+	struct vt_transform to_host;
+	size_t events;    /* guest events tried */
+	size_t explained; /* of them, inside a window of their vCPU with to_host */
+	int64_t accuracy_ns; /* half the width of the offset interval the events leave */
+};
+
+/* Finds the transform of a guest (its traces, its vCPU → host thread map on
+ * host trace(s) `host_traces`) that puts the most guest events inside their
+ * vCPU's windows, searching around `start`. Returns 0, or -1 when there is
+ * nothing to work with (no windows or no events). */
+int vt_containment_solve(const struct vt_containment *c, const size_t *guest_traces, size_t nguest,
+			 const size_t *host_traces, size_t nhost, const struct vt_vcpu_map *vcpus, size_t nvcpus,
+			 const struct vt_transform *start, struct vt_containment_result *out);
+
+#endif

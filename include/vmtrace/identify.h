@@ -78,6 +78,13 @@ void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_even
 int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
 		       struct vt_machines **out, struct vt_error *err);
 
+/* Later evidence for a machine no agent named: host threads (on host trace
+ * host_trace) that handled its messages. When most belong to one QEMU process,
+ * the machine becomes that process's guest (with its vCPU threads). Returns 1
+ * when matched, 0 when the evidence does not decide, -1 out of memory. */
+int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
+				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence);
+
 void vt_identify_free(struct vt_identify *id);
 void vt_machines_free(struct vt_machines *machines);
 

@@ -78,6 +78,12 @@ struct vt_sync;
 struct vt_sync *vt_sync_new(void);
 /* Looks at one event of trace number `trace` (same numbering as identification). */
 void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
+/* Host threads that received messages sent by machine `guest` (TCP from a
+ * guest reaches its host through its QEMU's threads): on the first host trace
+ * that received any. *tids is malloc'ed. Returns their count (0: none). */
+size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+				 size_t *host_trace, int32_t **tids);
+
 int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
 		   struct vt_sync_result **out, struct vt_error *err);
 void vt_sync_free(struct vt_sync *s);

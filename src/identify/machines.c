@@ -235,39 +235,101 @@ static int vcpu_cmp(const void *a, const void *b)
 /* vCPU threads: the agent's events; else KVM_EXIT's vcpu_id on a thread of
  * the guest's QEMU (kvm_x86_entry's vcpu_id is garbage on real traces); else
  * "CPU n/KVM" thread names of that QEMU. */
+static int match_vcpus_of(const struct vt_identify *id, struct vt_machines *m, size_t k)
+{
+	struct vt_machine *g = &m->machines[k];
+	if (g->role != VT_ROLE_GUEST || g->host < 0 || g->qemu_pid <= 0)
+		return 0;
+	for (size_t i = 0; i < id->vcpus.n; i++) {
+		const struct vt_seen_vcpu *v = &id->vcpus.v[i];
+		if (m->trace_machine[v->trace] == (size_t)g->host && v->pid == g->qemu_pid &&
+		    add_vcpu(g, v->vcpu, v->tid, "agent"))
+			return -1;
+	}
+	for (size_t i = 0; i < id->exits.n; i++) {
+		const struct vt_seen_exit *x = &id->exits.v[i];
+		if (m->trace_machine[x->trace] != (size_t)g->host ||
+		    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid)
+			continue;
+		if (add_vcpu(g, x->vcpu, x->tid, "kvm_exit vcpu_id on a QEMU thread"))
+			return -1;
+	}
+	for (size_t i = 0; i < id->exits.n; i++) {
+		const struct vt_seen_exit *x = &id->exits.v[i];
+		uint32_t vcpu;
+		if (m->trace_machine[x->trace] != (size_t)g->host ||
+		    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid || !vcpu_of_thread_name(x->procname, &vcpu))
+			continue;
+		if (add_vcpu(g, vcpu, x->tid, "thread name"))
+			return -1;
+	}
+	qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
+	return 0;
+}
+
 static int match_vcpus(const struct vt_identify *id, struct vt_machines *m)
 {
-	for (size_t k = 0; k < m->count; k++) {
-		struct vt_machine *g = &m->machines[k];
-		if (g->role != VT_ROLE_GUEST || g->host < 0 || g->qemu_pid <= 0)
-			continue;
-		for (size_t i = 0; i < id->vcpus.n; i++) {
-			const struct vt_seen_vcpu *v = &id->vcpus.v[i];
-			if (m->trace_machine[v->trace] == (size_t)g->host && v->pid == g->qemu_pid &&
-			    add_vcpu(g, v->vcpu, v->tid, "agent"))
-				return -1;
-		}
-		for (size_t i = 0; i < id->exits.n; i++) {
-			const struct vt_seen_exit *x = &id->exits.v[i];
-			if (m->trace_machine[x->trace] != (size_t)g->host ||
-			    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid)
-				continue;
-			if (add_vcpu(g, x->vcpu, x->tid, "kvm_exit vcpu_id on a QEMU thread"))
-				return -1;
-		}
-		for (size_t i = 0; i < id->exits.n; i++) {
-			const struct vt_seen_exit *x = &id->exits.v[i];
-			uint32_t vcpu;
-			if (m->trace_machine[x->trace] != (size_t)g->host ||
-			    vt_collect_pid_of(id, x->trace, x->tid) != g->qemu_pid ||
-			    !vcpu_of_thread_name(x->procname, &vcpu))
-				continue;
-			if (add_vcpu(g, vcpu, x->tid, "thread name"))
-				return -1;
-		}
-		qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
-	}
+	for (size_t k = 0; k < m->count; k++)
+		if (match_vcpus_of(id, m, k))
+			return -1;
 	return 0;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* A pid runs guests when one of its threads exits from guest mode. */
+static int is_kvm_process(const struct vt_identify *id, size_t trace, int32_t pid)
+{
+	for (size_t i = 0; i < id->exits.n; i++)
+		if (id->exits.v[i].trace == trace && vt_collect_pid_of(id, trace, id->exits.v[i].tid) == pid)
+			return 1;
+	return 0;
+}
+
+int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
+				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence)
+{
+	struct vt_machine *g = &m->machines[guest];
+	if (g->host >= 0 || g->role == VT_ROLE_HOST || host_trace >= m->ntraces)
+		return 0;
+	/* The QEMU process most of these threads belong to. */
+	int32_t *pids = malloc((ntids ? ntids : 1) * sizeof(*pids));
+	if (!pids)
+		return -1;
+	size_t total = 0;
+	for (size_t i = 0; i < ntids; i++) {
+		int32_t pid = vt_collect_pid_of(id, host_trace, tids[i]);
+		if (pid > 0)
+			pids[total++] = pid;
+	}
+	qsort(pids, total, sizeof(*pids), cmp_i32);
+	int32_t best_pid = -1;
+	size_t best = 0;
+	for (size_t i = 0, run; i < total; i += run) {
+		for (run = 1; i + run < total && pids[i + run] == pids[i]; run++)
+			;
+		if (run > best && is_kvm_process(id, host_trace, pids[i])) {
+			best = run;
+			best_pid = pids[i];
+		}
+	}
+	free(pids);
+	/* A clear majority, or the evidence is not evidence. */
+	if (best_pid <= 0 || best * 10 < total * 9)
+		return 0;
+	free(g->evidence);
+	g->evidence = vt_strdup_printf("%s: %zu of %zu of its messages went through threads of QEMU pid %d", evidence,
+				       best, total, best_pid);
+	g->role = VT_ROLE_GUEST;
+	g->host = (int)m->trace_machine[host_trace];
+	g->qemu_pid = best_pid;
+	if (!g->evidence || match_vcpus_of(id, m, guest))
+		return -1;
+	return 1;
 }
 
 /* Guests left unmatched: say what is missing and how to get it. */

@@ -54,13 +54,13 @@ static struct vt_msg *lookup(struct vt_msg_table *t, const struct vt_msg_key *k)
 	return &t->slots[h];
 }
 
-static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int64_t ts)
+static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t tid, int64_t ts)
 {
 	for (uint8_t i = 0; i < *n; i++)
 		if (ends[i].trace == trace)
 			return; /* first occurrence on a trace counts (retransmits, bridges) */
 	if (*n < VT_MSG_ENDS)
-		ends[(*n)++] = (struct vt_msg_end){(uint32_t)trace, ts};
+		ends[(*n)++] = (struct vt_msg_end){(uint32_t)trace, tid, ts};
 }
 
 enum { KEY_TCP = 0, KEY_VMSYNC_GH = 1, KEY_VMSYNC_HG = 2 };
@@ -99,9 +99,9 @@ void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_eve
 	if (!m)
 		return;
 	if (is_send)
-		add_end(m->send, &m->nsend, trace, (int64_t)ev->ts_ns);
+		add_end(m->send, &m->nsend, trace, ev->tid, (int64_t)ev->ts_ns);
 	else
-		add_end(m->recv, &m->nrecv, trace, (int64_t)ev->ts_ns);
+		add_end(m->recv, &m->nrecv, trace, ev->tid, (int64_t)ev->ts_ns);
 }
 
 void vt_msg_table_free(struct vt_msg_table *t)

@@ -16,6 +16,7 @@ struct vt_msg_key {
 
 struct vt_msg_end {
 	uint32_t trace;
+	int32_t tid; /* the thread in whose context the tracer saw it */
 	int64_t ts;
 };
 

@@ -96,6 +96,40 @@ void vt_sync_free(struct vt_sync *s)
 	free(s);
 }
 
+size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+				 size_t *host_trace, int32_t **tids)
+{
+	size_t n = 0, cap = 0;
+	int found = 0;
+	*tids = NULL;
+	for (size_t i = 0; i < s->msgs.cap; i++) {
+		const struct vt_msg *msg = &s->msgs.slots[i];
+		if (!msg->used)
+			continue;
+		for (uint8_t x = 0; x < msg->nsend; x++) {
+			if (m->trace_machine[msg->send[x].trace] != guest)
+				continue;
+			for (uint8_t y = 0; y < msg->nrecv; y++) {
+				const struct vt_msg_end *r = &msg->recv[y];
+				size_t mr = m->trace_machine[r->trace];
+				if (m->machines[mr].role != VT_ROLE_HOST || r->tid <= 0 || (found && r->trace != *host_trace))
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 256;
+					int32_t *t = realloc(*tids, cap * sizeof(*t));
+					if (!t)
+						return n;
+					*tids = t;
+				}
+				(*tids)[n++] = r->tid;
+				*host_trace = r->trace;
+				found = 1;
+			}
+		}
+	}
+	return n;
+}
+
 /* One message pair between machines a < b: who sent, both times. */
 struct pair {
 	int a_sent;

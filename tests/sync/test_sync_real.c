@@ -83,6 +83,53 @@ static void test_real_kvm_accurate(void **state)
 	vt_run_free(&run);
 }
 
+/* Without any agent event, each real guest is matched to its QEMU process and
+ * vCPU threads from the traces alone, exactly as the recording's manifest says. */
+static void test_real_kvm_identified_without_agent(void **state)
+{
+	(void)state;
+	const char *path = vt_testdata("real-kvm/run1");
+	if (!path) {
+		printf("SKIP part: real-kvm absent\n");
+		return;
+	}
+	char manifest_path[4200];
+	snprintf(manifest_path, sizeof(manifest_path), "%s/manifest.json", path);
+	json_t *manifest = json_load_file(manifest_path, 0, NULL);
+	assert_non_null(manifest);
+	struct vt_run run;
+	vt_run_shell(&run, "%s info --json '%s'", vt_vmtrace_cmd(), path);
+	assert_int_equal(run.status, 0);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	assert_non_null(doc);
+	json_t *machines = json_object_get(doc, "machines"), *g;
+	size_t i;
+	json_array_foreach(json_object_get(manifest, "guests"), i, g)
+	{
+		const char *uuid = json_string_value(json_object_get(g, "product_uuid"));
+		json_t *found = NULL, *mm;
+		size_t j;
+		json_array_foreach(machines, j, mm)
+		if (!strcmp(json_string_value(json_object_get(mm, "product_uuid")), uuid))
+			found = mm;
+		assert_non_null(found);
+		assert_string_equal(json_string_value(json_object_get(found, "role")), "guest");
+		assert_int_equal(json_integer_value(json_object_get(found, "qemu_pid")),
+				 json_integer_value(json_object_get(g, "qemu_pid")));
+		json_t *want = json_object_get(g, "vcpus"), *got = json_object_get(found, "vcpus");
+		assert_int_equal(json_array_size(got), json_array_size(want));
+		for (size_t v = 0; v < json_array_size(want); v++) {
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(got, v), "vcpu")),
+					 json_integer_value(json_object_get(json_array_get(want, v), "id")));
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(got, v), "tid")),
+					 json_integer_value(json_object_get(json_array_get(want, v), "tid")));
+		}
+	}
+	json_decref(doc);
+	json_decref(manifest);
+	vt_run_free(&run);
+}
+
 /* No messages at all: ABSENT, said plainly, identity kept, exit 0. */
 static void test_no_messages(void **state)
 {
@@ -102,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_synctraces_accurate),
 		cmocka_unit_test(test_real_kvm_accurate),
+		cmocka_unit_test(test_real_kvm_identified_without_agent),
 		cmocka_unit_test(test_no_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

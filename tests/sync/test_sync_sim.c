@@ -58,7 +58,19 @@ static void simulate_and_sync(const char *scenario, enum vt_sync_method method, 
 	const struct vt_trace_info **infos = calloc(n, sizeof(*infos));
 	for (size_t i = 0; i < n; i++)
 		infos[i] = vt_source_trace(out->src, i);
-	if (vt_identify_finish(id, infos, n, &out->m, &err) || vt_sync_finish(sync, out->m, method, &out->r, &err))
+	if (vt_identify_finish(id, infos, n, &out->m, &err))
+		fail_msg("%s", err.msg);
+	for (size_t k = 0; k < out->m->count; k++) {
+		if (out->m->machines[k].role == VT_ROLE_HOST || out->m->machines[k].host >= 0)
+			continue;
+		size_t host_trace = 0;
+		int32_t *tids = NULL;
+		size_t nt = vt_sync_receiving_threads(sync, out->m, k, &host_trace, &tids);
+		if (nt)
+			assert_true(vt_identify_guest_by_threads(id, out->m, k, host_trace, tids, nt, "TCP") >= 0);
+		free(tids);
+	}
+	if (vt_sync_finish(sync, out->m, method, &out->r, &err))
 		fail_msg("%s", err.msg);
 	free(infos);
 	vt_identify_free(id);
@@ -241,6 +253,21 @@ static void test_trusted_ptp(void **state)
 	run_free(&r);
 }
 
+/* No agent, free-running clocks seconds off: guests matched to their QEMU by
+ * the threads that carried their TCP, clocks by the hull. */
+static void test_free_clocks_without_agent(void **state)
+{
+	(void)state;
+	struct run r = {0};
+	simulate_and_sync("two-guests-free", VT_SYNC_AUTO, &r);
+	check_identification(&r);
+	for (size_t k = 0; k < r.m->count; k++)
+		if (r.m->machines[k].role == VT_ROLE_GUEST)
+			assert_non_null(strstr(r.m->machines[k].evidence, "TCP"));
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100, VT_SYNC_HULL);
+	run_free(&r);
+}
+
 /* No network at all: auto falls back to containment, within 5 µs of the truth. */
 static void test_containment_without_network(void **state)
 {
@@ -290,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_hull_ntp),
 		cmocka_unit_test(test_trusted_ptp),
 		cmocka_unit_test(test_containment_without_network),
+		cmocka_unit_test(test_free_clocks_without_agent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

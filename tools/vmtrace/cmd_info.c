@@ -168,11 +168,6 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	return o;
 }
 
-static void feed_identify(void *ctx, size_t trace, const struct vt_event *ev)
-{
-	vt_identify_feed(ctx, trace, ev);
-}
-
 static const char *machine_label(const struct vt_machines *m, int k)
 {
 	if (k < 0)
@@ -287,53 +282,53 @@ int vt_cmd_info(int argc, char **argv)
 	}
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
-	struct vt_inputs all = {0};
-	struct vt_identify *id = vt_identify_new();
-	for (size_t i = 0; id && i < nhints; i++)
-		vt_identify_add_hint(id, &hints[i]);
+	struct vt_pass1 pass;
+	int ready = vt_pass1_init(&pass) == 0;
+	struct vt_inputs *all = &pass.in;
+	for (size_t i = 0; ready && i < nhints; i++)
+		vt_identify_add_hint(pass.id, &hints[i]);
 	int failed = 0;
 	for (int i = optind; i < argc; i++) {
 		struct vt_error err = {{0}};
-		size_t before = all.ntraces;
-		if (!id || vt_inputs_read(&all, argv[i], feed_identify, id, &err)) {
+		size_t before = all->ntraces;
+		if (!ready || vt_pass1_read(&pass, argv[i], &err)) {
 			failed = 1;
-			fprintf(stderr, "vmtrace info: %s\n", id ? err.msg : "out of memory");
+			fprintf(stderr, "vmtrace info: %s\n", ready ? err.msg : "out of memory");
 			json_t *e = json_object();
 			json_object_set_new(e, "path", json_string(argv[i]));
-			json_object_set_new(e, "error", json_string(id ? err.msg : "out of memory"));
+			json_object_set_new(e, "error", json_string(ready ? err.msg : "out of memory"));
 			json_array_append_new(errors, e);
 			continue;
 		}
 		/* Print as each PATH is read, so a later failure loses nothing. */
-		for (size_t t = before; t < all.ntraces; t++) {
+		for (size_t t = before; t < all->ntraces; t++) {
 			if (json) {
-				json_array_append_new(traces, trace_json(all.traces[t]));
+				json_array_append_new(traces, trace_json(all->traces[t]));
 			} else {
 				if (t > 0)
 					printf("\n");
-				print_text(all.traces[t]);
+				print_text(all->traces[t]);
 			}
 		}
 		fflush(stdout);
 	}
 	struct vt_machines *machines = NULL;
 	struct vt_error err = {{0}};
-	if (id && all.ntraces && vt_identify_finish(id, all.traces, all.ntraces, &machines, &err)) {
+	if (ready && all->ntraces && vt_pass1_identify(&pass, &machines, &err)) {
 		fprintf(stderr, "vmtrace info: %s\n", err.msg);
 		failed = 1;
 	}
 	if (machines && !json)
-		print_machines_text(machines, &all);
+		print_machines_text(machines, all);
 	json_object_set_new(doc, "traces", traces);
-	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, &all) : json_array());
+	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, all) : json_array());
 	json_object_set_new(doc, "errors", errors);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("\n");
 	}
 	vt_machines_free(machines);
-	vt_identify_free(id);
-	vt_inputs_close(&all);
+	vt_pass1_free(&pass);
 	json_decref(doc);
 	return failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 }

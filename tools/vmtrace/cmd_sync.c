@@ -31,18 +31,6 @@ static void usage(FILE *out)
 		     "1 otherwise, 2 on bad usage.\n");
 }
 
-struct collectors {
-	struct vt_identify *id;
-	struct vt_sync *sync;
-};
-
-static void feed(void *ctx, size_t trace, const struct vt_event *ev)
-{
-	struct collectors *c = ctx;
-	vt_identify_feed(c->id, trace, ev);
-	vt_sync_feed(c->sync, trace, ev);
-}
-
 static const char *label(const struct vt_machines *m, int k)
 {
 	if (k < 0)
@@ -156,7 +144,8 @@ int vt_cmd_sync(int argc, char **argv)
 	};
 	int json = 0, c;
 	enum vt_sync_method method = VT_SYNC_AUTO;
-	struct collectors col = {vt_identify_new(), vt_sync_new()};
+	struct vt_pass1 col;
+	int ready = vt_pass1_init(&col) == 0;
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -194,22 +183,20 @@ int vt_cmd_sync(int argc, char **argv)
 		goto out;
 	}
 	rc = VT_EXIT_FAIL;
-	if (!col.id || !col.sync) {
+	if (!ready) {
 		fprintf(stderr, "vmtrace sync: out of memory\n");
 		goto out;
 	}
-	struct vt_inputs in = {0};
 	int failed = 0;
 	struct vt_error err = {{0}};
 	for (int i = optind; i < argc; i++)
-		if (vt_inputs_read(&in, argv[i], feed, &col, &err)) {
+		if (vt_pass1_read(&col, argv[i], &err)) {
 			fprintf(stderr, "vmtrace sync: %s\n", err.msg);
 			failed = 1;
 		}
 	struct vt_machines *m = NULL;
 	struct vt_sync_result *r = NULL;
-	if (in.ntraces && (vt_identify_finish(col.id, in.traces, in.ntraces, &m, &err) ||
-			   vt_sync_finish(col.sync, m, method, &r, &err))) {
+	if (col.in.ntraces && (vt_pass1_identify(&col, &m, &err) || vt_sync_finish(col.sync, m, method, &r, &err))) {
 		fprintf(stderr, "vmtrace sync: %s\n", err.msg);
 		failed = 1;
 	}
@@ -220,7 +207,7 @@ int vt_cmd_sync(int argc, char **argv)
 			json_t *doc = json_object();
 			json_object_set_new(doc, "method", json_string(vt_sync_method_name(method)));
 			json_object_set_new(doc, "root", json_integer(r->root));
-			json_object_set_new(doc, "machines", vt_machines_json(m, &in));
+			json_object_set_new(doc, "machines", vt_machines_json(m, &col.in));
 			json_object_set_new(doc, "clocks", sync_json(m, r));
 			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 			printf("\n");
@@ -231,10 +218,8 @@ int vt_cmd_sync(int argc, char **argv)
 	}
 	vt_sync_result_free(r);
 	vt_machines_free(m);
-	vt_inputs_close(&in);
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 out:
-	vt_identify_free(col.id);
-	vt_sync_free(col.sync);
+	vt_pass1_free(&col);
 	return rc;
 }

@@ -66,3 +66,51 @@ int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *ou
 	*out = (struct vt_guest_hint){arg, pid};
 	return 0;
 }
+
+int vt_pass1_init(struct vt_pass1 *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = vt_identify_new();
+	p->sync = vt_sync_new();
+	return p->id && p->sync ? 0 : -1;
+}
+
+static void feed_both(void *ctx, size_t trace, const struct vt_event *ev)
+{
+	struct vt_pass1 *p = ctx;
+	vt_identify_feed(p->id, trace, ev);
+	vt_sync_feed(p->sync, trace, ev);
+}
+
+int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err)
+{
+	return vt_inputs_read(&p->in, path, feed_both, p, err);
+}
+
+int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err)
+{
+	if (vt_identify_finish(p->id, p->in.traces, p->in.ntraces, out, err))
+		return -1;
+	struct vt_machines *m = *out;
+	for (size_t k = 0; k < m->count; k++) {
+		if (m->machines[k].role == VT_ROLE_HOST || m->machines[k].host >= 0)
+			continue;
+		size_t host_trace = 0;
+		int32_t *tids = NULL;
+		size_t n = vt_sync_receiving_threads(p->sync, m, k, &host_trace, &tids);
+		int rc = n ? vt_identify_guest_by_threads(p->id, m, k, host_trace, tids, n,
+							  "its TCP reached the host through that QEMU's threads")
+			   : 0;
+		free(tids);
+		if (rc < 0)
+			return vt_error_set(err, "identification: out of memory");
+	}
+	return 0;
+}
+
+void vt_pass1_free(struct vt_pass1 *p)
+{
+	vt_identify_free(p->id);
+	vt_sync_free(p->sync);
+	vt_inputs_close(&p->in);
+}

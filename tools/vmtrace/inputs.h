@@ -9,6 +9,7 @@
 
 #include "vmtrace/identify.h"
 #include "vmtrace/sources.h"
+#include "vmtrace/sync.h"
 
 struct vt_inputs {
 	struct vt_source **sources;
@@ -22,6 +23,21 @@ typedef void (*vt_event_sink)(void *ctx, size_t trace, const struct vt_event *ev
 /* Reads every event of the traces under path; returns 0 or -1 with err. */
 int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err);
 void vt_inputs_close(struct vt_inputs *in);
+
+/* The first pass every analysing command makes: identification and
+ * synchronization collectors fed from every PATH. */
+struct vt_pass1 {
+	struct vt_inputs in;
+	struct vt_identify *id;
+	struct vt_sync *sync;
+};
+
+int vt_pass1_init(struct vt_pass1 *p);
+int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err);
+/* Machines from the agent's events, then, for machines it did not name, from
+ * which QEMU's threads handled their TCP on a host. */
+int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err);
+void vt_pass1_free(struct vt_pass1 *p);
 
 /* Parses a --guest UUID=PID argument (modifies arg); prints the error and
  * returns -1 when it is not of that form. */

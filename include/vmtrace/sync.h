@@ -76,6 +76,9 @@ struct vt_sync_result {
 struct vt_sync;
 
 struct vt_sync *vt_sync_new(void);
+/* Keep only the messages (identification's TCP evidence), not what the
+ * containment method needs: much less memory on long traces. */
+void vt_sync_skip_containment(struct vt_sync *s);
 /* Looks at one event of trace number `trace` (same numbering as identification). */
 void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
 /* Host threads that received messages sent by machine `guest` (TCP from a

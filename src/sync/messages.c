@@ -19,19 +19,19 @@ static size_t slot_of(const struct vt_msg_table *t, const struct vt_msg_key *k)
 static int grow(struct vt_msg_table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
-	struct vt_msg *slots = calloc(cap, sizeof(*slots));
-	if (!slots)
+	uint32_t *index = calloc(cap, sizeof(*index));
+	if (!index)
 		return -1;
-	struct vt_msg_table bigger = {slots, cap, t->count, 0};
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->slots[i].used)
-			continue;
+	struct vt_msg_table bigger = *t;
+	bigger.index = index;
+	bigger.cap = cap;
+	for (size_t i = 0; i < t->count; i++) {
 		size_t h = slot_of(&bigger, &t->slots[i].key);
-		while (slots[h].used)
+		while (index[h])
 			h = (h + 1) & (cap - 1);
-		slots[h] = t->slots[i];
+		index[h] = (uint32_t)(i + 1);
 	}
-	free(t->slots);
+	free(t->index);
 	*t = bigger;
 	return 0;
 }
@@ -43,15 +43,29 @@ static struct vt_msg *lookup(struct vt_msg_table *t, const struct vt_msg_key *k)
 		return NULL;
 	}
 	size_t h = slot_of(t, k);
-	while (t->slots[h].used) {
-		if (t->slots[h].key.a == k->a && t->slots[h].key.b == k->b)
-			return &t->slots[h];
+	while (t->index[h]) {
+		struct vt_msg *m = &t->slots[t->index[h] - 1];
+		if (m->key.a == k->a && m->key.b == k->b)
+			return m;
 		h = (h + 1) & (t->cap - 1);
 	}
-	t->slots[h].used = 1;
-	t->slots[h].key = *k;
-	t->count++;
-	return &t->slots[h];
+	if (t->count == t->room) {
+		size_t room = t->room ? t->room * 2 : 4096;
+		struct vt_msg *slots = realloc(t->slots, room * sizeof(*slots));
+		if (!slots || room > UINT32_MAX) {
+			free(slots == t->slots ? NULL : slots);
+			t->oom = 1;
+			return NULL;
+		}
+		t->slots = slots;
+		t->room = room;
+	}
+	struct vt_msg *m = &t->slots[t->count];
+	memset(m, 0, sizeof(*m));
+	m->used = 1;
+	m->key = *k;
+	t->index[h] = (uint32_t)(++t->count);
+	return m;
 }
 
 static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t tid, int64_t ts)
@@ -107,5 +121,6 @@ void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_eve
 void vt_msg_table_free(struct vt_msg_table *t)
 {
 	free(t->slots);
+	free(t->index);
 	memset(t, 0, sizeof(*t));
 }

@@ -8,7 +8,9 @@
 
 #include "vmtrace/event.h"
 
-#define VT_MSG_ENDS 4 /* sends (or receives) of one message kept, on distinct traces */
+/* Sends (or receives) of one message kept, on distinct traces: two covers a
+ * guest and the host bridging for it; more are rare and dropped. */
+#define VT_MSG_ENDS 2
 
 struct vt_msg_key {
 	uint64_t a, b; /* tcp: seq<<32|ack_seq, flags; vmsync: vm_uid, cnt<<2|type */
@@ -26,9 +28,13 @@ struct vt_msg {
 	struct vt_msg_end send[VT_MSG_ENDS], recv[VT_MSG_ENDS];
 };
 
+/* Messages in one dense array; the hash slots hold indices (+1, 0 = empty),
+ * so the half-empty hash costs 4 bytes a slot, not a whole message. */
 struct vt_msg_table {
-	struct vt_msg *slots;
-	size_t cap, count;
+	struct vt_msg *slots; /* the messages, slots[0..count) */
+	size_t count, room;
+	uint32_t *index;
+	size_t cap;
 	int oom;
 };
 

@@ -73,7 +73,13 @@ static struct vt_transform compose(const struct vt_transform *outer, const struc
 struct vt_sync {
 	struct vt_msg_table msgs;
 	struct vt_containment windows;
+	int no_containment;
 };
+
+void vt_sync_skip_containment(struct vt_sync *s)
+{
+	s->no_containment = 1;
+}
 
 struct vt_sync *vt_sync_new(void)
 {
@@ -84,7 +90,8 @@ void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev)
 {
 	if (ev->kind >= VT_NET_SEND && ev->kind <= VT_VMSYNC_HG_HOST)
 		vt_msg_table_feed(&s->msgs, trace, ev);
-	vt_containment_feed(&s->windows, trace, ev);
+	if (!s->no_containment)
+		vt_containment_feed(&s->windows, trace, ev);
 }
 
 void vt_sync_free(struct vt_sync *s)
@@ -102,7 +109,7 @@ size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machin
 	size_t n = 0, cap = 0;
 	int found = 0;
 	*tids = NULL;
-	for (size_t i = 0; i < s->msgs.cap; i++) {
+	for (size_t i = 0; i < s->msgs.count; i++) {
 		const struct vt_msg *msg = &s->msgs.slots[i];
 		if (!msg->used)
 			continue;
@@ -159,7 +166,7 @@ static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
 static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links)
 {
 	size_t n = m->count;
-	for (size_t i = 0; i < s->msgs.cap; i++) {
+	for (size_t i = 0; i < s->msgs.count; i++) {
 		const struct vt_msg *msg = &s->msgs.slots[i];
 		if (!msg->used)
 			continue;

@@ -145,7 +145,7 @@ int vt_cmd_sync(int argc, char **argv)
 	int json = 0, c;
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_pass1 col;
-	int ready = vt_pass1_init(&col) == 0;
+	int ready = vt_pass1_init(&col, 1) == 0;
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {

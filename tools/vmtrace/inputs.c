@@ -67,11 +67,13 @@ int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *ou
 	return 0;
 }
 
-int vt_pass1_init(struct vt_pass1 *p)
+int vt_pass1_init(struct vt_pass1 *p, int with_containment)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = vt_identify_new();
 	p->sync = vt_sync_new();
+	if (p->sync && !with_containment)
+		vt_sync_skip_containment(p->sync);
 	return p->id && p->sync ? 0 : -1;
 }
 

@@ -32,7 +32,8 @@ struct vt_pass1 {
 	struct vt_sync *sync;
 };
 
-int vt_pass1_init(struct vt_pass1 *p);
+/* with_containment: also keep what the containment method needs (sync). */
+int vt_pass1_init(struct vt_pass1 *p, int with_containment);
 int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err);
 /* Machines from the agent's events, then, for machines it did not name, from
  * which QEMU's threads handled their TCP on a host. */

@@ -337,8 +337,7 @@ int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err)
 		total += n;
 	}
 	src->streams = calloc(total ? total : 1, sizeof(*src->streams));
-	src->heap = calloc(total ? total : 1, sizeof(*src->heap));
-	if (!src->streams || !src->heap) {
+	if (!src->streams) {
 		vt_error_set(err, "out of memory");
 		goto out;
 	}

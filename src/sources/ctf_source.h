@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "sources/ctf_decode.h"
+#include "sources/tracecmd_source.h"
 #include "vmtrace/sources.h"
 
 struct vt_ctf_trace {
@@ -49,8 +50,12 @@ struct vt_source {
 	size_t ntraces;
 	struct vt_ctf_stream *streams;
 	size_t nstreams;
-	size_t *heap; /* stream indices, ordered by (head_ts, index) */
+	size_t *heap; /* stream indices of both back-ends, ordered by (head_ts, index) */
 	size_t heap_len;
+	struct vt_tc_set *tc; /* trace.dat files: traces after the CTF ones, streams too */
+	size_t held_stream;   /* stream of the event the caller still sees, SIZE_MAX when none */
+	char **tc_paths;      /* .dat files found, until vt_tc_open takes them */
+	size_t tc_npaths;
 	int refill;   /* stream the sink's consume method fills next, or -1 */
 	bt_message_iterator_next_status refill_status;
 	const bt_message *held; /* the event message the caller still sees */

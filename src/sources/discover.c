@@ -1,5 +1,8 @@
 #include "sources/discover.h"
 #include "sources/metadata_check.h"
+#include "sources/tracecmd_source.h"
+
+#include <stdbool.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,7 +77,26 @@ static int check_trace_files(const char *dir, struct vt_error *err)
 	return rc;
 }
 
-static int walk(const char *dir, int depth, struct vt_path_list *out, struct vt_error *err)
+static bool is_dat_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && !strcmp(name + n - 4, ".dat");
+}
+
+/* The file starts with trace-cmd's magic. */
+static bool has_tc_magic(const char *path)
+{
+	char magic[VT_TC_MAGIC_LEN];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, magic, sizeof(magic));
+	close(fd);
+	return n == (ssize_t)sizeof(magic) && !memcmp(magic, VT_TC_MAGIC, VT_TC_MAGIC_LEN);
+}
+
+static int walk(const char *dir, int depth, struct vt_path_list *out, struct vt_path_list *dat,
+		struct vt_error *err)
 {
 	char *meta = join(dir, "metadata");
 	if (!meta)
@@ -103,8 +125,12 @@ static int walk(const char *dir, int depth, struct vt_path_list *out, struct vt_
 		if (rc == 0 && name[0] != '.') {
 			char *p = join(dir, name);
 			/* lstat: do not follow symlinked folders, which could loop. */
-			if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-				rc = walk(p, depth + 1, out, err);
+			if (p && lstat(p, &st) == 0) {
+				if (S_ISDIR(st.st_mode))
+					rc = walk(p, depth + 1, out, dat, err);
+				else if (S_ISREG(st.st_mode) && is_dat_name(name) && list_push(dat, p))
+					rc = vt_error_set(err, "%s: out of memory", p);
+			}
 			free(p);
 		}
 		free(names[i]);
@@ -113,20 +139,30 @@ static int walk(const char *dir, int depth, struct vt_path_list *out, struct vt_
 	return rc;
 }
 
-int vt_discover_ctf(const char *path, struct vt_path_list *out, struct vt_error *err)
+int vt_discover(const char *path, struct vt_path_list *out, struct vt_path_list *dat, struct vt_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return vt_error_set(err, "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return vt_error_set(err, "%s: not a trace folder (a CTF trace is a folder with a 'metadata' file)",
+	if (!S_ISDIR(st.st_mode)) {
+		/* A file: trace-cmd's, by its magic or its name (then the back-end
+		 * says what is wrong with it). */
+		if (S_ISREG(st.st_mode) && (has_tc_magic(path) || is_dat_name(path)))
+			return list_push(dat, path) ? vt_error_set(err, "%s: out of memory", path) : 0;
+		return vt_error_set(err,
+				    "%s: not a trace folder nor a trace-cmd file (a CTF trace is a folder with a "
+				    "'metadata' file; a trace.dat file starts with trace-cmd's magic)",
 				    path);
+	}
 	if (access(path, R_OK | X_OK) != 0)
 		return vt_error_set(err, "%s: cannot open folder: %s", path, strerror(errno));
-	size_t before = out->count;
-	if (walk(path, 0, out, err))
+	size_t before = out->count, dat_before = dat->count;
+	if (walk(path, 0, out, dat, err))
 		return -1;
-	if (out->count == before)
-		return vt_error_set(err, "%s: no CTF trace found (no 'metadata' file in it or below it)", path);
+	if (out->count == before && dat->count == dat_before)
+		return vt_error_set(err,
+				    "%s: no CTF trace found (no 'metadata' file in it or below it) and no trace-cmd "
+				    ".dat file",
+				    path);
 	return 0;
 }

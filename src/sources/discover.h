@@ -12,9 +12,12 @@ struct vt_path_list {
 };
 
 /* Appends every CTF trace folder (a folder holding a `metadata` file) found at or
- * below path, in sorted order. Fails with a one-line error when path is missing,
- * unreadable, not a folder, or holds no trace, or a trace file cannot be read. */
-int vt_discover_ctf(const char *path, struct vt_path_list *out, struct vt_error *err);
+ * below path to ctf, and every trace-cmd file to dat (path itself when it is a
+ * file with trace-cmd's magic or a .dat name; `*.dat` files in the folders
+ * walked, not inside CTF traces), in sorted order. Fails with a one-line error
+ * when path is missing, unreadable, neither a folder nor a trace-cmd file, or
+ * holds no trace, or a CTF trace file cannot be read. */
+int vt_discover(const char *path, struct vt_path_list *ctf, struct vt_path_list *dat, struct vt_error *err);
 
 void vt_path_list_free(struct vt_path_list *list);
 

@@ -1,14 +1,23 @@
-/* The public source: find traces, open them, merge their streams by timestamp. */
+/* The public source: find traces (CTF folders and trace.dat files), open them,
+ * merge the streams of both back-ends by timestamp. CTF traces are numbered
+ * first, then the .dat files, each in the order they were found. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sources/ctf_source.h"
 #include "sources/discover.h"
 
+/* Stream ids: 0..nstreams-1 are CTF streams, the next ones trace-cmd's. */
+static uint64_t head_ts(const struct vt_source *src, size_t id)
+{
+	return id < src->nstreams ? src->streams[id].head_ts : vt_tc_head_ts(src->tc, id - src->nstreams);
+}
+
 static bool heap_less(const struct vt_source *src, size_t a, size_t b)
 {
-	const struct vt_ctf_stream *x = &src->streams[a], *y = &src->streams[b];
-	return x->head_ts < y->head_ts || (x->head_ts == y->head_ts && a < b);
+	uint64_t x = head_ts(src, a), y = head_ts(src, b);
+	return x < y || (x == y && a < b);
 }
 
 static void heap_push(struct vt_source *src, size_t stream)
@@ -49,15 +58,17 @@ static size_t heap_pop(struct vt_source *src)
 
 static int add_traces(struct vt_source *src, const char *const *paths, size_t npaths, struct vt_error *err)
 {
-	struct vt_path_list found = {0};
+	struct vt_path_list found = {0}, dat = {0};
 	for (size_t i = 0; i < npaths; i++)
-		if (vt_discover_ctf(paths[i], &found, err)) {
+		if (vt_discover(paths[i], &found, &dat, err)) {
 			vt_path_list_free(&found);
+			vt_path_list_free(&dat);
 			return -1;
 		}
-	src->traces = calloc(found.count, sizeof(*src->traces));
+	src->traces = calloc(found.count ? found.count : 1, sizeof(*src->traces));
 	if (!src->traces) {
 		vt_path_list_free(&found);
+		vt_path_list_free(&dat);
 		return vt_error_set(err, "out of memory");
 	}
 	src->ntraces = found.count;
@@ -69,7 +80,17 @@ static int add_traces(struct vt_source *src, const char *const *paths, size_t np
 		t->info.tracer_major = t->info.tracer_minor = t->info.tracer_patchlevel = -1;
 	}
 	free(found.paths);
+	src->tc_paths = dat.paths; /* opened after the CTF graph, which numbers the streams first */
+	src->tc_npaths = dat.count;
 	return 0;
+}
+
+/* Moves stream id on. Returns 1 (it has a head), 0 (ended), -1. */
+static int advance(struct vt_source *src, size_t id, struct vt_error *err)
+{
+	if (id < src->nstreams)
+		return vt_ctf_stream_advance(src, &src->streams[id], err);
+	return vt_tc_advance(src->tc, id - src->nstreams, err);
 }
 
 int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths, struct vt_error *err)
@@ -81,12 +102,29 @@ int vt_source_open(struct vt_source **out, const char *const *paths, size_t npat
 	if (!src)
 		return vt_error_set(err, "out of memory");
 	src->refill = -1;
-	if (add_traces(src, paths, npaths, err) || vt_ctf_graph_build(src, err))
+	src->held_stream = SIZE_MAX;
+	if (add_traces(src, paths, npaths, err))
 		goto fail;
+	if (src->ntraces && vt_ctf_graph_build(src, err))
+		goto fail;
+	char **tc_paths = src->tc_paths;
+	src->tc_paths = NULL; /* vt_tc_open owns them now, even when it fails */
+	if (src->tc_npaths &&
+	    vt_tc_open(&src->tc, tc_paths, src->tc_npaths, (uint32_t)src->ntraces, (uint32_t)src->nstreams, err)) {
+		free(tc_paths);
+		goto fail;
+	}
+	free(tc_paths);
+	size_t total = src->nstreams + vt_tc_stream_count(src->tc);
+	src->heap = calloc(total ? total : 1, sizeof(*src->heap));
+	if (!src->heap) {
+		vt_error_set(err, "out of memory");
+		goto fail;
+	}
 	/* Prime every stream: this reads each stream's beginning, so every
 	 * trace's env and clock are known when open returns. */
-	for (size_t i = 0; i < src->nstreams; i++) {
-		int rc = vt_ctf_stream_advance(src, &src->streams[i], err);
+	for (size_t i = 0; i < total; i++) {
+		int rc = advance(src, i, err);
 		if (rc < 0)
 			goto fail;
 		if (rc > 0)
@@ -99,14 +137,19 @@ fail:
 	return -1;
 }
 
+static struct vt_trace_info *info_of(struct vt_source *src, size_t trace)
+{
+	return trace < src->ntraces ? &src->traces[trace].info : vt_tc_trace_info(src->tc, trace - src->ntraces);
+}
+
 size_t vt_source_trace_count(const struct vt_source *src)
 {
-	return src->ntraces;
+	return src->ntraces + vt_tc_trace_count(src->tc);
 }
 
 const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index)
 {
-	return index < src->ntraces ? &src->traces[index].info : NULL;
+	return index < src->ntraces ? &src->traces[index].info : vt_tc_trace_info(src->tc, index - src->ntraces);
 }
 
 static const struct vt_decoder *decoder_for(struct vt_source *src, struct vt_ctf_stream *s, const bt_event *event)
@@ -119,39 +162,53 @@ static const struct vt_decoder *decoder_for(struct vt_source *src, struct vt_ctf
 	return s->cached_decoder;
 }
 
-int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
+/* Decodes the head of CTF stream s into src->event, holding its message. */
+static int take_ctf(struct vt_source *src, struct vt_ctf_stream *s, struct vt_error *err)
 {
-	*out = NULL;
-	if (src->held) {
-		/* The caller is done with the previous event: move its stream on. */
-		bt_message_put_ref(src->held);
-		src->held = NULL;
-		struct vt_ctf_stream *prev = &src->streams[src->event.stream];
-		int rc = vt_ctf_stream_advance(src, prev, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			heap_push(src, prev->index);
-	}
-	if (src->heap_len == 0)
-		return 0;
-
-	struct vt_ctf_stream *s = &src->streams[heap_pop(src)];
 	const bt_message *msg = s->msgs[s->pos++];
 	src->held = msg;
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
 	const struct vt_decoder *dec = decoder_for(src, s, event);
 	if (!dec)
 		return vt_error_set(err, "%s: out of memory", src->traces[s->trace].path);
-
 	struct vt_event *ev = &src->event;
 	ev->ts_ns = s->head_ts;
 	ev->trace = s->trace;
 	ev->stream = s->index;
 	ev->cpu = s->cpu;
 	vt_decode_event(dec, &s->ctx, event, ev);
+	return 0;
+}
 
-	struct vt_trace_info *info = &src->traces[s->trace].info;
+int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
+{
+	*out = NULL;
+	if (src->held_stream != SIZE_MAX) {
+		/* The caller is done with the previous event: move its stream on. */
+		size_t prev = src->held_stream;
+		src->held_stream = SIZE_MAX;
+		bt_message_put_ref(src->held);
+		src->held = NULL;
+		int rc = advance(src, prev, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			heap_push(src, prev);
+	}
+	if (src->heap_len == 0)
+		return 0;
+
+	size_t id = heap_pop(src);
+	src->held_stream = id;
+	struct vt_event *ev = &src->event;
+	if (id < src->nstreams) {
+		if (take_ctf(src, &src->streams[id], err))
+			return -1;
+	} else {
+		vt_tc_decode_head(src->tc, id - src->nstreams, ev);
+	}
+
+	struct vt_trace_info *info = info_of(src, ev->trace);
 	if (info->events == 0 || ev->ts_ns < info->first_ns)
 		info->first_ns = ev->ts_ns;
 	if (info->events == 0 || ev->ts_ns > info->last_ns)
@@ -169,6 +226,10 @@ void vt_source_close(struct vt_source *src)
 	bt_message_put_ref(src->held);
 	src->held = NULL;
 	vt_ctf_graph_destroy(src);
+	vt_tc_close(src->tc);
+	for (size_t i = 0; i < src->tc_npaths && src->tc_paths; i++)
+		free(src->tc_paths[i]);
+	free(src->tc_paths);
 	vt_decoder_map_free(&src->decoders);
 	for (size_t i = 0; i < src->ntraces; i++)
 		free(src->traces[i].path);

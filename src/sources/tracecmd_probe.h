@@ -1,0 +1,13 @@
+/* Opening a trace.dat file's headers in a child process first. */
+#ifndef VT_SOURCES_TRACECMD_PROBE_H
+#define VT_SOURCES_TRACECMD_PROBE_H
+
+#include "vmtrace/error.h"
+
+/* libtracecmd trusts the sizes and offsets a file states; a corrupt file can
+ * make it crash while reading the headers. A child opens the file first; if
+ * the child dies, the file is refused with a one-line message naming it and
+ * this process lives on. Returns 0 (fine, or cannot tell) or -1 with err set. */
+int vt_tc_probe(const char *path, struct vt_error *err);
+
+#endif

@@ -64,8 +64,17 @@ struct vt_clock_sync {
 	size_t matches_to_ref, matches_from_ref; /* message pairs with `via`, each way */
 	struct vt_latency to_ref_latency, from_ref_latency; /* with `via`, after the transforms */
 	size_t contained_events, contained_explained; /* containment: guest events tried, inside a window */
+	/* When one line cannot fit (NTP wander over minutes): the hull per time
+	 * window, as knots {t, t_ref} joined by lines; to_ref is then the overall
+	 * line for reporting. NULL/0 when to_ref is exact. */
+	int64_t (*knots)[2];
+	size_t nknots;
 	char *why; /* one sentence: why this method and this quality */
 };
+
+/* A timestamp of machine c's clock in the reference time: through the knots
+ * when there are, else the line. */
+int64_t vt_clock_to_ref(const struct vt_clock_sync *c, int64_t t);
 
 struct vt_sync_result {
 	struct vt_clock_sync *machines; /* per machine index */

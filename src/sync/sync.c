@@ -147,6 +147,9 @@ struct link {
 	struct pair *p;
 	size_t n, cap;
 	struct vt_hull_result hull; /* b's time → a's time */
+	int64_t (*knots)[2];        /* piecewise b → a when one line FAILs */
+	size_t nknots;
+	int64_t knot_accuracy;      /* the worst window's accuracy */
 };
 
 static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
@@ -160,6 +163,114 @@ static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
 		l->cap = cap;
 	}
 	l->p[l->n++] = (struct pair){a_sent, t_a, t_b};
+	return 0;
+}
+
+int64_t vt_clock_to_ref(const struct vt_clock_sync *c, int64_t t)
+{
+	if (c->nknots < 2)
+		return vt_transform_apply(&c->to_ref, t);
+	size_t lo = 0, hi = c->nknots - 1;
+	if (t <= c->knots[0][0])
+		hi = 1;
+	else if (t >= c->knots[hi][0])
+		lo = hi - 1;
+	else
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (c->knots[mid][0] <= t)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	hi = lo + 1;
+	double slope = (double)(c->knots[hi][1] - c->knots[lo][1]) / (double)(c->knots[hi][0] - c->knots[lo][0]);
+	return c->knots[lo][1] + (int64_t)llround(slope * (double)(t - c->knots[lo][0]));
+}
+
+static int by_b_time(const void *x, const void *y)
+{
+	const struct pair *p = x, *q = y;
+	return (p->t_b > q->t_b) - (p->t_b < q->t_b);
+}
+
+/* Messages each way a window needs before it is worth a line of its own. */
+#define MIN_WINDOW_MESSAGES 16
+#define MAX_DEPTH 12
+#define SPLIT_ABOVE 256
+
+static int push_knot(struct link *l, int64_t b, int64_t a)
+{
+	int64_t(*k)[2] = realloc(l->knots, (l->nknots + 1) * sizeof(*k));
+	if (!k)
+		return -1;
+	l->knots = k;
+	l->knots[l->nknots][0] = b;
+	l->knots[l->nknots][1] = a;
+	l->nknots++;
+	return 0;
+}
+
+/* The hull over pairs [from, to) (sorted by b's time): ACCURATE gives a knot at
+ * the window's middle; FAIL splits the window in two, down to windows too
+ * small to bound the slope. Returns -1 out of memory. */
+static int piecewise(struct link *l, size_t from, size_t to, int depth)
+{
+	struct vt_hull *h = vt_hull_new();
+	if (!h)
+		return -1;
+	size_t each[2] = {0, 0};
+	for (size_t i = from; i < to; i++) {
+		each[l->p[i].a_sent]++;
+		if (vt_hull_add(h, l->p[i].a_sent, l->p[i].t_a, l->p[i].t_b)) {
+			vt_hull_free(h);
+			return -1;
+		}
+	}
+	struct vt_hull_result r;
+	vt_hull_compute(h, &r);
+	vt_hull_free(h);
+	int small = each[0] < 2 * MIN_WINDOW_MESSAGES || each[1] < 2 * MIN_WINDOW_MESSAGES;
+	/* A wandering clock fits a line only piece by piece: split the windows
+	 * that contradict one line, and the ones with messages to spare, so that
+	 * the knots follow the wander. */
+	int plenty = each[0] >= SPLIT_ABOVE && each[1] >= SPLIT_ABOVE;
+	if ((r.quality == VT_SYNC_FAIL || plenty) && !small && depth < MAX_DEPTH) {
+		size_t mid = from + (to - from) / 2;
+		return piecewise(l, from, mid, depth + 1) || piecewise(l, mid, to, depth + 1) ? -1 : 0;
+	}
+	if (r.quality != VT_SYNC_ACCURATE && r.quality != VT_SYNC_APPROXIMATE)
+		return 0; /* this window says nothing reliable: its neighbours' knots span it */
+	int64_t mid_b = l->p[from + (to - from) / 2].t_b;
+	if (r.accuracy_ns > l->knot_accuracy)
+		l->knot_accuracy = r.accuracy_ns;
+	return push_knot(l, mid_b, vt_transform_apply(&r.to_ref, mid_b));
+}
+
+/* Knots must rise in both coordinates to be a clock; drop the ones that do not. */
+static void keep_monotonic(struct link *l)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < l->nknots; i++)
+		if (!w || (l->knots[i][0] > l->knots[w - 1][0] && l->knots[i][1] > l->knots[w - 1][1])) {
+			l->knots[w][0] = l->knots[i][0];
+			l->knots[w][1] = l->knots[i][1];
+			w++;
+		}
+	l->nknots = w;
+}
+
+static int try_piecewise(struct link *l)
+{
+	qsort(l->p, l->n, sizeof(*l->p), by_b_time);
+	if (piecewise(l, 0, l->n, 0))
+		return -1;
+	keep_monotonic(l);
+	if (l->nknots < 2) {
+		free(l->knots);
+		l->knots = NULL;
+		l->nknots = 0;
+	}
 	return 0;
 }
 
@@ -195,12 +306,16 @@ static int collect_links(const struct vt_sync *s, const struct vt_machines *m, s
 				}
 			vt_hull_compute(h, &l->hull);
 			vt_hull_free(h);
+			if (l->hull.quality == VT_SYNC_FAIL && try_piecewise(l))
+				return -1;
 		}
 	return 0;
 }
 
 static int rank(const struct link *l)
 {
+	if (l->nknots >= 2)
+		return 4;
 	switch (l->hull.quality) {
 	case VT_SYNC_ACCURATE:
 		return 4;
@@ -208,9 +323,7 @@ static int rank(const struct link *l)
 		return 3;
 	case VT_SYNC_INCOMPLETE:
 		return 2;
-	case VT_SYNC_FAIL:
-		return 1;
-	default:
+	default: /* FAIL without knots, ABSENT: nothing to build on */
 		return 0;
 	}
 }
@@ -251,9 +364,9 @@ static int measure(struct vt_sync_result *r, const struct link *links, size_t n,
 		return -1;
 	}
 	size_t nto = 0, nfrom = 0;
-	const struct vt_transform *ta = &r->machines[a].to_ref, *tb = &r->machines[b].to_ref;
 	for (size_t i = 0; i < l->n; i++) {
-		int64_t ra = vt_transform_apply(ta, l->p[i].t_a), rb = vt_transform_apply(tb, l->p[i].t_b);
+		int64_t ra = vt_clock_to_ref(&r->machines[a], l->p[i].t_a);
+		int64_t rb = vt_clock_to_ref(&r->machines[b], l->p[i].t_b);
 		int k_sent = (l->p[i].a_sent && k == a) || (!l->p[i].a_sent && k == b);
 		int64_t lat = l->p[i].a_sent ? rb - ra : ra - rb;
 		if (k_sent)
@@ -289,7 +402,8 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 	c->matches_to_ref = k == b ? h->to_ref_count : h->from_ref_count;
 	c->matches_from_ref = k == b ? h->from_ref_count : h->to_ref_count;
 	int use_hull = method == VT_SYNC_HULL || method == VT_SYNC_CONTAINMENT ||
-		       (method == VT_SYNC_AUTO && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE));
+		       (method == VT_SYNC_AUTO && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE ||
+						   links[a * n + b].nknots >= 2));
 	size_t total = c->matches_to_ref + c->matches_from_ref;
 	if (!use_hull) {
 		c->method = VT_SYNC_TRUSTED;
@@ -305,6 +419,30 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 		return;
 	}
 	c->method = VT_SYNC_HULL;
+	const struct link *l = &links[a * n + b];
+	if (l->nknots >= 2 && method != VT_SYNC_CONTAINMENT) {
+		c->knots = malloc(l->nknots * sizeof(*c->knots));
+		if (c->knots) {
+			for (size_t i = 0; i < l->nknots; i++) {
+				int64_t mine = k == b ? l->knots[i][0] : l->knots[i][1];
+				int64_t theirs = k == b ? l->knots[i][1] : l->knots[i][0];
+				c->knots[i][0] = mine;
+				c->knots[i][1] = vt_clock_to_ref(&r->machines[via], theirs);
+			}
+			c->nknots = l->nknots;
+			size_t last = l->nknots - 1;
+			c->to_ref.x0 = c->knots[0][0];
+			c->to_ref.y0 = c->knots[0][1];
+			c->to_ref.slope = (double)(c->knots[last][1] - c->knots[0][1]) /
+					  (double)(c->knots[last][0] - c->knots[0][0]);
+			c->quality = VT_SYNC_ACCURATE;
+			c->accuracy_ns = l->knot_accuracy;
+			c->why = vt_strdup_printf("no single line fits the %zu + %zu messages exchanged with machine %zu (the "
+						  "clock wanders): convex hull per time window, %zu knots",
+						  c->matches_to_ref, c->matches_from_ref, via, l->nknots);
+			return;
+		}
+	}
 	struct vt_transform k_to_via = k == b ? h->to_ref : inverse(&h->to_ref);
 	c->to_ref = compose(&r->machines[via].to_ref, &k_to_via);
 	c->slope_min = h->slope_min;
@@ -348,6 +486,9 @@ static void contain(const struct vt_sync *s, const struct vt_machines *m, struct
 	}
 	c->method = VT_SYNC_CONTAINMENT;
 	c->to_ref = compose(host_to_ref, &res.to_host);
+	free(c->knots); /* one line now: containment fits the whole trace */
+	c->knots = NULL;
+	c->nknots = 0;
 	c->via = g->host;
 	c->accuracy_ns = res.accuracy_ns;
 	c->contained_events = res.events;
@@ -432,8 +573,10 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_
 			goto out;
 	rc = 0;
 out:
-	for (size_t i = 0; links && i < n * n; i++)
+	for (size_t i = 0; links && i < n * n; i++) {
 		free(links[i].p);
+		free(links[i].knots);
+	}
 	free(links);
 	free(placed);
 	if (rc) {
@@ -448,8 +591,10 @@ void vt_sync_result_free(struct vt_sync_result *r)
 {
 	if (!r)
 		return;
-	for (size_t k = 0; k < r->count; k++)
+	for (size_t k = 0; k < r->count; k++) {
 		free(r->machines[k].why);
+		free(r->machines[k].knots);
+	}
 	free(r->machines);
 	free(r);
 }

@@ -296,6 +296,54 @@ static void test_guest_lifecycle(void **state)
 	run_free(&r);
 }
 
+/* Minutes of NTP wander: no single line fits, the hull per window follows
+ * the clock, with no message received before it was sent. */
+static void test_wandering_clock_piecewise(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/ntp-long.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL);
+	assert_non_null(sc);
+	json_object_set_new(sc, "duration_ms", json_integer(40000));
+	json_object_set_new(json_object_get(sc, "truth"), "intervals", json_false());
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
+	json_t *mj;
+	size_t i;
+	int piecewise = 0;
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
+	{
+		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
+			continue;
+		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
+		const struct vt_clock_sync *c = &r.r->machines[k];
+		assert_int_equal(c->quality, VT_SYNC_ACCURATE);
+		assert_int_equal(c->to_ref_latency.negative + c->from_ref_latency.negative, 0);
+		piecewise += c->nknots > 0;
+		/* Against the truth, through the knots. */
+		int64_t worst = 0;
+		json_t *knot;
+		size_t j;
+		json_array_foreach(json_object_get(mj, "clock_knots"), j, knot)
+		{
+			int64_t host = json_integer_value(json_array_get(knot, 0));
+			int64_t e = llabs(vt_clock_to_ref(c, json_integer_value(json_array_get(knot, 1))) - host);
+			if (host >= json_integer_value(json_object_get(r.truth, "start_ns")) &&
+			    host <= json_integer_value(json_object_get(r.truth, "end_ns")) && e > worst)
+				worst = e;
+		}
+		printf("%s: %zu knots, max error %lld ns\n", json_string_value(json_object_get(mj, "name")), c->nknots,
+		       (long long)worst);
+		assert_true(worst <= 25000); /* within the minimum message latency */
+	}
+	assert_true(piecewise > 0);
+	run_free(&r);
+}
+
 /* No network at all: auto falls back to containment, within 5 µs of the truth. */
 static void test_containment_without_network(void **state)
 {
@@ -347,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_containment_without_network),
 		cmocka_unit_test(test_free_clocks_without_agent),
 		cmocka_unit_test(test_guest_lifecycle),
+		cmocka_unit_test(test_wandering_clock_piecewise),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

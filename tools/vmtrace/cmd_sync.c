@@ -63,8 +63,12 @@ static void print_text(const struct vt_machines *m, const struct vt_sync_result 
 		printf("  quality       %s\n", vt_sync_quality_name(c->quality));
 		printf("  why           %s\n", c->why ? c->why : "");
 		printf("  transform     t_ref = %.12f * t %+.0f ns\n", c->to_ref.slope, vt_transform_offset(&c->to_ref));
-		printf("                (exactly: t_ref = %lld + slope * (t - %lld))\n", (long long)c->to_ref.y0,
-		       (long long)c->to_ref.x0);
+		if (c->nknots)
+			printf("                (overall line; exactly: piecewise through %zu knots, see --json)\n",
+			       c->nknots);
+		else
+			printf("                (exactly: t_ref = %lld + slope * (t - %lld))\n", (long long)c->to_ref.y0,
+			       (long long)c->to_ref.x0);
 		if (c->method == VT_SYNC_HULL && c->quality == VT_SYNC_ACCURATE)
 			printf("  slope bounds  [%.12f, %.12f]\n", c->slope_min, c->slope_max);
 		if (c->accuracy_ns >= 0)
@@ -111,6 +115,14 @@ static json_t *sync_json(const struct vt_machines *m, const struct vt_sync_resul
 		json_object_set_new(anchor, "x0_ns", json_integer(c->to_ref.x0));
 		json_object_set_new(anchor, "y0_ns", json_integer(c->to_ref.y0));
 		json_object_set_new(o, "anchor", anchor);
+		json_t *knots = json_array();
+		for (size_t i = 0; i < c->nknots; i++) {
+			json_t *kn = json_array();
+			json_array_append_new(kn, json_integer(c->knots[i][0]));
+			json_array_append_new(kn, json_integer(c->knots[i][1]));
+			json_array_append_new(knots, kn);
+		}
+		json_object_set_new(o, "knots", knots);
 		int bounded = c->method == VT_SYNC_HULL && c->quality == VT_SYNC_ACCURATE && (int)k != r->root;
 		json_object_set_new(o, "slope_min", bounded ? json_real(c->slope_min) : json_null());
 		json_object_set_new(o, "slope_max", bounded ? json_real(c->slope_max) : json_null());

@@ -85,6 +85,25 @@ int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const
 int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
 				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence);
 
+/* A process on a host trace that ran guests: threads of it exited guest mode. */
+struct vt_kvm_process {
+	size_t host_trace;
+	int64_t pid;
+	struct vt_vcpu_map *vcpus; /* from kvm_exit's vcpu_id */
+	size_t nvcpus;
+	int claimed; /* already the QEMU of a matched guest */
+};
+
+/* Every such process; *out is malloc'ed (free with vt_kvm_processes_free). */
+size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
+				 struct vt_kvm_process **out);
+void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n);
+
+/* Makes machine `guest` the guest of QEMU `pid` on host trace `host_trace`,
+ * with its vCPU threads, and records why. Returns 0, or -1 out of memory. */
+int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			  int64_t pid, char *evidence_owned);
+
 void vt_identify_free(struct vt_identify *id);
 void vt_machines_free(struct vt_machines *machines);
 

@@ -96,6 +96,20 @@ void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
 size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
 				 size_t *host_trace, int32_t **tids);
 
+/* How well the containment method places the traces of machine `guest` in
+ * the guest-mode windows of the given vCPU threads of a host trace, starting
+ * from the clocks as they are: *explained of *events guest events fall inside.
+ * Returns 0, or -1 when there is nothing to measure. */
+int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+			      size_t host_trace, const struct vt_vcpu_map *vcpus, size_t nvcpus, size_t *explained,
+			      size_t *events);
+
+/* Between vt_identify_finish and vt_sync_finish: matches the machines no agent
+ * named, by the QEMU threads that carried their TCP, else by the QEMU whose
+ * vCPUs' guest-mode windows hold their events; each says which evidence
+ * decided. Returns 0, or -1 out of memory. */
+int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
+
 int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
 		   struct vt_sync_result **out, struct vt_error *err);
 void vt_sync_free(struct vt_sync *s);

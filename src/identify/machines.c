@@ -321,15 +321,67 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 	/* A clear majority, or the evidence is not evidence. */
 	if (best_pid <= 0 || best * 10 < total * 9)
 		return 0;
+	char *why = vt_strdup_printf("%s: %zu of %zu of its messages went through threads of QEMU pid %d", evidence,
+				     best, total, best_pid);
+	return vt_identify_set_guest(id, m, guest, host_trace, best_pid, why) ? -1 : 1;
+}
+
+int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			  int64_t pid, char *evidence_owned)
+{
+	struct vt_machine *g = &m->machines[guest];
+	if (!evidence_owned)
+		return -1;
 	free(g->evidence);
-	g->evidence = vt_strdup_printf("%s: %zu of %zu of its messages went through threads of QEMU pid %d", evidence,
-				       best, total, best_pid);
+	g->evidence = evidence_owned;
 	g->role = VT_ROLE_GUEST;
 	g->host = (int)m->trace_machine[host_trace];
-	g->qemu_pid = best_pid;
-	if (!g->evidence || match_vcpus_of(id, m, guest))
-		return -1;
-	return 1;
+	g->qemu_pid = pid;
+	return match_vcpus_of(id, m, guest);
+}
+
+size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
+				 struct vt_kvm_process **out)
+{
+	struct vt_kvm_process *p = NULL;
+	size_t n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < id->exits.n; i++) {
+		const struct vt_seen_exit *x = &id->exits.v[i];
+		int32_t pid = vt_collect_pid_of(id, x->trace, x->tid);
+		if (pid <= 0)
+			continue;
+		size_t k;
+		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid); k++)
+			;
+		if (k == n) {
+			struct vt_kvm_process *q = realloc(p, (n + 1) * sizeof(*q));
+			if (!q)
+				break;
+			p = q;
+			memset(&p[n], 0, sizeof(p[n]));
+			p[n].host_trace = x->trace;
+			p[n].pid = pid;
+			for (size_t g = 0; g < m->count; g++)
+				if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[x->trace])
+					p[n].claimed = 1;
+			n++;
+		}
+		struct vt_vcpu_map *v = realloc(p[k].vcpus, (p[k].nvcpus + 1) * sizeof(*v));
+		if (!v)
+			break;
+		p[k].vcpus = v;
+		p[k].vcpus[p[k].nvcpus++] = (struct vt_vcpu_map){x->vcpu, x->tid, "kvm_exit vcpu_id"};
+	}
+	*out = p;
+	return n;
+}
+
+void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].vcpus);
+	free(p);
 }
 
 /* Guests left unmatched: say what is missing and how to get it. */

@@ -137,6 +137,20 @@ size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machin
 	return n;
 }
 
+int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+			      size_t host_trace, const struct vt_vcpu_map *vcpus, size_t nvcpus, size_t *explained,
+			      size_t *events)
+{
+	const struct vt_machine *g = &m->machines[guest];
+	struct vt_transform identity = {1, 0, 0};
+	struct vt_containment_result res;
+	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, &host_trace, 1, vcpus, nvcpus, &identity, &res))
+		return -1;
+	*explained = res.explained;
+	*events = res.events;
+	return 0;
+}
+
 /* One message pair between machines a < b: who sent, both times. */
 struct pair {
 	int a_sent;

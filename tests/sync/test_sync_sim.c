@@ -60,16 +60,7 @@ static void simulate_and_sync(const char *scenario, enum vt_sync_method method, 
 		infos[i] = vt_source_trace(out->src, i);
 	if (vt_identify_finish(id, infos, n, &out->m, &err))
 		fail_msg("%s", err.msg);
-	for (size_t k = 0; k < out->m->count; k++) {
-		if (out->m->machines[k].role == VT_ROLE_HOST || out->m->machines[k].host >= 0)
-			continue;
-		size_t host_trace = 0;
-		int32_t *tids = NULL;
-		size_t nt = vt_sync_receiving_threads(sync, out->m, k, &host_trace, &tids);
-		if (nt)
-			assert_true(vt_identify_guest_by_threads(id, out->m, k, host_trace, tids, nt, "TCP") >= 0);
-		free(tids);
-	}
+	assert_int_equal(vt_sync_refine_identity(sync, id, out->m), 0);
 	if (vt_sync_finish(sync, out->m, method, &out->r, &err))
 		fail_msg("%s", err.msg);
 	free(infos);
@@ -344,6 +335,30 @@ static void test_wandering_clock_piecewise(void **state)
 	run_free(&r);
 }
 
+/* No agent and no network: each guest is matched to the QEMU in whose vCPUs'
+ * guest-mode windows its events fall, then placed by containment. */
+static void test_identified_by_containment_alone(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/nothing-helps.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL);
+	assert_non_null(sc);
+	json_object_set_new(sc, "network", json_array());
+	json_object_set_new(json_object_get(sc, "host"), "agent", json_false());
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
+	check_identification(&r);
+	for (size_t k = 0; k < r.m->count; k++)
+		if (r.m->machines[k].role == VT_ROLE_GUEST)
+			assert_non_null(strstr(r.m->machines[k].evidence, "guest-mode windows"));
+	check_guests(&r, VT_SYNC_ACCURATE, 5000, 0, VT_SYNC_CONTAINMENT);
+	run_free(&r);
+}
+
 /* No network at all: auto falls back to containment, within 5 µs of the truth. */
 static void test_containment_without_network(void **state)
 {
@@ -396,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_free_clocks_without_agent),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_wandering_clock_piecewise),
+		cmocka_unit_test(test_identified_by_containment_alone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -283,7 +283,7 @@ int vt_cmd_info(int argc, char **argv)
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
 	struct vt_pass1 pass;
-	int ready = vt_pass1_init(&pass, 0) == 0;
+	int ready = vt_pass1_init(&pass, 1) == 0;
 	struct vt_inputs *all = &pass.in;
 	for (size_t i = 0; ready && i < nhints; i++)
 		vt_identify_add_hint(pass.id, &hints[i]);

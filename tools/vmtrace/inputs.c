@@ -93,21 +93,7 @@ int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_er
 {
 	if (vt_identify_finish(p->id, p->in.traces, p->in.ntraces, out, err))
 		return -1;
-	struct vt_machines *m = *out;
-	for (size_t k = 0; k < m->count; k++) {
-		if (m->machines[k].role == VT_ROLE_HOST || m->machines[k].host >= 0)
-			continue;
-		size_t host_trace = 0;
-		int32_t *tids = NULL;
-		size_t n = vt_sync_receiving_threads(p->sync, m, k, &host_trace, &tids);
-		int rc = n ? vt_identify_guest_by_threads(p->id, m, k, host_trace, tids, n,
-							  "its TCP reached the host through that QEMU's threads")
-			   : 0;
-		free(tids);
-		if (rc < 0)
-			return vt_error_set(err, "identification: out of memory");
-	}
-	return 0;
+	return vt_sync_refine_identity(p->sync, p->id, *out) ? vt_error_set(err, "identification: out of memory") : 0;
 }
 
 void vt_pass1_free(struct vt_pass1 *p)

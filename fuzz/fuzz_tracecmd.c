@@ -1,0 +1,50 @@
+/* libFuzzer target for the trace.dat source: the input is a whole trace.dat
+ * file, read to its end through vt_source. Any crash, leak or sanitizer report
+ * in vmtrace is a bug; a clean refusal is fine. (libtracecmd's own crashes on
+ * headers are caught by the probe child, tracecmd_probe.c.) */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmtrace/sources.h"
+
+static char dir[64], file[96];
+
+static void remove_dir(void)
+{
+	unlink(file);
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-tc-XXXXXX");
+	if (!mkdtemp(dir))
+		exit(1);
+	snprintf(file, sizeof(file), "%s/in.dat", dir);
+	atexit(remove_dir);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(file, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size))
+		exit(1);
+	fclose(f);
+	struct vt_source *src;
+	struct vt_error err;
+	const char *path = file;
+	if (vt_source_open(&src, &path, 1, &err) == 0) {
+		const struct vt_event *ev;
+		uint64_t n = 0;
+		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
+			n++;
+		vt_source_close(src);
+	}
+	return 0;
+}

@@ -1,0 +1,221 @@
+/* The trace.dat source against `trace-cmd report` on the same real recording
+ * (tests/data/host-tcg.dat, file format 7 with zstd, and its conversion to
+ * format 6 made here): every record once, at the same time on the same CPU,
+ * with the same pids, and per-kind counts equal to those of the report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "vmtrace/sources.h"
+
+#define MAX_KEYS 200000
+
+static char *tmp;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The kind a report line's event should become: an independent table. */
+static enum vt_kind kind_of(const char *name, const char *rest)
+{
+	static const struct {
+		const char *name;
+		enum vt_kind kind;
+	} table[] = {
+		{"kvm_entry", VT_KVM_ENTRY},         {"kvm_exit", VT_KVM_EXIT},
+		{"kvm_hypercall", VT_KVM_HYPERCALL}, {"kvm_userspace_exit", VT_KVM_USERSPACE_EXIT},
+		{"sched_switch", VT_SCHED_SWITCH},   {"sched_wakeup", VT_SCHED_WAKEUP},
+		{"sched_wakeup_new", VT_SCHED_WAKEUP}, {"sched_process_fork", VT_PROCESS_FORK},
+		{"sched_process_exec", VT_PROCESS_EXEC}, {"sched_process_exit", VT_PROCESS_EXIT},
+		{"irq_handler_entry", VT_IRQ_ENTRY}, {"irq_handler_exit", VT_IRQ_EXIT},
+		{"softirq_entry", VT_SOFTIRQ_ENTRY}, {"softirq_exit", VT_SOFTIRQ_EXIT},
+		{"net_dev_queue", VT_NET_SEND},      {"netif_receive_skb", VT_NET_RECV},
+	};
+	static const struct {
+		const char *word;
+		enum vt_kind kind;
+	} markers[] = {
+		{"machine ", VT_MACHINE_ID},       {"statedump_begin", VT_STATEDUMP_BEGIN},
+		{"statedump_end", VT_STATEDUMP_END}, {"guest_vcpu ", VT_GUEST_VCPU},
+		{"guest_created ", VT_GUEST_CREATED}, {"guest_destroyed ", VT_GUEST_DESTROYED},
+		{"guest ", VT_GUEST_DUMP},
+	};
+	if (!strcmp(name, "print")) {
+		const char *m = strstr(rest, "buf=vmtrace: ");
+		if (!m)
+			return VT_OTHER;
+		m += strlen("buf=vmtrace: ");
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+			if (!strncmp(m, markers[i].word, strlen(markers[i].word)))
+				return markers[i].kind;
+		return VT_OTHER;
+	}
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(name, table[i].name))
+			return table[i].kind;
+	return VT_OTHER;
+}
+
+static int field(const char *rest, const char *key)
+{
+	const char *p = strstr(rest, key);
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+/* "ts cpu name [fields]": what both sides must agree on. */
+static char *key(uint64_t ts, int cpu, const char *name, enum vt_kind kind, int a, int b)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%llu %d %s %s %d %d", (unsigned long long)ts, cpu, name, vt_kind_name(kind), a,
+		 b);
+	return strdup(buf);
+}
+
+static size_t report_keys(const char *file, char **keys, uint64_t per_kind[VT_KIND_COUNT])
+{
+	struct vt_run run;
+	vt_run_shell(&run, "trace-cmd report -t -R '%s' 2>/dev/null", file);
+	assert_int_equal(run.status, 0);
+	size_t n = 0;
+	for (char *line = run.out, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* " comm-pid [CPU]  SECS.NSECS: name:   fields" (comm may hold brackets) */
+		int cpu = -1, skip = 0;
+		unsigned long long secs, nsecs;
+		char name[128];
+		const char *rest = NULL;
+		for (const char *p = strchr(line, '['); p; p = strchr(p + 1, '['))
+			if (sscanf(p, "[%d] %llu.%llu: %127[^:]:%n", &cpu, &secs, &nsecs, name, &skip) == 4 && skip) {
+				rest = p + skip;
+				break;
+			}
+		if (!rest)
+			continue; /* "cpus=2" and the like */
+		enum vt_kind kind = kind_of(name, rest);
+		int a = -1, b = -1;
+		if (kind == VT_SCHED_SWITCH) {
+			a = field(rest, "prev_pid=");
+			b = field(rest, "next_pid=");
+		} else if (kind == VT_SCHED_WAKEUP) {
+			a = field(rest, " pid=");
+			b = field(rest, "target_cpu=");
+		}
+		assert_true(n < MAX_KEYS);
+		keys[n++] = key(secs * 1000000000ull + nsecs, cpu, name, kind, a, b);
+		per_kind[kind]++;
+	}
+	vt_run_free(&run);
+	return n;
+}
+
+static size_t source_keys(const char *file, char **keys, const struct vt_trace_info **info_out,
+			  struct vt_source **src_out)
+{
+	struct vt_source *src;
+	struct vt_error err;
+	if (vt_source_open(&src, &file, 1, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(vt_source_trace_count(src), 1);
+	const struct vt_event *ev;
+	size_t n = 0;
+	uint64_t last = 0;
+	int rc;
+	while ((rc = vt_source_next(src, &ev, &err)) > 0) {
+		assert_true(ev->ts_ns >= last); /* merged in time order */
+		last = ev->ts_ns;
+		int a = -1, b = -1;
+		if (ev->kind == VT_SCHED_SWITCH) {
+			a = ev->u.sched_switch.prev_tid;
+			b = ev->u.sched_switch.next_tid;
+		} else if (ev->kind == VT_SCHED_WAKEUP) {
+			a = ev->u.sched_wakeup.tid;
+			b = ev->u.sched_wakeup.target_cpu;
+		}
+		assert_true(n < MAX_KEYS);
+		keys[n++] = key(ev->ts_ns, ev->cpu, ev->name, ev->kind, a, b);
+	}
+	assert_int_equal(rc, 0);
+	*info_out = vt_source_trace(src, 0);
+	*src_out = src;
+	return n;
+}
+
+static void compare(const char *file)
+{
+	char **want = calloc(MAX_KEYS, sizeof(char *)), **got = calloc(MAX_KEYS, sizeof(char *));
+	uint64_t per_kind[VT_KIND_COUNT] = {0};
+	size_t nwant = report_keys(file, want, per_kind);
+	const struct vt_trace_info *info;
+	struct vt_source *src;
+	size_t ngot = source_keys(file, got, &info, &src);
+	printf("%s: %zu records in the report, %zu events read\n", file, nwant, ngot);
+	assert_true(nwant > 1000);
+	assert_int_equal(ngot, nwant);
+	assert_int_equal(info->events, nwant);
+	for (int k = 0; k < VT_KIND_COUNT; k++) {
+		if (info->per_kind[k] != per_kind[k])
+			fail_msg("%s: %s: %llu events, the report has %llu", file, vt_kind_name(k),
+				 (unsigned long long)info->per_kind[k], (unsigned long long)per_kind[k]);
+	}
+	qsort(want, nwant, sizeof(char *), cmp_str);
+	qsort(got, ngot, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < nwant; i++)
+		if (strcmp(want[i], got[i]))
+			fail_msg("%s: first difference: report '%s', vmtrace '%s'", file, want[i], got[i]);
+	/* What the recording holds (see tests/data/record-tracecmd.sh). */
+	assert_true(info->per_kind[VT_SCHED_SWITCH] > 100);
+	assert_true(info->per_kind[VT_SCHED_WAKEUP] > 10);
+	assert_true(info->per_kind[VT_PROCESS_FORK] > 0 && info->per_kind[VT_PROCESS_EXEC] > 0 &&
+		    info->per_kind[VT_PROCESS_EXIT] > 0);
+	assert_true(info->per_kind[VT_SOFTIRQ_ENTRY] > 0);
+	assert_int_equal(info->per_kind[VT_GUEST_DUMP], 1);
+	assert_int_equal(info->per_kind[VT_GUEST_VCPU], 2);
+	assert_int_equal(info->per_kind[VT_MACHINE_ID], 1);
+	assert_int_equal(info->streams, 2);
+	assert_int_equal(info->first_ns, 4349916498730ull);
+	for (size_t i = 0; i < nwant; i++) {
+		free(want[i]);
+		free(got[i]);
+	}
+	free(want);
+	free(got);
+	vt_source_close(src);
+}
+
+static void test_format7(void **state)
+{
+	(void)state;
+	compare(vt_source_path("tests/data/host-tcg.dat"));
+}
+
+static void test_format6(void **state)
+{
+	(void)state;
+	char v6[4200];
+	snprintf(v6, sizeof(v6), "%s/v6.dat", tmp);
+	struct vt_run run;
+	vt_run_shell(&run, "trace-cmd convert -i '%s' -o '%s' --file-version 6", vt_source_path("tests/data/host-tcg.dat"),
+		     v6);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+	compare(v6);
+}
+
+int main(void)
+{
+	vt_require_program("trace-cmd");
+	tmp = vt_mkdtemp();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format7),
+		cmocka_unit_test(test_format6),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	vt_rmtree(tmp);
+	free(tmp);
+	return rc;
+}

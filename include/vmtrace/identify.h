@@ -24,6 +24,11 @@ struct vt_vcpu_map {
 	uint32_t vcpu;
 	int32_t tid; /* host thread running the vCPU */
 	const char *evidence; /* "agent", "kvm_exit vcpu_id", "thread name" */
+	/* From the agent (debugfs): guest_tsc = host_tsc * ratio / 2^frac_bits + offset. */
+	int has_tsc;
+	int64_t tsc_offset;
+	uint64_t tsc_ratio; /* 0: not scaled */
+	uint32_t tsc_frac_bits;
 };
 
 struct vt_machine {

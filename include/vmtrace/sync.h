@@ -10,6 +10,7 @@
 #include "vmtrace/error.h"
 #include "vmtrace/event.h"
 #include "vmtrace/identify.h"
+#include "vmtrace/sources.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,9 +31,10 @@ enum vt_sync_method {
 	VT_SYNC_TRUSTED, /* the clocks are already one (ptp_kvm + chrony): verify only */
 	VT_SYNC_HULL,    /* convex hull over TCP segments and vmsync hypercall pairs */
 	VT_SYNC_CONTAINMENT, /* guest events inside their vCPU's guest-mode windows on the host */
+	VT_SYNC_TSC,         /* TSC clocks related by the agent's per-vCPU tsc-offset */
 };
 const char *vt_sync_method_name(enum vt_sync_method m);
-/* Parses "auto", "trusted", "hull", "containment"; returns -1 when unknown. */
+/* Parses "auto", "trusted", "hull", "containment", "tsc"; returns -1 when unknown. */
 int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
 
 /* t_ref = y0 + slope * (t - x0): anchored near the trace's own times, so that
@@ -43,6 +45,13 @@ struct vt_transform {
 };
 
 int64_t vt_transform_apply(const struct vt_transform *t, int64_t ts);
+
+/* Whether a trace clock counts TSC cycles (its name says "tsc"). */
+int vt_clock_is_tsc(const struct vt_clock_info *c);
+/* Guest trace time → host trace time for TSC clocks related by KVM's
+ * guest_tsc = host_tsc * ratio / 2^frac_bits + tsc_offset (ratio 0: unscaled). */
+int vt_tsc_transform(const struct vt_clock_info *guest, const struct vt_clock_info *host, int64_t tsc_offset,
+		     uint64_t ratio, uint32_t frac_bits, struct vt_transform *out);
 /* The same line as t_ref = slope * t + offset (offset loses precision at 1e18). */
 double vt_transform_offset(const struct vt_transform *t);
 
@@ -110,8 +119,9 @@ int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines 
  * decided. Returns 0, or -1 out of memory. */
 int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
 
-int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
-		   struct vt_sync_result **out, struct vt_error *err);
+/* traces: the trace infos, numbered as fed (for the TSC method's clocks). */
+int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct vt_trace_info *const *traces,
+		   enum vt_sync_method method, struct vt_sync_result **out, struct vt_error *err);
 void vt_sync_free(struct vt_sync *s);
 void vt_sync_result_free(struct vt_sync_result *r);
 

@@ -142,6 +142,9 @@ static void note_vcpu(struct vt_identify *id, size_t trace, const struct vt_even
 		struct vt_seen_vcpu *s = &id->vcpus.v[i];
 		if (s->trace == trace && s->pid == v->pid && s->vcpu == v->vcpu) {
 			s->tid = v->tid;
+			s->tsc_offset = v->tsc_offset;
+			s->tsc_ratio = v->tsc_scaling_ratio;
+			s->tsc_frac_bits = v->tsc_scaling_frac_bits;
 			return;
 		}
 	}
@@ -154,6 +157,9 @@ static void note_vcpu(struct vt_identify *id, size_t trace, const struct vt_even
 	s->pid = v->pid;
 	s->vcpu = v->vcpu;
 	s->tid = v->tid;
+	s->tsc_offset = v->tsc_offset;
+	s->tsc_ratio = v->tsc_scaling_ratio;
+	s->tsc_frac_bits = v->tsc_scaling_frac_bits;
 }
 
 static void note_vmsync(struct vt_identify *id, size_t trace, const struct vt_event *ev, int host_side)

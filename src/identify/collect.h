@@ -20,6 +20,9 @@ struct vt_seen_vcpu { /* GUEST_VCPU from the agent */
 	int64_t pid;
 	uint32_t vcpu;
 	int32_t tid;
+	int64_t tsc_offset;
+	uint64_t tsc_ratio;
+	uint32_t tsc_frac_bits;
 };
 
 struct vt_seen_exit { /* a KVM_EXIT's (tid, vcpu_id), once per pair */

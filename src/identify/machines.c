@@ -222,7 +222,7 @@ static int add_vcpu(struct vt_machine *g, uint32_t vcpu, int32_t tid, const char
 	if (!v)
 		return -1;
 	g->vcpus = v;
-	g->vcpus[g->nvcpus++] = (struct vt_vcpu_map){vcpu, tid, evidence};
+	g->vcpus[g->nvcpus++] = (struct vt_vcpu_map){vcpu, tid, evidence, 0, 0, 0, 0};
 	return 0;
 }
 
@@ -242,9 +242,17 @@ static int match_vcpus_of(const struct vt_identify *id, struct vt_machines *m, s
 		return 0;
 	for (size_t i = 0; i < id->vcpus.n; i++) {
 		const struct vt_seen_vcpu *v = &id->vcpus.v[i];
-		if (m->trace_machine[v->trace] == (size_t)g->host && v->pid == g->qemu_pid &&
-		    add_vcpu(g, v->vcpu, v->tid, "agent"))
+		if (m->trace_machine[v->trace] != (size_t)g->host || v->pid != g->qemu_pid)
+			continue;
+		if (add_vcpu(g, v->vcpu, v->tid, "agent"))
 			return -1;
+		struct vt_vcpu_map *added = &g->vcpus[g->nvcpus - 1];
+		if (added->vcpu == v->vcpu && added->tid == v->tid) {
+			added->has_tsc = 1;
+			added->tsc_offset = v->tsc_offset;
+			added->tsc_ratio = v->tsc_ratio;
+			added->tsc_frac_bits = v->tsc_frac_bits;
+		}
 	}
 	for (size_t i = 0; i < id->exits.n; i++) {
 		const struct vt_seen_exit *x = &id->exits.v[i];
@@ -371,7 +379,7 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 		if (!v)
 			break;
 		p[k].vcpus = v;
-		p[k].vcpus[p[k].nvcpus++] = (struct vt_vcpu_map){x->vcpu, x->tid, "kvm_exit vcpu_id"};
+		p[k].vcpus[p[k].nvcpus++] = (struct vt_vcpu_map){x->vcpu, x->tid, "kvm_exit vcpu_id", 0, 0, 0, 0};
 	}
 	*out = p;
 	return n;

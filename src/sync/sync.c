@@ -25,6 +25,8 @@ const char *vt_sync_method_name(enum vt_sync_method m)
 		return "hull";
 	case VT_SYNC_CONTAINMENT:
 		return "containment";
+	case VT_SYNC_TSC:
+		return "tsc";
 	default:
 		return "auto";
 	}
@@ -40,6 +42,8 @@ int vt_sync_method_parse(const char *name, enum vt_sync_method *out)
 		*out = VT_SYNC_HULL;
 	else if (!strcmp(name, "containment"))
 		*out = VT_SYNC_CONTAINMENT;
+	else if (!strcmp(name, "tsc"))
+		*out = VT_SYNC_TSC;
 	else
 		return -1;
 	return 0;
@@ -518,8 +522,39 @@ static void contain(const struct vt_sync *s, const struct vt_machines *m, struct
 				  method == VT_SYNC_AUTO ? " (no message placed this guest well)" : "");
 }
 
-int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_method method,
-		   struct vt_sync_result **out, struct vt_error *err)
+/* The TSC method for a guest when its traces and its host's count TSC cycles
+ * and the agent recorded the vCPUs' tsc-offset: exact, so auto prefers it. */
+static void tsc(const struct vt_machines *m, const struct vt_trace_info *const *traces, struct vt_sync_result *r,
+		int k, enum vt_sync_method method)
+{
+	const struct vt_machine *g = &m->machines[k];
+	struct vt_clock_sync *c = &r->machines[k];
+	if ((method != VT_SYNC_TSC && method != VT_SYNC_AUTO) || g->role != VT_ROLE_GUEST || g->host != r->root ||
+	    !g->nvcpus || !g->vcpus[0].has_tsc || !traces)
+		return;
+	const struct vt_trace_info *gt = traces[g->traces[0]];
+	const struct vt_trace_info *ht = traces[m->machines[g->host].traces[0]];
+	if (!vt_clock_is_tsc(&gt->clock) || !vt_clock_is_tsc(&ht->clock))
+		return;
+	const struct vt_vcpu_map *v = &g->vcpus[0];
+	struct vt_transform t;
+	if (vt_tsc_transform(&gt->clock, &ht->clock, v->tsc_offset, v->tsc_ratio, v->tsc_frac_bits, &t))
+		return;
+	c->method = VT_SYNC_TSC;
+	c->quality = VT_SYNC_ACCURATE;
+	c->to_ref = t;
+	c->via = g->host;
+	c->accuracy_ns = 0;
+	free(c->knots);
+	c->knots = NULL;
+	c->nknots = 0;
+	free(c->why);
+	c->why = vt_strdup_printf("TSC clocks: the agent's tsc-offset %lld of vCPU %u relates them exactly",
+				  (long long)v->tsc_offset, v->vcpu);
+}
+
+int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct vt_trace_info *const *traces,
+		   enum vt_sync_method method, struct vt_sync_result **out, struct vt_error *err)
 {
 	*out = NULL;
 	size_t n = m->count;
@@ -581,7 +616,10 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, enum vt_sync_
 		place(r, links, n, (size_t)best, (size_t)best_via, method);
 	}
 	for (size_t k = 0; k < n; k++)
-		contain(s, m, r, (int)k, method);
+		tsc(m, traces, r, (int)k, method);
+	for (size_t k = 0; k < n; k++)
+		if (r->machines[k].method != VT_SYNC_TSC)
+			contain(s, m, r, (int)k, method);
 	for (size_t k = 0; k < n; k++)
 		if (measure(r, links, n, k))
 			goto out;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "testutil.h"
+#include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
 
 /* M's clock: t_r = SLOPE * t_m + OFFSET; messages take LAT ns each way. */
@@ -138,6 +139,38 @@ static void test_transform_helpers(void **state)
 	assert_string_equal(vt_sync_quality_name(VT_SYNC_APPROXIMATE), "APPROXIMATE");
 }
 
+/* TSC: a guest TSC 1e9 cycles ahead of the host's (offset), 2.5 GHz clocks
+ * whose epoch offsets differ: guest time maps exactly onto host time. */
+static void test_tsc_transform(void **state)
+{
+	(void)state;
+	struct vt_clock_info host = {"x86-tsc", NULL, 2500000000ULL, 1700000000, 0};
+	struct vt_clock_info guest = {"x86-tsc", NULL, 2500000000ULL, 1700000100, 500000000};
+	assert_true(vt_clock_is_tsc(&host));
+	struct vt_clock_info mono = {"monotonic", NULL, 1000000000ULL, 0, 0};
+	assert_false(vt_clock_is_tsc(&mono));
+	struct vt_transform t;
+	int64_t offset = 1000000000LL; /* guest_tsc = host_tsc + 1e9 cycles */
+	assert_int_equal(vt_tsc_transform(&guest, &host, offset, 0, 0, &t), 0);
+	/* host TSC value c_h; guest TSC c_g = c_h + offset; each clock's ns from the epoch */
+	for (uint64_t c_h = 1000000000000ULL; c_h < 1000000000000ULL + 5 * 2500000000ULL; c_h += 2500000000ULL) {
+		uint64_t c_g = c_h + (uint64_t)offset;
+		int64_t t_h = 1700000000LL * 1000000000LL + (int64_t)(c_h * 2 / 5); /* 1e9/2.5e9 = 0.4 */
+		int64_t t_g = 1700000100LL * 1000000000LL + 200000000LL + (int64_t)(c_g * 2 / 5);
+		int64_t err = vt_transform_apply(&t, t_g) - t_h;
+		if (llabs(err) > 1)
+			fail_msg("tsc transform off by %lld ns", (long long)err);
+	}
+	/* Scaled: guest_tsc = host_tsc * 1.5 (ratio 3 << 47 over 2^48) + offset. */
+	guest.freq = 3750000000ULL;
+	assert_int_equal(vt_tsc_transform(&guest, &host, offset, 3ULL << 47, 48, &t), 0);
+	uint64_t c_h = 4000000000000ULL, c_g = c_h + c_h / 2 + (uint64_t)offset;
+	int64_t t_h = 1700000000LL * 1000000000LL + (int64_t)(c_h * 2 / 5);
+	int64_t t_g = 1700000100LL * 1000000000LL + (int64_t)(500000000ULL * 1000000000ULL / 3750000000ULL) +
+		      (int64_t)((long double)c_g * 1e9L / 3750000000.0L);
+	assert_true(llabs(vt_transform_apply(&t, t_g) - t_h) <= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_incomplete_estimate_is_a_bound),
 		cmocka_unit_test(test_fail_on_contradiction),
 		cmocka_unit_test(test_transform_helpers),
+		cmocka_unit_test(test_tsc_transform),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,7 +61,7 @@ static void simulate_and_sync(const char *scenario, enum vt_sync_method method, 
 	if (vt_identify_finish(id, infos, n, &out->m, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(vt_sync_refine_identity(sync, id, out->m), 0);
-	if (vt_sync_finish(sync, out->m, method, &out->r, &err))
+	if (vt_sync_finish(sync, out->m, infos, method, &out->r, &err))
 		fail_msg("%s", err.msg);
 	free(infos);
 	vt_identify_free(id);

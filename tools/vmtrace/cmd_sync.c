@@ -12,7 +12,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull|containment] [--json] [--guest UUID=PID]... PATH...\n\n"
+	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull|containment|tsc] [--json] [--guest UUID=PID]... PATH...\n\n"
 		     "Finds which trace is which machine and maps every machine's clock onto the\n"
 		     "host's: t_host = slope * t + offset, with the method, its quality (ABSENT,\n"
 		     "INCOMPLETE, APPROXIMATE, ACCURATE, FAIL), the slope bounds, the accuracy, the\n"
@@ -23,7 +23,8 @@ static void usage(FILE *out)
 		     "                    hull (convex hull over TCP segments and vmsync hypercalls),\n"
 		     "                    containment (guest events inside their vCPU's guest-mode\n"
 		     "                    windows on the host: needs no network; auto uses it where\n"
-		     "                    no message places a guest)\n"
+		     "                    no message places a guest), tsc (TSC clocks related by\n"
+		     "                    the agent's per-vCPU tsc-offset; auto prefers it)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n\n"
@@ -167,7 +168,7 @@ int vt_cmd_sync(int argc, char **argv)
 			break;
 		case 'm':
 			if (vt_sync_method_parse(optarg, &method)) {
-				fprintf(stderr, "vmtrace sync: unknown method '%s' (auto, trusted, hull, containment)\n",
+				fprintf(stderr, "vmtrace sync: unknown method '%s' (auto, trusted, hull, containment, tsc)\n",
 					optarg);
 				goto out;
 			}
@@ -208,7 +209,7 @@ int vt_cmd_sync(int argc, char **argv)
 		}
 	struct vt_machines *m = NULL;
 	struct vt_sync_result *r = NULL;
-	if (col.in.ntraces && (vt_pass1_identify(&col, &m, &err) || vt_sync_finish(col.sync, m, method, &r, &err))) {
+	if (col.in.ntraces && (vt_pass1_identify(&col, &m, &err) || vt_sync_finish(col.sync, m, col.in.traces, method, &r, &err))) {
 		fprintf(stderr, "vmtrace sync: %s\n", err.msg);
 		failed = 1;
 	}

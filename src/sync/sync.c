@@ -419,8 +419,9 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 	c->quality = h->quality;
 	c->matches_to_ref = k == b ? h->to_ref_count : h->from_ref_count;
 	c->matches_from_ref = k == b ? h->from_ref_count : h->to_ref_count;
+	/* tsc falls back as auto does where the TSC relation is unknown. */
 	int use_hull = method == VT_SYNC_HULL || method == VT_SYNC_CONTAINMENT ||
-		       (method == VT_SYNC_AUTO && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE ||
+		       ((method == VT_SYNC_AUTO || method == VT_SYNC_TSC) && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE ||
 						   links[a * n + b].nknots >= 2));
 	size_t total = c->matches_to_ref + c->matches_from_ref;
 	if (!use_hull) {
@@ -529,13 +530,26 @@ static void tsc(const struct vt_machines *m, const struct vt_trace_info *const *
 {
 	const struct vt_machine *g = &m->machines[k];
 	struct vt_clock_sync *c = &r->machines[k];
-	if ((method != VT_SYNC_TSC && method != VT_SYNC_AUTO) || g->role != VT_ROLE_GUEST || g->host != r->root ||
-	    !g->nvcpus || !g->vcpus[0].has_tsc || !traces)
+	if ((method != VT_SYNC_TSC && method != VT_SYNC_AUTO) || k == r->root)
 		return;
+	const char *missing = NULL;
+	if (g->role != VT_ROLE_GUEST || g->host != r->root || !traces)
+		missing = "not a guest of the reference host";
+	else if (!g->nvcpus || !g->vcpus[0].has_tsc)
+		missing = "no tsc-offset from the agent (run vmtraced on the host)";
+	else if (!vt_clock_is_tsc(&traces[g->traces[0]]->clock) ||
+		 !vt_clock_is_tsc(&traces[m->machines[g->host].traces[0]]->clock))
+		missing = "the traces do not use TSC clocks";
+	if (missing) {
+		if (method == VT_SYNC_TSC) {
+			char *why = vt_strdup_printf("tsc impossible (%s); %s", missing, c->why ? c->why : "");
+			free(c->why);
+			c->why = why;
+		}
+		return;
+	}
 	const struct vt_trace_info *gt = traces[g->traces[0]];
 	const struct vt_trace_info *ht = traces[m->machines[g->host].traces[0]];
-	if (!vt_clock_is_tsc(&gt->clock) || !vt_clock_is_tsc(&ht->clock))
-		return;
 	const struct vt_vcpu_map *v = &g->vcpus[0];
 	struct vt_transform t;
 	if (vt_tsc_transform(&gt->clock, &ht->clock, v->tsc_offset, v->tsc_ratio, v->tsc_frac_bits, &t))

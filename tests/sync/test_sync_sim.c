@@ -335,6 +335,29 @@ static void test_wandering_clock_piecewise(void **state)
 	run_free(&r);
 }
 
+/* vmsync without the agent: the guest's vm_uid seen in the host's hypercall
+ * events names its QEMU (the thread that made the hypercall). */
+static void test_identified_by_vmsync(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/vmsync.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/vmsync-no-agent.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL);
+	assert_non_null(sc);
+	json_object_set_new(json_object_get(sc, "host"), "agent", json_false());
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_HULL, &r);
+	check_identification(&r);
+	for (size_t k = 0; k < r.m->count; k++)
+		if (r.m->machines[k].role == VT_ROLE_GUEST)
+			assert_non_null(strstr(r.m->machines[k].evidence, "vmsync"));
+	check_guests(&r, VT_SYNC_ACCURATE, 2000, 100, VT_SYNC_HULL);
+	run_free(&r);
+}
+
 /* No agent and no network: each guest is matched to the QEMU in whose vCPUs'
  * guest-mode windows its events fall, then placed by containment. */
 static void test_identified_by_containment_alone(void **state)
@@ -412,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_wandering_clock_piecewise),
 		cmocka_unit_test(test_identified_by_containment_alone),
+		cmocka_unit_test(test_identified_by_vmsync),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

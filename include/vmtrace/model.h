@@ -1,4 +1,82 @@
-/* vmtrace stage: model (see docs/architecture.md). Not built yet. */
+/* vmtrace stage 5, model: what every vCPU was doing at every instant, from
+ * the host's events in reference time: in guest mode, in the hypervisor (by
+ * exit reason), preempted (by which host thread), idle. */
 #ifndef VMTRACE_MODEL_H
 #define VMTRACE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/event.h"
+#include "vmtrace/identify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vt_vcpu_state {
+	VT_VCPU_UNKNOWN = 0, /* before the first event that tells */
+	VT_VCPU_IDLE,        /* halted: the thread sleeps */
+	VT_VCPU_GUEST,       /* between kvm_entry and kvm_exit */
+	VT_VCPU_HYPERVISOR,  /* root mode on its thread: after an exit, and from being switched in to the entry */
+	VT_VCPU_PREEMPTED,   /* runnable, not on a pCPU, not halted */
+	VT_VCPU_STATE_COUNT
+};
+const char *vt_vcpu_state_name(enum vt_vcpu_state s);
+
+struct vt_reason_time {
+	uint64_t reason;
+	uint64_t ns;
+};
+
+struct vt_holder_time {
+	int32_t tid; /* 0: the pCPU was idle */
+	char comm[32];
+	uint64_t ns;
+};
+
+struct vt_vcpu_model {
+	int guest;        /* machine index of the guest, -1 when its trace is not among the inputs */
+	int64_t qemu_pid;
+	uint32_t vcpu;
+	int32_t tid;
+	uint64_t start_ns, end_ns; /* observed, reference time */
+	uint64_t totals[VT_VCPU_STATE_COUNT]; /* add up to end_ns - start_ns */
+	struct vt_reason_time *by_reason; /* HYPERVISOR time per exit reason */
+	size_t nreasons;
+	struct vt_holder_time *by_holder; /* PREEMPTED time per host thread holding the pCPU */
+	size_t nholders;
+	/* the state machine */
+	enum vt_vcpu_state state;
+	uint64_t since;
+	uint64_t reason;
+	int32_t wait_cpu;
+	int seen;
+};
+
+struct vt_model {
+	struct vt_vcpu_model *vcpus;
+	size_t nvcpus;
+	int host;            /* machine index of the host modelled */
+	size_t *host_traces; /* its traces (caller's numbering) */
+	size_t nhost_traces;
+	int32_t *cpu_tid;    /* per pCPU: the thread running */
+	char (*cpu_comm)[32];
+	size_t ncpus;
+	uint64_t first_ns, last_ns;
+	int oom;
+};
+
+/* The vCPUs of every QEMU process of the host machine `host`. */
+struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_machines *m, int host);
+/* Feeds one event of trace `trace` at reference time ts (events of other
+ * machines are ignored); events must come in reference time order. */
+void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev);
+/* Closes every vCPU's last state at the last event seen. */
+void vt_model_finish(struct vt_model *model);
+void vt_model_free(struct vt_model *model);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,1 +1,3 @@
-# model stage: nothing here yet (see docs/architecture.md).
+# model stage: vCPU state machines from the host's events.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/vcpu.c)

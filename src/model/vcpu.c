@@ -1,0 +1,243 @@
+/* The vCPU state machine, fed with the host's events in reference time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmtrace/model.h"
+
+const char *vt_vcpu_state_name(enum vt_vcpu_state s)
+{
+	static const char *const names[] = {"UNKNOWN", "IDLE", "GUEST", "HYPERVISOR", "PREEMPTED"};
+	return (unsigned)s < VT_VCPU_STATE_COUNT ? names[s] : "?";
+}
+
+struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_machines *m, int host)
+{
+	struct vt_model *model = calloc(1, sizeof(*model));
+	if (!model)
+		return NULL;
+	model->host = host;
+	const struct vt_machine *h = &m->machines[host];
+	model->host_traces = malloc((h->ntraces ? h->ntraces : 1) * sizeof(size_t));
+	if (!model->host_traces) {
+		free(model);
+		return NULL;
+	}
+	memcpy(model->host_traces, h->traces, h->ntraces * sizeof(size_t));
+	model->nhost_traces = h->ntraces;
+	struct vt_kvm_process *procs;
+	size_t nprocs = vt_identify_kvm_processes(id, m, &procs);
+	for (size_t i = 0; i < nprocs; i++) {
+		if (m->trace_machine[procs[i].host_trace] != (size_t)host)
+			continue;
+		int guest = -1;
+		for (size_t k = 0; k < m->count; k++)
+			if (m->machines[k].host == host && m->machines[k].qemu_pid == procs[i].pid)
+				guest = (int)k;
+		for (size_t v = 0; v < procs[i].nvcpus; v++) {
+			struct vt_vcpu_model *vm = realloc(model->vcpus, (model->nvcpus + 1) * sizeof(*vm));
+			if (!vm) {
+				model->oom = 1;
+				break;
+			}
+			model->vcpus = vm;
+			vm = &model->vcpus[model->nvcpus++];
+			memset(vm, 0, sizeof(*vm));
+			vm->guest = guest;
+			vm->qemu_pid = procs[i].pid;
+			vm->vcpu = procs[i].vcpus[v].vcpu;
+			vm->tid = procs[i].vcpus[v].tid;
+			vm->wait_cpu = -1;
+		}
+	}
+	vt_kvm_processes_free(procs, nprocs);
+	return model;
+}
+
+static struct vt_vcpu_model *vcpu_of(struct vt_model *model, int32_t tid)
+{
+	for (size_t i = 0; i < model->nvcpus; i++)
+		if (model->vcpus[i].tid == tid)
+			return &model->vcpus[i];
+	return NULL;
+}
+
+static void add_reason(struct vt_model *model, struct vt_vcpu_model *v, uint64_t reason, uint64_t ns)
+{
+	for (size_t i = 0; i < v->nreasons; i++)
+		if (v->by_reason[i].reason == reason) {
+			v->by_reason[i].ns += ns;
+			return;
+		}
+	struct vt_reason_time *r = realloc(v->by_reason, (v->nreasons + 1) * sizeof(*r));
+	if (!r) {
+		model->oom = 1;
+		return;
+	}
+	v->by_reason = r;
+	v->by_reason[v->nreasons++] = (struct vt_reason_time){reason, ns};
+}
+
+static void add_holder(struct vt_model *model, struct vt_vcpu_model *v, int32_t tid, const char *comm, uint64_t ns)
+{
+	for (size_t i = 0; i < v->nholders; i++)
+		if (v->by_holder[i].tid == tid) {
+			v->by_holder[i].ns += ns;
+			return;
+		}
+	struct vt_holder_time *h = realloc(v->by_holder, (v->nholders + 1) * sizeof(*h));
+	if (!h) {
+		model->oom = 1;
+		return;
+	}
+	v->by_holder = h;
+	h = &v->by_holder[v->nholders++];
+	h->tid = tid;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm && *comm ? comm : (tid ? "?" : "swapper"));
+	h->ns = ns;
+}
+
+/* Accounts the time since the last change to the current state. */
+static void account(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts)
+{
+	if (ts < v->since)
+		ts = v->since; /* never negative: totals must add up */
+	uint64_t ns = ts - v->since;
+	v->totals[v->state] += ns;
+	if (v->state == VT_VCPU_HYPERVISOR)
+		add_reason(model, v, v->reason, ns);
+	else if (v->state == VT_VCPU_PREEMPTED) {
+		int c = v->wait_cpu;
+		int ok = c >= 0 && (size_t)c < model->ncpus;
+		add_holder(model, v, ok ? model->cpu_tid[c] : -1, ok ? model->cpu_comm[c] : "unknown", ns);
+	}
+	v->since = ts;
+}
+
+static void set_state(struct vt_model *model, struct vt_vcpu_model *v, enum vt_vcpu_state s, uint64_t ts)
+{
+	account(model, v, ts);
+	v->state = s;
+}
+
+static int grow_cpus(struct vt_model *model, int32_t cpu)
+{
+	if (cpu < 0 || (size_t)cpu < model->ncpus)
+		return 0;
+	size_t n = (size_t)cpu + 1;
+	int32_t *t = realloc(model->cpu_tid, n * sizeof(*t));
+	if (!t)
+		return -1;
+	model->cpu_tid = t;
+	char(*c)[32] = realloc(model->cpu_comm, n * sizeof(*c));
+	if (!c)
+		return -1;
+	model->cpu_comm = c;
+	for (size_t i = model->ncpus; i < n; i++) {
+		model->cpu_tid[i] = 0;
+		model->cpu_comm[i][0] = '\0';
+	}
+	model->ncpus = n;
+	return 0;
+}
+
+static int is_host_trace(const struct vt_model *model, size_t trace)
+{
+	for (size_t i = 0; i < model->nhost_traces; i++)
+		if (model->host_traces[i] == trace)
+			return 1;
+	return 0;
+}
+
+static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event *ev)
+{
+	const struct vt_sched_switch *sw = &ev->u.sched_switch;
+	int32_t cpu = ev->cpu;
+	if (cpu >= 0) {
+		/* Whoever waits for this pCPU waited on the old holder until now. */
+		for (size_t i = 0; i < model->nvcpus; i++)
+			if (model->vcpus[i].state == VT_VCPU_PREEMPTED && model->vcpus[i].wait_cpu == cpu)
+				account(model, &model->vcpus[i], ts);
+		model->cpu_tid[cpu] = sw->next_tid;
+		snprintf(model->cpu_comm[cpu], sizeof(model->cpu_comm[0]), "%s", sw->next_comm ? sw->next_comm : "");
+	}
+	struct vt_vcpu_model *prev = vcpu_of(model, sw->prev_tid);
+	if (prev) {
+		/* Still runnable (state 0): preempted; else it sleeps: halted. */
+		set_state(model, prev, sw->prev_state == 0 ? VT_VCPU_PREEMPTED : VT_VCPU_IDLE, ts);
+		prev->wait_cpu = cpu;
+	}
+	struct vt_vcpu_model *next = vcpu_of(model, sw->next_tid);
+	if (next)
+		set_state(model, next, VT_VCPU_HYPERVISOR, ts);
+}
+
+void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev)
+{
+	if (!is_host_trace(model, trace))
+		return;
+	if (!model->first_ns || ts < model->first_ns) {
+		if (!model->first_ns)
+			for (size_t i = 0; i < model->nvcpus; i++)
+				model->vcpus[i].since = ts; /* UNKNOWN from the first event on */
+		model->first_ns = ts;
+	}
+	if (ts > model->last_ns)
+		model->last_ns = ts;
+	if (grow_cpus(model, ev->cpu)) {
+		model->oom = 1;
+		return;
+	}
+	struct vt_vcpu_model *v;
+	switch (ev->kind) {
+	case VT_SCHED_SWITCH:
+		on_switch(model, ts, ev);
+		break;
+	case VT_SCHED_WAKEUP:
+		v = vcpu_of(model, ev->u.sched_wakeup.tid);
+		if (v && (v->state == VT_VCPU_IDLE || v->state == VT_VCPU_UNKNOWN)) {
+			set_state(model, v, VT_VCPU_PREEMPTED, ts);
+			v->wait_cpu = ev->u.sched_wakeup.target_cpu >= 0 ? ev->u.sched_wakeup.target_cpu : ev->cpu;
+			if (grow_cpus(model, v->wait_cpu))
+				model->oom = 1;
+		}
+		break;
+	case VT_KVM_ENTRY:
+		if ((v = vcpu_of(model, ev->tid)))
+			set_state(model, v, VT_VCPU_GUEST, ts);
+		break;
+	case VT_KVM_EXIT:
+		if ((v = vcpu_of(model, ev->tid))) {
+			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
+			v->reason = ev->u.kvm_exit.exit_reason;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void vt_model_finish(struct vt_model *model)
+{
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		struct vt_vcpu_model *v = &model->vcpus[i];
+		account(model, v, model->last_ns);
+		v->start_ns = model->first_ns;
+		v->end_ns = model->last_ns;
+	}
+}
+
+void vt_model_free(struct vt_model *model)
+{
+	if (!model)
+		return;
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		free(model->vcpus[i].by_reason);
+		free(model->vcpus[i].by_holder);
+	}
+	free(model->vcpus);
+	free(model->host_traces);
+	free(model->cpu_tid);
+	free(model->cpu_comm);
+	free(model);
+}

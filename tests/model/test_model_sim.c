@@ -1,0 +1,188 @@
+/* vCPU states from the host's events against the simulator's truth: per vCPU,
+ * the totals of GUEST, HYPERVISOR, PREEMPTED and IDLE within 0.1 % of the
+ * traced time, adding up exactly, and each guest's top preempting thread. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "testutil.h"
+#include "vmtrace/identify.h"
+#include "vmtrace/model.h"
+#include "vmtrace/sources.h"
+#include "vmtrace/sync.h"
+
+static char *tmp;
+
+static struct vt_source *open_dir(const char *dir)
+{
+	struct vt_source *src;
+	struct vt_error err = {{0}};
+	if (vt_source_open(&src, &dir, 1, &err))
+		fail_msg("%s", err.msg);
+	return src;
+}
+
+/* only: a folder of the output to read alone ("host": the host without its
+ * guests' traces), or NULL for all. */
+static void check_scenario(const char *name, const char *only)
+{
+	char out[4300], dir[4400];
+	snprintf(out, sizeof(out), "%s/%s", tmp, name);
+	snprintf(dir, sizeof(dir), "%s%s%s", out, only ? "/" : "", only ? only : "");
+	struct vt_run run;
+	vt_run_shell(&run, "rm -rf '%s'; '%s' '%s/%s.json' -o '%s'", out, vt_build_path("vmtrace-sim"),
+		     vt_source_path("scenarios"), name, out);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+	char tpath[4400];
+	snprintf(tpath, sizeof(tpath), "%s/truth.json", out);
+	json_t *truth = json_load_file(tpath, 0, NULL);
+	assert_non_null(truth);
+
+	/* Pass 1: who is who. */
+	struct vt_source *src = open_dir(dir);
+	struct vt_identify *id = vt_identify_new();
+	struct vt_sync *sync = vt_sync_new();
+	const struct vt_event *ev;
+	struct vt_error err = {{0}};
+	while (vt_source_next(src, &ev, &err) > 0) {
+		vt_identify_feed(id, ev->trace, ev);
+		vt_sync_feed(sync, ev->trace, ev);
+	}
+	size_t n = vt_source_trace_count(src);
+	const struct vt_trace_info **infos = calloc(n, sizeof(*infos));
+	for (size_t i = 0; i < n; i++)
+		infos[i] = vt_source_trace(src, i);
+	struct vt_machines *m;
+	assert_int_equal(vt_identify_finish(id, infos, n, &m, &err), 0);
+	assert_int_equal(vt_sync_refine_identity(sync, id, m), 0);
+	int host = -1;
+	for (size_t k = 0; k < m->count; k++)
+		if (m->machines[k].role == VT_ROLE_HOST)
+			host = (int)k;
+	assert_true(host >= 0);
+
+	/* Pass 2: the model, on the host's events (the reference clock). */
+	struct vt_model *model = vt_model_new(id, m, host);
+	assert_non_null(model);
+	struct vt_source *src2 = open_dir(dir);
+	while (vt_source_next(src2, &ev, &err) > 0)
+		vt_model_feed(model, ev->trace, ev->ts_ns, ev);
+	vt_model_finish(model);
+	assert_int_equal(model->oom, 0);
+
+	int64_t duration = json_integer_value(json_object_get(truth, "duration_ns"));
+	size_t checked = 0;
+	json_t *g, *v;
+	size_t gi, vi;
+	json_array_foreach(json_object_get(truth, "guests"), gi, g)
+	{
+		int64_t top_tid = -1, top_ns = -1;
+		json_t *sums = json_object();
+		json_array_foreach(json_object_get(g, "vcpus"), vi, v)
+		{
+			int32_t tid = (int32_t)json_integer_value(json_object_get(v, "tid"));
+			const struct vt_vcpu_model *vm = NULL;
+			for (size_t i = 0; i < model->nvcpus; i++)
+				if (model->vcpus[i].tid == tid)
+					vm = &model->vcpus[i];
+			if (!vm)
+				fail_msg("%s: vCPU thread %d not modelled", name, tid);
+			uint64_t sum = 0;
+			for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+				sum += vm->totals[s];
+			assert_int_equal(sum, vm->end_ns - vm->start_ns); /* adds up exactly */
+			json_t *tot = json_object_get(v, "totals");
+			for (int s = VT_VCPU_IDLE; s < VT_VCPU_STATE_COUNT; s++) {
+				int64_t want = json_integer_value(json_object_get(tot, vt_vcpu_state_name((enum vt_vcpu_state)s)));
+				int64_t got = (int64_t)vm->totals[s];
+				printf("%s %s vcpu%u %-10s truth %12lld ours %12lld diff %.4f%%\n", name,
+				       json_string_value(json_object_get(g, "name")), vm->vcpu,
+				       vt_vcpu_state_name((enum vt_vcpu_state)s), (long long)want, (long long)got,
+				       100.0 * (double)(got - want) / (double)duration);
+				if (llabs(got - want) * 1000 > duration)
+					fail_msg("%s: vCPU %d %s off by more than 0.1%%", name, tid,
+						 vt_vcpu_state_name((enum vt_vcpu_state)s));
+			}
+			for (size_t h = 0; h < vm->nholders; h++) {
+				char key[16];
+				snprintf(key, sizeof(key), "%d", vm->by_holder[h].tid);
+				json_t *cur = json_object_get(sums, key);
+				json_object_set_new(sums, key,
+						    json_integer((cur ? json_integer_value(cur) : 0) + (json_int_t)vm->by_holder[h].ns));
+			}
+			checked++;
+		}
+		/* The top preemptor, ours and the truth's (summed over the guest's vCPUs). */
+		const char *key;
+		json_t *val;
+		json_object_foreach(sums, key, val)
+		if (json_integer_value(val) > top_ns) {
+			top_ns = json_integer_value(val);
+			top_tid = atoll(key);
+		}
+		json_t *want_sums = json_object();
+		json_array_foreach(json_object_get(g, "vcpus"), vi, v)
+		{
+			json_t *p;
+			size_t pi;
+			json_array_foreach(json_object_get(v, "preempted_by"), pi, p)
+			{
+				char k[16];
+				snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(p, "tid")));
+				json_t *cur = json_object_get(want_sums, k);
+				json_object_set_new(want_sums, k,
+						    json_integer((cur ? json_integer_value(cur) : 0) +
+								 json_integer_value(json_object_get(p, "ns"))));
+			}
+		}
+		int64_t want_tid = -1, want_ns = -1;
+		json_object_foreach(want_sums, key, val)
+		if (json_integer_value(val) > want_ns) {
+			want_ns = json_integer_value(val);
+			want_tid = atoll(key);
+		}
+		if (want_ns > 0)
+			assert_int_equal(top_tid, want_tid);
+		json_decref(sums);
+		json_decref(want_sums);
+	}
+	assert_true(checked > 0);
+	free(infos);
+	vt_model_free(model);
+	vt_machines_free(m);
+	vt_identify_free(id);
+	vt_sync_free(sync);
+	vt_source_close(src);
+	vt_source_close(src2);
+	json_decref(truth);
+}
+
+static void test_two_guests(void **state)
+{
+	(void)state;
+	check_scenario("two-guests-ntp", NULL);
+}
+
+/* The host's trace alone: the vCPU states need no guest trace. */
+static void test_host_trace_alone(void **state)
+{
+	(void)state;
+	check_scenario("two-guests-ptp", "host");
+}
+
+
+int main(void)
+{
+	tmp = vt_mkdtemp();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_guests),
+		cmocka_unit_test(test_host_trace_alone),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	vt_rmtree(tmp);
+	free(tmp);
+	return rc;
+}

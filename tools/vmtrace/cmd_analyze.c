@@ -1,0 +1,304 @@
+/* vmtrace analyze: where every guest's vCPU time went. (The first slice of the
+ * analysis: per vCPU states from the host's events; guest threads, exit
+ * statistics and the reports come next.) */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "inputs.h"
+#include "vmtrace/model.h"
+#include "vmtrace/sim.h"
+
+#ifndef VT_SCENARIO_DIR
+#define VT_SCENARIO_DIR "scenarios"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vmtrace analyze [--method M] [--json] [--guest UUID=PID]... [PATH...]\n\n"
+		     "Identifies the machines, synchronizes their clocks, and reports per guest and\n"
+		     "per vCPU where the time went: running guest code, in the hypervisor (by exit\n"
+		     "reason), preempted on the host (by which thread), idle. With no PATH, simulates\n"
+		     "the bundled example (two guests on a contended host) and analyzes it.\n\n"
+		     "  --method M        clock synchronization, as for vmtrace sync (default auto)\n"
+		     "  --json            one JSON document (docs/json.md)\n"
+		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     "  -h, --help        this help\n");
+}
+
+static int cmp_holder(const void *a, const void *b)
+{
+	const struct vt_holder_time *x = a, *y = b;
+	return (x->ns < y->ns) - (x->ns > y->ns);
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+	const struct vt_reason_time *x = a, *y = b;
+	return (x->ns < y->ns) - (x->ns > y->ns);
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static const char *guest_name(const struct vt_machines *m, const struct vt_vcpu_model *v)
+{
+	if (v->guest < 0)
+		return "(guest not traced)";
+	const struct vt_machine *g = &m->machines[v->guest];
+	return g->name ? g->name : g->hostname ? g->hostname : g->key;
+}
+
+static int cmp_vcpu(const void *a, const void *b)
+{
+	const struct vt_vcpu_model *x = a, *y = b;
+	if (x->qemu_pid != y->qemu_pid)
+		return x->qemu_pid < y->qemu_pid ? -1 : 1;
+	return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
+}
+
+/* A holder that is another guest's vCPU is named as such. */
+static void holder_name(const struct vt_machines *m, const struct vt_model *model, const struct vt_holder_time *h,
+			char *buf, size_t size)
+{
+	for (size_t i = 0; i < model->nvcpus; i++)
+		if (model->vcpus[i].tid == h->tid) {
+			snprintf(buf, size, "%s vCPU %u", guest_name(m, &model->vcpus[i]), model->vcpus[i].vcpu);
+			return;
+		}
+	snprintf(buf, size, "%s (tid %d)", h->comm, h->tid);
+}
+
+static void print_text(const struct vt_machines *m, struct vt_model *model)
+{
+	qsort(model->vcpus, model->nvcpus, sizeof(*model->vcpus), cmp_vcpu);
+	printf("vCPU time on host %s, %.3f s observed\n\n",
+	       m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key,
+	       (double)(model->last_ns - model->first_ns) / 1e9);
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		struct vt_vcpu_model *v = &model->vcpus[i];
+		uint64_t all = v->end_ns - v->start_ns;
+		printf("%s (QEMU %lld) vCPU %u (tid %d): guest %.1f%%, hypervisor %.1f%%, preempted %.1f%%, idle %.1f%%",
+		       guest_name(m, v), (long long)v->qemu_pid, v->vcpu, v->tid, pct(v->totals[VT_VCPU_GUEST], all),
+		       pct(v->totals[VT_VCPU_HYPERVISOR], all), pct(v->totals[VT_VCPU_PREEMPTED], all),
+		       pct(v->totals[VT_VCPU_IDLE], all));
+		if (v->totals[VT_VCPU_UNKNOWN])
+			printf(", unknown %.1f%%", pct(v->totals[VT_VCPU_UNKNOWN], all));
+		printf("\n");
+		qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
+		qsort(v->by_reason, v->nreasons, sizeof(*v->by_reason), cmp_reason);
+		if (v->nholders) {
+			printf("    preempted by:");
+			for (size_t h = 0; h < v->nholders && h < 3; h++) {
+				char name[96];
+				holder_name(m, model, &v->by_holder[h], name, sizeof(name));
+				printf(" %s %.1f%%%s", name, pct(v->by_holder[h].ns, all),
+				       h + 1 < v->nholders && h < 2 ? "," : "");
+			}
+			printf("\n");
+		}
+		if (v->nreasons) {
+			printf("    hypervisor by exit reason:");
+			for (size_t r = 0; r < v->nreasons && r < 3; r++)
+				printf(" %llu %.1f%%%s", (unsigned long long)v->by_reason[r].reason,
+				       pct(v->by_reason[r].ns, all), r + 1 < v->nreasons && r < 2 ? "," : "");
+			printf("\n");
+		}
+	}
+}
+
+static json_t *model_json(const struct vt_machines *m, const struct vt_model *model)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "guest", v->guest >= 0 ? json_integer(v->guest) : json_null());
+		json_object_set_new(o, "guest_name", json_string(guest_name(m, v)));
+		json_object_set_new(o, "qemu_pid", json_integer(v->qemu_pid));
+		json_object_set_new(o, "vcpu", json_integer(v->vcpu));
+		json_object_set_new(o, "tid", json_integer(v->tid));
+		json_object_set_new(o, "start_ns", json_integer((json_int_t)v->start_ns));
+		json_object_set_new(o, "end_ns", json_integer((json_int_t)v->end_ns));
+		json_t *tot = json_object();
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			json_object_set_new(tot, vt_vcpu_state_name((enum vt_vcpu_state)s),
+					    json_integer((json_int_t)v->totals[s]));
+		json_object_set_new(o, "totals_ns", tot);
+		json_t *reasons = json_object();
+		for (size_t r = 0; r < v->nreasons; r++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)v->by_reason[r].reason);
+			json_object_set_new(reasons, key, json_integer((json_int_t)v->by_reason[r].ns));
+		}
+		json_object_set_new(o, "hypervisor_by_reason_ns", reasons);
+		json_t *holders = json_array();
+		for (size_t h = 0; h < v->nholders; h++) {
+			json_t *x = json_object();
+			json_object_set_new(x, "tid", json_integer(v->by_holder[h].tid));
+			json_object_set_new(x, "comm", json_string(v->by_holder[h].comm));
+			json_object_set_new(x, "ns", json_integer((json_int_t)v->by_holder[h].ns));
+			json_array_append_new(holders, x);
+		}
+		json_object_set_new(o, "preempted_by", holders);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* No PATH: the bundled example, simulated into a temporary folder. */
+static int simulate_example(char *dir, size_t size)
+{
+	const char *scenarios = getenv("VMTRACE_SCENARIOS");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/two-guests-ntp.json", scenarios ? scenarios : VT_SCENARIO_DIR);
+	struct vt_sim_scenario *sc;
+	struct vt_error err = {{0}};
+	if (vt_sim_scenario_load(&sc, path, &err)) {
+		fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
+		return -1;
+	}
+	snprintf(dir, size, "/tmp/vmtrace-example-XXXXXX");
+	if (!mkdtemp(dir)) {
+		vt_sim_scenario_free(sc);
+		fprintf(stderr, "vmtrace analyze: cannot create a temporary folder\n");
+		return -1;
+	}
+	struct vt_sim_options opt = {.outdir = dir};
+	struct vt_sim_stats stats;
+	int rc = vt_sim_run(sc, &opt, &stats, &err);
+	vt_sim_scenario_free(sc);
+	if (rc)
+		fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
+	else
+		fprintf(stderr, "vmtrace analyze: simulated the bundled example into %s\n", dir);
+	return rc;
+}
+
+struct pass2 {
+	struct vt_model *model;
+};
+
+static void feed_model(void *ctx, size_t trace, const struct vt_event *ev)
+{
+	struct pass2 *p = ctx;
+	/* The model runs on the host, whose clock is the reference. */
+	vt_model_feed(p->model, trace, ev->ts_ns, ev);
+}
+
+int vt_cmd_analyze(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"method", required_argument, NULL, 'm'},
+		{"guest", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int json = 0, c;
+	enum vt_sync_method method = VT_SYNC_AUTO;
+	struct vt_pass1 p1;
+	if (vt_pass1_init(&p1, 1)) {
+		fprintf(stderr, "vmtrace analyze: out of memory\n");
+		vt_pass1_free(&p1);
+		return VT_EXIT_FAIL;
+	}
+	int rc = VT_EXIT_USAGE;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'm':
+			if (vt_sync_method_parse(optarg, &method)) {
+				fprintf(stderr, "vmtrace analyze: unknown method '%s'\n", optarg);
+				goto out;
+			}
+			break;
+		case 'g': {
+			struct vt_guest_hint hint;
+			if (vt_parse_guest_hint("analyze", optarg, &hint))
+				goto out;
+			vt_identify_add_hint(p1.id, &hint);
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			rc = VT_EXIT_OK;
+			goto out;
+		default:
+			usage(stderr);
+			goto out;
+		}
+	}
+	rc = VT_EXIT_FAIL;
+	char example[64];
+	char *example_path = example;
+	char **paths = argv + optind;
+	int npaths = argc - optind;
+	if (npaths == 0) {
+		if (simulate_example(example, sizeof(example)))
+			goto out;
+		paths = &example_path;
+		npaths = 1;
+	}
+	struct vt_error err = {{0}};
+	int failed = 0;
+	for (int i = 0; i < npaths; i++)
+		if (vt_pass1_read(&p1, paths[i], &err)) {
+			fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
+			failed = 1;
+		}
+	struct vt_machines *m = NULL;
+	struct vt_sync_result *r = NULL;
+	struct pass2 p2 = {NULL};
+	if (!p1.in.ntraces || vt_pass1_identify(&p1, &m, &err) ||
+	    vt_sync_finish(p1.sync, m, p1.in.traces, method, &r, &err)) {
+		if (p1.in.ntraces)
+			fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
+		goto done;
+	}
+	int host = r->root;
+	if (host < 0 || m->machines[host].role != VT_ROLE_HOST) {
+		fprintf(stderr, "vmtrace analyze: no host trace among the inputs (one with kvm events): the guests' "
+				"vCPU states need the host's view\n");
+		failed = 1;
+		goto done;
+	}
+	p2.model = vt_model_new(p1.id, m, host);
+	/* Pass 2: read the inputs again, the same way, numbering traces alike. */
+	struct vt_inputs again = {0};
+	for (int i = 0; i < npaths; i++)
+		if (vt_inputs_read(&again, paths[i], feed_model, &p2, &err)) {
+			fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
+			failed = 1;
+		}
+	vt_inputs_close(&again);
+	vt_model_finish(p2.model);
+	if (json) {
+		json_t *doc = json_object();
+		json_object_set_new(doc, "machines", vt_machines_json(m, &p1.in));
+		json_object_set_new(doc, "host", json_integer(host));
+		json_object_set_new(doc, "vcpus", model_json(m, p2.model));
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(doc);
+	} else {
+		print_text(m, p2.model);
+	}
+	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;
+done:
+	vt_model_free(p2.model);
+	vt_sync_result_free(r);
+	vt_machines_free(m);
+out:
+	vt_pass1_free(&p1);
+	return rc;
+}

@@ -35,6 +35,25 @@ struct vt_holder_time {
 	uint64_t ns;
 };
 
+/* A guest thread is in its vCPU's state while it is the vCPU's current thread,
+ * else waiting in its run queue or sleeping. */
+enum vt_thread_state {
+	VT_THREAD_RUNNABLE = VT_VCPU_STATE_COUNT,
+	VT_THREAD_SLEEPING,
+	VT_THREAD_STATE_COUNT
+};
+const char *vt_thread_state_name(int s);
+
+struct vt_thread_model {
+	int guest; /* machine index */
+	int32_t tid;
+	char comm[32];
+	int vcpu;    /* index in vt_model.vcpus while current, -1 otherwise */
+	int mode;    /* VT_THREAD_RUNNABLE or VT_THREAD_SLEEPING when not current */
+	uint64_t since, start_ns;
+	uint64_t totals[VT_THREAD_STATE_COUNT]; /* add up to end - start_ns */
+};
+
 struct vt_vcpu_model {
 	int guest;        /* machine index of the guest, -1 when its trace is not among the inputs */
 	int64_t qemu_pid;
@@ -52,6 +71,7 @@ struct vt_vcpu_model {
 	uint64_t reason;
 	int32_t wait_cpu;
 	int seen;
+	int thread; /* index in vt_model.threads of the guest's current thread, -1 */
 };
 
 struct vt_model {
@@ -64,6 +84,10 @@ struct vt_model {
 	char (*cpu_comm)[32];
 	size_t ncpus;
 	uint64_t first_ns, last_ns;
+	const struct vt_machines *machines;
+	struct vt_thread_model *threads;
+	size_t nthreads;
+	uint64_t *guest_first; /* per machine: reference time of its first event */
 	int oom;
 };
 

@@ -5,6 +5,15 @@
 
 #include "vmtrace/model.h"
 
+const char *vt_thread_state_name(int s)
+{
+	if (s == VT_THREAD_RUNNABLE)
+		return "RUNNABLE";
+	if (s == VT_THREAD_SLEEPING)
+		return "SLEEPING";
+	return vt_vcpu_state_name((enum vt_vcpu_state)s);
+}
+
 const char *vt_vcpu_state_name(enum vt_vcpu_state s)
 {
 	static const char *const names[] = {"UNKNOWN", "IDLE", "GUEST", "HYPERVISOR", "PREEMPTED"};
@@ -17,6 +26,8 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	if (!model)
 		return NULL;
 	model->host = host;
+	model->machines = m;
+	model->guest_first = calloc(m->count ? m->count : 1, sizeof(*model->guest_first));
 	const struct vt_machine *h = &m->machines[host];
 	model->host_traces = malloc((h->ntraces ? h->ntraces : 1) * sizeof(size_t));
 	if (!model->host_traces) {
@@ -48,6 +59,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 			vm->vcpu = procs[i].vcpus[v].vcpu;
 			vm->tid = procs[i].vcpus[v].tid;
 			vm->wait_cpu = -1;
+			vm->thread = -1;
 		}
 	}
 	vt_kvm_processes_free(procs, nprocs);
@@ -114,8 +126,20 @@ static void account(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts
 	v->since = ts;
 }
 
+/* A guest thread's time since its last change, in the state it mirrors. */
+static void account_thread(struct vt_model *model, struct vt_thread_model *t, uint64_t ts)
+{
+	if (ts < t->since)
+		ts = t->since;
+	int state = t->vcpu >= 0 ? (int)model->vcpus[t->vcpu].state : t->mode;
+	t->totals[state] += ts - t->since;
+	t->since = ts;
+}
+
 static void set_state(struct vt_model *model, struct vt_vcpu_model *v, enum vt_vcpu_state s, uint64_t ts)
 {
+	if (v->thread >= 0)
+		account_thread(model, &model->threads[v->thread], ts);
 	account(model, v, ts);
 	v->state = s;
 }
@@ -139,6 +163,86 @@ static int grow_cpus(struct vt_model *model, int32_t cpu)
 	}
 	model->ncpus = n;
 	return 0;
+}
+
+/* The guest thread (guest, tid), created on first sight: the time before it
+ * is charged to what its first event says it was doing. */
+static struct vt_thread_model *thread_of(struct vt_model *model, int guest, int32_t tid, const char *comm,
+					 uint64_t ts, int before)
+{
+	for (size_t i = 0; i < model->nthreads; i++)
+		if (model->threads[i].guest == guest && model->threads[i].tid == tid)
+			return &model->threads[i];
+	struct vt_thread_model *t = realloc(model->threads, (model->nthreads + 1) * sizeof(*t));
+	if (!t) {
+		model->oom = 1;
+		return NULL;
+	}
+	model->threads = t;
+	t = &model->threads[model->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->guest = guest;
+	t->tid = tid;
+	snprintf(t->comm, sizeof(t->comm), "%s", comm ? comm : "");
+	t->vcpu = -1;
+	t->start_ns = model->guest_first[guest];
+	t->since = t->start_ns;
+	t->totals[before] += ts > t->start_ns ? ts - t->start_ns : 0;
+	t->since = ts > t->start_ns ? ts : t->start_ns;
+	t->mode = VT_THREAD_SLEEPING;
+	return t;
+}
+
+static struct vt_vcpu_model *vcpu_of_guest(struct vt_model *model, int guest, int32_t cpu)
+{
+	for (size_t i = 0; i < model->nvcpus; i++)
+		if (model->vcpus[i].guest == guest && (int32_t)model->vcpus[i].vcpu == cpu)
+			return &model->vcpus[i];
+	return NULL;
+}
+
+static void on_guest_event(struct vt_model *model, int guest, uint64_t ts, const struct vt_event *ev)
+{
+	if (!model->guest_first[guest])
+		model->guest_first[guest] = ts;
+	if (ev->kind == VT_SCHED_WAKEUP) {
+		if (ev->u.sched_wakeup.tid <= 0)
+			return;
+		struct vt_thread_model *t = thread_of(model, guest, ev->u.sched_wakeup.tid, ev->u.sched_wakeup.comm, ts,
+						      VT_THREAD_SLEEPING);
+		if (t && t->vcpu < 0 && t->mode == VT_THREAD_SLEEPING) {
+			account_thread(model, t, ts);
+			t->mode = VT_THREAD_RUNNABLE;
+		}
+		return;
+	}
+	if (ev->kind != VT_SCHED_SWITCH)
+		return;
+	struct vt_vcpu_model *v = vcpu_of_guest(model, guest, ev->cpu);
+	if (!v)
+		return;
+	int vi = (int)(v - model->vcpus);
+	const struct vt_sched_switch *sw = &ev->u.sched_switch;
+	if (sw->prev_tid > 0) {
+		struct vt_thread_model *p = thread_of(model, guest, sw->prev_tid, sw->prev_comm, ts, VT_VCPU_GUEST);
+		if (p) {
+			if (p->vcpu < 0) { /* first seen, or missed its switch in: it ran here */
+				p->vcpu = vi;
+			}
+			account_thread(model, p, ts);
+			p->vcpu = -1;
+			p->mode = sw->prev_state == 0 ? VT_THREAD_RUNNABLE : VT_THREAD_SLEEPING;
+		}
+	}
+	v->thread = -1;
+	if (sw->next_tid > 0) {
+		struct vt_thread_model *n = thread_of(model, guest, sw->next_tid, sw->next_comm, ts, VT_THREAD_RUNNABLE);
+		if (n) {
+			account_thread(model, n, ts);
+			n->vcpu = vi;
+			v->thread = (int)(n - model->threads);
+		}
+	}
 }
 
 static int is_host_trace(const struct vt_model *model, size_t trace)
@@ -174,8 +278,13 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
 
 void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev)
 {
-	if (!is_host_trace(model, trace))
+	if (!is_host_trace(model, trace)) {
+		size_t g = trace < model->machines->ntraces ? model->machines->trace_machine[trace] : (size_t)-1;
+		if (g < model->machines->count && model->machines->machines[g].role == VT_ROLE_GUEST &&
+		    model->machines->machines[g].host == model->host)
+			on_guest_event(model, (int)g, ts, ev);
 		return;
+	}
 	if (!model->first_ns || ts < model->first_ns) {
 		if (!model->first_ns)
 			for (size_t i = 0; i < model->nvcpus; i++)
@@ -219,6 +328,8 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 
 void vt_model_finish(struct vt_model *model)
 {
+	for (size_t i = 0; i < model->nthreads; i++)
+		account_thread(model, &model->threads[i], model->last_ns);
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
 		account(model, v, model->last_ns);
@@ -236,6 +347,8 @@ void vt_model_free(struct vt_model *model)
 		free(model->vcpus[i].by_holder);
 	}
 	free(model->vcpus);
+	free(model->threads);
+	free(model->guest_first);
 	free(model->host_traces);
 	free(model->cpu_tid);
 	free(model->cpu_comm);

@@ -1,1 +1,3 @@
-# timeline stage: nothing here yet (see docs/architecture.md).
+# timeline stage: every machine's events merged in reference time.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/timeline.c)

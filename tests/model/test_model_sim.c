@@ -12,6 +12,7 @@
 #include "vmtrace/model.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
+#include "vmtrace/timeline.h"
 
 static char *tmp;
 
@@ -64,12 +65,26 @@ static void check_scenario(const char *name, const char *only)
 			host = (int)k;
 	assert_true(host >= 0);
 
-	/* Pass 2: the model, on the host's events (the reference clock). */
+	struct vt_sync_result *clocks;
+	assert_int_equal(vt_sync_finish(sync, m, infos, VT_SYNC_AUTO, &clocks, &err), 0);
+
+	/* Pass 2: every machine's events in reference time, through the model. */
 	struct vt_model *model = vt_model_new(id, m, host);
 	assert_non_null(model);
-	struct vt_source *src2 = open_dir(dir);
-	while (vt_source_next(src2, &ev, &err) > 0)
-		vt_model_feed(model, ev->trace, ev->ts_ns, ev);
+	struct vt_timeline *tl;
+	if (vt_timeline_open(&tl, infos, n, m, clocks, &err))
+		fail_msg("%s", err.msg);
+	uint64_t ref, last_ref = 0;
+	size_t trace, machine;
+	int rc;
+	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
+		assert_true(ref >= last_ref || machine != (size_t)host); /* host events stay in order */
+		if (machine == (size_t)host)
+			last_ref = ref;
+		vt_model_feed(model, trace, ref, ev);
+	}
+	assert_int_equal(rc, 0);
+	vt_timeline_close(tl);
 	vt_model_finish(model);
 	assert_int_equal(model->oom, 0);
 
@@ -150,13 +165,45 @@ static void check_scenario(const char *name, const char *only)
 		json_decref(want_sums);
 	}
 	assert_true(checked > 0);
+	/* Guest threads, when the guests' traces are read too. */
+	size_t threads_checked = 0;
+	json_array_foreach(json_object_get(truth, "guests"), gi, g)
+	{
+		json_t *t;
+		size_t ti;
+		json_array_foreach(json_object_get(g, "threads"), ti, t)
+		{
+			int32_t tid = (int32_t)json_integer_value(json_object_get(t, "tid"));
+			const struct vt_thread_model *tm = NULL;
+			for (size_t i = 0; i < model->nthreads; i++)
+				if (model->threads[i].tid == tid &&
+				    !strcasecmp(m->machines[model->threads[i].guest].product_uuid,
+						json_string_value(json_object_get(g, "uuid"))))
+					tm = &model->threads[i];
+			if (!tm)
+				continue; /* only the host's trace was read */
+			json_t *tot = json_object_get(t, "totals");
+			for (int st = VT_VCPU_IDLE; st < VT_THREAD_STATE_COUNT; st++) {
+				int64_t want = json_integer_value(json_object_get(tot, vt_thread_state_name(st)));
+				int64_t got = (int64_t)tm->totals[st];
+				printf("%s %s %-10s truth %12lld ours %12lld diff %.4f%%\n", name, tm->comm,
+				       vt_thread_state_name(st), (long long)want, (long long)got,
+				       100.0 * (double)(got - want) / (double)duration);
+				if (llabs(got - want) * 1000 > duration)
+					fail_msg("%s: thread %d %s off by more than 0.1%%", name, tid, vt_thread_state_name(st));
+			}
+			threads_checked++;
+		}
+	}
+	if (!only)
+		assert_true(threads_checked > 0);
 	free(infos);
 	vt_model_free(model);
 	vt_machines_free(m);
 	vt_identify_free(id);
 	vt_sync_free(sync);
 	vt_source_close(src);
-	vt_source_close(src2);
+	vt_sync_result_free(clocks);
 	json_decref(truth);
 }
 

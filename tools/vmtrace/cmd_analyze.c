@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sim.h"
+#include "vmtrace/timeline.h"
 
 #ifndef VT_SCENARIO_DIR
 #define VT_SCENARIO_DIR "scenarios"
@@ -181,15 +182,71 @@ static int simulate_example(char *dir, size_t size)
 	return rc;
 }
 
-struct pass2 {
-	struct vt_model *model;
-};
-
-static void feed_model(void *ctx, size_t trace, const struct vt_event *ev)
+/* Pass 2: every machine's events in reference time through the model. */
+static int run_model(struct vt_model *model, const struct vt_inputs *in, const struct vt_machines *m,
+		     const struct vt_sync_result *r, struct vt_error *err)
 {
-	struct pass2 *p = ctx;
-	/* The model runs on the host, whose clock is the reference. */
-	vt_model_feed(p->model, trace, ev->ts_ns, ev);
+	struct vt_timeline *tl;
+	if (vt_timeline_open(&tl, in->traces, in->ntraces, m, r, err))
+		return -1;
+	const struct vt_event *ev;
+	uint64_t ref;
+	size_t trace, machine;
+	int rc;
+	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, err)) > 0)
+		vt_model_feed(model, trace, ref, ev);
+	vt_timeline_close(tl);
+	vt_model_finish(model);
+	return rc < 0 ? -1 : 0;
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct vt_thread_model *x = a, *y = b;
+	uint64_t lx = x->totals[VT_VCPU_PREEMPTED] + x->totals[VT_VCPU_HYPERVISOR];
+	uint64_t ly = y->totals[VT_VCPU_PREEMPTED] + y->totals[VT_VCPU_HYPERVISOR];
+	return (lx < ly) - (lx > ly);
+}
+
+/* The threads that lost most to the host: preempted plus hypervisor time. */
+static void print_threads(const struct vt_machines *m, struct vt_model *model)
+{
+	if (!model->nthreads) {
+		printf("\nguest threads: no guest trace among the inputs (the host's view alone)\n");
+		return;
+	}
+	qsort(model->threads, model->nthreads, sizeof(*model->threads), cmp_thread);
+	printf("\nguest threads that lost most time to the host (preempted + hypervisor, of the time they wanted to run)\n");
+	for (size_t i = 0; i < model->nthreads && i < 10; i++) {
+		const struct vt_thread_model *t = &model->threads[i];
+		uint64_t want = t->totals[VT_VCPU_GUEST] + t->totals[VT_VCPU_HYPERVISOR] + t->totals[VT_VCPU_PREEMPTED] +
+				t->totals[VT_THREAD_RUNNABLE];
+		const struct vt_machine *g = &m->machines[t->guest];
+		printf("  %s %s (tid %d): ran %.1f%%, hypervisor %.1f%%, preempted %.1f%%, waiting in the guest %.1f%%\n",
+		       g->name ? g->name : g->hostname ? g->hostname : g->key, t->comm, t->tid,
+		       pct(t->totals[VT_VCPU_GUEST], want), pct(t->totals[VT_VCPU_HYPERVISOR], want),
+		       pct(t->totals[VT_VCPU_PREEMPTED], want), pct(t->totals[VT_THREAD_RUNNABLE], want));
+	}
+}
+
+static json_t *threads_json(const struct vt_machines *m, const struct vt_model *model)
+{
+	(void)m;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < model->nthreads; i++) {
+		const struct vt_thread_model *t = &model->threads[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "guest", json_integer(t->guest));
+		json_object_set_new(o, "tid", json_integer(t->tid));
+		json_object_set_new(o, "comm", json_string(t->comm));
+		json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
+		json_t *tot = json_object();
+		for (int s = VT_VCPU_UNKNOWN; s < VT_THREAD_STATE_COUNT; s++)
+			json_object_set_new(tot, vt_thread_state_name(s), json_integer((json_int_t)t->totals[s]));
+		json_object_set_new(o, "totals_ns", tot);
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 int vt_cmd_analyze(int argc, char **argv)
@@ -258,7 +315,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		}
 	struct vt_machines *m = NULL;
 	struct vt_sync_result *r = NULL;
-	struct pass2 p2 = {NULL};
+	struct vt_model *model = NULL;
 	if (!p1.in.ntraces || vt_pass1_identify(&p1, &m, &err) ||
 	    vt_sync_finish(p1.sync, m, p1.in.traces, method, &r, &err)) {
 		if (p1.in.ntraces)
@@ -272,30 +329,28 @@ int vt_cmd_analyze(int argc, char **argv)
 		failed = 1;
 		goto done;
 	}
-	p2.model = vt_model_new(p1.id, m, host);
-	/* Pass 2: read the inputs again, the same way, numbering traces alike. */
-	struct vt_inputs again = {0};
-	for (int i = 0; i < npaths; i++)
-		if (vt_inputs_read(&again, paths[i], feed_model, &p2, &err)) {
-			fprintf(stderr, "vmtrace analyze: %s\n", err.msg);
-			failed = 1;
-		}
-	vt_inputs_close(&again);
-	vt_model_finish(p2.model);
+	model = vt_model_new(p1.id, m, host);
+	if (!model || run_model(model, &p1.in, m, r, &err)) {
+		fprintf(stderr, "vmtrace analyze: %s\n", model ? err.msg : "out of memory");
+		failed = 1;
+		goto done;
+	}
 	if (json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "machines", vt_machines_json(m, &p1.in));
 		json_object_set_new(doc, "host", json_integer(host));
-		json_object_set_new(doc, "vcpus", model_json(m, p2.model));
+		json_object_set_new(doc, "vcpus", model_json(m, model));
+		json_object_set_new(doc, "threads", threads_json(m, model));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("\n");
 		json_decref(doc);
 	} else {
-		print_text(m, p2.model);
+		print_text(m, model);
+		print_threads(m, model);
 	}
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 done:
-	vt_model_free(p2.model);
+	vt_model_free(model);
 	vt_sync_result_free(r);
 	vt_machines_free(m);
 out:

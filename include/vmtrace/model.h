@@ -26,8 +26,20 @@ const char *vt_vcpu_state_name(enum vt_vcpu_state s);
 
 struct vt_reason_time {
 	uint64_t reason;
-	uint64_t ns;
+	uint64_t ns; /* HYPERVISOR state time charged to this reason */
 };
+
+/* Exits by reason, like `perf kvm stat`: each from kvm_exit to the next
+ * kvm_entry on the vCPU thread (preemption meanwhile included). */
+#define VT_EXIT_HIST_BUCKETS 256
+struct vt_exit_stats {
+	uint64_t reason;
+	uint64_t count, total_ns, max_ns;
+	uint32_t hist[VT_EXIT_HIST_BUCKETS]; /* 4 buckets per power of two of ns */
+};
+
+/* The q-quantile (0..1) of an exit histogram, within 1/8 of its value. */
+uint64_t vt_exit_stats_quantile(const struct vt_exit_stats *e, double q);
 
 struct vt_holder_time {
 	int32_t tid; /* 0: the pCPU was idle */
@@ -72,6 +84,9 @@ struct vt_vcpu_model {
 	int32_t wait_cpu;
 	int seen;
 	int thread; /* index in vt_model.threads of the guest's current thread, -1 */
+	struct vt_exit_stats *exits;
+	size_t nexits;
+	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
 };
 
 struct vt_model {

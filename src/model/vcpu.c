@@ -74,6 +74,64 @@ static struct vt_vcpu_model *vcpu_of(struct vt_model *model, int32_t tid)
 	return NULL;
 }
 
+static unsigned bucket_of(uint64_t ns)
+{
+	if (ns < 4)
+		return (unsigned)ns;
+	unsigned top = 63 - (unsigned)__builtin_clzll(ns);
+	unsigned b = top * 4 + (unsigned)((ns >> (top - 2)) & 3);
+	return b < VT_EXIT_HIST_BUCKETS ? b : VT_EXIT_HIST_BUCKETS - 1;
+}
+
+/* The middle of a bucket's range. */
+static uint64_t bucket_value(unsigned b)
+{
+	if (b < 8) /* 4..7 stay empty: bucket_of skips them */
+		return b < 4 ? b : 4;
+	unsigned top = b / 4, sub = b % 4;
+	uint64_t lo = (1ULL << top) | ((uint64_t)sub << (top - 2));
+	return lo + (1ULL << (top - 2)) / 2;
+}
+
+uint64_t vt_exit_stats_quantile(const struct vt_exit_stats *e, double q)
+{
+	if (!e->count)
+		return 0;
+	uint64_t want = (uint64_t)(q * (double)(e->count - 1)) + 1, seen = 0;
+	for (unsigned b = 0; b < VT_EXIT_HIST_BUCKETS; b++) {
+		seen += e->hist[b];
+		if (seen >= want) {
+			uint64_t v = bucket_value(b);
+			return v > e->max_ns ? e->max_ns : v;
+		}
+	}
+	return e->max_ns;
+}
+
+static void add_exit(struct vt_model *model, struct vt_vcpu_model *v, uint64_t reason, uint64_t ns)
+{
+	struct vt_exit_stats *e = NULL;
+	for (size_t i = 0; i < v->nexits && !e; i++)
+		if (v->exits[i].reason == reason)
+			e = &v->exits[i];
+	if (!e) {
+		struct vt_exit_stats *x = realloc(v->exits, (v->nexits + 1) * sizeof(*x));
+		if (!x) {
+			model->oom = 1;
+			return;
+		}
+		v->exits = x;
+		e = &v->exits[v->nexits++];
+		memset(e, 0, sizeof(*e));
+		e->reason = reason;
+	}
+	e->count++;
+	e->total_ns += ns;
+	if (ns > e->max_ns)
+		e->max_ns = ns;
+	e->hist[bucket_of(ns)]++;
+}
+
 static void add_reason(struct vt_model *model, struct vt_vcpu_model *v, uint64_t reason, uint64_t ns)
 {
 	for (size_t i = 0; i < v->nreasons; i++)
@@ -312,13 +370,18 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 		}
 		break;
 	case VT_KVM_ENTRY:
-		if ((v = vcpu_of(model, ev->tid)))
+		if ((v = vcpu_of(model, ev->tid))) {
+			if (v->exit_ts)
+				add_exit(model, v, v->reason, ts - v->exit_ts);
+			v->exit_ts = 0;
 			set_state(model, v, VT_VCPU_GUEST, ts);
+		}
 		break;
 	case VT_KVM_EXIT:
 		if ((v = vcpu_of(model, ev->tid))) {
 			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
 			v->reason = ev->u.kvm_exit.exit_reason;
+			v->exit_ts = ts ? ts : 1;
 		}
 		break;
 	default:
@@ -345,6 +408,7 @@ void vt_model_free(struct vt_model *model)
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		free(model->vcpus[i].by_reason);
 		free(model->vcpus[i].by_holder);
+		free(model->vcpus[i].exits);
 	}
 	free(model->vcpus);
 	free(model->threads);

@@ -165,6 +165,19 @@ static void check_scenario(const char *name, const char *only)
 		json_decref(want_sums);
 	}
 	assert_true(checked > 0);
+	/* Exit statistics: every exit re-entered is counted once, quantiles ordered. */
+	uint64_t exits = 0;
+	for (size_t i = 0; i < model->nvcpus; i++)
+		for (size_t e = 0; e < model->vcpus[i].nexits; e++) {
+			const struct vt_exit_stats *x = &model->vcpus[i].exits[e];
+			exits += x->count;
+			uint64_t p50 = vt_exit_stats_quantile(x, 0.5), p99 = vt_exit_stats_quantile(x, 0.99);
+			assert_true(p50 <= p99 && p99 <= x->max_ns);
+			assert_true(x->max_ns <= x->total_ns);
+		}
+	json_int_t want_exits = json_integer_value(json_object_get(
+		json_object_get(json_array_get(json_object_get(truth, "machines"), 0), "kind_counts"), "KVM_EXIT"));
+	assert_true((json_int_t)exits <= want_exits && (json_int_t)(exits + model->nvcpus) >= want_exits);
 	/* Guest threads, when the guests' traces are read too. */
 	size_t threads_checked = 0;
 	json_array_foreach(json_object_get(truth, "guests"), gi, g)

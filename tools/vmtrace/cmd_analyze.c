@@ -148,6 +148,19 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 			json_array_append_new(holders, x);
 		}
 		json_object_set_new(o, "preempted_by", holders);
+		json_t *exits = json_array();
+		for (size_t e = 0; e < v->nexits; e++) {
+			const struct vt_exit_stats *x = &v->exits[e];
+			json_t *j = json_object();
+			json_object_set_new(j, "reason", json_integer((json_int_t)x->reason));
+			json_object_set_new(j, "count", json_integer((json_int_t)x->count));
+			json_object_set_new(j, "total_ns", json_integer((json_int_t)x->total_ns));
+			json_object_set_new(j, "p50_ns", json_integer((json_int_t)vt_exit_stats_quantile(x, 0.5)));
+			json_object_set_new(j, "p99_ns", json_integer((json_int_t)vt_exit_stats_quantile(x, 0.99)));
+			json_object_set_new(j, "max_ns", json_integer((json_int_t)x->max_ns));
+			json_array_append_new(exits, j);
+		}
+		json_object_set_new(o, "exits", exits);
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -180,6 +193,70 @@ static int simulate_example(char *dir, size_t size)
 	else
 		fprintf(stderr, "vmtrace analyze: simulated the bundled example into %s\n", dir);
 	return rc;
+}
+
+static int cmp_exit(const void *a, const void *b)
+{
+	const struct vt_exit_stats *x = a, *y = b;
+	return (x->total_ns < y->total_ns) - (x->total_ns > y->total_ns);
+}
+
+/* Exit statistics of one guest: its vCPUs' merged, largest total first. */
+static size_t guest_exits(const struct vt_model *model, int guest, int64_t pid, struct vt_exit_stats **out)
+{
+	struct vt_exit_stats *all = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		if (v->guest != guest || v->qemu_pid != pid)
+			continue;
+		for (size_t e = 0; e < v->nexits; e++) {
+			size_t k;
+			for (k = 0; k < n && all[k].reason != v->exits[e].reason; k++)
+				;
+			if (k == n) {
+				struct vt_exit_stats *x = realloc(all, (n + 1) * sizeof(*x));
+				if (!x)
+					break;
+				all = x;
+				all[n] = v->exits[e];
+				n++;
+				continue;
+			}
+			all[k].count += v->exits[e].count;
+			all[k].total_ns += v->exits[e].total_ns;
+			if (v->exits[e].max_ns > all[k].max_ns)
+				all[k].max_ns = v->exits[e].max_ns;
+			for (unsigned b = 0; b < VT_EXIT_HIST_BUCKETS; b++)
+				all[k].hist[b] += v->exits[e].hist[b];
+		}
+	}
+	qsort(all, n, sizeof(*all), cmp_exit);
+	*out = all;
+	return n;
+}
+
+static void print_exits(const struct vt_machines *m, const struct vt_model *model)
+{
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		int first = 1;
+		for (size_t j = 0; j < i; j++)
+			first &= !(model->vcpus[j].guest == v->guest && model->vcpus[j].qemu_pid == v->qemu_pid);
+		if (!first)
+			continue;
+		struct vt_exit_stats *e;
+		size_t n = guest_exits(model, v->guest, v->qemu_pid, &e);
+		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n", guest_name(m, v),
+		       (long long)v->qemu_pid);
+		printf("  %8s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
+		for (size_t k = 0; k < n && k < 8; k++)
+			printf("  %8llu %10llu %12.1f %10.2f %10.2f %10.2f\n", (unsigned long long)e[k].reason,
+			       (unsigned long long)e[k].count, (double)e[k].total_ns / 1e3,
+			       (double)vt_exit_stats_quantile(&e[k], 0.5) / 1e3,
+			       (double)vt_exit_stats_quantile(&e[k], 0.99) / 1e3, (double)e[k].max_ns / 1e3);
+		free(e);
+	}
 }
 
 /* Pass 2: every machine's events in reference time through the model. */
@@ -346,6 +423,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		print_text(m, model);
+		print_exits(m, model);
 		print_threads(m, model);
 	}
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;

@@ -44,6 +44,7 @@ install: all
 # Benchmarks print ratios against a peer run in the same script (not run by CI).
 bench: all
 	./bench/decode $(BUILD)
+	./bench/analyze $(BUILD)
 	@[ -x bench/sim ] && ./bench/sim $(BUILD) || true
 	@echo "bench/agent $(BUILD) needs root and QEMU: run it by hand"
 

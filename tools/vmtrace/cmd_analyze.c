@@ -259,6 +259,41 @@ static void print_exits(const struct vt_machines *m, const struct vt_model *mode
 	}
 }
 
+/* What the figures cannot show, and which figures it affects. */
+static void print_caveats(const struct vt_machines *m, const struct vt_model *model, const struct vt_inputs *in,
+			  const struct vt_sync_result *r)
+{
+	int any = 0;
+	for (size_t t = 0; t < in->ntraces; t++) {
+		const struct vt_trace_info *info = in->traces[t];
+		if (!info->discarded_events && !info->discarded_packets)
+			continue;
+		const struct vt_machine *mm = &m->machines[m->trace_machine[t]];
+		printf("%s  %s lost %llu events (%llu packets): %s\n", any++ ? "" : "\nwhat is missing\n", info->path,
+		       (unsigned long long)info->discarded_events, (unsigned long long)info->discarded_packets,
+		       mm->role == VT_ROLE_HOST ? "vCPU states and preemption around the losses are approximate"
+						: "that guest's thread figures around the losses are approximate");
+	}
+	for (size_t i = 0; i < model->nvcpus; i++)
+		if (model->vcpus[i].guest < 0 && (i == 0 || model->vcpus[i - 1].qemu_pid != model->vcpus[i].qemu_pid))
+			printf("%s  QEMU %lld runs a guest whose trace is not among the inputs: its vCPU states are shown, "
+			       "its threads cannot be\n",
+			       any++ ? "" : "\nwhat is missing\n", (long long)model->vcpus[i].qemu_pid);
+	for (size_t k = 0; k < m->count; k++) {
+		const struct vt_machine *mm = &m->machines[k];
+		if (mm->role == VT_ROLE_HOST)
+			continue;
+		if (mm->role != VT_ROLE_GUEST || mm->host != model->host)
+			printf("%s  %s: not matched to a QEMU process on this host (%s): left out\n",
+			       any++ ? "" : "\nwhat is missing\n", mm->hostname ? mm->hostname : mm->key,
+			       mm->evidence ? mm->evidence : "no evidence");
+		else if (r->machines[k].quality == VT_SYNC_FAIL || r->machines[k].quality == VT_SYNC_ABSENT)
+			printf("%s  %s: its clock could not be placed (%s): its thread figures may be wrong\n",
+			       any++ ? "" : "\nwhat is missing\n", mm->hostname ? mm->hostname : mm->key,
+			       r->machines[k].why ? r->machines[k].why : "");
+	}
+}
+
 /* Pass 2: every machine's events in reference time through the model. */
 static int run_model(struct vt_model *model, const struct vt_inputs *in, const struct vt_machines *m,
 		     const struct vt_sync_result *r, struct vt_error *err)
@@ -425,6 +460,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		print_text(m, model);
 		print_exits(m, model);
 		print_threads(m, model);
+		print_caveats(m, model, &p1.in, r);
 	}
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 done:

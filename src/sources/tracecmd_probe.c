@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +53,13 @@ static void first_line(int fd, char *why, size_t size, bool *in_data)
 	}
 }
 
+static unsigned probe_seconds(const char *path)
+{
+	struct stat st;
+	uint64_t mb = stat(path, &st) == 0 ? (uint64_t)st.st_size >> 20 : 0;
+	return 60 + (unsigned)(mb / 4 < 86400 ? mb / 4 : 86400);
+}
+
 /* Every record of every CPU, undecoded: kbuffer crashes on some corrupt pages. */
 static void read_all(struct tracecmd_input *h)
 {
@@ -87,7 +96,9 @@ int vt_tc_probe(const char *path, struct vt_error *err)
 		dup2(pipefd[1], 1); /* some it prints on stdout */
 		dup2(pipefd[1], 2);
 		setvbuf(stdout, NULL, _IONBF, 0); /* what it said before crashing */
-		alarm(60);
+		/* libtracecmd may also loop on a damaged file: give up after far
+		 * longer than reading the file takes (it reads > 100 MB/s). */
+		alarm(probe_seconds(path));
 		tracecmd_set_loglevel(TEP_LOG_WARNING);
 		tep_set_loglevel(TEP_LOG_NONE);
 		struct tracecmd_input *h =

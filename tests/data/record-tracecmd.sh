@@ -33,6 +33,8 @@ qemu-system-x86_64 -accel tcg -name guest=tc-demo,debug-threads=on -uuid $uuid -
 qemu=$!
 sleep 0.5
 "$build/vmtraced" --sinks ftrace --once --check-ms 0 >/dev/null
+# A refused TCP connection over loopback: net_dev_queue and netif_receive_skb on lo.
+command -v curl >/dev/null && curl -s -m 1 http://127.0.0.1:1/ >/dev/null 2>&1 || true
 sleep 0.2
 kill $qemu
 wait $qemu 2>/dev/null || true

@@ -7,17 +7,19 @@
 # (`trace-cmd record` fails on the machine this was made on). The ring buffer
 # is kept small so that the file stays tens of KB; kallsyms are not kept.
 #
-# usage (root): tests/data/record-tracecmd.sh BUILD_DIR OUT.dat
+# usage (root): tests/data/record-tracecmd.sh BUILD_DIR OUT.dat [CLOCK]
+#   CLOCK: a trace_clock (default local); host-tsc.dat was made with x86-tsc.
 set -eu
-build=${1:?usage: record-tracecmd.sh BUILD_DIR OUT.dat}
-out=${2:?usage: record-tracecmd.sh BUILD_DIR OUT.dat}
+build=${1:?usage: record-tracecmd.sh BUILD_DIR OUT.dat [CLOCK]}
+out=${2:?usage: record-tracecmd.sh BUILD_DIR OUT.dat [CLOCK]}
+clock=${3:-local}
 T=/sys/kernel/tracing
 mountpoint -q "$T" || mount -t tracefs none "$T"
 
 echo 0 >"$T/tracing_on"
 echo >"$T/set_event"
 echo 24 >"$T/buffer_size_kb" # small: the file stays small, and the oldest events are overwritten (counted as lost)
-echo local >"$T/trace_clock"
+echo "$clock" >"$T/trace_clock"
 for e in sched:sched_switch sched:sched_wakeup sched:sched_wakeup_new sched:sched_process_fork \
 	sched:sched_process_exec sched:sched_process_exit irq:irq_handler_entry irq:irq_handler_exit \
 	irq:softirq_entry irq:softirq_exit kvm:kvm_entry kvm:kvm_exit kvm:kvm_userspace_exit \
@@ -57,4 +59,5 @@ unshare -m sh -c "mount --bind '$scratch' '$T/events' && mount --bind '$scratch/
 	mount --bind '$scratch/empty' '$T/printk_formats' && trace-cmd extract -o '$out'" >/dev/null
 echo >"$T/set_event"
 echo 1408 >"$T/buffer_size_kb"
+echo local >"$T/trace_clock"
 ls -l "$out"

@@ -79,21 +79,32 @@ static size_t report_keys(const char *file, char **keys, uint64_t per_kind[VT_KI
 	struct vt_run run;
 	vt_run_shell(&run, "trace-cmd report -t -R '%s' 2>/dev/null", file);
 	assert_int_equal(run.status, 0);
-	size_t n = 0;
+	size_t count = 0;
 	for (char *line = run.out, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		/* " comm-pid [CPU]  SECS.NSECS: name:   fields" (comm may hold brackets) */
-		int cpu = -1, skip = 0;
-		unsigned long long secs, nsecs;
+		/* " comm-pid [CPU]  SECS.NSECS: name:   fields" (comm may hold
+		 * brackets); raw clocks (x86-tsc) print "[CPU]CYCLES: name:". */
+		int cpu = -1, skip = 0, n = 0;
+		unsigned long long ts = 0, frac;
 		char name[128];
 		const char *rest = NULL;
-		for (const char *p = strchr(line, '['); p; p = strchr(p + 1, '['))
-			if (sscanf(p, "[%d] %llu.%llu: %127[^:]:%n", &cpu, &secs, &nsecs, name, &skip) == 4 && skip) {
-				rest = p + skip;
+		for (const char *p = strchr(line, '['); p; p = strchr(p + 1, '[')) {
+			if (sscanf(p, "[%d]%llu%n", &cpu, &ts, &n) != 2)
+				continue;
+			const char *q = p + n;
+			if (*q == '.') {
+				if (sscanf(q + 1, "%llu%n", &frac, &n) != 1)
+					continue;
+				ts = ts * 1000000000ull + frac;
+				q += 1 + n;
+			}
+			if (sscanf(q, ": %127[^:]:%n", name, &skip) == 1 && skip) {
+				rest = q + skip;
 				break;
 			}
+		}
 		if (!rest)
 			continue; /* "cpus=2" and the like */
 		enum vt_kind kind = kind_of(name, rest);
@@ -107,12 +118,12 @@ static size_t report_keys(const char *file, char **keys, uint64_t per_kind[VT_KI
 		} else if (kind == VT_NET_SEND || kind == VT_NET_RECV) {
 			a = field(rest, " len=");
 		}
-		assert_true(n < MAX_KEYS);
-		keys[n++] = key(secs * 1000000000ull + nsecs, cpu, name, kind, a, b);
+		assert_true(count < MAX_KEYS);
+		keys[count++] = key(ts, cpu, name, kind, a, b);
 		per_kind[kind]++;
 	}
 	vt_run_free(&run);
-	return n;
+	return count;
 }
 
 /* Events the kernel lost, as the file's cpustats say (trace-cmd dump --options). */
@@ -166,7 +177,7 @@ static size_t source_keys(const char *file, char **keys, const struct vt_trace_i
 	return n;
 }
 
-static void compare(const char *file)
+static void compare(const char *file, const char *clock, uint64_t freq)
 {
 	char **want = calloc(MAX_KEYS, sizeof(char *)), **got = calloc(MAX_KEYS, sizeof(char *));
 	uint64_t per_kind[VT_KIND_COUNT] = {0};
@@ -199,6 +210,8 @@ static void compare(const char *file)
 	assert_int_equal(info->per_kind[VT_GUEST_VCPU], 2);
 	assert_int_equal(info->per_kind[VT_MACHINE_ID], 1);
 	assert_int_equal(info->streams, 2);
+	assert_string_equal(info->clock.name, clock);
+	assert_int_equal(info->clock.freq, freq);
 	/* The small ring buffer overwrote its oldest events: the file says how many. */
 	uint64_t lost = dump_lost(file);
 	assert_true(lost > 0);
@@ -216,7 +229,14 @@ static void compare(const char *file)
 static void test_format7(void **state)
 {
 	(void)state;
-	compare(vt_source_path("tests/data/host-tcg.dat"));
+	compare(vt_source_path("tests/data/host-tcg.dat"), "local", 1000000000);
+}
+
+/* The same recording made on the x86-tsc clock: raw cycles, as the report prints them. */
+static void test_x86_tsc(void **state)
+{
+	(void)state;
+	compare(vt_source_path("tests/data/host-tsc.dat"), "x86-tsc", 0);
 }
 
 static void test_format6(void **state)
@@ -229,7 +249,7 @@ static void test_format6(void **state)
 		     v6);
 	assert_int_equal(run.status, 0);
 	vt_run_free(&run);
-	compare(v6);
+	compare(v6, "local", 1000000000);
 }
 
 int main(void)
@@ -239,6 +259,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format7),
 		cmocka_unit_test(test_format6),
+		cmocka_unit_test(test_x86_tsc),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	vt_rmtree(tmp);

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,31 +223,23 @@ static void log_capture_end(struct log_capture *cap, char *why, size_t size)
 }
 
 /* babeltrace2 2.0.4 aborts or dies on some malformed metadata (assertions in
- * its metadata visitor, found by fuzzing) instead of returning an error. So a
- * child process parses the trace's metadata first, alone in a scratch folder
- * (no stream to index: cheap); if the child dies, the trace is refused with a
- * message and this process lives on. */
+ * its metadata visitor, found by fuzzing) instead of returning an error, also
+ * on metadata it parses alone but that does not fit the stream files it then
+ * indexes. So a child process creates the trace's component first, exactly as
+ * this process will (metadata parsed, streams indexed); if the child dies, the
+ * trace is refused with a message and this process lives on. */
 static int probe_in_child(const char *path, struct vt_error *err)
 {
-	char scratch[] = "/tmp/vmtrace-probe-XXXXXX", link_path[64], target[4200];
-	if (!mkdtemp(scratch))
-		return 0; /* cannot isolate: go on unprotected */
-	snprintf(link_path, sizeof(link_path), "%s/metadata", scratch);
-	snprintf(target, sizeof(target), "%s/metadata", path);
-	int rc = 0;
-	if (target[0] != '/') { /* the link must not depend on the current folder */
-		char cwd[4096];
-		if (getcwd(cwd, sizeof(cwd)))
-			snprintf(target, sizeof(target), "%s/%s/metadata", cwd, path);
-	}
-	if (symlink(target, link_path) != 0)
-		goto out;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0)
-		goto out;
+		return 0; /* cannot isolate: go on unprotected */
 	if (pid == 0) {
-		/* The child's dying words (an assertion) are not ours to print. */
+		/* The child's dying words (an assertion) are not ours to print,
+		 * and a crash must kill it, not run a handler its parent set. */
+		static const int fatal[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+		for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+			signal(fatal[i], SIG_DFL);
 		int null = open("/dev/null", O_WRONLY);
 		if (null >= 0)
 			dup2(null, 2);
@@ -255,7 +248,7 @@ static int probe_in_child(const char *path, struct vt_error *err)
 		bt_graph *graph = bt_graph_create(0);
 		const bt_component_source *comp;
 		if (params && graph && !bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) &&
-		    !bt_value_array_append_string_element(inputs, scratch))
+		    !bt_value_array_append_string_element(inputs, path))
 			bt_graph_add_source_component(graph, ctf_fs_class, "probe", params, BT_LOGGING_LEVEL_NONE,
 						      &comp);
 		_exit(0);
@@ -263,14 +256,11 @@ static int probe_in_child(const char *path, struct vt_error *err)
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			goto out;
+			return 0;
 	if (WIFSIGNALED(status))
-		rc = vt_error_set(err, "%s: not a readable CTF trace: babeltrace2 crashed on its metadata (%s)", path,
-				  strsignal(WTERMSIG(status)));
-out:
-	unlink(link_path);
-	rmdir(scratch);
-	return rc;
+		return vt_error_set(err, "%s: not a readable CTF trace: babeltrace2 crashed on it (%s)", path,
+				    strsignal(WTERMSIG(status)));
+	return 0;
 }
 
 static int add_trace_component(struct vt_source *src, size_t i, const bt_component_source **comp,

@@ -66,6 +66,13 @@ struct vt_thread_model {
 	uint64_t totals[VT_THREAD_STATE_COUNT]; /* add up to end - start_ns */
 };
 
+/* One stretch of a vCPU's life (only with vt_model.record_intervals). */
+struct vt_vcpu_interval {
+	uint64_t start, end;
+	int64_t detail; /* exit reason (HYPERVISOR), holder tid (PREEMPTED), else -1 */
+	enum vt_vcpu_state state;
+};
+
 struct vt_vcpu_model {
 	int guest;        /* machine index of the guest, -1 when its trace is not among the inputs */
 	int64_t qemu_pid;
@@ -87,6 +94,8 @@ struct vt_vcpu_model {
 	struct vt_exit_stats *exits;
 	size_t nexits;
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
+	struct vt_vcpu_interval *intervals;
+	size_t nintervals, cap_intervals;
 };
 
 struct vt_model {
@@ -103,6 +112,7 @@ struct vt_model {
 	struct vt_thread_model *threads;
 	size_t nthreads;
 	uint64_t *guest_first; /* per machine: reference time of its first event */
+	int record_intervals;  /* keep every vCPU interval (memory grows with the trace) */
 	int oom;
 };
 

@@ -167,12 +167,42 @@ static void add_holder(struct vt_model *model, struct vt_vcpu_model *v, int32_t 
 	h->ns = ns;
 }
 
+static void record(struct vt_model *model, struct vt_vcpu_model *v, uint64_t end, int64_t detail)
+{
+	if (v->nintervals) { /* the same state and detail go on: extend it */
+		struct vt_vcpu_interval *last = &v->intervals[v->nintervals - 1];
+		if (last->end == v->since && last->state == v->state && last->detail == detail) {
+			last->end = end;
+			return;
+		}
+	}
+	if (v->nintervals == v->cap_intervals) {
+		size_t cap = v->cap_intervals ? v->cap_intervals * 2 : 1024;
+		struct vt_vcpu_interval *iv = realloc(v->intervals, cap * sizeof(*iv));
+		if (!iv) {
+			model->oom = 1;
+			return;
+		}
+		v->intervals = iv;
+		v->cap_intervals = cap;
+	}
+	v->intervals[v->nintervals++] = (struct vt_vcpu_interval){v->since, end, detail, v->state};
+}
+
 /* Accounts the time since the last change to the current state. */
 static void account(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts)
 {
 	if (ts < v->since)
 		ts = v->since; /* never negative: totals must add up */
 	uint64_t ns = ts - v->since;
+	if (model->record_intervals && ns) {
+		int64_t detail = -1;
+		if (v->state == VT_VCPU_HYPERVISOR)
+			detail = (int64_t)v->reason;
+		else if (v->state == VT_VCPU_PREEMPTED && v->wait_cpu >= 0 && (size_t)v->wait_cpu < model->ncpus)
+			detail = model->cpu_tid[v->wait_cpu];
+		record(model, v, ts, detail);
+	}
 	v->totals[v->state] += ns;
 	if (v->state == VT_VCPU_HYPERVISOR)
 		add_reason(model, v, v->reason, ns);
@@ -409,6 +439,7 @@ void vt_model_free(struct vt_model *model)
 		free(model->vcpus[i].by_reason);
 		free(model->vcpus[i].by_holder);
 		free(model->vcpus[i].exits);
+		free(model->vcpus[i].intervals);
 	}
 	free(model->vcpus);
 	free(model->threads);

@@ -71,6 +71,7 @@ static void check_scenario(const char *name, const char *only)
 	/* Pass 2: every machine's events in reference time, through the model. */
 	struct vt_model *model = vt_model_new(id, m, host);
 	assert_non_null(model);
+	model->record_intervals = 1;
 	struct vt_timeline *tl;
 	if (vt_timeline_open(&tl, infos, n, m, clocks, &err))
 		fail_msg("%s", err.msg);
@@ -127,6 +128,30 @@ static void check_scenario(const char *name, const char *only)
 				json_t *cur = json_object_get(sums, key);
 				json_object_set_new(sums, key,
 						    json_integer((cur ? json_integer_value(cur) : 0) + (json_int_t)vm->by_holder[h].ns));
+			}
+			/* Interval by interval against the truth's: the time both say the same
+			 * state is at least 99.9 % of the observed time. */
+			json_t *want_iv = json_object_get(v, "intervals");
+			if (want_iv && !json_integer_value(json_object_get(v, "intervals_dropped"))) {
+				uint64_t agree = 0;
+				size_t a = 0, b = 0, nb = json_array_size(want_iv);
+				while (a < vm->nintervals && b < nb) {
+					json_t *w = json_array_get(want_iv, b);
+					uint64_t ws = (uint64_t)json_integer_value(json_array_get(w, 0));
+					uint64_t we = (uint64_t)json_integer_value(json_array_get(w, 1));
+					const struct vt_vcpu_interval *iv = &vm->intervals[a];
+					uint64_t lo = iv->start > ws ? iv->start : ws, hi = iv->end < we ? iv->end : we;
+					if (hi > lo && !strcmp(vt_vcpu_state_name(iv->state), json_string_value(json_array_get(w, 2))))
+						agree += hi - lo;
+					if (iv->end < we)
+						a++;
+					else
+						b++;
+				}
+				uint64_t span = vm->end_ns - vm->start_ns;
+				printf("%s vCPU %d: states agree with the truth %.4f%% of the time\n", name, tid,
+				       100.0 * (double)agree / (double)span);
+				assert_true(agree * 1000 >= span * 999);
 			}
 			checked++;
 		}

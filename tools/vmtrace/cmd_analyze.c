@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "inputs.h"
+#include "progress.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sim.h"
 #include "vmtrace/timeline.h"
@@ -20,13 +21,14 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace analyze [--method M] [--json] [--guest UUID=PID]... [PATH...]\n\n"
+	fprintf(out, "usage: vmtrace analyze [--method M] [--json [--timeline]] [--guest UUID=PID]... [PATH...]\n\n"
 		     "Identifies the machines, synchronizes their clocks, and reports per guest and\n"
 		     "per vCPU where the time went: running guest code, in the hypervisor (by exit\n"
 		     "reason), preempted on the host (by which thread), idle. With no PATH, simulates\n"
 		     "the bundled example (two guests on a contended host) and analyzes it.\n\n"
 		     "  --method M        clock synchronization, as for vmtrace sync (default auto)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
+		     "  --timeline        with --json: every vCPU's intervals [start, end, STATE, detail]\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n");
 }
@@ -114,6 +116,22 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 	}
 }
 
+static json_t *intervals_json(const struct vt_vcpu_model *v)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < v->nintervals; i++) {
+		const struct vt_vcpu_interval *iv = &v->intervals[i];
+		json_t *x = json_array();
+		json_array_append_new(x, json_integer((json_int_t)iv->start));
+		json_array_append_new(x, json_integer((json_int_t)iv->end));
+		json_array_append_new(x, json_string(vt_vcpu_state_name(iv->state)));
+		if (iv->detail >= 0)
+			json_array_append_new(x, json_integer(iv->detail));
+		json_array_append_new(arr, x);
+	}
+	return arr;
+}
+
 static json_t *model_json(const struct vt_machines *m, const struct vt_model *model)
 {
 	json_t *arr = json_array();
@@ -161,6 +179,8 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 			json_array_append_new(exits, j);
 		}
 		json_object_set_new(o, "exits", exits);
+		if (model->record_intervals)
+			json_object_set_new(o, "intervals", intervals_json(v));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -302,11 +322,16 @@ static int run_model(struct vt_model *model, const struct vt_inputs *in, const s
 	if (vt_timeline_open(&tl, in->traces, in->ntraces, m, r, err))
 		return -1;
 	const struct vt_event *ev;
-	uint64_t ref;
+	uint64_t ref, n = 0;
 	size_t trace, machine;
 	int rc;
-	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, err)) > 0)
+	struct vt_progress progress;
+	vt_progress_start(&progress, "analyzing");
+	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, err)) > 0) {
 		vt_model_feed(model, trace, ref, ev);
+		vt_progress_update(&progress, ++n);
+	}
+	vt_progress_end(&progress);
 	vt_timeline_close(tl);
 	vt_model_finish(model);
 	return rc < 0 ? -1 : 0;
@@ -367,10 +392,11 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"method", required_argument, NULL, 'm'},
 		{"guest", required_argument, NULL, 'g'},
+		{"timeline", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c;
+	int json = 0, timeline = 0, c;
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_pass1 p1;
 	if (vt_pass1_init(&p1, 1)) {
@@ -384,6 +410,9 @@ int vt_cmd_analyze(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 't':
+			timeline = 1;
 			break;
 		case 'm':
 			if (vt_sync_method_parse(optarg, &method)) {
@@ -442,6 +471,8 @@ int vt_cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	model = vt_model_new(p1.id, m, host);
+	if (model)
+		model->record_intervals = timeline && json;
 	if (!model || run_model(model, &p1.in, m, r, &err)) {
 		fprintf(stderr, "vmtrace analyze: %s\n", model ? err.msg : "out of memory");
 		failed = 1;

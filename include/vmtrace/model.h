@@ -94,8 +94,25 @@ struct vt_vcpu_model {
 	struct vt_exit_stats *exits;
 	size_t nexits;
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
+	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
 	struct vt_vcpu_interval *intervals;
 	size_t nintervals, cap_intervals;
+};
+
+/* The fused per-pCPU view: who held each pCPU, a host thread or a guest (in
+ * guest mode, or in the hypervisor on its behalf). */
+struct vt_cpu_share {
+	int32_t tid;   /* host thread; for guests, its vCPU thread */
+	int guest;     /* machine index of the guest when tid is a vCPU thread, -1 for host threads */
+	int guest_mode; /* 1: guest code, 0: hypervisor (root mode on the vCPU thread) */
+	char comm[32];
+	uint64_t ns;
+};
+
+struct vt_cpu_model {
+	struct vt_cpu_share *shares;
+	size_t nshares;
+	uint64_t since;
 };
 
 struct vt_model {
@@ -106,6 +123,7 @@ struct vt_model {
 	size_t nhost_traces;
 	int32_t *cpu_tid;    /* per pCPU: the thread running */
 	char (*cpu_comm)[32];
+	struct vt_cpu_model *cpus; /* per pCPU: the fused view */
 	size_t ncpus;
 	uint64_t first_ns, last_ns;
 	const struct vt_machines *machines;

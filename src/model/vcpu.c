@@ -60,6 +60,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 			vm->tid = procs[i].vcpus[v].tid;
 			vm->wait_cpu = -1;
 			vm->thread = -1;
+			vm->on_cpu = -1;
 		}
 	}
 	vt_kvm_processes_free(procs, nprocs);
@@ -167,6 +168,40 @@ static void add_holder(struct vt_model *model, struct vt_vcpu_model *v, int32_t 
 	h->ns = ns;
 }
 
+/* The pCPU's time since its last change, to whoever held it. */
+static void account_cpu(struct vt_model *model, int32_t cpu, uint64_t ts)
+{
+	if (cpu < 0 || (size_t)cpu >= model->ncpus)
+		return;
+	struct vt_cpu_model *c = &model->cpus[cpu];
+	if (ts < c->since)
+		ts = c->since;
+	uint64_t ns = ts - c->since;
+	c->since = ts;
+	if (!ns)
+		return;
+	int32_t tid = model->cpu_tid[cpu];
+	struct vt_vcpu_model *v = tid > 0 ? vcpu_of(model, tid) : NULL;
+	int guest = v ? v->guest : -1, mode = v ? v->state == VT_VCPU_GUEST : 0;
+	for (size_t i = 0; i < c->nshares; i++)
+		if (c->shares[i].tid == tid && c->shares[i].guest_mode == mode) {
+			c->shares[i].ns += ns;
+			return;
+		}
+	struct vt_cpu_share *sh = realloc(c->shares, (c->nshares + 1) * sizeof(*sh));
+	if (!sh) {
+		model->oom = 1;
+		return;
+	}
+	c->shares = sh;
+	sh = &c->shares[c->nshares++];
+	sh->tid = tid;
+	sh->guest = v ? guest : -1;
+	sh->guest_mode = mode;
+	snprintf(sh->comm, sizeof(sh->comm), "%s", tid ? model->cpu_comm[cpu] : "swapper");
+	sh->ns = ns;
+}
+
 static void record(struct vt_model *model, struct vt_vcpu_model *v, uint64_t end, int64_t detail)
 {
 	if (v->nintervals) { /* the same state and detail go on: extend it */
@@ -226,6 +261,8 @@ static void account_thread(struct vt_model *model, struct vt_thread_model *t, ui
 
 static void set_state(struct vt_model *model, struct vt_vcpu_model *v, enum vt_vcpu_state s, uint64_t ts)
 {
+	if (v->on_cpu >= 0)
+		account_cpu(model, v->on_cpu, ts);
 	if (v->thread >= 0)
 		account_thread(model, &model->threads[v->thread], ts);
 	account(model, v, ts);
@@ -245,9 +282,15 @@ static int grow_cpus(struct vt_model *model, int32_t cpu)
 	if (!c)
 		return -1;
 	model->cpu_comm = c;
+	struct vt_cpu_model *cm = realloc(model->cpus, n * sizeof(*cm));
+	if (!cm)
+		return -1;
+	model->cpus = cm;
 	for (size_t i = model->ncpus; i < n; i++) {
 		model->cpu_tid[i] = 0;
 		model->cpu_comm[i][0] = '\0';
+		memset(&model->cpus[i], 0, sizeof(model->cpus[i]));
+		model->cpus[i].since = model->first_ns;
 	}
 	model->ncpus = n;
 	return 0;
@@ -346,6 +389,7 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
 	const struct vt_sched_switch *sw = &ev->u.sched_switch;
 	int32_t cpu = ev->cpu;
 	if (cpu >= 0) {
+		account_cpu(model, cpu, ts);
 		/* Whoever waits for this pCPU waited on the old holder until now. */
 		for (size_t i = 0; i < model->nvcpus; i++)
 			if (model->vcpus[i].state == VT_VCPU_PREEMPTED && model->vcpus[i].wait_cpu == cpu)
@@ -356,12 +400,15 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
 	struct vt_vcpu_model *prev = vcpu_of(model, sw->prev_tid);
 	if (prev) {
 		/* Still runnable (state 0): preempted; else it sleeps: halted. */
+		prev->on_cpu = -1;
 		set_state(model, prev, sw->prev_state == 0 ? VT_VCPU_PREEMPTED : VT_VCPU_IDLE, ts);
 		prev->wait_cpu = cpu;
 	}
 	struct vt_vcpu_model *next = vcpu_of(model, sw->next_tid);
-	if (next)
+	if (next) {
 		set_state(model, next, VT_VCPU_HYPERVISOR, ts);
+		next->on_cpu = cpu;
+	}
 }
 
 void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev)
@@ -421,6 +468,8 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 
 void vt_model_finish(struct vt_model *model)
 {
+	for (size_t c = 0; c < model->ncpus; c++)
+		account_cpu(model, (int32_t)c, model->last_ns);
 	for (size_t i = 0; i < model->nthreads; i++)
 		account_thread(model, &model->threads[i], model->last_ns);
 	for (size_t i = 0; i < model->nvcpus; i++) {
@@ -445,6 +494,9 @@ void vt_model_free(struct vt_model *model)
 	free(model->threads);
 	free(model->guest_first);
 	free(model->host_traces);
+	for (size_t c = 0; c < model->ncpus; c++)
+		free(model->cpus[c].shares);
+	free(model->cpus);
 	free(model->cpu_tid);
 	free(model->cpu_comm);
 	free(model);

@@ -190,6 +190,22 @@ static void check_scenario(const char *name, const char *only)
 		json_decref(want_sums);
 	}
 	assert_true(checked > 0);
+	/* The fused per-pCPU view: each pCPU's shares add up to the observed time,
+	 * and a vCPU's guest-mode shares over the pCPUs are its GUEST total. */
+	for (size_t c = 0; c < model->ncpus; c++) {
+		uint64_t sum = 0;
+		for (size_t k = 0; k < model->cpus[c].nshares; k++)
+			sum += model->cpus[c].shares[k].ns;
+		assert_int_equal(sum, model->last_ns - model->first_ns);
+	}
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		uint64_t guest_mode = 0;
+		for (size_t c = 0; c < model->ncpus; c++)
+			for (size_t k = 0; k < model->cpus[c].nshares; k++)
+				if (model->cpus[c].shares[k].tid == model->vcpus[i].tid && model->cpus[c].shares[k].guest_mode)
+					guest_mode += model->cpus[c].shares[k].ns;
+		assert_int_equal(guest_mode, model->vcpus[i].totals[VT_VCPU_GUEST]);
+	}
 	/* Exit statistics: every exit re-entered is counted once, quantiles ordered. */
 	uint64_t exits = 0;
 	for (size_t i = 0; i < model->nvcpus; i++)

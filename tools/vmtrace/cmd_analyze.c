@@ -279,6 +279,65 @@ static void print_exits(const struct vt_machines *m, const struct vt_model *mode
 	}
 }
 
+static int cmp_share(const void *a, const void *b)
+{
+	const struct vt_cpu_share *x = a, *y = b;
+	return (x->ns < y->ns) - (x->ns > y->ns);
+}
+
+static void share_name(const struct vt_machines *m, const struct vt_model *model, const struct vt_cpu_share *sh,
+		       char *buf, size_t size)
+{
+	for (size_t i = 0; i < model->nvcpus; i++)
+		if (model->vcpus[i].tid == sh->tid) {
+			snprintf(buf, size, "%s vCPU %u %s", guest_name(m, &model->vcpus[i]), model->vcpus[i].vcpu,
+				 sh->guest_mode ? "(guest code)" : "(hypervisor)");
+			return;
+		}
+	snprintf(buf, size, sh->tid ? "%s (tid %d)" : "idle", sh->comm, sh->tid);
+}
+
+/* The fused per-pCPU view: who held each pCPU. */
+static void print_cpus(const struct vt_machines *m, struct vt_model *model)
+{
+	uint64_t span = model->last_ns - model->first_ns;
+	printf("\npCPUs (host threads, and guests in guest code or in the hypervisor)\n");
+	for (size_t c = 0; c < model->ncpus; c++) {
+		struct vt_cpu_model *cm = &model->cpus[c];
+		qsort(cm->shares, cm->nshares, sizeof(*cm->shares), cmp_share);
+		printf("  pCPU %zu:", c);
+		for (size_t k = 0; k < cm->nshares && k < 4; k++) {
+			char name[128];
+			share_name(m, model, &cm->shares[k], name, sizeof(name));
+			printf(" %s %.1f%%%s", name, pct(cm->shares[k].ns, span), k + 1 < cm->nshares && k < 3 ? "," : "");
+		}
+		printf("\n");
+	}
+}
+
+static json_t *cpus_json(const struct vt_model *model)
+{
+	json_t *arr = json_array();
+	for (size_t c = 0; c < model->ncpus; c++) {
+		json_t *shares = json_array();
+		for (size_t k = 0; k < model->cpus[c].nshares; k++) {
+			const struct vt_cpu_share *sh = &model->cpus[c].shares[k];
+			json_t *o = json_object();
+			json_object_set_new(o, "tid", json_integer(sh->tid));
+			json_object_set_new(o, "comm", json_string(sh->comm));
+			json_object_set_new(o, "guest", sh->guest >= 0 ? json_integer(sh->guest) : json_null());
+			json_object_set_new(o, "guest_mode", json_boolean(sh->guest_mode));
+			json_object_set_new(o, "ns", json_integer((json_int_t)sh->ns));
+			json_array_append_new(shares, o);
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "cpu", json_integer((json_int_t)c));
+		json_object_set_new(o, "shares", shares);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 /* What the figures cannot show, and which figures it affects. */
 static void print_caveats(const struct vt_machines *m, const struct vt_model *model, const struct vt_inputs *in,
 			  const struct vt_sync_result *r)
@@ -484,6 +543,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		json_object_set_new(doc, "host", json_integer(host));
 		json_object_set_new(doc, "vcpus", model_json(m, model));
 		json_object_set_new(doc, "threads", threads_json(m, model));
+		json_object_set_new(doc, "cpus", cpus_json(model));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("\n");
 		json_decref(doc);
@@ -491,6 +551,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		print_text(m, model);
 		print_exits(m, model);
 		print_threads(m, model);
+		print_cpus(m, model);
 		print_caveats(m, model, &p1.in, r);
 	}
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;

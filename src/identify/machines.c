@@ -356,9 +356,11 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 	*out = NULL;
 	for (size_t i = 0; i < id->exits.n; i++) {
 		const struct vt_seen_exit *x = &id->exits.v[i];
+		/* Without statedump or pid context a vCPU thread's process is unknown:
+		 * such threads are grouped under pid 0, still modelled, never matched. */
 		int32_t pid = vt_collect_pid_of(id, x->trace, x->tid);
 		if (pid <= 0)
-			continue;
+			pid = 0;
 		size_t k;
 		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid); k++)
 			;
@@ -373,6 +375,7 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 			for (size_t g = 0; g < m->count; g++)
 				if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[x->trace])
 					p[n].claimed = 1;
+			p[n].claimed |= pid == 0; /* not a process a guest can be matched to */
 			n++;
 		}
 		struct vt_vcpu_map *v = realloc(p[k].vcpus, (p[k].nvcpus + 1) * sizeof(*v));

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/sort.h"
 #include "identify/collect.h"
 
 const char *vt_role_name(enum vt_role role)
@@ -271,7 +272,7 @@ static int match_vcpus_of(const struct vt_identify *id, struct vt_machines *m, s
 		if (add_vcpu(g, vcpu, x->tid, "thread name"))
 			return -1;
 	}
-	qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
+	vt_qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
 	return 0;
 }
 
@@ -314,7 +315,7 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 		if (pid > 0)
 			pids[total++] = pid;
 	}
-	qsort(pids, total, sizeof(*pids), cmp_i32);
+	vt_qsort(pids, total, sizeof(*pids), cmp_i32);
 	int32_t best_pid = -1;
 	size_t best = 0;
 	for (size_t i = 0, run; i < total; i += run) {

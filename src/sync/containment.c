@@ -1,3 +1,4 @@
+#include "common/sort.h"
 #include "sync/containment.h"
 
 #include <math.h>
@@ -181,7 +182,7 @@ static int best_shift(const struct probe *p, size_t n, const struct vt_transform
 		free(e);
 		return -1;
 	}
-	qsort(e, ne, sizeof(*e), edge_cmp);
+	vt_qsort(e, ne, sizeof(*e), edge_cmp);
 	int cur = 0, best = -1;
 	int64_t lo = 0, hi = 0;
 	for (size_t i = 0; i < ne; i++) {
@@ -280,7 +281,7 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 		free(p);
 		return -1;
 	}
-	qsort(p, n, sizeof(*p), cmp_probe);
+	vt_qsort(p, n, sizeof(*p), cmp_probe);
 	struct vt_transform t = *start;
 	double half_sum = 0;
 	/* Coarse, then fine: each pass corrects the offset per segment of the

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "vmtrace/sync.h"
 
 struct point {
@@ -95,7 +96,7 @@ static struct point *chain(const struct point_set *s, int sign, size_t *len)
 	}
 	if (s->n)
 		memcpy(sorted, s->p, s->n * sizeof(*sorted));
-	qsort(sorted, s->n, sizeof(*sorted), by_x);
+	vt_qsort(sorted, s->n, sizeof(*sorted), by_x);
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		while (k >= 2 && (sign > 0 ? cross(h[k - 2], h[k - 1], sorted[i]) <= 0

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sort.h"
 #include "sync/containment.h"
 #include "sync/messages.h"
 #include "vmtrace/sync.h"
@@ -284,7 +285,7 @@ static void keep_monotonic(struct link *l)
 
 static int try_piecewise(struct link *l)
 {
-	qsort(l->p, l->n, sizeof(*l->p), by_b_time);
+	vt_qsort(l->p, l->n, sizeof(*l->p), by_b_time);
 	if (piecewise(l, 0, l->n, 0))
 		return -1;
 	keep_monotonic(l);
@@ -362,7 +363,7 @@ static void latency_stats(int64_t *v, size_t n, struct vt_latency *out)
 	out->count = n;
 	if (!n)
 		return;
-	qsort(v, n, sizeof(*v), cmp_i64);
+	vt_qsort(v, n, sizeof(*v), cmp_i64);
 	out->min = v[0];
 	out->max = v[n - 1];
 	out->p50 = v[n / 2];

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/sort.h"
 #include "commands.h"
 #include "inputs.h"
 #include "progress.h"
@@ -80,7 +81,7 @@ static void holder_name(const struct vt_machines *m, const struct vt_model *mode
 
 static void print_text(const struct vt_machines *m, struct vt_model *model)
 {
-	qsort(model->vcpus, model->nvcpus, sizeof(*model->vcpus), cmp_vcpu);
+	vt_qsort(model->vcpus, model->nvcpus, sizeof(*model->vcpus), cmp_vcpu);
 	printf("vCPU time on host %s, %.3f s observed\n\n",
 	       m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key,
 	       (double)(model->last_ns - model->first_ns) / 1e9);
@@ -94,8 +95,8 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 		if (v->totals[VT_VCPU_UNKNOWN])
 			printf(", unknown %.1f%%", pct(v->totals[VT_VCPU_UNKNOWN], all));
 		printf("\n");
-		qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
-		qsort(v->by_reason, v->nreasons, sizeof(*v->by_reason), cmp_reason);
+		vt_qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
+		vt_qsort(v->by_reason, v->nreasons, sizeof(*v->by_reason), cmp_reason);
 		if (v->nholders) {
 			printf("    preempted by:");
 			for (size_t h = 0; h < v->nholders && h < 3; h++) {
@@ -251,7 +252,7 @@ static size_t guest_exits(const struct vt_model *model, int guest, int64_t pid, 
 				all[k].hist[b] += v->exits[e].hist[b];
 		}
 	}
-	qsort(all, n, sizeof(*all), cmp_exit);
+	vt_qsort(all, n, sizeof(*all), cmp_exit);
 	*out = all;
 	return n;
 }
@@ -304,7 +305,7 @@ static void print_cpus(const struct vt_machines *m, struct vt_model *model)
 	printf("\npCPUs (host threads, and guests in guest code or in the hypervisor)\n");
 	for (size_t c = 0; c < model->ncpus; c++) {
 		struct vt_cpu_model *cm = &model->cpus[c];
-		qsort(cm->shares, cm->nshares, sizeof(*cm->shares), cmp_share);
+		vt_qsort(cm->shares, cm->nshares, sizeof(*cm->shares), cmp_share);
 		printf("  pCPU %zu:", c);
 		for (size_t k = 0; k < cm->nshares && k < 4; k++) {
 			char name[128];
@@ -411,7 +412,7 @@ static void print_threads(const struct vt_machines *m, struct vt_model *model)
 		printf("\nguest threads: no guest trace among the inputs (the host's view alone)\n");
 		return;
 	}
-	qsort(model->threads, model->nthreads, sizeof(*model->threads), cmp_thread);
+	vt_qsort(model->threads, model->nthreads, sizeof(*model->threads), cmp_thread);
 	printf("\nguest threads that lost most time to the host (preempted + hypervisor, of the time they wanted to run)\n");
 	for (size_t i = 0; i < model->nthreads && i < 10; i++) {
 		const struct vt_thread_model *t = &model->threads[i];

@@ -7,6 +7,23 @@
 
 #include "testutil.h"
 
+/* Removes the example folder analyze says it simulated into (and only it:
+ * other runs of the suite may be simulating beside this one). */
+static void remove_example(const char *err)
+{
+	const char *p = strstr(err, "simulated the bundled example into ");
+	if (!p)
+		return;
+	p += strlen("simulated the bundled example into ");
+	char dir[256];
+	size_t n = strcspn(p, "\n");
+	if (n == 0 || n >= sizeof(dir) || strncmp(p, "/tmp/vmtrace-example-", 21))
+		return;
+	memcpy(dir, p, n);
+	dir[n] = '\0';
+	vt_rmtree(dir);
+}
+
 static void test_bundled_example_json(void **state)
 {
 	(void)state;
@@ -14,8 +31,10 @@ static void test_bundled_example_json(void **state)
 	vt_run_shell(&run, "VMTRACE_SCENARIOS='%s' %s analyze --json", vt_source_path("scenarios"), vt_vmtrace_cmd());
 	if (run.status != 0)
 		fail_msg("status %d: %s", run.status, run.err);
+	remove_example(run.err);
 	json_t *doc = json_loads(run.out, 0, NULL);
-	assert_non_null(doc);
+	if (!doc)
+		fail_msg("not JSON; stderr: %s", run.err);
 	json_t *vcpus = json_object_get(doc, "vcpus"), *v;
 	size_t i;
 	assert_int_equal(json_array_size(vcpus), 4);
@@ -37,11 +56,9 @@ static void test_bundled_example_json(void **state)
 	vt_run_free(&run);
 	/* The text report names the guests and the states. */
 	vt_run_shell(&run, "VMTRACE_SCENARIOS='%s' %s analyze", vt_source_path("scenarios"), vt_vmtrace_cmd());
-	assert_int_equal(run.status, 0);
-	assert_non_null(strstr(run.out, "guest1 (QEMU"));
-	assert_non_null(strstr(run.out, "preempted by:"));
-	vt_run_free(&run);
-	vt_run_shell(&run, "rm -rf /tmp/vmtrace-example-*");
+	remove_example(run.err);
+	if (run.status != 0 || !strstr(run.out, "guest1 (QEMU") || !strstr(run.out, "preempted by:"))
+		fail_msg("status %d\nstdout: %s\nstderr: %s", run.status, run.out, run.err);
 	vt_run_free(&run);
 }
 
@@ -50,9 +67,8 @@ static void test_guest_without_host(void **state)
 	(void)state;
 	struct vt_run run;
 	vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), vt_source_path("examples/ust-hello"));
-	assert_int_equal(run.status, 1);
-	assert_non_null(strstr(run.err, "no host trace"));
-	assert_int_equal(vt_count_lines(run.err), 1);
+	if (run.status != 1 || !strstr(run.err, "no host trace") || vt_count_lines(run.err) != 1)
+		fail_msg("status %d, stderr: %s", run.status, run.err);
 	vt_run_free(&run);
 }
 

@@ -16,8 +16,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: vmtrace info [--json] [--guest UUID=PID]... PATH...\n\n"
-		     "Reads every trace found in each PATH (a trace folder, or any folder holding\n"
-		     "traces below it, such as an LTTng session or relayd output) and prints, per\n"
+		     "Reads every trace found in each PATH (a CTF trace folder, a trace-cmd .dat\n"
+		     "file, or any folder holding traces below it, such as an LTTng session or\n"
+		     "relayd output) and prints, per\n"
 		     "trace: path, hostname, domain, tracer, product_uuid, clock, time range,\n"
 		     "duration, event count, the most frequent event kinds, discarded events and\n"
 		     "backward timestamp steps. Then the machines: which traces are one machine,\n"

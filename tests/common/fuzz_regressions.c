@@ -1,5 +1,5 @@
-/* Every trace.dat input that once broke vmtrace or libtracecmd (tests/tracecmd/corpus) runs
- * through the fuzz target again, each in a child with a time limit: a crash
+/* Every input a fuzzer once broke vmtrace with (the corpus folder VT_FUZZ_CORPUS,
+ * relative to the source tree) runs through that fuzz target again, each in a child with a time limit: a crash
  * or a hang fails the test. */
 #include <dirent.h>
 #include <signal.h>
@@ -49,7 +49,7 @@ static void test_corpus(void **state)
 {
 	(void)state;
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", vt_source_path("tests/tracecmd/corpus"));
+	snprintf(dir, sizeof(dir), "%s", vt_source_path(VT_FUZZ_CORPUS));
 	DIR *d = opendir(dir);
 	assert_non_null(d);
 	struct dirent *e;

@@ -55,6 +55,43 @@ const char vt_sim_fields_kvm_x86_hypercall[] =
 	"		integer { size = 64; align = 8; signed = 0; encoding = none; base = 10; } _a2;\n"
 	"		integer { size = 64; align = 8; signed = 0; encoding = none; base = 10; } _a3;\n";
 
+/* lttng-modules declares the same transport header under ipv4 and ipv6. */
+#define VT_SIM_TRANSPORT_HEADER \
+	"				enum : integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; } {\n" \
+	"					\"_unknown\" = 0,\n" \
+	"					\"_tcp\" = 1,\n" \
+	"					\"_udp\" = 2,\n" \
+	"					\"_icmp\" = 3,\n" \
+	"				} _transport_header_type;\n" \
+	"				variant <_transport_header_type> {\n" \
+	"					struct {\n" \
+	"					} _unknown;\n" \
+	"					struct {\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n" \
+	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _seq;\n" \
+	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _ack_seq;\n" \
+	"						integer { size = 4; align = 4; signed = 0; encoding = none; base = 10; byte_order = be; } _data_offset;\n" \
+	"						integer { size = 3; align = 1; signed = 0; encoding = none; base = 10; byte_order = be; } _reserved;\n" \
+	"						integer { size = 9; align = 1; signed = 0; encoding = none; base = 16; byte_order = be; } _flags;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _window_size;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 16; byte_order = be; } _checksum;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _urg_ptr;\n" \
+	"					} _tcp;\n" \
+	"					struct {\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _len;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _check;\n" \
+	"					} _udp;\n" \
+	"					struct {\n" \
+	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _type;\n" \
+	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _code;\n" \
+	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _checksum;\n" \
+	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _gateway;\n" \
+	"					} _icmp;\n" \
+	"				} _transport_header;\n"
+
 const char vt_sim_fields_net[] =
 	"		integer { size = 64; align = 8; signed = 0; encoding = none; base = 16; } _skbaddr;\n"
 	"		integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; } _len;\n"
@@ -89,40 +126,7 @@ const char vt_sim_fields_net[] =
 	"				integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _saddr[4];\n"
 	"				struct { } align(8) _daddr_padding;\n"
 	"				integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _daddr[4];\n"
-	"				enum : integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; } {\n"
-	"					\"_unknown\" = 0,\n"
-	"					\"_tcp\" = 1,\n"
-	"					\"_udp\" = 2,\n"
-	"					\"_icmp\" = 3,\n"
-	"				} _transport_header_type;\n"
-	"				variant <_transport_header_type> {\n"
-	"					struct {\n"
-	"					} _unknown;\n"
-	"					struct {\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _seq;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _ack_seq;\n"
-	"						integer { size = 4; align = 4; signed = 0; encoding = none; base = 10; byte_order = be; } _data_offset;\n"
-	"						integer { size = 3; align = 1; signed = 0; encoding = none; base = 10; byte_order = be; } _reserved;\n"
-	"						integer { size = 9; align = 1; signed = 0; encoding = none; base = 16; byte_order = be; } _flags;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _window_size;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 16; byte_order = be; } _checksum;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _urg_ptr;\n"
-	"					} _tcp;\n"
-	"					struct {\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _len;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _check;\n"
-	"					} _udp;\n"
-	"					struct {\n"
-	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _type;\n"
-	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _code;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _checksum;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _gateway;\n"
-	"					} _icmp;\n"
-	"				} _transport_header;\n"
+	VT_SIM_TRANSPORT_HEADER
 	"			} _ipv4;\n"
 	"			struct {\n"
 	"				integer { size = 4; align = 4; signed = 0; encoding = none; base = 10; byte_order = be; } _version;\n"
@@ -144,40 +148,7 @@ const char vt_sim_fields_net[] =
 	"				integer { size = 16; align = 8; signed = 0; encoding = none; base = 16; byte_order = be; } _saddr[8];\n"
 	"				struct { } align(8) _daddr_padding;\n"
 	"				integer { size = 16; align = 8; signed = 0; encoding = none; base = 16; byte_order = be; } _daddr[8];\n"
-	"				enum : integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; } {\n"
-	"					\"_unknown\" = 0,\n"
-	"					\"_tcp\" = 1,\n"
-	"					\"_udp\" = 2,\n"
-	"					\"_icmp\" = 3,\n"
-	"				} _transport_header_type;\n"
-	"				variant <_transport_header_type> {\n"
-	"					struct {\n"
-	"					} _unknown;\n"
-	"					struct {\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _seq;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _ack_seq;\n"
-	"						integer { size = 4; align = 4; signed = 0; encoding = none; base = 10; byte_order = be; } _data_offset;\n"
-	"						integer { size = 3; align = 1; signed = 0; encoding = none; base = 10; byte_order = be; } _reserved;\n"
-	"						integer { size = 9; align = 1; signed = 0; encoding = none; base = 16; byte_order = be; } _flags;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _window_size;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 16; byte_order = be; } _checksum;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _urg_ptr;\n"
-	"					} _tcp;\n"
-	"					struct {\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _source_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _dest_port;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _len;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _check;\n"
-	"					} _udp;\n"
-	"					struct {\n"
-	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _type;\n"
-	"						integer { size = 8; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _code;\n"
-	"						integer { size = 16; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _checksum;\n"
-	"						integer { size = 32; align = 8; signed = 0; encoding = none; base = 10; byte_order = be; } _gateway;\n"
-	"					} _icmp;\n"
-	"				} _transport_header;\n"
+	VT_SIM_TRANSPORT_HEADER
 	"			} _ipv6;\n"
 	"		} _network_header;\n";
 

@@ -47,6 +47,43 @@ struct vt_holder_time {
 	uint64_t ns;
 };
 
+struct vt_model;
+
+/* One stretch of a vCPU's life (kept with vt_model.record_intervals, or passed
+ * to a vt_model_sink). */
+struct vt_vcpu_interval {
+	uint64_t start, end;
+	int64_t detail; /* exit reason (HYPERVISOR), holder tid (PREEMPTED), else -1 */
+	enum vt_vcpu_state state;
+};
+
+/* A guest thread's stretch in one state (a vt_thread_state or vt_vcpu_state). */
+struct vt_thread_interval {
+	uint64_t start, end;
+	int state;
+	int vcpu; /* index in vt_model.vcpus while current, -1 */
+};
+
+/* A pCPU's stretch with one holder (the fused view). */
+struct vt_cpu_interval {
+	uint64_t start, end;
+	int32_t tid;    /* 0: idle */
+	int guest;      /* machine index when tid is a vCPU thread, else -1 */
+	int guest_mode; /* 1: guest code on that vCPU, 0: hypervisor or host thread */
+};
+
+/* Receives every interval as it closes (consecutive stretches with the same
+ * state and detail already joined), in time order per vCPU, thread or pCPU,
+ * not across them. Lets exporters stream or aggregate without the model
+ * keeping anything: memory stays flat however long the trace. The pointers
+ * passed stay valid during the call only. */
+struct vt_model_sink {
+	void (*vcpu)(void *ctx, const struct vt_model *model, size_t vcpu, const struct vt_vcpu_interval *iv);
+	void (*thread)(void *ctx, const struct vt_model *model, size_t thread, const struct vt_thread_interval *iv);
+	void (*cpu)(void *ctx, const struct vt_model *model, size_t cpu, const struct vt_cpu_interval *iv);
+	void *ctx;
+};
+
 /* A guest thread is in its vCPU's state while it is the vCPU's current thread,
  * else waiting in its run queue or sleeping. */
 enum vt_thread_state {
@@ -64,13 +101,7 @@ struct vt_thread_model {
 	int mode;    /* VT_THREAD_RUNNABLE or VT_THREAD_SLEEPING when not current */
 	uint64_t since, start_ns;
 	uint64_t totals[VT_THREAD_STATE_COUNT]; /* add up to end - start_ns */
-};
-
-/* One stretch of a vCPU's life (only with vt_model.record_intervals). */
-struct vt_vcpu_interval {
-	uint64_t start, end;
-	int64_t detail; /* exit reason (HYPERVISOR), holder tid (PREEMPTED), else -1 */
-	enum vt_vcpu_state state;
+	struct vt_thread_interval pending;      /* for the sink */
 };
 
 struct vt_vcpu_model {
@@ -97,6 +128,7 @@ struct vt_vcpu_model {
 	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
 	struct vt_vcpu_interval *intervals;
 	size_t nintervals, cap_intervals;
+	struct vt_vcpu_interval pending; /* the open interval for the sink, not yet passed on */
 };
 
 /* The fused per-pCPU view: who held each pCPU, a host thread or a guest (in
@@ -113,6 +145,7 @@ struct vt_cpu_model {
 	struct vt_cpu_share *shares;
 	size_t nshares;
 	uint64_t since;
+	struct vt_cpu_interval pending; /* for the sink */
 };
 
 struct vt_model {
@@ -131,6 +164,7 @@ struct vt_model {
 	size_t nthreads;
 	uint64_t *guest_first; /* per machine: reference time of its first event */
 	int record_intervals;  /* keep every vCPU interval (memory grows with the trace) */
+	struct vt_model_sink sink; /* optional: every interval as it closes */
 	int oom;
 };
 

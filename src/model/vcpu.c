@@ -176,13 +176,23 @@ static void account_cpu(struct vt_model *model, int32_t cpu, uint64_t ts)
 	struct vt_cpu_model *c = &model->cpus[cpu];
 	if (ts < c->since)
 		ts = c->since;
-	uint64_t ns = ts - c->since;
+	uint64_t ns = ts - c->since, since = c->since;
 	c->since = ts;
 	if (!ns)
 		return;
 	int32_t tid = model->cpu_tid[cpu];
 	struct vt_vcpu_model *v = tid > 0 ? vcpu_of(model, tid) : NULL;
 	int guest = v ? v->guest : -1, mode = v ? v->state == VT_VCPU_GUEST : 0;
+	if (model->sink.cpu) {
+		struct vt_cpu_interval *p = &c->pending;
+		if (p->end > p->start && p->end == since && p->tid == tid && p->guest_mode == mode) {
+			p->end = ts;
+		} else {
+			if (p->end > p->start)
+				model->sink.cpu(model->sink.ctx, model, (size_t)cpu, p);
+			*p = (struct vt_cpu_interval){since, ts, tid, guest, mode};
+		}
+	}
 	for (size_t i = 0; i < c->nshares; i++)
 		if (c->shares[i].tid == tid && c->shares[i].guest_mode == mode) {
 			c->shares[i].ns += ns;
@@ -224,19 +234,36 @@ static void record(struct vt_model *model, struct vt_vcpu_model *v, uint64_t end
 	v->intervals[v->nintervals++] = (struct vt_vcpu_interval){v->since, end, detail, v->state};
 }
 
+/* Passes the vCPU's stretch [v->since, end) on to the sink, joined with the
+ * one before when it goes on in the same state. */
+static void sink_vcpu(struct vt_model *model, struct vt_vcpu_model *v, uint64_t end, int64_t detail)
+{
+	struct vt_vcpu_interval *p = &v->pending;
+	if (p->end > p->start && p->end == v->since && p->state == v->state && p->detail == detail) {
+		p->end = end;
+		return;
+	}
+	if (p->end > p->start)
+		model->sink.vcpu(model->sink.ctx, model, (size_t)(v - model->vcpus), p);
+	*p = (struct vt_vcpu_interval){v->since, end, detail, v->state};
+}
+
 /* Accounts the time since the last change to the current state. */
 static void account(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts)
 {
 	if (ts < v->since)
 		ts = v->since; /* never negative: totals must add up */
 	uint64_t ns = ts - v->since;
-	if (model->record_intervals && ns) {
+	if ((model->record_intervals || model->sink.vcpu) && ns) {
 		int64_t detail = -1;
 		if (v->state == VT_VCPU_HYPERVISOR)
 			detail = (int64_t)v->reason;
 		else if (v->state == VT_VCPU_PREEMPTED && v->wait_cpu >= 0 && (size_t)v->wait_cpu < model->ncpus)
 			detail = model->cpu_tid[v->wait_cpu];
-		record(model, v, ts, detail);
+		if (model->record_intervals)
+			record(model, v, ts, detail);
+		if (model->sink.vcpu)
+			sink_vcpu(model, v, ts, detail);
 	}
 	v->totals[v->state] += ns;
 	if (v->state == VT_VCPU_HYPERVISOR)
@@ -249,6 +276,18 @@ static void account(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts
 	v->since = ts;
 }
 
+static void sink_thread(struct vt_model *model, struct vt_thread_model *t, uint64_t start, uint64_t end, int state)
+{
+	struct vt_thread_interval *p = &t->pending;
+	if (p->end > p->start && p->end == start && p->state == state && p->vcpu == t->vcpu) {
+		p->end = end;
+		return;
+	}
+	if (p->end > p->start)
+		model->sink.thread(model->sink.ctx, model, (size_t)(t - model->threads), p);
+	*p = (struct vt_thread_interval){start, end, state, t->vcpu};
+}
+
 /* A guest thread's time since its last change, in the state it mirrors. */
 static void account_thread(struct vt_model *model, struct vt_thread_model *t, uint64_t ts)
 {
@@ -256,6 +295,8 @@ static void account_thread(struct vt_model *model, struct vt_thread_model *t, ui
 		ts = t->since;
 	int state = t->vcpu >= 0 ? (int)model->vcpus[t->vcpu].state : t->mode;
 	t->totals[state] += ts - t->since;
+	if (model->sink.thread && ts > t->since)
+		sink_thread(model, t, t->since, ts, state);
 	t->since = ts;
 }
 
@@ -319,6 +360,8 @@ static struct vt_thread_model *thread_of(struct vt_model *model, int guest, int3
 	t->start_ns = model->guest_first[guest];
 	t->since = t->start_ns;
 	t->totals[before] += ts > t->start_ns ? ts - t->start_ns : 0;
+	if (model->sink.thread && ts > t->start_ns)
+		sink_thread(model, t, t->start_ns, ts, before);
 	t->since = ts > t->start_ns ? ts : t->start_ns;
 	t->mode = VT_THREAD_SLEEPING;
 	return t;
@@ -478,6 +521,16 @@ void vt_model_finish(struct vt_model *model)
 		v->start_ns = model->first_ns;
 		v->end_ns = model->last_ns;
 	}
+	/* The intervals still open go to the sink. */
+	for (size_t c = 0; c < model->ncpus && model->sink.cpu; c++)
+		if (model->cpus[c].pending.end > model->cpus[c].pending.start)
+			model->sink.cpu(model->sink.ctx, model, c, &model->cpus[c].pending);
+	for (size_t i = 0; i < model->nthreads && model->sink.thread; i++)
+		if (model->threads[i].pending.end > model->threads[i].pending.start)
+			model->sink.thread(model->sink.ctx, model, i, &model->threads[i].pending);
+	for (size_t i = 0; i < model->nvcpus && model->sink.vcpu; i++)
+		if (model->vcpus[i].pending.end > model->vcpus[i].pending.start)
+			model->sink.vcpu(model->sink.ctx, model, i, &model->vcpus[i].pending);
 }
 
 void vt_model_free(struct vt_model *model)

@@ -16,6 +16,71 @@
 
 static char *tmp;
 
+/* What a vt_model_sink received: per vCPU, thread and pCPU, the time in each
+ * state and where the last interval ended (intervals must be contiguous). */
+struct sink_check {
+	uint64_t vcpu_ns[64][VT_VCPU_STATE_COUNT], vcpu_end[64];
+	uint64_t thread_ns[512][VT_THREAD_STATE_COUNT], thread_end[512];
+	uint64_t cpu_ns[64], cpu_end[64];
+	size_t gaps, joins_missed;
+	struct vt_vcpu_interval last_vcpu[64];
+};
+
+static void on_vcpu(void *ctx, const struct vt_model *model, size_t i, const struct vt_vcpu_interval *iv)
+{
+	(void)model;
+	struct sink_check *c = ctx;
+	assert_true(i < 64 && iv->end > iv->start);
+	if (c->vcpu_end[i] && c->vcpu_end[i] != iv->start)
+		c->gaps++;
+	if (c->vcpu_end[i] && c->last_vcpu[i].state == iv->state && c->last_vcpu[i].detail == iv->detail)
+		c->joins_missed++;
+	c->vcpu_end[i] = iv->end;
+	c->last_vcpu[i] = *iv;
+	c->vcpu_ns[i][iv->state] += iv->end - iv->start;
+}
+
+static void on_thread(void *ctx, const struct vt_model *model, size_t i, const struct vt_thread_interval *iv)
+{
+	(void)model;
+	struct sink_check *c = ctx;
+	assert_true(i < 512 && iv->end > iv->start && iv->state < VT_THREAD_STATE_COUNT);
+	if (c->thread_end[i] && c->thread_end[i] != iv->start)
+		c->gaps++;
+	c->thread_end[i] = iv->end;
+	c->thread_ns[i][iv->state] += iv->end - iv->start;
+}
+
+static void on_cpu(void *ctx, const struct vt_model *model, size_t i, const struct vt_cpu_interval *iv)
+{
+	(void)model;
+	struct sink_check *c = ctx;
+	assert_true(i < 64 && iv->end > iv->start);
+	if (c->cpu_end[i] && c->cpu_end[i] != iv->start)
+		c->gaps++;
+	c->cpu_end[i] = iv->end;
+	c->cpu_ns[i] += iv->end - iv->start;
+}
+
+/* The sink saw exactly what the totals say. */
+static void check_sink(const struct vt_model *model, const struct sink_check *c)
+{
+	assert_int_equal(c->gaps, 0);
+	assert_int_equal(c->joins_missed, 0);
+	for (size_t i = 0; i < model->nvcpus; i++)
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			assert_int_equal(c->vcpu_ns[i][s], model->vcpus[i].totals[s]);
+	for (size_t i = 0; i < model->nthreads && i < 512; i++)
+		for (int s = 0; s < VT_THREAD_STATE_COUNT; s++)
+			assert_int_equal(c->thread_ns[i][s], model->threads[i].totals[s]);
+	for (size_t k = 0; k < model->ncpus; k++) {
+		uint64_t sum = 0;
+		for (size_t j = 0; j < model->cpus[k].nshares; j++)
+			sum += model->cpus[k].shares[j].ns;
+		assert_int_equal(c->cpu_ns[k], sum);
+	}
+}
+
 static struct vt_source *open_dir(const char *dir)
 {
 	struct vt_source *src;
@@ -72,6 +137,8 @@ static void check_scenario(const char *name, const char *only)
 	struct vt_model *model = vt_model_new(id, m, host);
 	assert_non_null(model);
 	model->record_intervals = 1;
+	struct sink_check *sc = calloc(1, sizeof(*sc));
+	model->sink = (struct vt_model_sink){on_vcpu, on_thread, on_cpu, sc};
 	struct vt_timeline *tl;
 	if (vt_timeline_open(&tl, infos, n, m, clocks, &err))
 		fail_msg("%s", err.msg);
@@ -88,6 +155,9 @@ static void check_scenario(const char *name, const char *only)
 	vt_timeline_close(tl);
 	vt_model_finish(model);
 	assert_int_equal(model->oom, 0);
+	assert_true(model->nvcpus <= 64 && model->ncpus <= 64);
+	check_sink(model, sc);
+	free(sc);
 
 	int64_t duration = json_integer_value(json_object_get(truth, "duration_ns"));
 	size_t checked = 0;

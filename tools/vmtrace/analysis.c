@@ -1,0 +1,140 @@
+/* The analysis pipeline shared by analyze and export (analysis.h). */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress.h"
+#include "vmtrace/sim.h"
+#include "vmtrace/timeline.h"
+
+#ifndef VT_SCENARIO_DIR
+#define VT_SCENARIO_DIR "scenarios"
+#endif
+
+int vt_analysis_init(struct vt_analysis *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->host = -1;
+	return vt_pass1_init(&a->p1, 1);
+}
+
+/* No PATH: the bundled example, simulated into a temporary folder. */
+static int simulate_example(const char *cmd, char *dir, size_t size)
+{
+	const char *scenarios = getenv("VMTRACE_SCENARIOS");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/two-guests-ntp.json", scenarios ? scenarios : VT_SCENARIO_DIR);
+	struct vt_sim_scenario *sc;
+	struct vt_error err = {{0}};
+	if (vt_sim_scenario_load(&sc, path, &err)) {
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	snprintf(dir, size, "/tmp/vmtrace-example-XXXXXX");
+	if (!mkdtemp(dir)) {
+		vt_sim_scenario_free(sc);
+		fprintf(stderr, "vmtrace %s: cannot create a temporary folder\n", cmd);
+		return -1;
+	}
+	struct vt_sim_options opt = {.outdir = dir};
+	struct vt_sim_stats stats;
+	int rc = vt_sim_run(sc, &opt, &stats, &err);
+	vt_sim_scenario_free(sc);
+	if (rc)
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+	else
+		fprintf(stderr, "vmtrace %s: simulated the bundled example into %s\n", cmd, dir);
+	return rc;
+}
+
+int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, int npaths, enum vt_sync_method method)
+{
+	char *example_path = a->example;
+	if (npaths == 0) {
+		if (simulate_example(cmd, a->example, sizeof(a->example)))
+			return -1;
+		paths = &example_path;
+		npaths = 1;
+	}
+	struct vt_error err = {{0}};
+	for (int i = 0; i < npaths; i++)
+		if (vt_pass1_read(&a->p1, paths[i], &err)) {
+			fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+			a->partial = 1;
+		}
+	if (!a->p1.in.ntraces)
+		return -1;
+	if (vt_pass1_identify(&a->p1, &a->m, &err) ||
+	    vt_sync_finish(a->p1.sync, a->m, a->p1.in.traces, method, &a->r, &err)) {
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	a->host = a->r->root;
+	if (a->host < 0 || a->m->machines[a->host].role != VT_ROLE_HOST) {
+		fprintf(stderr, "vmtrace %s: no host trace among the inputs (one with kvm events): the guests' "
+				"vCPU states need the host's view\n",
+			cmd);
+		a->partial = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_intervals, const struct vt_model_sink *sink)
+{
+	struct vt_error err = {{0}};
+	a->model = vt_model_new(a->p1.id, a->m, a->host);
+	if (!a->model) {
+		fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
+		return -1;
+	}
+	a->model->record_intervals = record_intervals;
+	if (sink)
+		a->model->sink = *sink;
+	struct vt_timeline *tl;
+	if (vt_timeline_open(&tl, a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &err)) {
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	const struct vt_event *ev;
+	uint64_t ref, n = 0;
+	size_t trace, machine;
+	int rc;
+	struct vt_progress progress;
+	vt_progress_start(&progress, "analyzing");
+	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
+		vt_model_feed(a->model, trace, ref, ev);
+		vt_progress_update(&progress, ++n);
+	}
+	vt_progress_end(&progress);
+	vt_timeline_close(tl);
+	vt_model_finish(a->model);
+	if (rc < 0) {
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		return -1;
+	}
+	if (a->model->oom) {
+		fprintf(stderr, "vmtrace %s: out of memory while modelling\n", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+const char *vt_analysis_guest_name(const struct vt_machines *m, int guest)
+{
+	if (guest < 0 || (size_t)guest >= m->count)
+		return "(guest not traced)";
+	const struct vt_machine *g = &m->machines[guest];
+	return g->name ? g->name : g->hostname ? g->hostname : g->key;
+}
+
+void vt_analysis_free(struct vt_analysis *a)
+{
+	vt_model_free(a->model);
+	vt_sync_result_free(a->r);
+	vt_machines_free(a->m);
+	vt_pass1_free(&a->p1);
+	memset(a, 0, sizeof(*a));
+}

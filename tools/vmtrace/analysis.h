@@ -1,0 +1,45 @@
+/* The pipeline behind `vmtrace analyze` and `vmtrace export`: read every PATH
+ * (pass 1: identification and sync collectors), identify the machines, put
+ * their clocks on the host's, then run the model over every machine's events
+ * in reference time (pass 2). */
+#ifndef VMTRACE_CLI_ANALYSIS_H
+#define VMTRACE_CLI_ANALYSIS_H
+
+#include <jansson.h>
+
+#include "inputs.h"
+#include "vmtrace/model.h"
+#include "vmtrace/sync.h"
+
+struct vt_analysis {
+	struct vt_pass1 p1;
+	struct vt_machines *m;
+	struct vt_sync_result *r;
+	struct vt_model *model;
+	int host;    /* machine index of the host modelled */
+	int partial; /* a PATH could not be read, or a part could not be analysed: exit 1 */
+	char example[64]; /* the simulated example's folder, when no PATH was given */
+};
+
+/* Before any option: hints go to a->p1.id. Returns 0, or -1 when out of memory. */
+int vt_analysis_init(struct vt_analysis *a);
+
+/* Pass 1, identification and sync. With no PATH, simulates the bundled
+ * example first. Errors are printed as "vmtrace CMD: ..." lines. Returns 0,
+ * or -1 when nothing can be analysed. */
+int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, int npaths, enum vt_sync_method method);
+
+/* Pass 2: the model of the host's vCPUs and its guests' threads. The sink (may
+ * be NULL) receives every interval as it closes; record_intervals keeps the
+ * vCPUs' in memory (for --timeline). Returns 0, or -1 (printed). */
+int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_intervals, const struct vt_model_sink *sink);
+
+/* The whole result as one JSON document (docs/json.md, vmtrace analyze). */
+json_t *vt_analysis_json(const struct vt_analysis *a);
+
+/* A guest's display name: its -name, else hostname, else its key. */
+const char *vt_analysis_guest_name(const struct vt_machines *m, int guest);
+
+void vt_analysis_free(struct vt_analysis *a);
+
+#endif

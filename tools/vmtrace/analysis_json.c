@@ -1,0 +1,128 @@
+/* `vmtrace analyze --json`: the whole result as one document (docs/json.md). */
+#include <jansson.h>
+
+#include "analysis.h"
+
+static json_t *intervals_json(const struct vt_vcpu_model *v)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < v->nintervals; i++) {
+		const struct vt_vcpu_interval *iv = &v->intervals[i];
+		json_t *x = json_array();
+		json_array_append_new(x, json_integer((json_int_t)iv->start));
+		json_array_append_new(x, json_integer((json_int_t)iv->end));
+		json_array_append_new(x, json_string(vt_vcpu_state_name(iv->state)));
+		if (iv->detail >= 0)
+			json_array_append_new(x, json_integer(iv->detail));
+		json_array_append_new(arr, x);
+	}
+	return arr;
+}
+
+static json_t *model_json(const struct vt_machines *m, const struct vt_model *model)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "guest", v->guest >= 0 ? json_integer(v->guest) : json_null());
+		json_object_set_new(o, "guest_name", json_string(vt_analysis_guest_name(m, v->guest)));
+		json_object_set_new(o, "qemu_pid", json_integer(v->qemu_pid));
+		json_object_set_new(o, "vcpu", json_integer(v->vcpu));
+		json_object_set_new(o, "tid", json_integer(v->tid));
+		json_object_set_new(o, "start_ns", json_integer((json_int_t)v->start_ns));
+		json_object_set_new(o, "end_ns", json_integer((json_int_t)v->end_ns));
+		json_t *tot = json_object();
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			json_object_set_new(tot, vt_vcpu_state_name((enum vt_vcpu_state)s),
+					    json_integer((json_int_t)v->totals[s]));
+		json_object_set_new(o, "totals_ns", tot);
+		json_t *reasons = json_object();
+		for (size_t r = 0; r < v->nreasons; r++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)v->by_reason[r].reason);
+			json_object_set_new(reasons, key, json_integer((json_int_t)v->by_reason[r].ns));
+		}
+		json_object_set_new(o, "hypervisor_by_reason_ns", reasons);
+		json_t *holders = json_array();
+		for (size_t h = 0; h < v->nholders; h++) {
+			json_t *x = json_object();
+			json_object_set_new(x, "tid", json_integer(v->by_holder[h].tid));
+			json_object_set_new(x, "comm", json_string(v->by_holder[h].comm));
+			json_object_set_new(x, "ns", json_integer((json_int_t)v->by_holder[h].ns));
+			json_array_append_new(holders, x);
+		}
+		json_object_set_new(o, "preempted_by", holders);
+		json_t *exits = json_array();
+		for (size_t e = 0; e < v->nexits; e++) {
+			const struct vt_exit_stats *x = &v->exits[e];
+			json_t *j = json_object();
+			json_object_set_new(j, "reason", json_integer((json_int_t)x->reason));
+			json_object_set_new(j, "count", json_integer((json_int_t)x->count));
+			json_object_set_new(j, "total_ns", json_integer((json_int_t)x->total_ns));
+			json_object_set_new(j, "p50_ns", json_integer((json_int_t)vt_exit_stats_quantile(x, 0.5)));
+			json_object_set_new(j, "p99_ns", json_integer((json_int_t)vt_exit_stats_quantile(x, 0.99)));
+			json_object_set_new(j, "max_ns", json_integer((json_int_t)x->max_ns));
+			json_array_append_new(exits, j);
+		}
+		json_object_set_new(o, "exits", exits);
+		if (model->record_intervals)
+			json_object_set_new(o, "intervals", intervals_json(v));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *cpus_json(const struct vt_model *model)
+{
+	json_t *arr = json_array();
+	for (size_t c = 0; c < model->ncpus; c++) {
+		json_t *shares = json_array();
+		for (size_t k = 0; k < model->cpus[c].nshares; k++) {
+			const struct vt_cpu_share *sh = &model->cpus[c].shares[k];
+			json_t *o = json_object();
+			json_object_set_new(o, "tid", json_integer(sh->tid));
+			json_object_set_new(o, "comm", json_string(sh->comm));
+			json_object_set_new(o, "guest", sh->guest >= 0 ? json_integer(sh->guest) : json_null());
+			json_object_set_new(o, "guest_mode", json_boolean(sh->guest_mode));
+			json_object_set_new(o, "ns", json_integer((json_int_t)sh->ns));
+			json_array_append_new(shares, o);
+		}
+		json_t *o = json_object();
+		json_object_set_new(o, "cpu", json_integer((json_int_t)c));
+		json_object_set_new(o, "shares", shares);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *threads_json(const struct vt_machines *m, const struct vt_model *model)
+{
+	(void)m;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < model->nthreads; i++) {
+		const struct vt_thread_model *t = &model->threads[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "guest", json_integer(t->guest));
+		json_object_set_new(o, "tid", json_integer(t->tid));
+		json_object_set_new(o, "comm", json_string(t->comm));
+		json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
+		json_t *tot = json_object();
+		for (int s = VT_VCPU_UNKNOWN; s < VT_THREAD_STATE_COUNT; s++)
+			json_object_set_new(tot, vt_thread_state_name(s), json_integer((json_int_t)t->totals[s]));
+		json_object_set_new(o, "totals_ns", tot);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *vt_analysis_json(const struct vt_analysis *a)
+{
+	json_t *doc = json_object();
+	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
+	json_object_set_new(doc, "host", json_integer(a->host));
+	json_object_set_new(doc, "vcpus", model_json(a->m, a->model));
+	json_object_set_new(doc, "threads", threads_json(a->m, a->model));
+	json_object_set_new(doc, "cpus", cpus_json(a->model));
+	return doc;
+}

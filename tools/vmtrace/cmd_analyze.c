@@ -13,10 +13,11 @@
 #include "inputs.h"
 #include "progress.h"
 #include "vmtrace/model.h"
+#include "vmtrace/report.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace analyze [--method M] [--json [--timeline]] [--guest UUID=PID]... [PATH...]\n\n"
+	fprintf(out, "usage: vmtrace analyze [--method M] [--json [--timeline]] [--html FILE] [--guest UUID=PID]... [PATH...]\n\n"
 		     "Identifies the machines, synchronizes their clocks, and reports per guest and\n"
 		     "per vCPU where the time went: running guest code, in the hypervisor (by exit\n"
 		     "reason), preempted on the host (by which thread), idle. With no PATH, simulates\n"
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 		     "  --method M        clock synchronization, as for vmtrace sync (default auto)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
 		     "  --timeline        with --json: every vCPU's intervals [start, end, STATE, detail]\n"
+		     "  --html FILE       also write a self-contained HTML report: summary, zoomable\n"
+		     "                    timeline of pCPUs, vCPUs and guest threads, tables (docs/reports.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n");
 }
@@ -281,10 +284,13 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"method", required_argument, NULL, 'm'},
 		{"guest", required_argument, NULL, 'g'},
 		{"timeline", no_argument, NULL, 't'},
+		{"html", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, timeline = 0, c;
+	const char *html = NULL;
+	struct vt_html_report *report = NULL;
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_analysis a;
 	if (vt_analysis_init(&a)) {
@@ -301,6 +307,9 @@ int vt_cmd_analyze(int argc, char **argv)
 			break;
 		case 't':
 			timeline = 1;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		case 'm':
 			if (vt_sync_method_parse(optarg, &method)) {
@@ -325,9 +334,25 @@ int vt_cmd_analyze(int argc, char **argv)
 		}
 	}
 	rc = VT_EXIT_FAIL;
-	if (vt_analysis_prepare(&a, "analyze", argv + optind, argc - optind, method) ||
-	    vt_analysis_model(&a, "analyze", timeline && json, NULL))
+	if (vt_analysis_prepare(&a, "analyze", argv + optind, argc - optind, method))
 		goto out;
+	/* The report's rows come from the model's sink, within a fixed budget. */
+	uint64_t first = 0, last = 0;
+	if (html && !vt_report_time_range(a.p1.in.traces, a.p1.in.ntraces, a.m, a.r, &first, &last) &&
+	    !(report = vt_html_report_new(first, last, NULL))) {
+		fprintf(stderr, "vmtrace analyze: out of memory\n");
+		goto out;
+	}
+	struct vt_model_sink sink = report ? vt_html_report_sink(report) : (struct vt_model_sink){0};
+	if (vt_analysis_model(&a, "analyze", timeline && json, report ? &sink : NULL))
+		goto out;
+	if (html) {
+		struct vt_error err = {{0}};
+		if (!report || vt_html_report_write(report, a.model, a.m, a.m->machines[a.host].hostname ? a.m->machines[a.host].hostname : "host", html, &err)) {
+			fprintf(stderr, "vmtrace analyze: %s\n", report ? err.msg : "no events for the HTML report");
+			goto out;
+		}
+	}
 	if (json) {
 		json_t *doc = vt_analysis_json(&a);
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -342,6 +367,7 @@ int vt_cmd_analyze(int argc, char **argv)
 	}
 	rc = a.partial ? VT_EXIT_FAIL : VT_EXIT_OK;
 out:
+	vt_html_report_free(report);
 	vt_analysis_free(&a);
 	return rc;
 }

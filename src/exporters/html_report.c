@@ -1,0 +1,285 @@
+/* The HTML report: the model's sink feeding the rows (html_rows.c), then one
+ * self-contained document: the data as a script literal, the page's CSS and
+ * JavaScript (src/exporters/html/, embedded at build time). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exporters/html_rows.h"
+#include "vmtrace/report.h"
+
+extern const char vt_html_asset_css[];
+extern const char vt_html_asset_js[];
+
+struct vt_html_report {
+	struct vt_html_rows rows;
+};
+
+struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget)
+{
+	struct vt_html_report *r = calloc(1, sizeof(*r));
+	if (r)
+		vt_html_rows_init(&r->rows, first, last, budget);
+	return r;
+}
+
+void vt_html_report_free(struct vt_html_report *r)
+{
+	if (!r)
+		return;
+	vt_html_rows_free(&r->rows);
+	free(r);
+}
+
+size_t vt_html_report_memory(const struct vt_html_report *r, size_t *items)
+{
+	return vt_html_rows_memory(&r->rows, items);
+}
+
+/* pCPU rows: 0 idle, 1 a host thread, 2 the hypervisor for a guest, 3 + g guest g's code. */
+static int cpu_state(const struct vt_cpu_interval *iv)
+{
+	if (iv->tid == 0)
+		return 0;
+	if (iv->guest < 0)
+		return 1;
+	return iv->guest_mode ? 3 + iv->guest : 2;
+}
+
+static void on_cpu(void *ctx, const struct vt_model *model, size_t cpu, const struct vt_cpu_interval *iv)
+{
+	struct vt_html_report *r = ctx;
+	int n = 3 + (int)model->machines->count;
+	vt_html_rows_add(&r->rows, VT_HTML_ROW_CPU, cpu, n, iv->start, iv->end, cpu_state(iv), iv->tid);
+}
+
+static void on_vcpu(void *ctx, const struct vt_model *model, size_t vcpu, const struct vt_vcpu_interval *iv)
+{
+	(void)model;
+	struct vt_html_report *r = ctx;
+	vt_html_rows_add(&r->rows, VT_HTML_ROW_VCPU, vcpu, VT_VCPU_STATE_COUNT, iv->start, iv->end, (int)iv->state,
+			 iv->detail);
+}
+
+static void on_thread(void *ctx, const struct vt_model *model, size_t thread, const struct vt_thread_interval *iv)
+{
+	(void)model;
+	struct vt_html_report *r = ctx;
+	vt_html_rows_add(&r->rows, VT_HTML_ROW_THREAD, thread, VT_THREAD_STATE_COUNT, iv->start, iv->end, iv->state,
+			 iv->vcpu);
+}
+
+struct vt_model_sink vt_html_report_sink(struct vt_html_report *r)
+{
+	return (struct vt_model_sink){on_vcpu, on_thread, on_cpu, r};
+}
+
+/* A JavaScript string literal, safe inside <script>: no "</", no line breaks. */
+static void js_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* HTML text (the title). */
+static void html_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void write_rows(FILE *f, const struct vt_html_rows *rs, int kind)
+{
+	int first = 1;
+	fputc('[', f);
+	for (size_t i = 0; i < rs->n[kind]; i++) {
+		const struct vt_html_row *row = &rs->rows[kind][i];
+		if (!row->used)
+			continue;
+		fprintf(f, "%s\n{\"i\":%zu,\"k\":%d,\"x\":[%s],\"a\":[%s]}", first ? "" : ",", i, row->nstates,
+			row->x.buf ? row->x.buf : "", row->a.buf ? row->a.buf : "");
+		first = 0;
+	}
+	fputc(']', f);
+}
+
+/* Exits of every vCPU of one QEMU merged, histograms included (quantiles stay right). */
+static void write_guest_exits(FILE *f, const struct vt_model *model, int64_t pid)
+{
+	struct vt_exit_stats *all = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		if (v->qemu_pid != pid)
+			continue;
+		for (size_t e = 0; e < v->nexits; e++) {
+			size_t k;
+			for (k = 0; k < n && all[k].reason != v->exits[e].reason; k++)
+				;
+			if (k == n) {
+				struct vt_exit_stats *x = realloc(all, (n + 1) * sizeof(*x));
+				if (!x)
+					break;
+				all = x;
+				all[n++] = v->exits[e];
+				continue;
+			}
+			all[k].count += v->exits[e].count;
+			all[k].total_ns += v->exits[e].total_ns;
+			if (v->exits[e].max_ns > all[k].max_ns)
+				all[k].max_ns = v->exits[e].max_ns;
+			for (unsigned b = 0; b < VT_EXIT_HIST_BUCKETS; b++)
+				all[k].hist[b] += v->exits[e].hist[b];
+		}
+	}
+	fputc('[', f);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s[%llu,%llu,%llu,%llu,%llu,%llu]", k ? "," : "", (unsigned long long)all[k].reason,
+			(unsigned long long)all[k].count, (unsigned long long)all[k].total_ns,
+			(unsigned long long)vt_exit_stats_quantile(&all[k], 0.5),
+			(unsigned long long)vt_exit_stats_quantile(&all[k], 0.99), (unsigned long long)all[k].max_ns);
+	fputc(']', f);
+	free(all);
+}
+
+static uint64_t rel(const struct vt_html_rows *rs, uint64_t t)
+{
+	return t > rs->t0 ? t - rs->t0 : 0;
+}
+
+static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_model *model,
+		       const struct vt_machines *m)
+{
+	fprintf(f, "window.VT_DATA={\"t0\":\"%llu\",\"span\":%llu,\"host\":%d,\n\"machines\":[",
+		(unsigned long long)rs->t0, (unsigned long long)(rs->t1 - rs->t0 + 1), model->host);
+	for (size_t k = 0; k < m->count; k++) {
+		fprintf(f, "%s{\"name\":", k ? "," : "");
+		js_str(f, vt_report_machine_name(m, (int)k));
+		fprintf(f, ",\"role\":\"%s\"}",
+			m->machines[k].role == VT_ROLE_HOST ? "host" : m->machines[k].role == VT_ROLE_GUEST ? "guest" : "unknown");
+	}
+	fputs("],\n\"vcpus\":[", f);
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		fprintf(f, "%s\n{\"i\":%zu,\"guest\":%d,\"name\":", i ? "," : "", i, v->guest);
+		js_str(f, vt_report_machine_name(m, v->guest));
+		fprintf(f, ",\"qemu\":%lld,\"vcpu\":%u,\"tid\":%d,\"start\":%llu,\"end\":%llu,\"totals\":[",
+			(long long)v->qemu_pid, v->vcpu, v->tid, (unsigned long long)rel(rs, v->start_ns),
+			(unsigned long long)rel(rs, v->end_ns));
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			fprintf(f, "%s%llu", s ? "," : "", (unsigned long long)v->totals[s]);
+		fputs("],\"reasons\":[", f);
+		for (size_t k = 0; k < v->nreasons; k++)
+			fprintf(f, "%s[%llu,%llu]", k ? "," : "", (unsigned long long)v->by_reason[k].reason,
+				(unsigned long long)v->by_reason[k].ns);
+		fputs("],\"holders\":[", f);
+		for (size_t k = 0; k < v->nholders; k++) {
+			fprintf(f, "%s[%d,", k ? "," : "", v->by_holder[k].tid);
+			js_str(f, v->by_holder[k].comm);
+			fprintf(f, ",%llu]", (unsigned long long)v->by_holder[k].ns);
+		}
+		fputs("],\"exits\":", f);
+		int first = 1;
+		for (size_t j = 0; j < i; j++)
+			first &= model->vcpus[j].qemu_pid != v->qemu_pid;
+		if (first)
+			write_guest_exits(f, model, v->qemu_pid);
+		else
+			fputs("null", f);
+		fputc('}', f);
+	}
+	fputs("],\n\"threads\":[", f);
+	for (size_t i = 0; i < model->nthreads; i++) {
+		const struct vt_thread_model *t = &model->threads[i];
+		fprintf(f, "%s\n{\"i\":%zu,\"guest\":%d,\"tid\":%d,\"comm\":", i ? "," : "", i, t->guest, t->tid);
+		js_str(f, t->comm);
+		fputs(",\"totals\":[", f);
+		for (int s = 0; s < VT_THREAD_STATE_COUNT; s++)
+			fprintf(f, "%s%llu", s ? "," : "", (unsigned long long)t->totals[s]);
+		fputs("]}", f);
+	}
+	fputs("],\n\"cpus\":[", f);
+	for (size_t c = 0; c < model->ncpus; c++) {
+		fprintf(f, "%s\n{\"i\":%zu,\"shares\":[", c ? "," : "", c);
+		for (size_t k = 0; k < model->cpus[c].nshares; k++) {
+			const struct vt_cpu_share *sh = &model->cpus[c].shares[k];
+			fprintf(f, "%s[%d,", k ? "," : "", sh->tid);
+			js_str(f, sh->comm);
+			fprintf(f, ",%d,%d,%llu]", sh->guest, sh->guest_mode, (unsigned long long)sh->ns);
+		}
+		fputs("]}", f);
+	}
+	fputs("],\n\"rows\":{\"cpu\":", f);
+	write_rows(f, rs, VT_HTML_ROW_CPU);
+	fputs(",\n\"vcpu\":", f);
+	write_rows(f, rs, VT_HTML_ROW_VCPU);
+	fputs(",\n\"thread\":", f);
+	write_rows(f, rs, VT_HTML_ROW_THREAD);
+	fprintf(f, "},\n\"budget\":{\"bins\":%u,\"exact\":%u,\"sub\":%u,\"width\":%llu}};\n", rs->bins, rs->exact,
+		rs->sub, (unsigned long long)rs->width);
+}
+
+int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model, const struct vt_machines *m,
+			 const char *title, const char *path, struct vt_error *err)
+{
+	vt_html_rows_finish(&r->rows);
+	if (r->rows.oom)
+		return vt_error_set(err, "%s: out of memory while building the report", path);
+	char tmp[4200];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
+		return vt_error_set(err, "%s: path too long", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+	fchmod(fd, 0644); /* mkstemp's 0600 would hide the report from a web server */
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>vmtrace report: ", f);
+	html_text(f, title);
+	fputs("</title>\n<style>\n", f);
+	fputs(vt_html_asset_css, f);
+	fputs("</style>\n</head>\n<body>\n<header><h1>vmtrace report</h1><p class=\"sub\">", f);
+	html_text(f, title);
+	fputs("</p></header>\n<noscript><p>This report draws itself with JavaScript; enable it to see the figures.</p></noscript>\n"
+	      "<main id=\"report\"></main>\n<script>\n",
+	      f);
+	write_data(f, &r->rows, model, m);
+	fputs("</script>\n<script>\n", f);
+	fputs(vt_html_asset_js, f);
+	fputs("</script>\n</body>\n</html>\n", f);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		int e = errno;
+		unlink(tmp);
+		return vt_error_set(err, "%s: cannot write: %s", path, strerror(e ? e : EIO));
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return vt_error_set(err, "%s: cannot write: %s", path, strerror(e));
+	}
+	return 0;
+}

@@ -55,6 +55,11 @@ const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t 
  * call. Returns 1 with *out set, 0 at the end, -1 with err set. */
 int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err);
 
+/* Done reading: frees what decoding holds (babeltrace2's graph, its file
+ * mappings); the trace descriptions stay valid until vt_source_close. Any
+ * vt_source_next after it returns 0. */
+void vt_source_release(struct vt_source *src);
+
 void vt_source_close(struct vt_source *src);
 
 #ifdef __cplusplus

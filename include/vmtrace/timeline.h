@@ -31,6 +31,32 @@ int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_
 
 void vt_timeline_close(struct vt_timeline *tl);
 
+/* --- the spill: pass 2 without decoding the traces again --------------------
+ * Pass 1 hands every event to vt_spill_add, which keeps, as 32-byte records in
+ * one unlinked temporary file ($TMPDIR, else /tmp), the events the model reads
+ * (sched_switch, sched_wakeup, kvm_entry, kvm_exit) plus each trace's first
+ * event on every CPU and its last timestamp (as VT_OTHER), so that the model
+ * sees every trace's whole span and every CPU. */
+struct vt_spill;
+
+/* NULL with err set when the temporary file cannot be made. */
+struct vt_spill *vt_spill_new(struct vt_error *err);
+/* trace: identification's numbering. A failure (disk full) is remembered. */
+void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev);
+/* After the last event of `trace` (last_ns: vt_trace_info.last_ns, 0 when it had none). */
+void vt_spill_end(struct vt_spill *s, size_t trace, uint64_t last_ns);
+/* Drops what was kept of traces >= first (a PATH that failed midway: its
+ * numbers go to the next PATH's traces). */
+void vt_spill_forget(struct vt_spill *s, size_t first);
+/* 0 when every event was kept, else -1 with err saying why. */
+int vt_spill_status(const struct vt_spill *s, struct vt_error *err);
+void vt_spill_free(struct vt_spill *s);
+
+/* Like vt_timeline_open, from the spill: one lane per trace, merged by
+ * reference time; only the events the spill keeps come out. */
+int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
+			   const struct vt_sync_result *clocks, struct vt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@ struct vt_ctf_trace {
 	struct vt_trace_info info;
 	char *path;
 	bool described; /* env and clock copied into info */
+	const bt_trace *bt_trace; /* held: info's strings live in it, beyond the graph */
 	char trace_uuid[37], clock_uuid[37];
 };
 

@@ -35,7 +35,10 @@ void vt_ctf_trace_describe(struct vt_ctf_trace *t, const bt_stream *stream)
 	t->described = true;
 	const bt_trace *trace = bt_stream_borrow_trace_const(stream);
 	struct vt_trace_info *info = &t->info;
-	/* These strings live as long as the trace, which the graph keeps. */
+	/* These strings live as long as the trace: hold it, so that they outlive
+	 * the graph (vt_source_release). */
+	bt_trace_get_ref(trace);
+	t->bt_trace = trace;
 	info->hostname = env_string(trace, "hostname");
 	info->domain = env_string(trace, "domain");
 	info->tracer_name = env_string(trace, "tracer_name");

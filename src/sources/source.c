@@ -219,13 +219,24 @@ int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt
 	return 1;
 }
 
-void vt_source_close(struct vt_source *src)
+void vt_source_release(struct vt_source *src)
 {
 	if (!src)
 		return;
 	bt_message_put_ref(src->held);
 	src->held = NULL;
+	src->held_stream = SIZE_MAX;
 	vt_ctf_graph_destroy(src);
+	src->heap_len = 0;
+}
+
+void vt_source_close(struct vt_source *src)
+{
+	if (!src)
+		return;
+	vt_source_release(src);
+	for (size_t i = 0; i < src->ntraces; i++)
+		bt_trace_put_ref(src->traces[i].bt_trace);
 	vt_tc_close(src->tc);
 	for (size_t i = 0; i < src->tc_npaths && src->tc_paths; i++)
 		free(src->tc_paths[i]);

@@ -3,27 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmtrace/timeline.h"
+#include "timeline/lane.h"
 
-struct lane {
-	struct vt_source *src;
-	size_t machine;
-	size_t *global; /* the lane source's trace index → identification's numbering */
-	const struct vt_clock_sync *clock;
-	const struct vt_event *head;
-	uint64_t head_ref;
-	int done;
-};
-
-struct vt_timeline {
-	struct lane *lanes;
-	size_t nlanes;
-	struct lane *current; /* whose head was returned last: advance it next */
-};
-
-static int advance(struct lane *l, struct vt_error *err)
+int vt_lane_advance(struct lane *l, struct vt_error *err)
 {
-	int rc = vt_source_next(l->src, &l->head, err);
+	int rc = l->spill ? vt_spill_lane_next(l, err) : vt_source_next(l->src, &l->head, err);
 	if (rc <= 0) {
 		l->done = 1;
 		return rc;
@@ -69,7 +53,7 @@ int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const
 			for (size_t j = 0; j < ntraces; j++)
 				if (!strcmp(vt_source_trace(l->src, i)->path, traces[j]->path))
 					l->global[i] = j;
-		if (advance(l, err) < 0) {
+		if (vt_lane_advance(l, err) < 0) {
 			vt_timeline_close(tl);
 			return -1;
 		}
@@ -84,7 +68,7 @@ oom:
 int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_t *ref_ns, size_t *trace,
 		     size_t *machine, struct vt_error *err)
 {
-	if (tl->current && !tl->current->done && advance(tl->current, err) < 0)
+	if (tl->current && !tl->current->done && vt_lane_advance(tl->current, err) < 0)
 		return -1;
 	tl->current = NULL;
 	/* Few machines: a linear pick beats a heap. */
@@ -97,7 +81,7 @@ int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_
 		return 0;
 	*ev = tl->current->head;
 	*ref_ns = tl->current->head_ref;
-	*trace = tl->current->global[(*ev)->trace];
+	*trace = tl->current->spill ? tl->current->trace : tl->current->global[(*ev)->trace];
 	*machine = tl->current->machine;
 	return 1;
 }
@@ -109,6 +93,7 @@ void vt_timeline_close(struct vt_timeline *tl)
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		vt_source_close(tl->lanes[i].src);
 		free(tl->lanes[i].global);
+		free(tl->lanes[i].buf);
 	}
 	free(tl->lanes);
 	free(tl);

@@ -17,7 +17,12 @@ int vt_analysis_init(struct vt_analysis *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->host = -1;
-	return vt_pass1_init(&a->p1, 1);
+	if (vt_pass1_init(&a->p1, 1))
+		return -1;
+	struct vt_error err = {{0}};
+	if (vt_pass1_spill(&a->p1, &err)) /* pass 2 will decode the traces again: slower, same result */
+		fprintf(stderr, "vmtrace: %s\n", err.msg);
+	return 0;
 }
 
 /* No PATH: the bundled example, simulated into a temporary folder. */
@@ -94,7 +99,13 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	if (sink)
 		a->model->sink = *sink;
 	struct vt_timeline *tl;
-	if (vt_timeline_open(&tl, a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &err)) {
+	if (a->p1.spill && vt_timeline_open_spill(&tl, a->p1.spill, a->m, a->r, &err)) {
+		/* Kept in pass 1 or read again: the same events for the model. */
+		fprintf(stderr, "vmtrace %s: %s: reading the traces again\n", cmd, err.msg);
+		vt_spill_free(a->p1.spill);
+		a->p1.spill = NULL;
+	}
+	if (!a->p1.spill && vt_timeline_open(&tl, a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &err)) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
 	}

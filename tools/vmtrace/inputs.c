@@ -22,6 +22,7 @@ int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, v
 		vt_progress_update(&progress, ++n);
 	}
 	vt_progress_end(&progress);
+	vt_source_release(src); /* the trace descriptions stay; the decoder's mappings go */
 	if (rc < 0) {
 		vt_source_close(src);
 		return -1;
@@ -82,11 +83,27 @@ static void feed_both(void *ctx, size_t trace, const struct vt_event *ev)
 	struct vt_pass1 *p = ctx;
 	vt_identify_feed(p->id, trace, ev);
 	vt_sync_feed(p->sync, trace, ev);
+	if (p->spill)
+		vt_spill_add(p->spill, trace, ev);
+}
+
+int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err)
+{
+	p->spill = vt_spill_new(err);
+	return p->spill ? 0 : -1;
 }
 
 int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err)
 {
-	return vt_inputs_read(&p->in, path, feed_both, p, err);
+	size_t first = p->in.ntraces;
+	if (vt_inputs_read(&p->in, path, feed_both, p, err)) {
+		if (p->spill)
+			vt_spill_forget(p->spill, first);
+		return -1;
+	}
+	for (size_t t = first; p->spill && t < p->in.ntraces; t++)
+		vt_spill_end(p->spill, t, p->in.traces[t]->events ? p->in.traces[t]->last_ns : 0);
+	return 0;
 }
 
 int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err)
@@ -100,5 +117,6 @@ void vt_pass1_free(struct vt_pass1 *p)
 {
 	vt_identify_free(p->id);
 	vt_sync_free(p->sync);
+	vt_spill_free(p->spill);
 	vt_inputs_close(&p->in);
 }

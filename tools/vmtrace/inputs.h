@@ -10,6 +10,7 @@
 #include "vmtrace/identify.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
+#include "vmtrace/timeline.h"
 
 struct vt_inputs {
 	struct vt_source **sources;
@@ -30,10 +31,15 @@ struct vt_pass1 {
 	struct vt_inputs in;
 	struct vt_identify *id;
 	struct vt_sync *sync;
+	struct vt_spill *spill; /* what the model will read, when vt_pass1_spill was called */
 };
 
 /* with_containment: also keep what the containment method needs (sync). */
 int vt_pass1_init(struct vt_pass1 *p, int with_containment);
+/* Also keep, in a temporary file, what the model reads (pass 2 then reads
+ * that instead of the traces). Returns 0, or -1 with err (pass 2 can still
+ * read the traces). */
+int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err);
 int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err);
 /* Machines from the agent's events, then, for machines it did not name, from
  * which QEMU's threads handled their TCP on a host. */

@@ -1,0 +1,240 @@
+/* Pass 2 from the spill gives exactly the model that decoding the traces
+ * again gives: every total, reason, holder, exit histogram, guest thread and
+ * pCPU share equal. A spill that cannot be written says so, and the CLI then
+ * reads the traces again with the same result. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "testutil.h"
+#include "vmtrace/identify.h"
+#include "vmtrace/model.h"
+#include "vmtrace/sources.h"
+#include "vmtrace/sync.h"
+#include "vmtrace/timeline.h"
+
+static char *tmp;
+
+struct pass1 {
+	struct vt_source *src;
+	const struct vt_trace_info **infos;
+	size_t n;
+	struct vt_identify *id;
+	struct vt_machines *m;
+	struct vt_sync_result *clocks;
+	struct vt_spill *spill;
+	int host;
+};
+
+static void simulate(const char *scenario, const char *out, const char *extra)
+{
+	struct vt_run run;
+	vt_run_shell(&run, "rm -rf '%s'; '%s' '%s/%s.json' -o '%s' %s", out, vt_build_path("vmtrace-sim"),
+		     vt_source_path("scenarios"), scenario, out, extra);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+}
+
+static void read_pass1(struct pass1 *p, const char *dir)
+{
+	struct vt_error err = {{0}};
+	memset(p, 0, sizeof(*p));
+	if (vt_source_open(&p->src, &dir, 1, &err))
+		fail_msg("%s", err.msg);
+	p->spill = vt_spill_new(&err);
+	assert_non_null(p->spill);
+	p->id = vt_identify_new();
+	struct vt_sync *sync = vt_sync_new();
+	const struct vt_event *ev;
+	while (vt_source_next(p->src, &ev, &err) > 0) {
+		vt_identify_feed(p->id, ev->trace, ev);
+		vt_sync_feed(sync, ev->trace, ev);
+		vt_spill_add(p->spill, ev->trace, ev);
+	}
+	p->n = vt_source_trace_count(p->src);
+	p->infos = calloc(p->n, sizeof(*p->infos));
+	for (size_t i = 0; i < p->n; i++) {
+		p->infos[i] = vt_source_trace(p->src, i);
+		vt_spill_end(p->spill, i, p->infos[i]->last_ns);
+	}
+	assert_int_equal(vt_spill_status(p->spill, &err), 0);
+	assert_int_equal(vt_identify_finish(p->id, p->infos, p->n, &p->m, &err), 0);
+	assert_int_equal(vt_sync_refine_identity(sync, p->id, p->m), 0);
+	assert_int_equal(vt_sync_finish(sync, p->m, p->infos, VT_SYNC_AUTO, &p->clocks, &err), 0);
+	vt_sync_free(sync);
+	p->host = p->clocks->root;
+	assert_true(p->host >= 0);
+}
+
+static struct vt_model *run_model(struct pass1 *p, int from_spill)
+{
+	struct vt_error err = {{0}};
+	struct vt_timeline *tl;
+	int rc = from_spill ? vt_timeline_open_spill(&tl, p->spill, p->m, p->clocks, &err)
+			    : vt_timeline_open(&tl, p->infos, p->n, p->m, p->clocks, &err);
+	if (rc)
+		fail_msg("%s", err.msg);
+	struct vt_model *model = vt_model_new(p->id, p->m, p->host);
+	model->record_intervals = 1;
+	const struct vt_event *ev;
+	uint64_t ref;
+	size_t trace, machine, n = 0;
+	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
+		vt_model_feed(model, trace, ref, ev);
+		n++;
+	}
+	assert_int_equal(rc, 0);
+	vt_timeline_close(tl);
+	vt_model_finish(model);
+	assert_int_equal(model->oom, 0);
+	printf("%s: %zu events through the model\n", from_spill ? "spill " : "traces", n);
+	return model;
+}
+
+static void same_model(const struct vt_model *a, const struct vt_model *b)
+{
+	assert_int_equal(a->first_ns, b->first_ns);
+	assert_int_equal(a->last_ns, b->last_ns);
+	assert_int_equal(a->nvcpus, b->nvcpus);
+	for (size_t i = 0; i < a->nvcpus; i++) {
+		const struct vt_vcpu_model *x = &a->vcpus[i], *y = &b->vcpus[i];
+		assert_int_equal(x->tid, y->tid);
+		assert_memory_equal(x->totals, y->totals, sizeof(x->totals));
+		assert_int_equal(x->nreasons, y->nreasons);
+		assert_memory_equal(x->by_reason, y->by_reason, x->nreasons * sizeof(*x->by_reason));
+		assert_int_equal(x->nholders, y->nholders);
+		for (size_t h = 0; h < x->nholders; h++) {
+			assert_int_equal(x->by_holder[h].tid, y->by_holder[h].tid);
+			assert_int_equal(x->by_holder[h].ns, y->by_holder[h].ns);
+			assert_string_equal(x->by_holder[h].comm, y->by_holder[h].comm);
+		}
+		assert_int_equal(x->nexits, y->nexits);
+		assert_memory_equal(x->exits, y->exits, x->nexits * sizeof(*x->exits));
+		assert_int_equal(x->nintervals, y->nintervals);
+		for (size_t k = 0; k < x->nintervals; k++) { /* field by field: the struct has padding */
+			assert_int_equal(x->intervals[k].start, y->intervals[k].start);
+			assert_int_equal(x->intervals[k].end, y->intervals[k].end);
+			assert_int_equal(x->intervals[k].state, y->intervals[k].state);
+			assert_int_equal(x->intervals[k].detail, y->intervals[k].detail);
+		}
+	}
+	assert_int_equal(a->nthreads, b->nthreads);
+	for (size_t i = 0; i < a->nthreads; i++) {
+		assert_int_equal(a->threads[i].tid, b->threads[i].tid);
+		assert_string_equal(a->threads[i].comm, b->threads[i].comm);
+		assert_memory_equal(a->threads[i].totals, b->threads[i].totals, sizeof(a->threads[i].totals));
+	}
+	assert_int_equal(a->ncpus, b->ncpus);
+	for (size_t c = 0; c < a->ncpus; c++) {
+		assert_int_equal(a->cpus[c].nshares, b->cpus[c].nshares);
+		for (size_t k = 0; k < a->cpus[c].nshares; k++) {
+			assert_int_equal(a->cpus[c].shares[k].tid, b->cpus[c].shares[k].tid);
+			assert_int_equal(a->cpus[c].shares[k].ns, b->cpus[c].shares[k].ns);
+			assert_string_equal(a->cpus[c].shares[k].comm, b->cpus[c].shares[k].comm);
+		}
+	}
+}
+
+static void free_pass1(struct pass1 *p)
+{
+	vt_sync_result_free(p->clocks);
+	vt_machines_free(p->m);
+	vt_identify_free(p->id);
+	vt_spill_free(p->spill);
+	free(p->infos);
+	vt_source_close(p->src);
+}
+
+static void check(const char *scenario, const char *extra)
+{
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/%s", tmp, scenario);
+	simulate(scenario, out, extra);
+	struct pass1 p;
+	read_pass1(&p, out);
+	struct vt_model *a = run_model(&p, 0), *b = run_model(&p, 1);
+	same_model(a, b);
+	vt_model_free(a);
+	vt_model_free(b);
+	free_pass1(&p);
+}
+
+static void test_two_guests(void **state)
+{
+	(void)state;
+	check("two-guests-ntp", "-d 1500");
+}
+
+static void test_guest_lifecycle(void **state)
+{
+	(void)state;
+	check("guest-lifecycle", "");
+}
+
+static void test_host_only(void **state)
+{
+	(void)state;
+	check("host-only", "-d 1000"); /* no guests: pCPUs only */
+}
+
+/* A file-size limit makes the spill's writes fail: it says so. */
+static void test_write_failure(void **state)
+{
+	(void)state;
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/limited", tmp);
+	simulate("two-guests-ntp", out, "-d 500");
+	struct rlimit old, small = {64 * 1024, 64 * 1024};
+	getrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_IGN);
+	struct vt_error err = {{0}};
+	struct vt_spill *s = vt_spill_new(&err);
+	assert_non_null(s);
+	setrlimit(RLIMIT_FSIZE, &small);
+	const char *dir = out;
+	struct vt_source *src;
+	assert_int_equal(vt_source_open(&src, &dir, 1, &err), 0);
+	const struct vt_event *ev;
+	while (vt_source_next(src, &ev, &err) > 0)
+		vt_spill_add(s, ev->trace, ev);
+	for (size_t i = 0; i < vt_source_trace_count(src); i++)
+		vt_spill_end(s, i, vt_source_trace(src, i)->last_ns);
+	setrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(vt_spill_status(s, &err), -1);
+	printf("%s\n", err.msg);
+	assert_non_null(strstr(err.msg, "spill"));
+	struct vt_timeline *tl;
+	assert_int_equal(vt_timeline_open_spill(&tl, s, NULL, NULL, &err), -1);
+	vt_spill_free(s);
+	vt_source_close(src);
+
+	/* The CLI: the same JSON with the spill refused (no such TMPDIR) and with it. */
+	struct vt_run a, b;
+	vt_run_shell(&a, "%s analyze --json '%s' | sha256sum", vt_vmtrace_cmd(), out);
+	vt_run_shell(&b, "TMPDIR=/nonexistent-vmtrace %s analyze --json '%s' 2>&1 >/dev/null; "
+			 "TMPDIR=/nonexistent-vmtrace %s analyze --json '%s' 2>/dev/null | sha256sum",
+		     vt_vmtrace_cmd(), out, vt_vmtrace_cmd(), out);
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	printf("%s---\n%s", a.out, b.out);
+	assert_non_null(strstr(b.out, "cannot create a temporary file"));
+	assert_non_null(strstr(b.out, a.out)); /* same digest */
+	vt_run_free(&a);
+	vt_run_free(&b);
+}
+
+int main(void)
+{
+	tmp = vt_mkdtemp();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_guests),
+		cmocka_unit_test(test_guest_lifecycle),
+		cmocka_unit_test(test_host_only),
+		cmocka_unit_test(test_write_failure),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	vt_rmtree(tmp);
+	return rc;
+}

@@ -87,7 +87,7 @@ struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint
 		base_ns);
 	for (size_t k = 0; k < m->count; k++) {
 		sep(p);
-		fprintf(out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"ts\":0,\"name\":\"process_name\",\"args\":{\"name\":",
+		fprintf(out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"ts\":0.000,\"name\":\"process_name\",\"args\":{\"name\":",
 			pid_of((int)k));
 		char name[300];
 		snprintf(name, sizeof(name), "%s (%s)", vt_report_machine_name(m, (int)k),
@@ -95,7 +95,7 @@ struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint
 		json_str(out, name);
 		fputs("}}", out);
 		sep(p);
-		fprintf(out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"ts\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":%d}}",
+		fprintf(out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"ts\":0.000,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":%d}}",
 			pid_of((int)k), m->machines[k].role == VT_ROLE_HOST ? 0 : (int)k + 1);
 	}
 	return p;
@@ -184,12 +184,12 @@ void vt_perfetto_flow(struct vt_perfetto *p, int from_machine, int32_t from_tid,
 static void track_name(struct vt_perfetto *p, int pid, int tid, int sort, const char *name)
 {
 	sep(p);
-	fprintf(p->out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"ts\":0,\"name\":\"thread_name\",\"args\":{\"name\":", pid, tid);
+	fprintf(p->out, "{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"ts\":0.000,\"name\":\"thread_name\",\"args\":{\"name\":", pid, tid);
 	json_str(p->out, name);
 	fputs("}}", p->out);
 	sep(p);
 	fprintf(p->out,
-		"{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"ts\":0,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%d}}",
+		"{\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"ts\":0.000,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":%d}}",
 		pid, tid, sort);
 }
 

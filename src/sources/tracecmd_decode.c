@@ -26,10 +26,11 @@ static struct tep_format_field *field_any(struct tep_event *event, const char *n
 }
 
 /* Only the systems whose events the name table means: a "print" or an
- * "irq_handler_entry" of some other system is not ours. */
+ * "irq_handler_entry" of some other system is not ours. "vmsync": the vmsync
+ * hypercall pairs as an ftrace module declares them (vmtrace-sim writes them). */
 static bool known_system(const char *system)
 {
-	static const char *const systems[] = {"kvm", "sched", "irq", "net", "ftrace"};
+	static const char *const systems[] = {"kvm", "sched", "irq", "net", "ftrace", "vmsync"};
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
 		if (system && !strcmp(system, systems[i]))
 			return true;
@@ -226,6 +227,13 @@ static void decode_fields(struct vt_tc_decoders *d, const struct vt_tc_decoder *
 	case VT_NET_RECV: /* ftrace's net events carry no TCP header */
 		ev->u.net.len = (uint32_t)U(0, 0);
 		ev->u.net.ifname = S(1);
+		break;
+	case VT_VMSYNC_GH_GUEST:
+	case VT_VMSYNC_HG_GUEST:
+	case VT_VMSYNC_GH_HOST:
+	case VT_VMSYNC_HG_HOST:
+		ev->u.vmsync.cnt = U(0, 0);
+		ev->u.vmsync.vm_uid = U(1, 0);
 		break;
 	case VT_IRQ_ENTRY:
 	case VT_IRQ_EXIT:

@@ -21,6 +21,8 @@ const char *tracecmd_get_uname(struct tracecmd_input *handle);
 const char *tracecmd_get_version(struct tracecmd_input *handle);
 unsigned long tracecmd_get_flags(struct tracecmd_input *handle);
 int tracecmd_cpus(struct tracecmd_input *handle);
+unsigned long tracecmd_get_in_file_version(struct tracecmd_input *handle);
+unsigned long long tracecmd_get_options_offset(struct tracecmd_input *handle);
 #define VT_TRACECMD_FL_IN_USECS (1 << 2) /* timestamps are in ns (trace-cmd prints them as usecs) */
 
 struct vt_tc_file {
@@ -90,6 +92,67 @@ static uint64_t cpustats_lost(const char *stats)
 	return lost;
 }
 
+#define VT_TC_OPTION_TSC2NSEC 14
+#define VT_TC_SECTION_COMPRESSED 1
+
+/* The TSC frequency behind a tsc2nsec file (ns = cycles * mult >> shift), from
+ * its TSC2NSEC option, which libtracecmd reads but does not give out: the TSC
+ * sync method relates guest and host cycles, so it needs it. Format 6 options
+ * follow "options  "; format 7 ones are in (uncompressed) sections chained by
+ * their DONE option. 0 when not found. */
+static uint64_t tsc2nsec_freq(const char *path, unsigned long version, uint64_t offset)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	uint64_t freq = 0;
+	for (int sections = 0; offset && sections < 64 && !freq; sections++) {
+		if (version >= 7) { /* section header: u16 id, u16 flags, u32 description, u64 size */
+			uint8_t h[16];
+			uint16_t id, flags;
+			if (pread(fd, h, 16, (off_t)offset) != 16)
+				break;
+			memcpy(&id, h, 2);
+			memcpy(&flags, h + 2, 2);
+			if (id != 0 || (flags & VT_TC_SECTION_COMPRESSED))
+				break;
+			offset += 16;
+		}
+		uint64_t next = 0;
+		for (int n = 0; n < 4096; n++) { /* options: u16 id, u32 size, data; id 0 ends */
+			uint8_t h[6];
+			uint16_t id;
+			uint32_t size;
+			if (pread(fd, h, 2, (off_t)offset) != 2)
+				break;
+			memcpy(&id, h, 2);
+			if (id == 0 && version < 7)
+				break;
+			if (pread(fd, h, 6, (off_t)offset) != 6)
+				break;
+			memcpy(&size, h + 2, 4);
+			uint8_t data[16];
+			if (id == 0) { /* format 7: the next options section's offset */
+				if (size == 8 && pread(fd, data, 8, (off_t)offset + 6) == 8)
+					memcpy(&next, data, 8);
+				break;
+			}
+			if (id == VT_TC_OPTION_TSC2NSEC && size >= 16 && pread(fd, data, 16, (off_t)offset + 6) == 16) {
+				uint32_t mult, shift;
+				memcpy(&mult, data, 4);
+				memcpy(&shift, data + 4, 4);
+				if (mult && shift < 64)
+					freq = (uint64_t)(1e9 * (double)(1ull << shift) / mult + 0.5);
+				break;
+			}
+			offset += 6 + (uint64_t)size;
+		}
+		offset = version >= 7 ? next : 0;
+	}
+	close(fd);
+	return freq;
+}
+
 static void describe(struct vt_tc_file *f)
 {
 	struct vt_trace_info *info = &f->info;
@@ -111,6 +174,12 @@ static void describe(struct vt_tc_file *f)
 	}
 	info->clock.name = f->clock;
 	info->clock.freq = in_ns ? 1000000000u : 0; /* raw TSC or counter: frequency unknown */
+	if (!strcmp(f->clock, "tsc2nsec")) { /* ns made from cycles: the TSC's own frequency */
+		uint64_t hz = tsc2nsec_freq(f->path, tracecmd_get_in_file_version(f->handle),
+					    tracecmd_get_options_offset(f->handle));
+		if (hz)
+			info->clock.freq = hz;
+	}
 	info->discarded_events = cpustats_lost(tracecmd_get_cpustats(f->handle));
 }
 

@@ -1,12 +1,15 @@
-/* vmtrace-sim SCENARIO.json -o DIR [--seed N] [--duration-ms MS] [--stats]: writes
- * one CTF trace per simulated machine and truth.json into DIR. */
+/* vmtrace-sim SCENARIO.json -o DIR [--seed N] [--duration-ms MS] [--format F] [--stats]:
+ * writes one CTF trace (or trace-cmd file, or both) per simulated machine and
+ * truth.json into DIR. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "dat.h"
 #include "outdir.h"
 #include "vmtrace/sim.h"
 
@@ -17,17 +20,22 @@ static void usage(FILE *out)
 		"\n"
 		"Simulates a KVM host and its guests as the scenario describes, and writes\n"
 		"LTTng-layout CTF traces (DIR/host/kernel, DIR/<guest>/kernel, and the agent's\n"
-		"DIR/<machine>/ust/... traces) plus DIR/truth.json, the ground truth.\n"
+		"DIR/<machine>/ust/... traces), or trace-cmd files (DIR/<machine>.dat), plus\n"
+		"DIR/truth.json, the ground truth.\n"
 		"\n"
 		"Options:\n"
 		"  -o, --output DIR       folder to write into (required): created, or empty,\n"
 		"                         or an earlier vmtrace-sim output (its traces are replaced)\n"
 		"  -s, --seed N           seed (default: the scenario's); same seed, same bytes\n"
 		"  -d, --duration-ms MS   traced duration, overriding the scenario's\n"
+		"  -f, --format F         ctf (default), dat (trace-cmd trace.dat files), or both\n"
+		"      --dat-clock C      clock of the .dat files: auto (default: x86-tsc when the\n"
+		"                         scenario runs the agent, else mono), x86-tsc, or mono\n"
 		"      --stats            print events, wall time and events/s on stderr\n"
 		"  -h, --help             this help\n"
 		"\n"
-		"Scenario format: docs/scenarios.md; truth.json: docs/truth.md.\n");
+		"Scenario format: docs/scenarios.md; truth.json: docs/truth.md;\n"
+		".dat files: docs/tracecmd.md.\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -41,6 +49,46 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The CTF traces of a dat-only run are written aside, then removed: the
+ * simulator writes truth.json beside its CTF traces. */
+#define CTF_ASIDE ".vmtrace-sim-ctf"
+
+static int run(const struct vt_sim_scenario *sc, struct vt_sim_options *opt, int ctf, int dat,
+	       enum vt_dat_clock clock, struct vt_sim_stats *st, struct vt_error *err)
+{
+	if (!dat)
+		return vt_sim_run(sc, opt, st, err);
+	const char *dir = opt->outdir;
+	char aside[4096], from[4200], to[4200];
+	snprintf(aside, sizeof(aside), "%s/" CTF_ASIDE, dir);
+	if (vt_sim_remove_tree(aside))
+		return vt_error_set(err, "%s: %s", aside, strerror(errno));
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return vt_error_set(err, "%s: %s", dir, strerror(errno));
+	struct vt_sim_dat *d;
+	if (vt_sim_dat_open(&d, sc, dir, clock, err))
+		return -1;
+	struct vt_sim_options o = *opt;
+	o.outdir = ctf ? dir : aside;
+	o.on_event = vt_sim_dat_on_event;
+	o.on_event_arg = d;
+	if (vt_sim_run(sc, &o, st, err)) {
+		vt_sim_dat_abort(d);
+		return -1;
+	}
+	if (vt_sim_dat_close(d, err))
+		return -1;
+	if (ctf)
+		return 0;
+	snprintf(from, sizeof(from), "%s/truth.json", aside);
+	snprintf(to, sizeof(to), "%s/truth.json", dir);
+	if (rename(from, to))
+		return vt_error_set(err, "%s: %s", to, strerror(errno));
+	if (vt_sim_remove_tree(aside))
+		return vt_error_set(err, "%s: %s", aside, strerror(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -48,13 +96,16 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"duration-ms", required_argument, NULL, 'd'},
 		{"stats", no_argument, NULL, 'S'},
+		{"format", required_argument, NULL, 'f'},
+		{"dat-clock", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct vt_sim_options opt = {0};
-	int stats = 0, c;
+	int stats = 0, ctf = 1, dat = 0, c;
+	enum vt_dat_clock dat_clock = VT_DAT_CLOCK_AUTO;
 	uint64_t ms;
-	while ((c = getopt_long(argc, argv, "o:s:d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:s:d:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opt.outdir = optarg;
@@ -75,6 +126,26 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			stats = 1;
+			break;
+		case 'f':
+			ctf = !strcmp(optarg, "ctf") || !strcmp(optarg, "both");
+			dat = !strcmp(optarg, "dat") || !strcmp(optarg, "both");
+			if (!ctf && !dat) {
+				fprintf(stderr, "vmtrace-sim: --format: ctf, dat or both: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'C':
+			if (!strcmp(optarg, "auto"))
+				dat_clock = VT_DAT_CLOCK_AUTO;
+			else if (!strcmp(optarg, "x86-tsc") || !strcmp(optarg, "tsc"))
+				dat_clock = VT_DAT_CLOCK_TSC;
+			else if (!strcmp(optarg, "mono"))
+				dat_clock = VT_DAT_CLOCK_MONO;
+			else {
+				fprintf(stderr, "vmtrace-sim: --dat-clock: auto, x86-tsc or mono: %s\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -102,7 +173,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct vt_sim_stats st;
-	int rc = vt_sim_run(sc, &opt, &st, &err);
+	int rc = run(sc, &opt, ctf, dat, dat_clock, &st, &err);
 	vt_sim_scenario_free(sc);
 	if (rc) {
 		fprintf(stderr, "vmtrace-sim: %s\n", err.msg);

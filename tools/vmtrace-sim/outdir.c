@@ -1,6 +1,7 @@
 /* The output folder: absent or empty is fine; a previous vmtrace-sim output
- * (it holds our truth.json) is cleared of that run's traces first, so traces
- * of two runs never mix; anything else is refused. */
+ * (it holds our truth.json) is cleared of that run's traces first (CTF
+ * folders and .dat files), so traces of two runs never mix; anything else is
+ * refused. */
 #define _XOPEN_SOURCE 700
 #include "outdir.h"
 
@@ -34,6 +35,14 @@ static int is_empty(const char *dir)
 	return empty;
 }
 
+int vt_sim_remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int vt_sim_prepare_outdir(const char *dir, char *why, size_t why_len)
 {
 	struct stat st;
@@ -62,6 +71,12 @@ int vt_sim_prepare_outdir(const char *dir, char *why, size_t why_len)
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
 		    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0) {
 			snprintf(why, why_len, "%s: cannot remove the earlier run's traces: %s", path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s.dat", dir, name);
+		if (unlink(path) != 0 && errno != ENOENT) {
+			snprintf(why, why_len, "%s: cannot remove the earlier run's trace: %s", path, strerror(errno));
 			rc = -1;
 			break;
 		}

@@ -162,6 +162,21 @@ static void test_in_chromium(void **state)
 		fail_msg("chromium --screenshot: status %d, stderr: %s", run.status, run.err);
 	printf("screenshot: %s (%lld bytes)\n", shot_path, (long long)st.st_size);
 	vt_run_free(&run);
+	/* zoomed on 200 µs (#view=START,END in s): the exact intervals are drawn there */
+	vt_run_shell(&run, "timeout 120 chromium %s --user-data-dir='%s' --virtual-time-budget=10000 --dump-dom 'file://%s#view=1.0,1.0002'",
+		     flags, profile, report);
+	const char *ex = strstr(run.out, "data-exact-drawn=\"");
+	if (run.status != 0 || !strstr(run.out, "data-view=\"1000000000,1000200000\"") || !ex || atoi(ex + 18) <= 0)
+		fail_msg("zoomed view: status %d, no exact interval drawn; body: %.300s", run.status,
+			 strstr(run.out, "<body") ? strstr(run.out, "<body") : run.out);
+	printf("zoomed on 200 us: %d exact intervals drawn\n", atoi(ex + 18));
+	vt_run_free(&run);
+	const char *zoomed = vt_build_path("tests/exporters/report-two-guests-ntp-zoomed.png");
+	vt_run_shell(&run, "timeout 120 chromium %s --user-data-dir='%s' --virtual-time-budget=10000 --screenshot='%s' 'file://%s#view=1.0,1.0002'",
+		     flags, profile, zoomed, report);
+	if (run.status != 0)
+		fail_msg("chromium --screenshot (zoomed): status %d, stderr: %s", run.status, run.err);
+	vt_run_free(&run);
 	/* the report itself beside it */
 	vt_run_shell(&run, "cp '%s' '%s'", report, vt_build_path("tests/exporters/report-two-guests-ntp.html"));
 	vt_run_free(&run);

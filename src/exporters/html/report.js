@@ -50,6 +50,8 @@ function holderName(tid) {
 function guestLabel(v) { return v.name + ' (QEMU ' + v.qemu + ')'; }
 
 const root = document.getElementById('report');
+/* vCPUs shown by guest name, then number (the data keeps the model's order: rows refer to it) */
+const VCPUS = D.vcpus.slice().sort((a, b) => a.name.localeCompare(b.name) || a.qemu - b.qemu || a.vcpu - b.vcpu);
 
 /* --- summary: per guest, where the vCPU time went --------------------------- */
 function legend(parent, names, colors) {
@@ -60,7 +62,7 @@ function summary() {
 	el('h2', {}, root, 'Where the guests\' vCPU time went');
 	legend(root, VCPU_STATES, VCPU_STATES.map(s => STATE_COLORS[s]));
 	const groups = new Map();
-	D.vcpus.forEach(v => { if (!groups.has(v.qemu)) groups.set(v.qemu, []); groups.get(v.qemu).push(v); });
+	VCPUS.forEach(v => { if (!groups.has(v.qemu)) groups.set(v.qemu, []); groups.get(v.qemu).push(v); });
 	const box = el('div', {id: 'summary'}, root);
 	for (const [qemu, vs] of groups) {
 		const g = el('div', {class: 'guest', 'data-qemu': qemu}, box);
@@ -77,7 +79,7 @@ function summary() {
 	const t = el('table', {id: 'totals'}, root);
 	const h = el('tr', {}, t);
 	['guest', 'vCPU', 'tid'].concat(VCPU_STATES).concat(['observed']).forEach(x => el('th', {}, h, x));
-	D.vcpus.forEach(v => {
+	VCPUS.forEach(v => {
 		const r = el('tr', {'data-qemu': v.qemu, 'data-vcpu': v.vcpu}, t);
 		el('td', {}, r, guestLabel(v));
 		el('td', {class: 'num'}, r, String(v.vcpu));
@@ -100,7 +102,7 @@ function timelineRows() {
 	D.cpus.forEach(c => lines.push({kind: 'cpu', idx: c.i, row: cpuRows.get(c.i), label: 'pCPU ' + c.i,
 		states: CPU_STATES, colors: CPU_COLORS, detail: (st, d) => holderName(d)}));
 	lines.push({head: 'vCPUs'});
-	D.vcpus.forEach(v => lines.push({kind: 'vcpu', idx: v.i, row: vRows.get(v.i), label: v.name + ' vCPU ' + v.vcpu,
+	VCPUS.forEach(v => lines.push({kind: 'vcpu', idx: v.i, row: vRows.get(v.i), label: v.name + ' vCPU ' + v.vcpu,
 		states: VCPU_STATES, colors: VCPU_STATES.map(s => STATE_COLORS[s]),
 		detail: (st, d) => st === 3 ? 'exit reason ' + d : st === 4 ? 'waiting for the pCPU held by ' +
 			holderName(d) : ''}));
@@ -133,6 +135,17 @@ function firstBin(a, k, t) {
 }
 
 const view = {t0: 0, t1: D.span};
+/* #view=START,END (seconds from the start) opens on that window, and follows zoom and pan: a link shows what you saw */
+(function () {
+	const m = /view=([0-9.e+-]+),([0-9.e+-]+)/.exec(location.hash);
+	if (!m) return;
+	const a = Math.max(0, parseFloat(m[1]) * 1e9), b = Math.min(D.span, parseFloat(m[2]) * 1e9);
+	if (b - a >= 100) { view.t0 = a; view.t1 = b; }
+})();
+function keepView() {
+	const h = '#view=' + (view.t0 / 1e9).toFixed(9) + ',' + (view.t1 / 1e9).toFixed(9);
+	try { history.replaceState(null, '', h); } catch (e) { /* file: URLs may refuse */ }
+}
 let canvas, ctx, labels, W = 0, H = 0, dpr = 1, acc = null;
 
 /* Adds [s, e) of state st, weighted, to the pixel columns. */
@@ -151,6 +164,7 @@ function spread(s, e, st, k, weight, v0, npp, cols) {
 
 function draw() {
 	const cols = W, v0 = view.t0, npp = (view.t1 - view.t0) / cols;
+	let exactDrawn = 0, binsDrawn = 0;
 	const img = ctx.createImageData(W, H);
 	const px = new Uint32Array(img.data.buffer);
 	px.fill(rgba('#ffffff'));
@@ -162,10 +176,10 @@ function draw() {
 		const k = ln.row.k, x = ln.row.x, a = ln.row.a;
 		if (!acc || acc.length < cols * k) acc = new Float64Array(cols * k);
 		acc.fill(0, 0, cols * k);
-		for (let i = firstExact(x, v0); i < x.length / 4 && x[4 * i] < view.t1; i++)
+		for (let i = firstExact(x, v0); i < x.length / 4 && x[4 * i] < view.t1; i++, exactDrawn++)
 			spread(x[4 * i], x[4 * i] + x[4 * i + 1], x[4 * i + 2], k, 1, v0, npp, cols);
 		const st = 2 + k;
-		for (let i = firstBin(a, k, v0); i < a.length / st && a[st * i] < view.t1; i++) {
+		for (let i = firstBin(a, k, v0); i < a.length / st && a[st * i] < view.t1; i++, binsDrawn++) {
 			const w = a[st * i + 1];
 			for (let s = 0; s < k; s++)
 				if (a[st * i + 2 + s]) spread(a[st * i], a[st * i] + w, s, k, a[st * i + 2 + s] / w, v0, npp, cols);
@@ -192,7 +206,12 @@ function draw() {
 	});
 	ctx.putImageData(img, 0, 0);
 	drawAxis(axisH);
-	document.body.setAttribute('data-rendered', String(Number(document.body.getAttribute('data-rendered') || 0) + 1));
+	/* what was drawn, for tests and the curious */
+	const b = document.body;
+	b.setAttribute('data-rendered', String(Number(b.getAttribute('data-rendered') || 0) + 1));
+	b.setAttribute('data-view', Math.round(view.t0) + ',' + Math.round(view.t1));
+	b.setAttribute('data-exact-drawn', String(exactDrawn));
+	b.setAttribute('data-bins-drawn', String(binsDrawn));
 }
 
 function drawAxis(axisH) {
@@ -202,10 +221,12 @@ function drawAxis(axisH) {
 	ctx.fillStyle = '#333';
 	ctx.font = (11 * dpr) + 'px sans-serif';
 	ctx.textBaseline = 'middle';
+	/* seconds from the start, with the digits the step needs */
+	const digits = Math.min(9, Math.max(0, Math.ceil(-Math.log10(step / 1e9))));
 	for (let t = Math.ceil(view.t0 / step) * step; t <= view.t1; t += step) {
 		const x = Math.round((t - view.t0) / span * W);
 		ctx.fillRect(x, axisH - 5 * dpr, 1, 5 * dpr);
-		ctx.fillText(fmtDur(t), x + 3 * dpr, axisH / 2);
+		ctx.fillText((t / 1e9).toFixed(digits) + ' s', x + 3 * dpr, axisH / 2);
 	}
 }
 
@@ -247,7 +268,8 @@ function timeline() {
 	el('h2', {}, root, 'Timeline (host time)');
 	el('p', {class: 'hint'}, root, 'Wheel: zoom at the mouse; drag: pan; double-click: whole trace. ' +
 		'Each pixel column stacks the states of its time by their share.');
-	legend(root, CPU_STATES, CPU_COLORS);
+	const shown = CPU_STATES.map((_, i) => i).filter(i => i < 3 || D.machines[i - 3].role === 'guest');
+	legend(root, shown.map(i => CPU_STATES[i]), shown.map(i => CPU_COLORS[i]));
 	legend(root, THREAD_STATES, THREAD_STATES.map(s => STATE_COLORS[s]));
 	const tl = el('div', {id: 'timeline'}, root);
 	labels = el('div', {id: 'labels'}, tl);
@@ -273,10 +295,11 @@ function timeline() {
 		if (b > D.span) { a -= b - D.span; b = D.span; }
 		view.t0 = Math.max(0, a); view.t1 = b;
 		draw();
+		keepView();
 	}, {passive: false});
 	canvas.addEventListener('mousedown', e => { drag = {x: e.clientX, t0: view.t0, t1: view.t1}; canvas.style.cursor = 'grabbing'; });
 	window.addEventListener('mouseup', () => { drag = null; canvas.style.cursor = 'grab'; });
-	canvas.addEventListener('dblclick', () => { view.t0 = 0; view.t1 = D.span; draw(); });
+	canvas.addEventListener('dblclick', () => { view.t0 = 0; view.t1 = D.span; draw(); keepView(); });
 	canvas.addEventListener('mouseleave', () => { tip.style.display = 'none'; });
 	canvas.addEventListener('mousemove', e => {
 		if (drag) {
@@ -286,6 +309,7 @@ function timeline() {
 			if (b > D.span) { a -= b - D.span; b = D.span; }
 			view.t0 = a; view.t1 = b;
 			draw();
+			keepView();
 			return;
 		}
 		const rect = canvas.getBoundingClientRect();
@@ -313,10 +337,13 @@ function table(parent, id, head, rows) {
 function exitsTables() {
 	el('h2', {}, root, 'Exits (like perf kvm stat: each from kvm_exit to the next kvm_entry)');
 	const box = el('div', {id: 'exits'}, root);
-	D.vcpus.forEach(v => {
-		if (!v.exits) return;
+	const done = new Set();
+	VCPUS.forEach(v => {
+		if (done.has(v.qemu)) return;
+		done.add(v.qemu);
+		const exits = D.vcpus.find(x => x.qemu === v.qemu && x.exits).exits;
 		el('h3', {}, box, guestLabel(v));
-		const rows = v.exits.slice().sort((a, b) => b[2] - a[2]).map(e =>
+		const rows = exits.slice().sort((a, b) => b[2] - a[2]).map(e =>
 			[String(e[0]), e[1], fmtDur(e[2]), fmtDur(e[3]), fmtDur(e[4]), fmtDur(e[5])]);
 		table(box, null, ['exit reason', 'count', 'total', 'p50', 'p99', 'max'], rows).setAttribute('data-qemu', v.qemu);
 	});
@@ -324,7 +351,7 @@ function exitsTables() {
 function preemptionTables() {
 	el('h2', {}, root, 'Preemption (who held the pCPU a runnable vCPU waited for)');
 	const box = el('div', {id: 'preemption'}, root);
-	D.vcpus.forEach(v => {
+	VCPUS.forEach(v => {
 		el('h3', {}, box, v.name + ' vCPU ' + v.vcpu + ' (tid ' + v.tid + '): preempted ' + fmtDur(v.totals[4]) + ', ' +
 			pct(v.totals[4], v.end - v.start) + ' of its time');
 		const rows = v.holders.slice().sort((a, b) => b[2] - a[2]).map(h =>

@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps demo check test test-asan test-valgrind install clean bench
+.PHONY: all deps demo check test test-asan test-valgrind install clean bench testbed
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -47,6 +47,12 @@ bench: all
 	./bench/analyze $(BUILD)
 	@[ -x bench/sim ] && ./bench/sim $(BUILD) || true
 	@echo "bench/agent $(BUILD) needs root and QEMU: run it by hand"
+
+# The nested KVM testbed (docs/testbed.md): real host + guest traces into out/testbed (VT_TESTBED_OUT),
+# downloads and the module build cached in /var/cache/vmtrace-testbed (VT_TESTBED_CACHE). Root.
+# Exits 0 when the emulated host could not run (reported as skipped); test_testbed checks the output.
+testbed: deps all
+	VT_TESTBED_BUILD=$(abspath $(BUILD)) ./tools/testbed/testbed
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

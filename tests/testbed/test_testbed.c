@@ -1,0 +1,391 @@
+/* The nested KVM testbed's recordings (tools/testbed, docs/testbed.md), checked against the manifest
+ * the traced host wrote while recording: every guest identified (uuid <-> QEMU pid <-> vCPU threads),
+ * TCP hull sync ACCURATE with no negative latency, per-vCPU totals adding up, the host's CPU hog the
+ * top preemptor of at least one guest, the agent's guest_created/guest_destroyed events, and the
+ * recording without the agent paired correctly or plainly not paired.
+ * Reads $VT_TESTBED_OUT, else out/testbed in the source tree; skips when there is no output or the
+ * testbed was skipped (the emulator crashed twice, no download...). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+static char *out_dir;
+static json_t *manifest[2];     /* agent, noagent */
+static json_t *analyzed[2];     /* vmtrace analyze --json */
+static json_t *synced[2];       /* vmtrace sync --json */
+static const char *rec_name[2] = {"agent", "noagent"};
+
+static json_t *run_json(const char *command, int rec)
+{
+	struct vt_run run;
+	vt_run_shell(&run, "%s %s --json '%s/%s'", vt_vmtrace_cmd(), command, out_dir, rec_name[rec]);
+	if (run.status != 0)
+		fail_msg("vmtrace %s %s: status %d: %s", command, rec_name[rec], run.status, run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	if (!doc)
+		fail_msg("vmtrace %s %s: not JSON; stderr: %s", command, rec_name[rec], run.err);
+	vt_run_free(&run);
+	return doc;
+}
+
+static json_t *analysis(int rec)
+{
+	if (!analyzed[rec])
+		analyzed[rec] = run_json("analyze", rec);
+	return analyzed[rec];
+}
+
+static json_t *sync_doc(int rec)
+{
+	if (!synced[rec])
+		synced[rec] = run_json("sync", rec);
+	return synced[rec];
+}
+
+static json_int_t int_of(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_integer(v))
+		fail_msg("\"%s\" is not an integer", key);
+	return json_integer_value(v);
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : "";
+}
+
+/* Index of the machine with this product_uuid in doc["machines"], or -1. */
+static int machine_index(json_t *doc, const char *uuid)
+{
+	json_t *m;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "machines"), i, m)
+	{
+		if (strcmp(str_of(m, "product_uuid"), uuid) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* 1 when the machine's QEMU pid and vCPU threads are exactly the manifest guest's. */
+static int pairing_matches(json_t *m, json_t *g, char *why, size_t len)
+{
+	json_t *pid = json_object_get(m, "qemu_pid");
+	if (!json_is_integer(pid) || json_integer_value(pid) != int_of(g, "qemu_pid")) {
+		snprintf(why, len, "QEMU pid %lld, the manifest says %lld",
+			 json_is_integer(pid) ? (long long)json_integer_value(pid) : -1LL, (long long)int_of(g, "qemu_pid"));
+		return 0;
+	}
+	json_t *want = json_object_get(g, "vcpus"), *have = json_object_get(m, "vcpus"), *w, *h;
+	if (json_array_size(want) != json_array_size(have)) {
+		snprintf(why, len, "%zu vCPUs, the manifest says %zu", json_array_size(have), json_array_size(want));
+		return 0;
+	}
+	size_t i, j;
+	json_array_foreach(want, i, w)
+	{
+		int found = 0;
+		json_array_foreach(have, j, h)
+		{
+			if (int_of(h, "vcpu") == int_of(w, "id") && int_of(h, "tid") == int_of(w, "tid"))
+				found = 1;
+		}
+		if (!found) {
+			snprintf(why, len, "vCPU %lld is not thread %lld", (long long)int_of(w, "id"), (long long)int_of(w, "tid"));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void test_guests_identified(void **state)
+{
+	(void)state;
+	json_t *doc = analysis(0), *g;
+	size_t i;
+	json_t *host = json_object_get(manifest[0], "host");
+	int h = machine_index(doc, str_of(host, "product_uuid"));
+	if (h < 0 || strcmp(str_of(json_array_get(json_object_get(doc, "machines"), (size_t)h), "role"), "host"))
+		fail_msg("the host (%s) is not identified as the host", str_of(host, "product_uuid"));
+	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	{
+		int k = machine_index(doc, str_of(g, "product_uuid"));
+		if (k < 0)
+			fail_msg("%s (%s): no machine with that uuid", str_of(g, "name"), str_of(g, "product_uuid"));
+		json_t *m = json_array_get(json_object_get(doc, "machines"), (size_t)k);
+		char why[256];
+		if (strcmp(str_of(m, "role"), "guest") || !pairing_matches(m, g, why, sizeof(why)))
+			fail_msg("%s: role %s, %s; evidence: %s", str_of(g, "name"), str_of(m, "role"),
+				 strcmp(str_of(m, "role"), "guest") ? "not a guest" : why, str_of(m, "evidence"));
+		printf("agent: %s = QEMU %lld, %zu vCPU threads as in the manifest (%s)\n", str_of(g, "name"),
+		       (long long)int_of(g, "qemu_pid"), json_array_size(json_object_get(g, "vcpus")), str_of(m, "evidence"));
+	}
+}
+
+static void check_sync(int rec)
+{
+	json_t *doc = sync_doc(rec), *g;
+	size_t i;
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
+	{
+		int k = machine_index(doc, str_of(g, "product_uuid"));
+		if (k < 0)
+			fail_msg("%s: %s is not among the synchronized machines", rec_name[rec], str_of(g, "name"));
+		json_t *c = json_array_get(json_object_get(doc, "clocks"), (size_t)k);
+		json_t *lat = json_object_get(c, "latency");
+		json_int_t neg_to = int_of(json_object_get(lat, "to_reference"), "negative");
+		json_int_t neg_from = int_of(json_object_get(lat, "from_reference"), "negative");
+		printf("%s: %s clock: %s %s, latency count %lld/%lld, negative %lld/%lld\n", rec_name[rec], str_of(g, "name"),
+		       str_of(c, "method"), str_of(c, "quality"),
+		       (long long)int_of(json_object_get(lat, "to_reference"), "count"),
+		       (long long)int_of(json_object_get(lat, "from_reference"), "count"), (long long)neg_to,
+		       (long long)neg_from);
+		if (strcmp(str_of(c, "method"), "hull") || strcmp(str_of(c, "quality"), "ACCURATE"))
+			fail_msg("%s: %s synchronized by %s, quality %s: %s", rec_name[rec], str_of(g, "name"),
+				 str_of(c, "method"), str_of(c, "quality"), str_of(c, "why"));
+		assert_int_equal(neg_to, 0);
+		assert_int_equal(neg_from, 0);
+	}
+}
+
+static void test_sync_accurate(void **state)
+{
+	(void)state;
+	check_sync(0);
+	check_sync(1);
+}
+
+static void test_vcpu_totals(void **state)
+{
+	(void)state;
+	json_t *doc = analysis(0), *v, *g, *mv;
+	size_t i, j;
+	json_array_foreach(json_object_get(doc, "vcpus"), i, v)
+	{
+		json_t *x;
+		const char *key;
+		json_int_t sum = 0;
+		json_object_foreach(json_object_get(v, "totals_ns"), key, x) sum += json_integer_value(x);
+		if (sum != int_of(v, "end_ns") - int_of(v, "start_ns"))
+			fail_msg("vCPU thread %lld: totals add up to %lld, observed %lld", (long long)int_of(v, "tid"),
+				 (long long)sum, (long long)(int_of(v, "end_ns") - int_of(v, "start_ns")));
+	}
+	/* Every vCPU of the manifest is modelled on its thread, and ran guest code. */
+	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	{
+		json_array_foreach(json_object_get(g, "vcpus"), j, mv)
+		{
+			int found = 0;
+			json_array_foreach(json_object_get(doc, "vcpus"), i, v)
+			{
+				if (int_of(v, "tid") != int_of(mv, "tid"))
+					continue;
+				found = 1;
+				assert_int_equal(int_of(v, "qemu_pid"), int_of(g, "qemu_pid"));
+				assert_int_equal(int_of(v, "vcpu"), int_of(mv, "id"));
+				assert_true(int_of(json_object_get(v, "totals_ns"), "GUEST") > 0);
+			}
+			if (!found)
+				fail_msg("%s vCPU %lld (tid %lld) is not among the analyzed vCPUs", str_of(g, "name"),
+					 (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
+		}
+	}
+}
+
+static void test_hog_top_preemptor(void **state)
+{
+	(void)state;
+	json_t *doc = analysis(0), *g, *v, *p;
+	size_t i, j, k;
+	json_int_t hog = int_of(json_object_get(manifest[0], "host"), "cpu_hog_pid");
+	int hog_tops = 0;
+	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	{
+		/* PREEMPTED time of all the guest's vCPUs, per holder. */
+		json_t *by = json_object();
+		json_array_foreach(json_object_get(doc, "vcpus"), j, v)
+		{
+			if (int_of(v, "qemu_pid") != int_of(g, "qemu_pid"))
+				continue;
+			json_array_foreach(json_object_get(v, "preempted_by"), k, p)
+			{
+				char tid[32];
+				snprintf(tid, sizeof(tid), "%lld", (long long)int_of(p, "tid"));
+				json_t *cur = json_object_get(by, tid);
+				json_object_set_new(by, tid, json_integer((cur ? json_integer_value(cur) : 0) + int_of(p, "ns")));
+			}
+		}
+		const char *key, *top = NULL;
+		json_t *x;
+		json_int_t best = -1;
+		json_object_foreach(by, key, x)
+		{
+			if (json_integer_value(x) > best) {
+				best = json_integer_value(x);
+				top = key;
+			}
+		}
+		printf("%s: top preemptor tid %s (%lld ns); the hog is %lld\n", str_of(g, "name"), top ? top : "none",
+		       (long long)best, (long long)hog);
+		if (top && atoll(top) == hog)
+			hog_tops++;
+		json_decref(by);
+	}
+	if (hog_tops == 0)
+		fail_msg("the CPU hog (pid %lld) is the top preemptor of no guest", (long long)hog);
+}
+
+/* The values of "FIELD = N" in the babeltrace2 lines of EVENT. */
+static json_t *field_values(const char *text, const char *event, const char *field)
+{
+	json_t *vals = json_array();
+	char needle[128], key[64];
+	snprintf(needle, sizeof(needle), "%s:", event);
+	snprintf(key, sizeof(key), " %s = ", field);
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle)) {
+		const char *eol = strchr(p, '\n');
+		const char *f = strstr(p, key);
+		if (f && (!eol || f < eol))
+			json_array_append_new(vals, json_integer(atoll(f + strlen(key))));
+	}
+	return vals;
+}
+
+static int contains(json_t *vals, json_int_t x)
+{
+	json_t *v;
+	size_t i;
+	json_array_foreach(vals, i, v) if (json_integer_value(v) == x) return 1;
+	return 0;
+}
+
+static void test_agent_events(void **state)
+{
+	(void)state;
+	vt_require_program("babeltrace2");
+	struct vt_run run;
+	vt_run_shell(&run, "babeltrace2 '%s/agent/host/ust'", out_dir);
+	if (run.status != 0)
+		fail_msg("babeltrace2 on the host's UST trace: status %d: %s", run.status, run.err);
+	json_t *created = field_values(run.out, "vmtrace:guest_created", "pid");
+	json_t *destroyed = field_values(run.out, "vmtrace:guest_destroyed", "pid");
+	json_t *dumped = field_values(run.out, "vmtrace:guest", "pid");
+	json_t *t, *g;
+	size_t i;
+	json_t *transient = json_object_get(manifest[0], "transient_guests");
+	printf("agent: %zu guest_created, %zu guest_destroyed, %zu guests in statedumps; %zu transient guests in the manifest\n",
+	       json_array_size(created), json_array_size(destroyed), json_array_size(dumped), json_array_size(transient));
+	assert_true(json_array_size(transient) > 0);
+	/* Exactly the guests created and destroyed while tracing, once each. */
+	assert_int_equal(json_array_size(created), json_array_size(transient));
+	assert_int_equal(json_array_size(destroyed), json_array_size(transient));
+	json_array_foreach(transient, i, t)
+	{
+		if (!contains(created, int_of(t, "qemu_pid")) || !contains(destroyed, int_of(t, "qemu_pid")))
+			fail_msg("transient guest QEMU %lld: created/destroyed events missing", (long long)int_of(t, "qemu_pid"));
+	}
+	/* The statedump at the start names every running guest. */
+	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	{
+		if (!contains(dumped, int_of(g, "qemu_pid")))
+			fail_msg("%s (QEMU %lld) is in no statedump", str_of(g, "name"), (long long)int_of(g, "qemu_pid"));
+	}
+	json_decref(created);
+	json_decref(destroyed);
+	json_decref(dumped);
+	vt_run_free(&run);
+	/* Each guest's own agent wrote its machine identity. */
+	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	{
+		vt_run_shell(&run, "babeltrace2 '%s/agent/%s/ust' | grep -c 'vmtrace:machine:.*product_uuid = \"%s\"'", out_dir,
+			     str_of(g, "name"), str_of(g, "product_uuid"));
+		if (run.status != 0)
+			fail_msg("%s: no vmtrace:machine event with its uuid in its UST trace: %s", str_of(g, "name"), run.err);
+		vt_run_free(&run);
+	}
+}
+
+static void test_agentless(void **state)
+{
+	(void)state;
+	json_t *doc = analysis(1), *g;
+	size_t i;
+	json_array_foreach(json_object_get(manifest[1], "guests"), i, g)
+	{
+		int k = machine_index(doc, str_of(g, "product_uuid"));
+		if (k < 0)
+			fail_msg("noagent: %s (%s): no machine with that uuid", str_of(g, "name"), str_of(g, "product_uuid"));
+		json_t *m = json_array_get(json_object_get(doc, "machines"), (size_t)k);
+		if (strcmp(str_of(m, "role"), "guest"))
+			fail_msg("noagent: %s has role %s", str_of(g, "name"), str_of(m, "role"));
+		char why[256];
+		if (json_is_null(json_object_get(m, "qemu_pid"))) {
+			/* Not paired: then it must say so, plainly. */
+			if (strlen(str_of(m, "evidence")) < 10)
+				fail_msg("noagent: %s not paired and no evidence says why", str_of(g, "name"));
+			printf("noagent: %s NOT paired: %s\n", str_of(g, "name"), str_of(m, "evidence"));
+		} else if (!pairing_matches(m, g, why, sizeof(why))) {
+			fail_msg("noagent: %s paired wrongly: %s; evidence: %s", str_of(g, "name"), why, str_of(m, "evidence"));
+		} else {
+			printf("noagent: %s = QEMU %lld and its vCPU threads, from the traces alone (%s)\n", str_of(g, "name"),
+			       (long long)int_of(g, "qemu_pid"), str_of(m, "evidence"));
+		}
+	}
+}
+
+int main(void)
+{
+	const char *env = getenv("VT_TESTBED_OUT");
+	out_dir = strdup(env && *env ? env : vt_source_path("out/testbed"));
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/manifest.json", out_dir);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		printf("SKIP: no testbed output in %s (run `make testbed`, or set VT_TESTBED_OUT)\n", out_dir);
+		return VT_SKIP_CODE;
+	}
+	json_t *top = json_load_file(path, 0, NULL);
+	const char *status = top ? json_string_value(json_object_get(top, "status")) : NULL;
+	if (!status) {
+		printf("FAIL: %s is not a testbed manifest\n", path);
+		return 1;
+	}
+	if (strcmp(status, "skipped") == 0) {
+		printf("SKIP: the testbed was skipped: %s\n", json_string_value(json_object_get(top, "reason")));
+		return VT_SKIP_CODE;
+	}
+	if (strcmp(status, "ok") != 0) {
+		printf("FAIL: the testbed %s: %s\n", status, json_string_value(json_object_get(top, "reason")));
+		return 1;
+	}
+	for (int r = 0; r < 2; r++) {
+		snprintf(path, sizeof(path), "%s/%s/manifest.json", out_dir, rec_name[r]);
+		json_error_t err;
+		manifest[r] = json_load_file(path, 0, &err);
+		if (!manifest[r]) {
+			printf("FAIL: %s: %s\n", path, err.text);
+			return 1;
+		}
+	}
+	printf("testbed output %s, recorded %s\n", out_dir, str_of(manifest[0], "recorded"));
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guests_identified), cmocka_unit_test(test_sync_accurate),
+		cmocka_unit_test(test_vcpu_totals),       cmocka_unit_test(test_hog_top_preemptor),
+		cmocka_unit_test(test_agent_events),      cmocka_unit_test(test_agentless),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	for (int r = 0; r < 2; r++) {
+		json_decref(manifest[r]);
+		json_decref(analyzed[r]);
+		json_decref(synced[r]);
+	}
+	json_decref(top);
+	free(out_dir);
+	return rc;
+}

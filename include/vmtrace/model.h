@@ -109,7 +109,7 @@ struct vt_vcpu_model {
 	int64_t qemu_pid;
 	uint32_t vcpu;
 	int32_t tid;
-	uint64_t start_ns, end_ns; /* observed, reference time */
+	uint64_t start_ns, end_ns; /* observed, reference time: the trace's span, or the thread's life within it */
 	uint64_t totals[VT_VCPU_STATE_COUNT]; /* add up to end_ns - start_ns */
 	struct vt_reason_time *by_reason; /* HYPERVISOR time per exit reason */
 	size_t nreasons;
@@ -126,6 +126,9 @@ struct vt_vcpu_model {
 	size_t nexits;
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
 	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
+	int forked;       /* its thread was created during the trace (start_ns is then its fork) */
+	int guest_seen;   /* an event of its guest's trace on this vCPU was seen */
+	int exited;       /* its thread exited (end_ns): later events of the tid are another thread's */
 	struct vt_vcpu_interval *intervals;
 	size_t nintervals, cap_intervals;
 	struct vt_vcpu_interval pending; /* the open interval for the sink, not yet passed on */
@@ -163,6 +166,7 @@ struct vt_model {
 	struct vt_thread_model *threads;
 	size_t nthreads;
 	uint64_t *guest_first; /* per machine: reference time of its first event */
+	uint64_t *guest_last;  /* and of its last: its threads end there */
 	int record_intervals;  /* keep every vCPU interval (memory grows with the trace) */
 	struct vt_model_sink sink; /* optional: every interval as it closes */
 	int oom;

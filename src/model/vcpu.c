@@ -28,6 +28,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	model->host = host;
 	model->machines = m;
 	model->guest_first = calloc(m->count ? m->count : 1, sizeof(*model->guest_first));
+	model->guest_last = calloc(m->count ? m->count : 1, sizeof(*model->guest_last));
 	const struct vt_machine *h = &m->machines[host];
 	model->host_traces = malloc((h->ntraces ? h->ntraces : 1) * sizeof(size_t));
 	if (!model->host_traces) {
@@ -67,10 +68,11 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	return model;
 }
 
+/* The live vCPU whose thread is tid. */
 static struct vt_vcpu_model *vcpu_of(struct vt_model *model, int32_t tid)
 {
 	for (size_t i = 0; i < model->nvcpus; i++)
-		if (model->vcpus[i].tid == tid)
+		if (model->vcpus[i].tid == tid && !model->vcpus[i].exited)
 			return &model->vcpus[i];
 	return NULL;
 }
@@ -343,8 +345,11 @@ static struct vt_thread_model *thread_of(struct vt_model *model, int guest, int3
 					 uint64_t ts, int before)
 {
 	for (size_t i = 0; i < model->nthreads; i++)
-		if (model->threads[i].guest == guest && model->threads[i].tid == tid)
+		if (model->threads[i].guest == guest && model->threads[i].tid == tid) {
+			if (!model->threads[i].comm[0] && comm)
+				snprintf(model->threads[i].comm, sizeof(model->threads[i].comm), "%s", comm);
 			return &model->threads[i];
+		}
 	struct vt_thread_model *t = realloc(model->threads, (model->nthreads + 1) * sizeof(*t));
 	if (!t) {
 		model->oom = 1;
@@ -379,6 +384,22 @@ static void on_guest_event(struct vt_model *model, int guest, uint64_t ts, const
 {
 	if (!model->guest_first[guest])
 		model->guest_first[guest] = ts;
+	if (ts > model->guest_last[guest])
+		model->guest_last[guest] = ts;
+	struct vt_vcpu_model *on = ev->cpu >= 0 ? vcpu_of_guest(model, guest, ev->cpu) : NULL;
+	if (on && !on->guest_seen) {
+		/* The first event on this vCPU ran in its current thread's context:
+		 * that thread has been current since before (no switch seen yet). */
+		on->guest_seen = 1;
+		if (ev->tid > 0 && ev->kind != VT_SCHED_SWITCH) {
+			struct vt_thread_model *t = thread_of(model, guest, ev->tid, ev->procname, ts, VT_VCPU_GUEST);
+			if (t && t->vcpu < 0) {
+				account_thread(model, t, ts);
+				t->vcpu = (int)(on - model->vcpus);
+				on->thread = (int)(t - model->threads);
+			}
+		}
+	}
 	if (ev->kind == VT_SCHED_WAKEUP) {
 		if (ev->u.sched_wakeup.tid <= 0)
 			return;
@@ -454,6 +475,29 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
 	}
 }
 
+/* A vCPU thread created now: its life starts here, runnable; the time before
+ * (UNKNOWN: the thread did not exist) is no part of it. Its wakeup may come
+ * before the fork at the same instant, so the state may have moved on. */
+static void born(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts, int32_t cpu)
+{
+	if (v->state == VT_VCPU_UNKNOWN)
+		set_state(model, v, VT_VCPU_PREEMPTED, ts);
+	else
+		account(model, v, ts);
+	for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+		if (s != VT_VCPU_PREEMPTED && s != VT_VCPU_UNKNOWN && v->totals[s])
+			return; /* it ran before: not its creation (a reused tid) */
+	v->forked = 1;
+	v->start_ns = ts;
+	v->totals[VT_VCPU_UNKNOWN] = 0;
+	if (v->nintervals && v->intervals[0].state == VT_VCPU_UNKNOWN)
+		memmove(v->intervals, v->intervals + 1, --v->nintervals * sizeof(*v->intervals));
+	if (v->pending.state == VT_VCPU_UNKNOWN)
+		memset(&v->pending, 0, sizeof(v->pending));
+	if (v->wait_cpu < 0)
+		v->wait_cpu = cpu;
+}
+
 void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev)
 {
 	if (!is_host_trace(model, trace)) {
@@ -504,6 +548,19 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 			v->exit_ts = ts ? ts : 1;
 		}
 		break;
+	case VT_PROCESS_FORK:
+		if ((v = vcpu_of(model, ev->u.fork.child_tid)) && !v->forked)
+			born(model, v, ts, ev->cpu);
+		break;
+	case VT_PROCESS_EXIT:
+		/* Its life ends here; the tid may come back as another thread. */
+		if ((v = vcpu_of(model, ev->u.exit.tid))) {
+			set_state(model, v, v->state, ts); /* accounts everything up to now */
+			v->end_ns = ts;
+			v->exited = 1;
+			v->thread = -1;
+		}
+		break;
 	default:
 		break;
 	}
@@ -513,13 +570,26 @@ void vt_model_finish(struct vt_model *model)
 {
 	for (size_t c = 0; c < model->ncpus; c++)
 		account_cpu(model, (int32_t)c, model->last_ns);
-	for (size_t i = 0; i < model->nthreads; i++)
-		account_thread(model, &model->threads[i], model->last_ns);
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
+		if (!v->forked)
+			v->start_ns = model->first_ns;
+		if (v->exited)
+			continue; /* accounted up to its exit */
 		account(model, v, model->last_ns);
-		v->start_ns = model->first_ns;
 		v->end_ns = model->last_ns;
+	}
+	/* A guest's threads live as long as its vCPUs (its own trace may stop
+	 * earlier); with no vCPU known, up to its last event. */
+	for (size_t i = 0; i < model->nthreads; i++) {
+		struct vt_thread_model *t = &model->threads[i];
+		uint64_t end = 0;
+		for (size_t k = 0; k < model->nvcpus; k++)
+			if (model->vcpus[k].guest == t->guest && model->vcpus[k].end_ns > end)
+				end = model->vcpus[k].end_ns;
+		if (!end)
+			end = model->guest_last[t->guest];
+		account_thread(model, t, end > t->since ? end : t->since);
 	}
 	/* The intervals still open go to the sink. */
 	for (size_t c = 0; c < model->ncpus && model->sink.cpu; c++)
@@ -546,6 +616,7 @@ void vt_model_free(struct vt_model *model)
 	free(model->vcpus);
 	free(model->threads);
 	free(model->guest_first);
+	free(model->guest_last);
 	free(model->host_traces);
 	for (size_t c = 0; c < model->ncpus; c++)
 		free(model->cpus[c].shares);

@@ -218,6 +218,17 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.c = (uint32_t)ev->u.kvm_exit.exit_reason;
 		r.d = (uint32_t)(ev->u.kvm_exit.exit_reason >> 32);
 		break;
+	case VT_PROCESS_FORK:
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = ev->u.fork.child_tid;
+		r.b = ev->u.fork.child_pid;
+		r.c = intern(s, ev->u.fork.child_comm);
+		break;
+	case VT_PROCESS_EXIT:
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = ev->u.exit.tid;
+		r.c = intern(s, ev->u.exit.comm);
+		break;
 	default:
 		if (!first)
 			return;
@@ -292,6 +303,15 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		break;
 	case VT_KVM_ENTRY:
 		ev->u.kvm_entry.vcpu_id = (uint32_t)r->a;
+		break;
+	case VT_PROCESS_FORK:
+		ev->u.fork.child_tid = r->a;
+		ev->u.fork.child_pid = r->b;
+		ev->u.fork.child_comm = c;
+		break;
+	case VT_PROCESS_EXIT:
+		ev->u.exit.tid = r->a;
+		ev->u.exit.comm = c;
 		break;
 	case VT_KVM_EXIT:
 		ev->u.kvm_exit.vcpu_id = (uint32_t)r->a;

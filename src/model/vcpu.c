@@ -29,12 +29,20 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	model->machines = m;
 	model->guest_first = calloc(m->count ? m->count : 1, sizeof(*model->guest_first));
 	model->guest_last = calloc(m->count ? m->count : 1, sizeof(*model->guest_last));
-	const struct vt_machine *h = &m->machines[host];
-	model->host_traces = malloc((h->ntraces ? h->ntraces : 1) * sizeof(size_t));
-	if (!model->host_traces) {
-		free(model);
+	model->host_traces = malloc(sizeof(size_t));
+	if (!model->host_traces || !model->guest_first || !model->guest_last) {
+		vt_model_free(model);
 		return NULL;
 	}
+	if (host < 0)
+		return model; /* the guests' own view only: their vCPUs come with their events */
+	const struct vt_machine *h = &m->machines[host];
+	size_t *ht = realloc(model->host_traces, (h->ntraces ? h->ntraces : 1) * sizeof(size_t));
+	if (!ht) {
+		vt_model_free(model);
+		return NULL;
+	}
+	model->host_traces = ht;
 	memcpy(model->host_traces, h->traces, h->ntraces * sizeof(size_t));
 	model->nhost_traces = h->ntraces;
 	struct vt_kvm_process *procs;
@@ -380,6 +388,29 @@ static struct vt_vcpu_model *vcpu_of_guest(struct vt_model *model, int guest, in
 	return NULL;
 }
 
+/* Without a host, a guest's vCPU as its trace's CPU: no thread, no QEMU, its
+ * state UNKNOWN throughout (only the host's trace could tell). */
+static struct vt_vcpu_model *hostless_vcpu(struct vt_model *model, int guest, int32_t cpu, uint64_t ts)
+{
+	struct vt_vcpu_model *v = realloc(model->vcpus, (model->nvcpus + 1) * sizeof(*v));
+	if (!v) {
+		model->oom = 1;
+		return NULL;
+	}
+	model->vcpus = v;
+	v = &model->vcpus[model->nvcpus++];
+	memset(v, 0, sizeof(*v));
+	v->guest = guest;
+	v->qemu_pid = -1;
+	v->vcpu = (uint32_t)cpu;
+	v->tid = -1;
+	v->wait_cpu = -1;
+	v->thread = -1;
+	v->on_cpu = -1;
+	v->since = model->guest_first[guest] ? model->guest_first[guest] : ts;
+	return v;
+}
+
 static void on_guest_event(struct vt_model *model, int guest, uint64_t ts, const struct vt_event *ev)
 {
 	if (!model->guest_first[guest])
@@ -387,6 +418,8 @@ static void on_guest_event(struct vt_model *model, int guest, uint64_t ts, const
 	if (ts > model->guest_last[guest])
 		model->guest_last[guest] = ts;
 	struct vt_vcpu_model *on = ev->cpu >= 0 ? vcpu_of_guest(model, guest, ev->cpu) : NULL;
+	if (!on && ev->cpu >= 0 && model->host < 0)
+		on = hostless_vcpu(model, guest, ev->cpu, ts);
 	if (on && !on->guest_seen) {
 		/* The first event on this vCPU ran in its current thread's context:
 		 * that thread has been current since before (no switch seen yet). */
@@ -502,9 +535,18 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 {
 	if (!is_host_trace(model, trace)) {
 		size_t g = trace < model->machines->ntraces ? model->machines->trace_machine[trace] : (size_t)-1;
-		if (g < model->machines->count && model->machines->machines[g].role == VT_ROLE_GUEST &&
-		    model->machines->machines[g].host == model->host)
+		if (g >= model->machines->count)
+			return;
+		const struct vt_machine *mm = &model->machines->machines[g];
+		if (model->host < 0 ? mm->role != VT_ROLE_HOST : mm->role == VT_ROLE_GUEST && mm->host == model->host) {
+			if (model->host < 0) { /* the span observed is the guests' */
+				if (!model->first_ns || ts < model->first_ns)
+					model->first_ns = ts;
+				if (ts > model->last_ns)
+					model->last_ns = ts;
+			}
 			on_guest_event(model, (int)g, ts, ev);
+		}
 		return;
 	}
 	if (!model->first_ns || ts < model->first_ns) {
@@ -572,6 +614,12 @@ void vt_model_finish(struct vt_model *model)
 		account_cpu(model, (int32_t)c, model->last_ns);
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
+		if (model->host < 0) { /* the guest's own span */
+			v->start_ns = model->guest_first[v->guest];
+			v->end_ns = model->guest_last[v->guest];
+			account(model, v, v->end_ns);
+			continue;
+		}
 		if (!v->forked)
 			v->start_ns = model->first_ns;
 		if (v->exited)

@@ -77,7 +77,11 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 		return -1;
 	}
 	a->host = a->r->root;
-	if (a->host < 0 || a->m->machines[a->host].role != VT_ROLE_HOST) {
+	if (a->host >= 0 && a->m->machines[a->host].role != VT_ROLE_HOST)
+		a->host = -1;
+	if (a->host < 0 && a->hostless_ok)
+		return 0;
+	if (a->host < 0) {
 		fprintf(stderr, "vmtrace %s: no host trace among the inputs (one with kvm events): the guests' "
 				"vCPU states need the host's view\n",
 			cmd);

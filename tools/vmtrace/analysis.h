@@ -18,6 +18,7 @@ struct vt_analysis {
 	struct vt_model *model;
 	int host;    /* machine index of the host modelled */
 	int partial; /* a PATH could not be read, or a part could not be analysed: exit 1 */
+	int hostless_ok; /* set before prepare: with no host trace, model the guests' own view (host -1) */
 	char example[64]; /* the simulated example's folder, when no PATH was given */
 };
 

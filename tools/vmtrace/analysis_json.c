@@ -120,7 +120,7 @@ json_t *vt_analysis_json(const struct vt_analysis *a)
 {
 	json_t *doc = json_object();
 	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
-	json_object_set_new(doc, "host", json_integer(a->host));
+	json_object_set_new(doc, "host", a->host >= 0 ? json_integer(a->host) : json_null());
 	json_object_set_new(doc, "vcpus", model_json(a->m, a->model));
 	json_object_set_new(doc, "threads", threads_json(a->m, a->model));
 	json_object_set_new(doc, "cpus", cpus_json(a->model));

@@ -72,6 +72,13 @@ static void holder_name(const struct vt_machines *m, const struct vt_model *mode
 static void print_text(const struct vt_machines *m, struct vt_model *model)
 {
 	vt_qsort(model->vcpus, model->nvcpus, sizeof(*model->vcpus), cmp_vcpu);
+	if (model->host < 0) {
+		printf("no host trace among the inputs (one with kvm events): the host's view is missing, so the\n"
+		       "guests' vCPU time cannot be split into guest code, hypervisor and preemption. Trace the\n"
+		       "host too. From the guests' own traces, %.3f s observed:\n",
+		       (double)(model->last_ns - model->first_ns) / 1e9);
+		return;
+	}
 	printf("vCPU time on host %s, %.3f s observed\n\n",
 	       m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key,
 	       (double)(model->last_ns - model->first_ns) / 1e9);
@@ -153,6 +160,8 @@ static size_t guest_exits(const struct vt_model *model, int guest, int64_t pid, 
 
 static void print_exits(const struct vt_machines *m, const struct vt_model *model)
 {
+	if (model->host < 0)
+		return; /* exits are the host's events */
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		const struct vt_vcpu_model *v = &model->vcpus[i];
 		int first = 1;
@@ -195,6 +204,8 @@ static void share_name(const struct vt_machines *m, const struct vt_model *model
 /* The fused per-pCPU view: who held each pCPU. */
 static void print_cpus(const struct vt_machines *m, struct vt_model *model)
 {
+	if (model->host < 0)
+		return;
 	uint64_t span = model->last_ns - model->first_ns;
 	printf("\npCPUs (host threads, and guests in guest code or in the hypervisor)\n");
 	for (size_t c = 0; c < model->ncpus; c++) {
@@ -231,6 +242,12 @@ static void print_caveats(const struct vt_machines *m, const struct vt_model *mo
 			printf("%s  QEMU %lld runs a guest whose trace is not among the inputs: its vCPU states are shown, "
 			       "its threads cannot be\n",
 			       any++ ? "" : "\nwhat is missing\n", (long long)model->vcpus[i].qemu_pid);
+	if (model->host < 0) {
+		printf("%s  no host trace: vCPU states, exit statistics, preemption and the per-pCPU view need it; "
+		       "threads' time on a vCPU is not split into guest code, hypervisor and preempted\n",
+		       any++ ? "" : "\nwhat is missing\n");
+		return;
+	}
 	for (size_t k = 0; k < m->count; k++) {
 		const struct vt_machine *mm = &m->machines[k];
 		if (mm->role == VT_ROLE_HOST)
@@ -255,11 +272,42 @@ static int cmp_thread(const void *a, const void *b)
 	return (lx < ly) - (lx > ly);
 }
 
+static int cmp_waiting(const void *a, const void *b)
+{
+	const struct vt_thread_model *x = a, *y = b;
+	return (x->totals[VT_THREAD_RUNNABLE] < y->totals[VT_THREAD_RUNNABLE]) -
+	       (x->totals[VT_THREAD_RUNNABLE] > y->totals[VT_THREAD_RUNNABLE]);
+}
+
+/* Without the host: what each guest's own trace says, running (on a vCPU, in
+ * whatever state the host held it), waiting in its run queue, sleeping. */
+static void print_threads_hostless(const struct vt_machines *m, struct vt_model *model)
+{
+	vt_qsort(model->threads, model->nthreads, sizeof(*model->threads), cmp_waiting);
+	printf("\nguest threads that waited most in their guest's run queue\n");
+	for (size_t i = 0; i < model->nthreads && i < 10; i++) {
+		const struct vt_thread_model *t = &model->threads[i];
+		uint64_t on_vcpu = 0, all = 0;
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			on_vcpu += t->totals[s];
+		for (int s = 0; s < VT_THREAD_STATE_COUNT; s++)
+			all += t->totals[s];
+		printf("  %s %s (tid %d): on a vCPU %.1f%% (guest code, hypervisor or preempted: unknown without the "
+		       "host), waiting %.1f%%, sleeping %.1f%%\n",
+		       vt_analysis_guest_name(m, t->guest), t->comm, t->tid, pct(on_vcpu, all),
+		       pct(t->totals[VT_THREAD_RUNNABLE], all), pct(t->totals[VT_THREAD_SLEEPING], all));
+	}
+}
+
 /* The threads that lost most to the host: preempted plus hypervisor time. */
 static void print_threads(const struct vt_machines *m, struct vt_model *model)
 {
 	if (!model->nthreads) {
 		printf("\nguest threads: no guest trace among the inputs (the host's view alone)\n");
+		return;
+	}
+	if (model->host < 0) {
+		print_threads_hostless(m, model);
 		return;
 	}
 	vt_qsort(model->threads, model->nthreads, sizeof(*model->threads), cmp_thread);
@@ -293,7 +341,9 @@ int vt_cmd_analyze(int argc, char **argv)
 	struct vt_html_report *report = NULL;
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_analysis a;
-	if (vt_analysis_init(&a)) {
+	if (vt_analysis_init(&a) == 0)
+		a.hostless_ok = 1; /* a guest alone still shows its threads, and says what is missing */
+	else {
 		fprintf(stderr, "vmtrace analyze: out of memory\n");
 		vt_analysis_free(&a);
 		return VT_EXIT_FAIL;

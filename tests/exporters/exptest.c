@@ -5,12 +5,12 @@
 
 #include "testutil.h"
 
-void exp_simulate(const char *scenario, const char *dir)
+void exp_simulate(const char *scenario, const char *dir, const char *extra)
 {
 	struct vt_run run;
 	char rel[256];
 	snprintf(rel, sizeof(rel), "scenarios/%s.json", scenario);
-	vt_run_shell(&run, "'%s' '%s' -o '%s'", vt_build_path("vmtrace-sim"), vt_source_path(rel), dir);
+	vt_run_shell(&run, "'%s' '%s' -o '%s' %s", vt_build_path("vmtrace-sim"), vt_source_path(rel), dir, extra);
 	if (run.status != 0)
 		fail_msg("vmtrace-sim %s: status %d: %s", scenario, run.status, run.err);
 	vt_run_free(&run);

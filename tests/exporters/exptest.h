@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /* Simulates scenarios/<scenario>.json into dir (fails the test otherwise). */
-void exp_simulate(const char *scenario, const char *dir);
+/* extra: more vmtrace-sim options ("" for none). */
+void exp_simulate(const char *scenario, const char *dir, const char *extra);
 /* The file's bytes, NUL-terminated (NULL when unreadable). */
 char *exp_slurp(const char *path, size_t *len);
 

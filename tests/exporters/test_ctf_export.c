@@ -33,7 +33,7 @@ static int setup(void **state)
 	(void)state;
 	vt_require_program("babeltrace2");
 	dir = vt_mkdtemp();
-	exp_simulate("two-guests-ntp", dir);
+	exp_simulate("two-guests-ntp", dir, "");
 	outdir = vt_mkdtemp(); /* apart: babeltrace2 and sync read everything below dir */
 	snprintf(out, sizeof(out), "%s/export", outdir);
 	struct vt_run run;
@@ -105,9 +105,9 @@ static int cmp_line(const void *a, const void *b)
 }
 
 /* machine i's clock as vmtrace sync --json reports it. */
-static void clock_of(size_t i, struct vt_clock_sync *c)
+static void clock_of(json_t *doc, size_t i, struct vt_clock_sync *c)
 {
-	json_t *j = json_array_get(json_object_get(sync_doc, "clocks"), i);
+	json_t *j = json_array_get(json_object_get(doc, "clocks"), i);
 	json_t *anchor = json_object_get(j, "anchor"), *knots = json_object_get(j, "knots"), *k;
 	memset(c, 0, sizeof(*c));
 	c->to_ref.slope = json_number_value(json_object_get(j, "slope"));
@@ -152,6 +152,39 @@ static int64_t true_time(const char *hostname, int64_t t)
 
 static struct lines all; /* every exported event, with its original time */
 
+/* The export of one trace holds its events, each at its original time mapped
+ * by clock c; with keep, they go to `all` for the order test. */
+static void compare_trace(const char *path, const char *exported, const struct vt_clock_sync *c, int machine,
+			  int keep)
+{
+	struct lines o = {0}, e = {0};
+	read_lines(path, &o, machine);
+	read_lines(exported, &e, machine);
+	if (o.n != e.n || o.n == 0)
+		fail_msg("%s: %zu events, its export %zu", path, o.n, e.n);
+	for (size_t k = 0; k < o.n; k++) {
+		o.v[k].orig = o.v[k].ts;
+		o.v[k].ts = vt_clock_to_ref(c, o.v[k].ts);
+	}
+	qsort(o.v, o.n, sizeof(*o.v), cmp_line);
+	qsort(e.v, e.n, sizeof(*e.v), cmp_line);
+	for (size_t k = 0; k < o.n; k++)
+		if (o.v[k].ts != e.v[k].ts || strcmp(o.v[k].rest, e.v[k].rest))
+			fail_msg("%s event %zu: expected [%lld] %.150s\ngot [%lld] %.150s", path, k, (long long)o.v[k].ts,
+				 o.v[k].rest, (long long)e.v[k].ts, e.v[k].rest);
+	for (size_t k = 0; keep && k < o.n; k++) {
+		if (all.n == all.cap) {
+			all.cap = all.cap ? all.cap * 2 : 65536;
+			all.v = realloc(all.v, all.cap * sizeof(*all.v));
+			assert_non_null(all.v);
+		}
+		all.v[all.n++] = o.v[k];
+		o.v[k].rest = NULL;
+	}
+	free_lines(&o);
+	free_lines(&e);
+}
+
 static void test_events_equal_transformed(void **state)
 {
 	(void)state;
@@ -161,45 +194,63 @@ static void test_events_equal_transformed(void **state)
 	json_array_foreach(machines, i, m)
 	{
 		struct vt_clock_sync c;
-		clock_of(i, &c);
+		clock_of(sync_doc, i, &c);
 		json_array_foreach(json_object_get(m, "traces"), j, t)
 		{
 			const char *path = json_string_value(t);
 			assert_true(strlen(path) > prefix && !strncmp(path, dir, prefix - 1));
 			char exported[8600];
 			snprintf(exported, sizeof(exported), "%s/%s", out, path + prefix);
-			struct lines o = {0}, e = {0};
-			read_lines(path, &o, (int)i);
-			read_lines(exported, &e, (int)i);
-			if (o.n != e.n || o.n == 0)
-				fail_msg("%s: %zu events, its export %zu", path, o.n, e.n);
-			for (size_t k = 0; k < o.n; k++) {
-				o.v[k].orig = o.v[k].ts;
-				o.v[k].ts = vt_clock_to_ref(&c, o.v[k].ts);
-			}
-			qsort(o.v, o.n, sizeof(*o.v), cmp_line);
-			qsort(e.v, e.n, sizeof(*e.v), cmp_line);
-			for (size_t k = 0; k < o.n; k++)
-				if (o.v[k].ts != e.v[k].ts || strcmp(o.v[k].rest, e.v[k].rest))
-					fail_msg("%s event %zu: expected [%lld] %.150s\ngot [%lld] %.150s", path, k,
-						 (long long)o.v[k].ts, o.v[k].rest, (long long)e.v[k].ts, e.v[k].rest);
-			/* keep them, with their original time, for the order test */
-			for (size_t k = 0; k < o.n; k++) {
-				if (all.n == all.cap) {
-					all.cap = all.cap ? all.cap * 2 : 65536;
-					all.v = realloc(all.v, all.cap * sizeof(*all.v));
-				}
-				all.v[all.n++] = o.v[k];
-				o.v[k].rest = NULL;
-			}
-			free_lines(&o);
-			free_lines(&e);
+			compare_trace(path, exported, &c, (int)i, 1);
 			traces++;
 		}
 		free(c.knots);
 	}
 	assert_int_equal(traces, 6);
 	qsort(all.v, all.n, sizeof(*all.v), cmp_line);
+}
+
+/* A 10 s run, where NTP wander makes sync give knots: the events of a guest
+ * trace are mapped through them (piecewise), not through one line. */
+static void test_piecewise_clock(void **state)
+{
+	(void)state;
+	char *d = vt_mkdtemp(), *o = vt_mkdtemp(), exp[4300], path[4400], exported[4400];
+	exp_simulate("two-guests-ntp", d, "-d 10000");
+	snprintf(exp, sizeof(exp), "%s/export", o);
+	struct vt_run run;
+	vt_run_shell(&run, "%s export --ctf '%s' '%s'", vt_vmtrace_cmd(), exp, d);
+	if (run.status != 0)
+		fail_msg("export --ctf: status %d: %s", run.status, run.err);
+	vt_run_free(&run);
+	vt_run_shell(&run, "%s sync --json '%s'", vt_vmtrace_cmd(), d);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	assert_non_null(doc);
+	json_t *ms = json_object_get(doc, "machines"), *m;
+	size_t i;
+	int found = 0;
+	json_array_foreach(ms, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "hostname")), "guest1"))
+			continue;
+		struct vt_clock_sync c;
+		clock_of(doc, i, &c);
+		if (c.nknots < 2)
+			fail_msg("guest1's clock has %zu knots: the case is not piecewise", c.nknots);
+		snprintf(path, sizeof(path), "%s/guest1/kernel", d);
+		snprintf(exported, sizeof(exported), "%s/guest1/kernel", exp);
+		compare_trace(path, exported, &c, (int)i, 0);
+		printf("guest1/kernel of a 10 s run: every event mapped through %zu knots\n", c.nknots);
+		free(c.knots);
+		found = 1;
+	}
+	assert_true(found);
+	json_decref(doc);
+	vt_rmtree(d);
+	vt_rmtree(o);
+	free(d);
+	free(o);
 }
 
 /* Largest backward step of true time along a merged order (running max). */
@@ -284,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_events_equal_transformed),
 		cmocka_unit_test(test_merged_order_is_true_order),
 		cmocka_unit_test(test_refuses_non_empty),
+		cmocka_unit_test(test_piecewise_clock),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,7 +21,7 @@ static int setup(void **state)
 {
 	(void)state;
 	dir = vt_mkdtemp();
-	exp_simulate("two-guests-ntp", dir);
+	exp_simulate("two-guests-ntp", dir, "");
 	snprintf(report, sizeof(report), "%s/report.html", dir);
 	struct vt_run run;
 	/* one run: the report and the JSON from the same model */

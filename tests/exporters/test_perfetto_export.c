@@ -19,7 +19,7 @@ static int setup(void **state)
 {
 	(void)state;
 	dir = vt_mkdtemp();
-	exp_simulate("two-guests-ntp", dir);
+	exp_simulate("two-guests-ntp", dir, "");
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/trace.json", dir);
 	struct vt_run run;
@@ -51,6 +51,16 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* strstr without the sanitizers' strlen of the whole rest at each call (32 MB here). */
+static const char *find(const char *p, const char *what)
+{
+	size_t n = strlen(what);
+	for (; *p; p++)
+		if (*p == *what && !strncmp(p, what, n))
+			return p;
+	return NULL;
+}
+
 /* Every "ts" and "dur" is written as digits '.' 3 digits (µs, ns kept). */
 static void test_three_decimals(void **state)
 {
@@ -58,7 +68,7 @@ static void test_three_decimals(void **state)
 	const char *keys[] = {"\"ts\":", "\"dur\":"};
 	for (int k = 0; k < 2; k++) {
 		size_t n = 0;
-		for (const char *p = text; (p = strstr(p, keys[k])); n++) {
+		for (const char *p = text; (p = find(p, keys[k])); n++) {
 			p += strlen(keys[k]);
 			const char *q = p;
 			if (*q == '-')

@@ -260,6 +260,11 @@ int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, con
 		bt_current_thread_clear_error();
 		return vt_error_set(err, "babeltrace2's ctf plugin is not installed (Debian package babeltrace2)");
 	}
+	size_t nctf = 0;
+	for (size_t t = 0; t < ntraces; t++)
+		nctf += !strcmp(traces[t]->format, "ctf");
+	if (!nctf)
+		return vt_error_set(err, "%s: no CTF trace among the inputs to rewrite (trace.dat files are not)", outdir);
 	struct stat st;
 	if (stat(outdir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))

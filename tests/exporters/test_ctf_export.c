@@ -323,6 +323,16 @@ static void test_refuses_non_empty(void **state)
 	if (run.status != 1 || !strstr(run.err, "not empty") || vt_count_lines(run.err) != 1)
 		fail_msg("status %d, stderr: %s", run.status, run.err);
 	vt_run_free(&run);
+	/* only trace.dat inputs: nothing to rewrite, nothing written */
+	char fresh[4300];
+	snprintf(fresh, sizeof(fresh), "%s/from-dat", outdir);
+	vt_run_shell(&run, "%s export --ctf '%s' '%s'", vt_vmtrace_cmd(), fresh, vt_source_path("tests/data/host-tcg.dat"));
+	if (run.status != 1 || !strstr(run.err, "no CTF trace") || vt_count_lines(run.err) != 1)
+		fail_msg("status %d, stderr: %s", run.status, run.err);
+	vt_run_free(&run);
+	vt_run_shell(&run, "ls -d '%s' 2>/dev/null | wc -l", fresh);
+	assert_int_equal(atoi(run.out), 0);
+	vt_run_free(&run);
 	/* nothing left beside it */
 	vt_run_shell(&run, "ls -d '%s'.tmp-* 2>/dev/null | wc -l", out);
 	assert_int_equal(atoi(run.out), 0);

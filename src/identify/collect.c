@@ -204,6 +204,8 @@ void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_even
 		break;
 	case VT_GUEST_VCPU:
 		note_vcpu(id, trace, ev);
+		/* ftrace gives no thread → process link: the agent's line does */
+		note_thread(id, trace, ev->u.guest_vcpu.tid, (int32_t)ev->u.guest_vcpu.pid);
 		break;
 	case VT_MACHINE_ID: {
 		struct vt_trace_ids *t = &id->traces[trace];

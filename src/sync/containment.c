@@ -1,9 +1,12 @@
 #include "common/sort.h"
 #include "sync/containment.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Guest events kept per trace: enough to pin the offset to a µs, few enough
  * that the search stays fast on long traces. */
@@ -39,6 +42,106 @@ static struct vt_vcpu_windows *thread_of(struct vt_containment *c, size_t trace,
 	return t;
 }
 
+#define LOG_RECORDS 4096
+
+struct log_record {
+	uint64_t thread;
+	struct vt_window w;
+};
+
+struct vt_window_log {
+	int fd;
+	uint64_t size; /* bytes written */
+	struct log_record buf[LOG_RECORDS];
+	size_t fill;
+	int loaded, failed;
+};
+
+static struct vt_window_log *log_new(void)
+{
+	struct vt_window_log *log = malloc(sizeof(*log));
+	if (!log)
+		return NULL;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/vmtrace-windows-XXXXXX", dir && *dir ? dir : "/tmp");
+	log->fd = mkstemp(path);
+	if (log->fd < 0) {
+		free(log);
+		return NULL;
+	}
+	unlink(path);
+	log->size = 0;
+	log->fill = 0;
+	log->loaded = log->failed = 0;
+	return log;
+}
+
+static void log_flush(struct vt_window_log *log)
+{
+	const char *p = (const char *)log->buf;
+	size_t size = log->fill * sizeof(*log->buf);
+	for (size_t done = 0; done < size && !log->failed;) {
+		ssize_t w = pwrite(log->fd, p + done, size - done, (off_t)(log->size + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			log->failed = 1;
+		else
+			done += (size_t)w;
+	}
+	log->size += size;
+	log->fill = 0;
+}
+
+static int push_window(struct vt_vcpu_windows *t, struct vt_window w)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct vt_window *x = realloc(t->w, cap * sizeof(*x));
+		if (!x)
+			return -1;
+		t->w = x;
+		t->cap = cap;
+	}
+	t->w[t->n++] = w;
+	return 0;
+}
+
+/* Brings the logged windows into memory, once. */
+static int log_load(const struct vt_containment *c)
+{
+	struct vt_window_log *log = c->log;
+	if (!log || log->loaded)
+		return 0;
+	log->loaded = 1;
+	log_flush(log);
+	if (log->failed)
+		return -1;
+	for (size_t i = 0; i < c->nthreads; i++) {
+		struct vt_vcpu_windows *t = &c->threads[i];
+		t->cap = t->n;
+		t->n = 0;
+		if (t->cap && !(t->w = malloc(t->cap * sizeof(*t->w))))
+			return -1;
+	}
+	for (uint64_t off = 0; off < log->size;) {
+		size_t want = log->size - off < sizeof(log->buf) ? (size_t)(log->size - off) : sizeof(log->buf);
+		ssize_t r = pread(log->fd, log->buf, want, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (size_t)r % sizeof(*log->buf))
+			return -1;
+		for (size_t k = 0; k < (size_t)r / sizeof(*log->buf); k++) {
+			struct vt_vcpu_windows *t = &c->threads[log->buf[k].thread];
+			if (t->n < t->cap)
+				t->w[t->n++] = log->buf[k].w;
+		}
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
 static void on_kvm(struct vt_containment *c, size_t trace, const struct vt_event *ev)
 {
 	if (ev->tid <= 0)
@@ -54,18 +157,19 @@ static void on_kvm(struct vt_containment *c, size_t trace, const struct vt_event
 	}
 	if (t->open < 0)
 		return; /* an exit whose entry came before the trace */
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct vt_window *w = realloc(t->w, cap * sizeof(*w));
-		if (!w) {
-			c->oom = 1;
-			return;
-		}
-		t->w = w;
-		t->cap = cap;
-	}
-	t->w[t->n++] = (struct vt_window){t->open, (int64_t)ev->ts_ns};
+	struct vt_window w = {t->open, (int64_t)ev->ts_ns};
 	t->open = -1;
+	if (!c->log && !c->no_log && !(c->log = log_new()))
+		c->no_log = 1; /* no temporary file: keep them in memory */
+	if (c->log && !c->log->loaded) {
+		c->log->buf[c->log->fill++] = (struct log_record){(uint64_t)(t - c->threads), w};
+		t->n++; /* counted now, loaded on demand */
+		if (c->log->fill == LOG_RECORDS)
+			log_flush(c->log);
+		return;
+	}
+	if (push_window(t, w))
+		c->oom = 1;
 }
 
 /* Every stride-th event; when full, keep every other one and double the stride. */
@@ -112,6 +216,10 @@ void vt_containment_feed(struct vt_containment *c, size_t trace, const struct vt
 
 void vt_containment_free(struct vt_containment *c)
 {
+	if (c->log) {
+		close(c->log->fd);
+		free(c->log);
+	}
 	for (size_t i = 0; i < c->nthreads; i++)
 		free(c->threads[i].w);
 	free(c->threads);
@@ -250,6 +358,8 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 	memset(out, 0, sizeof(*out));
 	out->to_host = *start;
 	out->accuracy_ns = -1;
+	if (log_load(c))
+		return -1;
 	size_t total = 0;
 	for (size_t g = 0; g < nguest; g++)
 		if (guest_traces[g] < c->ntraces)

@@ -19,9 +19,13 @@ struct vt_vcpu_windows { /* one host thread's guest-mode windows, in time order 
 	size_t trace;
 	int32_t tid;
 	int64_t open; /* time of an entry not yet closed, -1 when none */
-	struct vt_window *w;
+	struct vt_window *w; /* in memory once loaded (see vt_window_log) */
 	size_t n, cap;
 };
+
+/* The windows wait in an unlinked temporary file until a solve needs them
+ * (a guest with no agent and no network): memory stays flat otherwise. */
+struct vt_window_log;
 
 struct vt_guest_sample {
 	int64_t ts;
@@ -41,6 +45,8 @@ struct vt_containment {
 	size_t last; /* index of the thread last used: entries and exits come in runs */
 	struct vt_trace_samples *traces;
 	size_t ntraces;
+	struct vt_window_log *log; /* NULL: windows kept in memory (no temporary file) */
+	int no_log;
 	int oom;
 };
 

@@ -54,7 +54,7 @@ struct vt_window_log {
 	uint64_t size; /* bytes written */
 	struct log_record buf[LOG_RECORDS];
 	size_t fill;
-	int loaded, failed;
+	int failed;
 };
 
 static struct vt_window_log *log_new(void)
@@ -73,7 +73,7 @@ static struct vt_window_log *log_new(void)
 	unlink(path);
 	log->size = 0;
 	log->fill = 0;
-	log->loaded = log->failed = 0;
+	log->failed = 0;
 	return log;
 }
 
@@ -108,23 +108,43 @@ static int push_window(struct vt_vcpu_windows *t, struct vt_window w)
 	return 0;
 }
 
-/* Brings the logged windows into memory, once. */
-static int log_load(const struct vt_containment *c)
+/* Whether host thread k is one of these vCPUs' on these host traces. */
+static int wanted(const struct vt_containment *c, size_t k, const size_t *host_traces, size_t nhost,
+		  const struct vt_vcpu_map *vcpus, size_t nvcpus)
+{
+	for (size_t v = 0; v < nvcpus; v++)
+		for (size_t h = 0; h < nhost; h++)
+			if (c->threads[k].trace == host_traces[h] && c->threads[k].tid == vcpus[v].tid)
+				return 1;
+	return 0;
+}
+
+/* Brings the logged windows of these vCPUs' threads into memory (each thread
+ * once): only a guest that needs containment costs memory, only its own. */
+static int log_load(const struct vt_containment *c, const size_t *host_traces, size_t nhost,
+		    const struct vt_vcpu_map *vcpus, size_t nvcpus)
 {
 	struct vt_window_log *log = c->log;
-	if (!log || log->loaded)
+	if (!log)
 		return 0;
-	log->loaded = 1;
-	log_flush(log);
-	if (log->failed)
-		return -1;
+	int any = 0;
 	for (size_t i = 0; i < c->nthreads; i++) {
 		struct vt_vcpu_windows *t = &c->threads[i];
+		if (t->loaded || !wanted(c, i, host_traces, nhost, vcpus, nvcpus))
+			continue;
+		t->loaded = 1;
 		t->cap = t->n;
 		t->n = 0;
 		if (t->cap && !(t->w = malloc(t->cap * sizeof(*t->w))))
 			return -1;
+		any = 1;
 	}
+	if (!any)
+		return 0;
+	if (log->fill)
+		log_flush(log);
+	if (log->failed)
+		return -1;
 	for (uint64_t off = 0; off < log->size;) {
 		size_t want = log->size - off < sizeof(log->buf) ? (size_t)(log->size - off) : sizeof(log->buf);
 		ssize_t r = pread(log->fd, log->buf, want, (off_t)off);
@@ -134,7 +154,7 @@ static int log_load(const struct vt_containment *c)
 			return -1;
 		for (size_t k = 0; k < (size_t)r / sizeof(*log->buf); k++) {
 			struct vt_vcpu_windows *t = &c->threads[log->buf[k].thread];
-			if (t->n < t->cap)
+			if (t->loaded && t->n < t->cap && t->w)
 				t->w[t->n++] = log->buf[k].w;
 		}
 		off += (uint64_t)r;
@@ -161,7 +181,7 @@ static void on_kvm(struct vt_containment *c, size_t trace, const struct vt_event
 	t->open = -1;
 	if (!c->log && !c->no_log && !(c->log = log_new()))
 		c->no_log = 1; /* no temporary file: keep them in memory */
-	if (c->log && !c->log->loaded) {
+	if (c->log && !t->loaded) {
 		c->log->buf[c->log->fill++] = (struct log_record){(uint64_t)(t - c->threads), w};
 		t->n++; /* counted now, loaded on demand */
 		if (c->log->fill == LOG_RECORDS)
@@ -358,7 +378,7 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 	memset(out, 0, sizeof(*out));
 	out->to_host = *start;
 	out->accuracy_ns = -1;
-	if (log_load(c))
+	if (log_load(c, host_traces, nhost, vcpus, nvcpus))
 		return -1;
 	size_t total = 0;
 	for (size_t g = 0; g < nguest; g++)

@@ -21,6 +21,7 @@ struct vt_vcpu_windows { /* one host thread's guest-mode windows, in time order 
 	int64_t open; /* time of an entry not yet closed, -1 when none */
 	struct vt_window *w; /* in memory once loaded (see vt_window_log) */
 	size_t n, cap;
+	int loaded; /* its logged windows are in w (or it was never logged) */
 };
 
 /* The windows wait in an unlinked temporary file until a solve needs them

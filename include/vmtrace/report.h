@@ -33,10 +33,9 @@ int vt_report_time_range(const struct vt_trace_info *const *traces, size_t ntrac
 /* --- the HTML report ---------------------------------------------------------- */
 
 /* The budget per timeline row: the span [first, last] is cut into `bins`
- * equal bins; a bin whose intervals are at most `exact` keeps them exactly,
- * a busier one keeps `sub` sub-bins of time per state. A row thus holds at
- * most bins * max(exact, sub) + bins items. 0 fields take the defaults
- * (512, 16, 16). */
+ * equal bins; a bin keeps its first `exact` intervals exactly, and the time of
+ * any further ones as `sub` sub-bins per state. A row thus holds at most
+ * bins * (exact + sub + 1) items. 0 fields take the defaults (512, 16, 16). */
 struct vt_html_budget {
 	uint32_t bins, exact, sub;
 };

@@ -1,7 +1,7 @@
 /* The HTML report's timeline rows, filled by the model's sink within a fixed
  * budget per row (docs/reports.md): the reference span is cut into equal
- * bins; a quiet bin keeps its intervals exactly, a busy one keeps sub-bins of
- * time per state. Rows are encoded as JavaScript arrays as each bin closes, so
+ * bins; a quiet bin keeps its intervals exactly, a busy one its first
+ * intervals exactly and the rest as sub-bins of time per state. Rows are encoded as JavaScript arrays as each bin closes, so
  * nothing but the encoded text and one bin's worth of work is held. */
 #include "exporters/html_rows.h"
 
@@ -122,10 +122,9 @@ static void aggregate(struct vt_html_rows *rs, struct vt_html_row *row, const st
  * starts with the tail of an aggregated one. */
 static void flush(struct vt_html_rows *rs, struct vt_html_row *row)
 {
-	if (!row->agg) {
-		for (size_t i = 0; i < row->npend; i++)
-			emit_exact(rs, row, &row->pend[i]);
-	} else {
+	for (size_t i = 0; i < row->npend; i++)
+		emit_exact(rs, row, &row->pend[i]);
+	if (row->agg) {
 		uint64_t bs = rs->t0 + (uint64_t)row->bin * rs->width, sw = rs->width / rs->sub;
 		for (uint32_t k = 0; k < rs->sub; k++) {
 			uint64_t *sums = &row->sums[(size_t)k * (size_t)row->nstates];
@@ -180,14 +179,14 @@ void vt_html_rows_add(struct vt_html_rows *rs, int kind, size_t index, int nstat
 		aggregate(rs, row, &p);
 		return;
 	}
-	row->pend[row->npend++] = p;
-	if (row->npend > rs->exact) {
-		/* too busy to keep exactly: this bin becomes sub-bins */
+	if (row->npend == rs->exact) {
+		/* too busy to keep exactly: the rest of this bin goes to sub-bins,
+		 * its first intervals stay exact (detail at every bin when zoomed) */
 		row->agg = 1;
-		for (size_t i = 0; i < row->npend; i++)
-			aggregate(rs, row, &row->pend[i]);
-		row->npend = 0;
+		aggregate(rs, row, &p);
+		return;
 	}
+	row->pend[row->npend++] = p;
 }
 
 void vt_html_rows_finish(struct vt_html_rows *rs)

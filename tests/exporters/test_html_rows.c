@@ -1,4 +1,4 @@
-/* The HTML report's rows: exact while few, sub-bins when many; every ns fed
+/* The HTML report's rows: exact while few, then sub-bins; every ns fed
  * is accounted for per state either way, and a row's size stays within the
  * budget however many intervals arrive. */
 #include <stdint.h>
@@ -106,9 +106,36 @@ static void test_many_within_budget(void **state)
 		row_sums(&rs.rows[VT_HTML_ROW_CPU][0], sums, &nx, &na);
 		/* nothing lost or doubled, per state */
 		assert_memory_equal(sums, fed, sizeof(fed));
-		/* at most bins x max(exact, sub) items, plus one carried tail a bin */
-		assert_true(nx + na <= 256 * 16 + 256);
+		/* at most bins x (exact + sub) items, plus one carried tail a bin */
+		assert_true(nx + na <= 256 * (16 + 16 + 1));
 		assert_true(na > 0);
+		/* every busy bin (one with sub-bins) still shows its first 16 intervals exactly */
+		size_t busy = 0;
+		const struct vt_html_row *row = &rs.rows[VT_HTML_ROW_CPU][0];
+		unsigned exact_in[256] = {0}, agg_in[256] = {0};
+		for (const char *p = row->x.buf; p && *p;) {
+			char *e;
+			uint64_t st = strtoull(p, &e, 10);
+			for (int f = 0; f < 3; f++)
+				strtoll(e + 1, &e, 10);
+			exact_in[st / rs.width]++;
+			p = *e ? e + 1 : e;
+		}
+		for (const char *p = row->a.buf; p && *p;) {
+			char *e;
+			uint64_t st = strtoull(p, &e, 10);
+			for (int f = 0; f < 1 + K; f++)
+				strtoull(e + 1, &e, 10);
+			agg_in[st / rs.width]++;
+			p = *e ? e + 1 : e;
+		}
+		for (int bin = 0; bin < 256; bin++)
+			if (agg_in[bin]) {
+				busy++;
+				if (exact_in[bin] < 16)
+					fail_msg("busy bin %d keeps %u exact intervals", bin, exact_in[bin]);
+			}
+		assert_true(busy > 20);
 		mem[r] = vt_html_rows_memory(&rs, NULL);
 		vt_html_rows_free(&rs);
 	}

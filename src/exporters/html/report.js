@@ -1,6 +1,7 @@
 /* vmtrace HTML report: draws window.VT_DATA (written by vmtrace analyze --html).
- * Rows hold exact intervals [start, dur, state, detail] where they were few and
- * sub-bins [start, width, ns per state...] where they were many (docs/reports.md);
+ * Rows hold exact intervals [start, dur, state, detail] (all where they were
+ * few, the first of each bin elsewhere) and sub-bins [start, width, ns per
+ * state...] for the rest (docs/reports.md);
  * both are summed per pixel column, so drawing costs the same however long the
  * trace. Times are ns from VT_DATA.t0 (a decimal string: epoch ns exceed 2^53). */
 (function () {
@@ -256,9 +257,11 @@ function describe(ln, t, halfPx) {
 	const k = r.k, a = r.a, st = 2 + k, j = firstBin(a, k, t);
 	if (j < a.length / st && a[st * j] <= t) {
 		const s = a[st * j], w = a[st * j + 1];
-		let out = ln.label + ': ' + fmtDur(w) + ' aggregated (too many intervals to keep each)\n' + secs(s) + ' … ' +
-			secs(s + w);
-		for (let q = 0; q < k; q++) if (a[st * j + 2 + q]) out += '\n  ' + ln.states[q] + ' ' + pct(a[st * j + 2 + q], w);
+		let all = 0;
+		for (let q = 0; q < k; q++) all += a[st * j + 2 + q];
+		let out = ln.label + ': ' + fmtDur(w) + ' aggregated (too many intervals to keep each; zoom near the ' +
+			'start of a bin for exact ones)\n' + secs(s) + ' … ' + secs(s + w);
+		for (let q = 0; q < k; q++) if (a[st * j + 2 + q]) out += '\n  ' + ln.states[q] + ' ' + pct(a[st * j + 2 + q], all);
 		return out;
 	}
 	return null;

@@ -13,7 +13,13 @@ TB_BUILD=${VT_TESTBED_BUILD:-$TB_SRC/build}
 TB_WORK=${VT_TESTBED_WORK:-$TB_CACHE/work}
 TB_STEP=${TB_STEP:-testbed}
 
-tb_log() { printf 'testbed: %s: %s\n' "$TB_STEP" "$*" >&2; }
+tb_log() {
+	if [ "$TB_STEP" = testbed ]; then
+		printf 'testbed: %s\n' "$*" >&2
+	else
+		printf 'testbed: %s: %s\n' "$TB_STEP" "$*" >&2
+	fi
+}
 
 # tb_fail WHY: the step failed; the caller decides whether that skips or fails the testbed.
 tb_fail() {

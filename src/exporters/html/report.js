@@ -165,6 +165,7 @@ function spread(s, e, st, k, weight, v0, npp, cols) {
 
 function draw() {
 	const cols = W, v0 = view.t0, npp = (view.t1 - view.t0) / cols;
+	const started = performance.now();
 	let exactDrawn = 0, binsDrawn = 0;
 	const img = ctx.createImageData(W, H);
 	const px = new Uint32Array(img.data.buffer);
@@ -213,6 +214,7 @@ function draw() {
 	b.setAttribute('data-view', Math.round(view.t0) + ',' + Math.round(view.t1));
 	b.setAttribute('data-exact-drawn', String(exactDrawn));
 	b.setAttribute('data-bins-drawn', String(binsDrawn));
+	b.setAttribute('data-draw-ms', (performance.now() - started).toFixed(1));
 }
 
 function drawAxis(axisH) {

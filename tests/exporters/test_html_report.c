@@ -185,12 +185,41 @@ static void test_in_chromium(void **state)
 	free(profile);
 }
 
+/* A guest's trace alone (no host): the report still renders its threads. */
+static void test_guest_only(void **state)
+{
+	(void)state;
+	char path[4300], guest[4300];
+	snprintf(path, sizeof(path), "%s/guest-only.html", dir);
+	snprintf(guest, sizeof(guest), "%s/guest1", dir);
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --html '%s' '%s'", vt_vmtrace_cmd(), path, guest);
+	if (run.status != 0)
+		fail_msg("analyze --html of a guest alone: status %d: %s", run.status, run.err);
+	vt_run_free(&run);
+	if (system("command -v chromium >/dev/null 2>&1") != 0)
+		skip();
+	char *profile = vt_mkdtemp();
+	vt_run_shell(&run,
+		     "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+		     "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='%s' "
+		     "--virtual-time-budget=10000 --dump-dom 'file://%s'",
+		     profile, path);
+	if (run.status != 0 || !strstr(run.out, "data-rendered=\"") || !strstr(run.out, "no host trace") ||
+	    !strstr(run.out, "data-kind=\"thread\""))
+		fail_msg("guest-only report not rendered: status %d", run.status);
+	vt_run_free(&run);
+	vt_rmtree(profile);
+	free(profile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_self_contained),
 		cmocka_unit_test(test_replaces_only_whole),
 		cmocka_unit_test(test_in_chromium),
+		cmocka_unit_test(test_guest_only),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	return rc == 0 && no_browser ? VT_SKIP_CODE : rc;

@@ -61,6 +61,10 @@ function legend(parent, names, colors) {
 }
 function summary() {
 	el('h2', {}, root, 'Where the guests\' vCPU time went');
+	if (!D.vcpus.length)
+		el('p', {class: 'hint'}, root, D.host < 0 ? 'No host trace among the inputs: the vCPU states need the ' +
+			'host\'s view (its kvm and sched events). The guest threads below come from the guests\' own traces.' :
+			'No vCPU of a QEMU process was found on this host.');
 	legend(root, VCPU_STATES, VCPU_STATES.map(s => STATE_COLORS[s]));
 	const groups = new Map();
 	VCPUS.forEach(v => { if (!groups.has(v.qemu)) groups.set(v.qemu, []); groups.get(v.qemu).push(v); });
@@ -99,7 +103,7 @@ function timelineRows() {
 	const cpuRows = new Map(D.rows.cpu.map(r => [r.i, r]));
 	const vRows = new Map(D.rows.vcpu.map(r => [r.i, r]));
 	const tRows = new Map(D.rows.thread.map(r => [r.i, r]));
-	lines.push({head: 'pCPUs of ' + D.machines[D.host].name});
+	lines.push({head: D.host >= 0 ? 'pCPUs of ' + D.machines[D.host].name : 'pCPUs: no host trace among the inputs'});
 	D.cpus.forEach(c => lines.push({kind: 'cpu', idx: c.i, row: cpuRows.get(c.i), label: 'pCPU ' + c.i,
 		states: CPU_STATES, colors: CPU_COLORS, detail: (st, d) => holderName(d)}));
 	lines.push({head: 'vCPUs'});

@@ -120,8 +120,11 @@ static int export_ctf(struct vt_analysis *a, const char *outdir)
 		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		return -1;
 	}
-	fprintf(stderr, "vmtrace export: wrote %zu CTF trace%s (%llu events) in host time into %s\n", done,
-		done == 1 ? "" : "s", (unsigned long long)events, outdir);
+	char clock[300] = "host time";
+	if (a->host < 0 && a->r->root >= 0) /* guests alone: the reference is one of them */
+		snprintf(clock, sizeof(clock), "the time of %s (no host trace)", vt_report_machine_name(a->m, a->r->root));
+	fprintf(stderr, "vmtrace export: wrote %zu CTF trace%s (%llu events) in %s into %s\n", done, done == 1 ? "" : "s",
+		(unsigned long long)events, clock, outdir);
 	if (skipped)
 		fprintf(stderr, "vmtrace export: %zu trace.dat file%s not exported (only CTF traces are rewritten)\n",
 			skipped, skipped == 1 ? "" : "s");
@@ -184,6 +187,8 @@ int vt_cmd_export(int argc, char **argv)
 		goto out;
 	}
 	rc = VT_EXIT_FAIL;
+	/* CTF needs only the clocks: guests alone are rewritten onto the root's */
+	a.hostless_ok = !perfetto;
 	if (vt_analysis_prepare(&a, "export", argv + optind, argc - optind, method))
 		goto out;
 	if (ctf && export_ctf(&a, ctf))

@@ -11,10 +11,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/html_report.c
   ${CMAKE_CURRENT_LIST_DIR}/perfetto.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_export.c
-  ${CMAKE_CURRENT_LIST_DIR}/ctf_export_copy.c
-  # sync's matched messages for the Perfetto flows: listed here, as the sync
-  # stage's own list belongs to its maintainers
-  ${CMAKE_CURRENT_LIST_DIR}/../sync/pairs.c)
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_export_copy.c)
 
 # The HTML report's CSS and JavaScript, embedded as C strings (the report must
 # be one self-contained file); regenerated when they change.

@@ -1,7 +1,10 @@
 #include "sync/messages.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint64_t mix(uint64_t x)
 {
@@ -79,7 +82,9 @@ static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t t
 
 enum { KEY_TCP = 0, KEY_VMSYNC_GH = 1, KEY_VMSYNC_HG = 2 };
 
-void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev)
+/* The message key of an event, and whether it is the send; 0 when the event
+ * is no end of a message. */
+static int key_of(const struct vt_event *ev, struct vt_msg_key *out, int *send)
 {
 	struct vt_msg_key key;
 	int is_send;
@@ -87,7 +92,7 @@ void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_eve
 	case VT_NET_SEND:
 	case VT_NET_RECV:
 		if (!ev->u.net.has_key)
-			return;
+			return 0;
 		key.a = (uint64_t)ev->u.net.key.seq << 32 | ev->u.net.key.ack_seq;
 		key.b = (uint64_t)ev->u.net.key.flags << 2 | KEY_TCP;
 		is_send = ev->kind == VT_NET_SEND;
@@ -107,15 +112,31 @@ void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_eve
 		is_send = ev->kind == VT_VMSYNC_HG_HOST;
 		break;
 	default:
-		return;
+		return 0;
 	}
-	struct vt_msg *m = lookup(t, &key);
+	*out = key;
+	*send = is_send;
+	return 1;
+}
+
+static void add(struct vt_msg_table *t, const struct vt_msg_key *key, int is_send, size_t trace, int32_t tid,
+		int64_t ts)
+{
+	struct vt_msg *m = lookup(t, key);
 	if (!m)
 		return;
 	if (is_send)
-		add_end(m->send, &m->nsend, trace, ev->tid, (int64_t)ev->ts_ns);
+		add_end(m->send, &m->nsend, trace, tid, ts);
 	else
-		add_end(m->recv, &m->nrecv, trace, ev->tid, (int64_t)ev->ts_ns);
+		add_end(m->recv, &m->nrecv, trace, tid, ts);
+}
+
+void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev)
+{
+	struct vt_msg_key key;
+	int is_send = 0;
+	if (key_of(ev, &key, &is_send))
+		add(t, &key, is_send, trace, ev->tid, (int64_t)ev->ts_ns);
 }
 
 void vt_msg_table_free(struct vt_msg_table *t)
@@ -123,4 +144,148 @@ void vt_msg_table_free(struct vt_msg_table *t)
 	free(t->slots);
 	free(t->index);
 	memset(t, 0, sizeof(*t));
+}
+
+/* --- the store: ends logged to a file, matched by partitions ---------------- */
+
+/* Messages a partition may hold: a few MB whatever the traces' length. */
+#define PARTITION_MESSAGES 40000
+#define LOG_RECORDS 4096
+
+struct end_record {
+	struct vt_msg_key key;
+	uint32_t trace;
+	int32_t tid;
+	int64_t ts;
+	uint64_t send;
+};
+
+struct vt_msg_log {
+	int fd;
+	uint64_t records; /* written or buffered */
+	uint64_t size;    /* bytes written */
+	struct end_record buf[LOG_RECORDS];
+	size_t fill;
+	int failed; /* an errno */
+};
+
+static struct vt_msg_log *log_new(void)
+{
+	struct vt_msg_log *log = calloc(1, sizeof(*log));
+	if (!log)
+		return NULL;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/vmtrace-messages-XXXXXX", dir && *dir ? dir : "/tmp");
+	log->fd = mkstemp(path);
+	if (log->fd < 0) {
+		free(log);
+		return NULL;
+	}
+	unlink(path);
+	return log;
+}
+
+static void log_flush(struct vt_msg_log *log)
+{
+	const char *p = (const char *)log->buf;
+	size_t size = log->fill * sizeof(*log->buf);
+	for (size_t done = 0; done < size && !log->failed;) {
+		ssize_t w = pwrite(log->fd, p + done, size - done, (off_t)(log->size + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			log->failed = w < 0 ? errno : EIO;
+		else
+			done += (size_t)w;
+	}
+	log->size += size;
+	log->fill = 0;
+}
+
+const char *vt_msg_store_error(const struct vt_msg_store *s)
+{
+	if (s->log && s->log->fill && !s->log->failed)
+		log_flush(s->log);
+	return s->log && s->log->failed ? strerror(s->log->failed) : NULL;
+}
+
+void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_event *ev)
+{
+	struct vt_msg_key key;
+	int is_send = 0;
+	if (!key_of(ev, &key, &is_send))
+		return;
+	if (!s->log && !s->no_log && !(s->log = log_new()))
+		s->no_log = 1; /* no temporary file: all in memory */
+	if (!s->log) {
+		add(&s->mem, &key, is_send, trace, ev->tid, (int64_t)ev->ts_ns);
+		return;
+	}
+	s->log->buf[s->log->fill++] =
+		(struct end_record){key, (uint32_t)trace, ev->tid, (int64_t)ev->ts_ns, (uint64_t)is_send};
+	s->log->records++;
+	if (s->log->fill == LOG_RECORDS)
+		log_flush(s->log);
+}
+
+static int each_in(const struct vt_msg_table *t, void (*fn)(void *ctx, const struct vt_msg *m), void *ctx)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (t->slots[i].used)
+			fn(ctx, &t->slots[i]);
+	return t->oom ? -1 : 0;
+}
+
+int vt_msg_store_each(const struct vt_msg_store *s, void (*fn)(void *ctx, const struct vt_msg *m), void *ctx)
+{
+	struct vt_msg_log *log = s->log;
+	if (!log)
+		return each_in(&s->mem, fn, ctx);
+	if (log->fill)
+		log_flush(log);
+	if (log->failed)
+		return -1;
+	uint64_t parts = log->records / PARTITION_MESSAGES + 1;
+	struct end_record *buf = malloc(LOG_RECORDS * sizeof(*buf));
+	if (!buf)
+		return -1;
+	int rc = 0;
+	for (uint64_t p = 0; p < parts && rc == 0; p++) {
+		/* The ends of this partition's keys, in the order they came: the
+		 * first occurrence on each trace still counts. */
+		struct vt_msg_table t = {0};
+		for (uint64_t off = 0; off < log->size && rc == 0;) {
+			size_t want = log->size - off < LOG_RECORDS * sizeof(*buf) ? (size_t)(log->size - off)
+										  : LOG_RECORDS * sizeof(*buf);
+			ssize_t r = pread(log->fd, buf, want, (off_t)off);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0 || (size_t)r % sizeof(*buf)) {
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; k < (size_t)r / sizeof(*buf); k++) {
+				const struct end_record *e = &buf[k];
+				if ((mix(e->key.a ^ mix(e->key.b)) >> 40) % parts == p)
+					add(&t, &e->key, (int)e->send, e->trace, e->tid, e->ts);
+			}
+			off += (uint64_t)r;
+		}
+		if (rc == 0)
+			rc = each_in(&t, fn, ctx);
+		vt_msg_table_free(&t);
+	}
+	free(buf);
+	return rc;
+}
+
+void vt_msg_store_free(struct vt_msg_store *s)
+{
+	vt_msg_table_free(&s->mem);
+	if (s->log) {
+		close(s->log->fd);
+		free(s->log);
+	}
+	memset(s, 0, sizeof(*s));
 }

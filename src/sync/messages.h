@@ -42,4 +42,24 @@ struct vt_msg_table {
 void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev);
 void vt_msg_table_free(struct vt_msg_table *t);
 
+/* Every message of a trace set, with memory that does not grow with the
+ * traces: the ends go to an unlinked temporary file as they come, and are
+ * matched at the end in as many partitions (by key) as it takes for each to
+ * fit a fixed budget. With no temporary file, one table in memory. */
+struct vt_msg_log;
+struct vt_msg_store {
+	struct vt_msg_table mem; /* everything, when there is no log */
+	struct vt_msg_log *log;
+	int no_log;
+};
+
+void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_event *ev);
+/* Calls fn for every message that has a send or a receive (messages of one
+ * partition at a time: do not keep the pointer). Returns 0, or -1 when out of
+ * memory or the temporary file failed. */
+int vt_msg_store_each(const struct vt_msg_store *s, void (*fn)(void *ctx, const struct vt_msg *m), void *ctx);
+/* Why the temporary file failed (strerror), or NULL. */
+const char *vt_msg_store_error(const struct vt_msg_store *s);
+void vt_msg_store_free(struct vt_msg_store *s);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "common/sort.h"
 #include "sync/containment.h"
+#include "vmtrace/sync_pairs.h"
 #include "sync/messages.h"
 #include "vmtrace/sync.h"
 
@@ -80,7 +81,7 @@ static struct vt_transform compose(const struct vt_transform *outer, const struc
 }
 
 struct vt_sync {
-	struct vt_msg_table msgs;
+	struct vt_msg_store msgs;
 	struct vt_containment windows;
 	int no_containment;
 };
@@ -98,7 +99,7 @@ struct vt_sync *vt_sync_new(void)
 void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev)
 {
 	if (ev->kind >= VT_NET_SEND && ev->kind <= VT_VMSYNC_HG_HOST)
-		vt_msg_table_feed(&s->msgs, trace, ev);
+		vt_msg_store_feed(&s->msgs, trace, ev);
 	if (!s->no_containment)
 		vt_containment_feed(&s->windows, trace, ev);
 }
@@ -107,43 +108,83 @@ void vt_sync_free(struct vt_sync *s)
 {
 	if (!s)
 		return;
-	vt_msg_table_free(&s->msgs);
+	vt_msg_store_free(&s->msgs);
 	vt_containment_free(&s->windows);
 	free(s);
+}
+
+struct receiving {
+	const struct vt_machines *m;
+	size_t guest, *host_trace;
+	int32_t *tids;
+	size_t n, cap;
+	int found, oom;
+};
+
+static void receiving_one(void *ctx, const struct vt_msg *msg)
+{
+	struct receiving *c = ctx;
+	const struct vt_machines *m = c->m;
+	for (uint8_t x = 0; x < msg->nsend; x++) {
+		if (m->trace_machine[msg->send[x].trace] != c->guest)
+			continue;
+		for (uint8_t y = 0; y < msg->nrecv; y++) {
+			const struct vt_msg_end *r = &msg->recv[y];
+			size_t mr = m->trace_machine[r->trace];
+			if (m->machines[mr].role != VT_ROLE_HOST || r->tid <= 0 || (c->found && r->trace != *c->host_trace))
+				continue;
+			if (c->n == c->cap) {
+				size_t cap = c->cap ? c->cap * 2 : 256;
+				int32_t *t = c->oom ? NULL : realloc(c->tids, cap * sizeof(*t));
+				if (!t) {
+					c->oom = 1;
+					return;
+				}
+				c->tids = t;
+				c->cap = cap;
+			}
+			c->tids[c->n++] = r->tid;
+			*c->host_trace = r->trace;
+			c->found = 1;
+		}
+	}
+}
+
+struct pairing {
+	void (*fn)(void *ctx, const struct vt_msg_pair *pair);
+	void *ctx;
+	size_t n;
+};
+
+static void pair_one(void *ctx, const struct vt_msg *msg)
+{
+	struct pairing *c = ctx;
+	for (uint8_t a = 0; a < msg->nsend; a++)
+		for (uint8_t b = 0; b < msg->nrecv; b++) {
+			if (msg->send[a].trace == msg->recv[b].trace)
+				continue;
+			struct vt_msg_pair p = {msg->send[a].trace, msg->recv[b].trace, msg->send[a].tid, msg->recv[b].tid,
+						msg->send[a].ts,    msg->recv[b].ts,    (msg->key.b & 3) != 0};
+			c->fn(c->ctx, &p);
+			c->n++;
+		}
+}
+
+size_t vt_sync_message_pairs(const struct vt_sync *s, void (*fn)(void *ctx, const struct vt_msg_pair *pair),
+			     void *ctx)
+{
+	struct pairing c = {fn, ctx, 0};
+	vt_msg_store_each(&s->msgs, pair_one, &c);
+	return c.n;
 }
 
 size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
 				 size_t *host_trace, int32_t **tids)
 {
-	size_t n = 0, cap = 0;
-	int found = 0;
-	*tids = NULL;
-	for (size_t i = 0; i < s->msgs.count; i++) {
-		const struct vt_msg *msg = &s->msgs.slots[i];
-		if (!msg->used)
-			continue;
-		for (uint8_t x = 0; x < msg->nsend; x++) {
-			if (m->trace_machine[msg->send[x].trace] != guest)
-				continue;
-			for (uint8_t y = 0; y < msg->nrecv; y++) {
-				const struct vt_msg_end *r = &msg->recv[y];
-				size_t mr = m->trace_machine[r->trace];
-				if (m->machines[mr].role != VT_ROLE_HOST || r->tid <= 0 || (found && r->trace != *host_trace))
-					continue;
-				if (n == cap) {
-					cap = cap ? cap * 2 : 256;
-					int32_t *t = realloc(*tids, cap * sizeof(*t));
-					if (!t)
-						return n;
-					*tids = t;
-				}
-				(*tids)[n++] = r->tid;
-				*host_trace = r->trace;
-				found = 1;
-			}
-		}
-	}
-	return n;
+	struct receiving c = {.m = m, .guest = guest, .host_trace = host_trace};
+	vt_msg_store_each(&s->msgs, receiving_one, &c);
+	*tids = c.tids;
+	return c.n;
 }
 
 int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
@@ -297,25 +338,35 @@ static int try_piecewise(struct link *l)
 	return 0;
 }
 
+struct linking {
+	const struct vt_machines *m;
+	struct link *links;
+	int oom;
+};
+
+static void link_one(void *ctx, const struct vt_msg *msg)
+{
+	struct linking *c = ctx;
+	size_t n = c->m->count;
+	for (uint8_t x = 0; x < msg->nsend; x++)
+		for (uint8_t y = 0; y < msg->nrecv; y++) {
+			size_t ms = c->m->trace_machine[msg->send[x].trace];
+			size_t mr = c->m->trace_machine[msg->recv[y].trace];
+			if (ms == mr)
+				continue; /* within one machine: says nothing of clocks */
+			size_t a = ms < mr ? ms : mr, b = ms < mr ? mr : ms;
+			int64_t ts = msg->send[x].ts, tr = msg->recv[y].ts;
+			if (!c->oom && add_pair(&c->links[a * n + b], ms == a, ms == a ? ts : tr, ms == a ? tr : ts))
+				c->oom = 1;
+		}
+}
+
 static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links)
 {
 	size_t n = m->count;
-	for (size_t i = 0; i < s->msgs.count; i++) {
-		const struct vt_msg *msg = &s->msgs.slots[i];
-		if (!msg->used)
-			continue;
-		for (uint8_t x = 0; x < msg->nsend; x++)
-			for (uint8_t y = 0; y < msg->nrecv; y++) {
-				size_t ms = m->trace_machine[msg->send[x].trace];
-				size_t mr = m->trace_machine[msg->recv[y].trace];
-				if (ms == mr)
-					continue; /* within one machine: says nothing of clocks */
-				size_t a = ms < mr ? ms : mr, b = ms < mr ? mr : ms;
-				int64_t ts = msg->send[x].ts, tr = msg->recv[y].ts;
-				if (add_pair(&links[a * n + b], ms == a, ms == a ? ts : tr, ms == a ? tr : ts))
-					return -1;
-			}
-	}
+	struct linking c = {m, links, 0};
+	if (vt_msg_store_each(&s->msgs, link_one, &c) || c.oom)
+		return -1;
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++) {
 			struct link *l = &links[a * n + b];
@@ -581,7 +632,14 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct 
 	struct link *links = calloc(n ? n * n : 1, sizeof(*links));
 	int *placed = calloc(n ? n : 1, sizeof(*placed));
 	int rc = -1;
-	if (!r || !links || !placed || s->msgs.oom)
+	const char *why = vt_msg_store_error(&s->msgs);
+	if (why) {
+		free(r);
+		free(links);
+		free(placed);
+		return vt_error_set(err, "synchronization: its temporary file of messages: %s", why);
+	}
+	if (!r || !links || !placed || s->msgs.mem.oom)
 		goto out;
 	r->count = n;
 	r->machines = calloc(n ? n : 1, sizeof(*r->machines));

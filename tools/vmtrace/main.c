@@ -1,4 +1,5 @@
 /* vmtrace: the command line. Dispatches to one function per command. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Past a file-size limit, a write fails (EFBIG, reported with the file's
+	 * name) instead of the process being killed with nothing said. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return VT_EXIT_USAGE;

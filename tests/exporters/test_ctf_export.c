@@ -315,6 +315,35 @@ static void test_merged_order_is_true_order(void **state)
 	free_lines(&all);
 }
 
+/* vmtrace reads its own export, and finds its clocks already one: every
+ * machine's transform is the identity within the synchronization's accuracy. */
+static void test_resync_is_identity(void **state)
+{
+	(void)state;
+	struct vt_run run;
+	vt_run_shell(&run, "%s sync --json '%s'", vt_vmtrace_cmd(), out);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	if (run.status != 0 || !doc)
+		fail_msg("sync of the export: status %d: %s", run.status, run.err);
+	vt_run_free(&run);
+	json_t *clocks = json_object_get(doc, "clocks"), *c;
+	size_t i;
+	assert_int_equal(json_array_size(clocks), 3);
+	json_array_foreach(clocks, i, c)
+	{
+		struct vt_clock_sync cs;
+		clock_of(doc, i, &cs);
+		int64_t acc = json_integer_value(json_object_get(c, "accuracy_ns"));
+		int64_t t = cs.to_ref.x0; /* a time of the trace itself */
+		int64_t d = vt_clock_to_ref(&cs, t) - t, d2 = vt_clock_to_ref(&cs, t + 1000000000) - (t + 1000000000);
+		if (d < -acc - 1000 || d > acc + 1000 || d2 < -acc - 1000 || d2 > acc + 1000)
+			fail_msg("clock %zu of the export is not the host's: off by %lld / %lld ns (accuracy %lld)", i,
+				 (long long)d, (long long)d2, (long long)acc);
+		free(cs.knots);
+	}
+	json_decref(doc);
+}
+
 static void test_refuses_non_empty(void **state)
 {
 	(void)state;
@@ -344,6 +373,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events_equal_transformed),
 		cmocka_unit_test(test_merged_order_is_true_order),
+		cmocka_unit_test(test_resync_is_identity),
 		cmocka_unit_test(test_refuses_non_empty),
 		cmocka_unit_test(test_piecewise_clock),
 	};

@@ -1,4 +1,42 @@
-/* vmtrace stage: analyses (see docs/architecture.md). Not built yet. */
+/* vmtrace stage 6, analyses: what the model's per-vCPU figures say per guest
+ * (a guest's vCPUs together): where its vCPU time went, its exits like
+ * `perf kvm stat`, and who took its pCPUs. */
 #ifndef VMTRACE_ANALYSES_H
 #define VMTRACE_ANALYSES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtrace/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One guest as the model saw it: a QEMU process on the host (guest is its
+ * machine index, -1 when its trace is not among the inputs). */
+struct vt_guest_summary {
+	int guest;
+	int64_t qemu_pid;
+	size_t nvcpus;
+	uint64_t observed_ns;                 /* its vCPUs' observed time, summed */
+	uint64_t totals[VT_VCPU_STATE_COUNT]; /* summed over its vCPUs */
+	struct vt_holder_time *preemptors;    /* PREEMPTED time per holder, largest first */
+	size_t npreemptors;
+	struct vt_exit_stats *exits;          /* per exit reason, largest total first (exit to next entry) */
+	size_t nexits;
+	struct vt_reason_time *reasons;       /* HYPERVISOR time per exit reason, largest first */
+	size_t nreasons;
+};
+
+/* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory). */
+size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary **out);
+void vt_guest_summaries_free(struct vt_guest_summary *s, size_t n);
+
+/* The live or past vCPU whose host thread is tid (a holder that is a vCPU), or NULL. */
+const struct vt_vcpu_model *vt_model_vcpu_by_tid(const struct vt_model *model, int32_t tid);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,1 +1,3 @@
-# analyses stage: nothing here yet (see docs/architecture.md).
+# analyses stage: the model's per-vCPU figures per guest.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/guests.c)

@@ -52,12 +52,42 @@ static void test_bundled_example_json(void **state)
 		assert_true(json_array_size(json_object_get(v, "preempted_by")) > 0);
 		assert_true(json_integer_value(json_object_get(v, "guest")) >= 0);
 	}
+	/* Per guest: its vCPUs' totals summed, and its top preemptor the holder
+	 * with the most time over its vCPUs. */
+	json_t *guests = json_object_get(doc, "guests"), *g;
+	assert_int_equal(json_array_size(guests), 2);
+	json_array_foreach(guests, i, g)
+	{
+		json_int_t pid = json_integer_value(json_object_get(g, "qemu_pid")), observed = 0, guest_ns = 0;
+		json_int_t top_tid = json_integer_value(json_object_get(json_array_get(json_object_get(g, "preempted_by"), 0), "tid"));
+		json_int_t top_ns = json_integer_value(json_object_get(json_array_get(json_object_get(g, "preempted_by"), 0), "ns"));
+		json_int_t by_top = 0, nv = 0;
+		size_t k;
+		json_array_foreach(vcpus, k, v)
+		{
+			if (json_integer_value(json_object_get(v, "qemu_pid")) != pid)
+				continue;
+			nv++;
+			observed += json_integer_value(json_object_get(v, "end_ns")) - json_integer_value(json_object_get(v, "start_ns"));
+			guest_ns += json_integer_value(json_object_get(json_object_get(v, "totals_ns"), "GUEST"));
+			json_t *h;
+			size_t j;
+			json_array_foreach(json_object_get(v, "preempted_by"), j, h)
+			if (json_integer_value(json_object_get(h, "tid")) == top_tid)
+				by_top += json_integer_value(json_object_get(h, "ns"));
+		}
+		assert_int_equal(nv, json_integer_value(json_object_get(g, "vcpus")));
+		assert_int_equal(observed, json_integer_value(json_object_get(g, "observed_ns")));
+		assert_int_equal(guest_ns, json_integer_value(json_object_get(json_object_get(g, "totals_ns"), "GUEST")));
+		assert_int_equal(by_top, top_ns);
+	}
 	json_decref(doc);
 	vt_run_free(&run);
 	/* The text report names the guests and the states. */
 	vt_run_shell(&run, "VMTRACE_SCENARIOS='%s' %s analyze", vt_source_path("scenarios"), vt_vmtrace_cmd());
 	remove_example(run.err);
-	if (run.status != 0 || !strstr(run.out, "guest1 (QEMU") || !strstr(run.out, "preempted by:"))
+	if (run.status != 0 || !strstr(run.out, "guest1 (QEMU") || !strstr(run.out, "preempted by:") ||
+	    !strstr(run.out, "worst offenders:"))
 		fail_msg("status %d\nstdout: %s\nstderr: %s", run.status, run.out, run.err);
 	vt_run_free(&run);
 }

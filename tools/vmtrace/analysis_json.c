@@ -1,7 +1,10 @@
 /* `vmtrace analyze --json`: the whole result as one document (docs/json.md). */
 #include <jansson.h>
 
+#include <stdio.h>
+
 #include "analysis.h"
+#include "vmtrace/analyses.h"
 
 static json_t *intervals_json(const struct vt_vcpu_model *v)
 {
@@ -116,11 +119,54 @@ static json_t *threads_json(const struct vt_machines *m, const struct vt_model *
 	return arr;
 }
 
+/* Per guest, its vCPUs together (vt_guest_summaries). */
+static json_t *guests_json(const struct vt_machines *m, const struct vt_model *model)
+{
+	json_t *arr = json_array();
+	struct vt_guest_summary *gs;
+	size_t ng = vt_guest_summaries(model, &gs);
+	for (size_t i = 0; i < ng; i++) {
+		const struct vt_guest_summary *g = &gs[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "guest", g->guest >= 0 ? json_integer(g->guest) : json_null());
+		json_object_set_new(o, "guest_name", json_string(vt_analysis_guest_name(m, g->guest)));
+		json_object_set_new(o, "qemu_pid", json_integer(g->qemu_pid));
+		json_object_set_new(o, "vcpus", json_integer((json_int_t)g->nvcpus));
+		json_object_set_new(o, "observed_ns", json_integer((json_int_t)g->observed_ns));
+		json_t *tot = json_object();
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			json_object_set_new(tot, vt_vcpu_state_name((enum vt_vcpu_state)s), json_integer((json_int_t)g->totals[s]));
+		json_object_set_new(o, "totals_ns", tot);
+		json_t *holders = json_array();
+		for (size_t h = 0; h < g->npreemptors; h++) {
+			json_t *x = json_object();
+			const struct vt_vcpu_model *v = vt_model_vcpu_by_tid(model, g->preemptors[h].tid);
+			json_object_set_new(x, "tid", json_integer(g->preemptors[h].tid));
+			json_object_set_new(x, "comm", json_string(g->preemptors[h].comm));
+			json_object_set_new(x, "guest", v && v->guest >= 0 ? json_integer(v->guest) : json_null());
+			json_object_set_new(x, "ns", json_integer((json_int_t)g->preemptors[h].ns));
+			json_array_append_new(holders, x);
+		}
+		json_object_set_new(o, "preempted_by", holders);
+		json_t *reasons = json_object();
+		for (size_t r = 0; r < g->nreasons; r++) {
+			char key[32];
+			snprintf(key, sizeof(key), "%llu", (unsigned long long)g->reasons[r].reason);
+			json_object_set_new(reasons, key, json_integer((json_int_t)g->reasons[r].ns));
+		}
+		json_object_set_new(o, "hypervisor_by_reason_ns", reasons);
+		json_array_append_new(arr, o);
+	}
+	vt_guest_summaries_free(gs, ng);
+	return arr;
+}
+
 json_t *vt_analysis_json(const struct vt_analysis *a)
 {
 	json_t *doc = json_object();
 	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
 	json_object_set_new(doc, "host", a->host >= 0 ? json_integer(a->host) : json_null());
+	json_object_set_new(doc, "guests", guests_json(a->m, a->model));
 	json_object_set_new(doc, "vcpus", model_json(a->m, a->model));
 	json_object_set_new(doc, "threads", threads_json(a->m, a->model));
 	json_object_set_new(doc, "cpus", cpus_json(a->model));

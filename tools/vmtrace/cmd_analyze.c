@@ -10,6 +10,7 @@
 #include "common/sort.h"
 #include "analysis.h"
 #include "commands.h"
+#include "vmtrace/analyses.h"
 #include "inputs.h"
 #include "progress.h"
 #include "vmtrace/model.h"
@@ -61,12 +62,49 @@ static int cmp_vcpu(const void *a, const void *b)
 static void holder_name(const struct vt_machines *m, const struct vt_model *model, const struct vt_holder_time *h,
 			char *buf, size_t size)
 {
-	for (size_t i = 0; i < model->nvcpus; i++)
-		if (model->vcpus[i].tid == h->tid) {
-			snprintf(buf, size, "%s vCPU %u", vt_analysis_guest_name(m, model->vcpus[i].guest), model->vcpus[i].vcpu);
-			return;
+	const struct vt_vcpu_model *v = vt_model_vcpu_by_tid(model, h->tid);
+	if (v)
+		snprintf(buf, size, "%s vCPU %u", vt_analysis_guest_name(m, v->guest), v->vcpu);
+	else if (h->tid > 0)
+		snprintf(buf, size, "%s (tid %d)", h->comm, h->tid);
+	else
+		snprintf(buf, size, h->tid ? "unknown" : "idle pCPU");
+}
+
+/* Per guest, its vCPUs together: where the time went, who took it. */
+static void print_guests(const struct vt_machines *m, const struct vt_model *model)
+{
+	struct vt_guest_summary *gs;
+	size_t ng = vt_guest_summaries(model, &gs);
+	for (size_t i = 0; i < ng; i++) {
+		const struct vt_guest_summary *g = &gs[i];
+		uint64_t all = g->observed_ns;
+		printf("%s (QEMU %lld, %zu vCPU%s): guest code %.1f%%, hypervisor %.1f%%, preempted %.1f%%, idle %.1f%%",
+		       vt_analysis_guest_name(m, g->guest), (long long)g->qemu_pid, g->nvcpus, g->nvcpus == 1 ? "" : "s",
+		       pct(g->totals[VT_VCPU_GUEST], all), pct(g->totals[VT_VCPU_HYPERVISOR], all),
+		       pct(g->totals[VT_VCPU_PREEMPTED], all), pct(g->totals[VT_VCPU_IDLE], all));
+		if (g->totals[VT_VCPU_UNKNOWN])
+			printf(", unknown %.1f%%", pct(g->totals[VT_VCPU_UNKNOWN], all));
+		printf("\n");
+		if (g->npreemptors) {
+			printf("    worst offenders:");
+			for (size_t h = 0; h < g->npreemptors && h < 3; h++) {
+				char name[96];
+				holder_name(m, model, &g->preemptors[h], name, sizeof(name));
+				printf(" %s %.1f%%%s", name, pct(g->preemptors[h].ns, all),
+				       h + 1 < g->npreemptors && h < 2 ? "," : "");
+			}
+			printf("\n");
 		}
-	snprintf(buf, size, "%s (tid %d)", h->comm, h->tid);
+		if (g->nreasons) {
+			printf("    hypervisor time by exit reason:");
+			for (size_t r = 0; r < g->nreasons && r < 3; r++)
+				printf(" %llu %.1f%%%s", (unsigned long long)g->reasons[r].reason, pct(g->reasons[r].ns, all),
+				       r + 1 < g->nreasons && r < 2 ? "," : "");
+			printf("\n");
+		}
+	}
+	vt_guest_summaries_free(gs, ng);
 }
 
 static void print_text(const struct vt_machines *m, struct vt_model *model)
@@ -82,6 +120,8 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 	printf("vCPU time on host %s, %.3f s observed\n\n",
 	       m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key,
 	       (double)(model->last_ns - model->first_ns) / 1e9);
+	print_guests(m, model);
+	printf("\nper vCPU\n");
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
 		uint64_t all = v->end_ns - v->start_ns;
@@ -117,70 +157,24 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 
 
 
-static int cmp_exit(const void *a, const void *b)
-{
-	const struct vt_exit_stats *x = a, *y = b;
-	return (x->total_ns < y->total_ns) - (x->total_ns > y->total_ns);
-}
-
-/* Exit statistics of one guest: its vCPUs' merged, largest total first. */
-static size_t guest_exits(const struct vt_model *model, int guest, int64_t pid, struct vt_exit_stats **out)
-{
-	struct vt_exit_stats *all = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < model->nvcpus; i++) {
-		const struct vt_vcpu_model *v = &model->vcpus[i];
-		if (v->guest != guest || v->qemu_pid != pid)
-			continue;
-		for (size_t e = 0; e < v->nexits; e++) {
-			size_t k;
-			for (k = 0; k < n && all[k].reason != v->exits[e].reason; k++)
-				;
-			if (k == n) {
-				struct vt_exit_stats *x = realloc(all, (n + 1) * sizeof(*x));
-				if (!x)
-					break;
-				all = x;
-				all[n] = v->exits[e];
-				n++;
-				continue;
-			}
-			all[k].count += v->exits[e].count;
-			all[k].total_ns += v->exits[e].total_ns;
-			if (v->exits[e].max_ns > all[k].max_ns)
-				all[k].max_ns = v->exits[e].max_ns;
-			for (unsigned b = 0; b < VT_EXIT_HIST_BUCKETS; b++)
-				all[k].hist[b] += v->exits[e].hist[b];
-		}
-	}
-	vt_qsort(all, n, sizeof(*all), cmp_exit);
-	*out = all;
-	return n;
-}
-
 static void print_exits(const struct vt_machines *m, const struct vt_model *model)
 {
 	if (model->host < 0)
 		return; /* exits are the host's events */
-	for (size_t i = 0; i < model->nvcpus; i++) {
-		const struct vt_vcpu_model *v = &model->vcpus[i];
-		int first = 1;
-		for (size_t j = 0; j < i; j++)
-			first &= !(model->vcpus[j].guest == v->guest && model->vcpus[j].qemu_pid == v->qemu_pid);
-		if (!first)
-			continue;
-		struct vt_exit_stats *e;
-		size_t n = guest_exits(model, v->guest, v->qemu_pid, &e);
-		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n", vt_analysis_guest_name(m, v->guest),
-		       (long long)v->qemu_pid);
+	struct vt_guest_summary *gs;
+	size_t ng = vt_guest_summaries(model, &gs);
+	for (size_t i = 0; i < ng; i++) {
+		const struct vt_exit_stats *e = gs[i].exits;
+		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n",
+		       vt_analysis_guest_name(m, gs[i].guest), (long long)gs[i].qemu_pid);
 		printf("  %8s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
-		for (size_t k = 0; k < n && k < 8; k++)
+		for (size_t k = 0; k < gs[i].nexits && k < 8; k++)
 			printf("  %8llu %10llu %12.1f %10.2f %10.2f %10.2f\n", (unsigned long long)e[k].reason,
 			       (unsigned long long)e[k].count, (double)e[k].total_ns / 1e3,
 			       (double)vt_exit_stats_quantile(&e[k], 0.5) / 1e3,
 			       (double)vt_exit_stats_quantile(&e[k], 0.99) / 1e3, (double)e[k].max_ns / 1e3);
-		free(e);
 	}
+	vt_guest_summaries_free(gs, ng);
 }
 
 static int cmp_share(const void *a, const void *b)

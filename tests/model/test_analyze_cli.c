@@ -165,12 +165,80 @@ static void test_guest_without_host(void **state)
 	free(tmp);
 }
 
+/* Sets events_discarded (cumulative, as LTTng writes it) to `lost` in every
+ * packet of a stream file from the third on: babeltrace2 then reports `lost`
+ * events discarded between the second and third packets. */
+static void mark_lost(const char *file, uint64_t lost)
+{
+	FILE *f = fopen(file, "r+b");
+	assert_non_null(f);
+	unsigned char ctx[64];
+	long off = 0;
+	for (int packet = 0; fseek(f, off, SEEK_SET) == 0 && fread(ctx, 1, sizeof(ctx), f) == sizeof(ctx); packet++) {
+		uint64_t bits;
+		memcpy(&bits, ctx + 56, 8); /* packet_size, in bits (little endian, as written) */
+		assert_true(bits >= 8 * 88 && bits % 8 == 0);
+		if (packet >= 2) {
+			assert_int_equal(fseek(f, off + 72, SEEK_SET), 0); /* events_discarded */
+			assert_int_equal(fwrite(&lost, 8, 1, f), 1);
+		}
+		off += (long)(bits / 8);
+	}
+	fclose(f);
+}
+
+/* Lost events and a missing guest trace: the analysis goes on, exits 0,
+ * and says what is missing and which figures it affects. */
+static void test_missing_parts(void **state)
+{
+	(void)state;
+	char *tmp = vt_mkdtemp();
+	struct vt_run run;
+	vt_run_shell(&run, "'%s' '%s/two-guests-ntp.json' -d 1000 -o '%s/sim' >/dev/null && rm -rf '%s/sim/guest2'",
+		     vt_build_path("vmtrace-sim"), vt_source_path("scenarios"), tmp, tmp);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+	char chan[4200];
+	snprintf(chan, sizeof(chan), "%s/sim/host/kernel/chan_0", tmp);
+	mark_lost(chan, 50);
+	vt_run_shell(&run, "%s analyze '%s/sim'", vt_vmtrace_cmd(), tmp);
+	if (run.status != 0 || !strstr(run.out, "what is missing") || !strstr(run.out, "lost 50 events") ||
+	    !strstr(run.out, "vCPU states and preemption around the losses are approximate") ||
+	    !strstr(run.out, "runs a guest whose trace is not among the inputs") ||
+	    !strstr(run.out, "guest1 (QEMU"))
+		fail_msg("status %d\nstdout: %s\nstderr: %s", run.status, run.out, run.err);
+	vt_run_free(&run);
+	/* Its vCPU figures are still there, adding up. */
+	vt_run_shell(&run, "%s analyze --json '%s/sim'", vt_vmtrace_cmd(), tmp);
+	assert_int_equal(run.status, 0);
+	json_t *doc = json_loads(run.out, 0, NULL), *v;
+	assert_non_null(doc);
+	size_t i, untraced = 0;
+	json_array_foreach(json_object_get(doc, "vcpus"), i, v)
+	{
+		json_t *tot = json_object_get(v, "totals_ns"), *x;
+		const char *key;
+		json_int_t sum = 0;
+		json_object_foreach(tot, key, x)
+		sum += json_integer_value(x);
+		assert_int_equal(sum, json_integer_value(json_object_get(v, "end_ns")) -
+					      json_integer_value(json_object_get(v, "start_ns")));
+		untraced += json_is_null(json_object_get(v, "guest"));
+	}
+	assert_int_equal(untraced, 2); /* guest2's two vCPUs */
+	json_decref(doc);
+	vt_run_free(&run);
+	vt_rmtree(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bundled_example_json),
 		cmocka_unit_test(test_no_host),
 		cmocka_unit_test(test_guest_without_host),
+		cmocka_unit_test(test_missing_parts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

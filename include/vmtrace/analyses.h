@@ -27,6 +27,7 @@ struct vt_guest_summary {
 	size_t nexits;
 	struct vt_reason_time *reasons;       /* HYPERVISOR time per exit reason, largest first */
 	size_t nreasons;
+	uint32_t isa;                         /* of its exits, to name the reasons (vt_exit_reason_name) */
 };
 
 /* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory). */

@@ -3,6 +3,7 @@
 #ifndef VMTRACE_EVENT_H
 #define VMTRACE_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -50,6 +51,10 @@ const char *vt_kind_name(enum vt_kind kind);
 #define VT_NO_VCPU UINT32_MAX
 
 enum vt_isa { VT_ISA_UNKNOWN = 0, VT_ISA_VMX = 1, VT_ISA_SVM = 2 };
+
+/* An exit reason's name as Linux has it ("IO_INSTRUCTION", "NPF",
+ * "EXCP_PF"); the number in buf when the ISA or the code is unknown. */
+const char *vt_exit_reason_name(uint32_t isa, uint64_t reason, char *buf, size_t size);
 
 struct vt_kvm_entry {
 	uint32_t vcpu_id; /* VT_NO_VCPU when absent; may be garbage on real traces */

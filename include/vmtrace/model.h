@@ -128,6 +128,7 @@ struct vt_vcpu_model {
 	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
 	int forked;       /* its thread was created during the trace (start_ns is then its fork) */
 	int guest_seen;   /* an event of its guest's trace on this vCPU was seen */
+	uint32_t isa;     /* of its exits (enum vt_isa): how to name their reasons */
 	int exited;       /* its thread exited (end_ns): later events of the tid are another thread's */
 	struct vt_vcpu_interval *intervals;
 	size_t nintervals, cap_intervals;

@@ -111,6 +111,8 @@ size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary 
 		}
 		struct vt_guest_summary *g = &s[k];
 		g->nvcpus++;
+		if (v->isa)
+			g->isa = v->isa;
 		g->observed_ns += v->end_ns - v->start_ns;
 		for (int st = 0; st < VT_VCPU_STATE_COUNT; st++)
 			g->totals[st] += v->totals[st];

@@ -588,6 +588,8 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
 			v->reason = ev->u.kvm_exit.exit_reason;
 			v->exit_ts = ts ? ts : 1;
+			if (ev->u.kvm_exit.isa)
+				v->isa = ev->u.kvm_exit.isa;
 		}
 		break;
 	case VT_PROCESS_FORK:

@@ -215,6 +215,7 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 	case VT_KVM_EXIT:
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = (int32_t)ev->u.kvm_exit.vcpu_id;
+		r.b = (int32_t)ev->u.kvm_exit.isa;
 		r.c = (uint32_t)ev->u.kvm_exit.exit_reason;
 		r.d = (uint32_t)(ev->u.kvm_exit.exit_reason >> 32);
 		break;
@@ -315,6 +316,7 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		break;
 	case VT_KVM_EXIT:
 		ev->u.kvm_exit.vcpu_id = (uint32_t)r->a;
+		ev->u.kvm_exit.isa = (uint32_t)r->b;
 		ev->u.kvm_exit.exit_reason = (uint64_t)r->c | (uint64_t)r->d << 32;
 		break;
 	default:

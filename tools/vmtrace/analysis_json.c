@@ -61,6 +61,8 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 			const struct vt_exit_stats *x = &v->exits[e];
 			json_t *j = json_object();
 			json_object_set_new(j, "reason", json_integer((json_int_t)x->reason));
+			char buf[32];
+			json_object_set_new(j, "name", json_string(vt_exit_reason_name(v->isa, x->reason, buf, sizeof(buf))));
 			json_object_set_new(j, "count", json_integer((json_int_t)x->count));
 			json_object_set_new(j, "total_ns", json_integer((json_int_t)x->total_ns));
 			json_object_set_new(j, "p50_ns", json_integer((json_int_t)vt_exit_stats_quantile(x, 0.5)));

@@ -98,9 +98,11 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 		}
 		if (g->nreasons) {
 			printf("    hypervisor time by exit reason:");
-			for (size_t r = 0; r < g->nreasons && r < 3; r++)
-				printf(" %llu %.1f%%%s", (unsigned long long)g->reasons[r].reason, pct(g->reasons[r].ns, all),
-				       r + 1 < g->nreasons && r < 2 ? "," : "");
+			for (size_t r = 0; r < g->nreasons && r < 3; r++) {
+				char buf[32];
+				printf(" %s %.1f%%%s", vt_exit_reason_name(g->isa, g->reasons[r].reason, buf, sizeof(buf)),
+				       pct(g->reasons[r].ns, all), r + 1 < g->nreasons && r < 2 ? "," : "");
+			}
 			printf("\n");
 		}
 	}
@@ -146,9 +148,11 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 		}
 		if (v->nreasons) {
 			printf("    hypervisor by exit reason:");
-			for (size_t r = 0; r < v->nreasons && r < 3; r++)
-				printf(" %llu %.1f%%%s", (unsigned long long)v->by_reason[r].reason,
+			for (size_t r = 0; r < v->nreasons && r < 3; r++) {
+				char buf[32];
+				printf(" %s %.1f%%%s", vt_exit_reason_name(v->isa, v->by_reason[r].reason, buf, sizeof(buf)),
 				       pct(v->by_reason[r].ns, all), r + 1 < v->nreasons && r < 2 ? "," : "");
+			}
 			printf("\n");
 		}
 	}
@@ -167,9 +171,11 @@ static void print_exits(const struct vt_machines *m, const struct vt_model *mode
 		const struct vt_exit_stats *e = gs[i].exits;
 		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n",
 		       vt_analysis_guest_name(m, gs[i].guest), (long long)gs[i].qemu_pid);
-		printf("  %8s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
+		printf("  %-20s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
+		char buf[32];
 		for (size_t k = 0; k < gs[i].nexits && k < 8; k++)
-			printf("  %8llu %10llu %12.1f %10.2f %10.2f %10.2f\n", (unsigned long long)e[k].reason,
+			printf("  %-20s %10llu %12.1f %10.2f %10.2f %10.2f\n",
+			       vt_exit_reason_name(gs[i].isa, e[k].reason, buf, sizeof(buf)),
 			       (unsigned long long)e[k].count, (double)e[k].total_ns / 1e3,
 			       (double)vt_exit_stats_quantile(&e[k], 0.5) / 1e3,
 			       (double)vt_exit_stats_quantile(&e[k], 0.99) / 1e3, (double)e[k].max_ns / 1e3);

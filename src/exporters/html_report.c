@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/output.h"
 #include "exporters/html_rows.h"
 #include "vmtrace/report.h"
 
@@ -244,19 +245,10 @@ int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model,
 	vt_html_rows_finish(&r->rows);
 	if (r->rows.oom)
 		return vt_error_set(err, "%s: out of memory while building the report", path);
-	char tmp[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-		return vt_error_set(err, "%s: path too long", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
-	fchmod(fd, 0644); /* mkstemp's 0600 would hide the report from a web server */
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
-	}
+	struct vt_output out;
+	if (vt_output_open(&out, path, err))
+		return -1;
+	FILE *f = out.f;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>vmtrace report: ", f);
 	html_text(f, title);
 	fputs("</title>\n<style>\n", f);
@@ -270,16 +262,5 @@ int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model,
 	fputs("</script>\n<script>\n", f);
 	fputs(vt_html_asset_js, f);
 	fputs("</script>\n</body>\n</html>\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		int e = errno;
-		unlink(tmp);
-		return vt_error_set(err, "%s: cannot write: %s", path, strerror(e ? e : EIO));
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return vt_error_set(err, "%s: cannot write: %s", path, strerror(e));
-	}
-	return 0;
+	return vt_output_close(&out, 1, err);
 }

@@ -1,4 +1,5 @@
 #include "common/sort.h"
+#include "common/tmpfile.h"
 #include "sync/containment.h"
 
 #include <errno.h>
@@ -62,15 +63,11 @@ static struct vt_window_log *log_new(void)
 	struct vt_window_log *log = malloc(sizeof(*log));
 	if (!log)
 		return NULL;
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/vmtrace-windows-XXXXXX", dir && *dir ? dir : "/tmp");
-	log->fd = mkstemp(path);
+	log->fd = vt_tmpfile("windows", NULL, 0);
 	if (log->fd < 0) {
 		free(log);
 		return NULL;
 	}
-	unlink(path);
 	log->size = 0;
 	log->fill = 0;
 	log->failed = 0;
@@ -79,17 +76,9 @@ static struct vt_window_log *log_new(void)
 
 static void log_flush(struct vt_window_log *log)
 {
-	const char *p = (const char *)log->buf;
 	size_t size = log->fill * sizeof(*log->buf);
-	for (size_t done = 0; done < size && !log->failed;) {
-		ssize_t w = pwrite(log->fd, p + done, size - done, (off_t)(log->size + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			log->failed = 1;
-		else
-			done += (size_t)w;
-	}
+	if (!log->failed && vt_pwrite_all(log->fd, log->buf, size, log->size))
+		log->failed = 1;
 	log->size += size;
 	log->fill = 0;
 }

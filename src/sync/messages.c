@@ -1,4 +1,5 @@
 #include "sync/messages.h"
+#include "common/tmpfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -174,31 +175,19 @@ static struct vt_msg_log *log_new(void)
 	struct vt_msg_log *log = calloc(1, sizeof(*log));
 	if (!log)
 		return NULL;
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/vmtrace-messages-XXXXXX", dir && *dir ? dir : "/tmp");
-	log->fd = mkstemp(path);
+	log->fd = vt_tmpfile("messages", NULL, 0);
 	if (log->fd < 0) {
 		free(log);
 		return NULL;
 	}
-	unlink(path);
 	return log;
 }
 
 static void log_flush(struct vt_msg_log *log)
 {
-	const char *p = (const char *)log->buf;
 	size_t size = log->fill * sizeof(*log->buf);
-	for (size_t done = 0; done < size && !log->failed;) {
-		ssize_t w = pwrite(log->fd, p + done, size - done, (off_t)(log->size + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			log->failed = w < 0 ? errno : EIO;
-		else
-			done += (size_t)w;
-	}
+	if (!log->failed)
+		log->failed = vt_pwrite_all(log->fd, log->buf, size, log->size);
 	log->size += size;
 	log->fill = 0;
 }

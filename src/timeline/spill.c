@@ -2,6 +2,8 @@
  * blocks written at the end of one unlinked temporary file. */
 #include "timeline/spill.h"
 
+#include "common/tmpfile.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +17,13 @@ struct vt_spill *vt_spill_new(struct vt_error *err)
 		vt_error_set(err, "out of memory");
 		return NULL;
 	}
-	const char *dir = getenv("TMPDIR");
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/vmtrace-spill-XXXXXX", dir && *dir ? dir : "/tmp");
-	s->fd = mkstemp(path);
+	s->fd = vt_tmpfile("spill", path, sizeof(path));
 	if (s->fd < 0) {
 		vt_error_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
 		free(s);
 		return NULL;
 	}
-	unlink(path); /* gone with the process, whatever happens */
 	return s;
 }
 
@@ -131,17 +130,11 @@ static void flush(struct vt_spill *s, struct vt_spill_trace *t)
 		t->cap = cap;
 	}
 	size_t size = t->fill * sizeof(*t->block);
-	const char *p = (const char *)t->block;
-	for (size_t done = 0; done < size;) {
-		ssize_t w = pwrite(s->fd, p + done, size - done, (off_t)(s->end + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fail(s, w < 0 ? strerror(errno) : "short write");
-			t->fill = 0;
-			return;
-		}
-		done += (size_t)w;
+	int e = vt_pwrite_all(s->fd, t->block, size, s->end);
+	if (e) {
+		fail(s, strerror(e));
+		t->fill = 0;
+		return;
 	}
 	t->blocks[t->nblocks++] = (struct vt_spill_block){s->end, (uint32_t)t->fill};
 	s->end += size;

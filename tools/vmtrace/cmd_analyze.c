@@ -351,6 +351,11 @@ int vt_cmd_analyze(int argc, char **argv)
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int shared = vt_sync_option("analyze", c, optarg, a.p1.id, &method);
+		if (shared < 0)
+			goto out;
+		if (shared)
+			continue;
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -361,19 +366,6 @@ int vt_cmd_analyze(int argc, char **argv)
 		case 'H':
 			html = optarg;
 			break;
-		case 'm':
-			if (vt_sync_method_parse(optarg, &method)) {
-				fprintf(stderr, "vmtrace analyze: unknown method '%s'\n", optarg);
-				goto out;
-			}
-			break;
-		case 'g': {
-			struct vt_guest_hint hint;
-			if (vt_parse_guest_hint("analyze", optarg, &hint))
-				goto out;
-			vt_identify_add_hint(a.p1.id, &hint);
-			break;
-		}
 		case 'h':
 			usage(stdout);
 			rc = VT_EXIT_OK;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "common/output.h"
 #include "commands.h"
 #include "inputs.h"
 #include "vmtrace/report.h"
@@ -63,23 +64,13 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 		fprintf(stderr, "vmtrace export: no events to export\n");
 		return -1;
 	}
-	char tmp[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "vmtrace export: %s: path too long\n", path);
+	struct vt_output out;
+	struct vt_error err = {{0}};
+	if (vt_output_open(&out, path, &err)) {
+		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		return -1;
 	}
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		fprintf(stderr, "vmtrace export: %s: cannot create: %s\n", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		return -1;
-	}
-	fchmod(fd, 0644);
-	struct vt_perfetto *p = vt_perfetto_new(f, a->m, first);
+	struct vt_perfetto *p = vt_perfetto_new(out.f, a->m, first);
 	int rc = -1;
 	if (!p) {
 		fprintf(stderr, "vmtrace export: out of memory\n");
@@ -98,16 +89,10 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 	fprintf(stderr, "vmtrace export: wrote %s (%zu messages as flows)\n", path, fl.n);
 out:
 	vt_perfetto_free(p);
-	if (fclose(f) != 0 && !rc) {
-		fprintf(stderr, "vmtrace export: %s: cannot write: %s\n", path, strerror(errno));
+	if (vt_output_close(&out, rc == 0, &err) && rc == 0) {
+		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		rc = -1;
 	}
-	if (!rc && rename(tmp, path) != 0) {
-		fprintf(stderr, "vmtrace export: %s: cannot write: %s\n", path, strerror(errno));
-		rc = -1;
-	}
-	if (rc)
-		unlink(tmp);
 	return rc;
 }
 
@@ -152,6 +137,11 @@ int vt_cmd_export(int argc, char **argv)
 	int rc = VT_EXIT_USAGE, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int shared = vt_sync_option("export", c, optarg, a.p1.id, &method);
+		if (shared < 0)
+			goto out;
+		if (shared)
+			continue;
 		switch (c) {
 		case 'p':
 			perfetto = optarg;
@@ -159,19 +149,6 @@ int vt_cmd_export(int argc, char **argv)
 		case 'c':
 			ctf = optarg;
 			break;
-		case 'm':
-			if (vt_sync_method_parse(optarg, &method)) {
-				fprintf(stderr, "vmtrace export: unknown method '%s'\n", optarg);
-				goto out;
-			}
-			break;
-		case 'g': {
-			struct vt_guest_hint hint;
-			if (vt_parse_guest_hint("export", optarg, &hint))
-				goto out;
-			vt_identify_add_hint(a.p1.id, &hint);
-			break;
-		}
 		case 'h':
 			usage(stdout);
 			rc = VT_EXIT_OK;

@@ -162,25 +162,15 @@ int vt_cmd_sync(int argc, char **argv)
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int shared = vt_sync_option("sync", c, optarg, col.id, &method);
+		if (shared < 0)
+			goto out;
+		if (shared)
+			continue;
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
-		case 'm':
-			if (vt_sync_method_parse(optarg, &method)) {
-				fprintf(stderr, "vmtrace sync: unknown method '%s' (auto, trusted, hull, containment, tsc)\n",
-					optarg);
-				goto out;
-			}
-			break;
-		case 'g': {
-			struct vt_guest_hint hint;
-			if (vt_parse_guest_hint("sync", optarg, &hint))
-				goto out;
-			if (col.id)
-				vt_identify_add_hint(col.id, &hint);
-			break;
-		}
 		case 'h':
 			usage(stdout);
 			rc = VT_EXIT_OK;

@@ -68,6 +68,24 @@ int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *ou
 	return 0;
 }
 
+int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id, enum vt_sync_method *method)
+{
+	if (c == 'm') {
+		if (!vt_sync_method_parse(arg, method))
+			return 1;
+		fprintf(stderr, "vmtrace %s: unknown method '%s' (auto, trusted, hull, containment, tsc)\n", command, arg);
+		return -1;
+	}
+	if (c != 'g')
+		return 0;
+	struct vt_guest_hint hint;
+	if (vt_parse_guest_hint(command, arg, &hint))
+		return -1;
+	if (id)
+		vt_identify_add_hint(id, &hint);
+	return 1;
+}
+
 int vt_pass1_init(struct vt_pass1 *p, int with_containment)
 {
 	memset(p, 0, sizeof(*p));

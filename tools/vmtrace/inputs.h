@@ -50,6 +50,11 @@ void vt_pass1_free(struct vt_pass1 *p);
  * returns -1 when it is not of that form. */
 int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *out);
 
+/* The options of every command that synchronizes: --method M (getopt code
+ * 'm') and --guest UUID=PID ('g', a hint for id when not NULL). Returns 1
+ * when c was one of them, 0 when not, -1 on a bad value (printed). */
+int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id, enum vt_sync_method *method);
+
 /* Shared JSON pieces (cmd_info.c). */
 json_t *json_str_or_null(const char *s);
 json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *all);

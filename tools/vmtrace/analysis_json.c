@@ -6,6 +6,18 @@
 #include "analysis.h"
 #include "vmtrace/analyses.h"
 
+/* {"reason": ns, ...}: HYPERVISOR time per exit reason. */
+static json_t *reasons_json(const struct vt_reason_time *r, size_t n)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "%llu", (unsigned long long)r[i].reason);
+		json_object_set_new(o, key, json_integer((json_int_t)r[i].ns));
+	}
+	return o;
+}
+
 static json_t *intervals_json(const struct vt_vcpu_model *v)
 {
 	json_t *arr = json_array();
@@ -40,13 +52,7 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 			json_object_set_new(tot, vt_vcpu_state_name((enum vt_vcpu_state)s),
 					    json_integer((json_int_t)v->totals[s]));
 		json_object_set_new(o, "totals_ns", tot);
-		json_t *reasons = json_object();
-		for (size_t r = 0; r < v->nreasons; r++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%llu", (unsigned long long)v->by_reason[r].reason);
-			json_object_set_new(reasons, key, json_integer((json_int_t)v->by_reason[r].ns));
-		}
-		json_object_set_new(o, "hypervisor_by_reason_ns", reasons);
+		json_object_set_new(o, "hypervisor_by_reason_ns", reasons_json(v->by_reason, v->nreasons));
 		json_t *holders = json_array();
 		for (size_t h = 0; h < v->nholders; h++) {
 			json_t *x = json_object();
@@ -150,13 +156,7 @@ static json_t *guests_json(const struct vt_machines *m, const struct vt_model *m
 			json_array_append_new(holders, x);
 		}
 		json_object_set_new(o, "preempted_by", holders);
-		json_t *reasons = json_object();
-		for (size_t r = 0; r < g->nreasons; r++) {
-			char key[32];
-			snprintf(key, sizeof(key), "%llu", (unsigned long long)g->reasons[r].reason);
-			json_object_set_new(reasons, key, json_integer((json_int_t)g->reasons[r].ns));
-		}
-		json_object_set_new(o, "hypervisor_by_reason_ns", reasons);
+		json_object_set_new(o, "hypervisor_by_reason_ns", reasons_json(g->reasons, g->nreasons));
 		json_array_append_new(arr, o);
 	}
 	vt_guest_summaries_free(gs, ng);

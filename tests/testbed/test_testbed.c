@@ -356,8 +356,8 @@ int main(void)
 		printf("FAIL: %s is not a testbed manifest\n", path);
 		return 1;
 	}
-	if (strcmp(status, "skipped") == 0) {
-		printf("SKIP: the testbed was skipped: %s\n", json_string_value(json_object_get(top, "reason")));
+	if (strcmp(status, "skipped") == 0 || strcmp(status, "running") == 0) {
+		printf("SKIP: the testbed was %s: %s\n", status, json_string_value(json_object_get(top, "reason")));
 		return VT_SKIP_CODE;
 	}
 	if (strcmp(status, "ok") != 0) {

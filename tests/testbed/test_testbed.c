@@ -165,7 +165,7 @@ static void test_vcpu_totals(void **state)
 {
 	(void)state;
 	json_t *doc = analysis(0), *v, *g, *mv;
-	size_t i, j;
+	size_t i, j, k;
 	json_array_foreach(json_object_get(doc, "vcpus"), i, v)
 	{
 		json_t *x;
@@ -182,7 +182,7 @@ static void test_vcpu_totals(void **state)
 		json_array_foreach(json_object_get(g, "vcpus"), j, mv)
 		{
 			int found = 0;
-			json_array_foreach(json_object_get(doc, "vcpus"), i, v)
+			json_array_foreach(json_object_get(doc, "vcpus"), k, v)
 			{
 				if (int_of(v, "tid") != int_of(mv, "tid"))
 					continue;
@@ -194,6 +194,8 @@ static void test_vcpu_totals(void **state)
 			if (!found)
 				fail_msg("%s vCPU %lld (tid %lld) is not among the analyzed vCPUs", str_of(g, "name"),
 					 (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
+			printf("%s vCPU %lld (tid %lld): analyzed on its thread, ran guest code\n", str_of(g, "name"),
+			       (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
 		}
 	}
 }

@@ -10,6 +10,7 @@
 
 #include "common/output.h"
 #include "exporters/html_rows.h"
+#include "vmtrace/analyses.h"
 #include "vmtrace/report.h"
 
 extern const char vt_html_asset_css[];
@@ -123,43 +124,39 @@ static void write_rows(FILE *f, const struct vt_html_rows *rs, int kind)
 	fputc(']', f);
 }
 
-/* Exits of every vCPU of one QEMU merged, histograms included (quantiles stay right). */
-static void write_guest_exits(FILE *f, const struct vt_model *model, int64_t pid)
+/* Exits of every vCPU of one QEMU merged (vt_guest_summaries), histograms
+ * included so the quantiles stay right. */
+static void write_guest_exits(FILE *f, const struct vt_guest_summary *gs, size_t ng, int64_t pid)
 {
-	struct vt_exit_stats *all = NULL;
-	size_t n = 0;
+	fputc('[', f);
+	for (size_t g = 0; g < ng; g++) {
+		if (gs[g].qemu_pid != pid)
+			continue;
+		const struct vt_exit_stats *all = gs[g].exits;
+		for (size_t k = 0; k < gs[g].nexits; k++)
+			fprintf(f, "%s[%llu,%llu,%llu,%llu,%llu,%llu]", k ? "," : "", (unsigned long long)all[k].reason,
+				(unsigned long long)all[k].count, (unsigned long long)all[k].total_ns,
+				(unsigned long long)vt_exit_stats_quantile(&all[k], 0.5),
+				(unsigned long long)vt_exit_stats_quantile(&all[k], 0.99), (unsigned long long)all[k].max_ns);
+		break;
+	}
+	fputc(']', f);
+}
+
+/* {"code":"NAME", ...} for every exit reason the vCPUs saw. */
+static void write_reason_names(FILE *f, const struct vt_model *model)
+{
+	fputs("\"reason_names\":{", f);
+	int any = 0;
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		const struct vt_vcpu_model *v = &model->vcpus[i];
-		if (v->qemu_pid != pid)
-			continue;
 		for (size_t e = 0; e < v->nexits; e++) {
-			size_t k;
-			for (k = 0; k < n && all[k].reason != v->exits[e].reason; k++)
-				;
-			if (k == n) {
-				struct vt_exit_stats *x = realloc(all, (n + 1) * sizeof(*x));
-				if (!x)
-					break;
-				all = x;
-				all[n++] = v->exits[e];
-				continue;
-			}
-			all[k].count += v->exits[e].count;
-			all[k].total_ns += v->exits[e].total_ns;
-			if (v->exits[e].max_ns > all[k].max_ns)
-				all[k].max_ns = v->exits[e].max_ns;
-			for (unsigned b = 0; b < VT_EXIT_HIST_BUCKETS; b++)
-				all[k].hist[b] += v->exits[e].hist[b];
+			char buf[32];
+			fprintf(f, "%s\"%llu\":", any++ ? "," : "", (unsigned long long)v->exits[e].reason);
+			js_str(f, vt_exit_reason_name(v->isa, v->exits[e].reason, buf, sizeof(buf)));
 		}
 	}
-	fputc('[', f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s[%llu,%llu,%llu,%llu,%llu,%llu]", k ? "," : "", (unsigned long long)all[k].reason,
-			(unsigned long long)all[k].count, (unsigned long long)all[k].total_ns,
-			(unsigned long long)vt_exit_stats_quantile(&all[k], 0.5),
-			(unsigned long long)vt_exit_stats_quantile(&all[k], 0.99), (unsigned long long)all[k].max_ns);
-	fputc(']', f);
-	free(all);
+	fputs("},\n", f);
 }
 
 static uint64_t rel(const struct vt_html_rows *rs, uint64_t t)
@@ -178,7 +175,11 @@ static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_m
 		fprintf(f, ",\"role\":\"%s\"}",
 			m->machines[k].role == VT_ROLE_HOST ? "host" : m->machines[k].role == VT_ROLE_GUEST ? "guest" : "unknown");
 	}
-	fputs("],\n\"vcpus\":[", f);
+	fputs("],\n", f);
+	write_reason_names(f, model);
+	fputs("\"vcpus\":[", f);
+	struct vt_guest_summary *gs;
+	size_t ng = vt_guest_summaries(model, &gs);
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		const struct vt_vcpu_model *v = &model->vcpus[i];
 		fprintf(f, "%s\n{\"i\":%zu,\"guest\":%d,\"name\":", i ? "," : "", i, v->guest);
@@ -203,11 +204,12 @@ static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_m
 		for (size_t j = 0; j < i; j++)
 			first &= model->vcpus[j].qemu_pid != v->qemu_pid;
 		if (first)
-			write_guest_exits(f, model, v->qemu_pid);
+			write_guest_exits(f, gs, ng, v->qemu_pid);
 		else
 			fputs("null", f);
 		fputc('}', f);
 	}
+	vt_guest_summaries_free(gs, ng);
 	fputs("],\n\"threads\":[", f);
 	for (size_t i = 0; i < model->nthreads; i++) {
 		const struct vt_thread_model *t = &model->threads[i];

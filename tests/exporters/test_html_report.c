@@ -147,6 +147,7 @@ static void test_in_chromium(void **state)
 	}
 	/* the exit-statistics and preemption tables */
 	assert_non_null(strstr(dom, "id=\"exits\""));
+	assert_non_null(strstr(dom, "IO_INSTRUCTION")); /* reasons by name (the simulated host is VMX) */
 	assert_non_null(strstr(dom, "id=\"preemption\""));
 	assert_true(count(dom, "data-vcpu-tid=") == json_array_size(vcpus));
 	vt_run_free(&run);

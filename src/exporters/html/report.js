@@ -109,7 +109,7 @@ function timelineRows() {
 	lines.push({head: 'vCPUs'});
 	VCPUS.forEach(v => lines.push({kind: 'vcpu', idx: v.i, row: vRows.get(v.i), label: v.name + ' vCPU ' + v.vcpu,
 		states: VCPU_STATES, colors: VCPU_STATES.map(s => STATE_COLORS[s]),
-		detail: (st, d) => st === 3 ? 'exit reason ' + d : st === 4 ? 'waiting for the pCPU held by ' +
+		detail: (st, d) => st === 3 ? 'exit reason ' + reasonName(d) : st === 4 ? 'waiting for the pCPU held by ' +
 			holderName(d) : ''}));
 	const threads = D.threads.slice().sort((a, b) => a.guest - b.guest || a.tid - b.tid);
 	let g = -2;
@@ -343,6 +343,10 @@ function table(parent, id, head, rows) {
 	rows.forEach(r => { const tr = el('tr', {}, t); r.forEach((c, i) => el('td', i ? {class: 'num'} : {}, tr, String(c))); });
 	return t;
 }
+/* An exit reason as Linux names it (VMX or SVM), else its number. */
+function reasonName(code) {
+	return (D.reason_names && D.reason_names[code]) || String(code);
+}
 function exitsTables() {
 	el('h2', {}, root, 'Exits (like perf kvm stat: each from kvm_exit to the next kvm_entry)');
 	const box = el('div', {id: 'exits'}, root);
@@ -353,7 +357,7 @@ function exitsTables() {
 		const exits = D.vcpus.find(x => x.qemu === v.qemu && x.exits).exits;
 		el('h3', {}, box, guestLabel(v));
 		const rows = exits.slice().sort((a, b) => b[2] - a[2]).map(e =>
-			[String(e[0]), e[1], fmtDur(e[2]), fmtDur(e[3]), fmtDur(e[4]), fmtDur(e[5])]);
+			[reasonName(e[0]), e[1], fmtDur(e[2]), fmtDur(e[3]), fmtDur(e[4]), fmtDur(e[5])]);
 		table(box, null, ['exit reason', 'count', 'total', 'p50', 'p99', 'max'], rows).setAttribute('data-qemu', v.qemu);
 	});
 }

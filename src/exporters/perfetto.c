@@ -132,9 +132,10 @@ static void on_vcpu(void *ctx, const struct vt_model *model, size_t vcpu, const 
 {
 	struct vt_perfetto *p = ctx;
 	const struct vt_vcpu_model *v = &model->vcpus[vcpu];
-	char args[64] = "";
+	char args[128] = "", name[32];
 	if (iv->state == VT_VCPU_HYPERVISOR && iv->detail >= 0)
-		snprintf(args, sizeof(args), "\"exit_reason\":%lld", (long long)iv->detail);
+		snprintf(args, sizeof(args), "\"exit_reason\":%lld,\"exit_name\":\"%s\"", (long long)iv->detail,
+			 vt_exit_reason_name(v->isa, (uint64_t)iv->detail, name, sizeof(name)));
 	else if (iv->state == VT_VCPU_PREEMPTED && iv->detail >= 0)
 		snprintf(args, sizeof(args), "\"holder_tid\":%lld", (long long)iv->detail);
 	complete(p, pid_of(v->guest >= 0 ? v->guest : model->host), TRACK_VCPU + (int)vcpu, iv->start, iv->end,

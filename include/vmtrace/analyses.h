@@ -28,6 +28,8 @@ struct vt_guest_summary {
 	struct vt_reason_time *reasons;       /* HYPERVISOR time per exit reason, largest first */
 	size_t nreasons;
 	uint32_t isa;                         /* of its exits, to name the reasons (vt_exit_reason_name) */
+	uint64_t userspace_exits;             /* exits QEMU handled (kvm_userspace_exit), summed */
+	uint64_t userspace_by_reason[VT_USERSPACE_REASONS];
 };
 
 /* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory). */

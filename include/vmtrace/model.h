@@ -49,6 +49,11 @@ struct vt_holder_time {
 
 struct vt_model;
 
+/* KVM_EXIT_* codes of kvm_userspace_exit counted one by one (IO 2, MMIO 6, ...). */
+#define VT_USERSPACE_REASONS 40
+/* Its name ("IO", "MMIO", "SHUTDOWN"...), or NULL. */
+const char *vt_userspace_exit_name(uint32_t reason);
+
 /* One stretch of a vCPU's life (kept with vt_model.record_intervals, or passed
  * to a vt_model_sink). */
 struct vt_vcpu_interval {
@@ -129,6 +134,8 @@ struct vt_vcpu_model {
 	int forked;       /* its thread was created during the trace (start_ns is then its fork) */
 	int guest_seen;   /* an event of its guest's trace on this vCPU was seen */
 	uint32_t isa;     /* of its exits (enum vt_isa): how to name their reasons */
+	uint64_t userspace_exits; /* kvm_userspace_exit on its thread: exits QEMU itself handled */
+	uint64_t userspace_by_reason[VT_USERSPACE_REASONS]; /* by KVM_EXIT_* code; the last slot: any larger code */
 	int exited;       /* its thread exited (end_ns): later events of the tid are another thread's */
 	struct vt_vcpu_interval *intervals;
 	size_t nintervals, cap_intervals;

@@ -34,7 +34,7 @@ void vt_timeline_close(struct vt_timeline *tl);
 /* --- the spill: pass 2 without decoding the traces again --------------------
  * Pass 1 hands every event to vt_spill_add, which keeps, as 32-byte records in
  * one unlinked temporary file ($TMPDIR, else /tmp), the events the model reads
- * (sched_switch, sched_wakeup, kvm_entry, kvm_exit, process fork and exit) plus each trace's first
+ * (sched_switch, sched_wakeup, kvm_entry, kvm_exit, kvm_userspace_exit, process fork and exit) plus each trace's first
  * event on every CPU and its last timestamp (as VT_OTHER), so that the model
  * sees every trace's whole span and every CPU. */
 struct vt_spill;

@@ -111,6 +111,9 @@ size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary 
 		}
 		struct vt_guest_summary *g = &s[k];
 		g->nvcpus++;
+		g->userspace_exits += v->userspace_exits;
+		for (int r = 0; r < VT_USERSPACE_REASONS; r++)
+			g->userspace_by_reason[r] += v->userspace_by_reason[r];
 		if (v->isa)
 			g->isa = v->isa;
 		g->observed_ns += v->end_ns - v->start_ns;

@@ -14,6 +14,19 @@ const char *vt_thread_state_name(int s)
 	return vt_vcpu_state_name((enum vt_vcpu_state)s);
 }
 
+const char *vt_userspace_exit_name(uint32_t reason)
+{
+	/* include/uapi/linux/kvm.h */
+	static const char *const names[] = {
+		"UNKNOWN", "EXCEPTION", "IO", "HYPERCALL", "DEBUG", "HLT", "MMIO", "IRQ_WINDOW_OPEN", "SHUTDOWN",
+		"FAIL_ENTRY", "INTR", "SET_TPR", "TPR_ACCESS", "S390_SIEIC", "S390_RESET", "DCR", "NMI",
+		"INTERNAL_ERROR", "OSI", "PAPR_HCALL", "S390_UCONTROL", "WATCHDOG", "S390_TSCH", "EPR",
+		"SYSTEM_EVENT", "S390_STSI", "IOAPIC_EOI", "HYPERV", "ARM_NISV", "X86_RDMSR", "X86_WRMSR",
+		"DIRTY_RING_FULL", "AP_RESET_HOLD", "X86_BUS_LOCK", "XEN", "RISCV_SBI", "RISCV_CSR", "NOTIFY",
+		"LOONGARCH_IOCSR", "MEMORY_FAULT"};
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;
+}
+
 const char *vt_vcpu_state_name(enum vt_vcpu_state s)
 {
 	static const char *const names[] = {"UNKNOWN", "IDLE", "GUEST", "HYPERVISOR", "PREEMPTED"};
@@ -590,6 +603,13 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 			v->exit_ts = ts ? ts : 1;
 			if (ev->u.kvm_exit.isa)
 				v->isa = ev->u.kvm_exit.isa;
+		}
+		break;
+	case VT_KVM_USERSPACE_EXIT:
+		if ((v = vcpu_of(model, ev->tid))) {
+			uint32_t r = ev->u.userspace_exit.reason;
+			v->userspace_exits++;
+			v->userspace_by_reason[r < VT_USERSPACE_REASONS ? r : VT_USERSPACE_REASONS - 1]++;
 		}
 		break;
 	case VT_PROCESS_FORK:

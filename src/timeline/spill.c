@@ -212,6 +212,11 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.c = (uint32_t)ev->u.kvm_exit.exit_reason;
 		r.d = (uint32_t)(ev->u.kvm_exit.exit_reason >> 32);
 		break;
+	case VT_KVM_USERSPACE_EXIT:
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = (int32_t)ev->u.userspace_exit.reason;
+		r.b = ev->u.userspace_exit.err;
+		break;
 	case VT_PROCESS_FORK:
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = ev->u.fork.child_tid;
@@ -297,6 +302,10 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		break;
 	case VT_KVM_ENTRY:
 		ev->u.kvm_entry.vcpu_id = (uint32_t)r->a;
+		break;
+	case VT_KVM_USERSPACE_EXIT:
+		ev->u.userspace_exit.reason = (uint32_t)r->a;
+		ev->u.userspace_exit.err = r->b;
 		break;
 	case VT_PROCESS_FORK:
 		ev->u.fork.child_tid = r->a;

@@ -289,6 +289,19 @@ static void check_scenario_opts(const char *name, const char *only, const char *
 	json_int_t want_exits = json_integer_value(json_object_get(
 		json_object_get(json_array_get(json_object_get(truth, "machines"), 0), "kind_counts"), "KVM_EXIT"));
 	assert_true((json_int_t)exits <= want_exits && (json_int_t)(exits + model->nvcpus) >= want_exits);
+	/* Every kvm_userspace_exit is a vCPU's, counted once. */
+	uint64_t uexits = 0;
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		uint64_t by = 0;
+		for (int r = 0; r < VT_USERSPACE_REASONS; r++)
+			by += model->vcpus[i].userspace_by_reason[r];
+		assert_int_equal(by, model->vcpus[i].userspace_exits);
+		uexits += model->vcpus[i].userspace_exits;
+	}
+	assert_int_equal((json_int_t)uexits,
+			 json_integer_value(json_object_get(json_object_get(json_array_get(json_object_get(truth, "machines"), 0),
+									    "kind_counts"),
+							    "KVM_USERSPACE_EXIT")));
 	/* Guest threads, when the guests' traces are read too. */
 	size_t threads_checked = 0;
 	json_array_foreach(json_object_get(truth, "guests"), gi, g)

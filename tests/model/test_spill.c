@@ -110,6 +110,9 @@ static void same_model(const struct vt_model *a, const struct vt_model *b)
 			assert_int_equal(x->by_holder[h].ns, y->by_holder[h].ns);
 			assert_string_equal(x->by_holder[h].comm, y->by_holder[h].comm);
 		}
+		assert_int_equal(x->userspace_exits, y->userspace_exits);
+		assert_memory_equal(x->userspace_by_reason, y->userspace_by_reason, sizeof(x->userspace_by_reason));
+		assert_int_equal(x->isa, y->isa);
 		assert_int_equal(x->nexits, y->nexits);
 		assert_memory_equal(x->exits, y->exits, x->nexits * sizeof(*x->exits));
 		assert_int_equal(x->nintervals, y->nintervals);

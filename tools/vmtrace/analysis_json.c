@@ -6,6 +6,24 @@
 #include "analysis.h"
 #include "vmtrace/analyses.h"
 
+/* {"count": n, "by_reason": {"IO": n, ...}}: exits QEMU handled. */
+static json_t *userspace_json(uint64_t count, const uint64_t *by_reason)
+{
+	json_t *o = json_object(), *r = json_object();
+	json_object_set_new(o, "count", json_integer((json_int_t)count));
+	for (uint32_t k = 0; k < VT_USERSPACE_REASONS; k++) {
+		if (!by_reason[k])
+			continue;
+		const char *name = k + 1 < VT_USERSPACE_REASONS ? vt_userspace_exit_name(k) : NULL;
+		char buf[32];
+		if (!name)
+			snprintf(buf, sizeof(buf), k + 1 < VT_USERSPACE_REASONS ? "%u" : "%u+", k);
+		json_object_set_new(r, name ? name : buf, json_integer((json_int_t)by_reason[k]));
+	}
+	json_object_set_new(o, "by_reason", r);
+	return o;
+}
+
 /* {"reason": ns, ...}: HYPERVISOR time per exit reason. */
 static json_t *reasons_json(const struct vt_reason_time *r, size_t n)
 {
@@ -53,6 +71,7 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 					    json_integer((json_int_t)v->totals[s]));
 		json_object_set_new(o, "totals_ns", tot);
 		json_object_set_new(o, "hypervisor_by_reason_ns", reasons_json(v->by_reason, v->nreasons));
+		json_object_set_new(o, "userspace_exits", userspace_json(v->userspace_exits, v->userspace_by_reason));
 		json_t *holders = json_array();
 		for (size_t h = 0; h < v->nholders; h++) {
 			json_t *x = json_object();
@@ -157,6 +176,7 @@ static json_t *guests_json(const struct vt_machines *m, const struct vt_model *m
 		}
 		json_object_set_new(o, "preempted_by", holders);
 		json_object_set_new(o, "hypervisor_by_reason_ns", reasons_json(g->reasons, g->nreasons));
+		json_object_set_new(o, "userspace_exits", userspace_json(g->userspace_exits, g->userspace_by_reason));
 		json_array_append_new(arr, o);
 	}
 	vt_guest_summaries_free(gs, ng);

@@ -96,6 +96,17 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 			}
 			printf("\n");
 		}
+		if (g->userspace_exits) {
+			printf("    exits to QEMU (kvm_userspace_exit): %llu", (unsigned long long)g->userspace_exits);
+			const char *sep = " (";
+			for (uint32_t r = 0; r < VT_USERSPACE_REASONS; r++)
+				if (g->userspace_by_reason[r]) {
+					const char *name = r + 1 < VT_USERSPACE_REASONS ? vt_userspace_exit_name(r) : NULL;
+					printf("%s%s %llu", sep, name ? name : "other", (unsigned long long)g->userspace_by_reason[r]);
+					sep = ", ";
+				}
+			printf("%s\n", *sep == ',' ? ")" : "");
+		}
 		if (g->nreasons) {
 			printf("    hypervisor time by exit reason:");
 			for (size_t r = 0; r < g->nreasons && r < 3; r++) {

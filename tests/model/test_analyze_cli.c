@@ -24,6 +24,18 @@ static void remove_example(const char *err)
 	vt_rmtree(dir);
 }
 
+/* A vCPU's totals add up exactly to its observed time. */
+static void assert_adds_up(json_t *v)
+{
+	json_t *x;
+	const char *key;
+	json_int_t sum = 0;
+	json_object_foreach(json_object_get(v, "totals_ns"), key, x)
+	sum += json_integer_value(x);
+	assert_int_equal(sum, json_integer_value(json_object_get(v, "end_ns")) -
+				      json_integer_value(json_object_get(v, "start_ns")));
+}
+
 static void test_bundled_example_json(void **state)
 {
 	(void)state;
@@ -40,13 +52,8 @@ static void test_bundled_example_json(void **state)
 	assert_int_equal(json_array_size(vcpus), 4);
 	json_array_foreach(vcpus, i, v)
 	{
-		json_t *tot = json_object_get(v, "totals_ns"), *x;
-		const char *key;
-		json_int_t sum = 0;
-		json_object_foreach(tot, key, x)
-		sum += json_integer_value(x);
-		assert_int_equal(sum, json_integer_value(json_object_get(v, "end_ns")) -
-					      json_integer_value(json_object_get(v, "start_ns")));
+		json_t *tot = json_object_get(v, "totals_ns");
+		assert_adds_up(v);
 		assert_true(json_integer_value(json_object_get(tot, "GUEST")) > 0);
 		assert_true(json_integer_value(json_object_get(tot, "PREEMPTED")) > 0);
 		assert_true(json_array_size(json_object_get(v, "preempted_by")) > 0);
@@ -216,13 +223,7 @@ static void test_missing_parts(void **state)
 	size_t i, untraced = 0;
 	json_array_foreach(json_object_get(doc, "vcpus"), i, v)
 	{
-		json_t *tot = json_object_get(v, "totals_ns"), *x;
-		const char *key;
-		json_int_t sum = 0;
-		json_object_foreach(tot, key, x)
-		sum += json_integer_value(x);
-		assert_int_equal(sum, json_integer_value(json_object_get(v, "end_ns")) -
-					      json_integer_value(json_object_get(v, "start_ns")));
+		assert_adds_up(v);
 		untraced += json_is_null(json_object_get(v, "guest"));
 	}
 	assert_int_equal(untraced, 2); /* guest2's two vCPUs */

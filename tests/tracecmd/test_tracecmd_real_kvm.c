@@ -131,6 +131,27 @@ static void test_guests_named(void **state)
 				fail_msg("%s: `vmtrace info` lacks \"%s\":\n%s", in->dat, want, run.out);
 		}
 		vt_run_free(&run);
+		/* The same guests in `info --json`'s untraced_guests. */
+		vt_run_shell(&run, "%s info --json '%s'", vt_vmtrace_cmd(), in->dat);
+		assert_int_equal(run.status, 0);
+		json_t *doc = json_loads(run.out, 0, NULL);
+		assert_non_null(doc);
+		json_t *untraced = json_object_get(doc, "untraced_guests");
+		for (size_t g = 0; g < json_array_size(guests); g++) {
+			json_t *gj = json_array_get(guests, g), *u;
+			size_t k;
+			int found = 0;
+			json_array_foreach(untraced, k, u)
+			found |= json_integer_value(json_object_get(u, "qemu_pid")) ==
+					 json_integer_value(json_object_get(gj, "qemu_pid")) &&
+				 !strcmp(json_string_value(json_object_get(u, "uuid")) ? json_string_value(json_object_get(u, "uuid")) : "",
+					 json_string_value(json_object_get(gj, "product_uuid")));
+			if (!found)
+				fail_msg("%s: info --json's untraced_guests lacks QEMU pid %lld", in->dat,
+					 (long long)json_integer_value(json_object_get(gj, "qemu_pid")));
+		}
+		json_decref(doc);
+		vt_run_free(&run);
 		json_decref(guests);
 		json_decref(man);
 	}

@@ -187,6 +187,7 @@ json_t *vt_analysis_json(const struct vt_analysis *a)
 {
 	json_t *doc = json_object();
 	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
+	json_object_set_new(doc, "untraced_guests", vt_untraced_json(a->m));
 	json_object_set_new(doc, "host", a->host >= 0 ? json_integer(a->host) : json_null());
 	json_object_set_new(doc, "guests", guests_json(a->m, a->model));
 	json_object_set_new(doc, "vcpus", model_json(a->m, a->model));

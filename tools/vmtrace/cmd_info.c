@@ -246,6 +246,21 @@ json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *al
 	return arr;
 }
 
+json_t *vt_untraced_json(const struct vt_machines *m)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; m && i < m->nuntraced; i++) {
+		const struct vt_untraced_guest *u = &m->untraced[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_str_or_null(u->name));
+		json_object_set_new(o, "uuid", json_str_or_null(u->uuid));
+		json_object_set_new(o, "host", json_integer(u->host));
+		json_object_set_new(o, "qemu_pid", json_integer(u->pid));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 int vt_cmd_info(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -323,6 +338,7 @@ int vt_cmd_info(int argc, char **argv)
 		print_machines_text(machines, all);
 	json_object_set_new(doc, "traces", traces);
 	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, all) : json_array());
+	json_object_set_new(doc, "untraced_guests", vt_untraced_json(machines));
 	json_object_set_new(doc, "errors", errors);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -211,6 +211,7 @@ int vt_cmd_sync(int argc, char **argv)
 			json_object_set_new(doc, "method", json_string(vt_sync_method_name(method)));
 			json_object_set_new(doc, "root", json_integer(r->root));
 			json_object_set_new(doc, "machines", vt_machines_json(m, &col.in));
+			json_object_set_new(doc, "untraced_guests", vt_untraced_json(m));
 			json_object_set_new(doc, "clocks", sync_json(m, r));
 			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 			printf("\n");

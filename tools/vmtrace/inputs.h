@@ -58,5 +58,7 @@ int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id
 /* Shared JSON pieces (cmd_info.c). */
 json_t *json_str_or_null(const char *s);
 json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *all);
+/* The guests the host's agent named but whose traces are not among the inputs. */
+json_t *vt_untraced_json(const struct vt_machines *m);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tc_report.h"
 #include "testutil.h"
 #include "vmtrace/sources.h"
 
@@ -16,47 +17,6 @@ static char *tmp;
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The kind a report line's event should become: an independent table. */
-static enum vt_kind kind_of(const char *name, const char *rest)
-{
-	static const struct {
-		const char *name;
-		enum vt_kind kind;
-	} table[] = {
-		{"kvm_entry", VT_KVM_ENTRY},         {"kvm_exit", VT_KVM_EXIT},
-		{"kvm_hypercall", VT_KVM_HYPERCALL}, {"kvm_userspace_exit", VT_KVM_USERSPACE_EXIT},
-		{"sched_switch", VT_SCHED_SWITCH},   {"sched_wakeup", VT_SCHED_WAKEUP},
-		{"sched_wakeup_new", VT_SCHED_WAKEUP}, {"sched_process_fork", VT_PROCESS_FORK},
-		{"sched_process_exec", VT_PROCESS_EXEC}, {"sched_process_exit", VT_PROCESS_EXIT},
-		{"irq_handler_entry", VT_IRQ_ENTRY}, {"irq_handler_exit", VT_IRQ_EXIT},
-		{"softirq_entry", VT_SOFTIRQ_ENTRY}, {"softirq_exit", VT_SOFTIRQ_EXIT},
-		{"net_dev_queue", VT_NET_SEND},      {"netif_receive_skb", VT_NET_RECV},
-	};
-	static const struct {
-		const char *word;
-		enum vt_kind kind;
-	} markers[] = {
-		{"machine ", VT_MACHINE_ID},       {"statedump_begin", VT_STATEDUMP_BEGIN},
-		{"statedump_end", VT_STATEDUMP_END}, {"guest_vcpu ", VT_GUEST_VCPU},
-		{"guest_created ", VT_GUEST_CREATED}, {"guest_destroyed ", VT_GUEST_DESTROYED},
-		{"guest ", VT_GUEST_DUMP},
-	};
-	if (!strcmp(name, "print")) {
-		const char *m = strstr(rest, "buf=vmtrace: ");
-		if (!m)
-			return VT_OTHER;
-		m += strlen("buf=vmtrace: ");
-		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
-			if (!strncmp(m, markers[i].word, strlen(markers[i].word)))
-				return markers[i].kind;
-		return VT_OTHER;
-	}
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (!strcmp(name, table[i].name))
-			return table[i].kind;
-	return VT_OTHER;
 }
 
 static int field(const char *rest, const char *key)
@@ -107,7 +67,7 @@ static size_t report_keys(const char *file, char **keys, uint64_t per_kind[VT_KI
 		}
 		if (!rest)
 			continue; /* "cpus=2" and the like */
-		enum vt_kind kind = kind_of(name, rest);
+		enum vt_kind kind = vt_tc_report_kind(name, rest);
 		int a = -1, b = -1;
 		if (kind == VT_SCHED_SWITCH) {
 			a = field(rest, "prev_pid=");

@@ -71,6 +71,46 @@ static void holder_name(const struct vt_machines *m, const struct vt_model *mode
 		snprintf(buf, size, h->tid ? "unknown" : "idle pCPU");
 }
 
+/* ": guest 59.8%, hypervisor 3.5%, ..." of a vCPU's (or a guest's vCPUs') time. */
+static void print_shares(const char *guest_word, const uint64_t totals[VT_VCPU_STATE_COUNT], uint64_t all)
+{
+	printf(": %s %.1f%%, hypervisor %.1f%%, preempted %.1f%%, idle %.1f%%", guest_word,
+	       pct(totals[VT_VCPU_GUEST], all), pct(totals[VT_VCPU_HYPERVISOR], all), pct(totals[VT_VCPU_PREEMPTED], all),
+	       pct(totals[VT_VCPU_IDLE], all));
+	if (totals[VT_VCPU_UNKNOWN])
+		printf(", unknown %.1f%%", pct(totals[VT_VCPU_UNKNOWN], all));
+	printf("\n");
+}
+
+/* The three largest holders (sorted by the caller), as shares of all. */
+static void print_holders(const char *label, const struct vt_machines *m, const struct vt_model *model,
+			  const struct vt_holder_time *h, size_t n, uint64_t all)
+{
+	if (!n)
+		return;
+	printf("    %s:", label);
+	for (size_t k = 0; k < n && k < 3; k++) {
+		char name[96];
+		holder_name(m, model, &h[k], name, sizeof(name));
+		printf(" %s %.1f%%%s", name, pct(h[k].ns, all), k + 1 < n && k < 2 ? "," : "");
+	}
+	printf("\n");
+}
+
+/* The three exit reasons with most hypervisor time (sorted by the caller), by name. */
+static void print_reasons(const char *label, uint32_t isa, const struct vt_reason_time *r, size_t n, uint64_t all)
+{
+	if (!n)
+		return;
+	printf("    %s:", label);
+	for (size_t k = 0; k < n && k < 3; k++) {
+		char buf[32];
+		printf(" %s %.1f%%%s", vt_exit_reason_name(isa, r[k].reason, buf, sizeof(buf)), pct(r[k].ns, all),
+		       k + 1 < n && k < 2 ? "," : "");
+	}
+	printf("\n");
+}
+
 /* Per guest, its vCPUs together: where the time went, who took it. */
 static void print_guests(const struct vt_machines *m, const struct vt_model *model)
 {
@@ -79,23 +119,10 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 	for (size_t i = 0; i < ng; i++) {
 		const struct vt_guest_summary *g = &gs[i];
 		uint64_t all = g->observed_ns;
-		printf("%s (QEMU %lld, %zu vCPU%s): guest code %.1f%%, hypervisor %.1f%%, preempted %.1f%%, idle %.1f%%",
-		       vt_analysis_guest_name(m, g->guest), (long long)g->qemu_pid, g->nvcpus, g->nvcpus == 1 ? "" : "s",
-		       pct(g->totals[VT_VCPU_GUEST], all), pct(g->totals[VT_VCPU_HYPERVISOR], all),
-		       pct(g->totals[VT_VCPU_PREEMPTED], all), pct(g->totals[VT_VCPU_IDLE], all));
-		if (g->totals[VT_VCPU_UNKNOWN])
-			printf(", unknown %.1f%%", pct(g->totals[VT_VCPU_UNKNOWN], all));
-		printf("\n");
-		if (g->npreemptors) {
-			printf("    worst offenders:");
-			for (size_t h = 0; h < g->npreemptors && h < 3; h++) {
-				char name[96];
-				holder_name(m, model, &g->preemptors[h], name, sizeof(name));
-				printf(" %s %.1f%%%s", name, pct(g->preemptors[h].ns, all),
-				       h + 1 < g->npreemptors && h < 2 ? "," : "");
-			}
-			printf("\n");
-		}
+		printf("%s (QEMU %lld, %zu vCPU%s)", vt_analysis_guest_name(m, g->guest), (long long)g->qemu_pid,
+		       g->nvcpus, g->nvcpus == 1 ? "" : "s");
+		print_shares("guest code", g->totals, all);
+		print_holders("worst offenders", m, model, g->preemptors, g->npreemptors, all);
 		if (g->userspace_exits) {
 			printf("    exits to QEMU (kvm_userspace_exit): %llu", (unsigned long long)g->userspace_exits);
 			const char *sep = " (";
@@ -107,15 +134,7 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 				}
 			printf("%s\n", *sep == ',' ? ")" : "");
 		}
-		if (g->nreasons) {
-			printf("    hypervisor time by exit reason:");
-			for (size_t r = 0; r < g->nreasons && r < 3; r++) {
-				char buf[32];
-				printf(" %s %.1f%%%s", vt_exit_reason_name(g->isa, g->reasons[r].reason, buf, sizeof(buf)),
-				       pct(g->reasons[r].ns, all), r + 1 < g->nreasons && r < 2 ? "," : "");
-			}
-			printf("\n");
-		}
+		print_reasons("hypervisor time by exit reason", g->isa, g->reasons, g->nreasons, all);
 	}
 	vt_guest_summaries_free(gs, ng);
 }
@@ -138,39 +157,15 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
 		uint64_t all = v->end_ns - v->start_ns;
-		printf("%s (QEMU %lld) vCPU %u (tid %d): guest %.1f%%, hypervisor %.1f%%, preempted %.1f%%, idle %.1f%%",
-		       vt_analysis_guest_name(m, v->guest), (long long)v->qemu_pid, v->vcpu, v->tid, pct(v->totals[VT_VCPU_GUEST], all),
-		       pct(v->totals[VT_VCPU_HYPERVISOR], all), pct(v->totals[VT_VCPU_PREEMPTED], all),
-		       pct(v->totals[VT_VCPU_IDLE], all));
-		if (v->totals[VT_VCPU_UNKNOWN])
-			printf(", unknown %.1f%%", pct(v->totals[VT_VCPU_UNKNOWN], all));
-		printf("\n");
+		printf("%s (QEMU %lld) vCPU %u (tid %d)", vt_analysis_guest_name(m, v->guest), (long long)v->qemu_pid, v->vcpu,
+		       v->tid);
+		print_shares("guest", v->totals, all);
 		vt_qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
 		vt_qsort(v->by_reason, v->nreasons, sizeof(*v->by_reason), cmp_reason);
-		if (v->nholders) {
-			printf("    preempted by:");
-			for (size_t h = 0; h < v->nholders && h < 3; h++) {
-				char name[96];
-				holder_name(m, model, &v->by_holder[h], name, sizeof(name));
-				printf(" %s %.1f%%%s", name, pct(v->by_holder[h].ns, all),
-				       h + 1 < v->nholders && h < 2 ? "," : "");
-			}
-			printf("\n");
-		}
-		if (v->nreasons) {
-			printf("    hypervisor by exit reason:");
-			for (size_t r = 0; r < v->nreasons && r < 3; r++) {
-				char buf[32];
-				printf(" %s %.1f%%%s", vt_exit_reason_name(v->isa, v->by_reason[r].reason, buf, sizeof(buf)),
-				       pct(v->by_reason[r].ns, all), r + 1 < v->nreasons && r < 2 ? "," : "");
-			}
-			printf("\n");
-		}
+		print_holders("preempted by", m, model, v->by_holder, v->nholders, all);
+		print_reasons("hypervisor by exit reason", v->isa, v->by_reason, v->nreasons, all);
 	}
 }
-
-
-
 
 static void print_exits(const struct vt_machines *m, const struct vt_model *model)
 {

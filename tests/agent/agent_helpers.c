@@ -53,6 +53,18 @@ static void forget(pid_t pid)
 			children[i] = 0;
 }
 
+int vt_h_slow(void)
+{
+	static int slow;
+	if (!slow) {
+		const char *v = getenv("VT_TEST_SLOW");
+		slow = v ? atoi(v) : 1;
+		if (slow < 1 || slow > 1000)
+			slow = 1;
+	}
+	return slow;
+}
+
 int vt_h_kvm_mode(void)
 {
 	if (kvm_mode >= 0)
@@ -166,7 +178,7 @@ pid_t vt_h_qemu_start(const char *name, const char *uuid, int vcpus)
 		vt_h_inject_uevent("create", pid);
 	}
 	/* Ready once every vCPU thread exists (or it died). */
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 1000 * vt_h_slow(); i++) {
 		int n = vcpu_threads(pid);
 		if (n >= vcpus)
 			return pid;
@@ -216,7 +228,7 @@ int vt_h_stop(pid_t pid)
 		return -1;
 	int st = 0;
 	kill(pid, SIGTERM);
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 500 * vt_h_slow(); i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			forget(pid);
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -245,7 +257,7 @@ int vt_h_count(const char *file, const char *needle)
 
 int vt_h_wait_for(const char *file, const char *needle, int count, int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 5) {
+	for (long t = 0; t < (long)timeout_ms * vt_h_slow(); t += 5) {
 		if (vt_h_count(file, needle) >= count)
 			return 0;
 		usleep(5000);
@@ -278,7 +290,7 @@ int vt_h_sessiond_start(const char *home)
 	snprintf(err, sizeof(err), "%s/sessiond.err", home);
 	/* Foreground under our control, so it is ours to kill. */
 	sessiond_pid = vt_h_spawn("exec lttng-sessiond --no-kernel", out, err);
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 500 * vt_h_slow(); i++) {
 		struct vt_run r;
 		vt_run_shell(&r, "lttng list >/dev/null 2>&1");
 		int ok = r.status == 0;

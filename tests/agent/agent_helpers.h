@@ -6,6 +6,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* How much slower than a normal machine this one is (VT_TEST_SLOW, default 1):
+ * every wait of these helpers is that many times longer. The nested testbed's
+ * emulated host sets it. */
+int vt_h_slow(void);
+
 /* 1 when /dev/kvm works (real KVM guests and uevents), 0 when the tests fall
  * back to TCG guests and uevents injected by root. Prints which, once. */
 int vt_h_kvm_mode(void);
@@ -34,7 +39,7 @@ int vt_h_inject_uevent(const char *action, pid_t pid);
 pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path);
 int vt_h_stop(pid_t pid); /* SIGTERM, wait (SIGKILL after 5 s); its exit status, 128+sig when killed */
 
-/* Waits until FILE contains NEEDLE (count times); returns 0, -1 on timeout. */
+/* Waits until FILE contains NEEDLE (count times); returns 0, -1 after timeout_ms x vt_h_slow(). */
 int vt_h_wait_for(const char *file, const char *needle, int count, int timeout_ms);
 int vt_h_count(const char *file, const char *needle);
 

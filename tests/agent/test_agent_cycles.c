@@ -65,6 +65,8 @@ static void test_cycles(void **state)
 		assert_true(pid > 0);
 		vt_h_qemu_kill(pid);
 		s[n++] = (struct seen){.pid = pid};
+		if ((i + 1) % 10 == 0) /* progress where a slow (emulated) machine can be watched */
+			fprintf(stderr, "%d cycles in %.1f s\n", i + 1, (double)(vt_h_now_ns() - t0) / 1e9);
 	}
 	pid_t burst[BURST];
 	for (int i = 0; i < BURST; i++) {

@@ -199,7 +199,7 @@ static void test_guests_qmp(void **state)
 	snprintf(out, sizeof(out), "%s/out", dir);
 	snprintf(errp, sizeof(errp), "%s/err", dir);
 	pid_t pid = vt_h_spawn(cmd, out, errp);
-	for (int i = 0; i < 500 && access(sock, F_OK) != 0; i++)
+	for (int i = 0; i < 500 * vt_h_slow() && access(sock, F_OK) != 0; i++)
 		usleep(10000);
 	usleep(100000);
 	struct vt_guest_info g;

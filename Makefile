@@ -46,11 +46,13 @@ bench: all
 	./bench/decode $(BUILD)
 	./bench/analyze $(BUILD)
 	@[ -x bench/sim ] && ./bench/sim $(BUILD) || true
-	@echo "bench/agent $(BUILD) needs root and QEMU: run it by hand"
+	@echo "bench/agent $(BUILD) needs root and QEMU: run it by hand (make testbed runs it on real KVM)"
 
 # The nested KVM testbed (docs/testbed.md): real host + guest traces into out/testbed (VT_TESTBED_OUT),
+# then the agent's tests and benchmark on the emulated host's real KVM (out/testbed/agent-tests);
 # downloads and the module build cached in /var/cache/vmtrace-testbed (VT_TESTBED_CACHE). Root.
-# Exits 0 when the emulated host could not run (reported as skipped); test_testbed checks the output.
+# Exits 0 when the emulated host could not run (reported as skipped); test_testbed and
+# test_testbed_agent check the output.
 testbed: deps all
 	VT_TESTBED_BUILD=$(abspath $(BUILD)) ./tools/testbed/testbed
 

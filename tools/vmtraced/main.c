@@ -31,15 +31,27 @@ static void usage(FILE *out)
 }
 
 static int last_enabled;
+static int on_since_ticks;
 
-/* lttng-ust offers no callback when a session enables our events; this load is the cheapest check. */
+/* lttng-ust offers no callback when a session enables our events; this load is the cheapest check.
+ * The dump waits until the events have been on at two checks in a row: a starting session attaches
+ * our probes a moment before it turns active, and events in between are dropped (seen on a slow,
+ * emulated host: a whole statedump missing from the trace). */
 static int ust_tick(void *ctx)
 {
 	(void)ctx;
 	int on = vt_ust_enabled();
-	int turned_on = on && !last_enabled;
-	last_enabled = on;
-	return turned_on;
+	if (!on) {
+		last_enabled = 0;
+		on_since_ticks = 0;
+		return 0;
+	}
+	if (last_enabled)
+		return 0; /* on before this session started, or already dumped for it */
+	if (++on_since_ticks < 2)
+		return 0;
+	last_enabled = 1;
+	return 1;
 }
 
 static int has_sink(const char *list, const char *name)

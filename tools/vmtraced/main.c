@@ -30,8 +30,8 @@ static void usage(FILE *out)
 		"dumps QEMU processes from /proc and follows creations and destructions.\n");
 }
 
-static int last_enabled;
-static int on_since_ticks;
+/* Checks in a row that found the vmtrace events on (2 once dumped for them). */
+static int on_ticks;
 
 /* lttng-ust offers no callback when a session enables our events; this load is the cheapest check.
  * The dump waits until the events have been on at two checks in a row: a starting session attaches
@@ -40,18 +40,11 @@ static int on_since_ticks;
 static int ust_tick(void *ctx)
 {
 	(void)ctx;
-	int on = vt_ust_enabled();
-	if (!on) {
-		last_enabled = 0;
-		on_since_ticks = 0;
+	if (!vt_ust_enabled()) {
+		on_ticks = 0;
 		return 0;
 	}
-	if (last_enabled)
-		return 0; /* on before this session started, or already dumped for it */
-	if (++on_since_ticks < 2)
-		return 0;
-	last_enabled = 1;
-	return 1;
+	return on_ticks < 2 && ++on_ticks == 2;
 }
 
 static int has_sink(const char *list, const char *name)
@@ -145,7 +138,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	last_enabled = has_sink(list, "ust") ? vt_ust_enabled() : 0;
+	/* Events already on: the dump at start is theirs. */
+	on_ticks = has_sink(list, "ust") && vt_ust_enabled() ? 2 : 0;
 	if (vt_agent_loop_statedump(&loop, &err) < 0) {
 		fprintf(stderr, "vmtraced: %s\n", err.msg);
 		rc = 1;

@@ -49,10 +49,12 @@ struct vt_holder_time {
 
 struct vt_model;
 
-/* KVM_EXIT_* codes of kvm_userspace_exit counted one by one (IO 2, MMIO 6, ...). */
+/* KVM_EXIT_* codes of kvm_userspace_exit counted one by one (IO 2, MMIO 6, ...); the last slot
+ * counts that code and every larger one. */
 #define VT_USERSPACE_REASONS 40
-/* Its name ("IO", "MMIO", "SHUTDOWN"...), or NULL. */
-const char *vt_userspace_exit_name(uint32_t reason);
+/* The label of a userspace_by_reason slot: its KVM_EXIT_* name ("IO", "MMIO"...), else its code,
+ * and "39+" for the last slot. Returns buf or a constant. */
+const char *vt_userspace_exit_label(uint32_t slot, char *buf, size_t size);
 
 /* One stretch of a vCPU's life (kept with vt_model.record_intervals, or passed
  * to a vt_model_sink). */

@@ -14,7 +14,7 @@ const char *vt_thread_state_name(int s)
 	return vt_vcpu_state_name((enum vt_vcpu_state)s);
 }
 
-const char *vt_userspace_exit_name(uint32_t reason)
+const char *vt_userspace_exit_label(uint32_t slot, char *buf, size_t size)
 {
 	/* include/uapi/linux/kvm.h */
 	static const char *const names[] = {
@@ -24,7 +24,10 @@ const char *vt_userspace_exit_name(uint32_t reason)
 		"SYSTEM_EVENT", "S390_STSI", "IOAPIC_EOI", "HYPERV", "ARM_NISV", "X86_RDMSR", "X86_WRMSR",
 		"DIRTY_RING_FULL", "AP_RESET_HOLD", "X86_BUS_LOCK", "XEN", "RISCV_SBI", "RISCV_CSR", "NOTIFY",
 		"LOONGARCH_IOCSR", "MEMORY_FAULT"};
-	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;
+	if (slot + 1 < VT_USERSPACE_REASONS && slot < sizeof(names) / sizeof(names[0]))
+		return names[slot];
+	snprintf(buf, size, slot + 1 < VT_USERSPACE_REASONS ? "%u" : "%u+", slot);
+	return buf;
 }
 
 const char *vt_vcpu_state_name(enum vt_vcpu_state s)

@@ -14,11 +14,8 @@ static json_t *userspace_json(uint64_t count, const uint64_t *by_reason)
 	for (uint32_t k = 0; k < VT_USERSPACE_REASONS; k++) {
 		if (!by_reason[k])
 			continue;
-		const char *name = k + 1 < VT_USERSPACE_REASONS ? vt_userspace_exit_name(k) : NULL;
 		char buf[32];
-		if (!name)
-			snprintf(buf, sizeof(buf), k + 1 < VT_USERSPACE_REASONS ? "%u" : "%u+", k);
-		json_object_set_new(r, name ? name : buf, json_integer((json_int_t)by_reason[k]));
+		json_object_set_new(r, vt_userspace_exit_label(k, buf, sizeof(buf)), json_integer((json_int_t)by_reason[k]));
 	}
 	json_object_set_new(o, "by_reason", r);
 	return o;

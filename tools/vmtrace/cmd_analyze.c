@@ -128,8 +128,9 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 			const char *sep = " (";
 			for (uint32_t r = 0; r < VT_USERSPACE_REASONS; r++)
 				if (g->userspace_by_reason[r]) {
-					const char *name = r + 1 < VT_USERSPACE_REASONS ? vt_userspace_exit_name(r) : NULL;
-					printf("%s%s %llu", sep, name ? name : "other", (unsigned long long)g->userspace_by_reason[r]);
+					char buf[32];
+					printf("%s%s %llu", sep, vt_userspace_exit_label(r, buf, sizeof(buf)),
+					       (unsigned long long)g->userspace_by_reason[r]);
 					sep = ", ";
 				}
 			printf("%s\n", *sep == ',' ? ")" : "");

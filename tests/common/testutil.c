@@ -126,6 +126,27 @@ char *vt_mkdtemp(void)
 	return p;
 }
 
+char *vt_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	long n = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (n >= 0 && !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
+		size_t got = fread(buf, 1, (size_t)n, f);
+		buf[got] = '\0';
+		if (len)
+			*len = got;
+		if (got != (size_t)n) { /* a short read: not the whole file */
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 void vt_rmtree(const char *path)
 {
 	char cmd[4200];

@@ -43,6 +43,9 @@ void vt_run_free(struct vt_run *run);
 /* Number of lines in s. */
 size_t vt_count_lines(const char *s);
 
+/* The whole file, NUL-terminated (free it; *len its size when len is not NULL), or NULL. */
+char *vt_read_file(const char *path, size_t *len);
+
 /* A fresh temporary folder (removed by vt_rmtree). */
 char *vt_mkdtemp(void);
 void vt_rmtree(const char *path);

@@ -18,17 +18,7 @@ static char *slurp(const char *name)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	size_t got = fread(s, 1, (size_t)n, f);
-	s[got] = '\0';
-	fclose(f);
-	return s;
+	return vt_read_file(path, NULL);
 }
 
 /* NAME's exit status and seconds from summary.tsv; -1 when it is not there. */

@@ -104,14 +104,8 @@ static void test_corrupt_header_size(void **state)
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	unsigned char *buf = malloc(*len);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
-	fclose(f);
+	unsigned char *buf = (unsigned char *)vt_read_file(path, len);
+	assert_non_null(buf);
 	return buf;
 }
 

@@ -100,15 +100,10 @@ int main(void)
 	vt_run_free(&run);
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/sim/vm1.dat", tmp);
-	FILE *f = fopen(path, "rb");
-	if (!f || fseek(f, 0, SEEK_END) || (good_len = (size_t)ftell(f)) < 8192 || !(good = malloc(good_len))) {
+	if (!(good = (unsigned char *)vt_read_file(path, &good_len)) || good_len < 8192) {
 		fprintf(stderr, "%s: missing or too small\n", path);
 		return 1;
 	}
-	rewind(f);
-	if (fread(good, 1, good_len, f) != good_len)
-		return 1;
-	fclose(f);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_lying_sizes),

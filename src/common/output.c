@@ -62,3 +62,26 @@ int vt_output_close(struct vt_output *o, int ok, struct vt_error *err)
 		unlink(o->tmp);
 	return ok ? 0 : -1;
 }
+
+int vt_stdout_close(struct vt_error *err)
+{
+	int bad = ferror(stdout);
+	errno = 0;
+	if (fflush(stdout) != 0)
+		bad = 1;
+	int e = errno;
+	if (bad && !e) {
+		/* An earlier write failed and its errno is long gone; the output is
+		 * already incomplete, so one more byte tells the cause (ENOSPC, EPIPE...). */
+		clearerr(stdout);
+		if (fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+			e = errno;
+	}
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (!bad)
+		return 0;
+	return vt_error_set(err, "standard output: cannot write: %s", strerror(e ? e : EIO));
+}

@@ -21,4 +21,9 @@ int vt_output_open(struct vt_output *o, const char *path, struct vt_error *err);
  * temporary file removed, the old file untouched). */
 int vt_output_close(struct vt_output *o, int ok, struct vt_error *err);
 
+/* Flushes and closes standard output. A write or close that failed (a full
+ * disk, /dev/full, a closed pipe) gives -1 with err "standard output: CAUSE":
+ * a command must not exit 0 when what it printed was lost. Call it last. */
+int vt_stdout_close(struct vt_error *err);
+
 #endif

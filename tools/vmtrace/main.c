@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "common/output.h"
 #include "vmtrace/version.h"
 
 struct command {
@@ -29,6 +30,17 @@ static void usage(FILE *out)
 	fprintf(out, "\n`vmtrace COMMAND --help` for a command's options; man vmtrace for more.\n");
 }
 
+/* Whatever a command printed must have reached its destination (a full disk,
+ * /dev/full): else exit 1 with one line, never 0 over a truncated result. */
+static int finish(const char *name, int rc)
+{
+	struct vt_error err;
+	if (vt_stdout_close(&err) == 0)
+		return rc;
+	fprintf(stderr, "vmtrace %s: %s\n", name, err.msg);
+	return rc == VT_EXIT_OK ? VT_EXIT_FAIL : rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* Past a file-size limit, a write fails (EFBIG, reported with the file's
@@ -40,15 +52,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return VT_EXIT_OK;
+		return finish("--help", VT_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("vmtrace %s\n", VT_VERSION);
-		return VT_EXIT_OK;
+		return finish("--version", VT_EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return finish(commands[i].name, commands[i].run(argc - 1, argv + 1));
 	fprintf(stderr, "vmtrace: unknown command '%s' (try vmtrace --help)\n", argv[1]);
 	return VT_EXIT_USAGE;
 }

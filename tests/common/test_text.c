@@ -1,0 +1,80 @@
+/* src/common/text.c: hostile bytes in, valid UTF-8 and terminal-safe text out. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/text.h"
+
+static void utf8_validity(void **state)
+{
+	(void)state;
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"a", 1), 1);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xc3\xa9", 2), 2);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 3), 3);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+	/* a cut sequence, overlong forms, a surrogate, past U+10FFFF, a lone continuation */
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xe2\x82", 2), 0);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xc0\xaf", 2), 0);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xe0\x80\xaf", 3), 0);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xed\xa0\x80", 3), 0);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+	assert_int_equal(vt_utf8_seq_len((const unsigned char *)"\x80", 1), 0);
+}
+
+static void clean_replaces_invalid_bytes(void **state)
+{
+	(void)state;
+	char buf[64];
+	/* a comm cut in the middle of a 3-byte character, as the kernel's 15-byte limit does */
+	assert_string_equal(vt_utf8_clean("kworker\xe2\x82", buf, sizeof(buf)), "kworker\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(vt_utf8_clean("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9");
+	assert_string_equal(vt_utf8_clean(NULL, buf, sizeof(buf)), "");
+	/* never cuts a sequence at the end of the buffer */
+	assert_string_equal(vt_utf8_clean("ab\xff", buf, 5), "ab");
+	char *d = vt_utf8_clean_dup("\xff\xfe");
+	assert_string_equal(d, "\xef\xbf\xbd\xef\xbf\xbd");
+	free(d);
+}
+
+static void json_never_drops(void **state)
+{
+	(void)state;
+	json_t *o = json_object();
+	json_object_set_new(o, "comm", vt_json_str("bad\xff\x01"));
+	json_object_set_new(o, "empty", vt_json_str(NULL));
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"comm\":\"bad\xef\xbf\xbd\\u0001\",\"empty\":\"\"}");
+	json_t *back = json_loads(s, 0, NULL);
+	assert_non_null(back);
+	json_decref(back);
+	free(s);
+	json_decref(o);
+}
+
+static void text_escapes_controls(void **state)
+{
+	(void)state;
+	char buf[128];
+	assert_string_equal(vt_text_safe("evil\x1b[2J\nname", buf, sizeof(buf)), "evil\\x1b[2J\\x0aname");
+	assert_string_equal(vt_text_safe("a\\b", buf, sizeof(buf)), "a\\\\b");
+	/* C1 control CSI (U+009B), DEL, invalid byte */
+	assert_string_equal(vt_text_safe("\xc2\x9b\x7f\xff", buf, sizeof(buf)), "\\xc2\\x9b\\x7f\\xff");
+	assert_string_equal(vt_text_safe("caf\xc3\xa9 CPU 0/KVM", buf, sizeof(buf)), "caf\xc3\xa9 CPU 0/KVM");
+	/* an escape is never cut in half */
+	assert_string_equal(vt_text_safe("ab\x01", buf, 5), "ab");
+	assert_int_equal(vt_text_needs_escape("plain name"), 0);
+	assert_int_equal(vt_text_needs_escape("a\tb"), 1);
+	assert_int_equal(vt_text_needs_escape("\xe2\x82"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(utf8_validity),
+		cmocka_unit_test(clean_replaces_invalid_bytes),
+		cmocka_unit_test(json_never_drops),
+		cmocka_unit_test(text_escapes_controls),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

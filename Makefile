@@ -20,23 +20,33 @@ deps:
 demo: deps all
 	./scripts/demo $(BUILD)
 
+# Each run starts a fresh skip log (tests/common/testutil.h); scripts/skip-summary prints it.
 test: all
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE valgrind
+	rm -f $(BUILD)/Testing/skips.tsv
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE valgrind -O Testing/ctest.log
 
 # The library's own tests again under valgrind memcheck.
 test-valgrind: all
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L valgrind
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L valgrind -O Testing/ctest-valgrind.log
 
 test-asan: $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	rm -f $(ASAN_BUILD)/Testing/skips.tsv
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j $(JOBS)
+		ctest --output-on-failure -j $(JOBS) -O Testing/ctest.log
 
-# Both builds, the whole suite in each, then valgrind on the tests that opt in.
+# Both builds, the whole suite in each, then valgrind on the tests that opt in; at the end, every
+# skip with its reason (also when a step failed). Warnings are errors here (VT_WERROR), not in a
+# user's or packager's build.
 check: deps
-	$(MAKE) test
-	$(MAKE) test-asan
-	$(MAKE) test-valgrind
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVT_WERROR=ON >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVT_SANITIZE=ON -DVT_WERROR=ON >/dev/null
+	@rc=0; \
+	$(MAKE) test || rc=1; \
+	[ $$rc -ne 0 ] || $(MAKE) test-asan || rc=1; \
+	[ $$rc -ne 0 ] || $(MAKE) test-valgrind || rc=1; \
+	./scripts/skip-summary $(BUILD) $(ASAN_BUILD); \
+	exit $$rc
 
 install: all
 	cmake --install $(BUILD)

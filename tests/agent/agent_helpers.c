@@ -84,10 +84,8 @@ int vt_h_kvm_mode(void)
 void vt_h_require_qemu(void)
 {
 	vt_require_program("qemu-system-x86_64");
-	if (!vt_h_kvm_mode() && geteuid() != 0) {
-		printf("SKIP: no /dev/kvm, and injecting uevents instead needs root\n");
-		exit(VT_SKIP_CODE);
-	}
+	if (!vt_h_kvm_mode() && geteuid() != 0)
+		vt_skip(VT_SKIP_NO_ROOT, "no /dev/kvm, and injecting uevents instead needs root");
 }
 
 int vt_h_mount_debugfs(void)
@@ -272,14 +270,12 @@ int vt_h_sessiond_start(const char *home)
 	if (geteuid() == 0) {
 		/* Root's sessiond lives in /var/run/lttng whatever LTTNG_HOME says: give
 		 * this test its own, in a private mount namespace its children inherit. */
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-			printf("SKIP: cannot make a private mount namespace for lttng-sessiond: %s\n", strerror(errno));
-			exit(VT_SKIP_CODE);
-		}
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			vt_skip(VT_SKIP_ENVIRONMENT, "cannot make a private mount namespace for lttng-sessiond: %s",
+				strerror(errno));
 		mkdir("/var/run/lttng", 0755);
 		if (mount("tmpfs", "/var/run/lttng", "tmpfs", 0, "mode=0755") < 0) {
-			printf("SKIP: cannot mount a private /var/run/lttng: %s\n", strerror(errno));
-			exit(VT_SKIP_CODE);
+			vt_skip(VT_SKIP_ENVIRONMENT, "cannot mount a private /var/run/lttng: %s", strerror(errno));
 		}
 	}
 	snprintf(sessiond_home, sizeof(sessiond_home), "%s", home);

@@ -171,10 +171,8 @@ static void test_overflow(void **state)
 int main(void)
 {
 	vt_h_require_qemu();
-	if (geteuid() != 0) {
-		printf("SKIP: injecting the 'gone' uevent needs root\n");
-		return VT_SKIP_CODE;
-	}
+	if (geteuid() != 0)
+		vt_skip(VT_SKIP_NO_ROOT, "injecting the 'gone' uevent needs root");
 	dir = vt_mkdtemp();
 	snprintf(out, sizeof(out), "%s/watch.jsonl", dir);
 	snprintf(err, sizeof(err), "%s/watch.err", dir);

@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,23 +29,106 @@ const char *vt_testdata(const char *relative)
 	return stat(p, &st) == 0 ? p : NULL;
 }
 
+static const struct {
+	const char *name;
+	int ci_ok;
+} skip_reasons[] = {
+	[VT_SKIP_EMULATOR] = {"emulator", 1},
+	[VT_SKIP_NO_KVM_IN_L1] = {"no-kvm-in-l1", 1},
+	[VT_SKIP_BUILD_VARIANT] = {"build-variant", 1},
+	[VT_SKIP_NO_ROOT] = {"no-root", 0},
+	[VT_SKIP_NO_KVM] = {"no-kvm", 0},
+	[VT_SKIP_NO_TESTDATA] = {"no-testdata", 0},
+	[VT_SKIP_NO_PROGRAM] = {"no-program", 0},
+	[VT_SKIP_NO_TESTBED] = {"no-testbed", 0},
+	[VT_SKIP_ENVIRONMENT] = {"environment", 0},
+};
+
+const char *vt_skip_reason_name(enum vt_skip_reason why)
+{
+	return skip_reasons[why].name;
+}
+
+int vt_skip_allowed_in_ci(enum vt_skip_reason why)
+{
+	return skip_reasons[why].ci_ok;
+}
+
+static int in_ci(void)
+{
+	const char *ci = getenv("CI");
+	return ci && (!strcmp(ci, "true") || !strcmp(ci, "1"));
+}
+
+/* One line in $VT_SKIP_LOG; a single O_APPEND write, so tests running in
+ * parallel never interleave their lines. */
+static void log_skip(const char *kind, enum vt_skip_reason why, const char *msg)
+{
+	const char *log = getenv("VT_SKIP_LOG");
+	if (!log || !*log)
+		return;
+	char line[1200];
+	int n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%s\n", program_invocation_short_name, kind,
+			 vt_skip_reason_name(why), msg);
+	int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	if (write(fd, line, len) < 0)
+		fprintf(stderr, "%s: %s\n", log, strerror(errno));
+	close(fd);
+}
+
+/* Prints and logs one skip; returns 1 when it may skip, 0 when CI forbids it. */
+static int skip_says(const char *kind, enum vt_skip_reason why, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	int ok = !in_ci() || vt_skip_allowed_in_ci(why);
+	if (ok)
+		printf("SKIP%s: %s [%s]\n", *kind == 'p' ? " part" : "", msg, vt_skip_reason_name(why));
+	else
+		printf("FAIL: CI=true, and CI may not skip for this reason [%s]: %s\n", vt_skip_reason_name(why), msg);
+	fflush(stdout);
+	log_skip(ok ? kind : "ci-failed", why, msg);
+	return ok;
+}
+
+void vt_skip(enum vt_skip_reason why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ok = skip_says("test", why, fmt, ap);
+	va_end(ap);
+	exit(ok ? VT_SKIP_CODE : 1);
+}
+
+void vt_skip_part(enum vt_skip_reason why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ok = skip_says("part", why, fmt, ap);
+	va_end(ap);
+	if (!ok)
+		exit(1);
+}
+
 void vt_require_testdata(const char *relative)
 {
-	if (!vt_testdata(relative)) {
-		printf("SKIP: %s/testdata/%s is absent (needs ../shared beside the clone)\n",
-		       getenv("VT_SHARED_DIR") ? getenv("VT_SHARED_DIR") : VT_SHARED_DIR, relative);
-		exit(VT_SKIP_CODE);
-	}
+	if (!vt_testdata(relative))
+		vt_skip(VT_SKIP_NO_TESTDATA, "%s/testdata/%s is absent (needs ../shared beside the clone)",
+			getenv("VT_SHARED_DIR") ? getenv("VT_SHARED_DIR") : VT_SHARED_DIR, relative);
 }
 
 void vt_require_program(const char *program)
 {
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "command -v '%s' >/dev/null 2>&1", program);
-	if (system(cmd) != 0) {
-		printf("SKIP: program '%s' is not installed\n", program);
-		exit(VT_SKIP_CODE);
-	}
+	if (system(cmd) != 0)
+		vt_skip(VT_SKIP_NO_PROGRAM, "program '%s' is not installed", program);
 }
 
 const char *vt_build_path(const char *relative)

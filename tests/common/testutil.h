@@ -11,6 +11,36 @@
 /* Exit code ctest reads as "skipped". */
 #define VT_SKIP_CODE 77
 
+/* Why a test (or a part of one) does not run. Outside CI any reason skips:
+ * printed as "SKIP: ...", exit VT_SKIP_CODE. In CI (CI=true) a skip is honest
+ * only for what CI cannot control (vt_skip_allowed_in_ci); any other reason
+ * fails the test, so that a green CI proves the checks ran. Every skip is also
+ * appended to $VT_SKIP_LOG (one line: test, reason, message), which `make check`
+ * and .ci/run print at the end. */
+enum vt_skip_reason {
+	VT_SKIP_EMULATOR,      /* the nested testbed's emulator failed, after its retries */
+	VT_SKIP_NO_KVM_IN_L1,  /* the testbed's emulated host has no usable /dev/kvm */
+	VT_SKIP_BUILD_VARIANT, /* the check means nothing in this build (sanitizers) */
+	VT_SKIP_NO_ROOT,       /* needs root */
+	VT_SKIP_NO_KVM,        /* needs /dev/kvm on this machine */
+	VT_SKIP_NO_TESTDATA,   /* ../shared/testdata (or a part of it) is absent */
+	VT_SKIP_NO_PROGRAM,    /* a program the check runs is not installed */
+	VT_SKIP_NO_TESTBED,    /* no usable `make testbed` output */
+	VT_SKIP_ENVIRONMENT,   /* something else of this machine (a namespace, a mount) */
+};
+
+/* The reason's short name ("emulator", "no-root"...) and whether CI accepts it. */
+const char *vt_skip_reason_name(enum vt_skip_reason why);
+int vt_skip_allowed_in_ci(enum vt_skip_reason why);
+
+/* Skips the whole test (never returns): exit VT_SKIP_CODE, or 1 in CI when
+ * the reason is not allowed there. */
+void vt_skip(enum vt_skip_reason why, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* Skips one part of a test while the rest runs: prints "SKIP part: ..." and
+ * returns; in CI, when the reason is not allowed, fails the test instead. */
+void vt_skip_part(enum vt_skip_reason why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Path of a file under ../shared/testdata, or NULL when that folder is absent. */
 const char *vt_testdata(const char *relative);
 

@@ -95,7 +95,7 @@ static void test_in_chromium(void **state)
 {
 	(void)state;
 	if (system("command -v chromium >/dev/null 2>&1") != 0) {
-		printf("SKIP: chromium is not installed (apt-get install chromium): the report is not checked in a browser\n");
+		vt_skip_part(VT_SKIP_NO_PROGRAM, "chromium is not installed (apt-get install chromium): the report is not checked in a browser");
 		no_browser = 1;
 		skip();
 	}

@@ -45,10 +45,8 @@ static void test_pkg_config_consumer(void **state)
 
 int main(void)
 {
-	if (VT_SANITIZED) {
-		printf("SKIP: a sanitized library cannot be linked into a plain program\n");
-		return VT_SKIP_CODE;
-	}
+	if (VT_SANITIZED)
+		vt_skip(VT_SKIP_BUILD_VARIANT, "a sanitized library cannot be linked into a plain program");
 	vt_require_program("pkg-config");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkg_config_consumer),

@@ -107,7 +107,7 @@ static void test_unreadable_file(void **state)
 	int have_setpriv = run.status == 0;
 	vt_run_free(&run);
 	if (!have_setpriv) {
-		printf("SKIP part: setpriv missing, cannot test as a non-root user\n");
+		vt_skip_part(VT_SKIP_NO_PROGRAM, "setpriv missing, cannot test as a non-root user");
 		return;
 	}
 	vt_run_shell(&run, "setpriv --reuid=65534 --regid=65534 --clear-groups '%s/vmtrace' info '%s'", tmp, p);

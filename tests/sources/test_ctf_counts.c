@@ -40,7 +40,7 @@ static void expect_count(const char *name, uint64_t expected)
 {
 	const char *path = vt_testdata(name);
 	if (!path) {
-		printf("SKIP part: %s absent\n", name);
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "%s absent", name);
 		return;
 	}
 	struct totals t;
@@ -142,7 +142,7 @@ static void test_real_kvm_session(void **state)
 	(void)state;
 	const char *path = vt_testdata("real-kvm/run1");
 	if (!path) {
-		printf("SKIP part: real-kvm absent\n");
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "real-kvm absent");
 		return;
 	}
 	struct vt_source *src;

@@ -74,7 +74,7 @@ static void compare(const char *rel)
 {
 	const char *path = vt_testdata(rel);
 	if (!path) {
-		printf("SKIP part: %s absent\n", rel);
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "%s absent", rel);
 		return;
 	}
 	static struct counts a, b;

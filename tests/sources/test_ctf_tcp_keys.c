@@ -105,7 +105,7 @@ static void test_network_header_layout(void **state)
 	(void)state;
 	const char *path = vt_testdata("real-kvm/run1/host/kernel");
 	if (!path) {
-		printf("SKIP part: real-kvm absent\n");
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "real-kvm absent");
 		return;
 	}
 	static struct key a[MAX_KEYS], b[MAX_KEYS];

@@ -53,7 +53,7 @@ static void test_real_kvm_accurate(void **state)
 	(void)state;
 	const char *path = vt_testdata("real-kvm/run1");
 	if (!path) {
-		printf("SKIP part: real-kvm absent\n");
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "real-kvm absent");
 		return;
 	}
 	struct vt_run run;
@@ -90,7 +90,7 @@ static void test_real_kvm_identified_without_agent(void **state)
 	(void)state;
 	const char *path = vt_testdata("real-kvm/run1");
 	if (!path) {
-		printf("SKIP part: real-kvm absent\n");
+		vt_skip_part(VT_SKIP_NO_TESTDATA, "real-kvm absent");
 		return;
 	}
 	char manifest_path[4200];

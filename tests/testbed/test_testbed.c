@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "testbed_manifest.h"
 #include "testutil.h"
 
 static char *out_dir;
@@ -363,20 +364,17 @@ int main(void)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/manifest.json", out_dir);
 	struct stat st;
-	if (stat(path, &st) != 0) {
-		printf("SKIP: no testbed output in %s (run `make testbed`, or set VT_TESTBED_OUT)\n", out_dir);
-		return VT_SKIP_CODE;
-	}
+	if (stat(path, &st) != 0)
+		vt_skip(VT_SKIP_NO_TESTBED, "no testbed output in %s (run `make testbed`, or set VT_TESTBED_OUT)", out_dir);
 	json_t *top = json_load_file(path, 0, NULL);
 	const char *status = top ? json_string_value(json_object_get(top, "status")) : NULL;
 	if (!status) {
 		printf("FAIL: %s is not a testbed manifest\n", path);
 		return 1;
 	}
-	if (strcmp(status, "skipped") == 0 || strcmp(status, "running") == 0) {
-		printf("SKIP: the testbed was %s: %s\n", status, json_string_value(json_object_get(top, "reason")));
-		return VT_SKIP_CODE;
-	}
+	if (strcmp(status, "skipped") == 0 || strcmp(status, "running") == 0)
+		vt_skip(vt_testbed_skip_reason(top), "the testbed was %s: %s", status,
+			json_string_value(json_object_get(top, "reason")));
 	if (strcmp(status, "ok") != 0) {
 		printf("FAIL: the testbed %s: %s\n", status, json_string_value(json_object_get(top, "reason")));
 		return 1;

@@ -3,6 +3,7 @@
  * uevents, and passed all its cases; the benchmark's figures are all there and make sense.
  * Reads $VT_TESTBED_OUT/agent-tests, else out/testbed/agent-tests in the source tree; skips when
  * there is none or the emulated host could not run them. */
+#include "testbed_manifest.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -156,24 +157,22 @@ int main(void)
 	dir = strdup(path);
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	struct stat st;
-	if (stat(path, &st) != 0) {
-		printf("SKIP: no agent tests in %s (run `make testbed`, or set VT_TESTBED_OUT)\n", dir);
-		free(dir);
-		return VT_SKIP_CODE;
-	}
+	if (stat(path, &st) != 0)
+		vt_skip(VT_SKIP_NO_TESTBED, "no agent tests in %s (run `make testbed`, or set VT_TESTBED_OUT)", dir);
 	json_t *m = json_load_file(path, 0, NULL);
 	const char *status = m ? json_string_value(json_object_get(m, "status")) : NULL;
 	if (!status) {
 		printf("FAIL: %s is not a testbed manifest\n", path);
 		return 1;
 	}
+	if (strcmp(status, "skipped") == 0)
+		vt_skip(vt_testbed_skip_reason(m), "the agent tests were skipped: %s",
+			json_string_value(json_object_get(m, "reason")));
 	if (strcmp(status, "ok") != 0) {
-		int skipped = strcmp(status, "skipped") == 0;
-		printf("%s: the agent tests were %s: %s\n", skipped ? "SKIP" : "FAIL", status,
-		       json_string_value(json_object_get(m, "reason")));
+		printf("FAIL: the agent tests were %s: %s\n", status, json_string_value(json_object_get(m, "reason")));
 		json_decref(m);
 		free(dir);
-		return skipped ? VT_SKIP_CODE : 1;
+		return 1;
 	}
 	printf("agent tests in %s, run %s on kernel %s\n", dir, json_string_value(json_object_get(m, "date")),
 	       json_string_value(json_object_get(m, "kernel")));

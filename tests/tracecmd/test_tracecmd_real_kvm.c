@@ -237,10 +237,8 @@ int main(void)
 	else
 		printf("no testbed ftrace output in %s/ftrace: only the committed recording\n", out);
 	free(out);
-	if (!ninputs) {
-		printf("skipped: no real KVM ftrace recording (tests/data/host-kvm.dat; `make testbed` makes one)\n");
-		return VT_SKIP_CODE;
-	}
+	if (!ninputs)
+		vt_skip(VT_SKIP_NO_TESTBED, "no real KVM ftrace recording (tests/data/host-kvm.dat; `make testbed` makes one)");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_guests_named),

@@ -1,5 +1,7 @@
 #include "vmtrace/error.h"
 
+#include "common/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,14 +11,14 @@ int vt_error_set(struct vt_error *err, const char *fmt, ...)
 {
 	if (!err)
 		return -1;
+	char raw[sizeof(err->msg)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	/* A message is one line: fold whatever a library handed us. */
-	for (char *p = err->msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
+	/* A message is one line that a terminal shows as it is: fold whatever a
+	 * library or a trace handed us (line breaks, escape sequences, bad bytes). */
+	vt_text_line(raw, err->msg, sizeof(err->msg));
 	return -1;
 }
 

@@ -29,6 +29,7 @@ struct seen_set {
 };
 
 struct walk {
+	const char *top; /* the path given */
 	struct vt_path_list *ctf, *dat;
 	struct seen_set seen;
 	size_t skipped;     /* folders reached again */
@@ -229,8 +230,8 @@ static int walk(struct walk *w, const char *dir, const struct stat *dir_st, int 
 	if (trace)
 		return trace < 0 ? -1 : 0;
 	if (depth >= MAX_DEPTH)
-		return vt_error_set(w->err, "%s: folders nested more than %d deep below the path given: not walked further",
-				    dir, MAX_DEPTH);
+		return vt_error_set(w->err, "%s: folders nested more than %d deep: not walked further", w->top,
+				    MAX_DEPTH); /* the path given: the deep one would fill the message */
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0)
@@ -282,7 +283,7 @@ int vt_discover(const char *path, struct vt_path_list *out, struct vt_path_list 
 	if (access(path, R_OK | X_OK) != 0)
 		return vt_error_set(err, "%s: cannot open folder: %s", path, strerror(errno));
 	size_t before = out->count, dat_before = dat->count;
-	struct walk w = {.ctf = out, .dat = dat, .err = err};
+	struct walk w = {.top = path, .ctf = out, .dat = dat, .err = err};
 	int rc = walk(&w, path, &st, 0);
 	if (!rc && out->count == before && dat->count == dat_before)
 		rc = vt_error_set(err,

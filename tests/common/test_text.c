@@ -83,6 +83,21 @@ static void line_folds_once(void **state)
 	assert_string_equal(err.msg, "/t/chan_0: bad comm 'x\\x1b]0;pwn\\x07 y\\xe2\\x82'");
 	vt_error_set(&err, "%s", err.msg); /* quoting a message again changes nothing */
 	assert_string_equal(err.msg, "/t/chan_0: bad comm 'x\\x1b]0;pwn\\x07 y\\xe2\\x82'");
+	/* a path longer than the message: its middle gives way, the problem stays */
+	char path[3001];
+	for (int i = 0; i < 3000; i++)
+		path[i] = i % 2 ? '/' : (i % 7 == 0 ? '\xc3' : 'x');
+	path[3000] = '\0';
+	for (int i = 0; i < 2999; i++)
+		if (path[i] == '\xc3')
+			path[++i] = '\xa9'; /* é: the cut must fall between characters */
+	vt_error_set(&err, "%s: %s", path, "File name too long");
+	size_t n = strlen(err.msg);
+	assert_true(n < sizeof(err.msg));
+	assert_string_equal(err.msg + n - strlen(": File name too long"), ": File name too long");
+	assert_non_null(strstr(err.msg, " [...] "));
+	assert_int_equal(memcmp(err.msg, path, 150), 0);
+	assert_int_equal(vt_text_needs_escape(err.msg), 0); /* valid UTF-8: no character cut */
 }
 
 /* vt_json_write's literal for s, parsed back by jansson (in an array). */

@@ -67,6 +67,26 @@ static void deep_tree(void **state)
 	vt_run_free(&run);
 }
 
+/* The bound kept on the walk's recursion says so when reached: never a trace silently left out. */
+static void deeper_than_the_bound(void **state)
+{
+	(void)state;
+	char rel[2300] = "bound";
+	for (int i = 0; i < 1001; i++)
+		strcat(rel, "/x");
+	trace_at(rel);
+	char top[4300];
+	snprintf(top, sizeof(top), "%s/bound", tmp);
+	struct vt_run run;
+	json_t *doc = info(top, &run);
+	char want[4400];
+	snprintf(want, sizeof(want), "%s: folders nested more than 1000 deep", top);
+	if (run.status != 1 || vt_count_lines(run.err) != 1 || !strstr(run.err, want))
+		fail_msg("status %d, stderr: %s", run.status, run.err);
+	json_decref(doc);
+	vt_run_free(&run);
+}
+
 /* The walk ends, finds the trace once, and says once what it skipped. */
 static void expect_walked_once(const char *top, struct vt_run *run, json_t *doc)
 {
@@ -207,7 +227,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(deep_tree),		cmocka_unit_test(symlink_loops),
+		cmocka_unit_test(deep_tree),		cmocka_unit_test(deeper_than_the_bound),
+		cmocka_unit_test(symlink_loops),
 		cmocka_unit_test(bind_mount_loop),	cmocka_unit_test(not_regular_streams),
 		cmocka_unit_test(not_regular_dat),
 	};

@@ -128,11 +128,12 @@ static bool has_tc_magic(const char *path)
 	return n == (ssize_t)sizeof(magic) && !memcmp(magic, VT_TC_MAGIC, VT_TC_MAGIC_LEN);
 }
 
-static size_t seen_slot(const struct seen_set *set, const struct stat *st)
+/* The slot holding key, or the free one where it goes (open addressing; cap a power of two). */
+static size_t seen_slot(const struct seen_set *set, struct seen_key key)
 {
-	size_t h = ((size_t)st->st_ino * 0x9e3779b97f4a7c15ull) ^ (size_t)st->st_dev;
+	size_t h = ((size_t)key.ino * 0x9e3779b97f4a7c15ull) ^ (size_t)key.dev;
 	size_t i = h & (set->cap - 1);
-	while (set->used[i] && (set->keys[i].dev != st->st_dev || set->keys[i].ino != st->st_ino))
+	while (set->used[i] && (set->keys[i].dev != key.dev || set->keys[i].ino != key.ino))
 		i = (i + 1) & (set->cap - 1);
 	return i;
 }
@@ -149,8 +150,7 @@ static int seen_grow(struct seen_set *set)
 	}
 	for (size_t i = 0; i < set->cap; i++)
 		if (set->used[i]) {
-			struct stat st = {.st_dev = set->keys[i].dev, .st_ino = set->keys[i].ino};
-			size_t j = seen_slot(&bigger, &st);
+			size_t j = seen_slot(&bigger, set->keys[i]);
 			bigger.used[j] = 1;
 			bigger.keys[j] = set->keys[i];
 		}
@@ -164,13 +164,14 @@ static int seen_grow(struct seen_set *set)
 /* Adds the folder; returns 1 when it was there already, 0 when added, -1 when out of memory. */
 static int seen_add(struct seen_set *set, const struct stat *st)
 {
-	if (set->cap && set->used[seen_slot(set, st)])
+	struct seen_key key = {st->st_dev, st->st_ino};
+	if (set->cap && set->used[seen_slot(set, key)])
 		return 1;
 	if ((set->count + 1) * 2 > set->cap && seen_grow(set))
 		return -1;
-	size_t i = seen_slot(set, st);
+	size_t i = seen_slot(set, key);
 	set->used[i] = 1;
-	set->keys[i] = (struct seen_key){st->st_dev, st->st_ino};
+	set->keys[i] = key;
 	set->count++;
 	return 0;
 }

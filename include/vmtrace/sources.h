@@ -47,6 +47,11 @@ struct vt_source;
 int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths,
 		   struct vt_error *err);
 
+/* What finding the traces left out, as one line to show the user (a folder
+ * reached again through a symlink or a bind mount is walked once), or NULL.
+ * Valid until vt_source_close. */
+const char *vt_source_note(const struct vt_source *src);
+
 size_t vt_source_trace_count(const struct vt_source *src);
 const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index);
 

@@ -1,9 +1,37 @@
 #include "vmtrace/error.h"
 
+#include "common/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Head bytes kept of a message too long for vt_error: the rest is its tail,
+ * which holds the problem ("PATH: problem" with a path of thousands of bytes). */
+#define HEAD 200
+#define GAP " [...] "
+
+/* The first byte at or after p that starts a UTF-8 sequence. */
+static const char *seq_start(const char *p)
+{
+	while (((unsigned char)*p & 0xc0) == 0x80)
+		p++;
+	return p;
+}
+
+/* line (folded) into msg; too long, its middle gives way, never its end. */
+static void keep_ends(char *msg, size_t size, const char *line)
+{
+	size_t n = strlen(line);
+	if (n < size) {
+		memcpy(msg, line, n + 1);
+		return;
+	}
+	const char *head_end = seq_start(line + HEAD); /* line is longer than HEAD */
+	const char *tail = seq_start(line + n - (size - 1 - HEAD - strlen(GAP)) + 3);
+	snprintf(msg, size, "%.*s%s%s", (int)(head_end - line), line, GAP, tail);
+}
 
 int vt_error_set(struct vt_error *err, const char *fmt, ...)
 {
@@ -11,12 +39,21 @@ int vt_error_set(struct vt_error *err, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	char *raw = NULL;
+	int n = vasprintf(&raw, fmt, ap);
 	va_end(ap);
-	/* A message is one line: fold whatever a library handed us. */
-	for (char *p = err->msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
+	char *line = n >= 0 ? malloc(4 * (size_t)n + 1) : NULL;
+	if (line) {
+		/* A message is one line that a terminal shows as it is: fold whatever
+		 * a library or a trace handed us (line breaks, escape sequences, bad bytes). */
+		vt_text_line(raw, line, 4 * (size_t)n + 1);
+		keep_ends(err->msg, sizeof(err->msg), line);
+	} else {
+		snprintf(err->msg, sizeof(err->msg), "out of memory (while reporting an error)");
+	}
+	if (n >= 0)
+		free(raw);
+	free(line);
 	return -1;
 }
 

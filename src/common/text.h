@@ -5,6 +5,7 @@
 #define VT_COMMON_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -27,11 +28,23 @@ char *vt_utf8_clean_dup(const char *s);
  * of memory. */
 json_t *vt_json_str(const char *s);
 
+/* Writes s to f as a JSON string literal, whatever its bytes: each byte not
+ * part of valid UTF-8 as U+FFFD, control characters as \u00XX. in_script:
+ * also <, >, & and U+2028/U+2029 as \uXXXX, so the literal can sit inside an
+ * HTML <script> (no "</script>" nor "<!--" can end or bend it) and be read as
+ * JavaScript. For writers that stream JSON without jansson. */
+void vt_json_write(FILE *f, const char *s, int in_script);
+
 /* s for a terminal or a text report: valid UTF-8 kept, each control
  * character (C0, DEL, C1) and each invalid byte written as \xNN, a backslash
  * as \\. Writes at most size bytes (NUL included) into buf, never cutting an
  * escape; returns buf. A NULL s gives "". */
 char *vt_text_safe(const char *s, char *buf, size_t size);
+
+/* s as one line of an error message: as vt_text_safe, except that a line
+ * break or a tab becomes a space and a backslash stays as it is, so a message
+ * folded twice is folded once. */
+char *vt_text_line(const char *s, char *buf, size_t size);
 
 /* Does s hold a control character or invalid UTF-8 (so vt_text_safe changes it)? */
 int vt_text_needs_escape(const char *s);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/output.h"
+#include "common/text.h"
 #include "exporters/html_rows.h"
 #include "vmtrace/analyses.h"
 #include "vmtrace/report.h"
@@ -79,33 +80,31 @@ struct vt_model_sink vt_html_report_sink(struct vt_html_report *r)
 	return (struct vt_model_sink){on_vcpu, on_thread, on_cpu, r};
 }
 
-/* A JavaScript string literal, safe inside <script>: no "</", no line breaks. */
+/* A JavaScript string literal, safe inside <script> (vt_json_write). */
 static void js_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&' || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	vt_json_write(f, s, 1);
 }
 
-/* HTML text (the title). */
+/* HTML text (the title): valid UTF-8, markup characters as entities, control
+ * characters as U+FFFD (they may not appear in HTML text). */
 static void html_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '<')
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	for (size_t i = 0; i < n;) {
+		size_t k = vt_utf8_seq_len(p + i, n - i);
+		if (!k || (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) || (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0))
+			fputs("\xef\xbf\xbd", f);
+		else if (p[i] == '<')
 			fputs("&lt;", f);
-		else if (*s == '>')
+		else if (p[i] == '>')
 			fputs("&gt;", f);
-		else if (*s == '&')
+		else if (p[i] == '&')
 			fputs("&amp;", f);
 		else
-			fputc(*s, f);
+			fwrite(p + i, 1, k, f);
+		i += k ? k : 1;
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "vmtrace/report.h"
 
 /* Track ids, apart from any real tid. */
@@ -34,16 +35,7 @@ static void us(char *buf, size_t size, uint64_t ns, uint64_t base)
 
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	vt_json_write(f, s, 0);
 }
 
 static void sep(struct vt_perfetto *p)

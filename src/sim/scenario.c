@@ -1,6 +1,7 @@
 /* Scenario files: JSON read with jansson, every key checked, defaults filled.
  * Each error is one line: "FILE: KEY: problem". */
 #include "sim/scenario.h"
+#include "common/text.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -114,9 +115,11 @@ static int get_str(struct ctx *c, json_t *obj, const char *path, const char *key
 	if (!json_is_string(v))
 		return fail(c, full, "must be a string", NULL);
 	const char *s = json_string_value(v);
-	if (strlen(s) >= cap || !*s || strpbrk(s, "\"\\\n")) {
-		char why[64];
-		snprintf(why, sizeof(why), "must be 1 to %zu characters without quotes", cap - 1);
+	/* Strings go into trace metadata, comms, truth.json and terminals as they are. */
+	if (strlen(s) >= cap || !*s || strchr(s, '"') || vt_text_needs_escape(s)) {
+		char why[128];
+		snprintf(why, sizeof(why), "must be 1 to %zu bytes, without quotes, backslashes or control characters",
+			 cap - 1);
 		return fail(c, full, "%s", why);
 	}
 	snprintf(out, cap, "%s", s);
@@ -322,6 +325,19 @@ static void default_uuid(char out[37], uint32_t a, uint32_t b)
 	snprintf(out, 37, "%08x-%04x-4000-8000-%012x", a, b & 0xffff, 0xc0deu + b);
 }
 
+/* A guest's name is the folder its traces go to (OUT/NAME/kernel, OUT/NAME.dat):
+ * one plain component inside the output folder, not the host's. */
+static int check_folder_name(struct ctx *c, const char *path, const char *name)
+{
+	char full[700];
+	key_path(full, sizeof(full), path, "name");
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return fail(c, full, "\"%s\" is not a folder name: no '/', not '.' nor '..'", name);
+	if (!strcmp(name, "host") || !strcmp(name, "truth.json"))
+		return fail(c, full, "\"%s\" is taken by the host's traces or truth.json", name);
+	return 0;
+}
+
 static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t index, struct sc_guest *g)
 {
 	static const char *const keys[] = {"name", "hostname", "uuid", "kernel_release", "qemu_pid",
@@ -339,7 +355,7 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 	g->tick_hz = 250;
 	snprintf(g->kernel_release, sizeof(g->kernel_release), "6.1.0-28-amd64");
 	default_uuid(g->uuid, 0x0a1b2c3d, index + 1);
-	if (get_str(c, o, path, "name", g->name, sizeof(g->name)))
+	if (get_str(c, o, path, "name", g->name, sizeof(g->name)) || check_folder_name(c, path, g->name))
 		return -1;
 	snprintf(g->hostname, sizeof(g->hostname), "%s", g->name);
 	double pid = 0;
@@ -560,7 +576,7 @@ static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 		if (parse_guest(c, json_array_get(guests, i), sub, i, &sc->guests[i]))
 			return -1;
 		for (uint32_t j = 0; j < i; j++)
-			if (!strcmp(sc->guests[j].name, sc->guests[i].name) || !strcmp(sc->guests[i].name, "host")) {
+			if (!strcmp(sc->guests[j].name, sc->guests[i].name)) {
 				snprintf(sub, sizeof(sub), "guests[%u].name", i);
 				return fail(c, sub, "\"%s\" is used twice", sc->guests[i].name);
 			}

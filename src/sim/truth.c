@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
+
 const char *const vt_sim_state_names[VS_COUNT] = {"IDLE", "GUEST", "HYPERVISOR", "PREEMPTED",
 					       "RUNNABLE", "SLEEPING"};
 const char *const vt_sim_event_names[EVID_COUNT] = {
@@ -82,6 +84,13 @@ static void totals(FILE *f, const struct acct *a, int nstates)
 	fprintf(f, "}");
 }
 
+/* `"key": "value"`: names come from the scenario; written escaped whatever they hold. */
+static void str_member(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "\"%s\": ", key);
+	vt_json_write(f, value, 0);
+}
+
 static const char *holder_name(const struct sim *s, uint32_t index)
 {
 	return index < s->nhthreads ? s->hthreads[index]->comm : "swapper";
@@ -107,8 +116,13 @@ static void intervals(FILE *f, const struct sim *s, const struct acct *a, int vc
 
 static void machine(FILE *f, const struct sim *s, const struct machine *m)
 {
-	fprintf(f, "    {\"name\": \"%s\", \"role\": \"%s\", \"hostname\": \"%s\", \"product_uuid\": \"%s\",\n",
-		m->name, m->guest ? "guest" : "host", m->hostname, m->uuid);
+	fputs("    {", f);
+	str_member(f, "name", m->name);
+	fprintf(f, ", \"role\": \"%s\", ", m->guest ? "guest" : "host");
+	str_member(f, "hostname", m->hostname);
+	fputs(", ", f);
+	str_member(f, "product_uuid", m->uuid);
+	fputs(",\n", f);
 	fprintf(f, "     \"clock\": {\"name\": \"monotonic\", \"uuid\": \"%s\", \"offset_ns\": %" PRIu64 "},\n",
 		m->clock_uuid, m->clock_offset_ns);
 	if (m->guest) {
@@ -140,13 +154,18 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 	}
 	fprintf(f, "     \"kind_counts\": ");
 	kind_counts(f, m);
-	fprintf(f, ",\n     \"traces\": [\n       {\"path\": \"%s/kernel\", \"domain\": \"kernel\", \"event_counts\": ",
-		m->name);
+	char path[sizeof(m->name) + 32];
+	snprintf(path, sizeof(path), "%s/kernel", m->name);
+	fputs(",\n     \"traces\": [\n       {", f);
+	str_member(f, "path", path);
+	fputs(", \"domain\": \"kernel\", \"event_counts\": ", f);
 	counts(f, m->counts, vt_sim_event_names, EVID_COUNT);
 	fprintf(f, "}");
 	if (s->sc->agent) {
-		fprintf(f, ",\n       {\"path\": \"%s/ust/uid/0/64-bit\", \"domain\": \"ust\", \"event_counts\": ",
-			m->name);
+		snprintf(path, sizeof(path), "%s/ust/uid/0/64-bit", m->name);
+		fputs(",\n       {", f);
+		str_member(f, "path", path);
+		fputs(", \"domain\": \"ust\", \"event_counts\": ", f);
 		counts(f, m->ust_counts, vt_sim_ust_event_names, UST_COUNT);
 		fprintf(f, "}");
 	}
@@ -158,16 +177,20 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	/* Its guest threads exist while the guest runs. */
 	uint64_t run_start = g->life == G_UNBORN ? s->t_end : g->vcpus[0].alive_start;
 	uint64_t run_end = g->life == G_UNBORN ? s->t_end : g->stop_t < s->t_end ? g->stop_t : s->t_end;
-	fprintf(f, "    {\"name\": \"%s\", \"machine\": %u, \"uuid\": \"%s\", \"qemu_pid\": %d, "
+	fputs("    {", f);
+	str_member(f, "name", g->sc->name);
+	fprintf(f, ", \"machine\": %u, ", g->index);
+	str_member(f, "uuid", g->sc->uuid);
+	fprintf(f, ", \"qemu_pid\": %d, "
 		   "\"vm_uid\": %" PRIu64 ",\n     \"start_ns\": %" PRIu64 ", \"stop_ns\": %" PRIu64
 		   ", \"end_ns\": %" PRIu64 ", \"vcpus\": [\n",
-		g->sc->name, g->index, g->sc->uuid, (int)g->pid, g->vm_uid, run_start, run_end,
-		g->life == G_UNBORN ? s->t_end : g->end_t);
+		(int)g->pid, g->vm_uid, run_start, run_end, g->life == G_UNBORN ? s->t_end : g->end_t);
 	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
 		const struct vcpu *v = &g->vcpus[i];
-		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, \"thread_name\": \"%s\", \"start_ns\": %" PRIu64
-			   ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ",
-			i, (int)v->th->tid, v->th->comm, v->alive_start, v->alive_end);
+		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, ", i, (int)v->th->tid);
+		str_member(f, "thread_name", v->th->comm);
+		fprintf(f, ", \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ", v->alive_start,
+			v->alive_end);
 		totals(f, &v->acct, 4);
 		/* keyed by the code the trace shows (SVM codes merge some VMX reasons) */
 		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
@@ -190,9 +213,10 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 		first = 1;
 		for (uint32_t h = 0; h <= s->nhthreads; h++)
 			if (v->preempted_by[h]) {
-				fprintf(f, "%s{\"tid\": %d, \"name\": \"%s\", \"ns\": %" PRIu64 "}", first ? "" : ", ",
-					h < s->nhthreads ? (int)s->hthreads[h]->tid : 0, holder_name(s, h),
-					v->preempted_by[h]);
+				fprintf(f, "%s{\"tid\": %d, ", first ? "" : ", ",
+					h < s->nhthreads ? (int)s->hthreads[h]->tid : 0);
+				str_member(f, "name", holder_name(s, h));
+				fprintf(f, ", \"ns\": %" PRIu64 "}", v->preempted_by[h]);
 				first = 0;
 			}
 		fprintf(f, "]");
@@ -202,9 +226,10 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	fprintf(f, "    ],\n    \"threads\": [\n");
 	for (uint32_t k = 0; k < g->nthreads; k++) {
 		const struct gthread *gt = &g->threads[k];
-		fprintf(f, "     {\"tid\": %d, \"name\": \"%s\", \"vcpu\": %u, \"start_ns\": %" PRIu64
-			   ", \"end_ns\": %" PRIu64 ", \"totals\": ",
-			(int)gt->tid, gt->comm, gt->v->index, run_start, run_end);
+		fprintf(f, "     {\"tid\": %d, ", (int)gt->tid);
+		str_member(f, "name", gt->comm);
+		fprintf(f, ", \"vcpu\": %u, \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"totals\": ",
+			gt->v->index, run_start, run_end);
 		totals(f, &gt->acct, VS_COUNT);
 		intervals(f, s, &gt->acct, 0);
 		fprintf(f, "}%s\n", k + 1 < g->nthreads ? "," : "");
@@ -220,8 +245,9 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	if (!f)
 		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
 	fprintf(f, "{\n  \"format\": \"vmtrace-sim-truth\", \"version\": 1,\n");
-	fprintf(f, "  \"scenario\": \"%s\", \"seed\": %" PRIu64 ",\n", s->sc->name,
-		s->opt->has_seed ? s->opt->seed : s->sc->seed);
+	fputs("  ", f);
+	str_member(f, "scenario", s->sc->name);
+	fprintf(f, ", \"seed\": %" PRIu64 ",\n", s->opt->has_seed ? s->opt->seed : s->sc->seed);
 	fprintf(f, "  \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"duration_ns\": %" PRIu64 ",\n",
 		s->t0, s->t_end, s->t_end - s->t0);
 	fprintf(f, "  \"events\": %" PRIu64 ",\n  \"machines\": [\n", s->events);
@@ -233,10 +259,12 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	for (uint32_t i = 0; i < s->nhthreads; i++) {
 		static const char *const roles[] = {"hog", "periodic", "io", "vcpu", "qemu", "sender", "spawner"};
 		const struct hthread *th = s->hthreads[i];
+		fprintf(f, "    {\"tid\": %d, \"pid\": %d, ", (int)th->tid, (int)th->pid);
+		str_member(f, "name", th->comm);
 		fprintf(f,
-			"    {\"tid\": %d, \"pid\": %d, \"name\": \"%s\", \"role\": \"%s\", \"totals\": {\"RUNNING\": %" PRIu64
+			", \"role\": \"%s\", \"totals\": {\"RUNNING\": %" PRIu64
 			", \"RUNNABLE\": %" PRIu64 ", \"SLEEPING\": %" PRIu64 ", \"ABSENT\": %" PRIu64 "}}%s\n",
-			(int)th->tid, (int)th->pid, th->comm, roles[th->role], th->total[HS_RUNNING],
+			roles[th->role], th->total[HS_RUNNING],
 			th->total[HS_RUNNABLE], th->total[HS_SLEEPING], th->total[HS_ABSENT],
 			i + 1 < s->nhthreads ? "," : "");
 	}
@@ -250,8 +278,11 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 		s->msg_ids, s->delivered);
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		const struct flow *fl = &s->flows[i];
-		fprintf(f, "%s\n    {\"from\": \"%s\", \"to\": \"%s\", \"messages\": %u}", i ? "," : "",
-			s->machines[fl->sc->from].name, s->machines[fl->sc->to].name, fl->count);
+		fprintf(f, "%s\n    {", i ? "," : "");
+		str_member(f, "from", s->machines[fl->sc->from].name);
+		fputs(", ", f);
+		str_member(f, "to", s->machines[fl->sc->to].name);
+		fprintf(f, ", \"messages\": %u}", fl->count);
 	}
 	fprintf(f, "]}\n}\n");
 	if (ferror(f) | (fclose(f) != 0))

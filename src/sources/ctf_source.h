@@ -62,6 +62,7 @@ struct vt_source {
 	const bt_message *held; /* the event message the caller still sees */
 	struct vt_event event;
 	struct vt_decoder_map decoders;
+	char *note; /* what discovery skipped, one line, or NULL (owned) */
 };
 
 /* Builds the graph for the traces already in src->traces; sets up streams. */

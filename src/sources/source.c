@@ -59,12 +59,18 @@ static size_t heap_pop(struct vt_source *src)
 static int add_traces(struct vt_source *src, const char *const *paths, size_t npaths, struct vt_error *err)
 {
 	struct vt_path_list found = {0}, dat = {0};
-	for (size_t i = 0; i < npaths; i++)
-		if (vt_discover(paths[i], &found, &dat, err)) {
+	for (size_t i = 0; i < npaths; i++) {
+		char *note = NULL;
+		if (vt_discover(paths[i], &found, &dat, &note, err)) {
 			vt_path_list_free(&found);
 			vt_path_list_free(&dat);
 			return -1;
 		}
+		if (note && !src->note)
+			src->note = note; /* the first PATH's: one line */
+		else
+			free(note);
+	}
 	src->traces = calloc(found.count ? found.count : 1, sizeof(*src->traces));
 	if (!src->traces) {
 		vt_path_list_free(&found);
@@ -145,6 +151,11 @@ static struct vt_trace_info *info_of(struct vt_source *src, size_t trace)
 size_t vt_source_trace_count(const struct vt_source *src)
 {
 	return src->ntraces + vt_tc_trace_count(src->tc);
+}
+
+const char *vt_source_note(const struct vt_source *src)
+{
+	return src->note;
 }
 
 const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index)
@@ -242,6 +253,7 @@ void vt_source_close(struct vt_source *src)
 		free(src->tc_paths[i]);
 	free(src->tc_paths);
 	vt_decoder_map_free(&src->decoders);
+	free(src->note);
 	for (size_t i = 0; i < src->ntraces; i++)
 		free(src->traces[i].path);
 	free(src->traces);

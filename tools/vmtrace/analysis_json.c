@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "analysis.h"
+#include "common/text.h"
 #include "vmtrace/analyses.h"
 
 /* {"count": n, "by_reason": {"IO": n, ...}}: exits QEMU handled. */
@@ -56,7 +57,7 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 		const struct vt_vcpu_model *v = &model->vcpus[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "guest", v->guest >= 0 ? json_integer(v->guest) : json_null());
-		json_object_set_new(o, "guest_name", json_string(vt_analysis_guest_name(m, v->guest)));
+		json_object_set_new(o, "guest_name", vt_json_str(vt_analysis_guest_name(m, v->guest)));
 		json_object_set_new(o, "qemu_pid", json_integer(v->qemu_pid));
 		json_object_set_new(o, "vcpu", json_integer(v->vcpu));
 		json_object_set_new(o, "tid", json_integer(v->tid));
@@ -73,7 +74,7 @@ static json_t *model_json(const struct vt_machines *m, const struct vt_model *mo
 		for (size_t h = 0; h < v->nholders; h++) {
 			json_t *x = json_object();
 			json_object_set_new(x, "tid", json_integer(v->by_holder[h].tid));
-			json_object_set_new(x, "comm", json_string(v->by_holder[h].comm));
+			json_object_set_new(x, "comm", vt_json_str(v->by_holder[h].comm));
 			json_object_set_new(x, "ns", json_integer((json_int_t)v->by_holder[h].ns));
 			json_array_append_new(holders, x);
 		}
@@ -109,7 +110,7 @@ static json_t *cpus_json(const struct vt_model *model)
 			const struct vt_cpu_share *sh = &model->cpus[c].shares[k];
 			json_t *o = json_object();
 			json_object_set_new(o, "tid", json_integer(sh->tid));
-			json_object_set_new(o, "comm", json_string(sh->comm));
+			json_object_set_new(o, "comm", vt_json_str(sh->comm));
 			json_object_set_new(o, "guest", sh->guest >= 0 ? json_integer(sh->guest) : json_null());
 			json_object_set_new(o, "guest_mode", json_boolean(sh->guest_mode));
 			json_object_set_new(o, "ns", json_integer((json_int_t)sh->ns));
@@ -132,7 +133,7 @@ static json_t *threads_json(const struct vt_machines *m, const struct vt_model *
 		json_t *o = json_object();
 		json_object_set_new(o, "guest", json_integer(t->guest));
 		json_object_set_new(o, "tid", json_integer(t->tid));
-		json_object_set_new(o, "comm", json_string(t->comm));
+		json_object_set_new(o, "comm", vt_json_str(t->comm));
 		json_object_set_new(o, "start_ns", json_integer((json_int_t)t->start_ns));
 		json_t *tot = json_object();
 		for (int s = VT_VCPU_UNKNOWN; s < VT_THREAD_STATE_COUNT; s++)
@@ -153,7 +154,7 @@ static json_t *guests_json(const struct vt_machines *m, const struct vt_model *m
 		const struct vt_guest_summary *g = &gs[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "guest", g->guest >= 0 ? json_integer(g->guest) : json_null());
-		json_object_set_new(o, "guest_name", json_string(vt_analysis_guest_name(m, g->guest)));
+		json_object_set_new(o, "guest_name", vt_json_str(vt_analysis_guest_name(m, g->guest)));
 		json_object_set_new(o, "qemu_pid", json_integer(g->qemu_pid));
 		json_object_set_new(o, "vcpus", json_integer((json_int_t)g->nvcpus));
 		json_object_set_new(o, "observed_ns", json_integer((json_int_t)g->observed_ns));
@@ -166,7 +167,7 @@ static json_t *guests_json(const struct vt_machines *m, const struct vt_model *m
 			json_t *x = json_object();
 			const struct vt_vcpu_model *v = vt_model_vcpu_by_tid(model, g->preemptors[h].tid);
 			json_object_set_new(x, "tid", json_integer(g->preemptors[h].tid));
-			json_object_set_new(x, "comm", json_string(g->preemptors[h].comm));
+			json_object_set_new(x, "comm", vt_json_str(g->preemptors[h].comm));
 			json_object_set_new(x, "guest", v && v->guest >= 0 ? json_integer(v->guest) : json_null());
 			json_object_set_new(x, "ns", json_integer((json_int_t)g->preemptors[h].ns));
 			json_array_append_new(holders, x);

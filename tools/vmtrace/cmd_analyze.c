@@ -13,6 +13,7 @@
 #include "vmtrace/analyses.h"
 #include "inputs.h"
 #include "progress.h"
+#include "shown.h"
 #include "vmtrace/model.h"
 #include "vmtrace/report.h"
 
@@ -92,7 +93,7 @@ static void print_holders(const char *label, const struct vt_machines *m, const 
 	for (size_t k = 0; k < n && k < 3; k++) {
 		char name[96];
 		holder_name(m, model, &h[k], name, sizeof(name));
-		printf(" %s %.1f%%%s", name, pct(h[k].ns, all), k + 1 < n && k < 2 ? "," : "");
+		printf(" %s %.1f%%%s", vt_shown(name), pct(h[k].ns, all), k + 1 < n && k < 2 ? "," : "");
 	}
 	printf("\n");
 }
@@ -119,7 +120,7 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 	for (size_t i = 0; i < ng; i++) {
 		const struct vt_guest_summary *g = &gs[i];
 		uint64_t all = g->observed_ns;
-		printf("%s (QEMU %lld, %zu vCPU%s)", vt_analysis_guest_name(m, g->guest), (long long)g->qemu_pid,
+		printf("%s (QEMU %lld, %zu vCPU%s)", vt_shown(vt_analysis_guest_name(m, g->guest)), (long long)g->qemu_pid,
 		       g->nvcpus, g->nvcpus == 1 ? "" : "s");
 		print_shares("guest code", g->totals, all);
 		print_holders("worst offenders", m, model, g->preemptors, g->npreemptors, all);
@@ -151,14 +152,14 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 		return;
 	}
 	printf("vCPU time on host %s, %.3f s observed\n\n",
-	       m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key,
+	       vt_shown(m->machines[model->host].hostname ? m->machines[model->host].hostname : m->machines[model->host].key),
 	       (double)(model->last_ns - model->first_ns) / 1e9);
 	print_guests(m, model);
 	printf("\nper vCPU\n");
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
 		uint64_t all = v->end_ns - v->start_ns;
-		printf("%s (QEMU %lld) vCPU %u (tid %d)", vt_analysis_guest_name(m, v->guest), (long long)v->qemu_pid, v->vcpu,
+		printf("%s (QEMU %lld) vCPU %u (tid %d)", vt_shown(vt_analysis_guest_name(m, v->guest)), (long long)v->qemu_pid, v->vcpu,
 		       v->tid);
 		print_shares("guest", v->totals, all);
 		vt_qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
@@ -177,7 +178,7 @@ static void print_exits(const struct vt_machines *m, const struct vt_model *mode
 	for (size_t i = 0; i < ng; i++) {
 		const struct vt_exit_stats *e = gs[i].exits;
 		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n",
-		       vt_analysis_guest_name(m, gs[i].guest), (long long)gs[i].qemu_pid);
+		       vt_shown(vt_analysis_guest_name(m, gs[i].guest)), (long long)gs[i].qemu_pid);
 		printf("  %-20s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
 		char buf[32];
 		for (size_t k = 0; k < gs[i].nexits && k < 8; k++)
@@ -222,7 +223,7 @@ static void print_cpus(const struct vt_machines *m, struct vt_model *model)
 		for (size_t k = 0; k < cm->nshares && k < 4; k++) {
 			char name[128];
 			share_name(m, model, &cm->shares[k], name, sizeof(name));
-			printf(" %s %.1f%%%s", name, pct(cm->shares[k].ns, span), k + 1 < cm->nshares && k < 3 ? "," : "");
+			printf(" %s %.1f%%%s", vt_shown(name), pct(cm->shares[k].ns, span), k + 1 < cm->nshares && k < 3 ? "," : "");
 		}
 		printf("\n");
 	}
@@ -239,7 +240,7 @@ static void print_caveats(const struct vt_machines *m, const struct vt_model *mo
 		if (!info->discarded_events && !info->discarded_packets)
 			continue;
 		const struct vt_machine *mm = &m->machines[m->trace_machine[t]];
-		printf("%s  %s lost %llu events (%llu packets): %s\n", any++ ? "" : "\nwhat is missing\n", info->path,
+		printf("%s  %s lost %llu events (%llu packets): %s\n", any++ ? "" : "\nwhat is missing\n", vt_shown(info->path),
 		       (unsigned long long)info->discarded_events, (unsigned long long)info->discarded_packets,
 		       mm->role == VT_ROLE_HOST ? "vCPU states and preemption around the losses are approximate"
 						: "that guest's thread figures around the losses are approximate");
@@ -261,12 +262,12 @@ static void print_caveats(const struct vt_machines *m, const struct vt_model *mo
 			continue;
 		if (mm->role != VT_ROLE_GUEST || mm->host != model->host)
 			printf("%s  %s: not matched to a QEMU process on this host (%s): left out\n",
-			       any++ ? "" : "\nwhat is missing\n", mm->hostname ? mm->hostname : mm->key,
-			       mm->evidence ? mm->evidence : "no evidence");
+			       any++ ? "" : "\nwhat is missing\n", vt_shown(mm->hostname ? mm->hostname : mm->key),
+			       mm->evidence ? vt_shown(mm->evidence) : "no evidence");
 		else if (r->machines[k].quality == VT_SYNC_FAIL || r->machines[k].quality == VT_SYNC_ABSENT)
 			printf("%s  %s: its clock could not be placed (%s): its thread figures may be wrong\n",
-			       any++ ? "" : "\nwhat is missing\n", mm->hostname ? mm->hostname : mm->key,
-			       r->machines[k].why ? r->machines[k].why : "");
+			       any++ ? "" : "\nwhat is missing\n", vt_shown(mm->hostname ? mm->hostname : mm->key),
+			       vt_shown(r->machines[k].why));
 	}
 }
 
@@ -301,7 +302,7 @@ static void print_threads_hostless(const struct vt_machines *m, struct vt_model 
 			all += t->totals[s];
 		printf("  %s %s (tid %d): on a vCPU %.1f%% (guest code, hypervisor or preempted: unknown without the "
 		       "host), waiting %.1f%%, sleeping %.1f%%\n",
-		       vt_analysis_guest_name(m, t->guest), t->comm, t->tid, pct(on_vcpu, all),
+		       vt_shown(vt_analysis_guest_name(m, t->guest)), vt_shown(t->comm), t->tid, pct(on_vcpu, all),
 		       pct(t->totals[VT_THREAD_RUNNABLE], all), pct(t->totals[VT_THREAD_SLEEPING], all));
 	}
 }
@@ -323,9 +324,8 @@ static void print_threads(const struct vt_machines *m, struct vt_model *model)
 		const struct vt_thread_model *t = &model->threads[i];
 		uint64_t want = t->totals[VT_VCPU_GUEST] + t->totals[VT_VCPU_HYPERVISOR] + t->totals[VT_VCPU_PREEMPTED] +
 				t->totals[VT_THREAD_RUNNABLE];
-		const struct vt_machine *g = &m->machines[t->guest];
 		printf("  %s %s (tid %d): ran %.1f%%, hypervisor %.1f%%, preempted %.1f%%, waiting in the guest %.1f%%\n",
-		       g->name ? g->name : g->hostname ? g->hostname : g->key, t->comm, t->tid,
+		       vt_shown(vt_analysis_guest_name(m, t->guest)), vt_shown(t->comm), t->tid,
 		       pct(t->totals[VT_VCPU_GUEST], want), pct(t->totals[VT_VCPU_HYPERVISOR], want),
 		       pct(t->totals[VT_VCPU_PREEMPTED], want), pct(t->totals[VT_THREAD_RUNNABLE], want));
 	}

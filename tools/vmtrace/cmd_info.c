@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "commands.h"
+#include "common/text.h"
 #include "inputs.h"
+#include "shown.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/sources.h"
 
@@ -30,9 +32,10 @@ static void usage(FILE *out)
 		     "Exit status: 0 when every PATH was read, 1 otherwise, 2 on bad usage.\n");
 }
 
+/* s escaped for the terminal, or "none". */
 static const char *or_none(const char *s)
 {
-	return s ? s : "none";
+	return s ? vt_shown(s) : "none";
 }
 
 static void format_time(uint64_t ns, char *buf, size_t size)
@@ -78,15 +81,15 @@ static void print_text(const struct vt_trace_info *t)
 {
 	char tracer[128], a[64], b[64];
 	format_tracer(t, tracer, sizeof(tracer));
-	printf("trace %s\n", t->path);
+	printf("trace %s\n", vt_shown(t->path));
 	printf("  hostname        %s\n", or_none(t->hostname));
 	printf("  domain          %s\n", or_none(t->domain));
-	printf("  tracer          %s\n", tracer);
+	printf("  tracer          %s\n", vt_shown(tracer));
 	if (t->kernel_release)
-		printf("  kernel          %s\n", t->kernel_release);
+		printf("  kernel          %s\n", vt_shown(t->kernel_release));
 	printf("  product_uuid    %s\n", or_none(t->product_uuid));
 	if (t->clock.name)
-		printf("  clock           %s, %llu Hz, offset %lld s + %llu cycles, uuid %s\n", t->clock.name,
+		printf("  clock           %s, %llu Hz, offset %lld s + %llu cycles, uuid %s\n", vt_shown(t->clock.name),
 		       (unsigned long long)t->clock.freq, (long long)t->clock.offset_s,
 		       (unsigned long long)t->clock.offset_cycles, or_none(t->clock.uuid));
 	else
@@ -119,13 +122,13 @@ static void print_text(const struct vt_trace_info *t)
 
 json_t *json_str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? vt_json_str(s) : json_null();
 }
 
 static json_t *trace_json(const struct vt_trace_info *t)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "path", json_string(t->path));
+	json_object_set_new(o, "path", vt_json_str(t->path));
 	json_object_set_new(o, "format", json_string(t->format));
 	json_object_set_new(o, "hostname", json_str_or_null(t->hostname));
 	json_object_set_new(o, "domain", json_str_or_null(t->domain));
@@ -141,7 +144,7 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	json_object_set_new(o, "trace_uuid", json_str_or_null(t->trace_uuid));
 	if (t->clock.name) {
 		json_t *c = json_object();
-		json_object_set_new(c, "name", json_string(t->clock.name));
+		json_object_set_new(c, "name", vt_json_str(t->clock.name));
 		json_object_set_new(c, "uuid", json_str_or_null(t->clock.uuid));
 		json_object_set_new(c, "freq_hz", json_integer((json_int_t)t->clock.freq));
 		json_object_set_new(c, "offset_s", json_integer(t->clock.offset_s));
@@ -169,12 +172,13 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	return o;
 }
 
+/* The machine's hostname (else its key), escaped for the terminal. */
 static const char *machine_label(const struct vt_machines *m, int k)
 {
 	if (k < 0)
 		return "none";
 	const struct vt_machine *mm = &m->machines[k];
-	return mm->hostname ? mm->hostname : mm->key;
+	return vt_shown(mm->hostname ? mm->hostname : mm->key);
 }
 
 static void print_machines_text(const struct vt_machines *m, const struct vt_inputs *all)
@@ -182,9 +186,9 @@ static void print_machines_text(const struct vt_machines *m, const struct vt_inp
 	printf("\nmachines\n");
 	for (size_t k = 0; k < m->count; k++) {
 		const struct vt_machine *mm = &m->machines[k];
-		printf("  %-7s %s  (%s)\n", vt_role_name(mm->role), machine_label(m, (int)k), mm->key);
+		printf("  %-7s %s  (%s)\n", vt_role_name(mm->role), machine_label(m, (int)k), vt_shown(mm->key));
 		for (size_t i = 0; i < mm->ntraces; i++)
-			printf("          trace %s\n", all->traces[mm->traces[i]]->path);
+			printf("          trace %s\n", vt_shown(all->traces[mm->traces[i]]->path));
 		if (mm->role == VT_ROLE_GUEST) {
 			printf("          host %s, QEMU pid ", machine_label(m, mm->host));
 			if (mm->qemu_pid > 0)
@@ -192,23 +196,23 @@ static void print_machines_text(const struct vt_machines *m, const struct vt_inp
 			else
 				printf("unknown");
 			if (mm->name)
-				printf(", name %s", mm->name);
+				printf(", name %s", vt_shown(mm->name));
 			printf("\n          vCPU threads");
 			for (size_t i = 0; i < mm->nvcpus; i++)
 				printf(" %u->%d", mm->vcpus[i].vcpu, mm->vcpus[i].tid);
 			if (mm->nvcpus)
-				printf(" (from %s)\n", mm->vcpus[0].evidence);
+				printf(" (from %s)\n", vt_shown(mm->vcpus[0].evidence));
 			else
 				printf(" unknown (no vmtraced vCPU events, no kvm_exit on a thread of that QEMU)\n");
 		}
 		if (mm->evidence)
 			printf("          %s: %s\n", mm->role == VT_ROLE_GUEST ? "matched by" : "not matched",
-			       mm->evidence);
+			       vt_shown(mm->evidence));
 	}
 	for (size_t i = 0; i < m->nuntraced; i++)
 		printf("  guest   %s (uuid %s) runs on %s as QEMU pid %lld, but no input trace is of it\n",
-		       m->untraced[i].name ? m->untraced[i].name : "?",
-		       m->untraced[i].uuid ? m->untraced[i].uuid : "unknown", machine_label(m, m->untraced[i].host),
+		       m->untraced[i].name ? vt_shown(m->untraced[i].name) : "?",
+		       m->untraced[i].uuid ? vt_shown(m->untraced[i].uuid) : "unknown", machine_label(m, m->untraced[i].host),
 		       (long long)m->untraced[i].pid);
 }
 
@@ -218,13 +222,13 @@ json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *al
 	for (size_t k = 0; k < m->count; k++) {
 		const struct vt_machine *mm = &m->machines[k];
 		json_t *o = json_object();
-		json_object_set_new(o, "key", json_string(mm->key));
+		json_object_set_new(o, "key", vt_json_str(mm->key));
 		json_object_set_new(o, "role", json_string(vt_role_name(mm->role)));
 		json_object_set_new(o, "hostname", json_str_or_null(mm->hostname));
 		json_object_set_new(o, "product_uuid", json_str_or_null(mm->product_uuid));
 		json_t *traces = json_array();
 		for (size_t i = 0; i < mm->ntraces; i++)
-			json_array_append_new(traces, json_string(all->traces[mm->traces[i]]->path));
+			json_array_append_new(traces, vt_json_str(all->traces[mm->traces[i]]->path));
 		json_object_set_new(o, "traces", traces);
 		if (mm->role == VT_ROLE_GUEST) {
 			json_object_set_new(o, "host", mm->host >= 0 ? json_integer(mm->host) : json_null());
@@ -235,7 +239,7 @@ json_t *vt_machines_json(const struct vt_machines *m, const struct vt_inputs *al
 				json_t *v = json_object();
 				json_object_set_new(v, "vcpu", json_integer(mm->vcpus[i].vcpu));
 				json_object_set_new(v, "tid", json_integer(mm->vcpus[i].tid));
-				json_object_set_new(v, "evidence", json_string(mm->vcpus[i].evidence));
+				json_object_set_new(v, "evidence", vt_json_str(mm->vcpus[i].evidence));
 				json_array_append_new(vcpus, v);
 			}
 			json_object_set_new(o, "vcpus", vcpus);
@@ -311,8 +315,8 @@ int vt_cmd_info(int argc, char **argv)
 			failed = 1;
 			fprintf(stderr, "vmtrace info: %s\n", ready ? err.msg : "out of memory");
 			json_t *e = json_object();
-			json_object_set_new(e, "path", json_string(argv[i]));
-			json_object_set_new(e, "error", json_string(ready ? err.msg : "out of memory"));
+			json_object_set_new(e, "path", vt_json_str(argv[i]));
+			json_object_set_new(e, "error", vt_json_str(ready ? err.msg : "out of memory"));
 			json_array_append_new(errors, e);
 			continue;
 		}

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "commands.h"
+#include "common/text.h"
 #include "inputs.h"
+#include "shown.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/sync.h"
 
@@ -32,11 +34,12 @@ static void usage(FILE *out)
 		     "1 otherwise, 2 on bad usage.\n");
 }
 
+/* The machine's hostname (else its key), escaped for the terminal. */
 static const char *label(const struct vt_machines *m, int k)
 {
 	if (k < 0)
 		return "none";
-	return m->machines[k].hostname ? m->machines[k].hostname : m->machines[k].key;
+	return vt_shown(m->machines[k].hostname ? m->machines[k].hostname : m->machines[k].key);
 }
 
 static void print_latency(const char *dir, const struct vt_latency *l)
@@ -54,7 +57,7 @@ static void print_text(const struct vt_machines *m, const struct vt_sync_result 
 	for (size_t k = 0; k < r->count; k++) {
 		const struct vt_clock_sync *c = &r->machines[k];
 		printf("%smachine %s  (%s, %s)\n", k ? "\n" : "", label(m, (int)k), vt_role_name(m->machines[k].role),
-		       m->machines[k].key);
+		       vt_shown(m->machines[k].key));
 		if ((int)k == r->root) {
 			printf("  reference     this machine's clock is the reference\n");
 			continue;
@@ -62,7 +65,7 @@ static void print_text(const struct vt_machines *m, const struct vt_sync_result 
 		printf("  reference     %s, via %s\n", label(m, c->reference), label(m, c->via));
 		printf("  method        %s\n", vt_sync_method_name(c->method));
 		printf("  quality       %s\n", vt_sync_quality_name(c->quality));
-		printf("  why           %s\n", c->why ? c->why : "");
+		printf("  why           %s\n", vt_shown(c->why));
 		printf("  transform     t_ref = %.12f * t %+.0f ns\n", c->to_ref.slope, vt_transform_offset(&c->to_ref));
 		if (c->nknots)
 			printf("                (overall line; exactly: piecewise through %zu knots, see --json)\n",
@@ -104,7 +107,7 @@ static json_t *sync_json(const struct vt_machines *m, const struct vt_sync_resul
 		const struct vt_clock_sync *c = &r->machines[k];
 		json_t *o = json_object();
 		json_object_set_new(o, "machine", json_integer((json_int_t)k));
-		json_object_set_new(o, "key", json_string(m->machines[k].key));
+		json_object_set_new(o, "key", vt_json_str(m->machines[k].key));
 		json_object_set_new(o, "hostname", json_str_or_null(m->machines[k].hostname));
 		json_object_set_new(o, "reference", json_integer(c->reference));
 		json_object_set_new(o, "via", c->via >= 0 ? json_integer(c->via) : json_null());

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "progress.h"
+#include "shown.h"
 
 int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err)
 {
 	struct vt_source *src;
 	if (vt_source_open(&src, &path, 1, err))
 		return -1;
+	if (vt_source_note(src))
+		fprintf(stderr, "vmtrace: %s\n", vt_shown(vt_source_note(src)));
 	struct vt_progress progress;
 	vt_progress_start(&progress, path);
 	const struct vt_event *ev;

@@ -1,4 +1,5 @@
 target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/cleanup.c
   ${CMAKE_CURRENT_LIST_DIR}/error.c
   ${CMAKE_CURRENT_LIST_DIR}/exit_reason.c
   ${CMAKE_CURRENT_LIST_DIR}/kind.c

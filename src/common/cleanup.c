@@ -1,0 +1,172 @@
+/* Temporary outputs removed on SIGINT/SIGTERM (cleanup.h). Everything the
+ * handler reaches is async-signal-safe: fixed slots, and system calls only. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SLOTS 16
+#define MAX_DEPTH 32 /* deeper than any trace layout we write; the stack stays < 100 KiB */
+
+static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+
+struct slot {
+	volatile sig_atomic_t used; /* written last on add, first on forget */
+	char path[4200];
+};
+
+static struct slot slots[SLOTS];
+static volatile pid_t child;
+static volatile sig_atomic_t cleaning;
+
+/* One record of getdents64 (the kernel's layout; glibc's readdir allocates). */
+struct dirent64_rec {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static int remove_at(int dirfd, const char *name, int depth);
+
+/* Removes every entry of an open folder. Entries removed while reading may
+ * shift the rest, so it reads again from the start until a pass finds none. */
+static int empty_folder(int fd, int depth)
+{
+	int rc = 0;
+	for (;;) {
+		char buf[2048] __attribute__((aligned(8)));
+		int seen = 0, removed = 0;
+		long n;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+			for (long off = 0; off < n;) {
+				struct dirent64_rec *d = (struct dirent64_rec *)(buf + off);
+				off += d->d_reclen;
+				if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+					continue;
+				seen = 1;
+				if (remove_at(fd, d->d_name, depth + 1) == 0)
+					removed = 1;
+				else
+					rc = -1;
+			}
+		if (n < 0)
+			return -1;
+		if (!seen || !removed)
+			return seen ? -1 : rc;
+	}
+}
+
+static int remove_at(int dirfd, const char *name, int depth)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	if (depth >= MAX_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = empty_folder(fd, depth);
+	int e = errno;
+	close(fd);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	if (rc)
+		errno = e;
+	return -1;
+}
+
+int vt_remove_tree(const char *path)
+{
+	return remove_at(AT_FDCWD, path, 0);
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (!cleaning) {
+		cleaning = 1;
+		if (child > 0) {
+			kill(child, SIGKILL);
+			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		for (int i = 0; i < SLOTS; i++)
+			if (slots[i].used)
+				remove_at(AT_FDCWD, slots[i].path, 0);
+	}
+	/* Die of the same signal (SA_RESETHAND made it the default), so that the
+	 * exit status says "killed by SIGINT". */
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(sig, &dfl, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	errno = saved;
+}
+
+void vt_cleanup_on_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESETHAND | SA_NODEFER};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(signals[i], &sa, NULL);
+	}
+}
+
+int vt_cleanup_add(const char *path)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		struct slot *s = &slots[i];
+		if (s->used)
+			continue;
+		if (snprintf(s->path, sizeof(s->path), "%s", path) >= (int)sizeof(s->path))
+			return -1;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* the path is whole before the handler may see it */
+		s->used = 1;
+		return i;
+	}
+	return -1;
+}
+
+void vt_cleanup_forget(int handle)
+{
+	if (handle >= 0 && handle < SLOTS)
+		slots[handle].used = 0;
+}
+
+void vt_cleanup_child(pid_t pid)
+{
+	child = pid;
+}
+
+void vt_cleanup_after_fork(void)
+{
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == on_signal)
+			signal(signals[i], SIG_DFL);
+	}
+	for (int i = 0; i < SLOTS; i++)
+		slots[i].used = 0;
+	child = 0;
+}

@@ -17,6 +17,7 @@ int vt_output_open(struct vt_output *o, const char *path, struct vt_error *err)
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	struct stat st;
 	if (!strcmp(path, "-")) {
+		snprintf(o->path, sizeof(o->path), "standard output");
 		o->f = stdout;
 		return 0;
 	}
@@ -66,9 +67,15 @@ static int finish(FILE *f)
 	return bad ? (e ? e : EIO) : 0;
 }
 
+/* Set once a failed write to stdout was reported: vt_stdout_close says it
+ * no second time (the command already fails). */
+static int stdout_reported;
+
 int vt_output_close(struct vt_output *o, int ok, struct vt_error *err)
 {
 	int e = finish(o->f);
+	if (e && o->f == stdout)
+		stdout_reported = ok;
 	o->f = NULL;
 	if (ok && e) {
 		vt_error_set(err, "%s: cannot write: %s", o->path, strerror(e));
@@ -91,7 +98,7 @@ int vt_stdout_close(struct vt_error *err)
 	int e = finish(stdout);
 	if (fclose(stdout) != 0 && !e)
 		e = errno ? errno : EIO;
-	if (!e)
+	if (!e || stdout_reported)
 		return 0;
 	return vt_error_set(err, "standard output: cannot write: %s", strerror(e));
 }

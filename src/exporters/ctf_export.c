@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/oom.h"
 #include "exporters/ctf_export.h"
 #include "vmtrace/report.h"
 
@@ -130,6 +131,11 @@ static void bt_why(char *buf, size_t size)
 {
 	const bt_error *e = bt_current_thread_take_error();
 	buf[0] = '\0';
+	if (vt_out_of_memory_now()) { /* babeltrace2's text would not say so (oom.h) */
+		bt_error_release(e);
+		snprintf(buf, size, "out of memory");
+		return;
+	}
 	if (e) {
 		uint64_t n = bt_error_get_cause_count(e);
 		snprintf(buf, size, "%s", n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0)) : "");

@@ -122,6 +122,8 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
 		vt_model_feed(a->model, trace, ref, ev);
 		vt_progress_update(&progress, ++n);
+		if ((n & 0xffff) == 0 && a->output && ferror(a->output))
+			break; /* no use going on for minutes */
 	}
 	vt_progress_end(&progress);
 	vt_timeline_close(tl);
@@ -130,6 +132,8 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
 	}
+	if (a->output && ferror(a->output))
+		return -1;
 	if (a->model->oom) {
 		fprintf(stderr, "vmtrace %s: out of memory while modelling\n", cmd);
 		return -1;

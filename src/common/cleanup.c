@@ -5,6 +5,8 @@
 #endif
 #include "common/cleanup.h"
 
+#include "common/oom.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,7 +19,8 @@
 #define SLOTS 16
 #define MAX_DEPTH 32 /* deeper than any trace layout we write; the stack stays < 100 KiB */
 
-static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+/* SIGABRT too: GLib (inside babeltrace2) aborts when an allocation fails. */
+static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGABRT};
 
 struct slot {
 	volatile sig_atomic_t used; /* written last on add, first on forget */
@@ -27,6 +30,7 @@ struct slot {
 static struct slot slots[SLOTS];
 static volatile pid_t child;
 static volatile sig_atomic_t cleaning;
+static char oom_line[128]; /* "PROG: out of memory\n", said when an abort was one */
 
 /* One record of getdents64 (the kernel's layout; glibc's readdir allocates). */
 struct dirent64_rec {
@@ -109,6 +113,8 @@ static void on_signal(int sig)
 		for (int i = 0; i < SLOTS; i++)
 			if (slots[i].used)
 				remove_at(AT_FDCWD, slots[i].path, 0);
+		if (sig == SIGABRT && vt_out_of_memory_now() && write(2, oom_line, strlen(oom_line)) < 0)
+			cleaning = 2; /* nowhere to say it */
 	}
 	/* Die of the same signal (SA_RESETHAND made it the default), so that the
 	 * exit status says "killed by SIGINT". */
@@ -122,8 +128,9 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-void vt_cleanup_on_signals(void)
+void vt_cleanup_on_signals(const char *prog)
 {
+	snprintf(oom_line, sizeof(oom_line), "%s: out of memory\n", prog);
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESETHAND | SA_NODEFER};
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {

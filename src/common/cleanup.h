@@ -18,8 +18,10 @@
 
 /* Installs the handlers (a command's main, once; a signal the parent
  * ignores, as a shell does for `cmd &`, stays ignored). A library that is not
- * asked never touches signals: registering is then mere bookkeeping. */
-void vt_cleanup_on_signals(void);
+ * asked never touches signals: registering is then mere bookkeeping. SIGABRT
+ * is handled too: a library that aborts (GLib, when an allocation fails)
+ * leaves nothing either, and "PROG: out of memory" is said when it was that. */
+void vt_cleanup_on_signals(const char *prog);
 
 /* Registers a temporary file or folder tree. Returns a handle for
  * vt_cleanup_forget, or -1 (no slot free, path too long: the run works the

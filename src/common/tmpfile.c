@@ -16,9 +16,11 @@ const char *vt_tmpdir(void)
 const char *vt_tmpdir_error(int e, char *buf, size_t size)
 {
 	const char *set = getenv("TMPDIR");
-	int full = e == ENOSPC || e == EDQUOT || e == EFBIG;
-	snprintf(buf, size, "%s %s: %s; set TMPDIR to %s", set && *set ? "TMPDIR" : "temporary folder", vt_tmpdir(),
-		 strerror(e), full ? "a folder with more room" : "a folder you can write to");
+	const char *way = e == ENOSPC || e == EDQUOT ? "set TMPDIR to a folder with more room"
+			  : e == EFBIG		     ? "raise the file-size limit (ulimit -f)"
+						     : "set TMPDIR to a folder you can write to";
+	snprintf(buf, size, "%s %s: %s; %s", set && *set ? "TMPDIR" : "temporary folder", vt_tmpdir(), strerror(e),
+		 way);
 	return buf;
 }
 

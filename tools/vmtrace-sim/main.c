@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 			optind >= argc ? "missing SCENARIO.json" : optind < argc - 1 ? "one scenario only" : "missing -o DIR");
 		return 2;
 	}
-	vt_cleanup_on_signals(); /* an interrupted run leaves nothing behind */
+	vt_cleanup_on_signals("vmtrace-sim"); /* an interrupted run leaves nothing behind */
 	struct vt_error err = {{0}};
 	struct vt_sim_scenario *sc;
 	if (vt_sim_scenario_load(&sc, argv[optind], &err)) {

@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +130,20 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* Signals held while a temporary output is created and registered: it never
+ * exists unregistered, however early the signal comes. */
+static void hold(int block, sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		sigaddset(&set, signals[i]);
+	if (block)
+		sigprocmask(SIG_BLOCK, &set, old);
+	else
+		sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 void vt_cleanup_on_signals(const char *prog)
 {
 	snprintf(oom_line, sizeof(oom_line), "%s: out of memory\n", prog);
@@ -155,6 +171,30 @@ int vt_cleanup_add(const char *path)
 	return -1;
 }
 
+int vt_cleanup_mkstemp(char *template, int *handle)
+{
+	sigset_t old;
+	hold(1, &old);
+	int fd = mkstemp(template);
+	int e = errno;
+	*handle = fd >= 0 ? vt_cleanup_add(template) : -1;
+	hold(0, &old);
+	errno = e;
+	return fd;
+}
+
+char *vt_cleanup_mkdtemp(char *template, int *handle)
+{
+	sigset_t old;
+	hold(1, &old);
+	char *dir = mkdtemp(template);
+	int e = errno;
+	*handle = dir ? vt_cleanup_add(template) : -1;
+	hold(0, &old);
+	errno = e;
+	return dir;
+}
+
 void vt_cleanup_forget(int handle)
 {
 	if (handle >= 0 && handle < SLOTS)
@@ -166,7 +206,7 @@ void vt_cleanup_child(pid_t pid)
 	child = pid;
 }
 
-void vt_cleanup_after_fork(void)
+static void after_fork(void)
 {
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		struct sigaction old;
@@ -176,4 +216,25 @@ void vt_cleanup_after_fork(void)
 	for (int i = 0; i < SLOTS; i++)
 		slots[i].used = 0;
 	child = 0;
+}
+
+pid_t vt_cleanup_fork(void)
+{
+	sigset_t old;
+	pid_t parent = getpid();
+	hold(1, &old);
+	pid_t pid = fork();
+	int e = errno;
+	if (pid == 0) {
+		after_fork();
+		/* The parent killed otherwise (SIGKILL) must not leave it writing. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
+	} else if (pid > 0) {
+		child = pid;
+	}
+	hold(0, &old);
+	errno = e;
+	return pid;
 }

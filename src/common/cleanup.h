@@ -27,16 +27,23 @@ void vt_cleanup_on_signals(const char *prog);
  * vt_cleanup_forget, or -1 (no slot free, path too long: the run works the
  * same, only an interruption would leave it behind). */
 int vt_cleanup_add(const char *path);
+/* mkstemp / mkdtemp, the result registered: with the signals held between
+ * the two, so that it never exists unregistered. *handle: for
+ * vt_cleanup_forget (-1 when not registered). errno as theirs. */
+int vt_cleanup_mkstemp(char *template, int *handle);
+char *vt_cleanup_mkdtemp(char *template, int *handle);
+
 /* The path was renamed into place or removed: no longer the handler's. */
 void vt_cleanup_forget(int handle);
 
-/* A child process writing into a registered folder: the handler kills it
- * (and waits for it) before removing the folder. 0: none. */
+/* fork() for a child that writes into a registered folder: the handler
+ * kills it (and waits for it) before removing the folder; the child starts
+ * with the default signals and an empty registry (only the parent cleans
+ * up), and dies with its parent. Signals are held until the parent knows the
+ * child. Returns as fork(). */
+pid_t vt_cleanup_fork(void);
+/* The child has been waited for: the handler forgets it. */
 void vt_cleanup_child(pid_t pid);
-
-/* In a forked child: the signals back to their defaults and the registry
- * emptied, so that only the parent cleans up. */
-void vt_cleanup_after_fork(void);
 
 /* Removes a folder tree now (also for the normal failure path). Returns 0,
  * or -1 with errno when something could not be removed. */

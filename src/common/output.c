@@ -29,10 +29,9 @@ int vt_output_open(struct vt_output *o, const char *path, struct vt_error *err)
 	}
 	if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(o->tmp))
 		return vt_error_set(err, "%s: path too long", path);
-	int fd = mkstemp(o->tmp);
+	int fd = vt_cleanup_mkstemp(o->tmp, &o->cleanup); /* an interrupted run leaves nothing */
 	if (fd < 0)
 		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
-	o->cleanup = vt_cleanup_add(o->tmp); /* an interrupted run leaves nothing */
 	fchmod(fd, 0644); /* mkstemp's 0600 would hide a report from a web server */
 	if (!(o->f = fdopen(fd, "w"))) {
 		int e = errno;

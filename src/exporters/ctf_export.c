@@ -314,7 +314,6 @@ struct child_report {
 static void child_export(int fd, const struct vt_trace_info *const *traces, size_t ntraces, const struct vt_machines *m,
 			 const struct vt_sync_result *r, const char *tmp)
 {
-	vt_cleanup_after_fork();
 	struct child_report rep = {0};
 	struct vt_error err = {{0}};
 	size_t prefix = common_folder(traces, ntraces);
@@ -380,7 +379,7 @@ static int run_child(const struct vt_trace_info *const *traces, size_t ntraces, 
 	if (pipe(fds) != 0)
 		return vt_error_set(err, "%s: cannot start the export: %s", outdir, strerror(errno));
 	fflush(NULL); /* nothing buffered twice */
-	pid_t pid = fork();
+	pid_t pid = vt_cleanup_fork(); /* an interruption kills it before removing tmp */
 	if (pid < 0) {
 		int e = errno;
 		close(fds[0]);
@@ -391,7 +390,6 @@ static int run_child(const struct vt_trace_info *const *traces, size_t ntraces, 
 		close(fds[0]);
 		child_export(fds[1], traces, ntraces, m, r, tmp);
 	}
-	vt_cleanup_child(pid); /* an interruption kills it before removing tmp */
 	close(fds[1]);
 	struct child_report rep;
 	size_t got = read_full(fds[0], &rep, sizeof(rep));
@@ -442,9 +440,9 @@ int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, con
 		l--;
 	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-XXXXXX", (int)l, outdir) >= (int)sizeof(tmp))
 		return vt_error_set(err, "%s: path too long", outdir);
-	if (!mkdtemp(tmp))
+	int cleanup;
+	if (!vt_cleanup_mkdtemp(tmp, &cleanup))
 		return vt_error_set(err, "%s: cannot create a folder beside it: %s", outdir, strerror(errno));
-	int cleanup = vt_cleanup_add(tmp);
 	chmod(tmp, 0755);
 	int rc = run_child(traces, ntraces, m, r, outdir, tmp, exported, events, err);
 	if (!rc && rename(tmp, outdir) != 0)

@@ -71,12 +71,11 @@ static int make_tmp(struct vt_sim_outdir *o, char *why, size_t why_len)
 			  : snprintf(o->tmp, sizeof(o->tmp), "%.*s.tmp-XXXXXX", (int)l, o->dir);
 	if (n >= (int)sizeof(o->tmp))
 		return snprintf(why, why_len, "%s: path too long", o->dir), -1;
-	if (!mkdtemp(o->tmp))
+	if (!vt_cleanup_mkdtemp(o->tmp, &o->cleanup))
 		return snprintf(why, why_len, "%s: cannot create a folder %s it: %s", o->dir,
 				o->inside ? "in" : "beside", strerror(errno)),
 		       -1;
 	chmod(o->tmp, 0755); /* mkdtemp's 0700 would become DIR's */
-	o->cleanup = vt_cleanup_add(o->tmp);
 	return 0;
 }
 

@@ -206,11 +206,13 @@ void vt_cleanup_child(pid_t pid)
 	child = pid;
 }
 
+/* The child's registry is empty; its SIGABRT handler stays, to say when
+ * an abort was for want of memory. */
 static void after_fork(void)
 {
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		struct sigaction old;
-		if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == on_signal)
+		if (signals[i] != SIGABRT && sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == on_signal)
 			signal(signals[i], SIG_DFL);
 	}
 	for (int i = 0; i < SLOTS; i++)

@@ -40,7 +40,8 @@ void vt_cleanup_forget(int handle);
  * kills it (and waits for it) before removing the folder; the child starts
  * with the default signals and an empty registry (only the parent cleans
  * up), and dies with its parent. Signals are held until the parent knows the
- * child. Returns as fork(). */
+ * child (its SIGABRT handler stays: "out of memory" is said by the one that
+ * knows). Returns as fork(). */
 pid_t vt_cleanup_fork(void);
 /* The child has been waited for: the handler forgets it. */
 void vt_cleanup_child(pid_t pid);

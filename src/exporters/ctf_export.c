@@ -351,6 +351,8 @@ static int child_died(int status, const char *outdir, const char *tmp, struct vt
 {
 	if (disk_full(tmp))
 		return vt_error_set(err, "%s: cannot write: %s", outdir, strerror(ENOSPC));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) /* its line said when it was for want of memory */
+		return vt_error_set(err, "%s: babeltrace2 aborted writing it", outdir);
 	if (WIFSIGNALED(status))
 		return vt_error_set(err, "%s: babeltrace2 died writing it (%s)", outdir, strsignal(WTERMSIG(status)));
 	return vt_error_set(err, "%s: babeltrace2 failed writing it (exit status %d)", outdir, WEXITSTATUS(status));

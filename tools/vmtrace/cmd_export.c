@@ -30,7 +30,8 @@ static void usage(FILE *out)
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n\n"
 		     "With no PATH, simulates the bundled example. Files are written under a temporary\n"
-		     "name and renamed when whole. See docs/reports.md.\n");
+		     "name and renamed when whole: a failed or interrupted run leaves nothing behind.\n"
+		     "See docs/reports.md.\n");
 }
 
 struct flows {

@@ -160,6 +160,10 @@ static inline uint8_t *vt_ctf_stream_reserve(struct vt_ctf_stream *s, uint64_t t
  * error). */
 int vt_ctf_writer_close(struct vt_ctf_writer *w, uint64_t end_ts, struct vt_error *err);
 
+/* The errno of the first write that failed, or 0: a caller stops producing
+ * events (close still reports it). */
+int vt_ctf_writer_failed(const struct vt_ctf_writer *w);
+
 /* Frees a writer after an error, without flushing. */
 void vt_ctf_writer_abort(struct vt_ctf_writer *w);
 

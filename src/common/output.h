@@ -13,6 +13,7 @@ struct vt_output {
 	FILE *f;
 	char path[4096];
 	char tmp[4200]; /* "" when written in place */
+	int cleanup;    /* tmp's handle in cleanup.h's registry, or -1 */
 };
 
 /* Opens path for writing (mode 0644 for a new file). Returns 0, or -1 with err. */

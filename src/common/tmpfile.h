@@ -6,6 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* $TMPDIR, else /tmp. */
+const char *vt_tmpdir(void);
+
+/* Why a temporary file failed, naming the folder and the way out:
+ * "TMPDIR /x: No space left on device; set TMPDIR to a folder with more room".
+ * Returns buf. */
+const char *vt_tmpdir_error(int e, char *buf, size_t size);
+
 /* A descriptor of a new unlinked file named after `what` ("spill"), or -1
  * with errno set; path (may be NULL) receives the name it had, for messages. */
 int vt_tmpfile(const char *what, char *path, size_t size);

@@ -3,15 +3,30 @@
  * writing OUT/<the trace's path below the inputs' common folder>. The filter
  * reads the trace's data streams one after the other (no muxer: it refuses
  * the backward steps real traces have, and each stream is written alone).
- * Everything goes to a temporary folder renamed to OUT at the end. */
+ *
+ * Written whole or not at all: everything goes to a temporary folder,
+ * renamed to OUT at the end, and removed on failure or SIGINT/SIGTERM
+ * (common/cleanup.h). The graphs run in a child process: sink.ctf.fs cannot
+ * be trusted with a write error (2.0.4 dies of a double free tearing down
+ * after one, aborts when its metadata write fails, and only warns when the
+ * metadata's fclose fails), so the child stops at the first error without
+ * tearing down, reads every written trace back before it says "done", and
+ * whatever it dies of, the parent still removes the folder and says why. The
+ * event payloads stay babeltrace2's to copy (all fields of every event, of
+ * any trace): our CTF writer (ctf_writer.c) knows only the simulator's. */
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
+#include "common/oom.h"
 #include "exporters/ctf_export.h"
 #include "vmtrace/report.h"
 
@@ -116,10 +131,18 @@ static void bt_why(char *buf, size_t size)
 {
 	const bt_error *e = bt_current_thread_take_error();
 	buf[0] = '\0';
+	if (vt_out_of_memory_now()) { /* babeltrace2's text would not say so (oom.h) */
+		bt_error_release(e);
+		snprintf(buf, size, "out of memory");
+		return;
+	}
 	if (e) {
 		uint64_t n = bt_error_get_cause_count(e);
 		snprintf(buf, size, "%s", n ? bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0)) : "");
 		bt_error_release(e);
+		char *detail = strstr(buf, ": status="); /* the library's addresses and flags: noise to a user */
+		if (detail)
+			*detail = '\0';
 		for (char *p = buf; *p; p++)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
@@ -128,6 +151,8 @@ static void bt_why(char *buf, size_t size)
 		snprintf(buf, size, "babeltrace2 failed without saying why");
 }
 
+/* Runs in the child: a failure returns at once, leaving the graph as it is
+ * (the child exits without tearing it down). */
 static int export_trace(const char *in, const char *out, const struct vt_clock_sync *clock, uint64_t *events,
 			struct vt_error *err)
 {
@@ -186,15 +211,18 @@ static int export_trace(const char *in, const char *out, const struct vt_clock_s
 	bt_graph_run_status st;
 	while ((st = bt_graph_run(graph)) == BT_GRAPH_RUN_STATUS_AGAIN)
 		;
+	if (st == BT_GRAPH_RUN_STATUS_MEMORY_ERROR)
+		return vt_error_set(err, "%s: cannot export: out of memory", in);
 	if (st != BT_GRAPH_RUN_STATUS_OK) {
 		bt_why(why, sizeof(why));
-		vt_error_set(err, "%s: cannot export: %s", in, f.failed ? f.failed : why);
-		goto out;
+		return vt_error_set(err, "%s: cannot export: %s", in, f.failed ? f.failed : why);
 	}
 	*events += f.events;
 	rc = 0;
 out:
-	bt_graph_put_ref(graph); /* finalizes the iterators before f goes */
+	if (rc)
+		return rc; /* a graph set up halfway: the child exits without it */
+	bt_graph_put_ref(graph); /* finalizes the iterators before f goes; sink.ctf.fs writes the metadata */
 	bt_current_thread_clear_error();
 	free(f.upstream);
 	bt_value_put_ref(sparams);
@@ -241,12 +269,147 @@ static size_t common_folder(const struct vt_trace_info *const *traces, size_t nt
 	return len;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static int folder_empty(const char *path)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int empty = 1;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* A written trace read back (its metadata parsed, its packets indexed):
+ * what sink.ctf.fs may have left truncated without saying so. */
+static int verify_trace(const char *out, struct vt_error *err)
+{
+	const bt_component_class_source *src_class = bt_plugin_borrow_source_component_class_by_name_const(ctf_plugin, "fs");
+	bt_graph *graph = bt_graph_create(0);
+	bt_value *params = bt_value_map_create(), *inputs = NULL;
+	if (!graph || !params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
+	    bt_value_array_append_string_element(inputs, out))
+		return vt_error_set(err, "%s: out of memory", out);
+	const bt_component_source *src = NULL;
+	if (bt_graph_add_source_component(graph, src_class, "check", params, BT_LOGGING_LEVEL_NONE, &src)) {
+		char why[600];
+		bt_why(why, sizeof(why));
+		return vt_error_set(err, "%s: written, but does not read back: %s", out, why);
+	}
+	bt_graph_put_ref(graph);
+	bt_value_put_ref(params);
+	return 0;
+}
+
+/* What the child tells the parent through a pipe. */
+struct child_report {
+	int rc;
+	size_t exported;
+	uint64_t events;
+	char msg[sizeof(((struct vt_error *)0)->msg)];
+};
+
+static void child_export(int fd, const struct vt_trace_info *const *traces, size_t ntraces, const struct vt_machines *m,
+			 const struct vt_sync_result *r, const char *tmp)
+{
+	struct child_report rep = {0};
+	struct vt_error err = {{0}};
+	size_t prefix = common_folder(traces, ntraces);
+	for (size_t t = 0; t < ntraces && !rep.rc; t++) {
+		if (strcmp(traces[t]->format, "ctf"))
+			continue;
+		const char *rel = traces[t]->path + prefix;
+		while (*rel == '/')
+			rel++;
+		char out[8400];
+		snprintf(out, sizeof(out), "%s/%s", tmp, *rel ? rel : "trace");
+		size_t ol = strlen(out);
+		while (ol > 1 && out[ol - 1] == '/')
+			out[--ol] = '\0';
+		rep.rc = export_trace(traces[t]->path, out, &r->machines[m->trace_machine[t]], &rep.events, &err);
+		if (!rep.rc)
+			rep.rc = verify_trace(out, &err);
+		rep.exported += !rep.rc;
+	}
+	snprintf(rep.msg, sizeof(rep.msg), "%s", err.msg);
+	ssize_t w = write(fd, &rep, sizeof(rep)); /* less than PIPE_BUF: whole or nothing */
+	_exit(w == (ssize_t)sizeof(rep) && !rep.rc ? 0 : 1); /* no teardown: see the top of this file */
+}
+
+/* A full disk under `path`: less than 1 MiB left (a failed write leaves some
+ * blocks that a smaller one could still use). */
+static int disk_full(const char *path)
+{
+	struct statvfs st;
+	return statvfs(path, &st) == 0 && (uint64_t)st.f_bavail * st.f_frsize < (1u << 20);
+}
+
+/* Why the child failed, when it could not say. */
+static int child_died(int status, const char *outdir, const char *tmp, struct vt_error *err)
+{
+	if (disk_full(tmp))
+		return vt_error_set(err, "%s: cannot write: %s", outdir, strerror(ENOSPC));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) /* its line said when it was for want of memory */
+		return vt_error_set(err, "%s: babeltrace2 aborted writing it", outdir);
+	if (WIFSIGNALED(status))
+		return vt_error_set(err, "%s: babeltrace2 died writing it (%s)", outdir, strsignal(WTERMSIG(status)));
+	return vt_error_set(err, "%s: babeltrace2 failed writing it (exit status %d)", outdir, WEXITSTATUS(status));
+}
+
+static size_t read_full(int fd, void *buf, size_t size)
+{
+	size_t got = 0;
+	while (got < size) {
+		ssize_t n = read(fd, (char *)buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* Runs the export in a child; 0 when it wrote every trace and read each back. */
+static int run_child(const struct vt_trace_info *const *traces, size_t ntraces, const struct vt_machines *m,
+		     const struct vt_sync_result *r, const char *outdir, const char *tmp, size_t *exported,
+		     uint64_t *events, struct vt_error *err)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return vt_error_set(err, "%s: cannot start the export: %s", outdir, strerror(errno));
+	fflush(NULL); /* nothing buffered twice */
+	pid_t pid = vt_cleanup_fork(); /* an interruption kills it before removing tmp */
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return vt_error_set(err, "%s: cannot start the export: %s", outdir, strerror(e));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_export(fds[1], traces, ntraces, m, r, tmp);
+	}
+	close(fds[1]);
+	struct child_report rep;
+	size_t got = read_full(fds[0], &rep, sizeof(rep));
+	close(fds[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	vt_cleanup_child(0);
+	if (got == sizeof(rep) && rep.rc && rep.msg[0]) {
+		if (disk_full(tmp)) /* sink.ctf.fs logs ENOSPC but does not pass it on */
+			return vt_error_set(err, "%s: cannot write: %s", outdir, strerror(ENOSPC));
+		return vt_error_set(err, "%s", rep.msg);
+	}
+	if (got != sizeof(rep) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return child_died(status, outdir, tmp, err);
+	*exported = rep.exported;
+	*events = rep.events;
+	return 0;
 }
 
 int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, const struct vt_machines *m,
@@ -265,46 +428,29 @@ int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, con
 		nctf += !strcmp(traces[t]->format, "ctf");
 	if (!nctf)
 		return vt_error_set(err, "%s: no CTF trace among the inputs to rewrite (trace.dat files are not)", outdir);
+	*skipped = ntraces - nctf;
 	struct stat st;
 	if (stat(outdir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			return vt_error_set(err, "%s: exists and is not a folder", outdir);
-		if (rmdir(outdir) != 0) /* only an empty folder is replaced */
+		if (!folder_empty(outdir)) /* only an empty folder is replaced, by rename() */
 			return vt_error_set(err, "%s: exists and is not empty (nothing written)", outdir);
 	}
 	char tmp[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", outdir) >= (int)sizeof(tmp))
-		return vt_error_set(err, "%s: path too long", outdir);
 	size_t l = strlen(outdir);
 	while (l > 1 && outdir[l - 1] == '/')
 		l--;
-	snprintf(tmp, sizeof(tmp), "%.*s.tmp-XXXXXX", (int)l, outdir);
-	if (!mkdtemp(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%.*s.tmp-XXXXXX", (int)l, outdir) >= (int)sizeof(tmp))
+		return vt_error_set(err, "%s: path too long", outdir);
+	int cleanup;
+	if (!vt_cleanup_mkdtemp(tmp, &cleanup))
 		return vt_error_set(err, "%s: cannot create a folder beside it: %s", outdir, strerror(errno));
 	chmod(tmp, 0755);
-	size_t prefix = common_folder(traces, ntraces);
-	int rc = 0;
-	for (size_t t = 0; t < ntraces && !rc; t++) {
-		if (strcmp(traces[t]->format, "ctf")) {
-			(*skipped)++;
-			continue;
-		}
-		size_t mi = m->trace_machine[t];
-		const char *rel = traces[t]->path + prefix;
-		while (*rel == '/')
-			rel++;
-		char out[8400];
-		snprintf(out, sizeof(out), "%s/%s", tmp, *rel ? rel : "trace");
-		size_t ol = strlen(out);
-		while (ol > 1 && out[ol - 1] == '/')
-			out[--ol] = '\0';
-		rc = export_trace(traces[t]->path, out, &r->machines[mi], events, err);
-		if (!rc)
-			(*exported)++;
-	}
+	int rc = run_child(traces, ntraces, m, r, outdir, tmp, exported, events, err);
 	if (!rc && rename(tmp, outdir) != 0)
 		rc = vt_error_set(err, "%s: cannot rename %s to it: %s", outdir, tmp, strerror(errno));
 	if (rc)
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		vt_remove_tree(tmp);
+	vt_cleanup_forget(cleanup);
 	return rc;
 }

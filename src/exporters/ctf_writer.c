@@ -241,6 +241,11 @@ uint32_t vt_ctf_writer_stream_count(const struct vt_ctf_writer *w)
 	return w->nstreams;
 }
 
+int vt_ctf_writer_failed(const struct vt_ctf_writer *w)
+{
+	return w->failed_errno;
+}
+
 void vt_ctf_writer_abort(struct vt_ctf_writer *w)
 {
 	if (!w)

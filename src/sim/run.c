@@ -71,6 +71,17 @@ static int close_writers(struct sim *s, struct vt_error *err)
 	return rc;
 }
 
+/* A write failed (a full disk): no use simulating the rest. */
+static int writers_failed(const struct sim *s)
+{
+	for (uint32_t i = 0; i < s->nmachines; i++) {
+		const struct machine *m = &s->machines[i];
+		if ((m->writer && vt_ctf_writer_failed(m->writer)) || (m->ust && vt_ctf_writer_failed(m->ust)))
+			return 1;
+	}
+	return 0;
+}
+
 static void dispatch(struct sim *s, const struct qitem *it)
 {
 	switch (it->type) {
@@ -160,9 +171,12 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	start(s);
 	struct qitem it;
 	uint64_t t;
+	uint64_t steps = 0;
 	while (vt_sim_queue_pop(&s->q, &it, &t) && t < s->t_end) {
 		s->now = t;
 		dispatch(s, &it);
+		if (s->write && (++steps & 0xffff) == 0 && writers_failed(s))
+			break; /* close_writers says why */
 	}
 	if (s->q.oom) {
 		vt_error_set(err, "%s: out of memory", sc->origin);

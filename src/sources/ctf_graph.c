@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/oom.h"
 #include "sources/ctf_source.h"
 
 /* babeltrace2's messages carry object addresses that mean nothing to a user
@@ -37,6 +38,11 @@ void vt_bt_error_text(char *buf, size_t size)
 {
 	const bt_error *error = bt_current_thread_take_error();
 	buf[0] = '\0';
+	if (vt_out_of_memory_now()) { /* its text would be a state machine's ("Cannot handle state") */
+		bt_error_release(error);
+		snprintf(buf, size, "out of memory");
+		return;
+	}
 	if (!error) {
 		snprintf(buf, size, "babeltrace2 failed without saying why");
 		return;
@@ -147,7 +153,8 @@ int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct v
 		if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
 			char why[768], problem[800];
 			vt_bt_error_text(why, sizeof(why));
-			snprintf(problem, sizeof(problem), "cannot decode: %s", s->pending_error[0] ? s->pending_error : why);
+			snprintf(problem, sizeof(problem), "cannot decode: %s",
+				 s->pending_error[0] && strcmp(why, "out of memory") ? s->pending_error : why);
 			return vt_ctf_stream_error(src, s, err, problem);
 		}
 		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_OK)
@@ -156,7 +163,8 @@ int vt_ctf_graph_refill(struct vt_source *src, struct vt_ctf_stream *s, struct v
 		if (s->pending_error[0]) {
 			char problem[600];
 			bt_current_thread_clear_error();
-			snprintf(problem, sizeof(problem), "cannot decode: %s", s->pending_error);
+			snprintf(problem, sizeof(problem), "cannot decode: %s",
+				 vt_out_of_memory_now() ? "out of memory" : s->pending_error);
 			return vt_ctf_stream_error(src, s, err, problem);
 		}
 		if (src->refill_status == BT_MESSAGE_ITERATOR_NEXT_STATUS_END) {

@@ -55,7 +55,7 @@ struct vt_window_log {
 	uint64_t size; /* bytes written */
 	struct log_record buf[LOG_RECORDS];
 	size_t fill;
-	int failed;
+	int failed; /* an errno */
 };
 
 static struct vt_window_log *log_new(void)
@@ -77,10 +77,17 @@ static struct vt_window_log *log_new(void)
 static void log_flush(struct vt_window_log *log)
 {
 	size_t size = log->fill * sizeof(*log->buf);
-	if (!log->failed && vt_pwrite_all(log->fd, log->buf, size, log->size))
-		log->failed = 1;
+	if (!log->failed)
+		log->failed = vt_pwrite_all(log->fd, log->buf, size, log->size);
 	log->size += size;
 	log->fill = 0;
+}
+
+const char *vt_containment_error(const struct vt_containment *c, char *buf, size_t size)
+{
+	if (!c->log || !c->log->failed)
+		return NULL;
+	return vt_tmpdir_error(c->log->failed, buf, size);
 }
 
 static int push_window(struct vt_vcpu_windows *t, struct vt_window w)

@@ -53,6 +53,8 @@ struct vt_containment {
 
 void vt_containment_feed(struct vt_containment *c, size_t trace, const struct vt_event *ev);
 void vt_containment_free(struct vt_containment *c);
+/* Why the temporary file of windows failed (naming TMPDIR), in buf; or NULL. */
+const char *vt_containment_error(const struct vt_containment *c, char *buf, size_t size);
 
 struct vt_containment_result {
 	struct vt_transform to_host;

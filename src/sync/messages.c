@@ -168,6 +168,7 @@ struct vt_msg_log {
 	struct end_record buf[LOG_RECORDS];
 	size_t fill;
 	int failed; /* an errno */
+	char why[600];
 };
 
 static struct vt_msg_log *log_new(void)
@@ -196,7 +197,9 @@ const char *vt_msg_store_error(const struct vt_msg_store *s)
 {
 	if (s->log && s->log->fill && !s->log->failed)
 		log_flush(s->log);
-	return s->log && s->log->failed ? strerror(s->log->failed) : NULL;
+	if (!s->log || !s->log->failed)
+		return NULL;
+	return vt_tmpdir_error(s->log->failed, s->log->why, sizeof(s->log->why));
 }
 
 void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_event *ev)

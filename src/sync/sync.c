@@ -552,10 +552,13 @@ static void contain(const struct vt_sync *s, const struct vt_machines *m, struct
 	const struct vt_machine *h = &m->machines[g->host];
 	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, h->traces, h->ntraces, g->vcpus, g->nvcpus, &start,
 				 &res)) {
-		if (method == VT_SYNC_CONTAINMENT) {
+		char tmp[700];
+		const char *failed = vt_containment_error(&s->windows, tmp, sizeof(tmp));
+		if (method == VT_SYNC_CONTAINMENT || failed) {
 			free(c->why);
-			c->why = vt_strdup_printf("containment impossible: no guest-mode windows of its vCPU threads, or "
-						  "too few guest events on its vCPUs");
+			c->why = failed ? vt_strdup_printf("containment: its temporary file: %s", failed)
+					: vt_strdup_printf("containment impossible: no guest-mode windows of its vCPU "
+							   "threads, or too few guest events on its vCPUs");
 		}
 		return;
 	}
@@ -637,7 +640,7 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct 
 		free(r);
 		free(links);
 		free(placed);
-		return vt_error_set(err, "synchronization: its temporary file of messages: %s", why);
+		return vt_error_set(err, "synchronization: the temporary file of messages: %s", why);
 	}
 	if (!r || !links || !placed || s->msgs.mem.oom)
 		goto out;

@@ -17,10 +17,10 @@ struct vt_spill *vt_spill_new(struct vt_error *err)
 		vt_error_set(err, "out of memory");
 		return NULL;
 	}
-	char path[4096];
-	s->fd = vt_tmpfile("spill", path, sizeof(path));
+	s->fd = vt_tmpfile("spill", NULL, 0);
 	if (s->fd < 0) {
-		vt_error_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		char why[4400];
+		vt_error_set(err, "the temporary spill file: %s", vt_tmpdir_error(errno, why, sizeof(why)));
 		free(s);
 		return NULL;
 	}
@@ -132,7 +132,8 @@ static void flush(struct vt_spill *s, struct vt_spill_trace *t)
 	size_t size = t->fill * sizeof(*t->block);
 	int e = vt_pwrite_all(s->fd, t->block, size, s->end);
 	if (e) {
-		fail(s, strerror(e));
+		char why[sizeof(s->why)];
+		fail(s, vt_tmpdir_error(e, why, sizeof(why)));
 		t->fill = 0;
 		return;
 	}

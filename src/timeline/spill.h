@@ -48,7 +48,7 @@ struct vt_spill {
 	uint32_t *index;
 	size_t index_cap;
 	int failed;
-	char why[256]; /* the first error */
+	char why[700]; /* the first error */
 };
 
 /* Decodes record r of trace `trace` into ev (strings point into the spill). */

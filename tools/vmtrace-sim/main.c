@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/cleanup.h"
+#include "common/output.h"
 #include "dat.h"
 #include "outdir.h"
 #include "vmtrace/sim.h"
@@ -25,7 +27,9 @@ static void usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -o, --output DIR       folder to write into (required): created, or empty,\n"
-		"                         or an earlier vmtrace-sim output (its traces are replaced)\n"
+		"                         or an earlier vmtrace-sim output (its traces are replaced);\n"
+		"                         written whole or not at all (a failed or interrupted run\n"
+		"                         leaves nothing behind)\n"
 		"  -s, --seed N           seed (default: the scenario's); same seed, same bytes\n"
 		"  -d, --duration-ms MS   traced duration, overriding the scenario's\n"
 		"  -f, --format F         ctf (default), dat (trace-cmd trace.dat files), or both\n"
@@ -59,12 +63,8 @@ static int run(const struct vt_sim_scenario *sc, struct vt_sim_options *opt, int
 	if (!dat)
 		return vt_sim_run(sc, opt, st, err);
 	const char *dir = opt->outdir;
-	char aside[4096], from[4200], to[4200];
+	char aside[4400], from[4500], to[4500];
 	snprintf(aside, sizeof(aside), "%s/" CTF_ASIDE, dir);
-	if (vt_sim_remove_tree(aside))
-		return vt_error_set(err, "%s: %s", aside, strerror(errno));
-	if (mkdir(dir, 0777) && errno != EEXIST)
-		return vt_error_set(err, "%s: %s", dir, strerror(errno));
 	struct vt_sim_dat *d;
 	if (vt_sim_dat_open(&d, sc, dir, clock, err))
 		return -1;
@@ -84,9 +84,19 @@ static int run(const struct vt_sim_scenario *sc, struct vt_sim_options *opt, int
 	snprintf(to, sizeof(to), "%s/truth.json", dir);
 	if (rename(from, to))
 		return vt_error_set(err, "%s: %s", to, strerror(errno));
-	if (vt_sim_remove_tree(aside))
+	if (vt_remove_tree(aside))
 		return vt_error_set(err, "%s: %s", aside, strerror(errno));
 	return 0;
+}
+
+/* An error about the temporary folder names DIR, where the user looks. */
+static void say(const char *msg, const struct vt_sim_outdir *o)
+{
+	size_t l = strlen(o->tmp);
+	if (l && !strncmp(msg, o->tmp, l))
+		fprintf(stderr, "vmtrace-sim: %s%s\n", o->dir, msg + l);
+	else
+		fprintf(stderr, "vmtrace-sim: %s\n", msg);
 }
 
 int main(int argc, char **argv)
@@ -147,9 +157,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'h':
+		case 'h': {
 			usage(stdout);
-			return 0;
+			struct vt_error err;
+			if (vt_stdout_close(&err) == 0)
+				return 0;
+			fprintf(stderr, "vmtrace-sim: %s\n", err.msg);
+			return 1;
+		}
 		default: /* getopt said what */
 			fprintf(stderr, "vmtrace-sim: see vmtrace-sim --help\n");
 			return 2;
@@ -160,6 +175,7 @@ int main(int argc, char **argv)
 			optind >= argc ? "missing SCENARIO.json" : optind < argc - 1 ? "one scenario only" : "missing -o DIR");
 		return 2;
 	}
+	vt_cleanup_on_signals("vmtrace-sim"); /* an interrupted run leaves nothing behind */
 	struct vt_error err = {{0}};
 	struct vt_sim_scenario *sc;
 	if (vt_sim_scenario_load(&sc, argv[optind], &err)) {
@@ -167,24 +183,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char why[4400];
-	if (vt_sim_prepare_outdir(opt.outdir, why, sizeof(why))) {
+	struct vt_sim_outdir out;
+	if (vt_sim_outdir_open(&out, opt.outdir, why, sizeof(why))) {
 		fprintf(stderr, "vmtrace-sim: %s\n", why);
 		vt_sim_scenario_free(sc);
 		return 1;
 	}
+	opt.outdir = out.tmp;
 	struct vt_sim_stats st;
 	int rc = run(sc, &opt, ctf, dat, dat_clock, &st, &err);
 	vt_sim_scenario_free(sc);
-	if (rc) {
-		fprintf(stderr, "vmtrace-sim: %s\n", err.msg);
+	if (rc)
+		say(err.msg, &out);
+	if (vt_sim_outdir_close(&out, rc == 0, why, sizeof(why))) {
+		if (!rc)
+			say(why, &out);
 		return 1;
 	}
-	if (stats)
-		fprintf(stderr,
+	/* --stats: its line is the output asked for; lost (2>/dev/full), the run failed */
+	if (stats && (fprintf(stderr,
 			"vmtrace-sim: %" PRIu64 " events, %" PRIu64 " messages, %.3f s wall, %.0f events/s; "
 			"%.3f s CPU, %.0f events/s of CPU\n",
 			st.events, st.messages, st.wall_seconds,
 			st.wall_seconds > 0 ? (double)st.events / st.wall_seconds : 0.0, st.cpu_seconds,
-			st.cpu_seconds > 0 ? (double)st.events / st.cpu_seconds : 0.0);
+			st.cpu_seconds > 0 ? (double)st.events / st.cpu_seconds : 0.0) < 0 ||
+		      fflush(stderr) != 0))
+		return 1;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* The analysis pipeline shared by analyze and export (analysis.h). */
 #include "analysis.h"
+#include "common/cleanup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,8 @@ static int simulate_example(const char *cmd, char *dir, size_t size)
 		return -1;
 	}
 	snprintf(dir, size, "/tmp/vmtrace-example-XXXXXX");
-	if (!mkdtemp(dir)) {
+	int cleanup; /* a half-simulated example is removed on failure or SIGINT; a whole one stays */
+	if (!vt_cleanup_mkdtemp(dir, &cleanup)) {
 		vt_sim_scenario_free(sc);
 		fprintf(stderr, "vmtrace %s: cannot create a temporary folder\n", cmd);
 		return -1;
@@ -47,6 +49,9 @@ static int simulate_example(const char *cmd, char *dir, size_t size)
 	struct vt_sim_stats stats;
 	int rc = vt_sim_run(sc, &opt, &stats, &err);
 	vt_sim_scenario_free(sc);
+	if (rc)
+		vt_remove_tree(dir);
+	vt_cleanup_forget(cleanup);
 	if (rc)
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 	else
@@ -122,6 +127,8 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
 		vt_model_feed(a->model, trace, ref, ev);
 		vt_progress_update(&progress, ++n);
+		if ((n & 0xffff) == 0 && a->output && ferror(a->output))
+			break; /* no use going on for minutes */
 	}
 	vt_progress_end(&progress);
 	vt_timeline_close(tl);
@@ -130,6 +137,8 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
 	}
+	if (a->output && ferror(a->output))
+		return -1;
 	if (a->model->oom) {
 		fprintf(stderr, "vmtrace %s: out of memory while modelling\n", cmd);
 		return -1;

@@ -6,6 +6,7 @@
 #define VMTRACE_CLI_ANALYSIS_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "inputs.h"
 #include "vmtrace/model.h"
@@ -20,6 +21,9 @@ struct vt_analysis {
 	int partial; /* a PATH could not be read, or a part could not be analysed: exit 1 */
 	int hostless_ok; /* set before prepare: with no host trace, model the guests' own view (host -1) */
 	char example[64]; /* the simulated example's folder, when no PATH was given */
+	FILE *output; /* set before vt_analysis_model: a result written as the model runs;
+		       * once a write to it failed (a full disk) the model stops, silently:
+		       * the output's close says why */
 };
 
 /* Before any option: hints go to a->p1.id. Returns 0, or -1 when out of memory. */

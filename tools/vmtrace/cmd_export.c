@@ -30,7 +30,8 @@ static void usage(FILE *out)
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     "  -h, --help        this help\n\n"
 		     "With no PATH, simulates the bundled example. Files are written under a temporary\n"
-		     "name and renamed when whole. See docs/reports.md.\n");
+		     "name and renamed when whole: a failed or interrupted run leaves nothing behind.\n"
+		     "See docs/reports.md.\n");
 }
 
 struct flows {
@@ -71,29 +72,29 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 		return -1;
 	}
 	struct vt_perfetto *p = vt_perfetto_new(out.f, a->m, first);
-	int rc = -1;
+	struct flows fl = {p, a, 0};
+	int ok = 0;
 	if (!p) {
 		fprintf(stderr, "vmtrace export: out of memory\n");
 		goto out;
 	}
+	a->output = out.f; /* a failed write stops the model: the close below says why */
 	struct vt_model_sink sink = vt_perfetto_sink(p);
-	if (vt_analysis_model(a, "export", 0, &sink))
+	if (vt_analysis_model(a, "export", 0, &sink) && !ferror(out.f))
 		goto out;
-	struct flows fl = {p, a, 0};
 	vt_sync_message_pairs(a->p1.sync, on_pair, &fl);
-	if (vt_perfetto_finish(p, a->model)) {
-		fprintf(stderr, "vmtrace export: %s: cannot write: %s\n", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	fprintf(stderr, "vmtrace export: wrote %s (%zu messages as flows)\n", path, fl.n);
+	vt_perfetto_finish(p, a->model); /* a write error stays in out.f for the close */
+	ok = 1;
 out:
+	a->output = NULL;
 	vt_perfetto_free(p);
-	if (vt_output_close(&out, rc == 0, &err) && rc == 0) {
-		fprintf(stderr, "vmtrace export: %s\n", err.msg);
-		rc = -1;
+	if (vt_output_close(&out, ok, &err)) {
+		if (ok)
+			fprintf(stderr, "vmtrace export: %s\n", err.msg);
+		return -1;
 	}
-	return rc;
+	fprintf(stderr, "vmtrace export: wrote %s (%zu messages as flows)\n", path, fl.n);
+	return 0;
 }
 
 static int export_ctf(struct vt_analysis *a, const char *outdir)

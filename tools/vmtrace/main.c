@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "common/cleanup.h"
 #include "common/output.h"
 #include "vmtrace/version.h"
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 	/* Past a file-size limit, a write fails (EFBIG, reported with the file's
 	 * name) instead of the process being killed with nothing said. */
 	signal(SIGXFSZ, SIG_IGN);
+	vt_cleanup_on_signals("vmtrace"); /* an interrupted run leaves no temporary file or folder */
 	if (argc < 2) {
 		usage(stderr);
 		return VT_EXIT_USAGE;

@@ -132,10 +132,8 @@ static int mount_full(void)
 
 int main(void)
 {
-	if (geteuid() != 0) {
-		printf("skipped: mounting a small tmpfs needs root\n");
-		return VT_SKIP_CODE;
-	}
+	if (geteuid() != 0)
+		vt_skip(VT_SKIP_NO_ROOT, "mounting a small tmpfs needs root");
 	tmp = vt_mkdtemp();
 	snprintf(sim, sizeof(sim), "%s/sim", tmp);
 	cli_simulate("two-guests-ntp", sim, "-d 500");
@@ -143,9 +141,8 @@ int main(void)
 	snprintf(small, sizeof(small), "%s/small", tmp);
 	cli_simulate("host-only", small, "-d 100");
 	if (mount_full()) {
-		printf("skipped: cannot mount a tmpfs here\n");
 		vt_rmtree(tmp);
-		return VT_SKIP_CODE;
+		vt_skip(VT_SKIP_ENVIRONMENT, "cannot mount a tmpfs here");
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_files),

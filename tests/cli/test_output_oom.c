@@ -52,8 +52,7 @@ static void test_ulimit_v(void **state)
 int main(void)
 {
 #ifdef VT_ASAN
-	printf("skipped: AddressSanitizer's shadow memory needs a large address space (ulimit -v)\n");
-	return VT_SKIP_CODE;
+	vt_skip(VT_SKIP_BUILD_VARIANT, "AddressSanitizer's shadow memory needs a large address space (ulimit -v)");
 #endif
 	tmp = vt_mkdtemp();
 	snprintf(sim, sizeof(sim), "%s/sim", tmp);

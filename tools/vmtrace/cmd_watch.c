@@ -141,16 +141,15 @@ int vt_cmd_watch(int argc, char **argv)
 		fprintf(stderr, "vmtrace watch: not root: guests are read from /proc only (no tsc-offset); "
 				"creations and destructions are still seen\n");
 	int rc = VT_EXIT_OK;
-	if (dump && vt_agent_loop_statedump(&loop, &err) < 0) {
-		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+	if (dump && vt_agent_loop_statedump(&loop, &err) < 0)
 		rc = VT_EXIT_FAIL;
-	}
 	if (rc == VT_EXIT_OK)
 		fprintf(stderr, "vmtrace watch: following KVM uevents (Ctrl-C to stop)\n");
-	if (rc == VT_EXIT_OK && vt_agent_loop_run(&loop, &err) < 0) {
-		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
+	if (rc == VT_EXIT_OK && vt_agent_loop_run(&loop, &err) < 0)
 		rc = VT_EXIT_FAIL;
-	}
+	/* Output that could not be written is said once, by vmtrace's last check of standard output. */
+	if (rc != VT_EXIT_OK && !sink.write_error(sink.ctx))
+		fprintf(stderr, "vmtrace watch: %s\n", err.msg);
 	close(fd);
 	return rc;
 }

@@ -7,12 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kernel writes numbers without leading zeros. */
+static int canonical(const char *s, size_t n, uint64_t *v)
+{
+	return (n > 1 && s[0] == '0') ? -1 : vt_parse_decimal(s, n, INT32_MAX, v);
+}
+
 int vt_kvm_vm_dir_pid(const char *name, int64_t *pid)
 {
 	size_t dash = strcspn(name, "-");
 	uint64_t p, fd;
-	if (!name[dash] || vt_parse_decimal(name, dash, INT32_MAX, &p) < 0 || p == 0 ||
-	    vt_parse_decimal(name + dash + 1, strlen(name + dash + 1), INT32_MAX, &fd) < 0)
+	if (!name[dash] || canonical(name, dash, &p) < 0 || p == 0 ||
+	    canonical(name + dash + 1, strlen(name + dash + 1), &fd) < 0)
 		return -1;
 	*pid = (int64_t)p;
 	return 0;

@@ -4,7 +4,7 @@
 
 #include "vmtrace/agent.h"
 
-/* The pid of a VM folder name "PID-FD" (decimal, 1 .. INT32_MAX); -1 when not one. */
+/* The pid of a VM folder name "PID-FD" (decimal as the kernel writes it, 1 .. INT32_MAX); -1 when not one. */
 int vt_kvm_vm_dir_pid(const char *name, int64_t *pid);
 
 /* Is stats_path "/kvm/PID-FD" with that PID? (a uevent's STATS_PATH is joined to DEBUGFS) */

@@ -31,7 +31,7 @@ static enum vt_kvm_evidence fd_evidence(const struct vt_agent_paths *paths, stru
 		return VT_KVM_UNKNOWN;
 	enum vt_kvm_evidence e = VT_KVM_NONE;
 	struct dirent *ent;
-	size_t seen = 0;
+	size_t seen = 0, unreadable = 0;
 	while (e == VT_KVM_NONE && (ent = readdir(d))) {
 		char link[512], target[128];
 		if (ent->d_name[0] == '.')
@@ -42,14 +42,17 @@ static enum vt_kvm_evidence fd_evidence(const struct vt_agent_paths *paths, stru
 		}
 		snprintf(link, sizeof(link), "%s/%s", dir, ent->d_name);
 		ssize_t n = readlink(link, target, sizeof(target) - 1);
-		if (n < 0)
+		if (n < 0) {
+			/* Listed but not readable (CAP_DAC_READ_SEARCH without CAP_SYS_PTRACE): not "none". */
+			unreadable += errno == EACCES || errno == EPERM;
 			continue;
+		}
 		target[n] = '\0';
 		if (!strcmp(target, "anon_inode:kvm-vm"))
 			e = VT_KVM_VM_FD;
 	}
 	closedir(d);
-	return e;
+	return e == VT_KVM_NONE && unreadable ? VT_KVM_UNKNOWN : e;
 }
 
 /* "CPU n/..." (QEMU's vCPU thread names): 1 with *idx, 0 when the name is

@@ -93,8 +93,9 @@ int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 		for (size_t i = 0; i < list.n; i++)
 			log_notes(l, &list.guests[i]);
 		if (left_out)
-			fprintf(log_of(l), "vmtrace: %zu QEMU processes left out of the trace: no VM fd and no debugfs "
-				"folder says they run KVM (vmtrace guests lists them)\n", left_out);
+			fprintf(log_of(l), "vmtrace: %zu QEMU process%s left out of the trace: no VM fd and no debugfs "
+				"folder says %s KVM (vmtrace guests lists them)\n", left_out, left_out == 1 ? "" : "es",
+				left_out == 1 ? "it runs" : "they run");
 	}
 	vt_guest_list_free(&list);
 	return check_sinks(l, err);

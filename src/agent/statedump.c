@@ -57,7 +57,8 @@ static int by_pid_dir(const void *a, const void *b)
 
 static void pidset_unique(struct pidset *s)
 {
-	qsort(s->c, s->n, sizeof(*s->c), by_pid_dir);
+	if (s->n)
+		qsort(s->c, s->n, sizeof(*s->c), by_pid_dir);
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++)
 		if (!k || s->c[k - 1].pid != s->c[i].pid)

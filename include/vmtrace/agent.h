@@ -31,24 +31,48 @@ const char *vt_agent_debugfs(const struct vt_agent_paths *p);
 const char *vt_agent_sys(const struct vt_agent_paths *p);
 const char *vt_agent_etc(const struct vt_agent_paths *p);
 
+/* ---- bounds: everything read from /proc, debugfs, uevents and QMP is hostile ---- */
+
+/* The most vCPUs a guest can have: KVM_MAX_VCPUS, 4096 on x86 in current
+ * kernels (1024 before Linux 5.15; 710 on arm64, 512 on s390). A larger vCPU
+ * index, thread name "CPU n/..." or -smp is refused with a note. */
+#define VT_AGENT_MAX_VCPUS 4096u
+
+/* At most this much of /proc/PID/cmdline is read (QEMU's are a few KiB;
+ * Linux allows 6 MiB); the rest is ignored with a note. */
+#define VT_AGENT_MAX_CMDLINE (256u * 1024u)
+
+/* At most this many entries of /proc/PID/task and /proc/PID/fd are looked at
+ * per process (QEMU opens the VM fd among its first). */
+#define VT_AGENT_MAX_DIRENTS 65536u
+
+/* How long one statedump waits for all QMP answers together (they are asked
+ * at once), and the longest answer line read. */
+#define VT_QMP_TIMEOUT_MS 500
+#define VT_QMP_MAX_ANSWER 65536u
+
+/* RFC 4122 textual form: 8-4-4-4-12 hexadecimal digits. */
+int vt_uuid_valid(const char *s);
+
 /* ---- QEMU command line ---- */
 
 struct vt_qemu_cmdline {
-	char uuid[64];      /* -uuid, or -smbios type=1,uuid= ; "" when absent */
-	char name[256];     /* -name guest=X or -name X ; "" when absent */
+	char uuid[64];      /* -uuid, or -smbios type=1,uuid= ; "" when absent; NOT checked */
+	char name[256];     /* -name guest=X or -name X ; "" when absent; any bytes */
 	char qmp[512];      /* path of a -qmp unix: socket, or of a -chardev socket used by -mon mode=control */
-	uint32_t smp;       /* vCPUs asked for by -smp, 1 when absent */
-	int is_qemu;        /* argv[0] looks like a QEMU system emulator */
+	uint32_t smp;       /* vCPUs asked for by -smp, 1 when absent; UINT32_MAX when larger */
+	uint32_t maxcpus;   /* -smp maxcpus=, 0 when absent */
+	int is_qemu;        /* argv[0] looks like a QEMU system emulator (anyone can name a process so) */
 };
 
-/* Parses a NUL-separated /proc/PID/cmdline buffer. */
+/* Parses a NUL-separated /proc/PID/cmdline buffer (any bytes; allocates nothing). */
 void vt_qemu_parse_cmdline(const char *buf, size_t len, struct vt_qemu_cmdline *out);
 
 /* ---- statedump ---- */
 
 struct vt_vcpu_info {
 	uint32_t vcpu;
-	int32_t tid;                    /* -1 when unknown */
+	int32_t tid;                    /* -1 when unknown; else a thread of the guest's process */
 	int64_t tsc_offset;             /* valid when has_tsc */
 	uint64_t tsc_scaling_ratio;     /* 0 when the hardware does not scale */
 	uint32_t tsc_scaling_frac_bits;
@@ -57,22 +81,45 @@ struct vt_vcpu_info {
 
 enum vt_accel { VT_ACCEL_UNKNOWN = 0, VT_ACCEL_KVM, VT_ACCEL_NONE };
 
-struct vt_guest_info {
-	int64_t pid;
-	char uuid[64];
-	char name[256];
-	char debugfs[512]; /* /sys/kernel/debug/kvm/PID-FD, "" when not readable */
-	char qmp[512];
-	uint32_t vcpus;    /* count of vCPUs known (threads, debugfs or -smp) */
-	enum vt_accel accel;
-	int gone;          /* the process exited while it was read */
-	int tids_from;     /* 0 none, 1 thread names, 2 QMP */
-	struct vt_vcpu_info *vcpu; /* nvcpu entries, by vCPU index */
-	size_t nvcpu;
+/* What says that a process runs a KVM VM. Only a guest with evidence
+ * (debugfs or vm-fd) is written into traces with its identity: any process
+ * can call itself qemu-system-x86_64 and claim any -uuid. */
+enum vt_kvm_evidence {
+	VT_KVM_NOT_SAID = 0, /* read from a trace written before the agent said it */
+	VT_KVM_UNKNOWN,      /* no debugfs folder, and /proc/PID/fd not readable */
+	VT_KVM_NONE,         /* no debugfs folder, and no VM among its fds */
+	VT_KVM_DEBUGFS,      /* DEBUGFS/kvm/PID-FD exists: the kernel made it for that pid */
+	VT_KVM_VM_FD,        /* it holds an anon_inode:kvm-vm fd */
 };
 
+/* "unknown", "none", "debugfs", "vm-fd" ("" for VT_KVM_NOT_SAID). */
+const char *vt_kvm_evidence_name(enum vt_kvm_evidence e);
+/* The value of a name above; VT_KVM_NOT_SAID for NULL, "" or anything else. */
+enum vt_kvm_evidence vt_kvm_evidence_parse(const char *name);
+
+struct vt_guest_info {
+	int64_t pid;
+	char uuid[64];     /* a valid uuid (vt_uuid_valid) or "" */
+	char name[256];    /* as QEMU was given it: any bytes; every sink escapes it */
+	char debugfs[512]; /* /sys/kernel/debug/kvm/PID-FD, "" when not readable */
+	char qmp[512];
+	uint32_t vcpus;    /* count of vCPUs known (threads, debugfs or -smp), at most VT_AGENT_MAX_VCPUS */
+	uint32_t smp;      /* -smp (with maxcpus, the larger), 0 when refused */
+	enum vt_accel accel;
+	enum vt_kvm_evidence kvm;
+	int gone;          /* the process exited while it was read */
+	int tids_from;     /* 0 none, 1 thread names, 2 QMP */
+	struct vt_vcpu_info *vcpu; /* nvcpu entries, by vCPU index (owned) */
+	size_t nvcpu;
+	char note[512];    /* what was refused or could not be read, "" when nothing; raw bytes of
+			    * the process's own strings may appear: escape before printing */
+};
+
+/* Does g carry KVM evidence (debugfs or vm-fd)? Only those go into traces. */
+int vt_guest_is_kvm(const struct vt_guest_info *g);
+
 struct vt_guest_list {
-	struct vt_guest_info *guests;
+	struct vt_guest_info *guests; /* owned */
 	size_t n;
 	int debugfs_ok; /* DEBUGFS/kvm could be listed */
 	int fds_ok;     /* every QEMU's /proc/PID/fd could be read */
@@ -81,20 +128,45 @@ struct vt_guest_list {
 
 /* Reads one guest by pid (stats_path: the uevent's STATS_PATH, "/kvm/PID-FD",
  * or NULL to find it). Returns 0 with *out filled (out->gone set when the
- * process had already exited), -1 with err set. Free with vt_guest_info_free. */
+ * process had already exited), -1 with err set (out of memory, or its
+ * command line unreadable). Free with vt_guest_info_free. */
 int vt_agent_read_guest(const struct vt_agent_paths *paths, int64_t pid, const char *stats_path,
 			struct vt_guest_info *out, struct vt_error *err);
 void vt_guest_info_free(struct vt_guest_info *g);
 
 /* Finds every running guest (debugfs kvm folders, and QEMU processes in /proc),
- * sorted by pid. Guests that exit while read are left out. */
+ * sorted by pid. Guests that exit while read are left out. The QMP monitors
+ * of all guests are asked at once: a dump waits at most VT_QMP_TIMEOUT_MS for them. */
 int vt_agent_statedump(const struct vt_agent_paths *paths, struct vt_guest_list *out,
 		       struct vt_error *err);
 void vt_guest_list_free(struct vt_guest_list *l);
 
-/* vCPU thread ids over QMP query-cpus-fast (timeout in ms). Fills g->vcpu. */
-int vt_qmp_vcpu_tids(const char *socket_path, int timeout_ms, struct vt_guest_info *g,
-		     struct vt_error *err);
+/* ---- QMP (query-cpus-fast) ---- */
+
+/* Asks the QMP monitor (g->qmp) of each of the n guests for its vCPU thread
+ * ids, all at once, within one deadline of timeout_ms: monitors that never
+ * answer cost one timeout together, not one each. A monitor is asked only
+ * when its socket file belongs to the QEMU process's user and the process
+ * listening on it (SO_PEERCRED) is that QEMU; an answer's cpu-index must be
+ * below g->nvcpu and its thread-id a thread of that QEMU (PROC/PID/task/TID).
+ * Each g must have g->nvcpu entries (the bound); those that answered get
+ * their tids and tids_from = 2, the others a note. Returns how many answered. */
+size_t vt_qmp_vcpu_tids(const struct vt_agent_paths *paths, struct vt_guest_info *const *g, size_t n,
+			int timeout_ms);
+
+enum vt_qmp_msg { VT_QMP_BAD = 0, VT_QMP_GREETING, VT_QMP_RETURN, VT_QMP_ERROR, VT_QMP_EVENT };
+
+/* What one QMP line (len bytes, any bytes) is; malformed JSON is VT_QMP_BAD. */
+enum vt_qmp_msg vt_qmp_message(const char *line, size_t len);
+
+/* Reads one query-cpus-fast answer line. An entry counts when its cpu-index
+ * is below nvcpu (and VT_AGENT_MAX_VCPUS), no earlier entry named that index,
+ * and is_thread(ctx, tid) says its thread-id is a thread of the QEMU; then
+ * tids[cpu-index] = thread-id (tids: nvcpu entries, the caller sets them to
+ * -1). *refused counts the entries left out. Returns the highest index set + 1 (0: none), or -1 when
+ * the line is not a successful answer holding an array. */
+int vt_qmp_parse_cpus(const char *line, size_t len, uint32_t nvcpu, int (*is_thread)(void *ctx, int64_t tid),
+		      void *ctx, int32_t *tids, uint32_t *refused);
 
 /* ---- uevents ---- */
 
@@ -102,13 +174,13 @@ enum vt_uevent_action { VT_UEVENT_CREATE = 1, VT_UEVENT_DESTROY = 2 };
 
 struct vt_uevent {
 	enum vt_uevent_action action;
-	int64_t pid;
-	char stats_path[256]; /* "/kvm/PID-FD", "" when absent */
+	int64_t pid;          /* 1 .. INT32_MAX */
+	char stats_path[256]; /* "/kvm/PID-FD" with PID the pid above, "" when absent or malformed */
 	uint64_t seqnum;      /* 0 when absent */
 };
 
-/* Parses one NETLINK_KOBJECT_UEVENT datagram. Returns 1 for a KVM create or
- * destroy with *out set, 0 for any other uevent. */
+/* Parses one NETLINK_KOBJECT_UEVENT datagram (any bytes). Returns 1 for a
+ * KVM create or destroy with *out set, 0 for any other uevent. */
 int vt_uevent_parse(const char *buf, size_t len, struct vt_uevent *out);
 
 /* Opens a blocking netlink socket on the kernel's uevent group. Returns the fd or -1. */
@@ -134,6 +206,8 @@ void vt_machine_read(const struct vt_agent_paths *paths, struct vt_machine_info 
 
 /* ---- sinks ---- */
 
+/* Every string a sink gets may hold any bytes (guest names come from users'
+ * command lines): each sink escapes them for its format. */
 struct vt_agent_sink {
 	const char *name;
 	void *ctx;
@@ -144,14 +218,28 @@ struct vt_agent_sink {
 	void (*statedump_end)(void *ctx);
 	void (*guest_created)(void *ctx, const struct vt_guest_info *g);
 	void (*guest_destroyed)(void *ctx, int64_t pid);
+	/* NULL, or: what the sink could not write ("standard output: cannot
+	 * write: CAUSE"), NULL while all was written. A failed sink writes no more. */
+	const char *(*write_error)(void *ctx);
 };
 
-void vt_agent_emit_statedump(const struct vt_agent_sink *sinks, size_t n,
-			     const struct vt_guest_list *l);
+/* One statedump to every sink: only guests with KVM evidence (vt_guest_is_kvm);
+ * returns how many guests were left out for want of it. */
+size_t vt_agent_emit_statedump(const struct vt_agent_sink *sinks, size_t n, const struct vt_guest_list *l);
 void vt_agent_emit_vcpus(const struct vt_agent_sink *sinks, size_t n, const struct vt_guest_info *g);
+/* guest_created for a kernel uevent: with uuid, name and vcpus only when g
+ * has KVM evidence, else pid and evidence alone. Returns 1 when its vCPUs
+ * may follow (the guest has evidence and is still there). */
+int vt_agent_emit_created(const struct vt_agent_sink *sinks, size_t n, const struct vt_guest_info *g);
 
-/* JSON lines, one event an object, on a FILE (flushed after each line). */
-void vt_json_sink_init(struct vt_agent_sink *s, FILE *out);
+/* JSON lines, one event an object, on a FILE (flushed after each line). A
+ * write that fails is remembered (write_error) and nothing more is written. */
+struct vt_json_sink {
+	FILE *out;
+	const char *what; /* how errors name out: "standard output" */
+	char error[256];  /* "" while every write succeeded */
+};
+void vt_json_sink_init(struct vt_agent_sink *s, struct vt_json_sink *j, FILE *out, const char *what);
 
 /* ftrace trace_marker lines; see docs/agent.md for the format. */
 struct vt_marker_sink {
@@ -197,8 +285,12 @@ struct vt_agent_loop {
 	int tick_ms;
 	int vcpu_wait_ms;     /* how long to wait for a new guest's vCPU threads (default 5000) */
 	FILE *log;            /* one-line notes (NULL: stderr) */
+	/* A sink that cannot write (write_error) stops the loop with an error when
+	 * set; else it is noted once and the other sinks go on. */
+	int stop_on_sink_error;
 	/* counters, for tests and the final log line */
 	uint64_t created, destroyed, statedumps, resyncs, gone;
+	unsigned noted_sinks; /* internal: sinks whose failure was logged */
 };
 
 /* Catches SIGINT, SIGTERM, SIGUSR1 and SIGHUP for the loop (a handler writes
@@ -210,7 +302,8 @@ int vt_agent_catch_signals(struct vt_error *err);
  * caller runs the first statedump. Returns 0, or -1 with err set. */
 int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err);
 
-/* One statedump to every sink; notes what is missing to l->log once. */
+/* One statedump to every sink; notes what is missing to l->log once.
+ * Returns -1 with err also when a sink failed and stop_on_sink_error is set. */
 int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err);
 
 /* ---- clock check (guest) ---- */

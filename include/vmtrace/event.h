@@ -146,6 +146,10 @@ struct vt_guest {
 	const char *uuid;
 	const char *name;
 	uint32_t vcpus;
+	/* What says the process runs a KVM VM: "debugfs", "vm-fd", "none",
+	 * "unknown"; NULL in traces written before vmtraced said it (and in
+	 * other tracers' events). A claim without evidence names no guest. */
+	const char *kvm;
 };
 
 struct vt_guest_vcpu {

@@ -54,6 +54,17 @@ struct vt_untraced_guest {
 	char *uuid, *name;
 };
 
+/* One uuid claimed by several QEMU processes alive at once on one host (a
+ * user's process can claim any -uuid): at most one of them runs the guest it
+ * names, so identification ties that guest's trace to none of them, unless
+ * other evidence (vmsync, --guest UUID=PID) decides. */
+struct vt_uuid_conflict {
+	char *uuid;
+	int host;      /* machine index */
+	int64_t *pids; /* npids (2 or more), ascending */
+	size_t npids;
+};
+
 struct vt_machines {
 	struct vt_machine *machines;
 	size_t count;
@@ -61,7 +72,13 @@ struct vt_machines {
 	size_t ntraces;
 	struct vt_untraced_guest *untraced;
 	size_t nuntraced;
+	struct vt_uuid_conflict *conflicts; /* also said in the guest machine's evidence */
+	size_t nconflicts;
 };
+
+/* "uuid U is claimed by N QEMU processes alive at once on HOST (pids A, B):
+ * ..." (malloc'ed; NULL when out of memory). The uuid is the trace's bytes. */
+char *vt_uuid_conflict_describe(const struct vt_machines *m, const struct vt_uuid_conflict *c);
 
 struct vt_identify;
 

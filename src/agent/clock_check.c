@@ -137,23 +137,36 @@ void vt_chronyc_parse_sources(const char *csv, struct vt_clock_check *c)
 	}
 }
 
+/* A command's output (at most 1 MiB kept; chronyc's is a few lines), NULL
+ * when it failed or memory ran out. */
 static char *run(const char *cmd)
 {
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		return NULL;
 	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
-	while ((got = fread(buf + n, 1, cap - 1 - n, p)) > 0) {
-		n += got;
-		if (n + 1 >= cap)
-			buf = realloc(buf, cap *= 2);
+	char *buf = malloc(cap), drain[4096];
+	int keep = 1; /* past 1 MiB the rest is read and dropped */
+	while (buf && (got = fread(keep ? buf + n : drain, 1, keep ? cap - 1 - n : sizeof(drain), p)) > 0) {
+		n += keep ? got : 0;
+		if (!keep || n + 1 < cap)
+			continue;
+		char *bigger = cap < (1u << 20) ? realloc(buf, cap * 2) : NULL;
+		if (bigger) {
+			buf = bigger;
+			cap *= 2;
+		} else if (cap < (1u << 20)) {
+			free(buf);
+			buf = NULL;
+		} else {
+			keep = 0;
+		}
 	}
-	buf[n] = '\0';
-	if (pclose(p) != 0) {
+	if (pclose(p) != 0 || !buf) {
 		free(buf);
 		return NULL;
 	}
+	buf[n] = '\0';
 	return buf;
 }
 

@@ -1,6 +1,8 @@
 /* The clock check's report: what is there, and the exact lines to add. */
 #include "vmtrace/agent.h"
 
+#include "common/text.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -99,15 +101,15 @@ char *vt_clock_check_json(const struct vt_clock_check *c)
 	json_t *j = json_object();
 	json_object_set_new(j, "ptp_kvm_module", json_string(state(c->ptp_kvm_module)));
 	json_object_set_new(j, "ptp_clock", json_string(state(c->ptp_clock)));
-	json_object_set_new(j, "ptp_device", json_string(c->ptp_dev));
+	json_object_set_new(j, "ptp_device", vt_json_str(c->ptp_dev));
 	json_object_set_new(j, "chrony_config", json_string(state(c->chrony_config)));
-	json_object_set_new(j, "chrony_conf", json_string(c->chrony_conf));
-	json_object_set_new(j, "refclock_line", json_string(c->refclock_line));
+	json_object_set_new(j, "chrony_conf", vt_json_str(c->chrony_conf));
+	json_object_set_new(j, "refclock_line", vt_json_str(c->refclock_line));
 	json_object_set_new(j, "chrony_running", json_string(state(c->chrony_running)));
 	json_object_set_new(j, "chronyc_installed", json_boolean(!c->chronyc_missing));
 	json_object_set_new(j, "chrony_uses_phc", json_boolean(c->chrony_uses_phc));
 	json_object_set_new(j, "chrony_phc_selected", json_boolean(c->chrony_phc_selected));
-	json_object_set_new(j, "reference", json_string(c->ref_name));
+	json_object_set_new(j, "reference", vt_json_str(c->ref_name));
 	json_object_set_new(j, "offset_s", c->has_offset ? json_real(c->offset_s) : json_null());
 	json_object_set_new(j, "rms_offset_s", c->has_offset ? json_real(c->rms_offset_s) : json_null());
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

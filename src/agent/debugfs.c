@@ -7,6 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kernel writes numbers without leading zeros. */
+static int canonical(const char *s, size_t n, uint64_t *v)
+{
+	return (n > 1 && s[0] == '0') ? -1 : vt_parse_decimal(s, n, INT32_MAX, v);
+}
+
+int vt_kvm_vm_dir_pid(const char *name, int64_t *pid)
+{
+	size_t dash = strcspn(name, "-");
+	uint64_t p, fd;
+	if (!name[dash] || canonical(name, dash, &p) < 0 || p == 0 ||
+	    canonical(name + dash + 1, strlen(name + dash + 1), &fd) < 0)
+		return -1;
+	*pid = (int64_t)p;
+	return 0;
+}
+
+int vt_kvm_stats_path_valid(const char *stats_path, int64_t pid)
+{
+	int64_t p;
+	return !strncmp(stats_path, "/kvm/", 5) && vt_kvm_vm_dir_pid(stats_path + 5, &p) == 0 && p == pid;
+}
+
 int vt_kvm_debugfs_each(const struct vt_agent_paths *paths,
 			void (*fn)(void *ctx, int64_t pid, const char *dir), void *ctx)
 {
@@ -17,10 +40,9 @@ int vt_kvm_debugfs_each(const struct vt_agent_paths *paths,
 		return -1;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		long long pid;
-		int fd, used = 0;
+		int64_t pid;
 		/* VM folders are "PID-FD"; the rest are global statistics files. */
-		if (sscanf(e->d_name, "%lld-%d%n", &pid, &fd, &used) != 2 || e->d_name[used])
+		if (vt_kvm_vm_dir_pid(e->d_name, &pid) < 0)
 			continue;
 		char dir[768];
 		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
@@ -62,10 +84,11 @@ uint32_t vt_kvm_debugfs_vcpus(const char *dir)
 	uint32_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		unsigned idx;
-		int used = 0;
-		if (sscanf(e->d_name, "vcpu%u%n", &idx, &used) == 1 && !e->d_name[used] && idx + 1 > n)
-			n = idx + 1;
+		uint64_t idx;
+		if (!strncmp(e->d_name, "vcpu", 4) &&
+		    vt_parse_decimal(e->d_name + 4, strlen(e->d_name + 4), VT_AGENT_MAX_VCPUS - 1, &idx) == 0 &&
+		    idx + 1 > n)
+			n = (uint32_t)idx + 1;
 	}
 	closedir(d);
 	return n;

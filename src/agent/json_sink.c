@@ -1,35 +1,51 @@
-/* JSON lines on a FILE, and the JSON document of one statedump. */
+/* JSON lines on a FILE, and the JSON document of one statedump. Strings from
+ * processes go through vt_json_str: invalid UTF-8 must not drop a key. */
 #include "vmtrace/agent.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "common/text.h"
 
 static const char *accel_name(enum vt_accel a)
 {
 	return a == VT_ACCEL_KVM ? "kvm" : a == VT_ACCEL_NONE ? "none" : "unknown";
 }
 
-static void put(FILE *out, json_t *j)
+static void set_str(json_t *j, const char *key, const char *value)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s) {
-		fputs(s, out);
-		fputc('\n', out);
-		fflush(out);
-		free(s);
-	}
+	json_object_set_new(j, key, vt_json_str(value));
+}
+
+/* One line, flushed; the first failure is kept and ends the sink's output. */
+static void put(struct vt_json_sink *s, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
+	if (s->error[0])
+		goto out;
+	errno = 0;
+	if (!text)
+		snprintf(s->error, sizeof(s->error), "%s: cannot write: out of memory", s->what);
+	else if (fputs(text, s->out) < 0 || fputc('\n', s->out) == EOF || fflush(s->out) != 0)
+		snprintf(s->error, sizeof(s->error), "%s: cannot write: %s", s->what,
+			 errno ? strerror(errno) : "I/O error");
+out:
+	free(text);
 }
 
 static json_t *guest_obj(const char *event, const struct vt_guest_info *g)
 {
 	json_t *j = json_object();
 	if (event)
-		json_object_set_new(j, "event", json_string(event));
+		set_str(j, "event", event);
 	json_object_set_new(j, "pid", json_integer(g->pid));
-	json_object_set_new(j, "uuid", json_string(g->uuid));
-	json_object_set_new(j, "name", json_string(g->name));
+	set_str(j, "uuid", g->uuid);
+	set_str(j, "name", g->name);
 	json_object_set_new(j, "vcpus", json_integer(g->vcpus));
+	set_str(j, "kvm", vt_kvm_evidence_name(g->kvm));
 	return j;
 }
 
@@ -37,7 +53,7 @@ static json_t *vcpu_obj(const char *event, const struct vt_guest_info *g, const 
 {
 	json_t *j = json_object();
 	if (event) {
-		json_object_set_new(j, "event", json_string(event));
+		set_str(j, "event", event);
 		json_object_set_new(j, "pid", json_integer(g->pid));
 	}
 	json_object_set_new(j, "vcpu", json_integer(v->vcpu));
@@ -51,18 +67,18 @@ static json_t *vcpu_obj(const char *event, const struct vt_guest_info *g, const 
 static void j_machine(void *ctx, const struct vt_machine_info *m)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "event", json_string("machine"));
-	json_object_set_new(j, "product_uuid", json_string(m->product_uuid));
-	json_object_set_new(j, "machine_id", json_string(m->machine_id));
-	json_object_set_new(j, "boot_id", json_string(m->boot_id));
-	json_object_set_new(j, "hostname", json_string(m->hostname));
+	set_str(j, "event", "machine");
+	set_str(j, "product_uuid", m->product_uuid);
+	set_str(j, "machine_id", m->machine_id);
+	set_str(j, "boot_id", m->boot_id);
+	set_str(j, "hostname", m->hostname);
 	put(ctx, j);
 }
 
 static void j_simple(void *ctx, const char *event)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "event", json_string(event));
+	set_str(j, "event", event);
 	put(ctx, j);
 }
 
@@ -79,7 +95,7 @@ static void j_end(void *ctx)
 static void j_guest(void *ctx, const struct vt_guest_info *g)
 {
 	json_t *j = guest_obj("guest", g);
-	json_object_set_new(j, "debugfs", json_string(g->debugfs));
+	set_str(j, "debugfs", g->debugfs);
 	put(ctx, j);
 }
 
@@ -99,37 +115,49 @@ static void j_created(void *ctx, const struct vt_guest_info *g)
 static void j_destroyed(void *ctx, int64_t pid)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "event", json_string("guest_destroyed"));
+	set_str(j, "event", "guest_destroyed");
 	json_object_set_new(j, "pid", json_integer(pid));
 	put(ctx, j);
 }
 
-void vt_json_sink_init(struct vt_agent_sink *s, FILE *out)
+static const char *j_error(void *ctx)
 {
-	*s = (struct vt_agent_sink){"json", out, j_machine, j_begin, j_guest, j_vcpu,
-				    j_end, j_created, j_destroyed};
+	struct vt_json_sink *s = ctx;
+	return s->error[0] ? s->error : NULL;
+}
+
+void vt_json_sink_init(struct vt_agent_sink *s, struct vt_json_sink *j, FILE *out, const char *what)
+{
+	memset(j, 0, sizeof(*j));
+	j->out = out;
+	j->what = what;
+	*s = (struct vt_agent_sink){"json", j, j_machine, j_begin, j_guest, j_vcpu,
+				    j_end, j_created, j_destroyed, j_error};
+}
+
+static json_t *guest_doc(const struct vt_guest_info *g)
+{
+	json_t *j = guest_obj(NULL, g);
+	set_str(j, "debugfs", g->debugfs);
+	set_str(j, "accel", accel_name(g->accel));
+	set_str(j, "qmp", g->qmp);
+	set_str(j, "tids_from", g->tids_from == 1 ? "thread-names" : g->tids_from == 2 ? "qmp" : "none");
+	json_t *vs = json_array();
+	for (size_t v = 0; v < g->nvcpu; v++)
+		json_array_append_new(vs, vcpu_obj(NULL, g, &g->vcpu[v]));
+	json_object_set_new(j, "vcpu_threads", vs);
+	set_str(j, "note", g->note);
+	return j;
 }
 
 char *vt_guest_list_json(const struct vt_guest_list *l)
 {
 	json_t *doc = json_object();
 	json_object_set_new(doc, "debugfs", json_boolean(l->debugfs_ok));
-	json_object_set_new(doc, "note", json_string(l->note));
+	set_str(doc, "note", l->note);
 	json_t *arr = json_array();
-	for (size_t i = 0; i < l->n; i++) {
-		const struct vt_guest_info *g = &l->guests[i];
-		json_t *j = guest_obj(NULL, g);
-		json_object_set_new(j, "debugfs", json_string(g->debugfs));
-		json_object_set_new(j, "accel", json_string(accel_name(g->accel)));
-		json_object_set_new(j, "qmp", json_string(g->qmp));
-		json_object_set_new(j, "tids_from", json_string(g->tids_from == 1 ? "thread-names" :
-							       g->tids_from == 2 ? "qmp" : "none"));
-		json_t *vs = json_array();
-		for (size_t v = 0; v < g->nvcpu; v++)
-			json_array_append_new(vs, vcpu_obj(NULL, g, &g->vcpu[v]));
-		json_object_set_new(j, "vcpu_threads", vs);
-		json_array_append_new(arr, j);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(arr, guest_doc(&l->guests[i]));
 	json_object_set_new(doc, "guests", arr);
 	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);

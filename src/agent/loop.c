@@ -1,6 +1,8 @@
 /* The agent's loop: kernel uevents in, created/destroyed events out. */
 #include "vmtrace/agent.h"
 
+#include "common/text.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -38,6 +40,40 @@ static FILE *log_of(struct vt_agent_loop *l)
 	return l->log ? l->log : stderr;
 }
 
+/* Logs a guest's notes (escaped: they may quote the process's own strings). */
+static void log_notes(struct vt_agent_loop *l, const struct vt_guest_info *g)
+{
+	char safe[2100];
+	if (g->note[0])
+		fprintf(log_of(l), "vmtrace: pid %" PRId64 ": %s\n", g->pid, vt_text_safe(g->note, safe, sizeof(safe)));
+}
+
+/* The first failed sink: an error when the loop stops for it, else noted once. */
+static int check_sinks(struct vt_agent_loop *l, struct vt_error *err)
+{
+	for (size_t i = 0; i < l->nsinks; i++) {
+		const char *e = l->sinks[i].write_error ? l->sinks[i].write_error(l->sinks[i].ctx) : NULL;
+		if (!e)
+			continue;
+		if (l->stop_on_sink_error)
+			return vt_error_set(err, "%s", e);
+		if (!(l->noted_sinks & (1u << (i & 31)))) {
+			fprintf(log_of(l), "vmtrace: %s; the %s sink stopped, the others go on\n", e, l->sinks[i].name);
+			l->noted_sinks |= 1u << (i & 31);
+		}
+	}
+	return 0;
+}
+
+/* A dump that failed is logged and the loop goes on, unless a sink failed
+ * and the loop stops for that (it says so once, when it stops). */
+static void dump_now(struct vt_agent_loop *l, struct vt_error *err)
+{
+	struct vt_error ignored;
+	if (vt_agent_loop_statedump(l, err) < 0 && check_sinks(l, &ignored) == 0)
+		fprintf(log_of(l), "vmtrace: %s\n", err->msg);
+}
+
 int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 {
 	struct vt_guest_list list;
@@ -49,12 +85,20 @@ int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 	for (size_t i = 0; i < l->nsinks; i++)
 		if (l->sinks[i].machine)
 			l->sinks[i].machine(l->sinks[i].ctx, &m);
-	vt_agent_emit_statedump(l->sinks, l->nsinks, &list);
+	size_t left_out = vt_agent_emit_statedump(l->sinks, l->nsinks, &list);
 	l->statedumps++;
-	if (list.note[0] && l->statedumps == 1)
-		fprintf(log_of(l), "vmtrace: %s\n", list.note);
+	if (l->statedumps == 1) {
+		if (list.note[0])
+			fprintf(log_of(l), "vmtrace: %s\n", list.note);
+		for (size_t i = 0; i < list.n; i++)
+			log_notes(l, &list.guests[i]);
+		if (left_out)
+			fprintf(log_of(l), "vmtrace: %zu QEMU process%s left out of the trace: no VM fd and no debugfs "
+				"folder says %s KVM (vmtrace guests lists them)\n", left_out, left_out == 1 ? "" : "es",
+				left_out == 1 ? "it runs" : "they run");
+	}
 	vt_guest_list_free(&list);
-	return 0;
+	return check_sinks(l, err);
 }
 
 static size_t tids_known(const struct vt_guest_info *g)
@@ -70,6 +114,31 @@ static void pending_drop(struct loop_state *s, size_t i)
 	s->p[i] = s->p[--s->n];
 }
 
+static int pending_add(struct vt_agent_loop *l, struct loop_state *s, const struct vt_uevent *ev,
+		       const struct vt_guest_info *g)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct pending *p = realloc(s->p, cap * sizeof(*p));
+		if (!p) {
+			fprintf(log_of(l), "vmtrace: guest pid %" PRId64 ": out of memory: its vCPUs are not followed\n",
+				ev->pid);
+			return -1;
+		}
+		s->p = p;
+		s->cap = cap;
+	}
+	struct pending *p = &s->p[s->n++];
+	memset(p, 0, sizeof(*p));
+	p->pid = ev->pid;
+	memcpy(p->stats_path, ev->stats_path, sizeof(p->stats_path));
+	p->expected = g->vcpus ? g->vcpus : 1;
+	p->start_ms = now_ms();
+	p->delay_ms = 20;
+	p->next_ms = p->start_ms + p->delay_ms;
+	return 0;
+}
+
 static void on_create(struct vt_agent_loop *l, struct loop_state *s, const struct vt_uevent *ev)
 {
 	struct vt_guest_info g;
@@ -78,32 +147,21 @@ static void on_create(struct vt_agent_loop *l, struct loop_state *s, const struc
 		fprintf(log_of(l), "vmtrace: %s\n", err.msg);
 		memset(&g, 0, sizeof(g));
 		g.pid = ev->pid;
+		g.kvm = VT_KVM_UNKNOWN;
 	}
 	/* Report it even when gone: the destroy that follows needs its create. */
 	if (g.gone) {
 		l->gone++;
 		fprintf(log_of(l), "vmtrace: guest pid %" PRId64 " exited before it could be read\n", ev->pid);
+	} else {
+		log_notes(l, &g);
 	}
-	for (size_t i = 0; i < l->nsinks; i++)
-		if (l->sinks[i].guest_created)
-			l->sinks[i].guest_created(l->sinks[i].ctx, &g);
+	int vcpus_follow = vt_agent_emit_created(l->sinks, l->nsinks, &g);
 	l->created++;
-	if (!g.gone && g.nvcpu && tids_known(&g) == g.nvcpu) {
+	if (vcpus_follow && g.nvcpu && tids_known(&g) == g.nvcpu)
 		vt_agent_emit_vcpus(l->sinks, l->nsinks, &g);
-	} else if (!g.gone) {
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 8;
-			s->p = realloc(s->p, s->cap * sizeof(*s->p));
-		}
-		struct pending *p = &s->p[s->n++];
-		memset(p, 0, sizeof(*p));
-		p->pid = ev->pid;
-		strcpy(p->stats_path, ev->stats_path);
-		p->expected = g.vcpus ? g.vcpus : 1;
-		p->start_ms = now_ms();
-		p->delay_ms = 20;
-		p->next_ms = p->start_ms + p->delay_ms;
-	}
+	else if (vcpus_follow)
+		pending_add(l, s, ev, &g);
 	vt_guest_info_free(&g);
 }
 
@@ -128,7 +186,7 @@ static void follow_up(struct vt_agent_loop *l, struct loop_state *s)
 			continue;
 		struct vt_guest_info g;
 		struct vt_error err;
-		if (vt_agent_read_guest(l->paths, p->pid, p->stats_path, &g, &err) < 0 || g.gone) {
+		if (vt_agent_read_guest(l->paths, p->pid, p->stats_path, &g, &err) < 0 || g.gone || !vt_guest_is_kvm(&g)) {
 			vt_guest_info_free(&g);
 			pending_drop(s, i--);
 			continue;
@@ -216,8 +274,8 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 				else
 					dump = 1; /* several SIGUSR1 at once: one dump */
 			}
-			if (running && dump && vt_agent_loop_statedump(l, err) < 0)
-				fprintf(log_of(l), "vmtrace: %s\n", err->msg);
+			if (running && dump)
+				dump_now(l, err);
 		}
 		if (n > 0 && (fds[0].revents & POLLIN)) {
 			struct vt_uevent ev;
@@ -230,8 +288,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 				/* The kernel dropped uevents: a statedump tells the truth again. */
 				l->resyncs++;
 				fprintf(log_of(l), "vmtrace: uevents were lost (socket overflow); dumping all guests again\n");
-				if (vt_agent_loop_statedump(l, err) < 0)
-					fprintf(log_of(l), "vmtrace: %s\n", err->msg);
+				dump_now(l, err);
 			} else if (r < 0) {
 				rc = -1;
 				break;
@@ -240,8 +297,12 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 		follow_up(l, &s);
 		if (l->tick_ms > 0 && now_ms() >= next_tick) {
 			next_tick = now_ms() + l->tick_ms;
-			if (l->tick(l->tick_ctx) && vt_agent_loop_statedump(l, err) < 0)
-				fprintf(log_of(l), "vmtrace: %s\n", err->msg);
+			if (l->tick(l->tick_ctx))
+				dump_now(l, err);
+		}
+		if (check_sinks(l, err) < 0) {
+			rc = -1;
+			break;
 		}
 	}
 	free(s.p);

@@ -18,6 +18,10 @@ void vt_machine_read(const struct vt_agent_paths *paths, struct vt_machine_info 
 	snprintf(path, sizeof(path), "%s/class/dmi/id/product_uuid", vt_agent_sys(paths));
 	if (vt_read_small(path, m->product_uuid, sizeof(m->product_uuid)) < 0)
 		note_missing(m, "product_uuid (root only; QEMU's -uuid)");
+	else if (!vt_uuid_valid(m->product_uuid)) {
+		m->product_uuid[0] = '\0';
+		note_missing(m, "product_uuid (not a uuid)");
+	}
 	snprintf(path, sizeof(path), "%s/machine-id", vt_agent_etc(paths));
 	if (vt_read_small(path, m->machine_id, sizeof(m->machine_id)) < 0)
 		note_missing(m, "machine-id");

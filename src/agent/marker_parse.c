@@ -84,6 +84,8 @@ static int set_field(struct vt_event *ev, const char *k, const char *v)
 			ev->u.guest.uuid = v;
 		} else if (!strcmp(k, "name")) {
 			ev->u.guest.name = v;
+		} else if (!strcmp(k, "kvm")) {
+			ev->u.guest.kvm = v;
 		} else if (!strcmp(k, "vcpus")) {
 			if (to_u64(v, &u) < 0)
 				return -1;

@@ -1,6 +1,7 @@
 /* ftrace trace_marker lines for trace-cmd users: "vmtrace: EVENT key=value ...",
- * values percent-encoded (space, '%', control and non-ASCII bytes) so a line
- * splits on spaces. One write() is one ftrace event. */
+ * values percent-encoded (every byte but printable ASCII other than space and
+ * '%': so no newline, control character or non-ASCII byte of a guest's name
+ * reaches the line) so a line splits on spaces. One write() is one ftrace event. */
 #include "vmtrace/agent.h"
 
 #include <errno.h>
@@ -32,7 +33,7 @@ static void add_str(struct out *o, const char *key, const char *v)
 {
 	add(o, " %s=", key);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if (*p <= ' ' || *p == '%' || *p >= 0x7f)
+		if (*p <= ' ' || *p == '%' || *p >= 0x7f) /* 0x21..0x7e but '%' stay */
 			add(o, "%%%02X", *p);
 		else
 			add(o, "%c", *p);
@@ -56,6 +57,8 @@ size_t vt_marker_format_guest(char *buf, size_t size, const char *event, const s
 	add_str(&o, "uuid", g->uuid);
 	add_str(&o, "name", g->name);
 	add(&o, " vcpus=%" PRIu32, g->vcpus);
+	if (g->kvm != VT_KVM_NOT_SAID) /* lines converted from traces written before it was said */
+		add_str(&o, "kvm", vt_kvm_evidence_name(g->kvm));
 	if (!strcmp(event, "guest"))
 		add_str(&o, "debugfs", g->debugfs);
 	return finish(&o);
@@ -160,7 +163,7 @@ static void m_destroyed(void *ctx, int64_t pid)
 void vt_marker_sink_init(struct vt_agent_sink *s, struct vt_marker_sink *m)
 {
 	*s = (struct vt_agent_sink){"ftrace", m, m_machine, m_begin, m_guest, m_vcpu,
-				    m_end, m_created, m_destroyed};
+				    m_end, m_created, m_destroyed, NULL};
 }
 
 void vt_marker_sink_close(struct vt_marker_sink *m)

@@ -8,6 +8,8 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/guest.c
   ${CMAKE_CURRENT_LIST_DIR}/statedump.c
   ${CMAKE_CURRENT_LIST_DIR}/qmp.c
+  ${CMAKE_CURRENT_LIST_DIR}/qmp_parse.c
+  ${CMAKE_CURRENT_LIST_DIR}/trust.c
   ${CMAKE_CURRENT_LIST_DIR}/uevent.c
   ${CMAKE_CURRENT_LIST_DIR}/machine.c
   ${CMAKE_CURRENT_LIST_DIR}/emit.c

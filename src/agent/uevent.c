@@ -1,5 +1,6 @@
 /* The kernel's KVM uevents: change@/devices/virtual/misc/kvm with EVENT=create|destroy. */
 #include "vmtrace/agent.h"
+#include "agent/debugfs.h"
 #include "agent/util.h"
 
 #include <errno.h>
@@ -11,34 +12,50 @@
 
 #define KVM_DEVPATH "/devices/virtual/misc/kvm"
 
+/* "KEY=" at the start of kv: the value after it, else NULL. */
+static const char *value_of(const char *kv, const char *key)
+{
+	size_t n = strlen(key);
+	return !strncmp(kv, key, n) ? kv + n : NULL;
+}
+
 int vt_uevent_parse(const char *buf, size_t len, struct vt_uevent *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->pid = -1;
 	int devpath_ok = 0, action = 0;
+	char stats[256] = "";
 	/* "ACTION@DEVPATH\0KEY=VALUE\0...": the header line is not a key. */
 	size_t i = 0;
 	while (i < len) {
-		const char *s = buf + i;
+		const char *s = buf + i, *v;
 		size_t n = strnlen(s, len - i);
 		char kv[512];
-		vt_strlcpy(kv, s, n + 1 < sizeof(kv) ? n + 1 : sizeof(kv));
+		vt_strlcpy(kv, "", sizeof(kv));
+		if (n < sizeof(kv)) { /* longer ones are none of ours */
+			memcpy(kv, s, n);
+			kv[n] = '\0';
+		}
+		uint64_t x;
 		if (!strcmp(kv, "DEVPATH=" KVM_DEVPATH))
 			devpath_ok = 1;
 		else if (!strcmp(kv, "EVENT=create"))
 			action = VT_UEVENT_CREATE;
 		else if (!strcmp(kv, "EVENT=destroy"))
 			action = VT_UEVENT_DESTROY;
-		else if (!strncmp(kv, "PID=", 4))
-			out->pid = strtoll(kv + 4, NULL, 10);
-		else if (!strncmp(kv, "STATS_PATH=", 11))
-			vt_strlcpy(out->stats_path, kv + 11, sizeof(out->stats_path));
-		else if (!strncmp(kv, "SEQNUM=", 7))
-			out->seqnum = strtoull(kv + 7, NULL, 10);
+		else if ((v = value_of(kv, "PID=")))
+			out->pid = vt_parse_decimal(v, strlen(v), INT32_MAX, &x) == 0 && x > 0 ? (int64_t)x : -1;
+		else if ((v = value_of(kv, "STATS_PATH=")))
+			vt_strlcpy(stats, v, sizeof(stats));
+		else if ((v = value_of(kv, "SEQNUM=")))
+			out->seqnum = vt_parse_decimal(v, strlen(v), UINT64_MAX, &x) == 0 ? x : 0;
 		i += n + 1;
 	}
 	if (!devpath_ok || !action || out->pid <= 0)
 		return 0;
+	/* It is joined to the debugfs path: only the kernel's own form. */
+	if (vt_kvm_stats_path_valid(stats, out->pid))
+		vt_strlcpy(out->stats_path, stats, sizeof(out->stats_path));
 	out->action = (enum vt_uevent_action)action;
 	return 1;
 }

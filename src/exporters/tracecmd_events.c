@@ -100,6 +100,7 @@ static int agent_line(struct vt_guest_info *gi, const struct vt_event *ev, char 
 		copy(g->uuid, sizeof(g->uuid), ev->u.guest.uuid);
 		copy(g->name, sizeof(g->name), ev->u.guest.name);
 		g->vcpus = ev->u.guest.vcpus;
+		g->kvm = vt_kvm_evidence_parse(ev->u.guest.kvm); /* not said in older traces: left out */
 		vt_marker_format_guest(line, size, ev->kind == VT_GUEST_DUMP ? "guest" : "guest_created", g);
 		return 1;
 	case VT_GUEST_DESTROYED:

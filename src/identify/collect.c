@@ -111,14 +111,23 @@ static void note_exit(struct vt_identify *id, size_t trace, const struct vt_even
 	x->procname = dup_or_null(ev->procname);
 }
 
+/* Traces before the agent said its evidence (kvm NULL) are believed as they were. */
+static int claims_kvm(const struct vt_event *ev)
+{
+	const char *k = ev->u.guest.kvm;
+	return !k || !strcmp(k, "debugfs") || !strcmp(k, "vm-fd");
+}
+
 static void note_guest(struct vt_identify *id, size_t trace, const struct vt_event *ev)
 {
+	const char *uuid = claims_kvm(ev) ? ev->u.guest.uuid : NULL;
 	for (size_t i = 0; i < id->guests.n; i++) {
 		struct vt_seen_guest *g = &id->guests.v[i];
 		if (g->trace == trace && g->pid == ev->u.guest.pid) {
-			/* The same guest dumped again: fill what was missing. */
+			/* The same guest dumped again (or the pid running a new one): fill what was missing. */
+			g->destroyed = 0;
 			if (!g->uuid)
-				g->uuid = dup_or_null(ev->u.guest.uuid);
+				g->uuid = dup_or_null(uuid);
 			if (!g->name)
 				g->name = dup_or_null(ev->u.guest.name);
 			return;
@@ -131,8 +140,15 @@ static void note_guest(struct vt_identify *id, size_t trace, const struct vt_eve
 	}
 	g->trace = trace;
 	g->pid = ev->u.guest.pid;
-	g->uuid = dup_or_null(ev->u.guest.uuid);
+	g->uuid = dup_or_null(uuid);
 	g->name = dup_or_null(ev->u.guest.name);
+}
+
+static void note_destroyed(struct vt_identify *id, size_t trace, const struct vt_event *ev)
+{
+	for (size_t i = 0; i < id->guests.n; i++)
+		if (id->guests.v[i].trace == trace && id->guests.v[i].pid == ev->u.guest.pid)
+			id->guests.v[i].destroyed = 1;
 }
 
 static void note_vcpu(struct vt_identify *id, size_t trace, const struct vt_event *ev)
@@ -201,6 +217,9 @@ void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_even
 	case VT_GUEST_DUMP:
 	case VT_GUEST_CREATED:
 		note_guest(id, trace, ev);
+		break;
+	case VT_GUEST_DESTROYED:
+		note_destroyed(id, trace, ev);
 		break;
 	case VT_GUEST_VCPU:
 		note_vcpu(id, trace, ev);

@@ -12,7 +12,8 @@
 struct vt_seen_guest { /* GUEST_DUMP / GUEST_CREATED on a host trace */
 	size_t trace;
 	int64_t pid;
-	char *uuid, *name;
+	char *uuid, *name; /* uuid NULL when the agent said nothing shows the process runs KVM */
+	int destroyed;     /* a GUEST_DESTROYED of that pid followed on that trace */
 };
 
 struct vt_seen_vcpu { /* GUEST_VCPU from the agent */

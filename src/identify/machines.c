@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "common/sort.h"
+#include "identify/claims.h"
 #include "identify/collect.h"
 
 const char *vt_role_name(enum vt_role role)
@@ -149,28 +150,60 @@ static void set_guest(struct vt_machine *g, int host, int64_t pid, const char *n
 	g->evidence = strdup(evidence);
 }
 
+static int add_untraced(struct vt_machines *m, int host, const struct vt_seen_guest *sg)
+{
+	struct vt_untraced_guest *u = realloc(m->untraced, (m->nuntraced + 1) * sizeof(*u));
+	if (!u)
+		return -1;
+	m->untraced = u;
+	u = &u[m->nuntraced++];
+	u->host = host;
+	u->pid = sg->pid;
+	u->uuid = sg->uuid ? strdup(sg->uuid) : NULL;
+	u->name = sg->name ? strdup(sg->name) : NULL;
+	return 0;
+}
+
+/* A guest whose uuid several live QEMUs claim: tied to none, and says why. */
+static int mark_conflict(struct vt_machines *m, struct vt_machine *g, const struct vt_uuid_conflict *c)
+{
+	if (g->evidence)
+		return 0;
+	g->evidence = vt_uuid_conflict_describe(m, c);
+	return g->evidence ? 0 : -1;
+}
+
+/* Claims from the agent's statedumps: those that ended (destroyed) first, so
+ * a live claim of the same uuid wins over a guest that was restarted. */
+static int match_claims(const struct vt_identify *id, struct vt_machines *m)
+{
+	for (int live = 0; live < 2; live++)
+		for (size_t i = 0; i < id->guests.n; i++) {
+			const struct vt_seen_guest *sg = &id->guests.v[i];
+			if (sg->destroyed == live)
+				continue;
+			int host = (int)m->trace_machine[sg->trace];
+			int g = machine_of_uuid(m, sg->uuid);
+			const struct vt_uuid_conflict *c = vt_claims_conflict(m, host, sg->uuid);
+			if (g >= 0 && g != host && c) {
+				if (mark_conflict(m, &m->machines[g], c))
+					return -1;
+			} else if (g >= 0 && g != host) {
+				set_guest(&m->machines[g], host, sg->pid, sg->name,
+					  "the host's guest statedump (uuid -> QEMU pid)");
+			} else if (add_untraced(m, host, sg)) {
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /* Guests named by a host's agent (or older statedump events), then by vmsync
  * hypercalls, then by the command line. */
 static int match_guests(const struct vt_identify *id, struct vt_machines *m)
 {
-	for (size_t i = 0; i < id->guests.n; i++) {
-		const struct vt_seen_guest *sg = &id->guests.v[i];
-		int host = (int)m->trace_machine[sg->trace];
-		int g = machine_of_uuid(m, sg->uuid);
-		if (g >= 0 && g != host) {
-			set_guest(&m->machines[g], host, sg->pid, sg->name, "the host's guest statedump (uuid -> QEMU pid)");
-			continue;
-		}
-		struct vt_untraced_guest *u = realloc(m->untraced, (m->nuntraced + 1) * sizeof(*u));
-		if (!u)
-			return -1;
-		m->untraced = u;
-		u = &u[m->nuntraced++];
-		u->host = host;
-		u->pid = sg->pid;
-		u->uuid = sg->uuid ? strdup(sg->uuid) : NULL;
-		u->name = sg->name ? strdup(sg->name) : NULL;
-	}
+	if (vt_claims_find_conflicts(id, m) || match_claims(id, m))
+		return -1;
 	for (size_t i = 0; i < id->vmsyncs.n; i++) {
 		const struct vt_seen_vmsync *gs = &id->vmsyncs.v[i];
 		if (gs->host_side)
@@ -457,6 +490,7 @@ void vt_machines_free(struct vt_machines *m)
 		free(m->untraced[i].name);
 	}
 	free(m->untraced);
+	vt_claims_free(m);
 	free(m->machines);
 	free(m->trace_machine);
 	free(m);

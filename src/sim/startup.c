@@ -87,7 +87,7 @@ static void ust_guest(struct sim *s, struct machine *host, uint64_t t, const str
 		put_str(p + 4, debugfs);
 	}
 	struct vt_event ev = {.kind = VT_GUEST_DUMP, .name = "vmtrace:guest"};
-	ev.u.guest = (struct vt_guest){pid, g->sc->uuid, g->sc->name, vcpus};
+	ev.u.guest = (struct vt_guest){pid, g->sc->uuid, g->sc->name, vcpus, NULL};
 	ust_hook(s, host, t, &ev);
 	for (uint32_t i = 0; i < vcpus; i++) {
 		const struct vcpu *v = &g->vcpus[i];
@@ -164,7 +164,7 @@ void vt_sim_emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest
 		memcpy(p, &vcpus, 4);
 	}
 	struct vt_event ev = {.kind = VT_GUEST_CREATED, .name = "vmtrace:guest_created"};
-	ev.u.guest = (struct vt_guest){pid, g->sc->uuid, g->sc->name, vcpus};
+	ev.u.guest = (struct vt_guest){pid, g->sc->uuid, g->sc->name, vcpus, NULL};
 	ust_hook(s, host, t, &ev);
 }
 
@@ -178,6 +178,6 @@ void vt_sim_emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct gue
 	if (p)
 		memcpy(p, &pid, 8);
 	struct vt_event ev = {.kind = VT_GUEST_DESTROYED, .name = "vmtrace:guest_destroyed"};
-	ev.u.guest = (struct vt_guest){pid, NULL, NULL, 0};
+	ev.u.guest = (struct vt_guest){pid, NULL, NULL, 0, NULL};
 	ust_hook(s, host, t, &ev);
 }

@@ -322,6 +322,7 @@ static void decode_payload(const struct vt_decoder *dec, const bt_field *p, stru
 		ev->u.guest.uuid = str_at(p, s[1]);
 		ev->u.guest.name = str_at(p, s[2]);
 		ev->u.guest.vcpus = (uint32_t)u64_at(p, s[3], 0);
+		ev->u.guest.kvm = str_at(p, s[4]);
 		break;
 	case VT_GUEST_VCPU:
 		ev->u.guest_vcpu.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);

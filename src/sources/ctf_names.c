@@ -36,8 +36,9 @@ static const struct vt_event_name event_names[] = {
 	{"vmtrace:machine", VT_MACHINE_ID, {"product_uuid", "machine_id", "boot_id", "hostname"}},
 	{"vmtrace:statedump_begin", VT_STATEDUMP_BEGIN, {0}},
 	{"vmtrace:statedump_end", VT_STATEDUMP_END, {0}},
-	{"vmtrace:guest", VT_GUEST_DUMP, {"pid", "uuid", "name", "vcpus"}},
-	{"vmtrace:guest_created", VT_GUEST_CREATED, {"pid", "uuid", "name", "vcpus"}},
+	/* "kvm" (the evidence) is absent from traces written before vmtraced said it. */
+	{"vmtrace:guest", VT_GUEST_DUMP, {"pid", "uuid", "name", "vcpus", "kvm"}},
+	{"vmtrace:guest_created", VT_GUEST_CREATED, {"pid", "uuid", "name", "vcpus", "kvm"}},
 	{"vmtrace:guest_destroyed", VT_GUEST_DESTROYED, {"pid", "uuid", "name", "vcpus"}},
 	{"vmtrace:guest_vcpu", VT_GUEST_VCPU,
 	 {"pid", "vcpu", "tid", "tsc_offset", "tsc_scaling_ratio", "tsc_scaling_frac_bits"}},

@@ -21,6 +21,7 @@
 static pid_t children[MAX_CHILDREN];
 static int nchildren;
 static pid_t sessiond_pid;
+static char *fake_debugfs; /* TCG mode: DIR holding kvm/PID-99 folders */
 static int kvm_mode = -1;
 static int cleanup_registered;
 
@@ -116,6 +117,49 @@ int vt_h_inject_uevent(const char *action, pid_t pid)
 	return sent == n ? 0 : -1;
 }
 
+static const char *fake_debugfs_dir(void)
+{
+	if (!fake_debugfs) {
+		fake_debugfs = vt_mkdtemp();
+		char kvm[600];
+		snprintf(kvm, sizeof(kvm), "%s/kvm", fake_debugfs);
+		mkdir(kvm, 0755);
+		chmod(fake_debugfs, 0755); /* tests read it as nobody too */
+	}
+	return fake_debugfs;
+}
+
+const char *vt_h_debugfs_opt(void)
+{
+	static char opt[700];
+	if (vt_h_kvm_mode())
+		return "";
+	snprintf(opt, sizeof(opt), "--debugfs %s ", fake_debugfs_dir());
+	return opt;
+}
+
+/* What KVM_CREATE_VM makes in debugfs, made before the create uevent is sent. */
+static void fake_vm_folder(pid_t pid, int vcpus)
+{
+	char dir[800];
+	snprintf(dir, sizeof(dir), "%s/kvm/%d-99", fake_debugfs_dir(), (int)pid);
+	mkdir(dir, 0755);
+	for (int i = 0; i < vcpus; i++) {
+		char v[900];
+		snprintf(v, sizeof(v), "%s/vcpu%d", dir, i);
+		mkdir(v, 0755);
+	}
+}
+
+static void fake_vm_folder_remove(pid_t pid)
+{
+	char dir[800];
+	if (!fake_debugfs)
+		return;
+	snprintf(dir, sizeof(dir), "%s/kvm/%d-99", fake_debugfs, (int)pid);
+	vt_rmtree(dir);
+}
+
 static int vcpu_threads(pid_t pid)
 {
 	char dir[64];
@@ -173,6 +217,7 @@ pid_t vt_h_qemu_start(const char *name, const char *uuid, int vcpus)
 			if (strncmp(argv0, "qemu-system", 11))
 				usleep(500);
 		}
+		fake_vm_folder(pid, vcpus);
 		vt_h_inject_uevent("create", pid);
 	}
 	/* Ready once every vCPU thread exists (or it died). */
@@ -196,8 +241,10 @@ void vt_h_qemu_kill(pid_t pid)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	forget(pid);
-	if (!vt_h_kvm_mode())
+	if (!vt_h_kvm_mode()) {
+		fake_vm_folder_remove(pid);
 		vt_h_inject_uevent("destroy", pid);
+	}
 }
 
 pid_t vt_h_spawn(const char *cmd, const char *out_path, const char *err_path)
@@ -320,7 +367,13 @@ void vt_h_cleanup(void)
 		if (children[i] > 0) {
 			kill(children[i], SIGKILL);
 			waitpid(children[i], NULL, 0);
+			fake_vm_folder_remove(children[i]);
 			children[i] = 0;
 		}
 	sessiond_pid = 0;
+	if (fake_debugfs) {
+		vt_rmtree(fake_debugfs);
+		free(fake_debugfs);
+		fake_debugfs = NULL;
+	}
 }

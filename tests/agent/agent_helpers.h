@@ -26,6 +26,13 @@ int vt_h_mount_debugfs(void);
  * also injects the create uevent the kernel would have sent. */
 pid_t vt_h_qemu_start(const char *name, const char *uuid, int vcpus);
 
+/* In TCG mode the helpers also make, for each guest they start, the debugfs
+ * folder KVM would have made (DIR/kvm/PID-99/vcpuN, readable by anyone) and
+ * remove it when they kill the guest: the agent writes a process into traces
+ * only with such evidence. "--debugfs DIR " for vmtraced and `vmtrace guests`
+ * in TCG mode, "" with real KVM (the kernel's own folders). */
+const char *vt_h_debugfs_opt(void);
+
 /* Kills and reaps it (and injects the destroy uevent in TCG mode). */
 void vt_h_qemu_kill(pid_t pid);
 

@@ -50,6 +50,39 @@ static void test_usage_errors(void **state)
 	vt_run_free(&r);
 }
 
+/* Lines of text holding needle. */
+static int lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *hit = strstr(line, needle);
+		n += hit && hit < line + len;
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* Output that cannot be written (a full disk): exit 1, one line naming
+ * standard output, never 0 over a lost result. */
+static void test_full_stdout(void **state)
+{
+	(void)state;
+	const char *cmds[] = {"vmtrace guests", "vmtrace guests --json", "vmtraced --once --sinks json",
+			      "vmtraced --once", "vmtraced --sinks json --check-ms 0", "vmtrace watch --json --statedump",
+			      "vmtrace watch --statedump"};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct vt_run r;
+		vt_run_shell(&r, "%s/%s > /dev/full", vt_build_path(""), cmds[i]);
+		printf("%s > /dev/full: exit %d, stderr:\n%s", cmds[i], r.status, r.err);
+		assert_int_equal(r.status, 1);
+		assert_int_equal(lines_with(r.err, "standard output"), 1);
+		assert_int_equal(lines_with(r.err, "standard output: cannot write: No space left on device"), 1);
+		vt_run_free(&r);
+	}
+}
+
 static void put(const char *root, const char *rel, const char *content, int mode)
 {
 	char path[1024], cmd[1200];
@@ -118,6 +151,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_full_stdout),
 		cmocka_unit_test(test_clock_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

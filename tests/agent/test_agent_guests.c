@@ -82,10 +82,10 @@ static void check_against_proc(json_t *g, int i)
 	assert_true(seen);
 }
 
-static json_t *run_guests(const char *prefix, char **err_out)
+static json_t *run_guests(const char *prefix, const char *opts, char **err_out)
 {
 	struct vt_run r;
-	vt_run_shell(&r, "%s%s guests --json", prefix, vt_build_path("vmtrace"));
+	vt_run_shell(&r, "%s%s guests --json %s", prefix, vt_build_path("vmtrace"), opts);
 	if (r.status != 0)
 		printf("stderr: %s\n", r.err);
 	assert_int_equal(r.status, 0);
@@ -101,7 +101,7 @@ static json_t *run_guests(const char *prefix, char **err_out)
 static void test_guests_root(void **state)
 {
 	(void)state;
-	json_t *doc = run_guests("", NULL);
+	json_t *doc = run_guests("", "", NULL);
 	for (int i = 0; i < 3; i++) {
 		json_t *g = find_guest(doc, pids[i]);
 		assert_non_null(g);
@@ -113,11 +113,26 @@ static void test_guests_root(void **state)
 			assert_non_null(strstr(json_string_value(json_object_get(g, "debugfs")), "/kvm/"));
 			json_t *t0 = json_array_get(json_object_get(g, "vcpu_threads"), 0);
 			assert_true(json_is_integer(json_object_get(t0, "tsc_offset")));
+			assert_string_equal(json_string_value(json_object_get(g, "kvm")), "debugfs");
 		} else {
+			/* TCG: listed with its identity, but nothing says it is KVM. */
 			assert_string_equal(json_string_value(json_object_get(g, "accel")), "none");
+			assert_string_equal(json_string_value(json_object_get(g, "kvm")), "none");
 		}
 	}
 	json_decref(doc);
+	if (!vt_h_kvm_mode()) {
+		/* With the folders KVM would have made, they are KVM guests. */
+		json_t *fake = run_guests("", vt_h_debugfs_opt(), NULL);
+		for (int i = 0; i < 3; i++) {
+			json_t *g = find_guest(fake, pids[i]);
+			assert_non_null(g);
+			check_against_proc(g, i);
+			assert_string_equal(json_string_value(json_object_get(g, "accel")), "kvm");
+			assert_string_equal(json_string_value(json_object_get(g, "kvm")), "debugfs");
+		}
+		json_decref(fake);
+	}
 	/* The table names them too. */
 	struct vt_run r;
 	vt_run_shell(&r, "%s guests", vt_build_path("vmtrace"));
@@ -143,7 +158,7 @@ static void test_guests_nobody(void **state)
 		return;
 	}
 	char *err = NULL;
-	json_t *doc = run_guests("setpriv --reuid=nobody --regid=nogroup --clear-groups ", &err);
+	json_t *doc = run_guests("setpriv --reuid=nobody --regid=nogroup --clear-groups ", "", &err);
 	printf("as nobody, stderr: %s", err);
 	/* What is missing, and that guests still come from /proc. */
 	assert_non_null(strstr(err, "/sys/kernel/debug/kvm"));
@@ -154,10 +169,12 @@ static void test_guests_nobody(void **state)
 		assert_non_null(g);
 		check_against_proc(g, i);
 		assert_string_equal(json_string_value(json_object_get(g, "accel")), "unknown");
+		assert_string_equal(json_string_value(json_object_get(g, "kvm")), "unknown");
 	}
 	json_decref(doc);
 	free(err);
-	/* watch follows creations as nobody too (the uevent group is readable by anyone). */
+	/* watch follows creations as nobody too (the uevent group is readable by anyone);
+	 * root's QEMU shows nobody a sign of KVM, so the creation carries no identity. */
 	char *dir = vt_mkdtemp();
 	char out[700], errf[700], cmd[1024];
 	snprintf(out, sizeof(out), "%s/out", dir);
@@ -168,19 +185,31 @@ static void test_guests_nobody(void **state)
 	assert_int_equal(vt_h_wait_for(errf, "following KVM uevents", 1, 10000), 0);
 	assert_int_equal(vt_h_inject_uevent("create", pids[2]), 0);
 	char needle[128];
-	snprintf(needle, sizeof(needle), "\"guest_created\",\"pid\":%d,\"uuid\":\"%s\"", (int)pids[2], uuids[2]);
+	snprintf(needle, sizeof(needle), "\"guest_created\",\"pid\":%d,\"uuid\":\"\",\"name\":\"\",\"vcpus\":0,"
+		 "\"kvm\":\"unknown\"}", (int)pids[2]);
 	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
 	assert_int_equal(vt_h_stop(w), 0);
 	assert_true(vt_h_count(errf, "not root") == 1);
 	vt_rmtree(dir);
 	free(dir);
-	/* watch and vmtraced say the same, without failing. */
+	/* vmtraced as nobody: a dump without failing, root's guests left out of it
+	 * (nothing it can read says they are KVM); with readable KVM folders, in. */
 	vt_run_shell(&r, "setpriv --reuid=nobody --regid=nogroup --clear-groups %s --once --sinks json",
 		     vt_build_path("vmtraced"));
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.err, "not root"));
-	assert_non_null(strstr(r.out, uuids[1]));
+	assert_non_null(strstr(r.err, "left out of the trace"));
+	assert_non_null(strstr(r.out, "\"statedump_end\""));
+	assert_null(strstr(r.out, uuids[1]));
 	vt_run_free(&r);
+	if (!vt_h_kvm_mode()) {
+		vt_run_shell(&r, "setpriv --reuid=nobody --regid=nogroup --clear-groups %s --once --sinks json %s",
+			     vt_build_path("vmtraced"), vt_h_debugfs_opt());
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, uuids[1]));
+		assert_non_null(strstr(r.out, "\"kvm\":\"debugfs\""));
+		vt_run_free(&r);
+	}
 }
 
 /* No thread names: the vCPU thread ids come from QMP query-cpus-fast. */
@@ -210,6 +239,7 @@ static void test_guests_qmp(void **state)
 	assert_string_equal(g.qmp, sock);
 	assert_int_equal(g.tids_from, 2);
 	assert_int_equal(g.nvcpu, 2);
+	assert_string_equal(g.note, "");
 	for (int v = 0; v < 2; v++) {
 		char path[128];
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)g.vcpu[v].tid);

@@ -67,8 +67,9 @@ static void test_session(void **state)
 	ensure_sessiond();
 	int ftrace = vt_h_mount_debugfs() == 0;
 	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "exec %s --check-ms 20 %s", vt_build_path("vmtraced"),
-		 vt_h_kvm_mode() ? "" : "--trust-root-uevents");
+	/* TCG: the folders KVM would have made (agent_helpers.h) are the guests' KVM evidence. */
+	snprintf(cmd, sizeof(cmd), "exec %s --check-ms 20 %s %s", vt_build_path("vmtraced"),
+		 vt_h_kvm_mode() ? "" : "--trust-root-uevents", vt_h_debugfs_opt());
 	agent = vt_h_spawn(cmd, out, err);
 	assert_int_equal(vt_h_wait_for(err, "watching KVM uevents", 1, 10000), 0);
 
@@ -132,6 +133,7 @@ static void test_session(void **state)
 	assert_non_null(strstr(lines[ga], "vt-lttng-a"));
 	assert_non_null(strstr(lines[cc], uc));
 	assert_non_null(strstr(lines[cc], "vcpus = 3"));
+	assert_non_null(strstr(lines[cc], "kvm = \"debugfs\"")); /* the kernel's folder (or the one the helpers made) */
 	assert_int_equal(line_of(lines, n, da + 1, "vmtrace:guest_destroyed:", da_needle), -1);
 	for (int i = 0; i < n; i++)
 		free(lines[i]);
@@ -212,7 +214,7 @@ static void test_agent_after_session(void **state)
 	lttng(cmd);
 	lttng("enable-event -u 'vmtrace:*' >/dev/null");
 	lttng("start >/dev/null");
-	snprintf(cmd, sizeof(cmd), "exec %s --sinks ust,json", vt_build_path("vmtraced"));
+	snprintf(cmd, sizeof(cmd), "exec %s --sinks ust,json %s", vt_build_path("vmtraced"), vt_h_debugfs_opt());
 	char out2[800], err2[800];
 	snprintf(out2, sizeof(out2), "%s.late", out);
 	snprintf(err2, sizeof(err2), "%s.late", err);

@@ -167,6 +167,23 @@ static void test_marker_roundtrip(void **state)
 	vt_marker_format_simple(line, sizeof(line), "statedump_end", -1);
 	assert_int_equal(vt_marker_parse(line, &ev, buf, sizeof(buf)), 1);
 	assert_int_equal(ev.kind, VT_STATEDUMP_END);
+	/* Every byte a name may hold: the line stays one line of printable
+	 * ASCII, and reads back to the same bytes. */
+	struct vt_guest_info all = {.pid = 5, .vcpus = 1, .kvm = VT_KVM_DEBUGFS};
+	strcpy(all.uuid, "0f0e0d0c-0000-4000-8000-000000000005");
+	for (int b = 1; b < 256; b++)
+		all.name[b - 1] = (char)b;
+	char big[2048], bigbuf[2048];
+	size_t n = vt_marker_format_guest(big, sizeof(big), "guest", &all);
+	assert_int_equal(big[n - 1], '\n');
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_true(big[i] >= 0x20 && big[i] <= 0x7e);
+	assert_int_equal(vt_marker_parse(big, &ev, bigbuf, sizeof(bigbuf)), 1);
+	assert_string_equal(ev.u.guest.name, all.name);
+	assert_string_equal(ev.u.guest.kvm, "debugfs");
+	/* Lines written before the evidence was said have no kvm key. */
+	assert_int_equal(vt_marker_parse("vmtrace: guest pid=3 uuid= name=x vcpus=1", &ev, buf, sizeof(buf)), 1);
+	assert_null(ev.u.guest.kvm);
 	/* Not ours, and malformed. */
 	assert_int_equal(vt_marker_parse("hello world", &ev, buf, sizeof(buf)), 0);
 	assert_int_equal(vt_marker_parse("vmtrace: bogus pid=1", &ev, buf, sizeof(buf)), -1);
@@ -196,7 +213,8 @@ static void test_fake_host(void **state)
 	char proc[600], debugfs[600];
 	snprintf(proc, sizeof(proc), "%s/proc", root);
 	snprintf(debugfs, sizeof(debugfs), "%s/debug", root);
-	static const char cmd[] = "qemu-system-x86_64\0-uuid\0abc\0-name\0fake,debug-threads=on\0-smp\0002\0";
+	static const char cmd[] = "qemu-system-x86_64\0-uuid\0AbCdEf01-2345-6789-abcd-ef0123456789\0-name\0"
+				  "fake,debug-threads=on\0-smp\0002\0";
 	char path[700];
 	put(proc, "500/task/500/comm", "qemu-system-x86\n");
 	put(proc, "500/task/501/comm", "CPU 0/KVM\n");
@@ -223,7 +241,9 @@ static void test_fake_host(void **state)
 	assert_int_equal(l.n, 1); /* 900 has no /proc entry: gone, left out */
 	struct vt_guest_info *g = &l.guests[0];
 	assert_int_equal(g->pid, 500);
-	assert_string_equal(g->uuid, "abc");
+	assert_string_equal(g->uuid, "AbCdEf01-2345-6789-abcd-ef0123456789");
+	assert_int_equal(g->kvm, VT_KVM_DEBUGFS);
+	assert_string_equal(g->note, "");
 	assert_string_equal(g->name, "fake");
 	assert_int_equal(g->vcpus, 2);
 	assert_int_equal(g->accel, VT_ACCEL_KVM);
@@ -261,6 +281,139 @@ static void test_fake_host(void **state)
 	vt_guest_list_free(&l);
 	vt_rmtree(root);
 	free(root);
+}
+
+/* A process that calls itself QEMU, on a fake /proc: threads named to break
+ * the indices, a uuid that is none, -smp beyond KVM, and a VM fd of its own. */
+static void test_fake_hostile(void **state)
+{
+	(void)state;
+	char *root = vt_mkdtemp();
+	char proc[600], path[800];
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	static const char cmd[] = "qemu-system-x86_64\0-uuid\0../../etc\0-name\0a\x1b[2Jb\nc\0-smp\0004000000000";
+	put(proc, "600/task/600/comm", "qemu-system-x86\n");
+	put(proc, "600/task/601/comm", "CPU -1/KVM\n");
+	put(proc, "600/task/602/comm", "CPU 4294967296/\n");
+	put(proc, "600/task/603/comm", "CPU 9999999/KVM\n");
+	put(proc, "600/task/604/comm", "CPU 4096/KVM\n");
+	put(proc, "600/task/605/comm", "CPU 3/KVM\n");
+	put(proc, "600/task/606/comm", "CPU 3/KVM\n"); /* the same index twice: the first stands */
+	put(proc, "600/task/-7/comm", "CPU 0/KVM\n");  /* not a tid */
+	snprintf(path, sizeof(path), "%s/600/cmdline", proc);
+	FILE *f = fopen(path, "w");
+	fwrite(cmd, 1, sizeof(cmd) - 1, f); /* the last argument without its NUL */
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/600/fd", proc);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/600/fd/3", proc);
+	assert_int_equal(symlink("anon_inode:kvm-vm", path), 0);
+	struct vt_agent_paths paths = {.proc = proc, .debugfs = "/nonexistent"};
+	struct vt_guest_info g;
+	struct vt_error err;
+	assert_int_equal(vt_agent_read_guest(&paths, 600, NULL, &g, &err), 0);
+	assert_false(g.gone);
+	assert_int_equal(g.kvm, VT_KVM_VM_FD);
+	assert_string_equal(g.uuid, "");
+	assert_string_equal(g.name, "a\x1b[2Jb\nc");
+	assert_int_equal(g.smp, 0);
+	assert_int_equal(g.nvcpu, 4);
+	assert_int_equal(g.vcpu[3].tid, 605);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g.vcpu[i].tid, -1);
+	printf("note: %s\n", g.note);
+	assert_non_null(strstr(g.note, "uuid \"../../etc\" is not a uuid"));
+	assert_non_null(strstr(g.note, "-smp 4000000000: more vCPUs than KVM allows (4096): ignored"));
+	assert_non_null(strstr(g.note, "5 threads named \"CPU n/...\" ignored"));
+	vt_guest_info_free(&g);
+	/* A stats path from a uevent must be the kernel's form for that pid. */
+	assert_int_equal(vt_agent_read_guest(&paths, 600, "/kvm/../../600-1", &g, &err), 0);
+	assert_string_equal(g.debugfs, "");
+	vt_guest_info_free(&g);
+	vt_rmtree(root);
+	free(root);
+}
+
+static void test_cmdline_hostile(void **state)
+{
+	(void)state;
+	struct vt_qemu_cmdline q;
+	const char *a[] = {"qemu-system-x86_64", "-smp", "sockets=65536,cores=65536,threads=65536", "-uuid"};
+	cmdline(a, 4, &q);
+	assert_int_equal(q.smp, UINT32_MAX); /* saturated, not wrapped */
+	const char *b[] = {"qemu-system-x86_64", "-smp", "99999999999999999999999,maxcpus=-1"};
+	cmdline(b, 3, &q);
+	assert_int_equal(q.smp, UINT32_MAX);
+	assert_int_equal(q.maxcpus, 0);
+	assert_false(vt_uuid_valid("6c1b0a53-0000-4000-8000-00000000000"));
+	assert_false(vt_uuid_valid("6c1b0a53-0000-4000-8000-00000000000g"));
+	assert_false(vt_uuid_valid("6c1b0a53a0000-4000-8000-000000000000"));
+	assert_true(vt_uuid_valid("6C1B0A53-0000-4000-8000-00000000000f"));
+	/* Not NUL-terminated, and an empty buffer. */
+	vt_qemu_parse_cmdline("qemu-kvm\0-name\0x", 16, &q);
+	assert_true(q.is_qemu);
+	assert_string_equal(q.name, "x");
+	vt_qemu_parse_cmdline("", 0, &q);
+	assert_false(q.is_qemu);
+}
+
+static void test_uevent_hostile(void **state)
+{
+	(void)state;
+	struct vt_uevent ev;
+	const char neg[] = "change@/devices/virtual/misc/kvm\0DEVPATH=/devices/virtual/misc/kvm\0EVENT=create\0PID=-5";
+	assert_int_equal(vt_uevent_parse(neg, sizeof(neg), &ev), 0);
+	const char big[] = "DEVPATH=/devices/virtual/misc/kvm\0EVENT=create\0PID=4294967297";
+	assert_int_equal(vt_uevent_parse(big, sizeof(big), &ev), 0);
+	const char path[] = "DEVPATH=/devices/virtual/misc/kvm\0EVENT=create\0PID=42\0STATS_PATH=/kvm/../../etc";
+	assert_int_equal(vt_uevent_parse(path, sizeof(path), &ev), 1);
+	assert_string_equal(ev.stats_path, "");
+	const char other[] = "DEVPATH=/devices/virtual/misc/kvm\0EVENT=create\0PID=42\0STATS_PATH=/kvm/43-1";
+	assert_int_equal(vt_uevent_parse(other, sizeof(other), &ev), 1);
+	assert_string_equal(ev.stats_path, "");
+	const char ok[] = "DEVPATH=/devices/virtual/misc/kvm\0EVENT=destroy\0PID=42\0STATS_PATH=/kvm/42-17\0SEQNUM=x";
+	assert_int_equal(vt_uevent_parse(ok, sizeof(ok), &ev), 1);
+	assert_string_equal(ev.stats_path, "/kvm/42-17");
+	assert_int_equal(ev.seqnum, 0);
+}
+
+/* Thread ids 100..103 belong to the QEMU, nothing else does. */
+static int fake_thread(void *ctx, int64_t tid)
+{
+	(void)ctx;
+	return tid >= 100 && tid <= 103;
+}
+
+static enum vt_qmp_msg qmp_msg(const char *line)
+{
+	return vt_qmp_message(line, strlen(line));
+}
+
+static void test_qmp_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(qmp_msg("{\"QMP\": {\"version\": {}}}"), VT_QMP_GREETING);
+	assert_int_equal(qmp_msg("{\"return\": {}}"), VT_QMP_RETURN);
+	assert_int_equal(qmp_msg("{\"event\": \"STOP\"}"), VT_QMP_EVENT);
+	assert_int_equal(qmp_msg("{\"error\": {}}"), VT_QMP_ERROR);
+	assert_int_equal(qmp_msg("{{{{"), VT_QMP_BAD);
+	assert_int_equal(qmp_msg("[1]"), VT_QMP_BAD);
+	assert_int_equal(qmp_msg("{\"return\": 1, \"return\": 2}"), VT_QMP_BAD);
+	int32_t tids[4] = {-1, -1, -1, -1};
+	uint32_t refused;
+	const char *hostile = "{\"return\": [{\"cpu-index\": 4294967296, \"thread-id\": 100},"
+			      "{\"cpu-index\": -1, \"thread-id\": 100}, {\"cpu-index\": 4, \"thread-id\": 100},"
+			      "{\"cpu-index\": 0, \"thread-id\": 1}, {\"cpu-index\": 0, \"thread-id\": 4294967397},"
+			      "{\"cpu-index\": \"1\", \"thread-id\": 101}, {\"thread-id\": 101}, 7,"
+			      "{\"cpu-index\": 2, \"thread-id\": 102}, {\"cpu-index\": 2, \"thread-id\": 103}]}";
+	assert_int_equal(vt_qmp_parse_cpus(hostile, strlen(hostile), 4, fake_thread, NULL, tids, &refused), 3);
+	assert_int_equal(refused, 9);
+	assert_int_equal(tids[0], -1);
+	assert_int_equal(tids[1], -1);
+	assert_int_equal(tids[2], 102);
+	assert_int_equal(tids[3], -1);
+	assert_int_equal(vt_qmp_parse_cpus("{\"return\": {}}", 14, 4, fake_thread, NULL, tids, &refused), -1);
+	assert_int_equal(vt_qmp_parse_cpus("garbage", 7, 4, fake_thread, NULL, tids, &refused), -1);
 }
 
 static void test_machine(void **state)
@@ -366,22 +519,40 @@ static void test_json_sink(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	struct vt_agent_sink s;
-	vt_json_sink_init(&s, out);
+	struct vt_json_sink js;
+	vt_json_sink_init(&s, &js, out, "memory");
 	struct vt_vcpu_info v = {.vcpu = 0, .tid = 8, .tsc_offset = 9, .has_tsc = 1};
-	struct vt_guest_info g = {.pid = 7, .vcpus = 1, .vcpu = &v, .nvcpu = 1};
-	strcpy(g.uuid, "u\"q");
-	struct vt_guest_list l = {.guests = &g, .n = 1};
-	vt_agent_emit_statedump(&s, 1, &l);
+	struct vt_guest_info g[2] = {{.pid = 7, .vcpus = 1, .vcpu = &v, .nvcpu = 1, .kvm = VT_KVM_VM_FD},
+				     {.pid = 9, .vcpus = 1, .vcpu = &v, .nvcpu = 1, .kvm = VT_KVM_NONE}};
+	strcpy(g[0].uuid, "u\"q");
+	strcpy(g[0].name, "bad \xff\xfe utf-8");
+	strcpy(g[1].uuid, "6c1b0a53-0000-4000-8000-000000000009");
+	struct vt_guest_list l = {.guests = g, .n = 2};
+	/* The guest without KVM evidence is left out, whatever it claims. */
+	assert_int_equal(vt_agent_emit_statedump(&s, 1, &l), 1);
 	s.guest_destroyed(s.ctx, 7);
+	/* A created guest without evidence: its pid and evidence only. */
+	assert_int_equal(vt_agent_emit_created(&s, 1, &g[1]), 0);
+	assert_null(s.write_error(s.ctx));
 	fclose(out);
 	assert_string_equal(text,
 			    "{\"event\":\"statedump_begin\"}\n"
-			    "{\"event\":\"guest\",\"pid\":7,\"uuid\":\"u\\\"q\",\"name\":\"\",\"vcpus\":1,\"debugfs\":\"\"}\n"
+			    "{\"event\":\"guest\",\"pid\":7,\"uuid\":\"u\\\"q\",\"name\":\"bad \xef\xbf\xbd\xef\xbf\xbd utf-8\","
+			    "\"vcpus\":1,\"kvm\":\"vm-fd\",\"debugfs\":\"\"}\n"
 			    "{\"event\":\"guest_vcpu\",\"pid\":7,\"vcpu\":0,\"tid\":8,\"tsc_offset\":9,"
 			    "\"tsc_scaling_ratio\":0,\"tsc_scaling_frac_bits\":0}\n"
 			    "{\"event\":\"statedump_end\"}\n"
-			    "{\"event\":\"guest_destroyed\",\"pid\":7}\n");
+			    "{\"event\":\"guest_destroyed\",\"pid\":7}\n"
+			    "{\"event\":\"guest_created\",\"pid\":9,\"uuid\":\"\",\"name\":\"\",\"vcpus\":0,"
+			    "\"kvm\":\"none\"}\n");
 	free(text);
+	/* A full disk: the sink says so, once, and writes no more. */
+	FILE *full = fopen("/dev/full", "w");
+	assert_non_null(full);
+	vt_json_sink_init(&s, &js, full, "/dev/full");
+	vt_agent_emit_statedump(&s, 1, &l);
+	assert_string_equal(s.write_error(s.ctx), "/dev/full: cannot write: No space left on device");
+	fclose(full);
 }
 
 /* The socket hears the kernel; root senders only when trusted; other devices ignored. */
@@ -440,6 +611,10 @@ int main(void)
 		cmocka_unit_test(test_marker_format),
 		cmocka_unit_test(test_marker_roundtrip),
 		cmocka_unit_test(test_fake_host),
+		cmocka_unit_test(test_fake_hostile),
+		cmocka_unit_test(test_cmdline_hostile),
+		cmocka_unit_test(test_uevent_hostile),
+		cmocka_unit_test(test_qmp_parse),
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_chronyc_parse),
 		cmocka_unit_test(test_clock_check_fake),

@@ -55,7 +55,7 @@ static size_t make_events(struct vt_event *evs, uint64_t *ts)
 	e.u.machine = (struct vt_machine_id){"0a1b2c3d-0001-4000-8000-00000000c0de", "m1", "b1", "my host"};
 	ADD(e, 0);
 	e = base(VT_GUEST_DUMP, "print", 0, 0, NULL);
-	e.u.guest = (struct vt_guest){2205, "u-1", long_name, 2}; /* > 112 bytes: type_len 0 */
+	e.u.guest = (struct vt_guest){2205, "u-1", long_name, 2, NULL}; /* > 112 bytes: type_len 0; kvm not said */
 	ADD(e, 10);
 	e = base(VT_GUEST_VCPU, "print", 0, 0, NULL);
 	e.u.guest_vcpu = (struct vt_guest_vcpu){2205, 1, 2226, -118000000123ll, 1ull << 48, 48};
@@ -122,10 +122,10 @@ static size_t make_events(struct vt_event *evs, uint64_t *ts)
 	e.u.vmsync = (struct vt_vmsync){42, 0x1234567890ull};
 	ADD(e, 1);
 	e = base(VT_GUEST_CREATED, "print", 0, 0, NULL);
-	e.u.guest = (struct vt_guest){2300, "u-2", "vm two", 1};
+	e.u.guest = (struct vt_guest){2300, "u-2", "vm two", 1, "vm-fd"};
 	ADD(e, 1);
 	e = base(VT_GUEST_DESTROYED, "print", 0, 0, NULL);
-	e.u.guest = (struct vt_guest){2300, NULL, NULL, 0};
+	e.u.guest = (struct vt_guest){2300, NULL, NULL, 0, NULL};
 	ADD(e, 1);
 	e = base(VT_STATEDUMP_BEGIN, "print", 0, 0, NULL);
 	ADD(e, 1);
@@ -241,6 +241,9 @@ static void check_fields(const struct vt_event *got, const struct vt_event *w)
 		same_str(got->u.guest.name, w->u.guest.name);
 		same_str(got->u.guest.uuid, w->u.guest.uuid);
 		assert_int_equal(got->u.guest.vcpus, w->u.guest.vcpus);
+		/* The KVM evidence, or none said (as in traces older than it). */
+		assert_true(w->u.guest.kvm ? got->u.guest.kvm && !strcmp(got->u.guest.kvm, w->u.guest.kvm)
+					   : !got->u.guest.kvm);
 		break;
 	case VT_GUEST_DESTROYED:
 		assert_int_equal(got->u.guest.pid, w->u.guest.pid);

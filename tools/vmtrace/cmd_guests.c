@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "common/text.h"
 #include "vmtrace/agent.h"
 
 static void usage(FILE *out)
@@ -28,27 +29,48 @@ static const char *accel_name(enum vt_accel a)
 	return a == VT_ACCEL_KVM ? "kvm" : a == VT_ACCEL_NONE ? "none" : "?";
 }
 
+/* A string from the process, for the terminal; "-" when empty. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	return s[0] ? vt_text_safe(s, buf, size) : "-";
+}
+
+static void print_guest(const struct vt_guest_info *g)
+{
+	char uuid[300], name[1100], dir[2100];
+	printf("%-8" PRId64 " %-36s %-16s %5" PRIu32 " %-5s %-7s %s\n", g->pid, shown(g->uuid, uuid, sizeof(uuid)),
+	       shown(g->name, name, sizeof(name)), g->vcpus, accel_name(g->accel),
+	       g->kvm == VT_KVM_UNKNOWN ? "?" : vt_kvm_evidence_name(g->kvm), shown(g->debugfs, dir, sizeof(dir)));
+	for (size_t v = 0; v < g->nvcpu; v++) {
+		const struct vt_vcpu_info *c = &g->vcpu[v];
+		printf("         vCPU %-3" PRIu32 " tid %-8" PRId32, c->vcpu, c->tid);
+		if (c->has_tsc)
+			printf(" tsc-offset %" PRId64, c->tsc_offset);
+		if (c->tsc_scaling_ratio)
+			printf(" tsc-scaling %" PRIu64 "/2^%" PRIu32, c->tsc_scaling_ratio, c->tsc_scaling_frac_bits);
+		printf("\n");
+	}
+}
+
 static void print_table(const struct vt_guest_list *l)
 {
 	if (!l->n) {
 		printf("no guests running\n");
 		return;
 	}
-	printf("%-8s %-36s %-16s %5s %-5s %s\n", "PID", "UUID", "NAME", "VCPUS", "ACCEL", "DEBUGFS");
-	for (size_t i = 0; i < l->n; i++) {
-		const struct vt_guest_info *g = &l->guests[i];
-		printf("%-8" PRId64 " %-36s %-16s %5" PRIu32 " %-5s %s\n", g->pid, g->uuid[0] ? g->uuid : "-",
-		       g->name[0] ? g->name : "-", g->vcpus, accel_name(g->accel), g->debugfs[0] ? g->debugfs : "-");
-		for (size_t v = 0; v < g->nvcpu; v++) {
-			const struct vt_vcpu_info *c = &g->vcpu[v];
-			printf("         vCPU %-3" PRIu32 " tid %-8" PRId32, c->vcpu, c->tid);
-			if (c->has_tsc)
-				printf(" tsc-offset %" PRId64, c->tsc_offset);
-			if (c->tsc_scaling_ratio)
-				printf(" tsc-scaling %" PRIu64 "/2^%" PRIu32, c->tsc_scaling_ratio, c->tsc_scaling_frac_bits);
-			printf("\n");
-		}
-	}
+	printf("%-8s %-36s %-16s %5s %-5s %-7s %s\n", "PID", "UUID", "NAME", "VCPUS", "ACCEL", "KVM", "DEBUGFS");
+	for (size_t i = 0; i < l->n; i++)
+		print_guest(&l->guests[i]);
+}
+
+/* Each guest's notes on stderr, escaped (they quote the process's own strings). */
+static void print_notes(const struct vt_guest_list *l)
+{
+	char safe[2100];
+	for (size_t i = 0; i < l->n; i++)
+		if (l->guests[i].note[0])
+			fprintf(stderr, "vmtrace guests: pid %" PRId64 ": %s\n", l->guests[i].pid,
+				vt_text_safe(l->guests[i].note, safe, sizeof(safe)));
 }
 
 int vt_cmd_guests(int argc, char **argv)
@@ -82,16 +104,23 @@ int vt_cmd_guests(int argc, char **argv)
 		fprintf(stderr, "vmtrace guests: %s\n", err.msg);
 		return VT_EXIT_FAIL;
 	}
+	char safe[1100];
 	if (l.note[0])
-		fprintf(stderr, "vmtrace guests: %s%s\n", l.note,
+		fprintf(stderr, "vmtrace guests: %s%s\n", vt_text_safe(l.note, safe, sizeof(safe)),
 			geteuid() != 0 ? "; run as root for the rest" : "");
+	print_notes(&l);
+	int rc = VT_EXIT_OK;
 	if (json) {
 		char *s = vt_guest_list_json(&l);
-		printf("%s\n", s);
+		if (s)
+			printf("%s\n", s);
+		else
+			fprintf(stderr, "vmtrace guests: out of memory\n");
+		rc = s ? VT_EXIT_OK : VT_EXIT_FAIL;
 		free(s);
 	} else {
 		print_table(&l);
 	}
 	vt_guest_list_free(&l);
-	return VT_EXIT_OK;
+	return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "progress.h"
 #include "shown.h"
 
@@ -127,10 +128,21 @@ int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err)
 	return 0;
 }
 
+/* One line per uuid several live QEMUs claimed (also in that machine's evidence). */
+static void warn_conflicts(const struct vt_machines *m)
+{
+	for (size_t i = 0; i < m->nconflicts; i++) {
+		char *what = vt_uuid_conflict_describe(m, &m->conflicts[i]), safe[2048];
+		fprintf(stderr, "vmtrace: warning: %s\n", what ? vt_text_safe(what, safe, sizeof(safe)) : "out of memory");
+		free(what);
+	}
+}
+
 int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err)
 {
 	if (vt_identify_finish(p->id, p->in.traces, p->in.ntraces, out, err))
 		return -1;
+	warn_conflicts(*out);
 	return vt_sync_refine_identity(p->sync, p->id, *out) ? vt_error_set(err, "identification: out of memory") : 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/output.h"
 #include "ust_sink.h"
 #include "vmtrace/agent.h"
 #include "vmtrace/version.h"
@@ -24,10 +25,15 @@ static void usage(FILE *out)
 		"      --check-ms N        how often to look whether a session enabled vmtrace:*\n"
 		"                          (default 100; 0: never, dump only on SIGUSR1)\n"
 		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
+		"      --debugfs DIR       read KVM's folders from DIR/kvm instead of\n"
+		"                          /sys/kernel/debug/kvm (tests)\n"
 		"  -h, --help              this help\n"
 		"      --version           print the version\n\n"
 		"Needs root for debugfs (tsc-offset) and trace_marker; without root it still\n"
-		"dumps QEMU processes from /proc and follows creations and destructions.\n");
+		"dumps QEMU processes from /proc and follows creations and destructions.\n"
+		"Only processes that hold a KVM VM fd or have a debugfs folder are written as\n"
+		"guests: any user can name a process qemu-system-x86_64 and claim any -uuid.\n"
+		"Exits 1 when the json sink asked for with --sinks cannot write.\n");
 }
 
 /* Checks in a row that found the vmtrace events on (2 once dumped for them). */
@@ -63,11 +69,13 @@ int main(int argc, char **argv)
 		{"once", no_argument, NULL, 'o'},
 		{"check-ms", required_argument, NULL, 'c'},
 		{"trust-root-uevents", no_argument, NULL, 't'},
+		{"debugfs", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *sinks_opt = NULL;
+	struct vt_agent_paths paths = {0};
 	int once = 0, trust = 0, check_ms = 100, c;
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -75,6 +83,7 @@ int main(int argc, char **argv)
 		case 'o': once = 1; break;
 		case 'c': check_ms = atoi(optarg); break;
 		case 't': trust = 1; break;
+		case 'd': paths.debugfs = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vmtraced %s\n", VT_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -98,6 +107,7 @@ int main(int argc, char **argv)
 	struct vt_agent_sink sinks[3];
 	size_t nsinks = 0;
 	struct vt_marker_sink marker = {-1};
+	struct vt_json_sink json;
 	struct vt_error err;
 	char names[64] = "";
 	if (has_sink(list, "ust")) {
@@ -116,14 +126,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (has_sink(list, "json")) {
-		vt_json_sink_init(&sinks[nsinks++], stdout);
+		vt_json_sink_init(&sinks[nsinks++], &json, stdout, "standard output");
 		strcat(names, " json");
 	}
 	if (geteuid() != 0)
 		fprintf(stderr, "vmtraced: not root: no debugfs (tsc-offset, scaling) and no trace_marker; "
 				"guests still come from /proc and uevents are still followed\n");
 
-	struct vt_agent_loop loop = {.sinks = sinks, .nsinks = nsinks, .trust_root = trust, .uevent_fd = -1};
+	/* Asked for by name, or in a one-shot run, json output that is lost is a failure. */
+	int json_matters = has_sink(list, "json") && (once || (sinks_opt && has_sink(sinks_opt, "json")));
+	struct vt_agent_loop loop = {.paths = &paths, .sinks = sinks, .nsinks = nsinks, .trust_root = trust,
+				     .uevent_fd = -1, .stop_on_sink_error = json_matters};
 	int rc = 0;
 	if (!once) {
 		/* A SIGUSR1 sent as soon as we look ready must not kill us. */
@@ -160,5 +173,10 @@ int main(int argc, char **argv)
 	if (loop.uevent_fd >= 0)
 		close(loop.uevent_fd);
 	vt_marker_sink_close(&marker);
+	/* What stdio still holds must reach standard output too (said once: not after a sink's error). */
+	if (rc == 0 && json_matters && vt_stdout_close(&err) < 0) {
+		fprintf(stderr, "vmtraced: %s\n", err.msg);
+		rc = 1;
+	}
 	return rc;
 }

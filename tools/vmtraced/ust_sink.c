@@ -1,10 +1,20 @@
+/* The LTTng-UST sink. Strings are copied into bounded buffers, valid UTF-8
+ * with control characters escaped (\xNN): a guest's -name is its user's. */
 #include "ust_sink.h"
 #include "vmtrace_tp.h"
+
+#include "common/text.h"
+
+/* Room for every byte of a 256-byte name escaped as \xNN. */
+#define SAFE_SIZE 1100
 
 static void u_machine(void *ctx, const struct vt_machine_info *m)
 {
 	(void)ctx;
-	lttng_ust_tracepoint(vmtrace, machine, m->product_uuid, m->machine_id, m->boot_id, m->hostname);
+	char u[SAFE_SIZE], id[SAFE_SIZE], boot[SAFE_SIZE], host[SAFE_SIZE];
+	lttng_ust_tracepoint(vmtrace, machine, vt_text_safe(m->product_uuid, u, sizeof(u)),
+			     vt_text_safe(m->machine_id, id, sizeof(id)), vt_text_safe(m->boot_id, boot, sizeof(boot)),
+			     vt_text_safe(m->hostname, host, sizeof(host)));
 }
 
 static void u_begin(void *ctx)
@@ -22,7 +32,10 @@ static void u_end(void *ctx)
 static void u_guest(void *ctx, const struct vt_guest_info *g)
 {
 	(void)ctx;
-	lttng_ust_tracepoint(vmtrace, guest, g->pid, g->uuid, g->name, g->vcpus, g->debugfs);
+	char uuid[SAFE_SIZE], name[SAFE_SIZE], dir[SAFE_SIZE * 2];
+	lttng_ust_tracepoint(vmtrace, guest, g->pid, vt_text_safe(g->uuid, uuid, sizeof(uuid)),
+			     vt_text_safe(g->name, name, sizeof(name)), g->vcpus, vt_kvm_evidence_name(g->kvm),
+			     vt_text_safe(g->debugfs, dir, sizeof(dir)));
 }
 
 static void u_vcpu(void *ctx, const struct vt_guest_info *g, const struct vt_vcpu_info *v)
@@ -35,7 +48,9 @@ static void u_vcpu(void *ctx, const struct vt_guest_info *g, const struct vt_vcp
 static void u_created(void *ctx, const struct vt_guest_info *g)
 {
 	(void)ctx;
-	lttng_ust_tracepoint(vmtrace, guest_created, g->pid, g->uuid, g->name, g->vcpus);
+	char uuid[SAFE_SIZE], name[SAFE_SIZE];
+	lttng_ust_tracepoint(vmtrace, guest_created, g->pid, vt_text_safe(g->uuid, uuid, sizeof(uuid)),
+			     vt_text_safe(g->name, name, sizeof(name)), g->vcpus, vt_kvm_evidence_name(g->kvm));
 }
 
 static void u_destroyed(void *ctx, int64_t pid)
@@ -47,7 +62,7 @@ static void u_destroyed(void *ctx, int64_t pid)
 void vt_ust_sink_init(struct vt_agent_sink *s)
 {
 	*s = (struct vt_agent_sink){"ust", NULL, u_machine, u_begin, u_guest, u_vcpu,
-				    u_end, u_created, u_destroyed};
+				    u_end, u_created, u_destroyed, NULL};
 }
 
 int vt_ust_enabled(void)

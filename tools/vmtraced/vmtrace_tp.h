@@ -25,14 +25,17 @@ LTTNG_UST_TRACEPOINT_EVENT(vmtrace, statedump_begin,
 	LTTNG_UST_TP_ARGS(),
 	LTTNG_UST_TP_FIELDS())
 
+/* kvm: what says the pid runs a KVM VM ("debugfs", "vm-fd"; "none" or
+ * "unknown" only in guest_created, then without uuid and name). */
 LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest,
 	LTTNG_UST_TP_ARGS(int64_t, pid, const char *, uuid, const char *, name,
-			  uint32_t, vcpus, const char *, debugfs),
+			  uint32_t, vcpus, const char *, kvm, const char *, debugfs),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(int64_t, pid, pid)
 		lttng_ust_field_string(uuid, uuid)
 		lttng_ust_field_string(name, name)
 		lttng_ust_field_integer(uint32_t, vcpus, vcpus)
+		lttng_ust_field_string(kvm, kvm)
 		lttng_ust_field_string(debugfs, debugfs)))
 
 LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_vcpu,
@@ -51,12 +54,14 @@ LTTNG_UST_TRACEPOINT_EVENT(vmtrace, statedump_end,
 	LTTNG_UST_TP_FIELDS())
 
 LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_created,
-	LTTNG_UST_TP_ARGS(int64_t, pid, const char *, uuid, const char *, name, uint32_t, vcpus),
+	LTTNG_UST_TP_ARGS(int64_t, pid, const char *, uuid, const char *, name, uint32_t, vcpus,
+			  const char *, kvm),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(int64_t, pid, pid)
 		lttng_ust_field_string(uuid, uuid)
 		lttng_ust_field_string(name, name)
-		lttng_ust_field_integer(uint32_t, vcpus, vcpus)))
+		lttng_ust_field_integer(uint32_t, vcpus, vcpus)
+		lttng_ust_field_string(kvm, kvm)))
 
 LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_destroyed,
 	LTTNG_UST_TP_ARGS(int64_t, pid),

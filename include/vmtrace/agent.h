@@ -248,6 +248,8 @@ struct vt_marker_sink {
 /* Opens TRACEFS/trace_marker (tracefs, then debugfs/tracing). Returns 0 or -1. */
 int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *paths,
 			struct vt_error *err);
+/* Opens this trace_marker file instead (a tracefs instance's). Returns 0 or -1. */
+int vt_marker_sink_open_path(struct vt_marker_sink *m, const char *path, struct vt_error *err);
 void vt_marker_sink_init(struct vt_agent_sink *s, struct vt_marker_sink *m);
 void vt_marker_sink_close(struct vt_marker_sink *m);
 

@@ -111,6 +111,14 @@ int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *p
 	return vt_error_set(err, "%s: %s (tracefs not mounted, or not root?)", a, strerror(e));
 }
 
+int vt_marker_sink_open_path(struct vt_marker_sink *m, const char *path, struct vt_error *err)
+{
+	m->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (m->fd >= 0)
+		return 0;
+	return vt_error_set(err, "%s: %s", path, strerror(errno));
+}
+
 static void put(struct vt_marker_sink *m, const char *buf, size_t n)
 {
 	/* A full or disabled buffer only loses the marker; the agent goes on. */

@@ -25,6 +25,9 @@ static void usage(FILE *out)
 		"      --check-ms N        how often to look whether a session enabled vmtrace:*\n"
 		"                          (default 100; 0: never, dump only on SIGUSR1)\n"
 		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
+		"      --ftrace-marker FILE  the ftrace sink writes to FILE, a tracefs instance's\n"
+		"                          trace_marker (`vmtrace record` passes its own), instead\n"
+		"                          of the top-level /sys/kernel/tracing/trace_marker\n"
 		"      --debugfs DIR       read KVM's folders from DIR/kvm instead of\n"
 		"                          /sys/kernel/debug/kvm (tests)\n"
 		"  -h, --help              this help\n"
@@ -70,11 +73,12 @@ int main(int argc, char **argv)
 		{"check-ms", required_argument, NULL, 'c'},
 		{"trust-root-uevents", no_argument, NULL, 't'},
 		{"debugfs", required_argument, NULL, 'd'},
+		{"ftrace-marker", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *sinks_opt = NULL;
+	const char *sinks_opt = NULL, *marker_path = NULL;
 	struct vt_agent_paths paths = {0};
 	int once = 0, trust = 0, check_ms = 100, c;
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
@@ -84,6 +88,7 @@ int main(int argc, char **argv)
 		case 'c': check_ms = atoi(optarg); break;
 		case 't': trust = 1; break;
 		case 'd': paths.debugfs = optarg; break;
+		case 'm': marker_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vmtraced %s\n", VT_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -115,7 +120,8 @@ int main(int argc, char **argv)
 		strcat(names, " ust");
 	}
 	if (has_sink(list, "ftrace")) {
-		if (vt_marker_sink_open(&marker, NULL, &err) == 0) {
+		if ((marker_path ? vt_marker_sink_open_path(&marker, marker_path, &err)
+				 : vt_marker_sink_open(&marker, NULL, &err)) == 0) {
 			vt_marker_sink_init(&sinks[nsinks++], &marker);
 			strcat(names, " ftrace");
 		} else if (sinks_opt) {

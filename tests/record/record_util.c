@@ -1,0 +1,184 @@
+/* Helpers of the ftrace recording tests (record_util.h). */
+#include "record_util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "record/ftrace_tracefs.h"
+#include "testutil.h"
+
+void rec_require_tracefs(void)
+{
+	if (geteuid() != 0)
+		vt_skip(VT_SKIP_NO_ROOT, "recording with ftrace needs root");
+	char path[4096];
+	int mounted;
+	struct vt_error err;
+	if (vt_ftrace_tracefs_find(NULL, path, sizeof(path), &mounted, &err))
+		vt_skip(VT_SKIP_ENVIRONMENT, "no tracefs: %s", err.msg);
+}
+
+/* "COMM-PID [CPU] SEC.NSEC: NAME: REST" (COMM may hold spaces and '-'). */
+static int parse_line(char *s, struct rline *l)
+{
+	char *br = strstr(s, " [");
+	while (br && !(isdigit((unsigned char)br[2]) && strchr(br, ']')))
+		br = strstr(br + 1, " [");
+	if (!br)
+		return -1;
+	*br = '\0';
+	char *dash = strrchr(s, '-');
+	if (!dash)
+		return -1;
+	*dash = '\0';
+	while (*s == ' ')
+		s++;
+	snprintf(l->comm, sizeof(l->comm), "%s", s);
+	l->pid = atoi(dash + 1);
+	unsigned long long sec, nsec;
+	int used = 0;
+	if (sscanf(br + 2, "%d] %llu.%llu: %n", &l->cpu, &sec, &nsec, &used) != 3 || !used)
+		return -1;
+	l->ts_ns = sec * 1000000000ull + nsec;
+	char *name = br + 2 + used, *colon = strchr(name, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->rest = colon + 1;
+	while (*l->rest == ' ')
+		l->rest++;
+	return 0;
+}
+
+void report_load(struct report *r, const char *dat)
+{
+	struct vt_run run;
+	vt_run_shell(&run, "trace-cmd report -t '%s'", dat);
+	if (run.status != 0)
+		fail_msg("trace-cmd report %s: status %d: %s", dat, run.status, run.err);
+	r->text = run.out;
+	run.out = NULL;
+	vt_run_free(&run);
+	size_t cap = vt_count_lines(r->text) + 1;
+	r->l = calloc(cap, sizeof(*r->l));
+	r->n = 0;
+	assert_non_null(r->l);
+	char *save = NULL;
+	for (char *line = strtok_r(r->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "cpus=", 5) && parse_line(line, &r->l[r->n]) == 0)
+			r->n++;
+}
+
+void report_free(struct report *r)
+{
+	free(r->l);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+size_t report_count(const struct report *r, const char *name, int cpu, const char *needle)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		n += (!name || !strcmp(r->l[i].name, name)) && (cpu < 0 || r->l[i].cpu == cpu) &&
+		     (!needle || strstr(r->l[i].rest, needle));
+	return n;
+}
+
+static void workload(const char *comm, int cpu, int marker_fd, const char *tag, int n, unsigned sleep_us)
+{
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0)
+			_exit(2);
+	}
+	char line[128];
+	for (int i = 0; i < n; i++) {
+		if (marker_fd >= 0) {
+			int len = snprintf(line, sizeof(line), "%s %d\n", tag, i);
+			if (write(marker_fd, line, (size_t)len) != len) {
+			} /* a full (or stopped) buffer refuses it: the tests count what arrived */
+		}
+		if (sleep_us) {
+			struct timespec ts = {0, (long)sleep_us * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	_exit(0);
+}
+
+pid_t spawn_workload(const char *comm, int cpu, int marker_fd, const char *tag, int n, unsigned sleep_us)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		workload(comm, cpu, marker_fd, tag, n, sleep_us);
+	return pid;
+}
+
+void wait_child(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("workload %d: status 0x%x", (int)pid, st);
+}
+
+uint64_t capture_stat_sum(const char *capture, const char *key)
+{
+	DIR *d = opendir(capture);
+	assert_non_null(d);
+	uint64_t sum = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 7 || strcmp(e->d_name + n - 6, ".stats"))
+			continue;
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s", capture, e->d_name);
+		char *text = vt_read_file(path, NULL);
+		assert_non_null(text);
+		sum += vt_ftrace_stat_field(text, key);
+		free(text);
+	}
+	closedir(d);
+	return sum;
+}
+
+int raw_files_whole(const char *dir, unsigned page_size)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	int whole = 1;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 4, ".raw"))
+			continue;
+		char path[4200];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(path, &st), 0);
+		if (st.st_size % page_size) {
+			printf("%s: %lld bytes, not whole pages\n", path, (long long)st.st_size);
+			whole = 0;
+		}
+	}
+	closedir(d);
+	return whole;
+}

@@ -21,9 +21,14 @@ int vt_capdir_open(struct vt_capdir *d, const char *path, struct vt_error *err)
 	return 0;
 }
 
-static const char *why_not_opened(int e)
+/* Why openat(dir, name, O_NOFOLLOW...) failed with e (O_DIRECTORY says
+ * ENOTDIR for a link to a folder, not ELOOP: ask the entry itself). */
+static const char *why_not_opened(int dir, const char *name, int e)
 {
-	return e == ELOOP ? "is a symbolic link" : e == ENOTDIR ? "is not a folder" : strerror(e);
+	struct stat st;
+	if ((e == ELOOP || e == ENOTDIR) && fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return "is a symbolic link";
+	return e == ENOTDIR ? "is not a folder" : strerror(e);
 }
 
 int vt_capdir_sub(struct vt_capdir *d, const struct vt_capdir *parent, const char *name, struct vt_error *err)
@@ -31,7 +36,7 @@ int vt_capdir_sub(struct vt_capdir *d, const struct vt_capdir *parent, const cha
 	vt_ftrace_path(d->label, sizeof(d->label), "%s/%s", parent->label, name);
 	d->fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d->fd < 0)
-		return vt_error_set(err, "%s: %s", d->label, why_not_opened(errno));
+		return vt_error_set(err, "%s: %s", d->label, why_not_opened(parent->fd, name, errno));
 	return 0;
 }
 
@@ -48,7 +53,7 @@ int vt_capdir_open_file(const struct vt_capdir *d, const char *name, uint64_t *s
 	int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		vt_error_set(err, "%s/%s: %s", d->label, name, e == ENOENT ? "missing" : why_not_opened(e));
+		vt_error_set(err, "%s/%s: %s", d->label, name, e == ENOENT ? "missing" : why_not_opened(d->fd, name, e));
 		return e == ENOENT ? -2 : -1;
 	}
 	struct stat st;

@@ -65,11 +65,20 @@ static const char functions[] =
 	"\t\tdone\n"
 	"\tdone\n"
 	")\n"
+	"# A reader: moves whole pages, sleeps the period (a POSIX sleep refusing a\n"
+	"# fraction sleeps 1 s) unless it moved an eighth of the buffer or more.\n"
 	"vt_reader() {\n"
+	"\tbusy=$(($(vt_buffer_kb) * 128 / PSZ))\n"
 	"\twhile [ ! -e \"$C/.stop\" ]; do\n"
-	"\t\tsleep \"$PERIOD\"\n"
 	"\t\tvt_move \"$D/per_cpu/cpu$1\" \"$C/cpu$1.raw\" || { : > \"$C/cpu$1.failed\"; exit 1; }\n"
+	"\t\t[ \"$n\" -gt \"$busy\" ] || sleep \"$PERIOD\" 2>/dev/null || sleep 1\n"
 	"\tdone\n"
+	"}\n"
+	"# The instance's buffer_size_kb (\"1410\", or \"7 (expanded: 1410)\" before first use).\n"
+	"vt_buffer_kb() {\n"
+	"\tread -r kb rest < \"$D/buffer_size_kb\"\n"
+	"\tcase $kb in '' | *[!0-9]*) kb=1048576 ;; esac\n"
+	"\techo \"$kb\"\n"
 	"}\n"
 	"# Percent-encodes $1 as vmtraced's marker lines do: bytes up to space,\n"
 	"# '%' and from 0x7f as %XX (LC_ALL=C: one byte a character).\n"
@@ -117,7 +126,7 @@ static const char functions[] =
 	"\t\t\tkill -0 \"$p\" 2>/dev/null && alive=\"$alive $p\"\n"
 	"\t\tdone < \"$C/.pids\"\n"
 	"\t\t[ -z \"$alive\" ] && return 0\n"
-	"\t\t[ \"$i\" -ge $((PERIOD + 10)) ] && break\n"
+	"\t\t[ \"$i\" -ge \"$WAIT\" ] && break\n"
 	"\t\tsleep 1\n"
 	"\t\ti=$((i + 1))\n"
 	"\tdone\n"
@@ -238,9 +247,7 @@ static const char stop_body[] =
 	": > \"$C/.stop\" 2>/dev/null\n"
 	"vt_wait_readers || rc=1\n"
 	"echo 0 > \"$D/tracing_on\" || { vt_say \"$D/tracing_on: cannot write\"; rc=1; }\n"
-	"read -r kb rest < \"$D/buffer_size_kb\"\n"
-	"case $kb in '' | *[!0-9]*) kb=1048576 ;; esac\n"
-	"max=$((kb * 1024 / PSZ + 8))\n"
+	"max=$(($(vt_buffer_kb) * 1024 / PSZ + 8))\n"
 	"for cpu in $(cat \"$C/.cpus\"); do\n"
 	"\tvt_drain \"$cpu\" || rc=1\n"
 	"done\n"
@@ -347,8 +354,9 @@ static char *script(const struct vt_ftrace_guest_options *o, const char *step, c
 		add(&b, "%s%s", i ? " " : "", o->events[i]);
 	add(&b, "'\n");
 	add_quoted(&b, "CLOCK", o->clock ? o->clock : "");
-	add(&b, "KB=%u\nOVERWRITE=%d\nPERIOD=%u\nMARK=%d\n", o->buffer_kb, o->overwrite ? 1 : 0,
-	    o->period_s ? o->period_s : 1, o->no_machine_marker ? 0 : 1);
+	unsigned ms = o->period_ms ? o->period_ms : 250;
+	add(&b, "KB=%u\nOVERWRITE=%d\nPERIOD=%u.%03u\nWAIT=%u\nMARK=%d\n", o->buffer_kb, o->overwrite ? 1 : 0,
+	    ms / 1000, ms % 1000, ms / 1000 + 11, o->no_machine_marker ? 0 : 1);
 	add(&b, "%s%s", functions, body);
 	if (b.failed) {
 		free(b.s);

@@ -12,7 +12,8 @@
  * trace_marker line in vmtraced's format ("vmtrace: machine product_uuid=...",
  * percent-encoded as vt_marker_format_machine does).
  * A reader wakes every period and moves the whole pages the buffer holds
- * (per_cpu stats' "bytes" says how many, so `dd count=N` never blocks): a
+ * (per_cpu stats' "bytes" says how many, so `dd count=N` never blocks), and
+ * goes on at once while it moves an eighth of the buffer or more: a
  * plain `cat trace_pipe_raw` would write one mostly empty page per wake-up
  * (a blocking read returns the page being written as soon as it holds an
  * event, and cat's own wake-ups are sched events), hundreds of MB a minute.
@@ -37,7 +38,8 @@ struct vt_ftrace_guest_options {
 	uint32_t buffer_kb;        /* per CPU; 0: the kernel's default */
 	int overwrite;             /* flight recorder: no readers, snapshot/stop read */
 	const char *clock;         /* NULL: "mono" when the kernel has it, else "local" */
-	unsigned period_s;         /* readers' wake-up, whole seconds (POSIX sleep); 0: 1 */
+	unsigned period_ms;        /* readers' longest sleep (0: 250); a sleep that takes
+				      no fraction (POSIX's) sleeps 1 s */
 	int no_machine_marker;     /* leave out the identity line */
 };
 

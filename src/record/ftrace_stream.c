@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,7 +224,13 @@ int vt_ftrace_stream_start(struct vt_ftrace_stream **out, struct vt_ftrace_cpu *
 		free(s);
 		return vt_error_set(err, "ftrace recorder: pipe: %s", strerror(errno));
 	}
+	/* The thread takes no signal: the command's main thread is the one that
+	 * must see SIGINT (stop) or SIGTERM. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int e = pthread_create(&s->thread, NULL, stream_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e) {
 		close(s->wake[0]);
 		close(s->wake[1]);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,4 +182,39 @@ int raw_files_whole(const char *dir, unsigned page_size)
 	}
 	closedir(d);
 	return whole;
+}
+
+void rec_leftovers(const char *guest_capture, const char *const *instances, size_t n)
+{
+	char path[4400];
+	if (guest_capture) {
+		snprintf(path, sizeof(path), "%s/.pids", guest_capture);
+		FILE *f = fopen(path, "r");
+		for (int pid; f && fscanf(f, "%d", &pid) == 1;)
+			if (pid > 1)
+				kill(pid, SIGKILL);
+		if (f)
+			fclose(f);
+	}
+	for (int fd = 3; fd < 4096; fd++)
+		close(fd);
+	char tracefs[4096];
+	int mounted;
+	struct vt_error err;
+	if (vt_ftrace_tracefs_find(NULL, tracefs, sizeof(tracefs), &mounted, &err))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!instances[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/instances/%s", tracefs, instances[i]);
+		if (access(path, F_OK) != 0)
+			continue;
+		printf("removing the instance %s left by a failure\n", path);
+		snprintf(path, sizeof(path), "%s/instances/%s/tracing_on", tracefs, instances[i]);
+		vt_ftrace_write_file(path, "0", NULL);
+		snprintf(path, sizeof(path), "%s/instances/%s", tracefs, instances[i]);
+		usleep(100000); /* a killed reader's dd lets go of its file */
+		if (rmdir(path) != 0)
+			printf("%s: %s\n", path, strerror(errno));
+	}
 }

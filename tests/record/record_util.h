@@ -45,4 +45,10 @@ uint64_t capture_stat_sum(const char *capture, const char *key);
  * number of pages (page_size bytes). */
 int raw_files_whole(const char *dir, unsigned page_size);
 
+/* What a failed test may leave: the readers of a guest capture (their pids
+ * in CAPTURE/.pids) killed, this process's descriptors above 2 closed (a C
+ * recorder never stopped), then each named instance turned off and removed.
+ * Best effort; names may be NULL. */
+void rec_leftovers(const char *guest_capture, const char *const *instances, size_t n);
+
 #endif

@@ -259,6 +259,15 @@ int main(void)
 		cmocka_unit_test(test_busybox),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	char mine[64], guest[64], cap[4200];
+	snprintf(mine, sizeof(mine), "vmtrace-%d", (int)getpid());
+	snprintf(guest, sizeof(guest), "vt-guest-test-%d", (int)getpid());
+	const char *left[] = {mine, guest};
+	const char *runs[] = {"dash", "busybox"};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(cap, sizeof(cap), "%s/%s/sh", tmp, runs[i]);
+		rec_leftovers(cap, left, 2);
+	}
 	vt_rmtree(tmp);
 	free(tmp);
 	return rc;

@@ -323,6 +323,11 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	char mine[64], failing[64];
+	snprintf(mine, sizeof(mine), "vmtrace-%d", (int)getpid());
+	snprintf(failing, sizeof(failing), "vt-test-fail-%d", (int)getpid());
+	const char *left[] = {mine, failing};
+	rec_leftovers(NULL, left, 2);
 	umount2(path_in("small"), MNT_DETACH);
 	vt_rmtree(tmp);
 	free(tmp);

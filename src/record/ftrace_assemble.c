@@ -250,6 +250,14 @@ static int add_stats(struct asm_ctx *a, const char *name, uint32_t cpu, struct v
 	return a->cpu[cpu].stat ? 0 : vt_error_set(err, "%s/%s: out of memory", a->dir.label, name);
 }
 
+static int any_raw(const struct asm_ctx *a)
+{
+	for (uint32_t c = 0; c < a->cpus; c++)
+		if (a->cpu[c].present)
+			return 1;
+	return 0;
+}
+
 static int read_cpus(struct asm_ctx *a, char **names, size_t n, struct vt_error *err)
 {
 	a->cpu = calloc(VT_CAP_MAX_CPUS, sizeof(*a->cpu));
@@ -265,10 +273,11 @@ static int read_cpus(struct asm_ctx *a, char **names, size_t n, struct vt_error 
 		if ((raw >= 0 && add_raw(a, names[i], (uint32_t)raw, err)) ||
 		    (stats >= 0 && add_stats(a, names[i], (uint32_t)stats, err)))
 			return -1;
-		if (raw >= 0 && (uint32_t)raw + 1 > a->cpus)
-			a->cpus = (uint32_t)raw + 1;
+		long cpu = raw >= 0 ? raw : stats; /* a CPU with stats alone is one without pages */
+		if (cpu >= 0 && (uint32_t)cpu + 1 > a->cpus)
+			a->cpus = (uint32_t)cpu + 1;
 	}
-	if (a->cpus == 0)
+	if (!any_raw(a))
 		return vt_error_set(err, "%s: no cpuN.raw in it", a->dir.label);
 	for (uint32_t c = 0; c < a->cpus; c++)
 		if (!a->cpu[c].stat && !(a->cpu[c].stat = vt_strdup_printf("CPU: %u\n", c)))

@@ -40,7 +40,8 @@ int vt_ftrace_rec_start(struct vt_ftrace_rec **rec, const struct vt_ftrace_rec_o
 const char *vt_ftrace_rec_tracefs(const struct vt_ftrace_rec *rec, int *mounted);
 const char *vt_ftrace_rec_clock(const struct vt_ftrace_rec *rec);
 const char *vt_ftrace_rec_instance(const struct vt_ftrace_rec *rec);
-/* The i-th event asked for that this kernel lacks (skipped), or NULL past the last. */
+/* The i-th event asked for that this kernel lacks (skipped), or NULL past
+ * the last (a pointer into opts->events: keep those while rec lives). */
 const char *vt_ftrace_rec_skipped(const struct vt_ftrace_rec *rec, size_t i);
 /* CPUs recorded (online at start; their numbers kept). */
 size_t vt_ftrace_rec_cpus(const struct vt_ftrace_rec *rec, const uint32_t **cpus);

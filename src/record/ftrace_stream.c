@@ -114,11 +114,11 @@ static long read_pages(struct vt_ftrace_cpu *c, uint32_t page_size, uint64_t max
 long vt_ftrace_cpu_move_full(struct vt_ftrace_cpu *c, uint32_t page_size, uint64_t max, struct vt_error *err)
 {
 	long moved = 0;
-	size_t chunk = PIPE_BYTES / page_size * page_size;
+	size_t chunk = PIPE_BYTES / page_size; /* pages a call */
 	while (!c->use_read && (!max || (uint64_t)moved < max)) {
-		size_t want = max && (max - (uint64_t)moved) * page_size < chunk ? (max - (uint64_t)moved) * page_size
-										 : chunk;
-		ssize_t n = splice(c->in, NULL, c->pipe[1], NULL, want ? want : page_size, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		uint64_t left = max ? max - (uint64_t)moved : chunk;
+		size_t want = (left < chunk ? (size_t)left : chunk) * page_size;
+		ssize_t n = splice(c->in, NULL, c->pipe[1], NULL, want, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EINVAL && moved == 0 && c->bytes == 0)

@@ -97,6 +97,8 @@ size_t report_count(const struct report *r, const char *name, int cpu, const cha
 	return n;
 }
 
+static char self[4096]; /* this test program, run again as a workload */
+
 static void workload(const char *comm, int cpu, int marker_fd, const char *tag, int n, unsigned sleep_us)
 {
 	prctl(PR_SET_NAME, comm, 0, 0, 0);
@@ -122,13 +124,35 @@ static void workload(const char *comm, int cpu, int marker_fd, const char *tag, 
 	_exit(0);
 }
 
+void rec_init(int argc, char **argv)
+{
+	if (argc == 8 && !strcmp(argv[1], "--workload"))
+		workload(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5], atoi(argv[6]), (unsigned)atoi(argv[7]));
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+}
+
+/* The workload runs in a program of its own (this one, exec'd again): under
+ * valgrind it runs natively, and leaves no copy of the parent's heap to
+ * report as leaked. */
 pid_t spawn_workload(const char *comm, int cpu, int marker_fd, const char *tag, int n, unsigned sleep_us)
 {
+	assert_true(self[0] != '\0');
 	fflush(NULL);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
-		workload(comm, cpu, marker_fd, tag, n, sleep_us);
+	if (pid == 0) {
+		enum { FD = 100 }; /* the marker's descriptor without its close-on-exec */
+		if (marker_fd >= 0 && dup2(marker_fd, FD) != FD)
+			_exit(4);
+		char a[5][32];
+		snprintf(a[0], sizeof(a[0]), "%d", cpu);
+		snprintf(a[1], sizeof(a[1]), "%d", marker_fd >= 0 ? FD : -1);
+		snprintf(a[2], sizeof(a[2]), "%d", n);
+		snprintf(a[3], sizeof(a[3]), "%u", sleep_us);
+		execl(self, self, "--workload", comm, a[0], a[1], tag ? tag : "-", a[2], a[3], (char *)NULL);
+		_exit(5);
+	}
 	return pid;
 }
 

@@ -32,6 +32,10 @@ void report_free(struct report *r);
 /* Records named name (NULL: all) on cpu (-1: any) whose rest contains needle (NULL: any). */
 size_t report_count(const struct report *r, const char *name, int cpu, const char *needle);
 
+/* Call first in main: runs the workload when this program was started as
+ * one (and exits), else notes this program's path for spawn_workload. */
+void rec_init(int argc, char **argv);
+
 /* A child that names itself comm, pins itself to cpu (-1: no), then, each
  * of n times, writes "TAG i" to marker_fd (-1: no) and sleeps sleep_us
  * (0: no). Returns its pid; wait_child() reaps it and fails on a bad exit. */

@@ -247,8 +247,9 @@ static void test_busybox(void **state)
 	check_run(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	rec_init(argc, argv);
 	rec_require_tracefs();
 	vt_require_program("trace-cmd");
 	vt_require_program("dash");

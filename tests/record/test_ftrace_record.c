@@ -311,8 +311,9 @@ static void test_refusals(void **state)
 	expect_start_failure(ok, 1, path_in("full"), "not an empty folder");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	rec_init(argc, argv);
 	rec_require_tracefs();
 	vt_require_program("trace-cmd");
 	tmp = vt_mkdtemp();

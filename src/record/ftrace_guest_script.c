@@ -128,7 +128,7 @@ static const char functions[] =
 	"\t\tdone < \"$C/.pids\"\n"
 	"\t\t[ -z \"$alive\" ] && return 0\n"
 	"\t\t[ \"$i\" -ge \"$WAIT\" ] && break\n"
-	"\t\tsleep 1\n"
+	"\t\tsleep \"$PERIOD\" 2>/dev/null || sleep 1\n"
 	"\t\ti=$((i + 1))\n"
 	"\tdone\n"
 	"\tvt_say \"readers$alive did not stop: killed\"\n"
@@ -356,8 +356,9 @@ static char *script(const struct vt_ftrace_guest_options *o, const char *step, c
 	add(&b, "'\n");
 	add_quoted(&b, "CLOCK", o->clock ? o->clock : "");
 	unsigned ms = o->period_ms ? o->period_ms : 250;
+	/* WAIT: stop's checks for the readers to end, a period apart: 11 s more than a period */
 	add(&b, "KB=%u\nOVERWRITE=%d\nPERIOD=%u.%03u\nWAIT=%u\nMARK=%d\n", o->buffer_kb, o->overwrite ? 1 : 0,
-	    ms / 1000, ms % 1000, ms / 1000 + 11, o->no_machine_marker ? 0 : 1);
+	    ms / 1000, ms % 1000, (ms + 11000) / ms + 1, o->no_machine_marker ? 0 : 1);
 	add(&b, "%s%s", functions, body);
 	if (b.failed) {
 		free(b.s);

@@ -3,6 +3,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_metadata.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_writer.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_events.c
+  ${CMAKE_CURRENT_LIST_DIR}/tracecmd_file.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_formats.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_pages.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_writer.c

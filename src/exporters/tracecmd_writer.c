@@ -1,10 +1,8 @@
-/* The trace.dat file, format version 6 (what `trace-cmd convert --file-version 6`
- * writes; libtracecmd 3.1.6 reads it as it reads a recording): magic, version,
- * endianness, long and page size; header_page, header_event; the ftrace and
- * event formats; kallsyms and printk (empty); saved command lines; the CPU
- * count; options; "flyrecord" and per CPU {offset, size} of its page-aligned
- * pages. libtracecmd's own output API only copies from a live tracefs (and is
- * not in its public header), so the layout is written here. */
+/* The trace.dat writer: events into per-CPU pages (tracecmd_events.c,
+ * tracecmd_pages.c), then the file through the shared version-6 container
+ * (tracecmd_file.c) with the format table of tracecmd_formats.c.
+ * libtracecmd's own output API only copies from a live tracefs (and is not in
+ * its public header), so the layout is written here. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,20 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exporters/tracecmd_file.h"
 #include "exporters/tracecmd_formats.h"
 #include "exporters/tracecmd_internal.h"
 #include "vmtrace/version.h"
-
-enum { /* libtracecmd's option ids (trace-cmd-private.h) */
-	OPT_DONE = 0,
-	OPT_DATE = 1,
-	OPT_CPUSTAT = 2,
-	OPT_TRACECLOCK = 4,
-	OPT_UNAME = 5,
-	OPT_CPUCOUNT = 8,
-	OPT_VERSION = 9,
-	OPT_TSC2NSEC = 14,
-};
 
 static char *dup_or(const char *s, const char *dflt)
 {
@@ -140,124 +128,28 @@ uint64_t vt_tc_writer_skipped(const struct vt_tc_writer *w)
 
 /* --- the file ------------------------------------------------------------- */
 
-static void put_u16(FILE *f, uint16_t v)
-{
-	fwrite(&v, 2, 1, f);
-}
-
-static void put_u32(FILE *f, uint32_t v)
-{
-	fwrite(&v, 4, 1, f);
-}
-
-static void put_u64(FILE *f, uint64_t v)
-{
-	fwrite(&v, 8, 1, f);
-}
-
-/* A text section: u64 (or u32) size, then the bytes. */
-static void put_text64(FILE *f, const char *s, size_t n)
-{
-	put_u64(f, n);
-	fwrite(s, 1, n, f);
-}
-
-static void put_option(FILE *f, uint16_t id, const void *data, uint32_t size)
-{
-	put_u16(f, id);
-	put_u32(f, size);
-	fwrite(data, 1, size, f);
-}
-
-static void put_option_str(FILE *f, uint16_t id, const char *s)
-{
-	put_option(f, id, s, (uint32_t)strlen(s) + 1);
-}
-
-static void put_formats(FILE *f)
-{
-	/* ftrace's own events (only print), then the event systems in table order. */
-	uint32_t nftrace = 0;
-	for (size_t i = 0; i < vt_tc_nformats; i++)
-		nftrace += !strcmp(vt_tc_formats[i].system, "ftrace");
-	put_u32(f, nftrace);
-	for (size_t i = 0; i < vt_tc_nformats; i++)
-		if (!strcmp(vt_tc_formats[i].system, "ftrace"))
-			put_text64(f, vt_tc_formats[i].text, strlen(vt_tc_formats[i].text));
-	uint32_t nsystems = 0;
-	for (size_t i = 0; i < vt_tc_nformats; i++)
-		if (strcmp(vt_tc_formats[i].system, "ftrace") &&
-		    (i == 0 || strcmp(vt_tc_formats[i].system, vt_tc_formats[i - 1].system)))
-			nsystems++;
-	put_u32(f, nsystems);
-	for (size_t i = 0; i < vt_tc_nformats;) {
-		size_t j = i;
-		while (j < vt_tc_nformats && !strcmp(vt_tc_formats[j].system, vt_tc_formats[i].system))
-			j++;
-		if (strcmp(vt_tc_formats[i].system, "ftrace")) {
-			fwrite(vt_tc_formats[i].system, 1, strlen(vt_tc_formats[i].system) + 1, f);
-			put_u32(f, (uint32_t)(j - i));
-			for (size_t k = i; k < j; k++)
-				put_text64(f, vt_tc_formats[k].text, strlen(vt_tc_formats[k].text));
-		}
-		i = j;
-	}
-}
-
-static void put_cmdlines(const struct vt_tc_writer *w, FILE *f)
+static uint64_t cmdlines_size(const struct vt_tc_writer *w)
 {
 	uint64_t size = 0;
 	char line[40];
 	for (size_t tid = 1; tid < w->ncomm; tid++)
 		if (w->comm[tid][0])
 			size += (uint64_t)snprintf(line, sizeof(line), "%zu %s\n", tid, w->comm[tid]);
-	put_u64(f, size);
+	return size;
+}
+
+static int put_cmdlines(void *ctx, FILE *f)
+{
+	const struct vt_tc_writer *w = ctx;
 	for (size_t tid = 1; tid < w->ncomm; tid++)
-		if (w->comm[tid][0])
-			fprintf(f, "%zu %s\n", tid, w->comm[tid]);
+		if (w->comm[tid][0] && fprintf(f, "%zu %s\n", tid, w->comm[tid]) < 0)
+			return -1;
+	return 0;
 }
 
-static void put_options(const struct vt_tc_writer *w, FILE *f)
+static int copy_pages(void *ctx, FILE *f)
 {
-	char buf[512];
-	size_t len = 0;
-	buf[0] = '\0';
-	for (int i = 0; vt_tc_clocks[i]; i++) {
-		int sel = !strcmp(vt_tc_clocks[i], w->clock);
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, sel ? "%s[%s]" : "%s%s", i ? " " : "", vt_tc_clocks[i]);
-	}
-	int known = strstr(buf, "[") != NULL;
-	snprintf(buf + len, sizeof(buf) - len, known ? "\n" : " [%s]\n", w->clock);
-	fwrite("options  ", 1, 10, f);
-	put_option_str(f, OPT_TRACECLOCK, buf);
-	snprintf(buf, sizeof(buf), "Linux %s %s x86_64", w->hostname, w->release);
-	put_option_str(f, OPT_UNAME, buf);
-	put_option_str(f, OPT_VERSION, "vmtrace " VT_VERSION);
-	if (w->opt.has_date) {
-		snprintf(buf, sizeof(buf), "%s0x%" PRIx64, w->opt.date_offset_us < 0 ? "-" : "",
-			 w->opt.date_offset_us < 0 ? (uint64_t)0 - (uint64_t)w->opt.date_offset_us
-						   : (uint64_t)w->opt.date_offset_us);
-		put_option_str(f, OPT_DATE, buf);
-	}
-	if (w->opt.tsc2nsec_mult) {
-		uint8_t t[16] = {0};
-		memcpy(t, &w->opt.tsc2nsec_mult, 4);
-		memcpy(t + 4, &w->opt.tsc2nsec_shift, 4);
-		put_option(f, OPT_TSC2NSEC, t, sizeof(t));
-	}
-	for (uint32_t c = 0; c < w->opt.cpus; c++) {
-		snprintf(buf, sizeof(buf),
-			 "CPU: %u\nentries: 0\noverrun: 0\ncommit overrun: 0\nbytes: 0\n"
-			 "dropped events: 0\nread events: %" PRIu64 "\n",
-			 c, w->cpu[c].events);
-		put_option_str(f, OPT_CPUSTAT, buf);
-	}
-	put_option(f, OPT_CPUCOUNT, &w->opt.cpus, 4);
-	put_u16(f, OPT_DONE);
-}
-
-static int copy_pages(struct vt_tc_pages *c, FILE *f)
-{
+	struct vt_tc_pages *c = ctx;
 	char buf[65536];
 	if (fflush(c->tmp) || fseek(c->tmp, 0, SEEK_SET))
 		return -1;
@@ -268,42 +160,93 @@ static int copy_pages(struct vt_tc_pages *c, FILE *f)
 	return ferror(c->tmp) ? -1 : 0;
 }
 
+/* The trace_clock file's text: the known clocks, the selected one in brackets. */
+static void clock_text(const char *clock, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int i = 0; vt_tc_clocks[i]; i++) {
+		int sel = !strcmp(vt_tc_clocks[i], clock);
+		len += (size_t)snprintf(buf + len, size - len, sel ? "%s[%s]" : "%s%s", i ? " " : "", vt_tc_clocks[i]);
+	}
+	int known = strstr(buf, "[") != NULL;
+	snprintf(buf + len, size - len, known ? "\n" : " [%s]\n", clock);
+}
+
+/* The options' texts, kept in one allocation while the file is written. */
+struct texts {
+	char clock[512], uname[600], date[40];
+	uint8_t tsc2nsec[16];
+	const char **cpustat;
+	char (*stat)[160];
+};
+
+static int make_texts(const struct vt_tc_writer *w, struct texts *t)
+{
+	clock_text(w->clock, t->clock, sizeof(t->clock));
+	snprintf(t->uname, sizeof(t->uname), "Linux %s %s x86_64", w->hostname, w->release);
+	if (w->opt.has_date)
+		snprintf(t->date, sizeof(t->date), "%s0x%" PRIx64, w->opt.date_offset_us < 0 ? "-" : "",
+			 w->opt.date_offset_us < 0 ? (uint64_t)0 - (uint64_t)w->opt.date_offset_us
+						   : (uint64_t)w->opt.date_offset_us);
+	memset(t->tsc2nsec, 0, sizeof(t->tsc2nsec));
+	memcpy(t->tsc2nsec, &w->opt.tsc2nsec_mult, 4);
+	memcpy(t->tsc2nsec + 4, &w->opt.tsc2nsec_shift, 4);
+	t->cpustat = calloc(w->opt.cpus, sizeof(*t->cpustat));
+	t->stat = calloc(w->opt.cpus, sizeof(*t->stat));
+	if (!t->cpustat || !t->stat)
+		return -1;
+	for (uint32_t c = 0; c < w->opt.cpus; c++) {
+		snprintf(t->stat[c], sizeof(t->stat[c]),
+			 "CPU: %u\nentries: 0\noverrun: 0\ncommit overrun: 0\nbytes: 0\n"
+			 "dropped events: 0\nread events: %" PRIu64 "\n",
+			 c, w->cpu[c].events);
+		t->cpustat[c] = t->stat[c];
+	}
+	return 0;
+}
+
 static int write_file(struct vt_tc_writer *w, FILE *f)
 {
-	fwrite("\027\010\104tracing6", 1, 11, f);
-	fputc(0, f); /* end of the version string */
-	fputc(0, f); /* little endian */
-	fputc(8, f); /* sizeof(long) */
-	put_u32(f, VT_TC_PAGE_SIZE);
-	fwrite("header_page", 1, 12, f);
-	put_text64(f, vt_tc_header_page, strlen(vt_tc_header_page));
-	fwrite("header_event", 1, 13, f);
-	put_text64(f, vt_tc_header_event, strlen(vt_tc_header_event));
-	put_formats(f);
-	put_u32(f, 0); /* kallsyms */
-	put_u32(f, 0); /* printk formats */
-	put_cmdlines(w, f);
-	put_u32(f, w->opt.cpus);
-	put_options(w, f);
-	fwrite("flyrecord", 1, 10, f);
-	long here = ftell(f);
-	if (here < 0)
-		return -1;
-	uint64_t off = (uint64_t)here + 16ull * w->opt.cpus;
-	off = (off + VT_TC_PAGE_SIZE - 1) / VT_TC_PAGE_SIZE * VT_TC_PAGE_SIZE;
-	uint64_t start = off;
-	for (uint32_t c = 0; c < w->opt.cpus; c++) {
-		uint64_t size = w->cpu[c].pages * VT_TC_PAGE_SIZE;
-		put_u64(f, off);
-		put_u64(f, size);
-		off += size;
+	struct texts t = {0};
+	struct vt_tc_file_format *fmt = calloc(vt_tc_nformats, sizeof(*fmt));
+	struct vt_tc_blob *pages = calloc(w->opt.cpus, sizeof(*pages));
+	int rc = -1;
+	if (!fmt || !pages || make_texts(w, &t)) {
+		errno = ENOMEM;
+		goto out;
 	}
-	for (long pos = ftell(f); pos >= 0 && (uint64_t)pos < start; pos++)
-		fputc(0, f);
+	for (size_t i = 0; i < vt_tc_nformats; i++)
+		fmt[i] = (struct vt_tc_file_format){vt_tc_formats[i].system,
+						    {vt_tc_formats[i].text, strlen(vt_tc_formats[i].text), NULL, NULL}};
 	for (uint32_t c = 0; c < w->opt.cpus; c++)
-		if (copy_pages(&w->cpu[c], f))
-			return -1;
-	return ferror(f) ? -1 : 0;
+		pages[c] = (struct vt_tc_blob){NULL, w->cpu[c].pages * VT_TC_PAGE_SIZE, copy_pages, &w->cpu[c]};
+	struct vt_tc_file d = {
+		.page_size = VT_TC_PAGE_SIZE,
+		.long_size = 8,
+		.header_page = {vt_tc_header_page, strlen(vt_tc_header_page), NULL, NULL},
+		.header_event = {vt_tc_header_event, strlen(vt_tc_header_event), NULL, NULL},
+		.formats = fmt,
+		.nformats = vt_tc_nformats,
+		.cmdlines = {NULL, cmdlines_size(w), put_cmdlines, w},
+		.cpus = w->opt.cpus,
+		.trace_clock = t.clock,
+		.uname = t.uname,
+		.version = "vmtrace " VT_VERSION,
+		.date = w->opt.has_date ? t.date : NULL,
+		.tsc2nsec = w->opt.tsc2nsec_mult ? t.tsc2nsec : NULL,
+		.cpustat = t.cpustat,
+		.pages = pages,
+	};
+	rc = vt_tc_file_write(f, &d);
+out:;
+	int e = errno;
+	free(t.cpustat);
+	free(t.stat);
+	free(fmt);
+	free(pages);
+	errno = e;
+	return rc;
 }
 
 int vt_tc_writer_close(struct vt_tc_writer *w, struct vt_error *err)

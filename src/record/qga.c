@@ -167,13 +167,14 @@ static int write_all(struct vt_qga *q, const char *buf, size_t len, int64_t dead
 static int read_some(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 {
 	for (;;) {
+		/* Past the deadline, what has already arrived is still taken. */
 		int64_t left = deadline - vt_qga_now_ms();
-		if (left <= 0)
-			return vt_error_set(err, "%s: no answer in time", q->name);
 		struct pollfd p = {q->fd, POLLIN, 0};
-		int r = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+		int r = poll(&p, 1, left <= 0 ? 0 : (int)(left > 60000 ? 60000 : left));
 		if (r < 0 && errno != EINTR)
 			return vt_error_set(err, "%s: %s", q->name, strerror(errno));
+		if (r == 0 && left <= 0)
+			return vt_error_set(err, "%s: no answer in time", q->name);
 		if (r <= 0)
 			continue;
 		size_t room;
@@ -234,9 +235,19 @@ int vt_qga_sync(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 		const char *line;
 		size_t len;
 		struct vt_error e;
-		if (next_line(q, deadline, &line, &len, &e) < 0)
-			return vt_error_set(err, "%s: no sync answer (is qemu-ga running in the guest?): %s", q->name,
-					    e.msg);
+		if (next_line(q, deadline, &line, &len, &e) < 0) {
+			/* e names the connection too: say it once. */
+			size_t n = strlen(q->name);
+			const char *why = !strncmp(e.msg, q->name, n) && e.msg[n] == ':' ? e.msg + n + 2 : e.msg;
+			return vt_error_set(err, "%s: no sync answer (is qemu-ga running in the guest?): %s", q->name, why);
+		}
+		/* A sentinel inside a line starts our answer over (the agent's
+		 * earlier output may end without a line break). */
+		const char *s = memrchr(line, VT_QGA_SENTINEL, len);
+		if (s) {
+			len -= (size_t)(s + 1 - line);
+			line = s + 1;
+		}
 		json_t *ret;
 		int is_error;
 		if (vt_qga_reply_parse(line, len, &ret, &is_error, NULL) < 0)

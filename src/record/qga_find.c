@@ -346,8 +346,8 @@ int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_e
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err)
 {
 	if (ep->busy && ep->libvirt)
-		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel (%s); use "
-				    "`virsh qemu-agent-command`", ep->pid, ep->path);
+		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel; use "
+				    "`virsh qemu-agent-command` (%s)", ep->pid, ep->path);
 	if (ep->busy)
 		return vt_error_set(err, "%s: another client is connected to pid %" PRId64 "'s guest agent socket "
 				    "(QEMU serves one at a time)", ep->path, ep->pid);

@@ -71,7 +71,12 @@ int vt_qga_exec_wait(struct vt_qga *q, int64_t gpid, size_t max_out, int64_t dea
 {
 	memset(st, 0, sizeof(*st));
 	int64_t pause = 10, started = vt_qga_now_ms();
+	int seen_running = 0;
 	for (;;) {
+		/* Once seen running, the deadline ends the wait without one more call. */
+		if (seen_running && vt_qga_now_ms() >= deadline)
+			return vt_error_set(err, "%s: guest process %" PRId64 " still runs after %" PRId64 " ms",
+					    vt_qga_name(q), gpid, vt_qga_now_ms() - started);
 		json_t *ret;
 		json_t *args = json_pack("{s:I}", "pid", (json_int_t)gpid);
 		if (vt_qga_call(q, "guest-exec-status", args, 2 * answer_bound(max_out), deadline, &ret, err) < 0)
@@ -81,11 +86,9 @@ int vt_qga_exec_wait(struct vt_qga *q, int64_t gpid, size_t max_out, int64_t dea
 		if (rc < 0 || st->exited)
 			return rc;
 		vt_qga_exec_status_free(st);
+		seen_running = 1;
 		int64_t left = deadline - vt_qga_now_ms();
-		if (left <= 0)
-			return vt_error_set(err, "%s: guest process %" PRId64 " still runs after %" PRId64 " ms",
-					    vt_qga_name(q), gpid, vt_qga_now_ms() - started);
-		sleep_ms(pause < left ? pause : left);
+		sleep_ms(pause < left ? pause : (left > 0 ? left : 0));
 		pause = pause * 2 > 250 ? 250 : pause * 2;
 	}
 }

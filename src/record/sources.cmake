@@ -1,5 +1,9 @@
 # record (`vmtrace record`): beside the data flow, like src/agent. One file a line, sorted.
 target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/guest_fetch.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_lttng.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_report.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_session.c
   ${CMAKE_CURRENT_LIST_DIR}/qga.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_b64.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_find.c

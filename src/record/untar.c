@@ -131,6 +131,8 @@ static int fail(struct vt_untar *u, struct vt_error *err, const char *name, cons
 	}
 	if (!err)
 		return -1;
+	if (!name)
+		return vt_error_set(err, "%s: archive: %s", u->dest, what);
 	char safe[256];
 	vt_text_line(name, safe, sizeof(safe));
 	return vt_error_set(err, "%s: archive entry '%s': %s", u->dest, safe, what);
@@ -163,21 +165,21 @@ static int take_pax(struct vt_untar *u, struct vt_error *err)
 		errno = 0;
 		unsigned long len = strtoul(p, &after, 10);
 		if (errno || after == p || *after != ' ' || len < 5 || len > (size_t)(end - p) || p[len - 1] != '\n')
-			return fail(u, err, "(pax header)", "a malformed record");
+			return fail(u, err, NULL, "a malformed pax record");
 		const char *kv = after + 1, *rec_end = p + len - 1;
 		const char *eq = memchr(kv, '=', (size_t)(rec_end - kv));
 		if (!eq)
-			return fail(u, err, "(pax header)", "a record without '='");
+			return fail(u, err, NULL, "a pax record without '='");
 		size_t klen = (size_t)(eq - kv), vlen = (size_t)(rec_end - eq - 1);
 		if (klen == 4 && !memcmp(kv, "path", 4)) {
 			if (vlen >= sizeof(u->next_name) || memchr(eq + 1, '\0', vlen))
-				return fail(u, err, "(pax header)", "a path too long or holding a NUL");
+				return fail(u, err, NULL, "a pax path too long or holding a NUL");
 			memcpy(u->next_name, eq + 1, vlen);
 			u->next_name[vlen] = '\0';
 		} else if (klen == 4 && !memcmp(kv, "size", 4)) {
 			char num[24];
 			if (vlen == 0 || vlen >= sizeof(num) || strspn(eq + 1, "0123456789") < vlen)
-				return fail(u, err, "(pax header)", "a size that is not a number");
+				return fail(u, err, NULL, "a pax size that is not a number");
 			memcpy(num, eq + 1, vlen);
 			num[vlen] = '\0';
 			u->next_size = (int64_t)strtoll(num, NULL, 10);
@@ -193,7 +195,7 @@ static int meta_done(struct vt_untar *u, struct vt_error *err)
 		return take_pax(u, err);
 	size_t n = strnlen(u->meta, u->meta_len);
 	if (n >= sizeof(u->next_name))
-		return fail(u, err, "(GNU long name)", "a name too long");
+		return fail(u, err, NULL, "a GNU long name too long");
 	memcpy(u->next_name, u->meta, n);
 	u->next_name[n] = '\0';
 	return 0;
@@ -213,11 +215,11 @@ static void after_entry(struct vt_untar *u, uint64_t size, enum state st)
 static int begin_meta(struct vt_untar *u, enum meta_kind kind, uint64_t size, struct vt_error *err)
 {
 	if (size > MAX_META)
-		return fail(u, err, "(extended header)", "longer than 64 KiB");
+		return fail(u, err, NULL, "an extended header longer than 64 KiB");
 	free(u->meta);
 	u->meta = malloc(size + 1);
 	if (!u->meta)
-		return fail(u, err, "(extended header)", "out of memory");
+		return fail(u, err, NULL, "out of memory for an extended header");
 	u->meta_kind = kind;
 	u->meta_len = 0;
 	u->meta[size] = '\0';
@@ -309,12 +311,12 @@ static int header(struct vt_untar *u, struct vt_error *err)
 	}
 	u->zero_blocks = 0;
 	if (memcmp(b + 257, "ustar", 5))
-		return fail(u, err, "(header)", "not a ustar header");
+		return fail(u, err, NULL, "not a ustar header");
 	if (!checksum_ok(b))
-		return fail(u, err, "(header)", "a bad checksum");
+		return fail(u, err, NULL, "a header with a bad checksum");
 	int64_t size = num_field(b + 124, 12);
 	if (size < 0)
-		return fail(u, err, "(header)", "a malformed size");
+		return fail(u, err, NULL, "a header with a malformed size");
 	char type = (char)b[156];
 	if (type == 'x' || type == 'L')
 		return begin_meta(u, type == 'x' ? META_PAX : META_LONGNAME, (uint64_t)size, err);

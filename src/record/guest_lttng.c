@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* lttng-modules' names: its softirq events are irq_softirq_*, its
+ * netif_receive_skb is net_if_receive_skb. */
 const char vt_guest_lttng_events[] =
 	"sched_switch,sched_wakeup,sched_wakeup_new,sched_waking,sched_process_fork,sched_process_exec,"
 	"sched_process_exit,sched_process_free,sched_migrate_task,irq_handler_entry,irq_handler_exit,"
-	"softirq_entry,softirq_exit,net_dev_queue,net_if_receive_skb,netif_receive_skb";
+	"irq_softirq_entry,irq_softirq_exit,net_dev_queue,net_if_receive_skb";
 
 /* Shared by the scripts: say KEY VALUE; run CMD... (its last line on failure). */
 static const char prologue[] =

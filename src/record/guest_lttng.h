@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 
-/* The guest's kernel events (the host's list minus kvm_*); those the guest
- * kernel lacks are left out and said (vmtrace-note). lttng_statedump_* are
- * always enabled too. */
+/* The guest's kernel events (the host's list minus kvm_*, with
+ * lttng-modules' names); those the guest kernel lacks are left out and said
+ * (vmtrace-note). lttng_statedump_* are always enabled too. */
 extern const char vt_guest_lttng_events[];
 
 struct vt_guest_lttng {

@@ -345,7 +345,8 @@ int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_e
 
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err)
 {
-	if (ep->busy && ep->libvirt)
+	/* libvirt's listener is libvirtd itself: even idle, its channel is not the QEMU's to serve. */
+	if (ep->libvirt && (ep->busy || ep->from_fd))
 		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel; use "
 				    "`virsh qemu-agent-command` (%s)", ep->pid, ep->path);
 	if (ep->busy)

@@ -189,6 +189,13 @@ static void test_find_fake_proc(void **state)
 	printf("libvirt: %s\n", err.msg);
 	assert_non_null(strstr(err.msg, "libvirt owns the guest agent channel; use `virsh qemu-agent-command`"));
 
+	/* libvirtd listening, not connected (yet): still libvirt's. */
+	fake_process(libvirt, HEAD "0000000000000000: 00000002 00000000 00010000 0001 01 4242 " LV "\n", "socket:[4242]");
+	assert_int_equal(vt_qga_find(&paths, 100, &ep, &err), 0);
+	assert_int_equal(ep.busy, 0);
+	assert_int_equal(vt_qga_endpoint_usable(&ep, &err), -1);
+	assert_non_null(strstr(err.msg, "libvirt owns the guest agent channel"));
+
 	/* A forged line naming the same inode (a path holding a newline): refused. */
 	fake_process(libvirt,
 		     HEAD "0000000000000000: 00000002 00000000 00010000 0001 01 99 /tmp/evil\n"
@@ -370,6 +377,7 @@ static void test_real_qemu(void **state)
 	assert_string_equal(ep.path, sa.sun_path);
 	assert_int_equal(ep.from_fd, 1);
 	assert_int_equal(ep.libvirt, 1);
+	assert_int_equal(vt_qga_endpoint_usable(&ep, &err), -1);
 	q = vt_qga_connect(NULL, pid, ep.path, vt_qga_now_ms() + 1500, &err);
 	assert_null(q);
 	printf("passed fd: %s\n", err.msg);

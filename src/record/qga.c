@@ -38,6 +38,11 @@ const char *vt_qga_name(const struct vt_qga *q)
 	return q->name;
 }
 
+int vt_qga_named(const struct vt_qga *q, struct vt_error *err)
+{
+	return err ? vt_error_set(err, "%s: %s", q->name, err->msg) : -1;
+}
+
 /* The uids (real, effective, saved, fs) of a process, from PROC/PID/status. */
 static int process_uids(const struct vt_agent_paths *paths, int64_t pid, unsigned uids[4])
 {
@@ -298,13 +303,17 @@ int vt_qga_recv(struct vt_qga *q, size_t max_line, int64_t deadline, json_t **re
 	const char *line;
 	size_t len;
 	int is_error = 0;
-	if (next_line(q, deadline, &line, &len, err) < 0 || vt_qga_reply_parse(line, len, ret, &is_error, err) < 0) {
+	if (next_line(q, deadline, &line, &len, err) < 0) {
+		q->out_of_step = 1;
+		return -1;
+	}
+	if (vt_qga_reply_parse(line, len, ret, &is_error, err) < 0) {
 		/* The agent's own error keeps the stream in step; anything else may not. */
 		if (is_error)
 			q->pending--;
 		else
 			q->out_of_step = 1;
-		return -1;
+		return vt_qga_named(q, err);
 	}
 	q->pending--;
 	return 0;

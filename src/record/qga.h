@@ -35,6 +35,8 @@ void vt_qga_close(struct vt_qga *q);
 
 /* "guest agent of pid N (PATH)": how errors name this connection. */
 const char *vt_qga_name(const struct vt_qga *q);
+/* Puts that name before err's message; returns -1. */
+int vt_qga_named(const struct vt_qga *q, struct vt_error *err);
 
 /* guest-sync-delimited with a fresh random id: drops whatever came before
  * the agent's sentinel byte and the answers that are not ours. */

@@ -21,7 +21,7 @@ int vt_qga_info(struct vt_qga *q, int64_t deadline, struct vt_qga_info *info, st
 	int rc = vt_qga_parse_info(ret, info, err);
 	json_decref(ret);
 	if (rc < 0)
-		return -1;
+		return vt_qga_named(q, err);
 	if ((info->enabled & VT_QGA_CMD_NEEDED) != VT_QGA_CMD_NEEDED) {
 		char missing[200];
 		vt_qga_missing_commands(info->enabled, missing, sizeof(missing));
@@ -39,7 +39,7 @@ int vt_qga_host_name(struct vt_qga *q, int64_t deadline, char *out, size_t size,
 		return -1;
 	int rc = vt_qga_parse_host_name(ret, out, size, err);
 	json_decref(ret);
-	return rc;
+	return rc < 0 ? vt_qga_named(q, err) : 0;
 }
 
 int vt_qga_exec_begin(struct vt_qga *q, const char *script, int64_t deadline, struct vt_error *err)
@@ -57,7 +57,7 @@ int vt_qga_exec_end(struct vt_qga *q, int64_t deadline, int64_t *gpid, struct vt
 		return -1;
 	int rc = vt_qga_parse_exec_pid(ret, gpid, err);
 	json_decref(ret);
-	return rc;
+	return rc < 0 ? vt_qga_named(q, err) : 0;
 }
 
 static void sleep_ms(int64_t ms)
@@ -83,8 +83,10 @@ int vt_qga_exec_wait(struct vt_qga *q, int64_t gpid, size_t max_out, int64_t dea
 			return -1;
 		int rc = vt_qga_parse_exec_status(ret, max_out, st, err);
 		json_decref(ret);
-		if (rc < 0 || st->exited)
-			return rc;
+		if (rc < 0)
+			return vt_qga_named(q, err);
+		if (st->exited)
+			return 0;
 		vt_qga_exec_status_free(st);
 		seen_running = 1;
 		int64_t left = deadline - vt_qga_now_ms();
@@ -125,7 +127,7 @@ static int file_chunk(struct vt_qga *q, int64_t handle, uint8_t *buf, size_t chu
 		return -1;
 	int rc = vt_qga_parse_file_read(ret, buf, chunk, n, eof, err);
 	json_decref(ret);
-	return rc;
+	return rc < 0 ? vt_qga_named(q, err) : 0;
 }
 
 int64_t vt_qga_file_read(struct vt_qga *q, const char *path, size_t chunk, uint64_t max, int64_t deadline,

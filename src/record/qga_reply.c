@@ -14,7 +14,7 @@ int vt_qga_reply_parse(const char *line, size_t len, json_t **ret, int *is_error
 	json_error_t je;
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return vt_error_set(err, "guest agent: an answer that is not JSON (%s)", je.text);
+		return vt_error_set(err, "an answer that is not JSON (%s)", je.text);
 	json_t *r = json_object_get(j, "return");
 	json_t *e = json_object_get(j, "error");
 	if (json_is_object(j) && r && !e) {
@@ -25,12 +25,12 @@ int vt_qga_reply_parse(const char *line, size_t len, json_t **ret, int *is_error
 	if (json_is_object(j) && json_is_object(e) && !r) {
 		const char *desc = json_string_value(json_object_get(e, "desc"));
 		*is_error = 1;
-		vt_error_set(err, "guest agent: %s", desc ? desc : "an error without a description");
+		vt_error_set(err, "the agent says: %s", desc ? desc : "an error without a description");
 		json_decref(j);
 		return -1;
 	}
 	json_decref(j);
-	return vt_error_set(err, "guest agent: an answer with neither \"return\" nor \"error\"");
+	return vt_error_set(err, "an answer with neither \"return\" nor \"error\"");
 }
 
 int64_t vt_qga_json_count(const json_t *v, int64_t max)
@@ -45,7 +45,7 @@ int vt_qga_parse_exec_pid(const json_t *ret, int64_t *pid, struct vt_error *err)
 {
 	int64_t p = vt_qga_json_count(json_object_get(ret, "pid"), INT32_MAX);
 	if (p < 1)
-		return vt_error_set(err, "guest agent: guest-exec answered without a valid pid");
+		return vt_error_set(err, "guest-exec answered without a valid pid");
 	*pid = p;
 	return 0;
 }
@@ -73,17 +73,17 @@ static int take_output(const json_t *ret, const char *key, size_t max, char **ou
 	*len = 0;
 	const json_t *v = json_object_get(ret, key);
 	if (v && !json_is_string(v))
-		return vt_error_set(err, "guest agent: guest-exec-status's %s is not a string", key);
+		return vt_error_set(err, "guest-exec-status's %s is not a string", key);
 	const char *s = v ? json_string_value(v) : "";
 	size_t slen = v ? json_string_length(v) : 0;
 	size_t need = vt_b64_max_decoded(slen);
 	uint8_t *buf = malloc(need + 1);
 	if (!buf)
-		return vt_error_set(err, "guest agent: out of memory for %zu bytes of %s", need, key);
+		return vt_error_set(err, "out of memory for %zu bytes of %s", need, key);
 	long n = vt_b64_decode(s, slen, buf, need);
 	if (n < 0) {
 		free(buf);
-		return vt_error_set(err, "guest agent: guest-exec-status's %s is not valid base64", key);
+		return vt_error_set(err, "guest-exec-status's %s is not valid base64", key);
 	}
 	if ((size_t)n > max) {
 		n = (long)max;
@@ -100,16 +100,16 @@ int vt_qga_parse_exec_status(const json_t *ret, size_t max_out, struct vt_qga_ex
 {
 	memset(st, 0, sizeof(*st));
 	if (!json_is_object(ret) || !json_is_boolean(json_object_get(ret, "exited")))
-		return vt_error_set(err, "guest agent: guest-exec-status answered without \"exited\"");
+		return vt_error_set(err, "guest-exec-status answered without \"exited\"");
 	st->exited = json_is_true(json_object_get(ret, "exited"));
 	if (opt_bool(ret, "out-truncated", &st->out_cut) < 0 || opt_bool(ret, "err-truncated", &st->err_cut) < 0)
-		return vt_error_set(err, "guest agent: guest-exec-status's *-truncated is not a boolean");
+		return vt_error_set(err, "guest-exec-status's *-truncated is not a boolean");
 	const json_t *code = json_object_get(ret, "exitcode"), *sig = json_object_get(ret, "signal");
 	if (st->exited) {
 		int64_t c = code ? vt_qga_json_count(code, 255) : 0;
 		int64_t s = sig ? vt_qga_json_count(sig, 127) : 0;
 		if (c < 0 || s < 0 || (!code && !sig))
-			return vt_error_set(err, "guest agent: guest-exec-status gave no valid exit code or signal");
+			return vt_error_set(err, "guest-exec-status gave no valid exit code or signal");
 		st->exitcode = (int)c;
 		st->signal = (int)s;
 	}
@@ -134,15 +134,15 @@ int vt_qga_parse_file_read(const json_t *ret, uint8_t *out, size_t max, size_t *
 	const json_t *b = json_object_get(ret, "buf-b64");
 	int64_t count = vt_qga_json_count(json_object_get(ret, "count"), (int64_t)max);
 	if (!json_is_object(ret) || !json_is_string(b) || !json_is_boolean(json_object_get(ret, "eof")))
-		return vt_error_set(err, "guest agent: guest-file-read answered without count, buf-b64 and eof");
+		return vt_error_set(err, "guest-file-read answered without count, buf-b64 and eof");
 	if (count < 0)
-		return vt_error_set(err, "guest agent: guest-file-read's count is not 0..%zu (what was asked)", max);
+		return vt_error_set(err, "guest-file-read's count is not 0..%zu (what was asked)", max);
 	long got = vt_b64_decode(json_string_value(b), json_string_length(b), out, max);
 	if (got < 0)
-		return vt_error_set(err, "guest agent: guest-file-read's buf-b64 is not valid base64 of at most "
+		return vt_error_set(err, "guest-file-read's buf-b64 is not valid base64 of at most "
 				    "%zu bytes", max);
 	if (got != count)
-		return vt_error_set(err, "guest agent: guest-file-read's count %" PRId64 " is not the %ld bytes "
+		return vt_error_set(err, "guest-file-read's count %" PRId64 " is not the %ld bytes "
 				    "it sent", count, got);
 	*n = (size_t)got;
 	*eof = json_is_true(json_object_get(ret, "eof"));
@@ -174,7 +174,7 @@ int vt_qga_parse_info(const json_t *ret, struct vt_qga_info *info, struct vt_err
 	memset(info, 0, sizeof(*info));
 	const json_t *list = json_object_get(ret, "supported_commands");
 	if (!json_is_object(ret) || !json_is_array(list))
-		return vt_error_set(err, "guest agent: guest-info answered without a supported_commands list");
+		return vt_error_set(err, "guest-info answered without a supported_commands list");
 	const char *v = json_string_value(json_object_get(ret, "version"));
 	snprintf(info->version, sizeof(info->version), "%s", v ? v : "");
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -203,7 +203,7 @@ int vt_qga_parse_host_name(const json_t *ret, char *out, size_t size, struct vt_
 {
 	const char *h = json_string_value(json_object_get(ret, "host-name"));
 	if (!h)
-		return vt_error_set(err, "guest agent: guest-get-host-name answered without a host-name");
+		return vt_error_set(err, "guest-get-host-name answered without a host-name");
 	snprintf(out, size, "%s", h);
 	return 0;
 }

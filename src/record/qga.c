@@ -224,6 +224,24 @@ static int64_t random_id(void)
 	return (int64_t)(x ? x : 1);
 }
 
+/* Is this line the answer to our sync? A sentinel inside a line starts the
+ * answer over (the agent's earlier output may end without a line break). */
+static int is_our_sync(const char *line, size_t len, int64_t id)
+{
+	const char *s = memrchr(line, VT_QGA_SENTINEL, len);
+	if (s) {
+		len -= (size_t)(s + 1 - line);
+		line = s + 1;
+	}
+	json_t *ret;
+	int is_error;
+	if (vt_qga_reply_parse(line, len, &ret, &is_error, NULL) < 0)
+		return 0;
+	int ours = json_is_integer(ret) && json_integer_value(ret) == id;
+	json_decref(ret);
+	return ours;
+}
+
 int vt_qga_sync(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 {
 	int64_t id = random_id();
@@ -242,24 +260,11 @@ int vt_qga_sync(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 		struct vt_error e;
 		if (next_line(q, deadline, &line, &len, &e) < 0) {
 			/* e names the connection too: say it once. */
-			size_t n = strlen(q->name);
-			const char *why = !strncmp(e.msg, q->name, n) && e.msg[n] == ':' ? e.msg + n + 2 : e.msg;
+			size_t nl = strlen(q->name);
+			const char *why = !strncmp(e.msg, q->name, nl) && e.msg[nl] == ':' ? e.msg + nl + 2 : e.msg;
 			return vt_error_set(err, "%s: no sync answer (is qemu-ga running in the guest?): %s", q->name, why);
 		}
-		/* A sentinel inside a line starts our answer over (the agent's
-		 * earlier output may end without a line break). */
-		const char *s = memrchr(line, VT_QGA_SENTINEL, len);
-		if (s) {
-			len -= (size_t)(s + 1 - line);
-			line = s + 1;
-		}
-		json_t *ret;
-		int is_error;
-		if (vt_qga_reply_parse(line, len, &ret, &is_error, NULL) < 0)
-			continue;
-		int ours = json_is_integer(ret) && json_integer_value(ret) == id;
-		json_decref(ret);
-		if (ours) {
+		if (is_our_sync(line, len, id)) {
 			q->out_of_step = 0;
 			q->pending = 0;
 			return 0;

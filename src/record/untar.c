@@ -329,21 +329,57 @@ static int header(struct vt_untar *u, struct vt_error *err)
 
 /* ---- the stream ---- */
 
+/* Gathers a header block; handles it once whole. */
+static long step_header(struct vt_untar *u, const uint8_t *data, size_t len, struct vt_error *err)
+{
+	size_t n = len < BLOCK - u->blk_len ? len : BLOCK - u->blk_len;
+	memcpy(u->blk + u->blk_len, data, n);
+	u->blk_len += n;
+	if (u->blk_len == BLOCK) {
+		u->blk_len = 0;
+		if (header(u, err) < 0)
+			return -1;
+	}
+	return (long)n;
+}
+
+/* The current entry ended: close its file, read its metadata. */
+static int entry_done(struct vt_untar *u, struct vt_error *err)
+{
+	enum state was = u->state;
+	u->state = u->pad ? PAD : HEADER;
+	if (was == DATA) {
+		int rc = close(u->fd);
+		u->fd = -1;
+		if (rc < 0)
+			return fail_errno(u, err, u->name);
+	}
+	return was == META ? meta_done(u, err) : 0;
+}
+
+/* An entry's bytes: written (DATA), gathered (META) or skipped (SKIP). */
+static long step_body(struct vt_untar *u, const uint8_t *data, size_t len, struct vt_error *err)
+{
+	size_t n = (uint64_t)len < u->left ? len : (size_t)u->left;
+	if (u->state == DATA && vt_untar_write(u->fd, data, n) < 0)
+		return fail_errno(u, err, u->name);
+	if (u->state == META) {
+		memcpy(u->meta + u->meta_len, data, n);
+		u->meta_len += n;
+	}
+	u->left -= n;
+	if (u->left == 0 && entry_done(u, err) < 0)
+		return -1;
+	return (long)n;
+}
+
 /* Consumes some of data for the current state; returns how much, -1 on error. */
 static long step(struct vt_untar *u, const uint8_t *data, size_t len, struct vt_error *err)
 {
 	size_t n;
 	switch (u->state) {
 	case HEADER:
-		n = len < BLOCK - u->blk_len ? len : BLOCK - u->blk_len;
-		memcpy(u->blk + u->blk_len, data, n);
-		u->blk_len += n;
-		if (u->blk_len == BLOCK) {
-			u->blk_len = 0;
-			if (header(u, err) < 0)
-				return -1;
-		}
-		return (long)n;
+		return step_header(u, data, len, err);
 	case PAD:
 		n = len < u->pad ? len : u->pad;
 		u->pad -= (unsigned)n;
@@ -353,29 +389,8 @@ static long step(struct vt_untar *u, const uint8_t *data, size_t len, struct vt_
 	case END:
 		return (long)len;
 	default:
-		break;
+		return step_body(u, data, len, err);
 	}
-	n = (uint64_t)len < u->left ? len : (size_t)u->left;
-	if (u->state == DATA && vt_untar_write(u->fd, data, n) < 0)
-		return fail_errno(u, err, u->name);
-	if (u->state == META) {
-		memcpy(u->meta + u->meta_len, data, n);
-		u->meta_len += n;
-	}
-	u->left -= n;
-	if (u->left == 0) {
-		enum state was = u->state;
-		if (was == DATA && close(u->fd) < 0) {
-			u->fd = -1;
-			return fail_errno(u, err, u->name);
-		}
-		if (was == DATA)
-			u->fd = -1;
-		u->state = u->pad ? PAD : HEADER;
-		if (was == META && meta_done(u, err) < 0)
-			return -1;
-	}
-	return (long)n;
 }
 
 int vt_untar_feed(struct vt_untar *u, const uint8_t *data, size_t len, struct vt_error *err)

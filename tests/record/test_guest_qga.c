@@ -116,7 +116,7 @@ static void boot(void)
 	for (;;) {
 		char *c = vt_read_file(console, NULL);
 		int ready = c && strstr(c, "VT-READY");
-		if (ready || vt_qga_now_ms() - t0 > 600000 || waitpid(qemu, NULL, WNOHANG) == qemu) {
+		if (ready || vt_qga_now_ms() - t0 > 300000 || waitpid(qemu, NULL, WNOHANG) == qemu) {
 			if (!ready) {
 				char log[800];
 				snprintf(log, sizeof(log), "%s/qemu.log", dir);

@@ -35,6 +35,7 @@ static int opt_get(const char *opts, const char *key, const char *implied, char 
 	const char *p = opts;
 	int first = 1;
 	while (*p) {
+		/* Read one element, undoing ",," escapes (cut at 1023 bytes). */
 		char elem[1024];
 		p = next_elem(p, elem, sizeof(elem));
 		char *eq = strchr(elem, '=');

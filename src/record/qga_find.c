@@ -345,7 +345,7 @@ int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_e
 
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err)
 {
-	/* libvirt's listener is libvirtd itself: even idle, its channel is not the QEMU's to serve. */
+	/* libvirtd holds its channel's one connection; even when it does not yet, taking it would lock libvirt out. */
 	if (ep->libvirt && (ep->busy || ep->from_fd))
 		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel; use "
 				    "`virsh qemu-agent-command` (%s)", ep->pid, ep->path);

@@ -49,9 +49,10 @@ struct vt_qga_endpoint {
 int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_endpoint *out,
 		struct vt_error *err);
 
-/* 0 when ep can be connected to, else -1 with err: a libvirt channel that
- * libvirtd holds or listens on ("libvirt owns the guest agent channel; use
- * `virsh qemu-agent-command`"), another client connected. */
+/* 0 when ep can be connected to, else -1 with err: a libvirt channel (fd
+ * passing or libvirt's path; libvirtd holds its one connection: "libvirt
+ * owns the guest agent channel; use `virsh qemu-agent-command`"), another
+ * client connected. */
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err);
 
 /* One line of /proc/net/unix (any bytes): its inode, state and path. Returns

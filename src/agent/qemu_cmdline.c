@@ -2,10 +2,33 @@
  * socket. The command line is the process's own: any bytes, any length (the
  * last argument need not end with a NUL). Nothing is allocated. */
 #include "vmtrace/agent.h"
+#include "agent/qemu_opts.h"
 #include "agent/util.h"
 
 #include <stdint.h>
 #include <string.h>
+
+/* Reads the element of a QemuOpts string at p into elem, undoing ",,"
+ * escapes (cut to size); returns where the next element starts. */
+static const char *next_elem(const char *p, char *elem, size_t size)
+{
+	size_t n = 0;
+	while (*p) {
+		if (*p == ',' && p[1] == ',') {
+			if (n + 1 < size)
+				elem[n++] = ',';
+			p += 2;
+			continue;
+		}
+		if (*p == ',')
+			break;
+		if (n + 1 < size)
+			elem[n++] = *p;
+		p++;
+	}
+	elem[n] = '\0';
+	return *p == ',' ? p + 1 : p;
+}
 
 /* Value of KEY in a QemuOpts string ("a=1,b=2"), where ",," escapes a comma.
  * implied: the key a leading value without '=' stands for. Returns 1 when found. */
@@ -16,23 +39,7 @@ static int opt_get(const char *opts, const char *key, const char *implied, char 
 	while (*p) {
 		/* Read one element, undoing ",," escapes (cut at 1023 bytes). */
 		char elem[1024];
-		size_t n = 0;
-		while (*p) {
-			if (*p == ',' && p[1] == ',') {
-				if (n + 1 < sizeof(elem))
-					elem[n++] = ',';
-				p += 2;
-				continue;
-			}
-			if (*p == ',')
-				break;
-			if (n + 1 < sizeof(elem))
-				elem[n++] = *p;
-			p++;
-		}
-		elem[n] = '\0';
-		if (*p == ',')
-			p++;
+		p = next_elem(p, elem, sizeof(elem));
 		char *eq = strchr(elem, '=');
 		if (eq) {
 			*eq = '\0';
@@ -194,4 +201,30 @@ void vt_qemu_parse_cmdline(const char *buf, size_t len, struct vt_qemu_cmdline *
 	each_option(buf, len, on_option, &p);
 	if (!out->qmp[0] && p.mon[0])
 		each_option(buf, len, on_chardev, &p);
+}
+
+int vt_qemu_opt_get(const char *opts, const char *key, const char *implied, char *out, size_t size)
+{
+	return opt_get(opts, key, implied, out, size);
+}
+
+int vt_qemu_opt_bool(const char *opts, const char *key, int absent)
+{
+	char elem[1024];
+	int value = absent;
+	for (const char *p = opts; *p;) {
+		p = next_elem(p, elem, sizeof(elem));
+		char *eq = strchr(elem, '=');
+		if (eq) {
+			*eq = '\0';
+			if (!strcmp(elem, key))
+				value = !strcmp(eq + 1, "on") || !strcmp(eq + 1, "yes") || !strcmp(eq + 1, "true") ||
+					!strcmp(eq + 1, "y");
+		} else if (!strcmp(elem, key)) {
+			value = 1; /* the old bare form: "server" */
+		} else if (!strncmp(elem, "no", 2) && !strcmp(elem + 2, key)) {
+			value = 0; /* "nowait" */
+		}
+	}
+	return value;
 }

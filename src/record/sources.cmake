@@ -1,5 +1,5 @@
-# record: `vmtrace record`'s parts beside the data flow (docs/record.md).
-# One file a line, sorted (two helpers add lines here).
+# record: `vmtrace record`'s parts beside the data flow, like src/agent (docs/record.md).
+# One file a line, sorted.
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_assemble.c
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_capdir.c
@@ -8,4 +8,17 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_rec.c
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_stream.c
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_tracefs.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_fetch.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_lttng.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_report.c
+  ${CMAKE_CURRENT_LIST_DIR}/guest_session.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_b64.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_find.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_ops.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_reader.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_reply.c
+  ${CMAKE_CURRENT_LIST_DIR}/untar.c
+  ${CMAKE_CURRENT_LIST_DIR}/untar_fs.c
+  ${CMAKE_CURRENT_LIST_DIR}/untar_name.c
 )

@@ -12,6 +12,8 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/guest_lttng.c
   ${CMAKE_CURRENT_LIST_DIR}/guest_report.c
   ${CMAKE_CURRENT_LIST_DIR}/guest_session.c
+  ${CMAKE_CURRENT_LIST_DIR}/lttng_ctl.c
+  ${CMAKE_CURRENT_LIST_DIR}/proc_run.c
   ${CMAKE_CURRENT_LIST_DIR}/qga.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_b64.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_find.c

@@ -22,13 +22,13 @@
 #include "record/guest_lttng.h"
 #include "record/guest_session.h"
 #include "tarw.h"
+#include "tcg_guest.h"
 #include "testutil.h"
 
 #define GUEST "qgaguest"
 
 static char *dir;
-static char cache_kver[600]; /* the testbed cache's kernel folder */
-static char kernel[900], image[700], console[700], sock[700];
+static struct tcg_guest vm = {.pid = -1};
 static pid_t qemu = -1;
 static struct vt_guest *guest;
 
@@ -39,116 +39,19 @@ static int64_t in_s(int64_t s)
 
 static void kill_qemu(void)
 {
-	if (qemu > 0) {
-		kill(qemu, SIGKILL);
-		waitpid(qemu, NULL, 0);
-		qemu = -1;
-	}
-}
-
-/* The testbed cache's kernel folder with built lttng modules, or skip. */
-static void find_testbed(void)
-{
-	const char *cache = getenv("VT_TESTBED_CACHE");
-	cache = cache ? cache : "/var/cache/vmtrace-testbed";
-	DIR *d = opendir(cache);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char p[1200];
-		snprintf(p, sizeof(p), "%s/%s/lttng-modules/built", cache, e->d_name);
-		if (e->d_name[0] != '.' && access(p, F_OK) == 0) {
-			snprintf(cache_kver, sizeof(cache_kver), "%s/%s", cache, e->d_name);
-			snprintf(kernel, sizeof(kernel), "%s/root/boot/vmlinuz-%s", cache_kver, e->d_name);
-			break;
-		}
-	}
-	if (d)
-		closedir(d);
-	if (!cache_kver[0] || access(kernel, R_OK) != 0)
-		vt_skip(VT_SKIP_NO_TESTBED, "no testbed cache with built lttng modules and a kernel under %s "
-			"(make testbed fetches it)", cache);
-}
-
-static void build_image(void)
-{
-	const char *kver = strrchr(cache_kver, '/') + 1;
-	char build[600];
-	snprintf(build, sizeof(build), "%s", vt_build_path("vmtraced"));
-	*strrchr(build, '/') = '\0';
-	snprintf(image, sizeof(image), "%s/l2.img", dir);
-	struct vt_run r;
-	int64_t t0 = vt_qga_now_ms();
-	/* make-initramfs depmods the shared cache: one at a time. */
-	vt_run_shell(&r, "VT_TESTBED_BUILD='%s' VT_TESTBED_KVER='%s' flock '%s/../.make-initramfs.lock' '%s' l2 '%s'",
-		     build, kver, cache_kver, vt_source_path("tools/testbed/make-initramfs"), image);
-	if (r.status != 0)
-		fail_msg("make-initramfs l2: %s%s", r.out, r.err);
-	printf("image built in %lld ms\n", (long long)(vt_qga_now_ms() - t0));
-	vt_run_free(&r);
-}
-
-static void boot(void)
-{
-	snprintf(console, sizeof(console), "%s/console.log", dir);
-	snprintf(sock, sizeof(sock), "%s/qga.sock", dir);
-	char serial[800], chardev[800];
-	snprintf(serial, sizeof(serial), "file:%s", console);
-	snprintf(chardev, sizeof(chardev), "socket,path=%s,server=on,wait=off,id=qga0", sock);
-	fflush(NULL);
-	qemu = fork();
-	assert_true(qemu >= 0);
-	if (qemu == 0) {
-		char log[800];
-		snprintf(log, sizeof(log), "%s/qemu.log", dir);
-		int null = open("/dev/null", O_RDWR), logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(logfd, 2);
-		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-name", GUEST,
-		       "-nodefaults", "-display", "none", "-serial", serial, "-kernel", kernel, "-initrd", image, "-append",
-		       "console=ttyS0 loglevel=4 vt.name=" GUEST " vt.mode=agent-only", "-chardev", chardev, "-device",
-		       "virtio-serial-pci", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-		       (char *)NULL);
-		_exit(127);
-	}
-	atexit(kill_qemu);
-	int64_t t0 = vt_qga_now_ms();
-	for (;;) {
-		char *c = vt_read_file(console, NULL);
-		int ready = c && strstr(c, "VT-READY");
-		if (ready || vt_qga_now_ms() - t0 > 300000 || waitpid(qemu, NULL, WNOHANG) == qemu) {
-			if (!ready) {
-				char log[800];
-				snprintf(log, sizeof(log), "%s/qemu.log", dir);
-				char *q = vt_read_file(log, NULL);
-				fail_msg("the guest did not boot to VT-READY; QEMU said: %s\nconsole:\n%s", q ? q : "",
-					 c ? c : "(none)");
-			}
-			if (strstr(c, "ERROR"))
-				fail_msg("the guest says: %s", strstr(c, "ERROR"));
-			free(c);
-			break;
-		}
-		free(c);
-		usleep(200000);
-	}
-	printf("booted (TCG) in %lld ms\n", (long long)(vt_qga_now_ms() - t0));
+	tcg_kill(&vm);
+	qemu = -1;
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	if (geteuid() != 0)
-		vt_skip(VT_SKIP_NO_ROOT, "make-initramfs and the guest agent socket checks need root");
-	find_testbed();
-	vt_require_program("qemu-system-x86_64");
 	vt_require_program("babeltrace2");
-	vt_require_program("flock");
-	if (access("/usr/sbin/qemu-ga", X_OK) != 0)
-		vt_skip(VT_SKIP_NO_PROGRAM, "/usr/sbin/qemu-ga not installed (package qemu-guest-agent; the image copies it)");
 	dir = vt_mkdtemp();
-	build_image();
-	boot();
+	tcg_prepare(dir);
+	tcg_boot(&vm, dir, GUEST, NULL, 1, 0);
+	qemu = vm.pid;
+	atexit(kill_qemu);
 	struct vt_error err = {""};
 	int64_t t0 = vt_qga_now_ms();
 	guest = vt_guest_open(NULL, qemu, NULL, in_s(120), &err);
@@ -174,7 +77,7 @@ static void test_agent(void **state)
 	(void)state;
 	const struct vt_guest_report *r = vt_guest_report(guest);
 	assert_string_equal(r->host_name, GUEST);
-	assert_string_equal(r->socket, sock);
+	assert_string_equal(r->socket, vm.sock);
 	assert_true(r->agent_version[0] != '\0');
 	struct vt_guest_result res;
 	struct vt_error err = {""};

@@ -117,6 +117,7 @@ int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err)
 
 int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err)
 {
+	vt_pass1_record_hints(p, path);
 	size_t first = p->in.ntraces;
 	if (vt_inputs_read(&p->in, path, feed_both, p, err)) {
 		if (p->spill)
@@ -152,4 +153,9 @@ void vt_pass1_free(struct vt_pass1 *p)
 	vt_sync_free(p->sync);
 	vt_spill_free(p->spill);
 	vt_inputs_close(&p->in);
+	for (size_t i = 0; i < p->nhint_uuids; i++)
+		free(p->hint_uuids[i]);
+	free(p->hint_uuids);
+	p->hint_uuids = NULL;
+	p->nhint_uuids = 0;
 }

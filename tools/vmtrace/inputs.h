@@ -32,6 +32,8 @@ struct vt_pass1 {
 	struct vt_identify *id;
 	struct vt_sync *sync;
 	struct vt_spill *spill; /* what the model will read, when vt_pass1_spill was called */
+	char **hint_uuids;      /* owned: the uuids of hints taken from record.json files */
+	size_t nhint_uuids;
 };
 
 /* with_containment: also keep what the containment method needs (sync). */
@@ -45,6 +47,12 @@ int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err);
  * which QEMU's threads handled their TCP on a host. */
 int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err);
 void vt_pass1_free(struct vt_pass1 *p);
+
+/* When PATH is a `vmtrace record` output (PATH/record.json), its guests'
+ * uuid = QEMU pid become identification hints, as --guest would give:
+ * they tie guest traces to their QEMU even when no agent event did
+ * (record_hints.c). Returns how many were added. */
+size_t vt_pass1_record_hints(struct vt_pass1 *p, const char *path);
 
 /* Parses a --guest UUID=PID argument (modifies arg); prints the error and
  * returns -1 when it is not of that form. */

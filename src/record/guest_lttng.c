@@ -50,6 +50,9 @@ static const char start_body[] =
 	"run lttng enable-event -k -s \"$S\" -c vmtrace \"$evs\"\n"
 	"run lttng enable-event -k -s \"$S\" -c vmtrace 'lttng_statedump_*'\n"
 	"run lttng add-context -k -s \"$S\" -c vmtrace -t pid -t tid -t procname\n"
+	"if [ \"$UST\" = 1 ]; then\n"
+	"	lttng enable-event -u -s \"$S\" 'vmtrace:*' >/dev/null 2>&1 || say note 'no UST domain: the events of a vmtraced in the guest are not recorded'\n"
+	"fi\n"
 	"run lttng start \"$S\"\n";
 
 /* lttng stop says "Warning: N events were discarded" when the buffers overflowed. */
@@ -95,8 +98,9 @@ static char *variables(const struct vt_guest_lttng *o)
 	if (!name_ok(o->session) || !path_ok(o->output) || !events_ok(events) || !pow2(subbuf) || !pow2(nsub))
 		return NULL;
 	char *qo = vt_sh_quote(o->output);
-	char *v = qo ? vt_strdup_printf("S='%s'\nO=%s\nEVENTS='%s'\nSUBBUF=%" PRIu64 "\nNSUBBUF=%u\nSNAPSHOT='%s'\n",
-					o->session, qo, events, subbuf, nsub, o->snapshot ? "--snapshot" : "")
+	char *v = qo ? vt_strdup_printf("S='%s'\nO=%s\nEVENTS='%s'\nSUBBUF=%" PRIu64 "\nNSUBBUF=%u\nSNAPSHOT='%s'\nUST=%d\n",
+					o->session, qo, events, subbuf, nsub, o->snapshot ? "--snapshot" : "",
+					o->agent_events ? 1 : 0)
 		     : NULL;
 	free(qo);
 	return v;

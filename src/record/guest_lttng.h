@@ -19,6 +19,8 @@ struct vt_guest_lttng {
 	uint64_t subbuf_size; /* bytes per sub-buffer (a power of two); 0: 1 MiB */
 	unsigned num_subbuf;  /* sub-buffers per CPU (a power of two); 0: 4 */
 	int snapshot;         /* a snapshot session: overwrite mode, written by the snapshot script */
+	int agent_events;     /* also the UST events of a vmtraced running in the guest (its machine
+				 identity); nothing is lost when none runs */
 };
 
 /* The scripts, as new strings (free them); NULL when an option is not

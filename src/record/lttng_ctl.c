@@ -16,7 +16,7 @@ const char *const vt_lttng_kernel_events[] = {
 	"kvm_userspace_exit", "kvm_x86_hypercall", "sched_switch", "sched_wakeup", "sched_wakeup_new",
 	"sched_waking", "sched_process_fork", "sched_process_exec", "sched_process_exit",
 	"sched_process_free", "sched_migrate_task", "irq_handler_entry", "irq_handler_exit",
-	"softirq_entry", "softirq_exit", "net_dev_queue", "net_if_receive_skb", "netif_receive_skb",
+	"irq_softirq_entry", "irq_softirq_exit", "net_dev_queue", "net_if_receive_skb",
 	"lttng_statedump_start", "lttng_statedump_end", "lttng_statedump_process_state",
 };
 const size_t vt_lttng_kernel_nevents = sizeof(vt_lttng_kernel_events) / sizeof(vt_lttng_kernel_events[0]);

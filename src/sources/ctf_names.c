@@ -51,6 +51,9 @@ static const struct vt_event_name event_names[] = {
 	{"irq_handler_exit", VT_IRQ_EXIT, {"irq", "ret", "name"}},
 	{"softirq_entry", VT_SOFTIRQ_ENTRY, {"vec"}},
 	{"softirq_exit", VT_SOFTIRQ_EXIT, {"vec"}},
+	/* lttng-modules' names for them */
+	{"irq_softirq_entry", VT_SOFTIRQ_ENTRY, {"vec"}},
+	{"irq_softirq_exit", VT_SOFTIRQ_EXIT, {"vec"}},
 };
 
 const struct vt_event_name *vt_event_name_lookup(const char *name)

@@ -153,7 +153,8 @@ static void test_lttng_scripts(void **state)
 	vt_run_free(&r);
 	char out[600];
 	snprintf(out, sizeof(out), "%s/trace out", dir);
-	struct vt_guest_lttng o = {.session = "vmtrace-t1", .output = out, .subbuf_size = 1 << 18, .num_subbuf = 8};
+	struct vt_guest_lttng o = {.session = "vmtrace-t1", .output = out, .subbuf_size = 1 << 18, .num_subbuf = 8,
+				   .agent_events = 1};
 	char *start = vt_guest_lttng_start(&o), *stop = vt_guest_lttng_stop(&o), *snap = vt_guest_lttng_snapshot(&o);
 	syntax_check(start);
 	syntax_check(stop);
@@ -180,6 +181,8 @@ static void test_lttng_scripts(void **state)
 	assert_non_null(strstr(log, "enable-event -k -s vmtrace-t1 -c vmtrace lttng_statedump_*\n"));
 	assert_non_null(strstr(log, "add-context -k -s vmtrace-t1 -c vmtrace -t pid -t tid -t procname\n"));
 	assert_non_null(strstr(log, "start vmtrace-t1\n"));
+	/* a vmtraced in the guest names it: its UST events are in the session (not with --no-agent) */
+	assert_non_null(strstr(log, "enable-event -u -s vmtrace-t1 vmtrace:*\n"));
 	free(log);
 
 	/* A failing command: named, its last line said, the session destroyed. */

@@ -1,8 +1,11 @@
-/* The nested KVM testbed's recordings (tools/testbed, docs/testbed.md), checked against the manifest
- * the traced host wrote while recording: every guest identified (uuid <-> QEMU pid <-> vCPU threads),
- * TCP hull sync ACCURATE with no negative latency, per-vCPU totals adding up, the host's CPU hog the
- * top preemptor of at least one guest, the agent's guest_created/guest_destroyed events, and the
- * recording without the agent paired correctly or plainly not paired.
+/* The nested KVM testbed's recordings (tools/testbed, docs/testbed.md), each made by `vmtrace record`
+ * (LTTng with the agent, LTTng without it, ftrace), checked against the manifest the traced host wrote
+ * while recording: every guest identified (uuid <-> QEMU pid <-> vCPU threads), TCP hull sync ACCURATE
+ * with no negative latency (LTTng; ftrace has no TCP header: placed by containment), per-vCPU totals
+ * adding up, the host's CPU hog the top preemptor of at least one guest, the agent's
+ * guest_created/guest_destroyed events, the recording without the agent paired correctly or plainly
+ * not paired, and record.json: both guests recorded through their qemu-ga, the transient guest (no
+ * guest agent) host-only.
  * Reads $VT_TESTBED_OUT, else out/testbed in the source tree; skips when there is no output or the
  * testbed was skipped (the emulator crashed twice, no download...). */
 #include <jansson.h>
@@ -15,10 +18,11 @@
 #include "testutil.h"
 
 static char *out_dir;
-static json_t *manifest[2];     /* agent, noagent */
-static json_t *analyzed[2];     /* vmtrace analyze --json */
-static json_t *synced[2];       /* vmtrace sync --json */
-static const char *rec_name[2] = {"agent", "noagent"};
+enum { AGENT, NOAGENT, FTRACE, NREC };
+static json_t *manifest[NREC];  /* agent, noagent, ftrace */
+static json_t *analyzed[NREC];  /* vmtrace analyze --json */
+static json_t *synced[NREC];    /* vmtrace sync --json */
+static const char *rec_name[NREC] = {"agent", "noagent", "ftrace"};
 
 static json_t *run_json(const char *command, int rec)
 {
@@ -105,28 +109,35 @@ static int pairing_matches(json_t *m, json_t *g, char *why, size_t len)
 	return 1;
 }
 
-static void test_guests_identified(void **state)
+static void check_identified(int rec)
 {
-	(void)state;
-	json_t *doc = analysis(0), *g;
+	json_t *doc = analysis(rec), *g;
 	size_t i;
-	json_t *host = json_object_get(manifest[0], "host");
+	json_t *host = json_object_get(manifest[rec], "host");
 	int h = machine_index(doc, str_of(host, "product_uuid"));
 	if (h < 0 || strcmp(str_of(json_array_get(json_object_get(doc, "machines"), (size_t)h), "role"), "host"))
 		fail_msg("the host (%s) is not identified as the host", str_of(host, "product_uuid"));
-	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
 	{
 		int k = machine_index(doc, str_of(g, "product_uuid"));
 		if (k < 0)
-			fail_msg("%s (%s): no machine with that uuid", str_of(g, "name"), str_of(g, "product_uuid"));
+			fail_msg("%s: %s (%s): no machine with that uuid", rec_name[rec], str_of(g, "name"),
+				 str_of(g, "product_uuid"));
 		json_t *m = json_array_get(json_object_get(doc, "machines"), (size_t)k);
 		char why[256];
 		if (strcmp(str_of(m, "role"), "guest") || !pairing_matches(m, g, why, sizeof(why)))
 			fail_msg("%s: role %s, %s; evidence: %s", str_of(g, "name"), str_of(m, "role"),
 				 strcmp(str_of(m, "role"), "guest") ? "not a guest" : why, str_of(m, "evidence"));
-		printf("agent: %s = QEMU %lld, %zu vCPU threads as in the manifest (%s)\n", str_of(g, "name"),
+		printf("%s: %s = QEMU %lld, %zu vCPU threads as in the manifest (%s)\n", rec_name[rec], str_of(g, "name"),
 		       (long long)int_of(g, "qemu_pid"), json_array_size(json_object_get(g, "vcpus")), str_of(m, "evidence"));
 	}
+}
+
+static void test_guests_identified(void **state)
+{
+	(void)state;
+	check_identified(AGENT);
+	check_identified(FTRACE);
 }
 
 static void check_sync(int rec)
@@ -155,17 +166,37 @@ static void check_sync(int rec)
 	}
 }
 
+/* ftrace gives no TCP header: each guest placed by containment (its events in its vCPUs' guest-mode windows). */
+static void check_placed(int rec)
+{
+	json_t *doc = sync_doc(rec), *g;
+	size_t i;
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
+	{
+		int k = machine_index(doc, str_of(g, "product_uuid"));
+		if (k < 0)
+			fail_msg("%s: %s is not among the synchronized machines", rec_name[rec], str_of(g, "name"));
+		json_t *c = json_array_get(json_object_get(doc, "clocks"), (size_t)k);
+		printf("%s: %s clock: %s %s (%s)\n", rec_name[rec], str_of(g, "name"), str_of(c, "method"),
+		       str_of(c, "quality"), str_of(c, "why"));
+		if (strcmp(str_of(c, "method"), "containment") || !strcmp(str_of(c, "quality"), "FAIL") ||
+		    !strcmp(str_of(c, "quality"), "ABSENT"))
+			fail_msg("%s: %s synchronized by %s, quality %s: %s", rec_name[rec], str_of(g, "name"),
+				 str_of(c, "method"), str_of(c, "quality"), str_of(c, "why"));
+	}
+}
+
 static void test_sync_accurate(void **state)
 {
 	(void)state;
-	check_sync(0);
-	check_sync(1);
+	check_sync(AGENT);
+	check_sync(NOAGENT);
+	check_placed(FTRACE);
 }
 
-static void test_vcpu_totals(void **state)
+static void check_totals(int rec)
 {
-	(void)state;
-	json_t *doc = analysis(0), *v, *g, *mv;
+	json_t *doc = analysis(rec), *v, *g, *mv;
 	size_t i, j, k;
 	json_array_foreach(json_object_get(doc, "vcpus"), i, v)
 	{
@@ -178,7 +209,7 @@ static void test_vcpu_totals(void **state)
 				 (long long)sum, (long long)(int_of(v, "end_ns") - int_of(v, "start_ns")));
 	}
 	/* Every vCPU of the manifest is modelled on its thread, and ran guest code. */
-	json_array_foreach(json_object_get(manifest[0], "guests"), i, g)
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
 	{
 		json_array_foreach(json_object_get(g, "vcpus"), j, mv)
 		{
@@ -195,10 +226,17 @@ static void test_vcpu_totals(void **state)
 			if (!found)
 				fail_msg("%s vCPU %lld (tid %lld) is not among the analyzed vCPUs", str_of(g, "name"),
 					 (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
-			printf("%s vCPU %lld (tid %lld): analyzed on its thread, ran guest code\n", str_of(g, "name"),
-			       (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
+			printf("%s: %s vCPU %lld (tid %lld): analyzed on its thread, ran guest code\n", rec_name[rec],
+			       str_of(g, "name"), (long long)int_of(mv, "id"), (long long)int_of(mv, "tid"));
 		}
 	}
+}
+
+static void test_vcpu_totals(void **state)
+{
+	(void)state;
+	check_totals(AGENT);
+	check_totals(FTRACE);
 }
 
 /* Whether tid runs a vCPU of some guest (then it is a guest, not a host thread). */
@@ -357,6 +395,63 @@ static void test_agentless(void **state)
 	}
 }
 
+/* record.json of each recording: done; both guests recorded through their guest agent (their start
+ * latency printed); the transient guest, which has no guest agent, host-only and saying so. */
+static void test_record_json(void **state)
+{
+	(void)state;
+	for (int r = 0; r < NREC; r++) {
+		char path[4400];
+		snprintf(path, sizeof(path), "%s/%s-record.json", out_dir, rec_name[r]);
+		json_error_t e;
+		json_t *doc = json_load_file(path, 0, &e), *g, *mg;
+		if (!doc)
+			fail_msg("%s: %s", path, e.text);
+		assert_string_equal(str_of(doc, "status"), "done");
+		assert_int_equal(json_is_true(json_object_get(doc, "agent")), r != NOAGENT);
+		json_t *host = json_object_get(doc, "host");
+		printf("%s: host %s, first event %lld ms after start, lost %lld\n", rec_name[r], str_of(host, "tracer"),
+		       (long long)int_of(host, "first_event_ms"), (long long)int_of(host, "lost_events"));
+		size_t i, j;
+		json_array_foreach(json_object_get(manifest[r], "guests"), i, mg)
+		{
+			int found = 0;
+			json_array_foreach(json_object_get(doc, "guests"), j, g)
+			{
+				if (int_of(g, "pid") != int_of(mg, "qemu_pid"))
+					continue;
+				found = 1;
+				if (!json_is_true(json_object_get(g, "recorded")))
+					fail_msg("%s: %s not recorded: %s", rec_name[r], str_of(mg, "name"), str_of(g, "why_not"));
+				assert_string_equal(str_of(g, "path"), str_of(mg, "name"));
+				printf("%s: %s recorded through qemu-ga %s (%s), session started %lld ms after the recording\n",
+				       rec_name[r], str_of(mg, "name"), str_of(g, "guest_agent"), str_of(g, "tracer"),
+				       (long long)int_of(g, "start_latency_ms"));
+			}
+			if (!found)
+				fail_msg("%s: %s is not in record.json", rec_name[r], str_of(mg, "name"));
+		}
+		json_array_foreach(json_object_get(manifest[r], "transient_guests"), i, mg)
+		{
+			int found = 0;
+			json_array_foreach(json_object_get(doc, "guests"), j, g)
+			{
+				if (int_of(g, "pid") != int_of(mg, "qemu_pid"))
+					continue;
+				found = 1;
+				assert_string_equal(str_of(g, "state"), "host-only");
+				assert_non_null(strstr(str_of(g, "why_not"), "guest agent"));
+				assert_true(json_is_true(json_object_get(g, "created_during_recording")));
+				printf("%s: transient guest host-only: %s\n", rec_name[r], str_of(g, "why_not"));
+			}
+			if (!found)
+				fail_msg("%s: the transient guest (QEMU %lld) is not in record.json", rec_name[r],
+					 (long long)int_of(mg, "qemu_pid"));
+		}
+		json_decref(doc);
+	}
+}
+
 int main(void)
 {
 	const char *env = getenv("VT_TESTBED_OUT");
@@ -379,7 +474,7 @@ int main(void)
 		printf("FAIL: the testbed %s: %s\n", status, json_string_value(json_object_get(top, "reason")));
 		return 1;
 	}
-	for (int r = 0; r < 2; r++) {
+	for (int r = 0; r < NREC; r++) {
 		snprintf(path, sizeof(path), "%s/%s/manifest.json", out_dir, rec_name[r]);
 		json_error_t err;
 		manifest[r] = json_load_file(path, 0, &err);
@@ -393,9 +488,10 @@ int main(void)
 		cmocka_unit_test(test_guests_identified), cmocka_unit_test(test_sync_accurate),
 		cmocka_unit_test(test_vcpu_totals),       cmocka_unit_test(test_hog_top_preemptor),
 		cmocka_unit_test(test_agent_events),      cmocka_unit_test(test_agentless),
+		cmocka_unit_test(test_record_json),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	for (int r = 0; r < 2; r++) {
+	for (int r = 0; r < NREC; r++) {
 		json_decref(manifest[r]);
 		json_decref(analyzed[r]);
 		json_decref(synced[r]);

@@ -229,8 +229,9 @@ int main(void)
 	const char *env = getenv("VT_TESTBED_OUT");
 	char *out = strdup(env && *env ? env : vt_source_path("out/testbed"));
 	in = &inputs[ninputs];
-	snprintf(in->dat, sizeof(in->dat), "%s/ftrace/host-kvm.dat", out);
-	snprintf(in->manifest, sizeof(in->manifest), "%s/ftrace/host-kvm.json", out);
+	/* The testbed's ftrace recording (`vmtrace record --tracer ftrace`): the host's file alone. */
+	snprintf(in->dat, sizeof(in->dat), "%s/ftrace/host/host.dat", out);
+	snprintf(in->manifest, sizeof(in->manifest), "%s/ftrace/manifest.json", out);
 	in->label = "testbed";
 	if (access(in->dat, R_OK) == 0 && access(in->manifest, R_OK) == 0)
 		ninputs++;

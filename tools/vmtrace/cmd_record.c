@@ -48,6 +48,8 @@ static void usage(FILE *out)
 		"      --guest-buffer-kb N a guest's buffer per CPU (default 4096)\n"
 		"      --guest-timeout S   bound of each guest-agent step (default 30)\n"
 		"      --vmtraced PATH     the agent program (default: beside vmtrace, else on PATH)\n"
+		"      --no-agent          no identities: no vmtraced on the host, no vmtrace:* events\n"
+		"                          in the guests (what identification does without them)\n"
 		"      --debugfs DIR       KVM's folders in DIR/kvm, for vmtrace and the agent (tests)\n"
 		"  -h, --help              this help\n\n"
 		"Ctrl-C (or --duration) stops every machine and keeps everything; a second Ctrl-C\n"
@@ -104,7 +106,7 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 }
 
 enum { OPT_TRACER = 1000, OPT_NO_GUESTS, OPT_SNAPSHOT, OPT_ANALYZE, OPT_FORCE, OPT_BUFFER, OPT_GUEST_BUFFER,
-       OPT_GUEST_TIMEOUT, OPT_VMTRACED, OPT_DEBUGFS };
+       OPT_GUEST_TIMEOUT, OPT_VMTRACED, OPT_DEBUGFS, OPT_NO_AGENT };
 
 /* Returns 0, 1 for --help (done), or -1 on a bad option (said). */
 static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
@@ -123,6 +125,7 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 		{"guest-timeout", required_argument, NULL, OPT_GUEST_TIMEOUT},
 		{"vmtraced", required_argument, NULL, OPT_VMTRACED},
 		{"debugfs", required_argument, NULL, OPT_DEBUGFS},
+		{"no-agent", no_argument, NULL, OPT_NO_AGENT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -173,6 +176,7 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 			break;
 		case OPT_VMTRACED: o->vmtraced = optarg; break;
 		case OPT_DEBUGFS: o->paths.debugfs = optarg; break;
+		case OPT_NO_AGENT: o->no_agent = 1; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -334,9 +338,24 @@ static void on_signals(struct run *r)
 	}
 }
 
+static int write_json(struct run *r);
+
+/* The guests' states as one number: record.json is written again when it changes
+ * (a script can wait there for every guest to record). */
+static uint64_t states_signature(struct vt_rec_guests *gs)
+{
+	uint64_t sig = 0;
+	pthread_mutex_lock(&gs->mu);
+	for (size_t i = 0; i < gs->n; i++)
+		sig = sig * 31 + (uint64_t)gs->g[i]->state + 1;
+	pthread_mutex_unlock(&gs->mu);
+	return sig;
+}
+
 /* Records until Ctrl-C, the duration, a full disk or a failed host recorder. */
 static void record_loop(struct run *r)
 {
+	uint64_t written = states_signature(&r->guests);
 	int64_t end = r->o.duration_s > 0 ? r->t0 + (int64_t)(r->o.duration_s * 1e9) : 0;
 	while (!r->stopping) {
 		int64_t now = mono_ns(CLOCK_MONOTONIC);
@@ -360,6 +379,11 @@ static void record_loop(struct run *r)
 		}
 		if (end && mono_ns(CLOCK_MONOTONIC) >= end)
 			break;
+		uint64_t sig = states_signature(&r->guests);
+		if (sig != written) {
+			written = sig;
+			write_json(r);
+		}
 		status_line(r);
 	}
 	if (r->o.snapshot && !r->aborting && !strcmp(r->status, "recording"))

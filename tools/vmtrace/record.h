@@ -23,6 +23,7 @@ struct vt_rec_opts {
 	char **select;              /* --guest NAME|UUID|PID */
 	size_t nselect;
 	int no_guests, snapshot, analyze, force;
+	int no_agent;               /* no identities written: no vmtraced, no guest UST events */
 	unsigned host_buffer_kb;    /* per CPU; 0: sized from the CPU count */
 	unsigned guest_buffer_kb;   /* per CPU in a guest; 0: 4096 */
 	int guest_timeout_s;        /* each guest-agent step's bound */

@@ -96,7 +96,7 @@ static int make_scripts(struct vt_rec_guest *rg, struct scripts *sc, struct vt_e
 	if (o->tracer == VT_REC_LTTNG) {
 		char session[64];
 		snprintf(session, sizeof(session), "vmtrace-%ld", (long)getpid());
-		struct vt_guest_lttng gl = {session, sc->guest_dir, NULL, 1u << 20, 4, o->snapshot};
+		struct vt_guest_lttng gl = {session, sc->guest_dir, NULL, 1u << 20, 4, o->snapshot, !o->no_agent};
 		unsigned n = kb / 1024 < 2 ? 2 : kb / 1024;
 		while (n & (n - 1))
 			n &= n - 1;

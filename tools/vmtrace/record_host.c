@@ -170,10 +170,10 @@ static int start_lttng(struct vt_rec_host *h, const struct vt_rec_opts *o, struc
 	unsigned per_cpu = o->host_buffer_kb ? o->host_buffer_kb : buffer_kb_per_cpu();
 	unsigned subbuf = pow2_floor(per_cpu / 8 < 64 ? 64 : per_cpu / 8);
 	/* The agent first: it dumps once the session turns its events on. */
-	h->agent = running_agent(&o->paths);
-	if (!h->agent)
+	h->agent = o->no_agent ? 0 : running_agent(&o->paths);
+	if (!h->agent && !o->no_agent)
 		start_agent(h, o, "ust", NULL);
-	if (vt_lttng_setup(s, h->dir, o->snapshot, 1, 1, subbuf, 8, err) < 0 || vt_lttng_start(s, err) < 0)
+	if (vt_lttng_setup(s, h->dir, o->snapshot, 1, !o->no_agent, subbuf, 8, err) < 0 || vt_lttng_start(s, err) < 0)
 		return -1;
 	/* The agent checks every 100 ms whether its events are on, and dumps at the second check. */
 	if (h->agent > 0)
@@ -204,8 +204,10 @@ static int start_ftrace(struct vt_rec_host *h, const struct vt_rec_opts *o, stru
 			 n ? "," : "", m);
 	char marker[4200];
 	snprintf(marker, sizeof(marker), "%s/trace_marker", vt_ftrace_rec_instance(h->ftrace));
-	start_agent(h, o, "ftrace", marker);
-	wait_agent_ready(h);
+	if (!o->no_agent) {
+		start_agent(h, o, "ftrace", marker);
+		wait_agent_ready(h);
+	}
 	return 0;
 }
 

@@ -142,6 +142,7 @@ static json_t *summary_json(const struct vt_rec_summary *s)
 	json_object_set_new(doc, "error", vt_json_str(s->error));
 	json_object_set_new(doc, "tracer", json_string(s->o->tracer == VT_REC_LTTNG ? "lttng" : "ftrace"));
 	json_object_set_new(doc, "snapshot_mode", json_boolean(s->o->snapshot));
+	json_object_set_new(doc, "agent", json_boolean(!s->o->no_agent));
 	json_object_set_new(doc, "started", iso_time(s->start_realtime_ns));
 	json_object_set_new(doc, "stopped", iso_time(s->stop_realtime_ns));
 	json_object_set_new(doc, "duration_s", s->stop_mono_ns ? json_real((double)((s->stop_mono_ns - s->start_mono_ns) / 1000000) / 1e3)

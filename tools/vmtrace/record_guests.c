@@ -20,6 +20,7 @@
 #include "record/guest_lttng.h"
 #include "record/guest_session.h"
 #include "record/qga.h"
+#include "record/qga_find.h"
 
 /* The guest's ftrace events: the host's list without kvm:*. */
 static const char *const guest_ftrace_events[] = {
@@ -136,10 +137,14 @@ static int64_t deadline_s(int s)
 }
 
 /* The guest agent, by the deadline; a guest created during the recording
- * keeps trying (its agent starts with its OS) until the recording ends. */
+ * keeps trying (its agent starts with its OS) until the recording ends, when
+ * it has a channel at all. */
 static struct vt_guest *connect_agent(struct vt_rec_guest *rg, struct vt_error *err)
 {
 	const struct vt_rec_opts *o = rg->all->o;
+	struct vt_qga_endpoint ep;
+	if (vt_qga_find(&o->paths, rg->info.pid, &ep, err) < 0 || vt_qga_endpoint_usable(&ep, err) < 0)
+		return NULL; /* no channel (or libvirt's): waiting would not make one */
 	for (;;) {
 		struct vt_guest *g = vt_guest_open(&o->paths, rg->info.pid, NULL, deadline_s(o->guest_timeout_s), err);
 		if (g || !rg->created_during || wait_for_change(rg->all, 2000, NULL))

@@ -164,6 +164,9 @@ static int make_dir(const char *dir, struct vt_error *err)
 static int start_lttng(struct vt_rec_host *h, const struct vt_rec_opts *o, struct vt_error *err)
 {
 	struct vt_lttng_session *s = &h->lttng;
+	/* The agent's log goes there before the session writes into it. */
+	if (make_dir(h->dir, err) < 0)
+		return -1;
 	if (vt_lttng_prepare(s, 1, err) < 0)
 		return -1;
 	snprintf(h->tracer_version, sizeof(h->tracer_version), "lttng %s", s->version);

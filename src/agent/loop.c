@@ -1,5 +1,6 @@
 /* The agent's loop: kernel uevents in, created/destroyed events out. */
 #include "vmtrace/agent.h"
+#include "common/sigpipe.h"
 
 #include "common/text.h"
 
@@ -220,32 +221,13 @@ static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t ne
 	return due <= now ? 0 : (int)(due - now);
 }
 
-static int sig_pipe[2] = {-1, -1};
-
-static void on_signal(int signo)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)signo;
-	/* A full pipe already holds enough to wake the loop. */
-	if (write(sig_pipe[1], &b, 1) < 0) {
-	}
-	errno = saved;
-}
+static int sig_fd = -1;
 
 int vt_agent_catch_signals(struct vt_error *err)
 {
-	if (sig_pipe[0] >= 0)
-		return 0;
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return vt_error_set(err, "pipe: %s", strerror(errno));
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGHUP};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	if (sig_fd < 0 && (sig_fd = vt_sigpipe_catch(sigs, sizeof(sigs) / sizeof(sigs[0]))) < 0)
+		return vt_error_set(err, "pipe: %s", strerror(errno));
 	return 0;
 }
 
@@ -253,7 +235,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 {
 	if (vt_agent_catch_signals(err) < 0)
 		return -1;
-	int sfd = sig_pipe[0];
+	int sfd = sig_fd;
 	struct loop_state s = {0};
 	int64_t next_tick = now_ms() + l->tick_ms;
 	int rc = 0, running = 1;

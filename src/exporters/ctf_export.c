@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/dirs.h"
 #include "common/oom.h"
 #include "exporters/ctf_export.h"
 #include "vmtrace/report.h"
@@ -269,19 +270,6 @@ static size_t common_folder(const struct vt_trace_info *const *traces, size_t nt
 	return len;
 }
 
-static int folder_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return 0;
-	struct dirent *e;
-	int empty = 1;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
 /* A written trace read back (its metadata parsed, its packets indexed):
  * what sink.ctf.fs may have left truncated without saying so. */
 static int verify_trace(const char *out, struct vt_error *err)
@@ -433,7 +421,7 @@ int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, con
 	if (stat(outdir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			return vt_error_set(err, "%s: exists and is not a folder", outdir);
-		if (!folder_empty(outdir)) /* only an empty folder is replaced, by rename() */
+		if (!vt_dir_is_empty(outdir)) /* only an empty folder is replaced, by rename() */
 			return vt_error_set(err, "%s: exists and is not empty (nothing written)", outdir);
 	}
 	char tmp[4200];

@@ -1,5 +1,6 @@
 /* Writing the ftrace capture folder's files (ftrace_capture.h). */
 #include "record/ftrace_capture.h"
+#include "common/dirs.h"
 
 #include "record/ftrace_tracefs.h"
 
@@ -13,26 +14,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int empty_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	struct dirent *e;
-	int empty = 1;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
 int vt_ftrace_capture_create(const char *dir, struct vt_error *err)
 {
 	if (mkdir(dir, 0755) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return vt_error_set(err, "%s: cannot create the capture folder: %s", dir, strerror(errno));
-	if (!empty_dir(dir))
+	if (!vt_dir_is_empty(dir))
 		return vt_error_set(err, "%s: exists and is not an empty folder", dir);
 	return 0;
 }

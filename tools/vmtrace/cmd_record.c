@@ -1,5 +1,4 @@
 /* vmtrace record: one command records a KVM host and its guests (docs/record.md). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +14,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "common/dirs.h"
+#include "common/sigpipe.h"
 #include "common/text.h"
 #include "record.h"
 #include "record/qga.h"
@@ -57,32 +58,14 @@ static void usage(FILE *out)
 		"once its guest agent answers. See vmtrace-record(1) and docs/record.md.\n");
 }
 
-static int sig_pipe[2] = {-1, -1};
-
-static void on_signal(int signo)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)signo;
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* a full pipe already holds enough to wake the loop */
-	}
-	errno = saved;
-}
+static int sig_fd = -1;
 
 static int catch_signals(void)
 {
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -1;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	sig_fd = vt_sigpipe_catch(sigs, sizeof(sigs) / sizeof(sigs[0]));
 	signal(SIGPIPE, SIG_IGN);
-	return 0;
+	return sig_fd < 0 ? -1 : 0;
 }
 
 static int64_t mono_ns(clockid_t c)
@@ -197,24 +180,6 @@ static int lttng_kernel_likely(void)
 	return system("command -v lttng >/dev/null 2>&1 && modprobe -n -q lttng-tracer 2>/dev/null") == 0;
 }
 
-static int is_empty_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	struct dirent *e;
-	int empty = 1;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
 /* The output folder: made, or an empty one (a non-empty one with --force), with room. */
 static int prepare_outdir(struct vt_rec_opts *o, char *made, size_t size)
 {
@@ -231,7 +196,7 @@ static int prepare_outdir(struct vt_rec_opts *o, char *made, size_t size)
 	if (stat(o->outdir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode))
 			return fprintf(stderr, "vmtrace record: %s: exists and is not a folder\n", shown), -1;
-		if (!is_empty_dir(o->outdir) && !o->force)
+		if (!vt_dir_is_empty(o->outdir) && !o->force)
 			return fprintf(stderr, "vmtrace record: %s: not empty (--force to write into it)\n", shown), -1;
 	} else if (mkdir(o->outdir, 0755) < 0) {
 		return fprintf(stderr, "vmtrace record: %s: cannot create: %s\n", shown, strerror(errno)), -1;
@@ -325,7 +290,7 @@ static void take_snapshot(struct run *r)
 static void on_signals(struct run *r)
 {
 	unsigned char sig[16];
-	ssize_t n = read(sig_pipe[0], sig, sizeof(sig));
+	ssize_t n = read(sig_fd, sig, sizeof(sig));
 	for (ssize_t i = 0; i < n; i++) {
 		if (sig[i] == SIGUSR1) {
 			if (r->o.snapshot)
@@ -362,7 +327,7 @@ static void record_loop(struct run *r)
 		int wait = 1000;
 		if (end && end - now < 1000000000LL)
 			wait = end > now ? (int)((end - now) / 1000000) : 0;
-		struct pollfd p[2] = {{sig_pipe[0], POLLIN, 0}, {r->uevent_fd, POLLIN, 0}};
+		struct pollfd p[2] = {{sig_fd, POLLIN, 0}, {r->uevent_fd, POLLIN, 0}};
 		int n = poll(p, r->uevent_fd >= 0 ? 2 : 1, wait);
 		if (n > 0 && (p[0].revents & POLLIN))
 			on_signals(r);
@@ -401,7 +366,7 @@ static void wait_guests(struct run *r)
 		pthread_mutex_unlock(&r->guests.mu);
 		if (!busy || r->aborting)
 			break;
-		struct pollfd p = {sig_pipe[0], POLLIN, 0};
+		struct pollfd p = {sig_fd, POLLIN, 0};
 		if (poll(&p, 1, 250) > 0)
 			on_signals(r);
 		if (r->tty) {

@@ -1,6 +1,7 @@
 #include "fake_agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,14 +169,21 @@ pid_t fake_agent_start(const char *path, fake_answer fn)
 	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* The child says when it listens: the socket file exists from bind()
+	 * on, but a connect() before listen() is refused. */
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		memset(started, 0, sizeof(started)); /* the parent's, not ours to kill */
+		close(ready[0]);
 		/* The child listens, so that SO_PEERCRED names it. */
 		if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 4) < 0)
 			_exit(1);
 		signal(SIGPIPE, SIG_IGN);
+		close(ready[1]);
 		for (;;) {
 			int c = accept(l, NULL, NULL);
 			if (c < 0)
@@ -185,13 +193,14 @@ pid_t fake_agent_start(const char *path, fake_answer fn)
 		}
 	}
 	close(l);
-	remember(pid);
-	for (int i = 0; i < 500; i++) {
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-			return pid;
-		usleep(10000);
+	close(ready[1]);
+	if (pid > 0) {
+		remember(pid);
+		char b;
+		while (read(ready[0], &b, 1) < 0 && errno == EINTR)
+			;
 	}
+	close(ready[0]);
 	return pid;
 }
 

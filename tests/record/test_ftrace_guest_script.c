@@ -6,8 +6,9 @@
  *   time both recorded (all but the timestamps, which each buffer takes
  *   itself, a few ns apart, and the comm column, from saved_cmdlines copied
  *   at different moments; and a dying task's state, Z in one and X in the
- *   other when its parent reaps it between the two probes), hundreds of
- *   them, none lost;
+ *   other when its parent reaps it between the two probes; and the order of
+ *   an interrupt's events, which can come between the two probes of one
+ *   event), hundreds of them, none lost;
  * - the script's "vmtrace: machine ..." line is what vmtraced writes for this
  *   machine (vt_marker_format_machine); under busybox it runs in a UTS
  *   namespace whose hostname holds a space, '%', a tab and UTF-8, which must
@@ -88,28 +89,50 @@ static int same_event(const struct rline *a, const struct rline *b)
 }
 
 /* Each CPU's events of a (not print: each recorder marks only its own
- * instance) between lo and hi must follow each other in b too. */
+ * instance) between lo and hi must follow each other in b too, but for
+ * events of an interrupt: it can come between the two instances' probes of
+ * one event, and then is before that event in one buffer and after it in the
+ * other. So each event of a may match any of the next few unmatched ones of
+ * b; one of b that nothing in a matches soon stops every later match. */
+enum { REORDER_WINDOW = 8 };
+
 static size_t compare_cpu(const struct report *a, const struct report *b, int cpu, uint64_t lo, uint64_t hi)
 {
-	size_t j = 0, compared = 0;
+	size_t *bi = calloc(b->n + 1, sizeof(*bi)), nb = 0;
+	char *used = calloc(b->n + 1, 1);
+	assert_true(bi && used);
+	for (size_t j = 0; j < b->n; j++)
+		if (b->l[j].cpu == cpu && strcmp(b->l[j].name, "print"))
+			bi[nb++] = j;
+	size_t p = 0, compared = 0;
 	int started = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		const struct rline *x = &a->l[i];
 		if (x->cpu != cpu || x->ts_ns < lo || x->ts_ns > hi || !strcmp(x->name, "print"))
 			continue;
-		while (j < b->n && (b->l[j].cpu != cpu || !strcmp(b->l[j].name, "print") ||
-				    (!started && !(same_event(x, &b->l[j]) && b->l[j].ts_ns + 1000000 > x->ts_ns))))
-			j++;
-		if (j == b->n)
-			fail_msg("CPU %d: %s %s at %llu has no counterpart", cpu, x->name, x->rest,
-				 (unsigned long long)x->ts_ns);
-		if (!same_event(x, &b->l[j]))
+		if (!started) {
+			while (p < nb && !(same_event(x, &b->l[bi[p]]) && b->l[bi[p]].ts_ns + 1000000 > x->ts_ns))
+				p++;
+			if (p == nb)
+				fail_msg("CPU %d: %s %s at %llu has no counterpart", cpu, x->name, x->rest,
+					 (unsigned long long)x->ts_ns);
+			started = 1;
+		}
+		size_t k = p, seen = 0;
+		while (k < nb && seen < REORDER_WINDOW && (used[k] || !same_event(x, &b->l[bi[k]])))
+			seen += !used[k++];
+		if (k == nb || seen == REORDER_WINDOW) {
+			const struct rline *y = p < nb ? &b->l[bi[p]] : x;
 			fail_msg("CPU %d at %llu: '%s: %s' vs '%s: %s'", cpu, (unsigned long long)x->ts_ns, x->name, x->rest,
-				 b->l[j].name, b->l[j].rest);
-		started = 1;
+				 y->name, y->rest);
+		}
+		used[k] = 1;
+		while (p < nb && used[p])
+			p++;
 		compared++;
-		j++;
 	}
+	free(bi);
+	free(used);
 	return compared;
 }
 

@@ -44,9 +44,23 @@ static const char start_body[] =
 	"done\n"
 	"[ -n \"$missing\" ] && say note \"events this guest kernel lacks, not recorded:$missing\"\n"
 	"[ -n \"$evs\" ] || { say error 'none of the events is in this guest kernel'; exit 1; }\n"
-	"[ -e \"$O\" ] && { say error \"$O exists already in the guest\"; exit 1; }\n"
-	"run lttng create \"$S\" --output=\"$O\" $SNAPSHOT\n"
-	"run lttng enable-channel -k -s \"$S\" --subbuf-size=\"$SUBBUF\" --num-subbuf=\"$NSUBBUF\" vmtrace\n"
+	/* To the relay when it is reachable (the channel is where lttng connects), else kept here. */
+	"relayed=0\n"
+	"if [ -n \"$URL\" ]; then\n"
+	"	if out=$(lttng create \"$S\" --set-url=\"$URL\" $SNAPSHOT 2>&1) &&\n"
+	"	   out=$(lttng enable-channel -k -s \"$S\" --subbuf-size=\"$SUBBUF\" --num-subbuf=\"$NSUBBUF\" vmtrace 2>&1); then\n"
+	"		relayed=1\n"
+	"		say relay \"$URL\"\n"
+	"	else\n"
+	"		say note \"relay $URL: $(echo \"$out\" | grep -v '^$' | tail -n 1): the trace is kept in the guest\"\n"
+	"		lttng destroy \"$S\" >/dev/null 2>&1\n"
+	"	fi\n"
+	"fi\n"
+	"if [ $relayed = 0 ]; then\n"
+	"	[ -e \"$O\" ] && { say error \"$O exists already in the guest\"; exit 1; }\n"
+	"	run lttng create \"$S\" --output=\"$O\" $SNAPSHOT\n"
+	"	run lttng enable-channel -k -s \"$S\" --subbuf-size=\"$SUBBUF\" --num-subbuf=\"$NSUBBUF\" vmtrace\n"
+	"fi\n"
 	"run lttng enable-event -k -s \"$S\" -c vmtrace \"$evs\"\n"
 	"run lttng enable-event -k -s \"$S\" -c vmtrace 'lttng_statedump_*'\n"
 	"run lttng add-context -k -s \"$S\" -c vmtrace -t pid -t tid -t procname\n"
@@ -84,6 +98,14 @@ static int events_ok(const char *s)
 	return n > 0 && n < 8192 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_,*") == n;
 }
 
+/* net://ADDR:CTRL:DATA as relayd.c makes it: nothing a shell would read. */
+static int url_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 6 && n < 320 && !strncmp(s, "net://", 6) &&
+	       strspn(s + 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") == n - 6;
+}
+
 static int pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));
@@ -95,12 +117,14 @@ static char *variables(const struct vt_guest_lttng *o)
 	const char *events = o->events ? o->events : vt_guest_lttng_events;
 	uint64_t subbuf = o->subbuf_size ? o->subbuf_size : 1u << 20;
 	unsigned nsub = o->num_subbuf ? o->num_subbuf : 4;
-	if (!name_ok(o->session) || !path_ok(o->output) || !events_ok(events) || !pow2(subbuf) || !pow2(nsub))
+	if (!name_ok(o->session) || !path_ok(o->output) || !events_ok(events) || !pow2(subbuf) || !pow2(nsub) ||
+	    (o->url && !url_ok(o->url)))
 		return NULL;
 	char *qo = vt_sh_quote(o->output);
-	char *v = qo ? vt_strdup_printf("S='%s'\nO=%s\nEVENTS='%s'\nSUBBUF=%" PRIu64 "\nNSUBBUF=%u\nSNAPSHOT='%s'\nUST=%d\n",
+	char *v = qo ? vt_strdup_printf("S='%s'\nO=%s\nEVENTS='%s'\nSUBBUF=%" PRIu64 "\nNSUBBUF=%u\nSNAPSHOT='%s'\nUST=%d\n"
+					"URL='%s'\n",
 					o->session, qo, events, subbuf, nsub, o->snapshot ? "--snapshot" : "",
-					o->agent_events ? 1 : 0)
+					o->agent_events ? 1 : 0, o->url ? o->url : "")
 		     : NULL;
 	free(qo);
 	return v;

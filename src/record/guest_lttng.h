@@ -21,10 +21,13 @@ struct vt_guest_lttng {
 	int snapshot;         /* a snapshot session: overwrite mode, written by the snapshot script */
 	int agent_events;     /* also the UST events of a vmtraced running in the guest (its machine
 				 identity); nothing is lost when none runs */
+	const char *url;      /* NULL, or net://ADDR:CTRL:DATA: the session streams to that
+				 lttng-relayd (says vmtrace-relay: URL), and when the guest cannot
+				 reach it, is written to output instead (says why in a note) */
 };
 
 /* The scripts, as new strings (free them); NULL when an option is not
- * valid or out of memory. start: create --output, enable-channel with the
+ * valid or out of memory. start: create --output (or --set-url), enable-channel with the
  * buffer size, enable-event -k, add-context -k pid,tid,procname, start;
  * says vmtrace-tracer. stop: stop (says vmtrace-lost: the events LTTng
  * discarded) and destroy. snapshot: `lttng snapshot record` (a new

@@ -44,6 +44,8 @@ static void take_line(struct vt_guest_report *r, const char *line, size_t n)
 			r->lost = x;
 			r->has_lost = 1;
 		}
+	} else if (line_value(line, n, "relay", v, sizeof(v))) {
+		r->relayed = 1;
 	} else if (line_value(line, n, "note", v, sizeof(v))) {
 		vt_guest_note(r, v);
 	}

@@ -8,6 +8,7 @@
  *   vmtrace-lost: N                events the tracer lost
  *   vmtrace-error: TEXT            why the script failed (with a non-zero exit)
  *   vmtrace-note: TEXT             something to tell the user
+ *   vmtrace-relay: URL             the trace streams to that lttng-relayd
  * Any other line is the script's own. Exit 0 is success. */
 #ifndef VT_RECORD_GUEST_SESSION_H
 #define VT_RECORD_GUEST_SESSION_H
@@ -40,6 +41,7 @@ struct vt_guest_report {
 	char tracer[128];       /* "lttng 2.13.9" from vmtrace-tracer, "" when not said */
 	uint64_t lost;          /* from vmtrace-lost (the last said) */
 	int has_lost;
+	int relayed;            /* said vmtrace-relay: the trace is on the relay, not in the guest */
 	char notes[512];        /* vmtrace-note lines, "; "-separated, cut */
 	char error[1024];       /* the first failure, one line; "" while all went well */
 };

@@ -20,6 +20,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/qga_ops.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_reader.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_reply.c
+  ${CMAKE_CURRENT_LIST_DIR}/relayd.c
   ${CMAKE_CURRENT_LIST_DIR}/untar.c
   ${CMAKE_CURRENT_LIST_DIR}/untar_fs.c
   ${CMAKE_CURRENT_LIST_DIR}/untar_name.c

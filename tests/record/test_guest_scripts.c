@@ -19,12 +19,14 @@ static void test_report_lines(void **state)
 	(void)state;
 	struct vt_guest_report r = {0};
 	const char out[] = "hello\nvmtrace-tracer: lttng 2.13.9\r\nvmtrace-lost: 42\nvmtrace-lost: -3\nvmtrace-lost: 7x\n"
-			   "vmtrace-note: one\nvmtrace-note: two\nvmtrace-tracers: no\n vmtrace-lost: 9\nvmtrace-error: x";
+			   "vmtrace-note: one\nvmtrace-note: two\nvmtrace-tracers: no\n vmtrace-lost: 9\nvmtrace-error: x\n"
+			   "vmtrace-relay: net://10.0.3.1:5342:5343\n";
 	vt_guest_report_take(&r, out, sizeof(out) - 1);
 	assert_string_equal(r.tracer, "lttng 2.13.9");
 	assert_int_equal(r.has_lost, 1);
 	assert_int_equal(r.lost, 42);
 	assert_string_equal(r.notes, "one; two");
+	assert_int_equal(r.relayed, 1);
 	/* Notes are cut, never overflow. */
 	for (int i = 0; i < 100; i++)
 		vt_guest_note(&r, "a long note that repeats until the buffer is full");
@@ -106,7 +108,12 @@ static const char fake_lttng[] =
 	"stop) echo 'Waiting for data availability'; echo 'Warning: 603 events were discarded, please refer to the "
 	"documentation on channel configuration.' >&2 ;;\n"
 	"enable-channel) [ -n \"$FAIL_CHANNEL\" ] && { echo 'Error: Channel vmtrace: Invalid parameter (in "
-	"vmtrace)' >&2; echo; exit 1; } ;;\n"
+	"vmtrace)' >&2; echo; exit 1; }\n"
+	/* lttng connects to the relay daemon when the channel is made */
+	"	[ -n \"$NO_RELAY\" ] && [ -e \"$LOG.relay\" ] && { echo 'Error: Channel vmtrace: Unable to connect to "
+	"lttng-relayd (session vmtrace-t1)' >&2; exit 1; } ;;\n"
+	"create) case \"$3\" in --set-url=*) : >\"$LOG.relay\" ;; esac ;;\n"
+	"destroy) rm -f \"$LOG.relay\" ;;\n"
 	"esac\n"
 	"exit 0\n";
 
@@ -253,11 +260,72 @@ static void test_lttng_scripts(void **state)
 	free(dir);
 }
 
+/* --relay: the session streams to the relay when the guest reaches it, else
+ * is kept in the guest (and said); a URL a shell would read is refused. */
+static void test_lttng_relay(void **state)
+{
+	(void)state;
+	vt_require_program("dash");
+	dir = vt_mkdtemp();
+	struct vt_run r;
+	vt_run_shell(&r, "mkdir -p '%s/bin' && cat >'%s/bin/lttng' <<'EOF'\n%sEOF\nchmod +x '%s/bin/lttng'", dir, dir,
+		     fake_lttng, dir);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	char out[600], logp[700];
+	snprintf(out, sizeof(out), "%s/trace", dir);
+	snprintf(logp, sizeof(logp), "%s/log", dir);
+	struct vt_guest_lttng o = {.session = "vmtrace-t1", .output = out, .url = "net://10.0.3.1:5342:5343"};
+	char *start = vt_guest_lttng_start(&o);
+	assert_non_null(start);
+	syntax_check(start);
+
+	run_script(&r, start, "");
+	printf("relayed:\n%s%s", r.out, r.err);
+	assert_int_equal(r.status, 0);
+	struct vt_guest_report rep = {0};
+	vt_guest_report_take(&rep, r.out, r.out_len);
+	assert_int_equal(rep.relayed, 1);
+	vt_run_free(&r);
+	char *log = vt_read_file(logp, NULL);
+	assert_non_null(strstr(log, "create vmtrace-t1 --set-url=net://10.0.3.1:5342:5343\n"));
+	assert_null(strstr(log, "--output"));
+	assert_non_null(strstr(log, "start vmtrace-t1\n"));
+	free(log);
+
+	run_script(&r, start, "NO_RELAY=1");
+	printf("relay unreachable:\n%s%s", r.out, r.err);
+	assert_int_equal(r.status, 0);
+	memset(&rep, 0, sizeof(rep));
+	vt_guest_report_take(&rep, r.out, r.out_len);
+	assert_int_equal(rep.relayed, 0);
+	assert_non_null(strstr(rep.notes, "relay net://10.0.3.1:5342:5343: Error: Channel vmtrace: Unable to connect"));
+	assert_non_null(strstr(rep.notes, "kept in the guest"));
+	vt_run_free(&r);
+	log = vt_read_file(logp, NULL);
+	printf("lttng was asked:\n%s", log);
+	char want[1200];
+	snprintf(want, sizeof(want), "destroy vmtrace-t1\ncreate vmtrace-t1 --output=%s\n", out);
+	assert_non_null(strstr(log, want));
+	assert_non_null(strstr(log, "start vmtrace-t1\n"));
+	free(log);
+	free(start);
+
+	const char *bad[] = {"net://a;reboot", "file:///tmp/x", "net://x y", "net://$(id)", "net://", "tcp://a:1:2"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o.url = bad[i];
+		assert_null(vt_guest_lttng_start(&o));
+	}
+	vt_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_lines),
 		cmocka_unit_test(test_sh_quote),
+		cmocka_unit_test(test_lttng_relay),
 		cmocka_unit_test(test_lttng_options),
 		cmocka_unit_test(test_lttng_scripts),
 	};

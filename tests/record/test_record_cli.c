@@ -164,6 +164,18 @@ static void test_refusals(void **state)
 	assert_int_equal(run.status, 0);
 	assert_non_null(strstr(run.out, "x\n"));
 	vt_run_free(&run);
+	/* --relay: LTTng's, for guests; an address that is no address; nothing written for any of them */
+	const char *relay_bad[][2] = {{"--tracer ftrace --relay 127.0.0.1", "not with --tracer ftrace"},
+				      {"--no-guests --relay 127.0.0.1", "not with --no-guests"},
+				      {"--relay 'a;reboot'", "an IPv4 address or host name"}};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(out, sizeof(out), "%s/relay-%zu", tmp, i);
+		vt_run_shell(&run, "%s record %s -d 1 -o '%s'", vt_vmtrace_cmd(), relay_bad[i][0], out);
+		printf("%s: %s", relay_bad[i][0], run.err);
+		assert_int_not_equal(run.status, 0);
+		assert_non_null(strstr(run.err, relay_bad[i][1]));
+		vt_run_free(&run);
+	}
 }
 
 /* LTTng's kernel tracer (lttng-modules) is not on this kernel: a clear refusal. */

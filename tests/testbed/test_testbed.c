@@ -4,8 +4,9 @@
  * with no negative latency (LTTng; ftrace has no TCP header: placed by containment), per-vCPU totals
  * adding up, the host's CPU hog the top preemptor of at least one guest, the agent's
  * guest_created/guest_destroyed events, the recording without the agent paired correctly or plainly
- * not paired, and record.json: both guests recorded through their qemu-ga, the transient guest (no
- * guest agent) host-only.
+ * not paired, and record.json: both guests recorded through their qemu-ga (the recording without the
+ * agent: streamed to the lttng-relayd `vmtrace record --relay` ran on the host), the transient guest
+ * (no guest agent) host-only.
  * Reads $VT_TESTBED_OUT, else out/testbed in the source tree; skips when there is no output or the
  * testbed was skipped (the emulator crashed twice, no download...). */
 #include <jansson.h>
@@ -413,6 +414,8 @@ static void test_record_json(void **state)
 			fail_msg("%s: %s", path, e.text);
 		assert_string_equal(str_of(doc, "status"), "done");
 		assert_int_equal(json_is_true(json_object_get(doc, "agent")), r != NOAGENT);
+		/* noagent: --relay, the guests' traces streamed to the host's lttng-relayd */
+		assert_int_equal(json_is_string(json_object_get(doc, "relay")), r == NOAGENT);
 		json_t *host = json_object_get(doc, "host");
 		printf("%s: host %s, first event %lld ms after start, lost %lld\n", rec_name[r], str_of(host, "tracer"),
 		       (long long)int_of(host, "first_event_ms"), (long long)int_of(host, "lost_events"));
@@ -428,8 +431,12 @@ static void test_record_json(void **state)
 				if (!json_is_true(json_object_get(g, "recorded")))
 					fail_msg("%s: %s not recorded: %s", rec_name[r], str_of(mg, "name"), str_of(g, "why_not"));
 				assert_string_equal(str_of(g, "path"), str_of(mg, "name"));
-				printf("%s: %s recorded through qemu-ga %s (%s), session started %lld ms after the recording\n",
+				if (json_is_true(json_object_get(g, "relayed")) != (r == NOAGENT))
+					fail_msg("%s: %s %s streamed to the relay (notes: %s)", rec_name[r], str_of(mg, "name"),
+						 r == NOAGENT ? "not" : "", str_of(g, "notes"));
+				printf("%s: %s recorded through qemu-ga %s (%s%s), session started %lld ms after the recording\n",
 				       rec_name[r], str_of(mg, "name"), str_of(g, "guest_agent"), str_of(g, "tracer"),
+				       json_is_true(json_object_get(g, "relayed")) ? ", streamed to the relay" : "",
 				       (long long)int_of(g, "start_latency_ms"));
 			}
 			if (!found)

@@ -51,6 +51,10 @@ static void usage(FILE *out)
 		"      --vmtraced PATH     the agent program (default: beside vmtrace, else on PATH)\n"
 		"      --no-agent          no identities: no vmtraced on the host, no vmtrace:* events\n"
 		"                          in the guests (what identification does without them)\n"
+		"      --relay ADDR[:C:D]  LTTng: the guests stream to an lttng-relayd started here,\n"
+		"                          listening on ADDR (this host's address the guests reach;\n"
+		"                          ports C and D, default 5342 and 5343 or free ones); a guest\n"
+		"                          that cannot reach it keeps its trace for the agent to fetch\n"
 		"      --debugfs DIR       KVM's folders in DIR/kvm, for vmtrace and the agent (tests)\n"
 		"  -h, --help              this help\n\n"
 		"Ctrl-C (or --duration) stops every machine and keeps everything; a second Ctrl-C\n"
@@ -89,7 +93,7 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 }
 
 enum { OPT_TRACER = 1000, OPT_NO_GUESTS, OPT_SNAPSHOT, OPT_ANALYZE, OPT_FORCE, OPT_BUFFER, OPT_GUEST_BUFFER,
-       OPT_GUEST_TIMEOUT, OPT_VMTRACED, OPT_DEBUGFS, OPT_NO_AGENT };
+       OPT_GUEST_TIMEOUT, OPT_VMTRACED, OPT_DEBUGFS, OPT_NO_AGENT, OPT_RELAY };
 
 /* Returns 0, 1 for --help (done), or -1 on a bad option (said). */
 static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
@@ -109,6 +113,7 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 		{"vmtraced", required_argument, NULL, OPT_VMTRACED},
 		{"debugfs", required_argument, NULL, OPT_DEBUGFS},
 		{"no-agent", no_argument, NULL, OPT_NO_AGENT},
+		{"relay", required_argument, NULL, OPT_RELAY},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -160,6 +165,7 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 		case OPT_VMTRACED: o->vmtraced = optarg; break;
 		case OPT_DEBUGFS: o->paths.debugfs = optarg; break;
 		case OPT_NO_AGENT: o->no_agent = 1; break;
+		case OPT_RELAY: o->relay = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -168,6 +174,12 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 		return fprintf(stderr, "vmtrace record: unexpected argument '%s'\n", argv[optind]), -1;
 	if (o->no_guests && o->nselect)
 		return fprintf(stderr, "vmtrace record: --guest and --no-guests together\n"), -1;
+	if (o->relay && o->tracer_chosen && o->tracer != VT_REC_LTTNG)
+		return fprintf(stderr, "vmtrace record: --relay: LTTng's relay daemon; not with --tracer ftrace\n"), -1;
+	if (o->relay && o->no_guests)
+		return fprintf(stderr, "vmtrace record: --relay is for the guests: not with --no-guests\n"), -1;
+	if (o->relay)
+		o->tracer = VT_REC_LTTNG, o->tracer_chosen = 1;
 	return 0;
 }
 
@@ -219,6 +231,7 @@ static uint64_t room(const char *dir)
 
 struct run {
 	struct vt_rec_opts o;
+	struct vt_relayd relay;
 	struct vt_rec_host host;
 	struct vt_rec_guests guests;
 	struct vt_rec_summary sum;
@@ -426,6 +439,20 @@ static int write_json(struct run *r)
 	return -1;
 }
 
+/* The relay daemon stopped (its files closed), the relayed guests' folders
+ * moved into place, its own folder removed when nothing else is left. */
+static void stop_relay(struct run *r)
+{
+	if (!r->o.relay || !r->relay.dir[0])
+		return;
+	vt_relayd_stop(&r->relay);
+	struct vt_error err;
+	if (!r->aborting)
+		vt_rec_guests_collect(&r->guests);
+	if (vt_relayd_finish(&r->relay, &err) < 0)
+		fprintf(stderr, "vmtrace record: %s\n", err.msg);
+}
+
 /* Starts the host and the guests; 0, or -1 said. */
 static int start(struct run *r)
 {
@@ -435,6 +462,17 @@ static int start(struct run *r)
 		fprintf(stderr, "vmtrace record: %s: recording the host only\n", err.msg);
 		memset(&list, 0, sizeof(list));
 	}
+	if (r->o.relay && (vt_relayd_parse(&r->relay, r->o.relay, &err) < 0 ||
+			   vt_relayd_start(&r->relay, r->o.outdir, &err) < 0)) {
+		fprintf(stderr, "vmtrace record: %s\n", err.msg);
+		vt_guest_list_free(&list);
+		return -1;
+	}
+	if (r->relay.pid > 0) {
+		r->guests.relay = &r->relay;
+		if (r->tty)
+			fprintf(stderr, "vmtrace record: guests stream to lttng-relayd at %s\n", r->relay.url);
+	}
 	r->uevent_fd = r->o.no_guests ? -1 : vt_uevent_open(&err);
 	r->t0 = mono_ns(CLOCK_MONOTONIC);
 	r->sum.start_mono_ns = r->t0;
@@ -442,6 +480,7 @@ static int start(struct run *r)
 	if (vt_rec_host_start(&r->host, &r->o, &err) < 0) {
 		fprintf(stderr, "vmtrace record: %s\n", err.msg);
 		vt_guest_list_free(&list);
+		stop_relay(r);
 		return -1;
 	}
 	r->sum.first_event_ms = (mono_ns(CLOCK_MONOTONIC) - r->t0) / 1000000;
@@ -464,6 +503,7 @@ static int run_record(struct run *r)
 	if (vt_rec_host_stop(&r->host, &err) < 0)
 		say_error(r, "failed", err.msg);
 	wait_guests(r);
+	stop_relay(r);
 	if (vt_rec_host_finish(&r->host, &err) < 0)
 		say_error(r, "failed", err.msg);
 	if (r->aborting)

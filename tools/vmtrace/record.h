@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "record/lttng_ctl.h"
+#include "record/relayd.h"
 #include "vmtrace/agent.h"
 #include "vmtrace/error.h"
 
@@ -28,6 +29,7 @@ struct vt_rec_opts {
 	unsigned guest_buffer_kb;   /* per CPU in a guest; 0: 4096 */
 	int guest_timeout_s;        /* each guest-agent step's bound */
 	const char *vmtraced;       /* the agent program; NULL: beside vmtrace, else on PATH */
+	const char *relay;          /* --relay ADDR[:CTRL:DATA]: guests stream to our lttng-relayd */
 	struct vt_agent_paths paths;
 };
 
@@ -82,6 +84,8 @@ struct vt_rec_guest {
 	char tracer[128];           /* "lttng 2.13.9", "ftrace" */
 	char agent_version[64];
 	char notes[512];
+	char session[64];           /* its LTTng session's name (unique per guest: the relay's folders) */
+	int relayed;                /* its trace went to the relay daemon: collected after the stop */
 	uint64_t lost, bytes;
 	int has_lost;
 	pthread_t thread;
@@ -98,6 +102,7 @@ struct vt_rec_guests {
 	size_t n;
 	const struct vt_rec_opts *o;
 	const char *outdir;
+	const struct vt_relayd *relay; /* running: guests' LTTng sessions stream to it */
 };
 
 void vt_rec_guests_init(struct vt_rec_guests *gs, const struct vt_rec_opts *o);
@@ -115,6 +120,9 @@ void vt_rec_guests_stop(struct vt_rec_guests *gs);
 void vt_rec_guests_abort(struct vt_rec_guests *gs);
 /* Waits for every worker (the fetches). */
 void vt_rec_guests_join(struct vt_rec_guests *gs);
+/* After join, the relay daemon stopped: each relayed guest's folder moved
+ * from the daemon's tree to DIR/<folder> (a failure: that guest failed). */
+void vt_rec_guests_collect(struct vt_rec_guests *gs);
 void vt_rec_guests_free(struct vt_rec_guests *gs);
 /* "guest1 recording, guest2 host-only (no agent)": for the status line. */
 void vt_rec_guests_status(struct vt_rec_guests *gs, char *buf, size_t size);

@@ -95,9 +95,10 @@ static int make_scripts(struct vt_rec_guest *rg, struct scripts *sc, struct vt_e
 	snprintf(sc->guest_dir, sizeof(sc->guest_dir), "/var/tmp/vmtrace-%ld-%" PRId64, (long)getpid(), rg->info.pid);
 	unsigned kb = o->guest_buffer_kb ? o->guest_buffer_kb : 4096;
 	if (o->tracer == VT_REC_LTTNG) {
-		char session[64];
-		snprintf(session, sizeof(session), "vmtrace-%ld", (long)getpid());
-		struct vt_guest_lttng gl = {session, sc->guest_dir, NULL, 1u << 20, 4, o->snapshot, !o->no_agent};
+		/* One name per guest: the relay daemon's folders are HOSTNAME/SESSION-DATE. */
+		snprintf(rg->session, sizeof(rg->session), "vmtrace-%ld-%" PRId64, (long)getpid(), rg->info.pid);
+		struct vt_guest_lttng gl = {rg->session, sc->guest_dir, NULL, 1u << 20, 4, o->snapshot, !o->no_agent,
+					    rg->all->relay ? rg->all->relay->url : NULL};
 		unsigned n = kb / 1024 < 2 ? 2 : kb / 1024;
 		while (n & (n - 1))
 			n &= n - 1;
@@ -176,6 +177,10 @@ static int fetch(struct vt_rec_guest *rg, struct vt_guest *g, const struct scrip
 	    snprintf(dat, sizeof(dat), "%s/%s.dat", dest, rg->folder) >= (int)sizeof(dat))
 		return vt_error_set(err, "%s: path too long", rg->all->outdir);
 	int64_t dl = deadline_s(o->guest_timeout_s * 20);
+	if (vt_guest_report(g)->relayed) {
+		rg->relayed = 1; /* on the relay daemon: vt_rec_guests_collect */
+		return 0;
+	}
 	if (o->tracer == VT_REC_LTTNG)
 		return vt_guest_fetch(g, sc->guest_dir, dest, 1, dl, NULL, err);
 	if (mkdir(dest, 0755) < 0 && errno != EEXIST)
@@ -253,7 +258,7 @@ static void *worker(void *arg)
 		}
 		set_state(rg, rc == 0 ? VT_REC_G_DONE : VT_REC_G_FAILED, rc == 0 ? NULL : err.msg);
 	}
-	if (rg->state == VT_REC_G_DONE) {
+	if (rg->state == VT_REC_G_DONE && !rg->relayed) {
 		char dest[4400];
 		snprintf(dest, sizeof(dest), "%s/%s", rg->all->outdir, rg->folder);
 		rg->bytes = vt_rec_tree_bytes(dest);
@@ -406,6 +411,22 @@ void vt_rec_guests_join(struct vt_rec_guests *gs)
 			pthread_join(gs->g[i]->thread, NULL);
 			gs->g[i]->joinable = 0;
 		}
+}
+
+void vt_rec_guests_collect(struct vt_rec_guests *gs)
+{
+	for (size_t i = 0; gs->relay && i < gs->n; i++) {
+		struct vt_rec_guest *rg = gs->g[i];
+		if (rg->state != VT_REC_G_DONE || !rg->relayed)
+			continue;
+		char dest[4400];
+		struct vt_error err;
+		snprintf(dest, sizeof(dest), "%s/%s", gs->outdir, rg->folder);
+		if (vt_relayd_collect(gs->relay, rg->session, dest, &err) < 0)
+			set_state(rg, VT_REC_G_FAILED, err.msg);
+		else
+			rg->bytes = vt_rec_tree_bytes(dest);
+	}
 }
 
 void vt_rec_guests_free(struct vt_rec_guests *gs)

@@ -127,6 +127,7 @@ static json_t *guest_json(const struct vt_rec_guest *rg, const char *outdir)
 	json_object_set_new(o, "lost_events", rg->has_lost ? json_integer((json_int_t)rg->lost) : json_null());
 	json_object_set_new(o, "bytes", json_integer((json_int_t)rg->bytes));
 	json_object_set_new(o, "notes", vt_json_str(rg->notes));
+	json_object_set_new(o, "relayed", json_boolean(rg->relayed));
 	json_object_set_new(o, "start_latency_ms",
 			    rg->started_ms ? json_integer(rg->started_ms - rg->created_ms) : json_null());
 	return o;
@@ -143,6 +144,7 @@ static json_t *summary_json(const struct vt_rec_summary *s)
 	json_object_set_new(doc, "tracer", json_string(s->o->tracer == VT_REC_LTTNG ? "lttng" : "ftrace"));
 	json_object_set_new(doc, "snapshot_mode", json_boolean(s->o->snapshot));
 	json_object_set_new(doc, "agent", json_boolean(!s->o->no_agent));
+	json_object_set_new(doc, "relay", s->guests->relay ? vt_json_str(s->guests->relay->url) : json_null());
 	json_object_set_new(doc, "started", iso_time(s->start_realtime_ns));
 	json_object_set_new(doc, "stopped", iso_time(s->stop_realtime_ns));
 	json_object_set_new(doc, "duration_s", s->stop_mono_ns ? json_real((double)((s->stop_mono_ns - s->start_mono_ns) / 1000000) / 1e3)

@@ -75,6 +75,11 @@ static void test_ftrace_host(void **state)
 	assert_int_equal(json_integer_value(json_object_get(host, "lost_events")), 0);
 	assert_true(json_integer_value(json_object_get(host, "events")) > 0);
 	assert_true(json_real_value(json_object_get(doc, "duration_s")) >= 1.9);
+	/* its own cost: some CPU, far less than the 2 s of every CPU it recorded */
+	json_t *cpu = json_object_get(host, "recorder_cpu_s");
+	double self = json_real_value(json_object_get(cpu, "vmtrace"));
+	printf("recorder CPU: %.3f s over 2 s\n", self);
+	assert_true(self > 0 && self < 2.0 * (double)sysconf(_SC_NPROCESSORS_ONLN));
 	json_decref(doc);
 
 	snprintf(dat, sizeof(dat), "%s/host/host.dat", out);

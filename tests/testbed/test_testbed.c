@@ -419,6 +419,10 @@ static void test_record_json(void **state)
 		json_t *host = json_object_get(doc, "host");
 		printf("%s: host %s, first event %lld ms after start, lost %lld\n", rec_name[r], str_of(host, "tracer"),
 		       (long long)int_of(host, "first_event_ms"), (long long)int_of(host, "lost_events"));
+		json_t *cpu = json_object_get(host, "recorder_cpu_s");
+		printf("%s: the recorder's own CPU: %.2f s (vmtrace record) + %.2f s (daemons it started) over %.1f s\n",
+		       rec_name[r], json_real_value(json_object_get(cpu, "vmtrace")),
+		       json_real_value(json_object_get(cpu, "children")), json_real_value(json_object_get(doc, "duration_s")));
 		size_t i, j;
 		json_array_foreach(json_object_get(manifest[r], "guests"), i, mg)
 		{

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -44,6 +45,22 @@ uint64_t vt_rec_tree_bytes(const char *dir)
 	}
 	closedir(d);
 	return sum;
+}
+
+/* The recording's own cost on the host: CPU seconds of vmtrace record (its
+ * ftrace readers, guest workers) and of the children it has reaped (a
+ * sessiond, vmtraced, relayd it started, with their own children). The
+ * kernel's tracing cost, in the traced threads, is not in it. */
+static json_t *recorder_cpu(void)
+{
+	struct rusage self, kids;
+	if (getrusage(RUSAGE_SELF, &self) < 0 || getrusage(RUSAGE_CHILDREN, &kids) < 0)
+		return json_null();
+	double a = (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + (double)self.ru_stime.tv_sec +
+		   self.ru_stime.tv_usec / 1e6;
+	double b = (double)kids.ru_utime.tv_sec + kids.ru_utime.tv_usec / 1e6 + (double)kids.ru_stime.tv_sec +
+		   kids.ru_stime.tv_usec / 1e6;
+	return json_pack("{s:f,s:f}", "vmtrace", a, "children", b);
 }
 
 static json_t *iso_time(int64_t realtime_ns)
@@ -92,6 +109,7 @@ static json_t *host_json(const struct vt_rec_summary *s)
 	json_object_set_new(o, "agent_started", json_boolean(h->agent_ours));
 	json_object_set_new(o, "agent_note", vt_json_str(h->agent_note));
 	json_object_set_new(o, "first_event_ms", json_integer(s->first_event_ms));
+	json_object_set_new(o, "recorder_cpu_s", recorder_cpu());
 	return o;
 }
 

@@ -461,6 +461,8 @@ int vt_cmd_analyze(int argc, char **argv)
 		struct vt_error err = {{0}};
 		const char *title = a.host < 0 ? "guests only: no host trace among the inputs"
 				    : a.m->machines[a.host].hostname ? a.m->machines[a.host].hostname : "host";
+		if (report)
+			vt_html_report_set_findings(report, &a.findings);
 		if (!report || vt_html_report_write(report, a.model, a.m, title, html, &err)) {
 			fprintf(stderr, "vmtrace analyze: %s\n", report ? err.msg : "no events for the HTML report");
 			goto out;

@@ -64,8 +64,9 @@ void vt_rule_overcommit(struct vt_fctx *ctx)
 		f->end_ns = s.last;
 		const char *name = vt_findings_guest_name(ctx, g->guest);
 		vt_finding_text(f->summary, sizeof(f->summary),
-				"%s's vCPUs waited %.1f %% of their time for other vCPUs: %zu vCPUs on %zu pCPUs", name,
-				by_pct, model->nvcpus, model->ncpus);
+				"%s's vCPUs waited %.1f %% of their time for other vCPUs (%zu vCPUs on %zu pCPUs, up to "
+				"%.2f wanting to run per pCPU)",
+				name, by_pct, model->nvcpus, model->ncpus, peak);
 		vt_finding_text(f->meaning, sizeof(f->meaning),
 				"%s's vCPUs were preempted %.1f %% of their time, %.0f %% of it by vCPU threads (its own or "
 				"other guests'): the host runs %zu vCPUs on %zu pCPUs (%.2f per pCPU); on average %.2f "

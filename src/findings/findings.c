@@ -13,7 +13,7 @@ const char *vt_severity_name(enum vt_severity s)
 	return (unsigned)s <= VT_SEVERITY_CRITICAL ? names[s] : "?";
 }
 
-double vt_pct(double part, double whole)
+double vt_findings_pct(double part, double whole)
 {
 	return whole > 0 ? 100.0 * part / whole : 0;
 }

@@ -76,7 +76,7 @@ enum vt_severity vt_finding_severity(double value, double threshold);
 const char *vt_findings_guest_name(const struct vt_fctx *ctx, int guest);
 uint64_t vt_findings_busy(const uint64_t totals[VT_VCPU_STATE_COUNT]);
 struct vt_fspan vt_findings_guest_range(const struct vt_fctx *ctx, int64_t qemu_pid, int which);
-double vt_pct(double part, double whole);
+double vt_findings_pct(double part, double whole);
 
 /* The rules, one per file. Each appends its findings to ctx->out. */
 void vt_rule_noisy_neighbour(struct vt_fctx *ctx);

@@ -19,7 +19,7 @@ void vt_rule_halt_polling(struct vt_fctx *ctx)
 				wake_ns += c->v[i].wake_ns;
 			}
 		double rate = g->observed_ns ? (double)halts * 1e9 / (double)g->observed_ns : 0;
-		double wake_pct = vt_pct((double)wake_ns, (double)g->observed_ns);
+		double wake_pct = vt_findings_pct((double)wake_ns, (double)g->observed_ns);
 		if (rate < ctx->cfg->v[VT_TH_HALT_RATE] || wake_pct < ctx->cfg->v[VT_TH_HALT_WAKE_PCT] ||
 		    (double)halts < ctx->cfg->v[VT_TH_MIN_EXITS] || !wakes)
 			continue;

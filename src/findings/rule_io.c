@@ -15,7 +15,7 @@ void vt_rule_emulated_io(struct vt_fctx *ctx)
 			if (vt_findings_reason_class(g->isa, g->exits[e].reason) == FC_IO)
 				io_exits += g->exits[e].count;
 		double rate = busy ? (double)g->userspace_exits * 1e9 / (double)busy : 0;
-		double pct = vt_pct((double)io_ns, (double)busy);
+		double pct = vt_findings_pct((double)io_ns, (double)busy);
 		double min = ctx->cfg->v[VT_TH_MIN_EXITS];
 		int by_rate = rate >= ctx->cfg->v[VT_TH_IO_RATE] && (double)g->userspace_exits >= min;
 		int by_time = pct >= ctx->cfg->v[VT_TH_IO_PCT] && (double)io_exits >= min;

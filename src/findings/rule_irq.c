@@ -22,7 +22,7 @@ static void one(struct vt_fctx *ctx, const struct vt_vcpu_model *v, size_t index
 	vt_finding_figure(f, "exits_per_s", rate, 0);
 	vt_finding_figure(f, "exits", (double)count, 1);
 	vt_finding_figure(f, "exit_ns", (double)ns, 1);
-	vt_finding_figure(f, "of_busy_pct", vt_pct((double)ns, (double)busy), 0);
+	vt_finding_figure(f, "of_busy_pct", vt_findings_pct((double)ns, (double)busy), 0);
 	vt_finding_threshold(f, ctx, VT_TH_IRQ_RATE);
 	vt_finding_threshold(f, ctx, VT_TH_MIN_EXITS);
 	const struct vt_findings_collector *c = ctx->in->collector;

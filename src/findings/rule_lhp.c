@@ -25,7 +25,7 @@ void vt_rule_lock_holder(struct vt_fctx *ctx)
 				lhp += c->v[i].pause_lhp;
 			}
 		double rate = busy ? (double)count * 1e9 / (double)busy : 0;
-		double share = vt_pct((double)lhp, (double)pause);
+		double share = vt_findings_pct((double)lhp, (double)pause);
 		if (rate < ctx->cfg->v[VT_TH_PAUSE_RATE] || share < ctx->cfg->v[VT_TH_LHP_PCT] ||
 		    (double)count < ctx->cfg->v[VT_TH_MIN_EXITS] || !lhp)
 			continue;
@@ -38,7 +38,7 @@ void vt_rule_lock_holder(struct vt_fctx *ctx)
 		vt_finding_figure(f, "while_sibling_preempted_pct", share, 0);
 		vt_finding_figure(f, "pause_exits", (double)count, 1);
 		vt_finding_figure(f, "pause_ns", (double)ns, 1);
-		vt_finding_figure(f, "preempted_pct", vt_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns), 0);
+		vt_finding_figure(f, "preempted_pct", vt_findings_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns), 0);
 		vt_finding_threshold(f, ctx, VT_TH_PAUSE_RATE);
 		vt_finding_threshold(f, ctx, VT_TH_LHP_PCT);
 		vt_finding_threshold(f, ctx, VT_TH_MIN_EXITS);

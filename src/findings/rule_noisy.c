@@ -17,7 +17,7 @@ static void holder_cpus(struct vt_finding *f, const struct vt_model *model, char
 		for (size_t k = 0; k < model->cpus[c].nshares; k++)
 			if (model->cpus[c].shares[k].tid == f->tid)
 				held += model->cpus[c].shares[k].ns;
-		if (!held || vt_pct((double)held, (double)span) < 1)
+		if (!held || vt_findings_pct((double)held, (double)span) < 1)
 			continue;
 		size_t at = f->ncpus; /* insertion: most held first, 16 at most */
 		while (at > 0 && ns[at - 1] < held)
@@ -33,13 +33,13 @@ static void holder_cpus(struct vt_finding *f, const struct vt_model *model, char
 	}
 	for (size_t k = 0; k < f->ncpus && used + 1 < size; k++)
 		used += (size_t)snprintf(text + used, size - used, "%s%d (%.1f %%)", k ? ", " : "", f->cpus[k],
-					 vt_pct((double)ns[k], (double)span));
+					 vt_findings_pct((double)ns[k], (double)span));
 }
 
 static void one(struct vt_fctx *ctx, const struct vt_guest_summary *g, const struct vt_holder_time *h)
 {
 	double th = ctx->cfg->v[VT_TH_NOISY_PCT];
-	double share = vt_pct((double)h->ns, (double)g->observed_ns);
+	double share = vt_findings_pct((double)h->ns, (double)g->observed_ns);
 	if (share < th || share == 0)
 		return;
 	struct vt_finding *f = vt_finding_new(ctx, "host-noisy-neighbour", vt_finding_severity(share, th));
@@ -51,8 +51,8 @@ static void one(struct vt_fctx *ctx, const struct vt_guest_summary *g, const str
 	vt_finding_figure(f, "share_pct", share, 0);
 	vt_finding_figure(f, "holder_ns", (double)h->ns, 1);
 	vt_finding_figure(f, "vcpu_ns", (double)g->observed_ns, 1);
-	vt_finding_figure(f, "preempted_pct", vt_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns), 0);
-	vt_finding_figure(f, "of_preempted_pct", vt_pct((double)h->ns, (double)g->totals[VT_VCPU_PREEMPTED]), 0);
+	vt_finding_figure(f, "preempted_pct", vt_findings_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns), 0);
+	vt_finding_figure(f, "of_preempted_pct", vt_findings_pct((double)h->ns, (double)g->totals[VT_VCPU_PREEMPTED]), 0);
 	vt_finding_threshold(f, ctx, VT_TH_NOISY_PCT);
 	char cpus[160];
 	holder_cpus(f, ctx->in->model, cpus, sizeof(cpus));
@@ -80,7 +80,7 @@ static void one(struct vt_fctx *ctx, const struct vt_guest_summary *g, const str
 			"not a vCPU, for %.3f s (%.1f %% of their time, %.0f %% of all their waiting): the guest ran "
 			"that much slower. It ran on pCPU %s.",
 			name, h->comm, h->tid, (double)h->ns / 1e9, share,
-			vt_pct((double)h->ns, (double)g->totals[VT_VCPU_PREEMPTED]), cpus[0] ? cpus : "(none above 1 %)");
+			vt_findings_pct((double)h->ns, (double)g->totals[VT_VCPU_PREEMPTED]), cpus[0] ? cpus : "(none above 1 %)");
 	vt_finding_text(f->advice, sizeof(f->advice),
 			"Keep tid %d off the guest's pCPUs: a cpuset (cgroup cpuset.cpus, taskset -pc LIST %d) away from "
 			"the vCPU threads, or isolcpus=/nohz_full= pCPUs with the vCPUs pinned there (libvirt "

@@ -37,12 +37,12 @@ void vt_rule_overcommit(struct vt_fctx *ctx)
 		for (size_t h = 0; h < g->npreemptors; h++)
 			if (vt_model_vcpu_by_tid(model, g->preemptors[h].tid))
 				by_vcpus += g->preemptors[h].ns;
-		double preempted = vt_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns);
-		double share = vt_pct((double)by_vcpus, (double)g->totals[VT_VCPU_PREEMPTED]);
+		double preempted = vt_findings_pct((double)g->totals[VT_VCPU_PREEMPTED], (double)g->observed_ns);
+		double share = vt_findings_pct((double)by_vcpus, (double)g->totals[VT_VCPU_PREEMPTED]);
 		if (preempted < ctx->cfg->v[VT_TH_OVERCOMMIT_PCT] || share < ctx->cfg->v[VT_TH_OVERCOMMIT_VCPU_PCT] ||
 		    !by_vcpus)
 			continue;
-		double by_pct = vt_pct((double)by_vcpus, (double)g->observed_ns);
+		double by_pct = vt_findings_pct((double)by_vcpus, (double)g->observed_ns);
 		struct vt_finding *f = vt_finding_new(ctx, "vcpu-overcommit",
 						      vt_finding_severity(by_pct, ctx->cfg->v[VT_TH_OVERCOMMIT_PCT]));
 		if (!f)

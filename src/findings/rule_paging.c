@@ -21,7 +21,7 @@ void vt_rule_paging(struct vt_fctx *ctx)
 				invlpg_cr3 += g->exits[e].count;
 		}
 		uint64_t hv = g->totals[VT_VCPU_HYPERVISOR], busy = vt_findings_busy(g->totals);
-		double share = vt_pct((double)paging, (double)hv), hv_pct = vt_pct((double)hv, (double)busy);
+		double share = vt_findings_pct((double)paging, (double)hv), hv_pct = vt_findings_pct((double)hv, (double)busy);
 		if (share < ctx->cfg->v[VT_TH_PAGING_PCT] || hv_pct < ctx->cfg->v[VT_TH_PAGING_HV_PCT] || !paging ||
 		    (double)count < ctx->cfg->v[VT_TH_MIN_EXITS])
 			continue;
@@ -35,7 +35,7 @@ void vt_rule_paging(struct vt_fctx *ctx)
 		vt_finding_figure(f, "paging_exits", (double)count, 1);
 		vt_finding_figure(f, "invlpg_cr3_exits", (double)invlpg_cr3, 1);
 		vt_finding_figure(f, "hypervisor_pct", hv_pct, 0);
-		vt_finding_figure(f, "of_busy_pct", vt_pct((double)paging, (double)busy), 0);
+		vt_finding_figure(f, "of_busy_pct", vt_findings_pct((double)paging, (double)busy), 0);
 		vt_finding_threshold(f, ctx, VT_TH_PAGING_PCT);
 		vt_finding_threshold(f, ctx, VT_TH_PAGING_HV_PCT);
 		vt_finding_threshold(f, ctx, VT_TH_MIN_EXITS);
@@ -54,7 +54,7 @@ void vt_rule_paging(struct vt_fctx *ctx)
 				"%s's hypervisor time and %.1f %% of its busy vCPU time: KVM is running it with shadow "
 				"paging, %s off.",
 				(unsigned long long)count, (unsigned long long)invlpg_cr3, (double)paging / 1e9, share, name,
-				vt_pct((double)paging, (double)busy), svm ? "AMD NPT (kvm_amd npt)" : "Intel EPT (kvm_intel ept)");
+				vt_findings_pct((double)paging, (double)busy), svm ? "AMD NPT (kvm_amd npt)" : "Intel EPT (kvm_intel ept)");
 		vt_finding_text(f->advice, sizeof(f->advice),
 				"Turn nested paging on: check %s (Y), load the module with %s, and make sure the CPU has "
 				"it (grep %s /proc/cpuinfo; in a nested setup the outer hypervisor must expose it, e.g. "

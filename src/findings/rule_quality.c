@@ -68,7 +68,7 @@ static void clock_of(struct vt_fctx *ctx, size_t mi)
 	const char *name = vt_findings_guest_name(ctx, (int)mi);
 	int unplaced = cs->quality == VT_SYNC_ABSENT || cs->quality == VT_SYNC_FAIL || cs->accuracy_ns < 0;
 	uint64_t sw = switches(ctx, mm);
-	double bound = unplaced ? 0 : vt_pct((double)sw * (double)cs->accuracy_ns, (double)g->observed_ns);
+	double bound = unplaced ? 0 : vt_findings_pct((double)sw * (double)cs->accuracy_ns, (double)g->observed_ns);
 	if (!unplaced && (bound < ctx->cfg->v[VT_TH_SYNC_BOUND_PCT] || !sw))
 		return;
 	struct vt_finding *f = vt_finding_new(ctx, "trace-quality", unplaced ? VT_SEVERITY_WARNING : VT_SEVERITY_INFO);

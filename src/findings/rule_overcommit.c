@@ -26,11 +26,25 @@ static void demand(const struct vt_fctx *ctx, double *mean, double *peak)
 	*mean = (double)all / ((double)(model->last_ns - model->first_ns) * (double)model->ncpus);
 }
 
+/* The share of the pCPUs' time held by host threads that are not vCPUs: what is left for the vCPUs. */
+static double host_threads_share(const struct vt_model *model)
+{
+	uint64_t held = 0;
+	for (size_t c = 0; c < model->ncpus; c++)
+		for (size_t k = 0; k < model->cpus[c].nshares; k++) {
+			const struct vt_cpu_share *sh = &model->cpus[c].shares[k];
+			if (sh->tid > 0 && sh->guest < 0 && !vt_model_vcpu_by_tid(model, sh->tid))
+				held += sh->ns;
+		}
+	return vt_findings_pct((double)held, (double)(model->last_ns - model->first_ns) * (double)model->ncpus);
+}
+
 void vt_rule_overcommit(struct vt_fctx *ctx)
 {
 	const struct vt_model *model = ctx->in->model;
 	double mean, peak;
 	demand(ctx, &mean, &peak);
+	double others = host_threads_share(model);
 	for (size_t k = 0; k < ctx->nguests && !ctx->oom; k++) {
 		const struct vt_guest_summary *g = &ctx->guests[k];
 		uint64_t by_vcpus = 0;
@@ -57,6 +71,7 @@ void vt_rule_overcommit(struct vt_fctx *ctx)
 		vt_finding_figure(f, "vcpus_per_pcpu", model->ncpus ? (double)model->nvcpus / (double)model->ncpus : 0, 0);
 		vt_finding_figure(f, "running_per_pcpu_mean", mean, 0);
 		vt_finding_figure(f, "running_per_pcpu_peak", peak, 0);
+		vt_finding_figure(f, "host_threads_pcpu_pct", others, 0);
 		vt_finding_threshold(f, ctx, VT_TH_OVERCOMMIT_PCT);
 		vt_finding_threshold(f, ctx, VT_TH_OVERCOMMIT_VCPU_PCT);
 		struct vt_fspan s = vt_findings_guest_range(ctx, g->qemu_pid, FR_BY_VCPU);
@@ -64,17 +79,18 @@ void vt_rule_overcommit(struct vt_fctx *ctx)
 		f->end_ns = s.last;
 		const char *name = vt_findings_guest_name(ctx, g->guest);
 		vt_finding_text(f->summary, sizeof(f->summary),
-				"%s's vCPUs waited %.1f %% of their time for other vCPUs (%zu vCPUs on %zu pCPUs, up to "
-				"%.2f wanting to run per pCPU)",
-				name, by_pct, model->nvcpus, model->ncpus, peak);
+				"%s's vCPUs waited %.1f %% of their time for other vCPUs (%zu vCPUs on %zu pCPUs, %.0f %% "
+				"of them held by host threads)",
+				name, by_pct, model->nvcpus, model->ncpus, others);
 		vt_finding_text(f->meaning, sizeof(f->meaning),
 				"%s's vCPUs were preempted %.1f %% of their time, %.0f %% of it by vCPU threads (its own or "
 				"other guests'): the host runs %zu vCPUs on %zu pCPUs (%.2f per pCPU); on average %.2f "
-				"vCPUs per pCPU wanted to run, %.2f in the busiest %.0f ms. A vCPU that waits stalls "
+				"vCPUs per pCPU wanted to run, %.2f in the busiest %.0f ms, while host threads held %.0f %% of "
+				"the pCPUs' time. A vCPU that waits stalls "
 				"whatever the guest runs on it, and its siblings when they wait for it.",
 				name, preempted, share, model->nvcpus, model->ncpus,
 				model->ncpus ? (double)model->nvcpus / (double)model->ncpus : 0, mean, peak,
-				ctx->in->collector ? (double)ctx->in->collector->width / 1e6 : 0);
+				ctx->in->collector ? (double)ctx->in->collector->width / 1e6 : 0, others);
 		vt_finding_text(f->advice, sizeof(f->advice),
 				"Give the guests fewer vCPUs (no more than the pCPUs they can really have), or pin each "
 				"vCPU to a pCPU of its own (libvirt <vcpupin>, taskset on the 'CPU n/KVM' threads), or "

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vmtrace/error.h"
+#include "vmtrace/findings.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sources.h"
@@ -46,6 +47,9 @@ struct vt_html_report;
 struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget);
 /* The sink to give the model (ctx is the report). */
 struct vt_model_sink vt_html_report_sink(struct vt_html_report *r);
+/* The findings to show first, each linking to its time range on the timeline
+ * (weak: they must outlive vt_html_report_write; NULL shows none). */
+void vt_html_report_set_findings(struct vt_html_report *r, const struct vt_findings *findings);
 /* After vt_model_finish: writes the document to path (through a temporary
  * file renamed at the end: an existing file is replaced only by a whole
  * report). title goes in the page's heading. Returns 0, or -1 with err. */

@@ -10,5 +10,6 @@
 #include "vmtrace/timeline.h"
 #include "vmtrace/model.h"
 #include "vmtrace/analyses.h"
+#include "vmtrace/findings.h"
 #include "vmtrace/exporters.h"
 #endif

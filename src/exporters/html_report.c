@@ -19,7 +19,13 @@ extern const char vt_html_asset_js[];
 
 struct vt_html_report {
 	struct vt_html_rows rows;
+	const struct vt_findings *findings; /* weak */
 };
+
+void vt_html_report_set_findings(struct vt_html_report *r, const struct vt_findings *findings)
+{
+	r->findings = findings;
+}
 
 struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget)
 {
@@ -163,8 +169,48 @@ static uint64_t rel(const struct vt_html_rows *rs, uint64_t t)
 	return t > rs->t0 ? t - rs->t0 : 0;
 }
 
+/* "findings":[...]: each with its time range relative to t0, its texts and figures. */
+static void write_findings(FILE *f, const struct vt_html_rows *rs, const struct vt_findings *fs,
+			   const struct vt_machines *m)
+{
+	fputs("\"findings\":[", f);
+	for (size_t i = 0; fs && i < fs->count; i++) {
+		const struct vt_finding *x = &fs->items[i];
+		fprintf(f, "%s\n{\"id\":", i ? "," : "");
+		js_str(f, x->id);
+		fputs(",\"severity\":", f);
+		js_str(f, vt_severity_name(x->severity));
+		fputs(",\"guest\":", f);
+		if (x->guest >= 0)
+			js_str(f, vt_report_machine_name(m, x->guest));
+		else
+			fputs("null", f);
+		fprintf(f, ",\"vcpu\":%d,\"tid\":%d,\"start\":%llu,\"end\":%llu,\"summary\":", x->vcpu, x->tid,
+			(unsigned long long)rel(rs, x->start_ns), (unsigned long long)rel(rs, x->end_ns));
+		js_str(f, x->summary);
+		fputs(",\"meaning\":", f);
+		js_str(f, x->meaning);
+		fputs(",\"advice\":", f);
+		js_str(f, x->advice);
+		fputs(",\"evidence\":[", f);
+		for (size_t k = 0; k < x->nfigures; k++) {
+			fprintf(f, "%s[", k ? "," : "");
+			js_str(f, x->figures[k].key);
+			fprintf(f, x->figures[k].integer ? ",%.0f]" : ",%.6g]", x->figures[k].value);
+		}
+		fputs("],\"thresholds\":[", f);
+		for (size_t k = 0; k < x->nthresholds; k++) {
+			fprintf(f, "%s[", k ? "," : "");
+			js_str(f, vt_threshold_name(x->thresholds[k].which));
+			fprintf(f, ",%.6g]", x->thresholds[k].value);
+		}
+		fputs("]}", f);
+	}
+	fputs("],\n", f);
+}
+
 static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_model *model,
-		       const struct vt_machines *m)
+		       const struct vt_machines *m, const struct vt_findings *fs)
 {
 	fprintf(f, "window.VT_DATA={\"t0\":\"%llu\",\"span\":%llu,\"host\":%d,\n\"machines\":[",
 		(unsigned long long)rs->t0, (unsigned long long)(rs->t1 - rs->t0 + 1), model->host);
@@ -175,6 +221,7 @@ static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_m
 			m->machines[k].role == VT_ROLE_HOST ? "host" : m->machines[k].role == VT_ROLE_GUEST ? "guest" : "unknown");
 	}
 	fputs("],\n", f);
+	write_findings(f, rs, fs, m);
 	write_reason_names(f, model);
 	fputs("\"vcpus\":[", f);
 	struct vt_guest_summary *gs;
@@ -259,7 +306,7 @@ int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model,
 	fputs("</p></header>\n<noscript><p>This report draws itself with JavaScript; enable it to see the figures.</p></noscript>\n"
 	      "<main id=\"report\"></main>\n<script>\n",
 	      f);
-	write_data(f, &r->rows, model, m);
+	write_data(f, &r->rows, model, m, r->findings);
 	fputs("</script>\n<script>\n", f);
 	fputs(vt_html_asset_js, f);
 	fputs("</script>\n</body>\n</html>\n", f);

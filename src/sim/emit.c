@@ -134,6 +134,9 @@ uint32_t vt_sim_exit_code(const struct sim *s, uint32_t reason)
 	case VMX_MSR_READ:
 	case VMX_MSR_WRITE: return 0x07c;
 	case VMX_PAUSE: return 0x077;
+	case VMX_EXCEPTION_NMI: return 0x04e; /* EXCP_PF */
+	case VMX_INVLPG: return 0x079;
+	case VMX_CR_ACCESS: return 0x013;     /* WRITE_CR3 */
 	default: return 0x400; /* NPF: EPT faults, MMIO and APIC accesses alike */
 	}
 }

@@ -69,10 +69,13 @@ enum vstate {
 
 /* VMX exit reasons the model uses. */
 enum {
+	VMX_EXCEPTION_NMI = 0, /* a guest page fault, without EPT */
 	VMX_EXTERNAL_INTERRUPT = 1,
 	VMX_CPUID = 10,
 	VMX_HLT = 12,
+	VMX_INVLPG = 14,
 	VMX_VMCALL = 18,
+	VMX_CR_ACCESS = 28,
 	VMX_IO = 30,
 	VMX_MSR_READ = 31,
 	VMX_MSR_WRITE = 32,

@@ -294,7 +294,7 @@ static int parse_exits(struct ctx *c, json_t *o, const char *path, struct sc_gue
 {
 	static const char *const keys[] = {"rate_hz", "mix", NULL};
 	static const char *const kinds[] = {"io", "mmio", "msr_read", "msr_write", "ept",
-					    "hypercall", "cpuid", "apic", "pause", NULL};
+					    "hypercall", "cpuid", "apic", "pause", "pf", "invlpg", "cr3", NULL};
 	if (check_keys(c, o, path, keys) || get_num(c, o, path, "rate_hz", 0, 1e7, &g->exit_rate_hz))
 		return -1;
 	int bad = 0;
@@ -342,7 +342,7 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 {
 	static const char *const keys[] = {"name", "hostname", "uuid", "kernel_release", "qemu_pid",
 					   "vcpus", "clock", "exits", "tick_hz", "vmsync", "threads",
-					   "start_ms", "stop_ms", NULL};
+					   "start_ms", "stop_ms", "lock_spin", NULL};
 	if (!json_is_object(o))
 		return fail(c, path, "must be an object", NULL);
 	if (check_keys(c, o, path, keys))
@@ -350,7 +350,7 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 	snprintf(g->name, sizeof(g->name), "guest%u", index + 1);
 	g->vcpus = 1;
 	g->exit_rate_hz = 8000;
-	static const double default_mix[SC_EXIT_KINDS] = {3, 2, 2, 3, 1, 0.3, 0.5, 2, 0.5};
+	static const double default_mix[SC_EXIT_KINDS] = {3, 2, 2, 3, 1, 0.3, 0.5, 2, 0.5, 0, 0, 0};
 	memcpy(g->mix, default_mix, sizeof(default_mix));
 	g->tick_hz = 250;
 	snprintf(g->kernel_release, sizeof(g->kernel_release), "6.1.0-28-amd64");
@@ -366,7 +366,8 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 	    get_u32(c, o, path, "vcpus", 1, 64, &g->vcpus) ||
 	    get_u32(c, o, path, "tick_hz", 10, 10000, &g->tick_hz) ||
 	    get_dur(c, o, path, "start_ms", 1e6, 0, MAX_DUR_S * 1e3, &g->start_ns) ||
-	    get_dur(c, o, path, "stop_ms", 1e6, 0.001, MAX_DUR_S * 1e3, &g->stop_ns))
+	    get_dur(c, o, path, "stop_ms", 1e6, 0.001, MAX_DUR_S * 1e3, &g->stop_ns) ||
+	    get_bool(c, o, path, "lock_spin", &g->lock_spin))
 		return -1;
 	if (g->stop_ns && g->stop_ns <= g->start_ns) {
 		char full[700];
@@ -512,11 +513,43 @@ static int parse_host(struct ctx *c, json_t *o, struct vt_sim_scenario *sc)
 	return 0;
 }
 
+/* "findings": what the scenario is built to show, [{"id", "guest", "thread"}]: truth.json carries them. */
+static int parse_findings(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
+{
+	static const char *const keys[] = {"id", "guest", "thread", NULL};
+	int bad = 0;
+	json_t *arr = get_arr(c, root, "", "findings", &bad);
+	if (bad)
+		return -1;
+	sc->nfindings = arr ? (uint32_t)json_array_size(arr) : 0;
+	sc->findings = calloc(sc->nfindings + 1, sizeof(*sc->findings));
+	if (!sc->findings)
+		return fail(c, "findings", "out of memory", NULL);
+	for (uint32_t i = 0; i < sc->nfindings; i++) {
+		char sub[64];
+		snprintf(sub, sizeof(sub), "findings[%u]", i);
+		json_t *o = json_array_get(arr, i);
+		struct sc_finding *f = &sc->findings[i];
+		if (!json_is_object(o))
+			return fail(c, sub, "must be an object", NULL);
+		if (check_keys(c, o, sub, keys) || get_str(c, o, sub, "id", f->id, sizeof(f->id)) ||
+		    get_str(c, o, sub, "guest", f->guest, sizeof(f->guest)) ||
+		    get_str(c, o, sub, "thread", f->thread, sizeof(f->thread)))
+			return -1;
+		uint32_t m;
+		if (!f->id[0])
+			return fail(c, sub, "needs an id", NULL);
+		if (f->guest[0] && (machine_index(sc, f->guest, &m) || m == 0))
+			return fail(c, sub, "guest \"%s\" is not a guest of the scenario", f->guest);
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 {
 	static const char *const keys[] = {"name", "description", "seed", "duration_ms",
 					   "start_epoch_s", "packet_size_kib", "truth", "host",
-					   "guests", "network", NULL};
+					   "guests", "network", "findings", NULL};
 	if (!json_is_object(root))
 		return fail(c, "(top)", "must be a JSON object", NULL);
 	if (check_keys(c, root, "", keys))
@@ -594,7 +627,7 @@ static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 		if (parse_flow(c, json_array_get(flows, i), sub, sc, &sc->flows[i]))
 			return -1;
 	}
-	return 0;
+	return parse_findings(c, root, sc);
 }
 
 static int parse_json(struct vt_sim_scenario **out, json_t *root, const char *origin,
@@ -650,6 +683,7 @@ void vt_sim_scenario_free(struct vt_sim_scenario *sc)
 	for (uint32_t i = 0; sc->guests && i < sc->nguests; i++)
 		free(sc->guests[i].threads);
 	free(sc->guests);
+	free(sc->findings);
 	free(sc->host_threads);
 	free(sc->flows);
 	free(sc);

@@ -23,6 +23,9 @@ enum sc_exit_kind {
 	SC_EXIT_CPUID,
 	SC_EXIT_APIC,
 	SC_EXIT_PAUSE,
+	SC_EXIT_PF,     /* guest page fault intercepted: shadow paging (no EPT/NPT) */
+	SC_EXIT_INVLPG, /* intercepted only with shadow paging */
+	SC_EXIT_CR3,    /* CR3 load: intercepted only with shadow paging */
 	SC_EXIT_KINDS
 };
 
@@ -62,6 +65,7 @@ struct sc_guest {
 	uint64_t vmsync_period_ns; /* 0: no vmsync */
 	uint64_t start_ns;         /* QEMU started this long after the trace start (0: already running) */
 	uint64_t stop_ns;          /* guest shut down at this time after the trace start (0: never) */
+	int lock_spin;             /* its vCPUs spin (PAUSE exits) while a sibling vCPU is preempted */
 	struct sc_guest_thread *threads;
 	uint32_t nthreads;
 };
@@ -71,6 +75,13 @@ struct sc_flow {
 	double rate_hz;
 	uint64_t latency_ns, jitter_ns;
 	uint32_t len;
+};
+
+/* A finding the scenario is built to show (written into truth.json). */
+struct sc_finding {
+	char id[SC_NAME];
+	char guest[SC_NAME]; /* "" when not about one guest */
+	char thread[16];     /* a host thread's name (the noisy neighbour), "" */
 };
 
 struct vt_sim_scenario {
@@ -98,6 +109,8 @@ struct vt_sim_scenario {
 	uint32_t nguests;
 	struct sc_flow *flows;
 	uint32_t nflows;
+	struct sc_finding *findings;
+	uint32_t nfindings;
 };
 
 #endif

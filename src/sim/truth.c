@@ -237,6 +237,41 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	fprintf(f, "    ]}");
 }
 
+/* What the scenario is built to show: {id, guest, machine, thread, tid}, the
+ * thread's tid resolved by name among the host's threads. */
+static void findings(FILE *f, const struct sim *s)
+{
+	for (uint32_t i = 0; i < s->sc->nfindings; i++) {
+		const struct sc_finding *x = &s->sc->findings[i];
+		fprintf(f, "%s\n    {", i ? "," : "");
+		str_member(f, "id", x->id);
+		int machine = -1;
+		for (uint32_t k = 1; x->guest[0] && k < s->nmachines; k++)
+			if (!strcmp(s->machines[k].name, x->guest))
+				machine = (int)k;
+		if (machine >= 0) {
+			fputs(", ", f);
+			str_member(f, "guest", x->guest);
+			fprintf(f, ", \"machine\": %d", machine);
+		} else {
+			fputs(", \"guest\": null, \"machine\": null", f);
+		}
+		int32_t tid = -1;
+		for (uint32_t k = 0; x->thread[0] && k < s->nhthreads; k++)
+			if (!strcmp(s->hthreads[k]->comm, x->thread))
+				tid = s->hthreads[k]->tid;
+		if (tid >= 0) {
+			fputs(", ", f);
+			str_member(f, "thread", x->thread);
+			fprintf(f, ", \"tid\": %d}", (int)tid);
+		} else {
+			fputs(", \"thread\": null, \"tid\": null}", f);
+		}
+	}
+	if (s->sc->nfindings)
+		fputs("\n  ", f);
+}
+
 int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error *err)
 {
 	char path[4200];
@@ -284,7 +319,9 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 		str_member(f, "to", s->machines[fl->sc->to].name);
 		fprintf(f, ", \"messages\": %u}", fl->count);
 	}
-	fprintf(f, "]}\n}\n");
+	fprintf(f, "]},\n  \"findings\": [");
+	findings(f, s);
+	fprintf(f, "]\n}\n");
 	if (ferror(f) | (fclose(f) != 0))
 		return vt_error_set(err, "%s: cannot write: %s", path, strerror(errno));
 	return 0;

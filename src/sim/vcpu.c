@@ -69,6 +69,9 @@ static uint64_t hv_cost(struct sim *s, uint32_t reason)
 	case VMX_EPT_VIOLATION: base = 3500; break;
 	case VMX_EPT_MISCONFIG: base = 6000; break; /* MMIO emulation */
 	case VMX_APIC_WRITE: base = 900; break;
+	case VMX_EXCEPTION_NMI: base = 4000; break; /* a shadow page-table fix-up */
+	case VMX_INVLPG: base = 2000; break;
+	case VMX_CR_ACCESS: base = 2500; break;     /* a CR3 load: shadow page tables switched */
 	default: base = 2000; break;
 	}
 	uint64_t d = vt_sim_rng_around(&s->rng, base, 0.5);
@@ -79,11 +82,26 @@ static uint64_t hv_cost(struct sim *s, uint32_t reason)
 
 static const uint32_t kind_reason[SC_EXIT_KINDS] = {
 	VMX_IO, VMX_EPT_MISCONFIG, VMX_MSR_READ, VMX_MSR_WRITE, VMX_EPT_VIOLATION,
-	VMX_VMCALL, VMX_CPUID, VMX_APIC_WRITE, VMX_PAUSE,
+	VMX_VMCALL, VMX_CPUID, VMX_APIC_WRITE, VMX_PAUSE, VMX_EXCEPTION_NMI, VMX_INVLPG, VMX_CR_ACCESS,
 };
 
-static uint32_t draw_reason(struct sim *s, const struct guest *g)
+/* A sibling vCPU of v is preempted (runnable, off its pCPU): with lock_spin,
+ * v's guest code then spins on the lock it most likely holds. */
+static int spinning(const struct vcpu *v)
 {
+	if (!v->g->sc->lock_spin)
+		return 0;
+	for (uint32_t i = 0; i < v->g->sc->vcpus; i++)
+		if (&v->g->vcpus[i] != v && v->g->vcpus[i].acct.state == VS_PREEMPTED)
+			return 1;
+	return 0;
+}
+
+static uint32_t draw_reason(struct sim *s, const struct vcpu *v)
+{
+	const struct guest *g = v->g;
+	if (spinning(v))
+		return VMX_PAUSE; /* pause-loop exiting: the spin outlasted the PLE window */
 	double u = vt_sim_rng_unit(&s->rng);
 	for (int i = 0; i < SC_EXIT_KINDS - 1; i++)
 		if (u < g->exit_cdf[i])
@@ -91,8 +109,11 @@ static uint32_t draw_reason(struct sim *s, const struct guest *g)
 	return kind_reason[SC_EXIT_KINDS - 1];
 }
 
-static uint64_t draw_gap(struct sim *s, const struct guest *g)
+static uint64_t draw_gap(struct sim *s, const struct vcpu *v)
 {
+	const struct guest *g = v->g;
+	if (spinning(v) && g->mean_exit_gap > 0)
+		return vt_sim_rng_exp(&s->rng, g->mean_exit_gap / 20); /* a PLE exit every few microseconds */
 	return g->mean_exit_gap > 0 ? vt_sim_rng_exp(&s->rng, g->mean_exit_gap) : UINT64_MAX / 4;
 }
 
@@ -137,7 +158,7 @@ static void plan_next(struct sim *s, struct vcpu *v, uint64_t t)
 	uint64_t spont = t + v->spont_left;
 	if (v->cur && spont < next + 1 && spont < t + v->cur->work_left &&
 	    spont >= v->last_gev_t + EXIT_MARGIN_NS && spont >= v->entry_t + EXIT_MARGIN_NS) {
-		v->exit_reason = draw_reason(s, g);
+		v->exit_reason = draw_reason(s, v);
 		v->gen++;
 		vt_sim_queue_push(&s->q, spont, Q_VCPU_EXIT, v, v->gen);
 		return;
@@ -233,7 +254,7 @@ void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	struct guest *g = v->g;
 	advance(v, t);
 	if (v->spont_left == 0)
-		v->spont_left = draw_gap(s, g);
+		v->spont_left = draw_gap(s, v);
 	uint32_t reason = v->exit_reason, cpu = v->th->cpu;
 	uint64_t h = vt_sim_hash(s->events ^ ((uint64_t)v->th->tid << 32));
 	uint64_t rip = 0xffffffff81000000ull + ((h & 0x3fffff) & ~7ull), info1 = 0, info2 = 0;
@@ -243,6 +264,9 @@ void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	case VMX_IO: info1 = ((h >> 24) & 1 ? 0xc000ull : 0x60ull) << 16 | 0x8; break;
 	case VMX_EPT_VIOLATION:
 	case VMX_EPT_MISCONFIG: info2 = 0xfe000000ull + ((h >> 20) & 0xfff000); break;
+	case VMX_EXCEPTION_NMI: intr_info = 0x80000b0eu; info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break; /* #PF, CR2 */
+	case VMX_INVLPG: info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break;
+	case VMX_CR_ACCESS: info1 = 0x3 << 8 | 3; break; /* mov to CR3 */
 	case VMX_MSR_READ:
 	case VMX_MSR_WRITE: info1 = 0x6e0; break; /* IA32_TSC_DEADLINE */
 	default: break;
@@ -362,7 +386,7 @@ void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 		return;
 	}
 	if (v->spont_left == 0) {
-		vt_sim_vcpu_request_exit(s, v, t, draw_reason(s, g));
+		vt_sim_vcpu_request_exit(s, v, t, draw_reason(s, v));
 		return;
 	}
 	if (t >= v->next_tick) {

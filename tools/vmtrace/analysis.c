@@ -18,6 +18,7 @@ int vt_analysis_init(struct vt_analysis *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->host = -1;
+	vt_findings_config_default(&a->findings_cfg);
 	if (vt_pass1_init(&a->p1, 1))
 		return -1;
 	struct vt_error err = {{0}};
@@ -105,8 +106,13 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 		return -1;
 	}
 	a->model->record_intervals = record_intervals;
-	if (sink)
-		a->model->sink = *sink;
+	/* The findings' collector sees every vCPU interval first, then passes it on. */
+	struct vt_findings_collector *fc = vt_findings_collector_new(&a->findings_cfg);
+	if (!fc) {
+		fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
+		return -1;
+	}
+	a->model->sink = vt_findings_collector_sink(fc, sink);
 	struct vt_timeline *tl;
 	if (a->p1.spill && vt_timeline_open_spill(&tl, a->p1.spill, a->m, a->r, &err)) {
 		/* Kept in pass 1 or read again: the same events for the model. */
@@ -116,6 +122,7 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	}
 	if (!a->p1.spill && vt_timeline_open(&tl, a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &err)) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		vt_findings_collector_free(fc);
 		return -1;
 	}
 	const struct vt_event *ev;
@@ -134,6 +141,16 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	vt_timeline_close(tl);
 	vt_model_finish(a->model);
 	if (rc < 0) {
+		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
+		vt_findings_collector_free(fc);
+		return -1;
+	}
+	/* Before anything reorders the model's vCPUs: the collector keeps their indices. */
+	struct vt_findings_input in = {a->model, a->m, a->r, (const struct vt_trace_info *const *)a->p1.in.traces,
+				       a->p1.in.ntraces, fc};
+	int frc = a->model->oom ? 0 : vt_findings_run(&in, &a->findings_cfg, &a->findings, &err);
+	vt_findings_collector_free(fc);
+	if (frc) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
 	}
@@ -156,6 +173,7 @@ const char *vt_analysis_guest_name(const struct vt_machines *m, int guest)
 
 void vt_analysis_free(struct vt_analysis *a)
 {
+	vt_findings_free(&a->findings);
 	vt_model_free(a->model);
 	vt_sync_result_free(a->r);
 	vt_machines_free(a->m);

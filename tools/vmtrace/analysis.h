@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "inputs.h"
+#include "vmtrace/findings.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sync.h"
 
@@ -20,6 +21,8 @@ struct vt_analysis {
 	int host;    /* machine index of the host modelled */
 	int partial; /* a PATH could not be read, or a part could not be analysed: exit 1 */
 	int hostless_ok; /* set before prepare: with no host trace, model the guests' own view (host -1) */
+	struct vt_findings_config findings_cfg; /* defaults, then --finding-threshold */
+	struct vt_findings findings; /* after vt_analysis_model: what the figures mean */
 	char example[64]; /* the simulated example's folder, when no PATH was given */
 	FILE *output; /* set before vt_analysis_model: a result written as the model runs;
 		       * once a write to it failed (a full disk) the model stops, silently:
@@ -41,6 +44,9 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 
 /* The whole result as one JSON document (docs/json.md, vmtrace analyze). */
 json_t *vt_analysis_json(const struct vt_analysis *a);
+
+/* findings[] of that document: what the figures mean (docs/json.md). */
+json_t *vt_analysis_findings_json(const struct vt_analysis *a);
 
 /* A guest's display name: its -name, else hostname, else its key. */
 const char *vt_analysis_guest_name(const struct vt_machines *m, int guest);

@@ -181,9 +181,57 @@ static json_t *guests_json(const struct vt_machines *m, const struct vt_model *m
 	return arr;
 }
 
+/* A figure: counts and ns as integers, shares and rates as reals. */
+static json_t *figure_json(const struct vt_finding_figure *x)
+{
+	return x->integer ? json_integer((json_int_t)x->value) : json_real(x->value);
+}
+
+static json_t *finding_json(const struct vt_analysis *a, const struct vt_finding *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(f->id));
+	json_object_set_new(o, "severity", json_string(vt_severity_name(f->severity)));
+	json_object_set_new(o, "guest", f->guest >= 0 ? json_integer(f->guest) : json_null());
+	json_object_set_new(o, "guest_name", f->guest >= 0 ? vt_json_str(vt_analysis_guest_name(a->m, f->guest)) : json_null());
+	json_object_set_new(o, "qemu_pid", f->qemu_pid >= 0 ? json_integer(f->qemu_pid) : json_null());
+	json_object_set_new(o, "vcpu", f->vcpu >= 0 ? json_integer(f->vcpu) : json_null());
+	json_object_set_new(o, "tid", f->tid >= 0 ? json_integer(f->tid) : json_null());
+	json_object_set_new(o, "comm", f->tid >= 0 ? vt_json_str(f->comm) : json_null());
+	json_t *cpus = json_array();
+	for (size_t k = 0; k < f->ncpus; k++)
+		json_array_append_new(cpus, json_integer(f->cpus[k]));
+	json_object_set_new(o, "pcpus", cpus);
+	json_object_set_new(o, "trace", f->trace >= 0 && (size_t)f->trace < a->p1.in.ntraces
+						? vt_json_str(a->p1.in.traces[f->trace]->path)
+						: json_null());
+	json_object_set_new(o, "start_ns", json_integer((json_int_t)f->start_ns));
+	json_object_set_new(o, "end_ns", json_integer((json_int_t)f->end_ns));
+	json_object_set_new(o, "summary", vt_json_str(f->summary));
+	json_object_set_new(o, "meaning", vt_json_str(f->meaning));
+	json_object_set_new(o, "advice", vt_json_str(f->advice));
+	json_t *ev = json_object(), *th = json_object();
+	for (size_t k = 0; k < f->nfigures; k++)
+		json_object_set_new(ev, f->figures[k].key, figure_json(&f->figures[k]));
+	for (size_t k = 0; k < f->nthresholds; k++)
+		json_object_set_new(th, vt_threshold_name(f->thresholds[k].which), json_real(f->thresholds[k].value));
+	json_object_set_new(o, "evidence", ev);
+	json_object_set_new(o, "thresholds", th);
+	return o;
+}
+
+json_t *vt_analysis_findings_json(const struct vt_analysis *a)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < a->findings.count; i++)
+		json_array_append_new(arr, finding_json(a, &a->findings.items[i]));
+	return arr;
+}
+
 json_t *vt_analysis_json(const struct vt_analysis *a)
 {
 	json_t *doc = json_object();
+	json_object_set_new(doc, "findings", vt_analysis_findings_json(a));
 	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
 	json_object_set_new(doc, "untraced_guests", vt_untraced_json(a->m));
 	json_object_set_new(doc, "host", a->host >= 0 ? json_integer(a->host) : json_null());

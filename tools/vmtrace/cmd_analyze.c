@@ -19,10 +19,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace analyze [--method M] [--json [--timeline]] [--html FILE] [--guest UUID=PID]... [PATH...]\n\n"
+	fprintf(out, "usage: vmtrace analyze [--method M] [--json [--timeline]] [--html FILE] [--guest UUID=PID]...\n"
+		     "                       [--finding-threshold NAME=VALUE]... [PATH...]\n\n"
 		     "Identifies the machines, synchronizes their clocks, and reports per guest and\n"
 		     "per vCPU where the time went: running guest code, in the hypervisor (by exit\n"
-		     "reason), preempted on the host (by which thread), idle. With no PATH, simulates\n"
+		     "reason), preempted on the host (by which thread), idle; first, findings: what\n"
+		     "the figures mean (a noisy neighbour, overcommit, no nested paging...), with the\n"
+		     "evidence and what to try. With no PATH, simulates\n"
 		     "the bundled example (two guests on a contended host) and analyzes it.\n\n"
 		     "  --method M        clock synchronization, as for vmtrace sync (default auto)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
@@ -30,7 +33,52 @@ static void usage(FILE *out)
 		     "  --html FILE       also write a self-contained HTML report: summary, zoomable\n"
 		     "                    timeline of pCPUs, vCPUs and guest threads, tables (docs/reports.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     "  --finding-threshold NAME=VALUE\n"
+		     "                    change a rule's threshold (docs/findings.md); 'list' lists\n"
+		     "                    them with their defaults\n"
 		     "  -h, --help        this help\n");
+}
+
+/* The thresholds, for --finding-threshold list. */
+static void print_thresholds(void)
+{
+	printf("%-26s %10s  meaning\n", "NAME", "DEFAULT");
+	for (int t = 0; t < VT_TH_COUNT; t++)
+		printf("%-26s %10g  %s\n", vt_threshold_name((enum vt_threshold)t), vt_threshold_default((enum vt_threshold)t),
+		       vt_threshold_doc((enum vt_threshold)t));
+}
+
+/* Findings first: what the figures mean, each with its evidence, the
+ * thresholds it crossed, its time range (from the first event) and what to try. */
+static void print_findings(const struct vt_analysis *a)
+{
+	const struct vt_findings *fs = &a->findings;
+	uint64_t t0 = a->model->first_ns;
+	if (!fs->count) {
+		printf("findings: none (no rule's threshold was crossed; vmtrace analyze --finding-threshold list)\n\n");
+		return;
+	}
+	printf("findings, most severe first\n");
+	for (size_t i = 0; i < fs->count; i++) {
+		const struct vt_finding *f = &fs->items[i];
+		printf("  [%s] %s: %s\n", vt_severity_name(f->severity), f->id, vt_shown(f->summary));
+		printf("      evidence:");
+		for (size_t k = 0; k < f->nfigures; k++) {
+			if (f->figures[k].integer)
+				printf(" %s %.0f%s", f->figures[k].key, f->figures[k].value, k + 1 < f->nfigures ? "," : "");
+			else
+				printf(" %s %.3g%s", f->figures[k].key, f->figures[k].value, k + 1 < f->nfigures ? "," : "");
+		}
+		printf("\n      thresholds:");
+		for (size_t k = 0; k < f->nthresholds; k++)
+			printf(" %s=%g%s", vt_threshold_name(f->thresholds[k].which), f->thresholds[k].value,
+			       k + 1 < f->nthresholds ? "," : "");
+		printf("\n      when: +%.6f s to +%.6f s\n", f->start_ns > t0 ? (double)(f->start_ns - t0) / 1e9 : 0,
+		       f->end_ns > t0 ? (double)(f->end_ns - t0) / 1e9 : 0);
+		printf("      what it means: %s\n", vt_shown(f->meaning));
+		printf("      what to try: %s\n", vt_shown(f->advice));
+	}
+	printf("\n");
 }
 
 static int cmp_holder(const void *a, const void *b)
@@ -340,6 +388,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"guest", required_argument, NULL, 'g'},
 		{"timeline", no_argument, NULL, 't'},
 		{"html", required_argument, NULL, 'H'},
+		{"finding-threshold", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -373,6 +422,19 @@ int vt_cmd_analyze(int argc, char **argv)
 		case 'H':
 			html = optarg;
 			break;
+		case 'F': {
+			if (!strcmp(optarg, "list")) {
+				print_thresholds();
+				rc = VT_EXIT_OK;
+				goto out;
+			}
+			struct vt_error err = {{0}};
+			if (vt_findings_config_set(&a.findings_cfg, optarg, &err)) {
+				fprintf(stderr, "vmtrace analyze: --finding-threshold %s\n", vt_shown(err.msg));
+				goto out;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			rc = VT_EXIT_OK;
@@ -399,6 +461,8 @@ int vt_cmd_analyze(int argc, char **argv)
 		struct vt_error err = {{0}};
 		const char *title = a.host < 0 ? "guests only: no host trace among the inputs"
 				    : a.m->machines[a.host].hostname ? a.m->machines[a.host].hostname : "host";
+		if (report)
+			vt_html_report_set_findings(report, &a.findings);
 		if (!report || vt_html_report_write(report, a.model, a.m, title, html, &err)) {
 			fprintf(stderr, "vmtrace analyze: %s\n", report ? err.msg : "no events for the HTML report");
 			goto out;
@@ -410,6 +474,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		printf("\n");
 		json_decref(doc);
 	} else {
+		print_findings(&a);
 		print_text(a.m, a.model);
 		print_exits(a.m, a.model);
 		print_threads(a.m, a.model);

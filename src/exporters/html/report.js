@@ -96,6 +96,38 @@ function summary() {
 	});
 }
 
+/* --- findings: what the figures mean, each linking to its time range ------- */
+/* A link's window: the finding's range, at least a thousandth of the trace, within it. */
+function findingView(f) {
+	let a = f.start, b = f.end;
+	const min = Math.max(D.span / 1000, 1000);
+	if (b - a < min) { const c = (a + b) / 2; a = c - min / 2; b = c + min / 2; }
+	a = Math.max(0, a); b = Math.min(D.span, b);
+	return '#view=' + (a / 1e9).toFixed(9) + ',' + (b / 1e9).toFixed(9);
+}
+function findings() {
+	el('h2', {}, root, 'Findings');
+	const box = el('div', {id: 'findings'}, root);
+	if (!D.findings.length) {
+		el('p', {class: 'hint'}, box, 'No findings: no rule\'s threshold was crossed (vmtrace analyze ' +
+			'--finding-threshold list shows them).');
+		return;
+	}
+	D.findings.forEach(f => {
+		const d = el('div', {class: 'finding ' + f.severity, 'data-id': f.id, 'data-severity': f.severity}, box);
+		const h = el('p', {class: 'head'}, d);
+		el('strong', {}, h, '[' + f.severity + '] ' + f.id + ': ');
+		el('span', {}, h, f.summary);
+		const when = el('p', {}, d, 'When: ');
+		el('a', {class: 'when', href: findingView(f)}, when, secs(f.start) + ' to ' + secs(f.end) +
+			' (show on the timeline)');
+		el('p', {}, d, 'What it means: ' + f.meaning);
+		el('p', {}, d, 'What to try: ' + f.advice);
+		el('p', {class: 'hint'}, d, 'Evidence: ' + f.evidence.map(e => e[0] + ' ' + e[1]).join(', ') +
+			'; thresholds: ' + f.thresholds.map(t => t[0] + '=' + t[1]).join(', '));
+	});
+}
+
 /* --- the timeline ------------------------------------------------------------- */
 const ROW_H = 16, AXIS_H = 22;
 const lines = []; /* {head} or {kind, row, label, states, colors, detail(iv)} */
@@ -141,12 +173,21 @@ function firstBin(a, k, t) {
 
 const view = {t0: 0, t1: D.span};
 /* #view=START,END (seconds from the start) opens on that window, and follows zoom and pan: a link shows what you saw */
-(function () {
+function viewFromHash() {
 	const m = /view=([0-9.e+-]+),([0-9.e+-]+)/.exec(location.hash);
-	if (!m) return;
+	if (!m) return false;
 	const a = Math.max(0, parseFloat(m[1]) * 1e9), b = Math.min(D.span, parseFloat(m[2]) * 1e9);
-	if (b - a >= 100) { view.t0 = a; view.t1 = b; }
-})();
+	if (!(b - a >= 100)) return false;
+	view.t0 = a; view.t1 = b;
+	return true;
+}
+viewFromHash();
+/* a finding's link changes the hash: show its range and bring the timeline into sight */
+window.addEventListener('hashchange', () => {
+	if (!viewFromHash() || !canvas) return;
+	draw();
+	document.getElementById('timeline').scrollIntoView();
+});
 function keepView() {
 	const h = '#view=' + (view.t0 / 1e9).toFixed(9) + ',' + (view.t1 / 1e9).toFixed(9);
 	try { history.replaceState(null, '', h); } catch (e) { /* file: URLs may refuse */ }
@@ -373,6 +414,7 @@ function preemptionTables() {
 	});
 }
 
+findings();
 summary();
 timeline();
 exitsTables();

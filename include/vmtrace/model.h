@@ -113,7 +113,7 @@ struct vt_thread_model {
 
 struct vt_vcpu_model {
 	int guest;        /* machine index of the guest, -1 when its trace is not among the inputs */
-	int64_t qemu_pid;
+	int64_t qemu_pid; /* -1 when unknown (no statedump, fork or pid context) */
 	uint32_t vcpu;
 	int32_t tid;
 	uint64_t start_ns, end_ns; /* observed, reference time: the trace's span, or the thread's life within it */

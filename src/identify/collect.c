@@ -1,6 +1,7 @@
 /* The first pass of identification: keep the events that name things. */
 #include "identify/collect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,11 @@ static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32
 static void note_exit(struct vt_identify *id, size_t trace, const struct vt_event *ev)
 {
 	uint32_t vcpu = ev->u.kvm_exit.vcpu_id;
+	unsigned named;
+	char tail[2];
+	/* No vcpu_id field (older tracers): QEMU's "CPU n/KVM" thread name says it. */
+	if (vcpu == VT_NO_VCPU && ev->procname && sscanf(ev->procname, "CPU %u/KV%1[M]", &named, tail) == 2)
+		vcpu = named;
 	if (vcpu == VT_NO_VCPU || ev->tid <= 0)
 		return;
 	for (size_t i = id->exits.n; i-- > 0;)

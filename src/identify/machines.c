@@ -8,6 +8,7 @@
 #include "common/sort.h"
 #include "identify/claims.h"
 #include "identify/collect.h"
+#include "identify/threads.h"
 
 const char *vt_role_name(enum vt_role role)
 {
@@ -198,6 +199,25 @@ static int match_claims(const struct vt_identify *id, struct vt_machines *m)
 	return 0;
 }
 
+/* The host threads that ran a vm_uid's hypercalls are that guest's vCPU threads. */
+static int by_vmsync_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			     uint64_t vm_uid)
+{
+	int32_t *tids = malloc((id->vmsyncs.n ? id->vmsyncs.n : 1) * sizeof(*tids));
+	if (!tids)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < id->vmsyncs.n; i++) {
+		const struct vt_seen_vmsync *s = &id->vmsyncs.v[i];
+		if (s->host_side && s->trace == host_trace && s->vm_uid == vm_uid)
+			tids[n++] = s->tid;
+	}
+	m->machines[m->trace_machine[host_trace]].role = VT_ROLE_HOST;
+	int rc = vt_threads_tie_guest(id, m, guest, host_trace, tids, n, 1, "its vmsync hypercalls ran");
+	free(tids);
+	return rc;
+}
+
 /* Guests named by a host's agent (or older statedump events), then by vmsync
  * hypercalls, then by the command line. */
 static int match_guests(const struct vt_identify *id, struct vt_machines *m)
@@ -217,6 +237,13 @@ static int match_guests(const struct vt_identify *id, struct vt_machines *m)
 				continue;
 			int host = (int)m->trace_machine[hs->trace];
 			int32_t pid = vt_collect_pid_of(id, hs->trace, hs->tid);
+			if (pid <= 0) {
+				int rc = by_vmsync_threads(id, m, m->trace_machine[gs->trace], hs->trace, hs->vm_uid);
+				if (rc < 0)
+					return -1;
+				if (rc > 0)
+					break;
+			}
 			set_guest(g, host, pid > 0 ? pid : -1, NULL, "vmsync hypercalls (vm_uid seen on the host)");
 			m->machines[host].role = VT_ROLE_HOST;
 			break;
@@ -332,6 +359,19 @@ static int is_kvm_process(const struct vt_identify *id, size_t trace, int32_t pi
 	return 0;
 }
 
+/* No process named: the vCPU threads themselves (a copy: they get sorted). */
+static int by_vcpu_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			   const int32_t *tids, size_t ntids)
+{
+	int32_t *copy = malloc((ntids ? ntids : 1) * sizeof(*copy));
+	if (!copy)
+		return -1;
+	memcpy(copy, tids, ntids * sizeof(*copy));
+	int rc = vt_threads_tie_guest(id, m, guest, host_trace, copy, ntids, 0, "its messages reached the host");
+	free(copy);
+	return rc;
+}
+
 int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
 				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence)
 {
@@ -362,7 +402,7 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 	free(pids);
 	/* A clear majority, or the evidence is not evidence. */
 	if (best_pid <= 0 || best * 10 < total * 9)
-		return 0;
+		return by_vcpu_threads(id, m, guest, host_trace, tids, ntids);
 	char *why = vt_strdup_printf("%s: %zu of %zu of its messages went through threads of QEMU pid %d", evidence,
 				     best, total, best_pid);
 	return vt_identify_set_guest(id, m, guest, host_trace, best_pid, why) ? -1 : 1;
@@ -382,6 +422,16 @@ int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, s
 	return match_vcpus_of(id, m, guest);
 }
 
+/* The guest a process of a host trace runs: by its pid, else (pid unknown)
+ * by the vCPU thread identification tied to a guest. */
+static int guest_of(const struct vt_machines *m, size_t trace, int32_t pid, int32_t tid)
+{
+	for (size_t g = 0; pid > 0 && g < m->count; g++)
+		if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[trace])
+			return (int)g;
+	return pid > 0 ? -1 : vt_threads_owner(m, trace, tid);
+}
+
 size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
 				 struct vt_kvm_process **out)
 {
@@ -391,12 +441,14 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 	for (size_t i = 0; i < id->exits.n; i++) {
 		const struct vt_seen_exit *x = &id->exits.v[i];
 		/* Without statedump or pid context a vCPU thread's process is unknown:
-		 * such threads are grouped under pid 0, still modelled, never matched. */
+		 * such threads are grouped by the guest they were tied to (pid 0),
+		 * those of no guest together; still modelled, never matched by pid. */
 		int32_t pid = vt_collect_pid_of(id, x->trace, x->tid);
 		if (pid <= 0)
 			pid = 0;
+		int guest = guest_of(m, x->trace, pid, x->tid);
 		size_t k;
-		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid); k++)
+		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid && p[k].guest == guest); k++)
 			;
 		if (k == n) {
 			struct vt_kvm_process *q = realloc(p, (n + 1) * sizeof(*q));
@@ -406,10 +458,8 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 			memset(&p[n], 0, sizeof(p[n]));
 			p[n].host_trace = x->trace;
 			p[n].pid = pid;
-			for (size_t g = 0; g < m->count; g++)
-				if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[x->trace])
-					p[n].claimed = 1;
-			p[n].claimed |= pid == 0; /* not a process a guest can be matched to */
+			p[n].guest = guest;
+			p[n].claimed = guest >= 0 || pid == 0; /* pid 0: not a process a guest can be matched to */
 			n++;
 		}
 		struct vt_vcpu_map *v = realloc(p[k].vcpus, (p[k].nvcpus + 1) * sizeof(*v));

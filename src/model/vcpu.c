@@ -66,10 +66,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	for (size_t i = 0; i < nprocs; i++) {
 		if (m->trace_machine[procs[i].host_trace] != (size_t)host)
 			continue;
-		int guest = -1;
-		for (size_t k = 0; k < m->count; k++)
-			if (m->machines[k].host == host && m->machines[k].qemu_pid == procs[i].pid)
-				guest = (int)k;
+		int guest = procs[i].guest;
 		for (size_t v = 0; v < procs[i].nvcpus; v++) {
 			struct vt_vcpu_model *vm = realloc(model->vcpus, (model->nvcpus + 1) * sizeof(*vm));
 			if (!vm) {
@@ -80,7 +77,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 			vm = &model->vcpus[model->nvcpus++];
 			memset(vm, 0, sizeof(*vm));
 			vm->guest = guest;
-			vm->qemu_pid = procs[i].pid;
+			vm->qemu_pid = procs[i].pid > 0 ? procs[i].pid : -1;
 			vm->vcpu = procs[i].vcpus[v].vcpu;
 			vm->tid = procs[i].vcpus[v].tid;
 			vm->wait_cpu = -1;

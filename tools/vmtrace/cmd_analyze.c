@@ -30,6 +30,9 @@ static void usage(FILE *out)
 		     "  --html FILE       also write a self-contained HTML report: summary, zoomable\n"
 		     "                    timeline of pCPUs, vCPUs and guest threads, tables (docs/reports.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     VT_WINDOW_HELP
+		     "                          (the host's time; +: from its first event; the states at\n"
+		     "                          --begin come from the events before it)\n"
 		     "  -h, --help        this help\n");
 }
 
@@ -371,6 +374,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"timeline", no_argument, NULL, 't'},
 		{"html", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
+		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, timeline = 0, c;
@@ -389,6 +393,8 @@ int vt_cmd_analyze(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		int shared = vt_sync_option("analyze", c, optarg, a.p1.id, &method);
+		if (!shared)
+			shared = vt_window_option("analyze", c, optarg, &a.window, &a.windowed);
 		if (shared < 0)
 			goto out;
 		if (shared)

@@ -59,8 +59,14 @@ int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hin
 	return 0;
 }
 
+size_t vt_collect_canon(const struct vt_identify *id, size_t trace)
+{
+	return trace < id->ncanon ? id->canon[trace] : trace;
+}
+
 int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t tid)
 {
+	trace = vt_collect_canon(id, trace);
 	for (size_t i = 0; i < id->threads.n; i++)
 		if (id->threads.v[i].trace == trace && id->threads.v[i].tid == tid)
 			return id->threads.v[i].pid;
@@ -274,5 +280,6 @@ void vt_identify_free(struct vt_identify *id)
 	free(id->threads.v);
 	free(id->vmsyncs.v);
 	free(id->hints.v);
+	free(id->canon);
 	free(id);
 }

@@ -353,6 +353,7 @@ static int cmp_i32(const void *a, const void *b)
 /* A pid runs guests when one of its threads exits from guest mode. */
 static int is_kvm_process(const struct vt_identify *id, size_t trace, int32_t pid)
 {
+	trace = vt_collect_canon(id, trace);
 	for (size_t i = 0; i < id->exits.n; i++)
 		if (id->exits.v[i].trace == trace && vt_collect_pid_of(id, trace, id->exits.v[i].tid) == pid)
 			return 1;
@@ -503,6 +504,8 @@ static void explain_unmatched(struct vt_machines *m)
 	}
 }
 
+static int canonicalize(struct vt_identify *id, const struct vt_machines *m);
+
 int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
 		       struct vt_machines **out, struct vt_error *err)
 {
@@ -512,12 +515,48 @@ int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const
 	id->ntraces = ntraces; /* the rest of the grown table is unused */
 	const struct vt_trace_info *const *src = traces;
 	struct vt_machines *m = calloc(1, sizeof(*m));
-	if (!m || id->oom || build_machines(id, src, m) || match_guests(id, m) || match_vcpus(id, m)) {
+	if (!m || id->oom || build_machines(id, src, m) || canonicalize(id, m) || match_guests(id, m) ||
+	    match_vcpus(id, m)) {
 		vt_machines_free(m);
 		return vt_error_set(err, "identification: out of memory");
 	}
 	explain_unmatched(m);
 	*out = m;
+	return 0;
+}
+
+/* One machine's traces as one: what was seen is filed under its first trace,
+ * seen once. Called once the machines are known, before any match. */
+static int canonicalize(struct vt_identify *id, const struct vt_machines *m)
+{
+	id->canon = malloc((m->ntraces ? m->ntraces : 1) * sizeof(*id->canon));
+	if (!id->canon)
+		return -1;
+	id->ncanon = m->ntraces;
+	for (size_t t = 0; t < m->ntraces; t++)
+		id->canon[t] = m->machines[m->trace_machine[t]].traces[0];
+#define CANON(vec)                                                                                                  \
+	for (size_t i = 0; i < id->vec.n; i++)                                                                      \
+		id->vec.v[i].trace = vt_collect_canon(id, id->vec.v[i].trace)
+	CANON(guests);
+	CANON(vcpus);
+	CANON(exits);
+	CANON(threads);
+	CANON(vmsyncs);
+#undef CANON
+	/* A vCPU thread seen on several chunks: once (the model makes one vCPU per entry). */
+	size_t kept = 0;
+	for (size_t i = 0; i < id->exits.n; i++) {
+		const struct vt_seen_exit *x = &id->exits.v[i];
+		int dup = 0;
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = id->exits.v[j].trace == x->trace && id->exits.v[j].tid == x->tid && id->exits.v[j].vcpu == x->vcpu;
+		if (dup)
+			free(x->procname);
+		else
+			id->exits.v[kept++] = *x;
+	}
+	id->exits.n = kept;
 	return 0;
 }
 

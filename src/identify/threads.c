@@ -12,6 +12,7 @@
 
 int vt_threads_vcpu_of(const struct vt_identify *id, size_t trace, int32_t tid, uint32_t *vcpu)
 {
+	trace = vt_collect_canon(id, trace);
 	for (size_t i = 0; i < id->exits.n; i++)
 		if (id->exits.v[i].trace == trace && id->exits.v[i].tid == tid) {
 			*vcpu = id->exits.v[i].vcpu;

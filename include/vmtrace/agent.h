@@ -286,6 +286,9 @@ struct vt_agent_loop {
 	void *tick_ctx;
 	int tick_ms;
 	int vcpu_wait_ms;     /* how long to wait for a new guest's vCPU threads (default 5000) */
+	/* A statedump at least this often (0: never): a flight-recorder snapshot
+	 * keeps only its last seconds, so each must hold one. Any dump restarts it. */
+	int64_t dump_every_ms;
 	FILE *log;            /* one-line notes (NULL: stderr) */
 	/* A sink that cannot write (write_error) stops the loop with an error when
 	 * set; else it is noted once and the other sinks go on. */

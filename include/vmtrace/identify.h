@@ -110,7 +110,8 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 /* A process on a host trace that ran guests: threads of it exited guest mode. */
 struct vt_kvm_process {
 	size_t host_trace;
-	int64_t pid;
+	int64_t pid; /* 0: unknown (no statedump, fork or pid context) */
+	int guest;   /* machine index of the guest it runs, -1 when not matched */
 	struct vt_vcpu_map *vcpus; /* from kvm_exit's vcpu_id */
 	size_t nvcpus;
 	int claimed; /* already the QEMU of a matched guest */

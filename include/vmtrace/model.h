@@ -113,7 +113,7 @@ struct vt_thread_model {
 
 struct vt_vcpu_model {
 	int guest;        /* machine index of the guest, -1 when its trace is not among the inputs */
-	int64_t qemu_pid;
+	int64_t qemu_pid; /* -1 when unknown (no statedump, fork or pid context) */
 	uint32_t vcpu;
 	int32_t tid;
 	uint64_t start_ns, end_ns; /* observed, reference time: the trace's span, or the thread's life within it */
@@ -189,6 +189,12 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev);
 /* Closes every vCPU's last state at the last event seen. */
 void vt_model_finish(struct vt_model *model);
+/* A window [a, b] of the trace: fed every event before a (the states at a
+ * come from them), vt_model_restart(a) forgets what was accounted so far;
+ * after the events up to b (when later ones exist), vt_model_finish_at(b)
+ * closes everything at b. */
+void vt_model_restart(struct vt_model *model, uint64_t ts);
+void vt_model_finish_at(struct vt_model *model, uint64_t ts);
 void vt_model_free(struct vt_model *model);
 
 #ifdef __cplusplus

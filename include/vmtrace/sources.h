@@ -60,6 +60,16 @@ const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t 
  * call. Returns 1 with *out set, 0 at the end, -1 with err set. */
 int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err);
 
+/* Only the events of [begin, end] (ns of each trace's own clock; end 0: no
+ * end); with *_rel, from the first event the source returns (the earliest).
+ * The trace descriptions then count those events only. Set before the first
+ * vt_source_next. */
+struct vt_source_window {
+	uint64_t begin, end;
+	int begin_rel, end_rel;
+};
+void vt_source_set_window(struct vt_source *src, const struct vt_source_window *w);
+
 /* Done reading: frees what decoding holds (babeltrace2's graph, its file
  * mappings); the trace descriptions stay valid until vt_source_close. Any
  * vt_source_next after it returns 0. */

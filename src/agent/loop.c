@@ -27,6 +27,8 @@ struct loop_state {
 	struct pending *p;
 	size_t n, cap;
 	int noted;
+	int64_t next_dump_ms; /* the periodic dump's due time (dump_every_ms) */
+	uint64_t dumps_seen;  /* l->statedumps when it was last set */
 };
 
 static int64_t now_ms(void)
@@ -216,6 +218,8 @@ static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t ne
 			due = s->p[i].next_ms;
 	if (l->tick_ms > 0 && (due < 0 || next_tick < due))
 		due = next_tick;
+	if (l->dump_every_ms > 0 && (due < 0 || s->next_dump_ms < due))
+		due = s->next_dump_ms;
 	if (due < 0)
 		return -1; /* nothing scheduled: sleep until an event */
 	return due <= now ? 0 : (int)(due - now);
@@ -238,6 +242,8 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 	int sfd = sig_fd;
 	struct loop_state s = {0};
 	int64_t next_tick = now_ms() + l->tick_ms;
+	s.next_dump_ms = now_ms() + l->dump_every_ms;
+	s.dumps_seen = l->statedumps;
 	int rc = 0, running = 1;
 	while (running) {
 		struct pollfd fds[2] = {{l->uevent_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -281,6 +287,12 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 			next_tick = now_ms() + l->tick_ms;
 			if (l->tick(l->tick_ctx))
 				dump_now(l, err);
+		}
+		if (l->dump_every_ms > 0 && running && now_ms() >= s.next_dump_ms)
+			dump_now(l, err);
+		if (l->statedumps != s.dumps_seen) { /* any dump restarts the period */
+			s.dumps_seen = l->statedumps;
+			s.next_dump_ms = now_ms() + l->dump_every_ms;
 		}
 		if (check_sinks(l, err) < 0) {
 			rc = -1;

@@ -28,7 +28,9 @@ static int by_exit_total(const void *a, const void *b)
 static int by_pid(const void *a, const void *b)
 {
 	const struct vt_guest_summary *x = a, *y = b;
-	return (x->qemu_pid > y->qemu_pid) - (x->qemu_pid < y->qemu_pid);
+	if (x->qemu_pid != y->qemu_pid)
+		return (x->qemu_pid > y->qemu_pid) - (x->qemu_pid < y->qemu_pid);
+	return (x->guest > y->guest) - (x->guest < y->guest); /* pids unknown: by machine */
 }
 
 static int add_holder(struct vt_guest_summary *g, const struct vt_holder_time *h)

@@ -131,11 +131,11 @@ static void write_rows(FILE *f, const struct vt_html_rows *rs, int kind)
 
 /* Exits of every vCPU of one QEMU merged (vt_guest_summaries), histograms
  * included so the quantiles stay right. */
-static void write_guest_exits(FILE *f, const struct vt_guest_summary *gs, size_t ng, int64_t pid)
+static void write_guest_exits(FILE *f, const struct vt_guest_summary *gs, size_t ng, int64_t pid, int guest)
 {
 	fputc('[', f);
 	for (size_t g = 0; g < ng; g++) {
-		if (gs[g].qemu_pid != pid)
+		if (gs[g].qemu_pid != pid || gs[g].guest != guest)
 			continue;
 		const struct vt_exit_stats *all = gs[g].exits;
 		for (size_t k = 0; k < gs[g].nexits; k++)
@@ -248,9 +248,9 @@ static void write_data(FILE *f, const struct vt_html_rows *rs, const struct vt_m
 		fputs("],\"exits\":", f);
 		int first = 1;
 		for (size_t j = 0; j < i; j++)
-			first &= model->vcpus[j].qemu_pid != v->qemu_pid;
+			first &= model->vcpus[j].qemu_pid != v->qemu_pid || model->vcpus[j].guest != v->guest;
 		if (first)
-			write_guest_exits(f, gs, ng, v->qemu_pid);
+			write_guest_exits(f, gs, ng, v->qemu_pid, v->guest);
 		else
 			fputs("null", f);
 		fputc('}', f);

@@ -196,7 +196,10 @@ int vt_perfetto_finish(struct vt_perfetto *p, const struct vt_model *model)
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		const struct vt_vcpu_model *v = &model->vcpus[i];
 		/* the test (and a reader) finds the vCPU by QEMU pid and number here */
-		snprintf(name, sizeof(name), "vCPU %u (QEMU %lld, tid %d)", v->vcpu, (long long)v->qemu_pid, v->tid);
+		if (v->qemu_pid > 0)
+			snprintf(name, sizeof(name), "vCPU %u (QEMU %lld, tid %d)", v->vcpu, (long long)v->qemu_pid, v->tid);
+		else
+			snprintf(name, sizeof(name), "vCPU %u (QEMU pid unknown, tid %d)", v->vcpu, v->tid);
 		track_name(p, pid_of(v->guest >= 0 ? v->guest : model->host), TRACK_VCPU + (int)i, 10000 + (int)i, name);
 	}
 	for (size_t i = 0; i < model->nthreads; i++) {

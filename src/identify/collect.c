@@ -1,6 +1,7 @@
 /* The first pass of identification: keep the events that name things. */
 #include "identify/collect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,8 +59,14 @@ int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hin
 	return 0;
 }
 
+size_t vt_collect_canon(const struct vt_identify *id, size_t trace)
+{
+	return trace < id->ncanon ? id->canon[trace] : trace;
+}
+
 int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t tid)
 {
+	trace = vt_collect_canon(id, trace);
 	for (size_t i = 0; i < id->threads.n; i++)
 		if (id->threads.v[i].trace == trace && id->threads.v[i].tid == tid)
 			return id->threads.v[i].pid;
@@ -95,6 +102,11 @@ static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32
 static void note_exit(struct vt_identify *id, size_t trace, const struct vt_event *ev)
 {
 	uint32_t vcpu = ev->u.kvm_exit.vcpu_id;
+	unsigned named;
+	char tail[2];
+	/* No vcpu_id field (older tracers): QEMU's "CPU n/KVM" thread name says it. */
+	if (vcpu == VT_NO_VCPU && ev->procname && sscanf(ev->procname, "CPU %u/KV%1[M]", &named, tail) == 2)
+		vcpu = named;
 	if (vcpu == VT_NO_VCPU || ev->tid <= 0)
 		return;
 	for (size_t i = id->exits.n; i-- > 0;)
@@ -268,5 +280,6 @@ void vt_identify_free(struct vt_identify *id)
 	free(id->threads.v);
 	free(id->vmsyncs.v);
 	free(id->hints.v);
+	free(id->canon);
 	free(id);
 }

@@ -63,6 +63,11 @@ struct vt_identify {
 	VT_VEC(struct vt_guest_hint) hints;
 	/* Context tid→pid is on most events: remember what was just noted. */
 	struct { size_t trace; int32_t tid, pid; } thread_cache[1024];
+	/* After vt_identify_finish: trace -> the first trace of its machine.
+	 * What was seen on one trace of a machine (a rotated session's chunk,
+	 * its kernel or UST trace) holds for all: tids are the machine's. */
+	size_t *canon;
+	size_t ncanon;
 	int oom;
 };
 
@@ -74,5 +79,8 @@ void *vt_vec_push(void *vec, size_t elem);
 struct vt_trace_ids *vt_collect_trace(struct vt_identify *id, size_t trace);
 
 int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t tid);
+
+/* The machine's first trace (vt_identify.canon), trace itself before finish. */
+size_t vt_collect_canon(const struct vt_identify *id, size_t trace);
 
 #endif

@@ -8,6 +8,7 @@
 #include "common/sort.h"
 #include "identify/claims.h"
 #include "identify/collect.h"
+#include "identify/threads.h"
 
 const char *vt_role_name(enum vt_role role)
 {
@@ -198,6 +199,25 @@ static int match_claims(const struct vt_identify *id, struct vt_machines *m)
 	return 0;
 }
 
+/* The host threads that ran a vm_uid's hypercalls are that guest's vCPU threads. */
+static int by_vmsync_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			     uint64_t vm_uid)
+{
+	int32_t *tids = malloc((id->vmsyncs.n ? id->vmsyncs.n : 1) * sizeof(*tids));
+	if (!tids)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < id->vmsyncs.n; i++) {
+		const struct vt_seen_vmsync *s = &id->vmsyncs.v[i];
+		if (s->host_side && s->trace == host_trace && s->vm_uid == vm_uid)
+			tids[n++] = s->tid;
+	}
+	m->machines[m->trace_machine[host_trace]].role = VT_ROLE_HOST;
+	int rc = vt_threads_tie_guest(id, m, guest, host_trace, tids, n, 1, "its vmsync hypercalls ran");
+	free(tids);
+	return rc;
+}
+
 /* Guests named by a host's agent (or older statedump events), then by vmsync
  * hypercalls, then by the command line. */
 static int match_guests(const struct vt_identify *id, struct vt_machines *m)
@@ -217,6 +237,13 @@ static int match_guests(const struct vt_identify *id, struct vt_machines *m)
 				continue;
 			int host = (int)m->trace_machine[hs->trace];
 			int32_t pid = vt_collect_pid_of(id, hs->trace, hs->tid);
+			if (pid <= 0) {
+				int rc = by_vmsync_threads(id, m, m->trace_machine[gs->trace], hs->trace, hs->vm_uid);
+				if (rc < 0)
+					return -1;
+				if (rc > 0)
+					break;
+			}
 			set_guest(g, host, pid > 0 ? pid : -1, NULL, "vmsync hypercalls (vm_uid seen on the host)");
 			m->machines[host].role = VT_ROLE_HOST;
 			break;
@@ -326,10 +353,24 @@ static int cmp_i32(const void *a, const void *b)
 /* A pid runs guests when one of its threads exits from guest mode. */
 static int is_kvm_process(const struct vt_identify *id, size_t trace, int32_t pid)
 {
+	trace = vt_collect_canon(id, trace);
 	for (size_t i = 0; i < id->exits.n; i++)
 		if (id->exits.v[i].trace == trace && vt_collect_pid_of(id, trace, id->exits.v[i].tid) == pid)
 			return 1;
 	return 0;
+}
+
+/* No process named: the vCPU threads themselves (a copy: they get sorted). */
+static int by_vcpu_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			   const int32_t *tids, size_t ntids)
+{
+	int32_t *copy = malloc((ntids ? ntids : 1) * sizeof(*copy));
+	if (!copy)
+		return -1;
+	memcpy(copy, tids, ntids * sizeof(*copy));
+	int rc = vt_threads_tie_guest(id, m, guest, host_trace, copy, ntids, 0, "its messages reached the host");
+	free(copy);
+	return rc;
 }
 
 int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
@@ -362,7 +403,7 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 	free(pids);
 	/* A clear majority, or the evidence is not evidence. */
 	if (best_pid <= 0 || best * 10 < total * 9)
-		return 0;
+		return by_vcpu_threads(id, m, guest, host_trace, tids, ntids);
 	char *why = vt_strdup_printf("%s: %zu of %zu of its messages went through threads of QEMU pid %d", evidence,
 				     best, total, best_pid);
 	return vt_identify_set_guest(id, m, guest, host_trace, best_pid, why) ? -1 : 1;
@@ -382,6 +423,16 @@ int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, s
 	return match_vcpus_of(id, m, guest);
 }
 
+/* The guest a process of a host trace runs: by its pid, else (pid unknown)
+ * by the vCPU thread identification tied to a guest. */
+static int guest_of(const struct vt_machines *m, size_t trace, int32_t pid, int32_t tid)
+{
+	for (size_t g = 0; pid > 0 && g < m->count; g++)
+		if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[trace])
+			return (int)g;
+	return pid > 0 ? -1 : vt_threads_owner(m, trace, tid);
+}
+
 size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
 				 struct vt_kvm_process **out)
 {
@@ -391,12 +442,14 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 	for (size_t i = 0; i < id->exits.n; i++) {
 		const struct vt_seen_exit *x = &id->exits.v[i];
 		/* Without statedump or pid context a vCPU thread's process is unknown:
-		 * such threads are grouped under pid 0, still modelled, never matched. */
+		 * such threads are grouped by the guest they were tied to (pid 0),
+		 * those of no guest together; still modelled, never matched by pid. */
 		int32_t pid = vt_collect_pid_of(id, x->trace, x->tid);
 		if (pid <= 0)
 			pid = 0;
+		int guest = guest_of(m, x->trace, pid, x->tid);
 		size_t k;
-		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid); k++)
+		for (k = 0; k < n && !(p[k].host_trace == x->trace && p[k].pid == pid && p[k].guest == guest); k++)
 			;
 		if (k == n) {
 			struct vt_kvm_process *q = realloc(p, (n + 1) * sizeof(*q));
@@ -406,10 +459,8 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 			memset(&p[n], 0, sizeof(p[n]));
 			p[n].host_trace = x->trace;
 			p[n].pid = pid;
-			for (size_t g = 0; g < m->count; g++)
-				if (m->machines[g].qemu_pid == pid && m->machines[g].host == (int)m->trace_machine[x->trace])
-					p[n].claimed = 1;
-			p[n].claimed |= pid == 0; /* not a process a guest can be matched to */
+			p[n].guest = guest;
+			p[n].claimed = guest >= 0 || pid == 0; /* pid 0: not a process a guest can be matched to */
 			n++;
 		}
 		struct vt_vcpu_map *v = realloc(p[k].vcpus, (p[k].nvcpus + 1) * sizeof(*v));
@@ -453,6 +504,8 @@ static void explain_unmatched(struct vt_machines *m)
 	}
 }
 
+static int canonicalize(struct vt_identify *id, const struct vt_machines *m);
+
 int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
 		       struct vt_machines **out, struct vt_error *err)
 {
@@ -462,12 +515,48 @@ int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const
 	id->ntraces = ntraces; /* the rest of the grown table is unused */
 	const struct vt_trace_info *const *src = traces;
 	struct vt_machines *m = calloc(1, sizeof(*m));
-	if (!m || id->oom || build_machines(id, src, m) || match_guests(id, m) || match_vcpus(id, m)) {
+	if (!m || id->oom || build_machines(id, src, m) || canonicalize(id, m) || match_guests(id, m) ||
+	    match_vcpus(id, m)) {
 		vt_machines_free(m);
 		return vt_error_set(err, "identification: out of memory");
 	}
 	explain_unmatched(m);
 	*out = m;
+	return 0;
+}
+
+/* One machine's traces as one: what was seen is filed under its first trace,
+ * seen once. Called once the machines are known, before any match. */
+static int canonicalize(struct vt_identify *id, const struct vt_machines *m)
+{
+	id->canon = malloc((m->ntraces ? m->ntraces : 1) * sizeof(*id->canon));
+	if (!id->canon)
+		return -1;
+	id->ncanon = m->ntraces;
+	for (size_t t = 0; t < m->ntraces; t++)
+		id->canon[t] = m->machines[m->trace_machine[t]].traces[0];
+#define CANON(vec)                                                                                                  \
+	for (size_t i = 0; i < id->vec.n; i++)                                                                      \
+		id->vec.v[i].trace = vt_collect_canon(id, id->vec.v[i].trace)
+	CANON(guests);
+	CANON(vcpus);
+	CANON(exits);
+	CANON(threads);
+	CANON(vmsyncs);
+#undef CANON
+	/* A vCPU thread seen on several chunks: once (the model makes one vCPU per entry). */
+	size_t kept = 0;
+	for (size_t i = 0; i < id->exits.n; i++) {
+		const struct vt_seen_exit *x = &id->exits.v[i];
+		int dup = 0;
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = id->exits.v[j].trace == x->trace && id->exits.v[j].tid == x->tid && id->exits.v[j].vcpu == x->vcpu;
+		if (dup)
+			free(x->procname);
+		else
+			id->exits.v[kept++] = *x;
+	}
+	id->exits.n = kept;
 	return 0;
 }
 

@@ -2,4 +2,5 @@
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/collect.c
   ${CMAKE_CURRENT_LIST_DIR}/claims.c
-  ${CMAKE_CURRENT_LIST_DIR}/machines.c)
+  ${CMAKE_CURRENT_LIST_DIR}/machines.c
+  ${CMAKE_CURRENT_LIST_DIR}/threads.c)

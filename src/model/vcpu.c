@@ -66,10 +66,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 	for (size_t i = 0; i < nprocs; i++) {
 		if (m->trace_machine[procs[i].host_trace] != (size_t)host)
 			continue;
-		int guest = -1;
-		for (size_t k = 0; k < m->count; k++)
-			if (m->machines[k].host == host && m->machines[k].qemu_pid == procs[i].pid)
-				guest = (int)k;
+		int guest = procs[i].guest;
 		for (size_t v = 0; v < procs[i].nvcpus; v++) {
 			struct vt_vcpu_model *vm = realloc(model->vcpus, (model->nvcpus + 1) * sizeof(*vm));
 			if (!vm) {
@@ -80,7 +77,7 @@ struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_mach
 			vm = &model->vcpus[model->nvcpus++];
 			memset(vm, 0, sizeof(*vm));
 			vm->guest = guest;
-			vm->qemu_pid = procs[i].pid;
+			vm->qemu_pid = procs[i].pid > 0 ? procs[i].pid : -1;
 			vm->vcpu = procs[i].vcpus[v].vcpu;
 			vm->tid = procs[i].vcpus[v].tid;
 			vm->wait_cpu = -1;
@@ -674,6 +671,57 @@ void vt_model_finish(struct vt_model *model)
 	for (size_t i = 0; i < model->nvcpus && model->sink.vcpu; i++)
 		if (model->vcpus[i].pending.end > model->vcpus[i].pending.start)
 			model->sink.vcpu(model->sink.ctx, model, i, &model->vcpus[i].pending);
+}
+
+/* What was accounted before ts is forgotten, the states reached are kept: a
+ * window's figures start from the states its first instant really had. */
+static void restart_vcpu(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts)
+{
+	if (!v->exited)
+		account(model, v, ts);
+	memset(v->totals, 0, sizeof(v->totals));
+	v->nreasons = v->nholders = v->nexits = v->nintervals = 0;
+	v->userspace_exits = 0;
+	memset(v->userspace_by_reason, 0, sizeof(v->userspace_by_reason));
+	memset(&v->pending, 0, sizeof(v->pending));
+	if (v->exited) /* gone before the window: nothing observed */
+		v->start_ns = v->end_ns = ts;
+	else if (v->forked && v->start_ns < ts)
+		v->start_ns = ts;
+}
+
+void vt_model_restart(struct vt_model *model, uint64_t ts)
+{
+	for (size_t c = 0; c < model->ncpus; c++) {
+		account_cpu(model, (int32_t)c, ts);
+		model->cpus[c].nshares = 0;
+		memset(&model->cpus[c].pending, 0, sizeof(model->cpus[c].pending));
+	}
+	for (size_t i = 0; i < model->nvcpus; i++)
+		restart_vcpu(model, &model->vcpus[i], ts);
+	for (size_t i = 0; i < model->nthreads; i++) {
+		struct vt_thread_model *t = &model->threads[i];
+		account_thread(model, t, ts);
+		memset(t->totals, 0, sizeof(t->totals));
+		memset(&t->pending, 0, sizeof(t->pending));
+		if (t->start_ns < ts)
+			t->start_ns = ts;
+	}
+	for (size_t g = 0; g < model->machines->count; g++)
+		if (model->guest_first[g] && model->guest_first[g] < ts)
+			model->guest_first[g] = ts;
+	if (model->first_ns && model->first_ns < ts)
+		model->first_ns = ts;
+}
+
+void vt_model_finish_at(struct vt_model *model, uint64_t ts)
+{
+	if (model->first_ns) /* the states reached go on up to the window's end */
+		model->last_ns = ts;
+	for (size_t g = 0; g < model->machines->count; g++)
+		if (model->guest_last[g] > ts)
+			model->guest_last[g] = ts;
+	vt_model_finish(model);
 }
 
 void vt_model_free(struct vt_model *model)

@@ -63,6 +63,8 @@ struct vt_source {
 	struct vt_event event;
 	struct vt_decoder_map decoders;
 	char *note; /* what discovery skipped, one line, or NULL (owned) */
+	struct vt_source_window window; /* all zero: every event */
+	int has_window, window_based;   /* based: relative times resolved */
 };
 
 /* Builds the graph for the traces already in src->traces; sets up streams. */

@@ -234,7 +234,10 @@ static int walk(struct walk *w, const char *dir, const struct stat *dir_st, int 
 		return vt_error_set(w->err, "%s: folders nested more than %d deep: not walked further", w->top,
 				    MAX_DEPTH); /* the path given: the deep one would fill the message */
 	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
+	/* Numbers in names compared as numbers: a rotated session's chunk
+	 * archives/B-E-10 after B-E-9, snapshot-10-... after snapshot-9-...:
+	 * a machine's traces come in the order they were written. */
+	int n = scandir(dir, &names, NULL, versionsort);
 	if (n < 0)
 		return vt_error_set(w->err, "%s: cannot list folder: %s", dir, strerror(errno));
 	int rc = 0;

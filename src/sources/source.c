@@ -191,7 +191,7 @@ static int take_ctf(struct vt_source *src, struct vt_ctf_stream *s, struct vt_er
 	return 0;
 }
 
-int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
+static int next_merged(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
 {
 	*out = NULL;
 	if (src->held_stream != SIZE_MAX) {
@@ -219,6 +219,42 @@ int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt
 		vt_tc_decode_head(src->tc, id - src->nstreams, ev);
 	}
 
+	*out = ev;
+	return 1;
+}
+
+void vt_source_set_window(struct vt_source *src, const struct vt_source_window *w)
+{
+	src->window = *w;
+	src->has_window = 1;
+	src->window_based = !w->begin_rel && !w->end_rel;
+}
+
+/* Whether ev is in the window; *past when it and every later one is after it
+ * (merged by time: only backward steps inside a stream could come back). */
+static int in_window(struct vt_source *src, const struct vt_event *ev, int *past)
+{
+	struct vt_source_window *w = &src->window;
+	if (!src->window_based) { /* the first event is the earliest: the base */
+		w->begin += w->begin_rel ? ev->ts_ns : 0;
+		w->end += w->end_rel ? ev->ts_ns : 0;
+		src->window_based = 1;
+	}
+	*past = w->end && ev->ts_ns > w->end;
+	return ev->ts_ns >= w->begin && !*past;
+}
+
+int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
+{
+	int rc, past = 0;
+	const struct vt_event *got;
+	while ((rc = next_merged(src, &got, err)) > 0 && src->has_window && !in_window(src, got, &past))
+		if (past)
+			return 0;
+	*out = got;
+	if (rc <= 0)
+		return rc;
+	struct vt_event *ev = &src->event;
 	struct vt_trace_info *info = info_of(src, ev->trace);
 	if (info->events == 0 || ev->ts_ns < info->first_ns)
 		info->first_ns = ev->ts_ns;

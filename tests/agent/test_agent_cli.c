@@ -83,6 +83,33 @@ static void test_full_stdout(void **state)
 	}
 }
 
+/* --dump-every: a dump at start, then one per period (none without it);
+ * refused outside 0.1..86400 s with one line. */
+static void test_dump_every(void **state)
+{
+	(void)state;
+	struct vt_run r;
+	vt_run_shell(&r, "timeout -s INT 1.3 %s --sinks json --check-ms 0 --dump-every 0.25 | grep -c statedump_begin",
+		     vt_build_path("vmtraced"));
+	int dumps = atoi(r.out);
+	printf("--dump-every 0.25 for 1.3 s: %d dumps\n", dumps);
+	/* 1 + 5 on time; a busy machine may delay the last one. */
+	assert_true(dumps >= 4 && dumps <= 6);
+	vt_run_free(&r);
+	vt_run_shell(&r, "timeout -s INT 0.8 %s --sinks json --check-ms 0 | grep -c statedump_begin",
+		     vt_build_path("vmtraced"));
+	assert_string_equal(r.out, "1\n");
+	vt_run_free(&r);
+	const char *bad[] = {"0", "0.05", "abc", "2s", "1e9", "-1", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		vt_run_shell(&r, "%s --sinks json --dump-every '%s'", vt_build_path("vmtraced"), bad[i]);
+		assert_int_equal(r.status, 2);
+		assert_int_equal(vt_count_lines(r.err), 1);
+		assert_non_null(strstr(r.err, "--dump-every wants seconds"));
+		vt_run_free(&r);
+	}
+}
+
 static void put(const char *root, const char *rel, const char *content, int mode)
 {
 	char path[1024], cmd[1200];
@@ -152,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_full_stdout),
+		cmocka_unit_test(test_dump_every),
 		cmocka_unit_test(test_clock_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

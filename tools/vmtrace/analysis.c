@@ -131,7 +131,26 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	int rc;
 	struct vt_progress progress;
 	vt_progress_start(&progress, "analyzing");
+	uint64_t begin = 0, end = 0;
+	int based = 0, restarted = !a->windowed, past = 0;
 	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
+		/* Relative times: from the modelled host's first event (where its
+		 * figures start), or the first event when there is no host. */
+		if (a->windowed && !based && (a->host < 0 || machine == (size_t)a->host)) {
+			begin = a->window.begin + (a->window.begin_rel ? ref : 0);
+			end = a->window.end ? a->window.end + (a->window.end_rel ? ref : 0) : 0;
+			based = 1;
+		}
+		if (based && end && ref > end) {
+			past = 1;
+			break;
+		}
+		/* Every event before the window sets the states its start has. */
+		if (based && !restarted && ref >= begin) {
+			if (n)
+				vt_model_restart(a->model, begin);
+			restarted = 1;
+		}
 		vt_model_feed(a->model, trace, ref, ev);
 		vt_progress_update(&progress, ++n);
 		if ((n & 0xffff) == 0 && a->output && ferror(a->output))
@@ -139,7 +158,12 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	}
 	vt_progress_end(&progress);
 	vt_timeline_close(tl);
-	vt_model_finish(a->model);
+	if (!restarted) /* the window starts after the last event */
+		vt_model_restart(a->model, begin);
+	if (past)
+		vt_model_finish_at(a->model, end);
+	else
+		vt_model_finish(a->model);
 	if (rc < 0) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		vt_findings_collector_free(fc);

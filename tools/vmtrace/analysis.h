@@ -23,6 +23,11 @@ struct vt_analysis {
 	int hostless_ok; /* set before prepare: with no host trace, model the guests' own view (host -1) */
 	struct vt_findings_config findings_cfg; /* defaults, then --finding-threshold */
 	struct vt_findings findings; /* after vt_analysis_model: what the figures mean */
+	/* Set before vt_analysis_model: figures over this window of reference
+	 * (host) time only, relative times from the first event; identification
+	 * and clocks still come from the whole traces. */
+	struct vt_source_window window;
+	int windowed;
 	char example[64]; /* the simulated example's folder, when no PATH was given */
 	FILE *output; /* set before vt_analysis_model: a result written as the model runs;
 		       * once a write to it failed (a full disk) the model stops, silently:

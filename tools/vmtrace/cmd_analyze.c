@@ -36,6 +36,9 @@ static void usage(FILE *out)
 		     "  --finding-threshold NAME=VALUE\n"
 		     "                    change a rule's threshold (docs/findings.md); 'list' lists\n"
 		     "                    them with their defaults\n"
+		     VT_WINDOW_HELP
+		     "                          (the host's time; +: from its first event; the states at\n"
+		     "                          --begin come from the events before it)\n"
 		     "  -h, --help        this help\n");
 }
 
@@ -99,11 +102,23 @@ static double pct(uint64_t part, uint64_t whole)
 }
 
 
+/* "QEMU 2205", or "QEMU pid unknown" when no event named the process. */
+static const char *qemu_label(int64_t pid, char *buf, size_t size)
+{
+	if (pid > 0)
+		snprintf(buf, size, "QEMU %lld", (long long)pid);
+	else
+		snprintf(buf, size, "QEMU pid unknown");
+	return buf;
+}
+
 static int cmp_vcpu(const void *a, const void *b)
 {
 	const struct vt_vcpu_model *x = a, *y = b;
 	if (x->qemu_pid != y->qemu_pid)
 		return x->qemu_pid < y->qemu_pid ? -1 : 1;
+	if (x->guest != y->guest) /* pids unknown: by machine */
+		return x->guest < y->guest ? -1 : 1;
 	return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
 }
 
@@ -168,8 +183,9 @@ static void print_guests(const struct vt_machines *m, const struct vt_model *mod
 	for (size_t i = 0; i < ng; i++) {
 		const struct vt_guest_summary *g = &gs[i];
 		uint64_t all = g->observed_ns;
-		printf("%s (QEMU %lld, %zu vCPU%s)", vt_shown(vt_analysis_guest_name(m, g->guest)), (long long)g->qemu_pid,
-		       g->nvcpus, g->nvcpus == 1 ? "" : "s");
+		char q[40];
+		printf("%s (%s, %zu vCPU%s)", vt_shown(vt_analysis_guest_name(m, g->guest)),
+		       qemu_label(g->qemu_pid, q, sizeof(q)), g->nvcpus, g->nvcpus == 1 ? "" : "s");
 		print_shares("guest code", g->totals, all);
 		print_holders("worst offenders", m, model, g->preemptors, g->npreemptors, all);
 		if (g->userspace_exits) {
@@ -207,8 +223,9 @@ static void print_text(const struct vt_machines *m, struct vt_model *model)
 	for (size_t i = 0; i < model->nvcpus; i++) {
 		struct vt_vcpu_model *v = &model->vcpus[i];
 		uint64_t all = v->end_ns - v->start_ns;
-		printf("%s (QEMU %lld) vCPU %u (tid %d)", vt_shown(vt_analysis_guest_name(m, v->guest)), (long long)v->qemu_pid, v->vcpu,
-		       v->tid);
+		char q[40];
+		printf("%s (%s) vCPU %u (tid %d)", vt_shown(vt_analysis_guest_name(m, v->guest)),
+		       qemu_label(v->qemu_pid, q, sizeof(q)), v->vcpu, v->tid);
 		print_shares("guest", v->totals, all);
 		vt_qsort(v->by_holder, v->nholders, sizeof(*v->by_holder), cmp_holder);
 		vt_qsort(v->by_reason, v->nreasons, sizeof(*v->by_reason), cmp_reason);
@@ -225,8 +242,9 @@ static void print_exits(const struct vt_machines *m, const struct vt_model *mode
 	size_t ng = vt_guest_summaries(model, &gs);
 	for (size_t i = 0; i < ng; i++) {
 		const struct vt_exit_stats *e = gs[i].exits;
-		printf("\nexits of %s (QEMU %lld), like perf kvm stat: exit to next entry\n",
-		       vt_shown(vt_analysis_guest_name(m, gs[i].guest)), (long long)gs[i].qemu_pid);
+		char q[40];
+		printf("\nexits of %s (%s), like perf kvm stat: exit to next entry\n",
+		       vt_shown(vt_analysis_guest_name(m, gs[i].guest)), qemu_label(gs[i].qemu_pid, q, sizeof(q)));
 		printf("  %-20s %10s %12s %10s %10s %10s\n", "reason", "count", "total us", "p50 us", "p99 us", "max us");
 		char buf[32];
 		for (size_t k = 0; k < gs[i].nexits && k < 8; k++)
@@ -293,11 +311,26 @@ static void print_caveats(const struct vt_machines *m, const struct vt_model *mo
 		       mm->role == VT_ROLE_HOST ? "vCPU states and preemption around the losses are approximate"
 						: "that guest's thread figures around the losses are approximate");
 	}
-	for (size_t i = 0; i < model->nvcpus; i++)
-		if (model->vcpus[i].guest < 0 && (i == 0 || model->vcpus[i - 1].qemu_pid != model->vcpus[i].qemu_pid))
+	for (size_t i = 0; i < model->nvcpus; i++) {
+		const struct vt_vcpu_model *v = &model->vcpus[i];
+		if (v->guest >= 0 || (i > 0 && model->vcpus[i - 1].qemu_pid == v->qemu_pid && model->vcpus[i - 1].guest < 0))
+			continue;
+		if (v->qemu_pid > 0)
 			printf("%s  QEMU %lld runs a guest whose trace is not among the inputs: its vCPU states are shown, "
 			       "its threads cannot be\n",
-			       any++ ? "" : "\nwhat is missing\n", (long long)model->vcpus[i].qemu_pid);
+			       any++ ? "" : "\nwhat is missing\n", (long long)v->qemu_pid);
+		else
+			printf("%s  vCPU threads whose process no event names (no statedump, fork or pid context, as in a "
+			       "snapshot) and that no guest trace was tied to: their vCPU states are shown together, "
+			       "their guest and threads cannot be\n",
+			       any++ ? "" : "\nwhat is missing\n");
+	}
+	for (size_t k = 0; k < m->count; k++) {
+		const struct vt_machine *mm = &m->machines[k];
+		if (mm->role == VT_ROLE_GUEST && mm->host == model->host && mm->qemu_pid <= 0 && mm->evidence)
+			printf("%s  %s: %s\n", any++ ? "" : "\nwhat is missing\n",
+			       vt_shown(mm->hostname ? mm->hostname : mm->key), vt_shown(mm->evidence));
+	}
 	if (model->host < 0) {
 		printf("%s  no host trace: vCPU states, exit statistics, preemption and the per-pCPU view need it; "
 		       "threads' time on a vCPU is not split into guest code, hypervisor and preempted\n",
@@ -390,6 +423,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"html", required_argument, NULL, 'H'},
 		{"finding-threshold", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
+		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, timeline = 0, c;
@@ -408,6 +442,8 @@ int vt_cmd_analyze(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		int shared = vt_sync_option("analyze", c, optarg, a.p1.id, &method);
+		if (!shared)
+			shared = vt_window_option("analyze", c, optarg, &a.window, &a.windowed);
 		if (shared < 0)
 			goto out;
 		if (shared)

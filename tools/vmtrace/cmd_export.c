@@ -28,6 +28,8 @@ static void usage(FILE *out)
 		     "                    OUTDIR must not exist (or be empty)\n"
 		     "  --method M        clock synchronization, as for vmtrace sync (default auto)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     VT_WINDOW_HELP
+		     "                          (--perfetto only; the host's time, as analyze)\n"
 		     "  -h, --help        this help\n\n"
 		     "With no PATH, simulates the bundled example. Files are written under a temporary\n"
 		     "name and renamed when whole: a failed or interrupted run leaves nothing behind.\n"
@@ -125,6 +127,7 @@ int vt_cmd_export(int argc, char **argv)
 		{"method", required_argument, NULL, 'm'},
 		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
+		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *perfetto = NULL, *ctf = NULL;
@@ -139,6 +142,8 @@ int vt_cmd_export(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		int shared = vt_sync_option("export", c, optarg, a.p1.id, &method);
+		if (!shared)
+			shared = vt_window_option("export", c, optarg, &a.window, &a.windowed);
 		if (shared < 0)
 			goto out;
 		if (shared)
@@ -162,6 +167,11 @@ int vt_cmd_export(int argc, char **argv)
 	if (!perfetto && !ctf) {
 		fprintf(stderr, "vmtrace export: nothing to export: give --perfetto FILE or --ctf OUTDIR\n");
 		usage(stderr);
+		goto out;
+	}
+	if (ctf && a.windowed) {
+		fprintf(stderr, "vmtrace export: --begin/--end cut --perfetto only: --ctf copies whole traces "
+				"(cut them with babeltrace2 --begin/--end)\n");
 		goto out;
 	}
 	rc = VT_EXIT_FAIL;

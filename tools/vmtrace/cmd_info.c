@@ -28,6 +28,8 @@ static void usage(FILE *out)
 		     "where something could not be matched.\n\n"
 		     "  --json            one JSON document instead of text\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     VT_WINDOW_HELP
+		     "                          (each trace's own clock; +: from the earliest event)\n"
 		     "  -h, --help        this help\n\n"
 		     "Exit status: 0 when every PATH was read, 1 otherwise, 2 on bad usage.\n");
 }
@@ -271,13 +273,20 @@ int vt_cmd_info(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
+		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c;
+	int json = 0, c, windowed = 0, shared;
+	struct vt_source_window window = {0};
 	struct vt_guest_hint hints[64];
 	size_t nhints = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if ((shared = vt_window_option("info", c, optarg, &window, &windowed)) != 0) {
+			if (shared < 0)
+				return VT_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -305,6 +314,7 @@ int vt_cmd_info(int argc, char **argv)
 	struct vt_pass1 pass;
 	int ready = vt_pass1_init(&pass, 1) == 0;
 	struct vt_inputs *all = &pass.in;
+	all->window = windowed ? &window : NULL;
 	for (size_t i = 0; ready && i < nhints; i++)
 		vt_identify_add_hint(pass.id, &hints[i]);
 	int failed = 0;

@@ -29,6 +29,8 @@ static void usage(FILE *out)
 		     "                    the agent's per-vCPU tsc-offset; auto prefers it)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
+		     VT_WINDOW_HELP
+		     "                          (each trace's own clock; +: from the earliest event)\n"
 		     "  -h, --help        this help\n\n"
 		     "Exit status: 0 when every PATH was read and every clock placed without FAIL,\n"
 		     "1 otherwise, 2 on bad usage.\n");
@@ -156,9 +158,11 @@ int vt_cmd_sync(int argc, char **argv)
 		{"method", required_argument, NULL, 'm'},
 		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
+		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c;
+	int json = 0, c, windowed = 0;
+	struct vt_source_window window = {0};
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_pass1 col;
 	int ready = vt_pass1_init(&col, 1) == 0;
@@ -166,6 +170,8 @@ int vt_cmd_sync(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		int shared = vt_sync_option("sync", c, optarg, col.id, &method);
+		if (!shared)
+			shared = vt_window_option("sync", c, optarg, &window, &windowed);
 		if (shared < 0)
 			goto out;
 		if (shared)
@@ -195,6 +201,7 @@ int vt_cmd_sync(int argc, char **argv)
 	}
 	int failed = 0;
 	struct vt_error err = {{0}};
+	col.in.window = windowed ? &window : NULL;
 	for (int i = optind; i < argc; i++)
 		if (vt_pass1_read(&col, argv[i], &err)) {
 			fprintf(stderr, "vmtrace sync: %s\n", err.msg);

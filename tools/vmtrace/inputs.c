@@ -1,5 +1,7 @@
 #include "inputs.h"
 
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,8 @@ int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, v
 	struct vt_source *src;
 	if (vt_source_open(&src, &path, 1, err))
 		return -1;
+	if (in->window)
+		vt_source_set_window(src, in->window);
 	if (vt_source_note(src))
 		fprintf(stderr, "vmtrace: %s\n", vt_shown(vt_source_note(src)));
 	struct vt_progress progress;
@@ -158,4 +162,79 @@ void vt_pass1_free(struct vt_pass1 *p)
 	free(p->hint_uuids);
 	p->hint_uuids = NULL;
 	p->nhint_uuids = 0;
+}
+
+/* Digits (at most 19) then an optional fraction of at most 9 digits. */
+static const char *parse_decimal(const char *p, uint64_t *whole, uint64_t *frac_ns, int *digits, int *has_frac)
+{
+	*whole = *frac_ns = 0;
+	*digits = *has_frac = 0;
+	for (; *p >= '0' && *p <= '9'; p++, (*digits)++) {
+		if (*digits >= 19)
+			return NULL;
+		*whole = *whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p != '.')
+		return *digits ? p : NULL;
+	*has_frac = 1;
+	uint64_t scale = 100000000;
+	for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10) {
+		if (!scale)
+			return NULL;
+		*frac_ns += (uint64_t)(*p - '0') * scale;
+	}
+	return p;
+}
+
+int vt_time_parse(const char *arg, uint64_t *ns, int *relative)
+{
+	*relative = *arg == '+';
+	uint64_t whole, frac;
+	int digits, has_frac;
+	const char *p = parse_decimal(arg + *relative, &whole, &frac, &digits, &has_frac);
+	if (!p)
+		return -1;
+	uint64_t unit = 1000000000;
+	if (!strcmp(p, "ms"))
+		unit = 1000000;
+	else if (!strcmp(p, "us"))
+		unit = 1000;
+	else if (!strcmp(p, "ns"))
+		unit = 1;
+	else if (!*p && !*relative && !has_frac && digits > 12)
+		unit = 1; /* a timestamp in ns, as vmtrace info prints */
+	else if (*p && strcmp(p, "s"))
+		return -1;
+	if ((has_frac && unit == 1) || whole > (uint64_t)INT64_MAX / unit)
+		return -1;
+	*ns = whole * unit + frac / (1000000000 / unit);
+	return *ns > (uint64_t)INT64_MAX ? -1 : 0;
+}
+
+int vt_window_option(const char *command, int c, const char *arg, struct vt_source_window *w, int *has)
+{
+	if (c != VT_OPT_BEGIN && c != VT_OPT_END)
+		return 0;
+	uint64_t ns;
+	int rel;
+	if (vt_time_parse(arg, &ns, &rel)) {
+		char safe[256];
+		fprintf(stderr, "vmtrace %s: --%s wants +SECONDS from the start or a time from the epoch "
+				"(1.5, +200ms, 1795649000500000000), not '%s'\n",
+			command, c == VT_OPT_BEGIN ? "begin" : "end", vt_text_safe(arg, safe, sizeof(safe)));
+		return -1;
+	}
+	if (c == VT_OPT_BEGIN) {
+		w->begin = ns;
+		w->begin_rel = rel;
+	} else {
+		w->end = ns ? ns : 1; /* 0 would mean no end */
+		w->end_rel = rel;
+	}
+	*has = 1;
+	if (w->end && w->begin_rel == w->end_rel && w->end < w->begin) {
+		fprintf(stderr, "vmtrace %s: --end is before --begin\n", command);
+		return -1;
+	}
+	return 1;
 }

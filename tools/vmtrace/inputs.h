@@ -17,7 +17,23 @@ struct vt_inputs {
 	size_t nsources;
 	const struct vt_trace_info **traces; /* valid until vt_inputs_close */
 	size_t ntraces;
+	const struct vt_source_window *window; /* set by the caller: only those events (NULL: all) */
 };
+
+/* --begin/--end TIME (getopt codes VT_OPT_BEGIN, VT_OPT_END): "+N[UNIT]" from
+ * the start, "N[UNIT]" from the epoch; UNIT s (default), ms, us or ns; an
+ * integer of more than 12 digits without a unit is ns (as `vmtrace info`
+ * prints times). */
+enum { VT_OPT_BEGIN = 0x1b1, VT_OPT_END = 0x1b2 };
+#define VT_WINDOW_OPTIONS {"begin", required_argument, NULL, VT_OPT_BEGIN}, {"end", required_argument, NULL, VT_OPT_END}
+#define VT_WINDOW_HELP                                                                                              \
+	"      --begin TIME, --end TIME  only that window: +SECONDS from the start (+1.5, +200ms),\n"                   \
+	"                          or a time from the epoch (1795649000.5, 1795649000500000000)\n"
+/* Parses TIME into *ns and *relative; -1 when it is not a time. */
+int vt_time_parse(const char *arg, uint64_t *ns, int *relative);
+/* Returns 1 when c was --begin/--end (w->has set), 0 when not, -1 on a bad
+ * value or --end before --begin (printed as "vmtrace CMD: ..."). */
+int vt_window_option(const char *command, int c, const char *arg, struct vt_source_window *w, int *has);
 
 typedef void (*vt_event_sink)(void *ctx, size_t trace, const struct vt_event *ev);
 

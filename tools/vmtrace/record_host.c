@@ -111,8 +111,12 @@ static void start_agent(struct vt_rec_host *h, const struct vt_rec_opts *o, cons
 		return;
 	}
 	snprintf(log, sizeof(log), "%s/vmtraced.log", h->dir);
-	const char *argv[8] = {prog, "--sinks", sinks};
+	const char *argv[10] = {prog, "--sinks", sinks};
 	size_t n = 3;
+	if (o->snapshot) { /* a snapshot taken by hand (lttng snapshot record) holds a dump too */
+		argv[n++] = "--dump-every";
+		argv[n++] = "5";
+	}
 	if (marker) {
 		argv[n++] = "--ftrace-marker";
 		argv[n++] = marker;

@@ -1,5 +1,6 @@
 /* vmtraced: writes the guests running on this host (and this machine's identity)
  * into LTTng-UST, ftrace and/or JSON lines, then follows KVM's uevents. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@ static void usage(FILE *out)
 		"      --once              one dump, then exit\n"
 		"      --check-ms N        how often to look whether a session enabled vmtrace:*\n"
 		"                          (default 100; 0: never, dump only on SIGUSR1)\n"
+		"      --dump-every SECONDS  also dump every SECONDS (0.1 to 86400; default: never):\n"
+		"                          a flight-recorder snapshot (lttng snapshot record) keeps\n"
+		"                          only its last seconds, so each then holds a dump; run\n"
+		"                          `lttng regenerate statedump` before the snapshot too\n"
 		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
 		"      --ftrace-marker FILE  the ftrace sink writes to FILE, a tracefs instance's\n"
 		"                          trace_marker (`vmtrace record` passes its own), instead\n"
@@ -56,6 +61,17 @@ static int ust_tick(void *ctx)
 	return on_ticks < 2 && ++on_ticks == 2;
 }
 
+/* "2", "0.5": seconds to ms; -1 when not a number in 0.1..86400. */
+static int64_t parse_period(const char *arg)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0.1 && v <= 86400))
+		return -1;
+	return (int64_t)(v * 1000 + 0.5);
+}
+
 static int has_sink(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -71,6 +87,7 @@ int main(int argc, char **argv)
 		{"sinks", required_argument, NULL, 's'},
 		{"once", no_argument, NULL, 'o'},
 		{"check-ms", required_argument, NULL, 'c'},
+		{"dump-every", required_argument, NULL, 'e'},
 		{"trust-root-uevents", no_argument, NULL, 't'},
 		{"debugfs", required_argument, NULL, 'd'},
 		{"ftrace-marker", required_argument, NULL, 'm'},
@@ -81,11 +98,18 @@ int main(int argc, char **argv)
 	const char *sinks_opt = NULL, *marker_path = NULL;
 	struct vt_agent_paths paths = {0};
 	int once = 0, trust = 0, check_ms = 100, c;
+	int64_t dump_every_ms = 0;
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': sinks_opt = optarg; break;
 		case 'o': once = 1; break;
 		case 'c': check_ms = atoi(optarg); break;
+		case 'e':
+			if ((dump_every_ms = parse_period(optarg)) < 0) {
+				fprintf(stderr, "vmtraced: --dump-every wants seconds from 0.1 to 86400, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 't': trust = 1; break;
 		case 'd': paths.debugfs = optarg; break;
 		case 'm': marker_path = optarg; break;
@@ -142,7 +166,7 @@ int main(int argc, char **argv)
 	/* Asked for by name, or in a one-shot run, json output that is lost is a failure. */
 	int json_matters = has_sink(list, "json") && (once || (sinks_opt && has_sink(sinks_opt, "json")));
 	struct vt_agent_loop loop = {.paths = &paths, .sinks = sinks, .nsinks = nsinks, .trust_root = trust,
-				     .uevent_fd = -1, .stop_on_sink_error = json_matters};
+				     .uevent_fd = -1, .stop_on_sink_error = json_matters, .dump_every_ms = dump_every_ms};
 	int rc = 0;
 	if (!once) {
 		/* A SIGUSR1 sent as soon as we look ready must not kill us. */

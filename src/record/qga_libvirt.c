@@ -93,8 +93,10 @@ static int domain_name(const char *virsh, const char *uri, const char *uuid, int
 	const char *argv[] = {virsh, "-q", "-c", uri, "domname", uuid, NULL};
 	struct vt_proc p = {.kill_on_excess = 1};
 	struct vt_proc_result r;
-	if (vt_proc_start(argv, &p, err) < 0 || vt_proc_collect(&p, virsh, deadline, 1024, &r, err) < 0)
-		return -1;
+	struct vt_error e;
+	if (vt_proc_start(argv, &p, &e) < 0 || vt_proc_collect(&p, virsh, deadline, 1024, &r, &e) < 0)
+		return vt_error_set(err, "libvirt owns the guest agent channel, reached through virsh (package "
+				    "libvirt-clients), which cannot be run: %s", e.msg);
 	char line[600];
 	int rc = -1;
 	r.out[strcspn(r.out, "\n")] = '\0';

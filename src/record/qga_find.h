@@ -56,7 +56,7 @@ int vt_qga_endpoint_is_libvirt(const struct vt_qga_endpoint *ep);
 
 /* 0 when ep can be connected to, else -1 with err: a libvirt channel (fd
  * passing or libvirt's path; libvirtd holds its one connection: "libvirt
- * owns the guest agent channel; use `virsh qemu-agent-command`"), another
+ * owns the guest agent channel": vt_qga_endpoint_is_libvirt), another
  * client connected. */
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err);
 

@@ -1,6 +1,7 @@
 /* libFuzzer target for what a guest (or another user) hands `vmtrace record`:
  * the guest agent's byte stream and answers, the archives a guest makes, a
- * QEMU command line and /proc/net/unix lines, a guest script's output.
+ * QEMU command line and /proc/net/unix lines, a guest script's output,
+ * virsh's stderr and domain names.
  * The first byte picks the part; the rest is its input. Any crash, leak,
  * sanitizer report, or a file written outside the extraction folder is a
  * bug; a clean refusal is fine. */
@@ -15,6 +16,7 @@
 #include "record/guest_session.h"
 #include "record/qga_find.h"
 #include "record/qga_proto.h"
+#include "record/qga_virsh.h"
 #include "record/untar.h"
 
 static char base[64];
@@ -137,6 +139,9 @@ static void lines(const uint8_t *data, size_t size)
 	vt_guest_failure(&res, why, sizeof(why));
 	const char *reason;
 	vt_untar_clean_name(s, size, 200, 8, clean, sizeof(clean), &reason);
+	char line[200];
+	vt_qga_virsh_error_line(s, line, sizeof(line));
+	vt_qga_virsh_name_ok(s);
 	free(s);
 }
 

@@ -67,13 +67,17 @@ struct vt_guest *vt_guest_attach(struct vt_qga *q, int64_t pid, const char *sock
 	return g;
 }
 
-struct vt_guest *vt_guest_open(const struct vt_agent_paths *paths, int64_t pid, const struct vt_guest_limits *lim,
-			       int64_t deadline, struct vt_error *err)
+struct vt_guest *vt_guest_open(const struct vt_agent_paths *paths, int64_t pid, const char *uuid,
+			       const struct vt_guest_limits *lim, int64_t deadline, struct vt_error *err)
 {
 	struct vt_qga_endpoint ep;
-	if (vt_qga_find(paths, pid, &ep, err) < 0 || vt_qga_endpoint_usable(&ep, err) < 0)
+	if (vt_qga_find(paths, pid, &ep, err) < 0)
 		return NULL;
-	struct vt_qga *q = vt_qga_connect(paths, pid, ep.path, deadline, err);
+	struct vt_qga *q = NULL;
+	if (vt_qga_endpoint_is_libvirt(&ep))
+		q = vt_qga_connect_libvirt(NULL, pid, uuid, deadline, err);
+	else if (vt_qga_endpoint_usable(&ep, err) == 0)
+		q = vt_qga_connect(paths, pid, ep.path, deadline, err);
 	return q ? vt_guest_attach(q, pid, ep.path, lim, deadline, err) : NULL;
 }
 

@@ -50,9 +50,11 @@ struct vt_guest;
 
 /* Finds PID's guest agent, connects (checked: vt_qga_connect), syncs, asks
  * guest-info (which must allow guest-exec and the file commands) and the
- * host name, all by the deadline. lim NULL: the defaults. NULL with err. */
-struct vt_guest *vt_guest_open(const struct vt_agent_paths *paths, int64_t pid, const struct vt_guest_limits *lim,
-			       int64_t deadline, struct vt_error *err);
+ * host name, all by the deadline. A libvirt channel is reached through
+ * virsh instead (vt_qga_connect_libvirt, its domain by UUID: the QEMU's
+ * -uuid, NULL when it has none). lim NULL: the defaults. NULL with err. */
+struct vt_guest *vt_guest_open(const struct vt_agent_paths *paths, int64_t pid, const char *uuid,
+			       const struct vt_guest_limits *lim, int64_t deadline, struct vt_error *err);
 void vt_guest_close(struct vt_guest *g);
 
 /* The same over a connection made otherwise (its ownership passes to the

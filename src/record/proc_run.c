@@ -89,16 +89,19 @@ static char *or_empty(char *s)
 	return s ? s : calloc(1, 1);
 }
 
-/* Reads both pipes until they close or the deadline passes; 0, or -1 on timeout. */
-static int drain(int fds[2], struct sink sinks[2], long long deadline)
+/* Reads both pipes until they close or the deadline passes; 0, or -1 on
+ * timeout; 1 when stdout passed its bound and excess ends the read. */
+static int drain(int fds[2], struct sink sinks[2], long long deadline, int excess_ends)
 {
 	int open_fds = 2;
 	while (open_fds) {
+		if (excess_ends && *sinks[0].truncated)
+			return 1;
 		struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
 		long long left = deadline ? deadline - now_ms() : -1;
 		if (deadline && left <= 0)
 			return -1;
-		int n = poll(p, 2, deadline ? (int)left : -1);
+		int n = poll(p, 2, deadline ? (int)(left > 60000 ? 60000 : left) : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -122,10 +125,10 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-int vt_proc_run(const char *const argv[], int timeout_ms, size_t max_out, struct vt_proc_result *r,
-		struct vt_error *err)
+int vt_proc_start(const char *const argv[], struct vt_proc *p, struct vt_error *err)
 {
-	memset(r, 0, sizeof(*r));
+	int kill_on_excess = p->kill_on_excess;
+	*p = (struct vt_proc){-1, -1, -1, kill_on_excess};
 	int po[2], pe[2];
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || pipe2(po, O_CLOEXEC) < 0) {
@@ -147,30 +150,65 @@ int vt_proc_run(const char *const argv[], int timeout_ms, size_t max_out, struct
 		close(po[0]), close(pe[0]);
 		return vt_error_set(err, "%s: cannot start: %s", argv[0], strerror(e));
 	}
+	p->pid = pid;
+	p->out = po[0];
+	p->err = pe[0];
+	return 0;
+}
+
+int vt_proc_collect(struct vt_proc *p, const char *name, long long deadline_ms, size_t max_out,
+		    struct vt_proc_result *r, struct vt_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	if (p->pid < 0)
+		return vt_error_set(err, "%s: not running", name);
 	struct sink sinks[2] = {{NULL, 0, 0, max_out, &r->truncated}, {NULL, 0, 0, max_out, &r->truncated}};
-	int fds[2] = {po[0], pe[0]};
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	int timed_out = drain(fds, sinks, deadline) < 0;
+	int fds[2] = {p->out, p->err};
+	int ended = drain(fds, sinks, deadline_ms, p->kill_on_excess);
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (timed_out)
-		kill(-pid, SIGKILL), kill(pid, SIGKILL);
-	int st = wait_status(pid);
-	r->status = timed_out ? -1 : st;
+	if (ended != 0)
+		kill(-p->pid, SIGKILL), kill(p->pid, SIGKILL);
+	int st = wait_status(p->pid);
+	*p = (struct vt_proc){-1, -1, -1, p->kill_on_excess};
+	r->status = ended < 0 ? -1 : st;
 	r->out = or_empty(sinks[0].buf);
 	r->err = or_empty(sinks[1].buf);
 	r->out_len = sinks[0].len;
 	r->err_len = sinks[1].len;
 	if (!r->out || !r->err) {
 		vt_proc_result_free(r);
-		return vt_error_set(err, "%s: out of memory", argv[0]);
+		return vt_error_set(err, "%s: out of memory", name);
 	}
 	if (st == 127) {
 		vt_proc_result_free(r);
-		return vt_error_set(err, "%s: not found (not installed?)", argv[0]);
+		return vt_error_set(err, "%s: not found (not installed?)", name);
 	}
 	return 0;
+}
+
+void vt_proc_abandon(struct vt_proc *p)
+{
+	if (p->pid > 0) {
+		kill(-p->pid, SIGKILL), kill(p->pid, SIGKILL);
+		wait_status(p->pid);
+	}
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	*p = (struct vt_proc){-1, -1, -1, p->kill_on_excess};
+}
+
+int vt_proc_run(const char *const argv[], int timeout_ms, size_t max_out, struct vt_proc_result *r,
+		struct vt_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	struct vt_proc p = {0};
+	if (vt_proc_start(argv, &p, err) < 0)
+		return -1;
+	return vt_proc_collect(&p, argv[0], timeout_ms > 0 ? now_ms() + timeout_ms : 0, max_out, r, err);
 }
 
 void vt_proc_result_free(struct vt_proc_result *r)

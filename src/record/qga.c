@@ -1,6 +1,9 @@
 /* The guest agent connection: who we connect to (the QEMU's own socket), the
- * sync that puts the stream in step, one call's send and bounded receive. */
+ * sync that puts the stream in step, one call's send and bounded receive.
+ * A libvirt guest's calls go through virsh instead (qga_virsh.c). */
 #include "record/qga.h"
+
+#include "record/qga_virsh.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@ struct vt_qga {
 	unsigned pending;          /* calls sent whose answer was not read */
 	int out_of_step;           /* a call failed: sync before the next one */
 	int closed;                /* the agent's end closed: nothing more comes */
+	struct vt_qga_virsh *virsh; /* libvirt's guest: each call a virsh process (fd -1) */
 };
 
 int64_t vt_qga_now_ms(void)
@@ -137,11 +141,39 @@ struct vt_qga *vt_qga_connect(const struct vt_agent_paths *paths, int64_t pid, c
 	return q;
 }
 
+struct vt_qga *vt_qga_connect_libvirt(const struct vt_qga_libvirt *lv, int64_t pid, const char *uuid,
+				      int64_t deadline, struct vt_error *err)
+{
+	char dom[300];
+	struct vt_qga_virsh *v = vt_qga_virsh_open(lv, pid, uuid, deadline, dom, sizeof(dom), err);
+	if (!v)
+		return NULL;
+	struct vt_qga *q = calloc(1, sizeof(*q));
+	if (!q) {
+		vt_qga_virsh_close(v);
+		vt_error_set(err, "pid %" PRId64 ": out of memory", pid);
+		return NULL;
+	}
+	q->fd = -1;
+	q->pid = pid;
+	q->virsh = v;
+	snprintf(q->name, sizeof(q->name), "guest agent of pid %" PRId64 " (libvirt domain %s, through virsh)", pid,
+		 dom);
+	return q;
+}
+
+int vt_qga_is_libvirt(const struct vt_qga *q)
+{
+	return q->virsh != NULL;
+}
+
 void vt_qga_close(struct vt_qga *q)
 {
 	if (!q)
 		return;
-	close(q->fd);
+	vt_qga_virsh_close(q->virsh);
+	if (q->fd >= 0)
+		close(q->fd);
 	vt_qga_reader_free(&q->rd);
 	free(q);
 }
@@ -244,6 +276,8 @@ static int is_our_sync(const char *line, size_t len, int64_t id)
 
 int vt_qga_sync(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 {
+	if (q->virsh) /* libvirt syncs its own connection before each call */
+		return 0;
 	int64_t id = random_id();
 	char cmd[160];
 	/* The leading sentinel resets the agent's JSON parser, whatever it held. */
@@ -284,7 +318,12 @@ int vt_qga_send(struct vt_qga *q, const char *command, json_t *args, int64_t dea
 	if (!text)
 		return vt_error_set(err, "%s: %s: out of memory", q->name, command);
 	int rc = -1;
-	if (q->closed)
+	if (q->virsh) {
+		if (vt_qga_virsh_send(q->virsh, text, deadline, err) == 0)
+			rc = 0;
+		else
+			vt_qga_named(q, err);
+	} else if (q->closed)
 		vt_error_set(err, "%s: the connection was closed", q->name);
 	else if ((q->out_of_step || q->pending) && vt_qga_sync(q, deadline, err) < 0)
 		q->out_of_step = 1;
@@ -298,11 +337,27 @@ int vt_qga_send(struct vt_qga *q, const char *command, json_t *args, int64_t dea
 	return rc;
 }
 
+/* One virsh call's answer: what it prints is the agent's answer line, checked the same way. */
+static int recv_virsh(struct vt_qga *q, size_t max_line, int64_t deadline, json_t **ret, struct vt_error *err)
+{
+	char *out;
+	size_t len;
+	int is_error;
+	q->pending--;
+	if (vt_qga_virsh_recv(q->virsh, max_line, deadline, &out, &len, err) < 0)
+		return vt_qga_named(q, err);
+	int rc = vt_qga_reply_parse(out, len, ret, &is_error, err);
+	free(out);
+	return rc < 0 ? vt_qga_named(q, err) : 0;
+}
+
 int vt_qga_recv(struct vt_qga *q, size_t max_line, int64_t deadline, json_t **ret, struct vt_error *err)
 {
 	*ret = NULL;
 	if (!q->pending)
 		return vt_error_set(err, "%s: no call waits for an answer", q->name);
+	if (q->virsh)
+		return recv_virsh(q, max_line, deadline, ret, err);
 	if (vt_qga_reader_reserve(&q->rd, max_line) < 0)
 		return vt_error_set(err, "%s: out of memory for an answer of %zu bytes", q->name, max_line);
 	const char *line;

@@ -33,6 +33,15 @@ struct vt_qga *vt_qga_connect(const struct vt_agent_paths *paths, int64_t pid, c
 			      int64_t deadline, struct vt_error *err);
 void vt_qga_close(struct vt_qga *q);
 
+/* The guest agent of libvirt's guest: its domain (by UUID, the QEMU's
+ * -uuid) checked to be PID, each call then one virsh process
+ * (qga_virsh.h); lv NULL: the defaults. Sync is libvirt's. NULL with err. */
+struct vt_qga_libvirt;
+struct vt_qga *vt_qga_connect_libvirt(const struct vt_qga_libvirt *lv, int64_t pid, const char *uuid,
+				      int64_t deadline, struct vt_error *err);
+/* Is q reached through libvirt? */
+int vt_qga_is_libvirt(const struct vt_qga *q);
+
 /* "guest agent of pid N (PATH)": how errors name this connection. */
 const char *vt_qga_name(const struct vt_qga *q);
 /* Puts that name before err's message; returns -1. */

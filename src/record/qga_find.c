@@ -343,12 +343,17 @@ int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_e
 	return 0;
 }
 
-int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err)
+int vt_qga_endpoint_is_libvirt(const struct vt_qga_endpoint *ep)
 {
 	/* libvirtd holds its channel's one connection; even when it does not yet, taking it would lock libvirt out. */
-	if (ep->libvirt && (ep->busy || ep->from_fd))
-		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel; use "
-				    "`virsh qemu-agent-command` (%s)", ep->pid, ep->path);
+	return ep->libvirt && (ep->busy || ep->from_fd);
+}
+
+int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err)
+{
+	if (vt_qga_endpoint_is_libvirt(ep))
+		return vt_error_set(err, "pid %" PRId64 ": libvirt owns the guest agent channel (%s): reached "
+				    "through `virsh qemu-agent-command`, never connected to", ep->pid, ep->path);
 	if (ep->busy)
 		return vt_error_set(err, "%s: another client is connected to pid %" PRId64 "'s guest agent socket "
 				    "(QEMU serves one at a time)", ep->path, ep->pid);

@@ -49,9 +49,14 @@ struct vt_qga_endpoint {
 int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_endpoint *out,
 		struct vt_error *err);
 
+/* Is ep libvirt's channel (fd passing, or libvirt's path held by a client)?
+ * Then libvirtd holds its one connection: the agent is reached through
+ * libvirt (vt_qga_connect_libvirt), never connected to. */
+int vt_qga_endpoint_is_libvirt(const struct vt_qga_endpoint *ep);
+
 /* 0 when ep can be connected to, else -1 with err: a libvirt channel (fd
  * passing or libvirt's path; libvirtd holds its one connection: "libvirt
- * owns the guest agent channel; use `virsh qemu-agent-command`"), another
+ * owns the guest agent channel": vt_qga_endpoint_is_libvirt), another
  * client connected. */
 int vt_qga_endpoint_usable(const struct vt_qga_endpoint *ep, struct vt_error *err);
 

@@ -17,9 +17,11 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/qga.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_b64.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_find.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_libvirt.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_ops.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_reader.c
   ${CMAKE_CURRENT_LIST_DIR}/qga_reply.c
+  ${CMAKE_CURRENT_LIST_DIR}/qga_virsh.c
   ${CMAKE_CURRENT_LIST_DIR}/relayd.c
   ${CMAKE_CURRENT_LIST_DIR}/untar.c
   ${CMAKE_CURRENT_LIST_DIR}/untar_fs.c

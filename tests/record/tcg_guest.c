@@ -74,6 +74,16 @@ void tcg_prepare(const char *dir)
 	vt_run_free(&r);
 }
 
+const char *tcg_kernel(void)
+{
+	return kernel;
+}
+
+const char *tcg_image(void)
+{
+	return image;
+}
+
 static void exec_qemu(const struct tcg_guest *g, const char *name, const char *uuid, int agent, int paused)
 {
 	char serial[800], chardev[800], append[300];

@@ -19,6 +19,11 @@ struct tcg_guest {
  * there; then builds the L2 image into DIR/l2.img (once per process). */
 void tcg_prepare(const char *dir);
 
+/* The testbed's L2 kernel and the image tcg_prepare built (for a guest
+ * that another program starts: libvirt). */
+const char *tcg_kernel(void);
+const char *tcg_image(void);
+
 /* Boots NAME (-name NAME, -uuid UUID when not NULL, 2 vCPUs) and waits for
  * VT-READY (bounded: 5 min under TCG); agent: with the guest agent's
  * virtio-serial port. paused: `-S`, no boot at all (its agent never answers). */

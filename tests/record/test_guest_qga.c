@@ -54,7 +54,7 @@ static int setup(void **state)
 	atexit(kill_qemu);
 	struct vt_error err = {""};
 	int64_t t0 = vt_qga_now_ms();
-	guest = vt_guest_open(NULL, qemu, NULL, in_s(120), &err);
+	guest = vt_guest_open(NULL, qemu, NULL, NULL, in_s(120), &err);
 	if (!guest)
 		fail_msg("%s", err.msg);
 	printf("agent reached in %lld ms: qemu-ga %s, host name %s\n", (long long)(vt_qga_now_ms() - t0),

@@ -295,7 +295,7 @@ static void test_open_from_cmdline(void **state)
 	vt_run_free(&r);
 	struct vt_agent_paths paths = {.proc = fake};
 	struct vt_error err = {""};
-	struct vt_guest *g = vt_guest_open(&paths, agent, NULL, in_ms(10000), &err);
+	struct vt_guest *g = vt_guest_open(&paths, agent, NULL, NULL, in_ms(10000), &err);
 	if (!g)
 		fail_msg("%s", err.msg);
 	assert_string_equal(vt_guest_report(g)->socket, sock);
@@ -304,7 +304,7 @@ static void test_open_from_cmdline(void **state)
 	/* The same process named with another pid: its socket is not that one's. */
 	vt_run_shell(&r, "cp -r '%s/%d' '%s/1'", fake, agent, fake);
 	vt_run_free(&r);
-	assert_null(vt_guest_open(&paths, 1, NULL, in_ms(10000), &err));
+	assert_null(vt_guest_open(&paths, 1, NULL, NULL, in_ms(10000), &err));
 	printf("wrong pid: %s\n", err.msg);
 	assert_non_null(strstr(err.msg, "not by the QEMU"));
 }

@@ -187,12 +187,15 @@ static void test_find_fake_proc(void **state)
 	assert_int_equal(ep.busy, 1);
 	assert_int_equal(vt_qga_endpoint_usable(&ep, &err), -1);
 	printf("libvirt: %s\n", err.msg);
-	assert_non_null(strstr(err.msg, "libvirt owns the guest agent channel; use `virsh qemu-agent-command`"));
+	assert_non_null(strstr(err.msg, "libvirt owns the guest agent channel"));
+	assert_non_null(strstr(err.msg, "through `virsh qemu-agent-command`"));
+	assert_int_equal(vt_qga_endpoint_is_libvirt(&ep), 1);
 
 	/* libvirtd listening, not connected (yet): still libvirt's. */
 	fake_process(libvirt, HEAD "0000000000000000: 00000002 00000000 00010000 0001 01 4242 " LV "\n", "socket:[4242]");
 	assert_int_equal(vt_qga_find(&paths, 100, &ep, &err), 0);
 	assert_int_equal(ep.busy, 0);
+	assert_int_equal(vt_qga_endpoint_is_libvirt(&ep), 1);
 	assert_int_equal(vt_qga_endpoint_usable(&ep, &err), -1);
 	assert_non_null(strstr(err.msg, "libvirt owns the guest agent channel"));
 
@@ -220,6 +223,7 @@ static void test_find_fake_proc(void **state)
 	assert_int_equal(vt_qga_find(&paths, 100, &ep, &err), 0);
 	assert_string_equal(ep.path, "/run/q.sock");
 	assert_int_equal(ep.busy + ep.libvirt + ep.from_fd, 0);
+	assert_int_equal(vt_qga_endpoint_is_libvirt(&ep), 0);
 	assert_int_equal(vt_qga_endpoint_usable(&ep, &err), 0);
 	fake_process(plain,
 		     HEAD "0000000000000000: 00000002 00000000 00010000 0001 01 5 /run/q.sock\n"

@@ -83,6 +83,7 @@ struct vt_rec_guest {
 	char why[1024];             /* host-only or failed: why, one line */
 	char tracer[128];           /* "lttng 2.13.9", "ftrace" */
 	char agent_version[64];
+	const char *agent_channel;  /* "socket", "libvirt" (through virsh); NULL before its agent answered */
 	char notes[512];
 	char session[64];           /* its LTTng session's name (unique per guest: the relay's folders) */
 	int relayed;                /* its trace went to the relay daemon: collected after the stop */

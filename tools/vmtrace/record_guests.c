@@ -144,10 +144,13 @@ static struct vt_guest *connect_agent(struct vt_rec_guest *rg, struct vt_error *
 {
 	const struct vt_rec_opts *o = rg->all->o;
 	struct vt_qga_endpoint ep;
-	if (vt_qga_find(&o->paths, rg->info.pid, &ep, err) < 0 || vt_qga_endpoint_usable(&ep, err) < 0)
-		return NULL; /* no channel (or libvirt's): waiting would not make one */
+	if (vt_qga_find(&o->paths, rg->info.pid, &ep, err) < 0 ||
+	    (!vt_qga_endpoint_is_libvirt(&ep) && vt_qga_endpoint_usable(&ep, err) < 0))
+		return NULL; /* no channel (or another client's): waiting would not make one */
+	const char *uuid = rg->info.uuid[0] ? rg->info.uuid : NULL;
 	for (;;) {
-		struct vt_guest *g = vt_guest_open(&o->paths, rg->info.pid, NULL, deadline_s(o->guest_timeout_s), err);
+		struct vt_guest *g = vt_guest_open(&o->paths, rg->info.pid, uuid, NULL, deadline_s(o->guest_timeout_s),
+						   err);
 		if (g || !rg->created_during || wait_for_change(rg->all, 2000, NULL))
 			return g;
 	}
@@ -158,6 +161,7 @@ static void take_report(struct vt_rec_guest *rg, struct vt_guest *g)
 	const struct vt_guest_report *r = vt_guest_report(g);
 	pthread_mutex_lock(&rg->all->mu);
 	snprintf(rg->agent_version, sizeof(rg->agent_version), "%s", r->agent_version);
+	rg->agent_channel = vt_qga_is_libvirt(vt_guest_qga(g)) ? "libvirt" : "socket";
 	if (r->tracer[0])
 		snprintf(rg->tracer, sizeof(rg->tracer), "%s", r->tracer);
 	snprintf(rg->notes, sizeof(rg->notes), "%s", r->notes);

@@ -142,6 +142,7 @@ static json_t *guest_json(const struct vt_rec_guest *rg, const char *outdir)
 	json_object_set_new(o, "why_not", vt_json_str(recorded ? "" : rg->why));
 	json_object_set_new(o, "tracer", vt_json_str(rg->tracer));
 	json_object_set_new(o, "guest_agent", vt_json_str(rg->agent_version));
+	json_object_set_new(o, "agent_channel", rg->agent_channel ? json_string(rg->agent_channel) : json_null());
 	json_object_set_new(o, "lost_events", rg->has_lost ? json_integer((json_int_t)rg->lost) : json_null());
 	json_object_set_new(o, "bytes", json_integer((json_int_t)rg->bytes));
 	json_object_set_new(o, "notes", vt_json_str(rg->notes));

@@ -6,7 +6,8 @@
  * guest_created/guest_destroyed events, the recording without the agent paired correctly or plainly
  * not paired, and record.json: both guests recorded through their qemu-ga (the recording without the
  * agent: streamed to the lttng-relayd `vmtrace record --relay` ran on the host), the transient guest
- * (no guest agent) host-only.
+ * (no guest agent) host-only; and the findings the emulated host calls for (no nested paging, the hog
+ * a noisy neighbour).
  * Reads $VT_TESTBED_OUT, else out/testbed in the source tree; skips when there is no output or the
  * testbed was skipped (the emulator crashed twice, no download...). */
 #include <jansson.h>
@@ -302,6 +303,54 @@ static void test_hog_top_preemptor(void **state)
 		fail_msg("the CPU hog (pid %lld) is the top preempting host thread of no guest", (long long)hog);
 }
 
+/* The findings (docs/findings.md) of the LTTng recordings: the emulated host
+ * runs KVM without nested paging and beside a CPU hog, so every guest gets
+ * no-nested-paging and the hog is a host-noisy-neighbour of at least one;
+ * vcpu-overcommit is allowed only when the guests' vCPUs outnumber the host's
+ * CPUs; nothing else. ftrace's are printed (its guests' clocks are placed by
+ * containment, whose quality there is still under study). */
+static void test_findings(void **state)
+{
+	(void)state;
+	json_int_t hog = int_of(json_object_get(manifest[0], "host"), "cpu_hog_pid");
+	for (int r = 0; r < NREC; r++) {
+		json_t *doc = analysis(r), *f, *g;
+		json_t *fs = json_object_get(doc, "findings");
+		json_int_t cpus = int_of(json_object_get(manifest[r], "host"), "cpus"), vcpus = 0;
+		size_t i, j;
+		json_array_foreach(json_object_get(manifest[r], "guests"), i, g)
+			vcpus += (json_int_t)json_array_size(json_object_get(g, "vcpus"));
+		int noisy = 0;
+		json_array_foreach(fs, j, f)
+		{
+			const char *id = str_of(f, "id");
+			printf("%s: finding %s %s %s: %s\n", rec_name[r], str_of(f, "severity"), id, str_of(f, "guest_name"),
+			       str_of(f, "summary"));
+			if (r == FTRACE)
+				continue;
+			if (!strcmp(id, "host-noisy-neighbour"))
+				noisy += int_of(f, "tid") == hog;
+			else if (!strcmp(id, "vcpu-overcommit") && vcpus > cpus)
+				continue;
+			else if (strcmp(id, "no-nested-paging"))
+				fail_msg("%s: %s is not what this recording shows (%lld vCPUs on %lld CPUs)", rec_name[r], id,
+					 (long long)vcpus, (long long)cpus);
+		}
+		if (r == FTRACE)
+			continue;
+		if (!noisy)
+			fail_msg("%s: the hog (pid %lld) is no guest's host-noisy-neighbour", rec_name[r], (long long)hog);
+		json_array_foreach(json_object_get(manifest[r], "guests"), i, g)
+		{
+			int paging = 0;
+			json_array_foreach(fs, j, f) paging |= !strcmp(str_of(f, "id"), "no-nested-paging") &&
+							      !strcmp(str_of(f, "guest_name"), str_of(g, "name"));
+			if (!paging)
+				fail_msg("%s: no no-nested-paging finding for %s", rec_name[r], str_of(g, "name"));
+		}
+	}
+}
+
 /* The values of "FIELD = N" in the babeltrace2 lines of EVENT. */
 static json_t *field_values(const char *text, const char *event, const char *field)
 {
@@ -502,6 +551,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guests_identified), cmocka_unit_test(test_sync_accurate),
 		cmocka_unit_test(test_vcpu_totals),       cmocka_unit_test(test_hog_top_preemptor),
+		cmocka_unit_test(test_findings),
 		cmocka_unit_test(test_agent_events),      cmocka_unit_test(test_agentless),
 		cmocka_unit_test(test_record_json),
 	};

@@ -148,9 +148,9 @@ static void syntax_check(const char *script)
 	}
 }
 
-static void test_lttng_scripts(void **state)
+/* A new dir with the fake lttng in dir/bin. */
+static void fake_lttng_install(void)
 {
-	(void)state;
 	vt_require_program("dash");
 	dir = vt_mkdtemp();
 	struct vt_run r;
@@ -158,6 +158,13 @@ static void test_lttng_scripts(void **state)
 		     fake_lttng, dir);
 	assert_int_equal(r.status, 0);
 	vt_run_free(&r);
+}
+
+static void test_lttng_scripts(void **state)
+{
+	(void)state;
+	fake_lttng_install();
+	struct vt_run r;
 	char out[600];
 	snprintf(out, sizeof(out), "%s/trace out", dir);
 	struct vt_guest_lttng o = {.session = "vmtrace-t1", .output = out, .subbuf_size = 1 << 18, .num_subbuf = 8,
@@ -265,13 +272,8 @@ static void test_lttng_scripts(void **state)
 static void test_lttng_relay(void **state)
 {
 	(void)state;
-	vt_require_program("dash");
-	dir = vt_mkdtemp();
+	fake_lttng_install();
 	struct vt_run r;
-	vt_run_shell(&r, "mkdir -p '%s/bin' && cat >'%s/bin/lttng' <<'EOF'\n%sEOF\nchmod +x '%s/bin/lttng'", dir, dir,
-		     fake_lttng, dir);
-	assert_int_equal(r.status, 0);
-	vt_run_free(&r);
 	char out[600], logp[700];
 	snprintf(out, sizeof(out), "%s/trace", dir);
 	snprintf(logp, sizeof(logp), "%s/log", dir);

@@ -134,6 +134,7 @@ struct vt_vcpu_model {
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
 	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
 	int forked;       /* its thread was created during the trace (start_ns is then its fork) */
+	int start_idle;   /* IDLE since the trace began, from a wakeup: undone if a fork follows */
 	int guest_seen;   /* an event of its guest's trace on this vCPU was seen */
 	uint32_t isa;     /* of its exits (enum vt_isa): how to name their reasons */
 	uint64_t userspace_exits; /* kvm_userspace_exit on its thread: exits QEMU itself handled */
@@ -159,6 +160,7 @@ struct vt_cpu_model {
 	size_t nshares;
 	uint64_t since;
 	struct vt_cpu_interval pending; /* for the sink */
+	int switched; /* a sched_switch was seen: its holder is known */
 };
 
 struct vt_model {

@@ -36,6 +36,10 @@ struct vt_sim_options {
 	uint64_t seed;          /* used when has_seed, else the scenario's */
 	int has_seed;
 	uint64_t duration_ns;   /* overrides the scenario's when not 0 */
+	/* Flight-recorder snapshot: every event before this time (ns after the
+	 * start) is dropped from every trace, and truth.json describes only
+	 * [start + snapshot_from_ns, end]. Overrides the scenario's when not 0. */
+	uint64_t snapshot_from_ns;
 	vt_sim_event_fn on_event; /* may be NULL */
 	void *on_event_arg;
 };

@@ -494,12 +494,42 @@ static int is_host_trace(const struct vt_model *model, size_t trace)
 	return 0;
 }
 
+/* A vCPU still UNKNOWN since the trace began (a snapshot, a cut trace: its
+ * thread already ran) takes, back to that start, the state its first event
+ * proves it had: woken, it slept (IDLE); switched in, it waited (PREEMPTED);
+ * kvm_exit, it was in guest mode; kvm_entry or switched out, it ran in root
+ * mode (a thread in guest mode leaves it by an exit first). Running, it held
+ * its pCPU too, if no switch there said otherwise. */
+static void resolve_start(struct vt_model *model, struct vt_vcpu_model *v, enum vt_vcpu_state was, int32_t cpu,
+			  const char *comm)
+{
+	if (v->state != VT_VCPU_UNKNOWN || v->forked || v->exited || v->nintervals || v->totals[VT_VCPU_UNKNOWN])
+		return; /* only the very start is reconstructed */
+	v->state = was;
+	v->start_idle = was == VT_VCPU_IDLE;
+	if (cpu < 0 || (size_t)cpu >= model->ncpus)
+		return;
+	if (was == VT_VCPU_PREEMPTED) {
+		v->wait_cpu = cpu;
+	} else if (was != VT_VCPU_IDLE && !model->cpus[cpu].switched && v->on_cpu < 0) {
+		model->cpu_tid[cpu] = v->tid;
+		snprintf(model->cpu_comm[cpu], sizeof(model->cpu_comm[0]), "%s", comm ? comm : "");
+		v->on_cpu = cpu;
+	}
+}
+
 static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event *ev)
 {
 	const struct vt_sched_switch *sw = &ev->u.sched_switch;
 	int32_t cpu = ev->cpu;
+	struct vt_vcpu_model *prev = vcpu_of(model, sw->prev_tid), *next = vcpu_of(model, sw->next_tid);
+	if (prev)
+		resolve_start(model, prev, VT_VCPU_HYPERVISOR, cpu, sw->prev_comm);
+	if (next)
+		resolve_start(model, next, VT_VCPU_PREEMPTED, cpu, NULL);
 	if (cpu >= 0) {
 		account_cpu(model, cpu, ts);
+		model->cpus[cpu].switched = 1;
 		/* Whoever waits for this pCPU waited on the old holder until now. */
 		for (size_t i = 0; i < model->nvcpus; i++)
 			if (model->vcpus[i].state == VT_VCPU_PREEMPTED && model->vcpus[i].wait_cpu == cpu)
@@ -507,14 +537,12 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
 		model->cpu_tid[cpu] = sw->next_tid;
 		snprintf(model->cpu_comm[cpu], sizeof(model->cpu_comm[0]), "%s", sw->next_comm ? sw->next_comm : "");
 	}
-	struct vt_vcpu_model *prev = vcpu_of(model, sw->prev_tid);
 	if (prev) {
 		/* Still runnable (state 0): preempted; else it sleeps: halted. */
 		prev->on_cpu = -1;
 		set_state(model, prev, sw->prev_state == 0 ? VT_VCPU_PREEMPTED : VT_VCPU_IDLE, ts);
 		prev->wait_cpu = cpu;
 	}
-	struct vt_vcpu_model *next = vcpu_of(model, sw->next_tid);
 	if (next) {
 		set_state(model, next, VT_VCPU_HYPERVISOR, ts);
 		next->on_cpu = cpu;
@@ -526,6 +554,20 @@ static void on_switch(struct vt_model *model, uint64_t ts, const struct vt_event
  * before the fork at the same instant, so the state may have moved on. */
 static void born(struct vt_model *model, struct vt_vcpu_model *v, uint64_t ts, int32_t cpu)
 {
+	if (v->start_idle) { /* the wakeup was its creation's, not the end of a sleep */
+		int ran = 0;
+		for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+			ran |= s != VT_VCPU_IDLE && s != VT_VCPU_PREEMPTED && s != VT_VCPU_UNKNOWN && v->totals[s];
+		if (!ran) {
+			v->totals[VT_VCPU_UNKNOWN] += v->totals[VT_VCPU_IDLE];
+			v->totals[VT_VCPU_IDLE] = 0;
+			if (v->nintervals && v->intervals[0].state == VT_VCPU_IDLE)
+				v->intervals[0].state = VT_VCPU_UNKNOWN;
+			if (v->pending.state == VT_VCPU_IDLE)
+				v->pending.state = VT_VCPU_UNKNOWN;
+		}
+		v->start_idle = 0;
+	}
 	if (v->state == VT_VCPU_UNKNOWN)
 		set_state(model, v, VT_VCPU_PREEMPTED, ts);
 	else
@@ -581,6 +623,8 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 		break;
 	case VT_SCHED_WAKEUP:
 		v = vcpu_of(model, ev->u.sched_wakeup.tid);
+		if (v)
+			resolve_start(model, v, VT_VCPU_IDLE, -1, NULL);
 		if (v && (v->state == VT_VCPU_IDLE || v->state == VT_VCPU_UNKNOWN)) {
 			set_state(model, v, VT_VCPU_PREEMPTED, ts);
 			v->wait_cpu = ev->u.sched_wakeup.target_cpu >= 0 ? ev->u.sched_wakeup.target_cpu : ev->cpu;
@@ -590,6 +634,7 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 		break;
 	case VT_KVM_ENTRY:
 		if ((v = vcpu_of(model, ev->tid))) {
+			resolve_start(model, v, VT_VCPU_HYPERVISOR, ev->cpu, ev->procname);
 			if (v->exit_ts)
 				add_exit(model, v, v->reason, ts - v->exit_ts);
 			v->exit_ts = 0;
@@ -598,6 +643,7 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 		break;
 	case VT_KVM_EXIT:
 		if ((v = vcpu_of(model, ev->tid))) {
+			resolve_start(model, v, VT_VCPU_GUEST, ev->cpu, ev->procname);
 			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
 			v->reason = ev->u.kvm_exit.exit_reason;
 			v->exit_ts = ts ? ts : 1;

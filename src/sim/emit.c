@@ -36,6 +36,8 @@ void vt_sim_machine_addr(uint32_t machine, uint8_t out[4])
 static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
 			     const uint8_t *ctx, enum evid id, size_t len)
 {
+	if (vt_sim_dropped(s, t))
+		return NULL; /* neither written nor counted: the truth is the window's */
 	m->counts[id]++;
 	s->events++;
 	if (!s->write)
@@ -51,6 +53,8 @@ static inline uint8_t *begin(struct sim *s, struct machine *m, uint32_t cpu, uin
 static inline void hook(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t,
 			const uint8_t *ctx, struct vt_event *ev)
 {
+	if (vt_sim_dropped(s, t))
+		return;
 	ev->ts_ns = vt_sim_machine_epoch_ns(s, m, t);
 	ev->trace = m->index;
 	ev->stream = cpu;

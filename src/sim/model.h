@@ -252,7 +252,7 @@ struct flow {
 	const struct sc_flow *sc;
 	uint32_t index;
 	uint32_t isn, ack_isn;
-	uint32_t count;
+	uint32_t count, snap_count; /* messages sent, and how many before t_snap */
 	struct hthread *netd; /* host sender thread, for flows from the host */
 };
 
@@ -262,6 +262,10 @@ struct sim {
 	struct vt_sim_rng rng;
 	struct queue q;
 	uint64_t now, t0, t_end;
+	/* Flight-recorder snapshot: nothing before t_snap is written, and the truth
+	 * counts from it (t_snap == t0: the whole run). */
+	uint64_t t_snap;
+	uint64_t snap_msg_ids, snap_delivered; /* network counts at t_snap */
 	struct machine *machines; /* [0] host, [1..] guests */
 	uint32_t nmachines;
 	struct cpu *cpus;
@@ -295,6 +299,7 @@ enum qtype {
 	Q_NET_ARRIVE,
 	Q_GUEST_START,
 	Q_GUEST_STOP,
+	Q_SNAPSHOT, /* the snapshot window opens: the truth restarts its totals */
 };
 
 /* Small costs (ns) of the model's fixed steps. */
@@ -309,6 +314,12 @@ void vt_sim_acct_init(struct acct *a, uint32_t state, uint64_t t);
 void vt_sim_acct_set(struct sim *s, struct acct *a, uint32_t state, uint32_t detail, uint64_t t);
 void vt_sim_acct_close(struct sim *s, struct acct *a, uint64_t t);
 void vt_sim_vcpu_set_state(struct sim *s, struct vcpu *v, uint32_t state, uint32_t detail, uint64_t t);
+
+/* The snapshot drops this event (its true time is before the window). */
+static inline int vt_sim_dropped(const struct sim *s, uint64_t t)
+{
+	return t < s->t_snap;
+}
 
 /* host.c */
 void vt_sim_host_set_state(struct hthread *th, enum hstate state, uint64_t t);

@@ -25,7 +25,10 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		}
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/%s/kernel", outdir, m->name);
-		uint64_t begin = vt_sim_machine_epoch_ns(s, m, m->guest ? m->guest->start_t : s->t0) - m->clock_offset_ns;
+		uint64_t from = m->guest ? m->guest->start_t : s->t0;
+		if (from < s->t_snap)
+			from = s->t_snap; /* a snapshot's packets begin with its window */
+		uint64_t begin = vt_sim_machine_epoch_ns(s, m, from) - m->clock_offset_ns;
 		int rc = vt_ctf_writer_open(&m->writer, dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_",
 					    s->sc->packet_size, begin, err);
 		vt_ctf_text_free(&t);
@@ -60,7 +63,10 @@ static int close_writers(struct sim *s, struct vt_error *err)
 	int rc = 0;
 	for (uint32_t i = 0; i < s->nmachines; i++) {
 		struct machine *m = &s->machines[i];
-		uint64_t end = vt_sim_machine_epoch_ns(s, m, m->guest ? m->guest->end_t : s->t_end) - m->clock_offset_ns;
+		uint64_t to = m->guest ? m->guest->end_t : s->t_end;
+		if (to < s->t_snap)
+			to = s->t_snap; /* gone before the window: an empty trace, not one ending before it begins */
+		uint64_t end = vt_sim_machine_epoch_ns(s, m, to) - m->clock_offset_ns;
 		if (m->writer && vt_ctf_writer_close(m->writer, end, rc ? NULL : err))
 			rc = -1;
 		m->writer = NULL;
@@ -82,6 +88,46 @@ static int writers_failed(const struct sim *s)
 	return 0;
 }
 
+/* Zeroes one accounting at the window's start; its caller has charged what
+ * came before, so the interval in progress counts from the window on. */
+static void acct_restart(struct acct *a)
+{
+	memset(a->total, 0, sizeof(a->total));
+	a->niv = 0;
+	a->dropped_iv = 0;
+}
+
+/* The snapshot's window opens at t: every truth total restarts from zero, so
+ * that truth.json describes [t, end] as the traces do. */
+static void snapshot_open(struct sim *s, uint64_t t)
+{
+	for (uint32_t i = 0; i < s->nhthreads; i++) {
+		struct hthread *th = s->hthreads[i];
+		vt_sim_host_set_state(th, th->state, t);
+		memset(th->total, 0, sizeof(th->total));
+	}
+	for (uint32_t i = 0; i < s->nguests; i++) {
+		struct guest *g = &s->guests[i];
+		for (uint32_t v = 0; v < g->sc->vcpus; v++) {
+			struct vcpu *vc = &g->vcpus[v];
+			if (g->life != G_UNBORN && !vc->gone)
+				vt_sim_vcpu_close(s, vc, t); /* charges by reason and holder too */
+			acct_restart(&vc->acct);
+			memset(vc->hv_by_reason, 0, sizeof(vc->hv_by_reason));
+			memset(vc->preempted_by, 0, (s->nhthreads + 1) * sizeof(*vc->preempted_by));
+		}
+		for (uint32_t k = 0; k < g->nthreads; k++) {
+			if (g->life == G_RUNNING) /* else closed at the stop, or not started */
+				vt_sim_acct_close(s, &g->threads[k].acct, t);
+			acct_restart(&g->threads[k].acct);
+		}
+	}
+	s->snap_msg_ids = s->msg_ids;
+	s->snap_delivered = s->delivered;
+	for (uint32_t i = 0; i < s->nflows; i++)
+		s->flows[i].snap_count = s->flows[i].count;
+}
+
 static void dispatch(struct sim *s, const struct qitem *it)
 {
 	switch (it->type) {
@@ -97,6 +143,7 @@ static void dispatch(struct sim *s, const struct qitem *it)
 	case Q_NET_ARRIVE: vt_sim_net_on_arrive(s, it->gen); break;
 	case Q_GUEST_START: vt_sim_guest_on_start(s, it->obj); break;
 	case Q_GUEST_STOP: vt_sim_guest_on_stop(s, it->obj); break;
+	case Q_SNAPSHOT: snapshot_open(s, s->now); break;
 	}
 }
 
@@ -126,6 +173,8 @@ static void start(struct sim *s)
 		if (s->guests[i].sc->vmsync_period_ns && s->guests[i].life == G_RUNNING)
 			vt_sim_queue_push(&s->q, s->guests[i].vmsync_next, Q_VMSYNC_TIMER, &s->guests[i], 0);
 	vt_sim_net_start(s);
+	if (s->t_snap > s->t0)
+		vt_sim_queue_push(&s->q, s->t_snap, Q_SNAPSHOT, NULL, 0);
 }
 
 static void finish_accounting(struct sim *s)
@@ -160,6 +209,11 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	s->t0 = sc->start_epoch_ns;
 	s->t_end = s->t0 + (opt->duration_ns ? opt->duration_ns : sc->duration_ns);
 	s->q.t0 = s->t0;
+	uint64_t snap = opt->snapshot_from_ns ? opt->snapshot_from_ns : sc->snapshot_from_ns;
+	if (snap >= s->t_end - s->t0)
+		return vt_error_set(err, "%s: the snapshot's start (%.3f ms) is not within the traced duration (%.3f ms)",
+				    sc->origin, (double)snap / 1e6, (double)(s->t_end - s->t0) / 1e6);
+	s->t_snap = s->t0 + snap;
 	int oom = 0, rc = -1;
 	if (vt_sim_world_build(s, &oom)) {
 		vt_error_set(err, "%s: out of memory", sc->origin);

@@ -547,7 +547,7 @@ static int parse_findings(struct ctx *c, json_t *root, struct vt_sim_scenario *s
 
 static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 {
-	static const char *const keys[] = {"name", "description", "seed", "duration_ms",
+	static const char *const keys[] = {"name", "description", "seed", "duration_ms", "snapshot_from_ms",
 					   "start_epoch_s", "packet_size_kib", "truth", "host",
 					   "guests", "network", "findings", NULL};
 	if (!json_is_object(root))
@@ -565,9 +565,12 @@ static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 	if (get_str(c, root, "", "name", sc->name, sizeof(sc->name)) ||
 	    get_u64(c, root, "", "seed", 0, 9007199254740991.0, &sc->seed) ||
 	    get_dur(c, root, "", "duration_ms", 1e6, 0.001, MAX_DUR_S * 1e3, &sc->duration_ns) ||
+	    get_dur(c, root, "", "snapshot_from_ms", 1e6, 0, MAX_DUR_S * 1e3, &sc->snapshot_from_ns) ||
 	    get_num(c, root, "", "start_epoch_s", 1e6, 4e9, &epoch_s) ||
 	    get_u64(c, root, "", "packet_size_kib", 8, 65536, &pkt_kib))
 		return -1;
+	if (sc->snapshot_from_ns >= sc->duration_ns)
+		return fail(c, "snapshot_from_ms", "must be shorter than duration_ms", NULL);
 	sc->start_epoch_ns = (uint64_t)(epoch_s * 1e3) * 1000000ull;
 	sc->packet_size = pkt_kib * 1024;
 	sc->max_intervals = 100000;

@@ -89,6 +89,7 @@ struct vt_sim_scenario {
 	char name[SC_NAME];
 	uint64_t seed;
 	uint64_t duration_ns;
+	uint64_t snapshot_from_ns; /* 0: the whole run is traced */
 	uint64_t start_epoch_ns;
 	uint64_t packet_size;
 	int truth_intervals;

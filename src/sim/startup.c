@@ -9,6 +9,8 @@
 /* UST events are written on stream 0 of the machine's agent trace. */
 static uint8_t *ust_begin(struct sim *s, struct machine *m, uint64_t t, enum ust_evid id, size_t len)
 {
+	if (vt_sim_dropped(s, t))
+		return NULL;
 	m->ust_counts[id]++;
 	s->events++;
 	if (!s->write || !m->ust)
@@ -19,7 +21,7 @@ static uint8_t *ust_begin(struct sim *s, struct machine *m, uint64_t t, enum ust
 
 static void ust_hook(struct sim *s, struct machine *m, uint64_t t, struct vt_event *ev)
 {
-	if (!s->opt->on_event)
+	if (!s->opt->on_event || vt_sim_dropped(s, t))
 		return;
 	ev->ts_ns = vt_sim_machine_epoch_ns(s, m, t);
 	ev->trace = m->index;

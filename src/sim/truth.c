@@ -172,11 +172,17 @@ static void machine(FILE *f, const struct sim *s, const struct machine *m)
 	fprintf(f, "]}");
 }
 
+/* A time as the window sees it: not before the snapshot's start. */
+static uint64_t clip(const struct sim *s, uint64_t t)
+{
+	return t < s->t_snap ? s->t_snap : t;
+}
+
 static void guest(FILE *f, const struct sim *s, const struct guest *g)
 {
 	/* Its guest threads exist while the guest runs. */
-	uint64_t run_start = g->life == G_UNBORN ? s->t_end : g->vcpus[0].alive_start;
-	uint64_t run_end = g->life == G_UNBORN ? s->t_end : g->stop_t < s->t_end ? g->stop_t : s->t_end;
+	uint64_t run_start = g->life == G_UNBORN ? s->t_end : clip(s, g->vcpus[0].alive_start);
+	uint64_t run_end = g->life == G_UNBORN ? s->t_end : clip(s, g->stop_t < s->t_end ? g->stop_t : s->t_end);
 	fputs("    {", f);
 	str_member(f, "name", g->sc->name);
 	fprintf(f, ", \"machine\": %u, ", g->index);
@@ -184,13 +190,13 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 	fprintf(f, ", \"qemu_pid\": %d, "
 		   "\"vm_uid\": %" PRIu64 ",\n     \"start_ns\": %" PRIu64 ", \"stop_ns\": %" PRIu64
 		   ", \"end_ns\": %" PRIu64 ", \"vcpus\": [\n",
-		(int)g->pid, g->vm_uid, run_start, run_end, g->life == G_UNBORN ? s->t_end : g->end_t);
+		(int)g->pid, g->vm_uid, run_start, run_end, g->life == G_UNBORN ? s->t_end : clip(s, g->end_t));
 	for (uint32_t i = 0; i < g->sc->vcpus; i++) {
 		const struct vcpu *v = &g->vcpus[i];
 		fprintf(f, "     {\"vcpu\": %u, \"tid\": %d, ", i, (int)v->th->tid);
 		str_member(f, "thread_name", v->th->comm);
-		fprintf(f, ", \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ", v->alive_start,
-			v->alive_end);
+		fprintf(f, ", \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ", clip(s, v->alive_start),
+			clip(s, v->alive_end));
 		totals(f, &v->acct, 4);
 		/* keyed by the code the trace shows (SVM codes merge some VMX reasons) */
 		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
@@ -283,8 +289,10 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	fputs("  ", f);
 	str_member(f, "scenario", s->sc->name);
 	fprintf(f, ", \"seed\": %" PRIu64 ",\n", s->opt->has_seed ? s->opt->seed : s->sc->seed);
+	/* A snapshot's truth is its window's: start_ns is where the window opens. */
 	fprintf(f, "  \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"duration_ns\": %" PRIu64 ",\n",
-		s->t0, s->t_end, s->t_end - s->t0);
+		s->t_snap, s->t_end, s->t_end - s->t_snap);
+	fprintf(f, "  \"run_start_ns\": %" PRIu64 ", \"snapshot\": %s,\n", s->t0, s->t_snap > s->t0 ? "true" : "false");
 	fprintf(f, "  \"events\": %" PRIu64 ",\n  \"machines\": [\n", s->events);
 	for (uint32_t i = 0; i < s->nmachines; i++) {
 		machine(f, s, &s->machines[i]);
@@ -310,14 +318,14 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	}
 	fprintf(f, "  ],\n  \"network\": {\"messages_sent\": %" PRIu64 ", \"messages_received\": %" PRIu64
 		   ", \"flows\": [",
-		s->msg_ids, s->delivered);
+		s->msg_ids - s->snap_msg_ids, s->delivered - s->snap_delivered);
 	for (uint32_t i = 0; i < s->nflows; i++) {
 		const struct flow *fl = &s->flows[i];
 		fprintf(f, "%s\n    {", i ? "," : "");
 		str_member(f, "from", s->machines[fl->sc->from].name);
 		fputs(", ", f);
 		str_member(f, "to", s->machines[fl->sc->to].name);
-		fprintf(f, ", \"messages\": %u}", fl->count);
+		fprintf(f, ", \"messages\": %u}", fl->count - fl->snap_count);
 	}
 	fprintf(f, "]},\n  \"findings\": [");
 	findings(f, s);

@@ -1,4 +1,5 @@
-/* vmtrace-sim SCENARIO.json -o DIR [--seed N] [--duration-ms MS] [--format F] [--stats]:
+/* vmtrace-sim SCENARIO.json -o DIR [--seed N] [--duration-ms MS] [--snapshot-from-ms MS]
+ * [--format F] [--stats]:
  * writes one CTF trace (or trace-cmd file, or both) per simulated machine and
  * truth.json into DIR. */
 #include <errno.h>
@@ -32,6 +33,10 @@ static void usage(FILE *out)
 		"                         leaves nothing behind)\n"
 		"  -s, --seed N           seed (default: the scenario's); same seed, same bytes\n"
 		"  -d, --duration-ms MS   traced duration, overriding the scenario's\n"
+		"      --snapshot-from-ms MS\n"
+		"                         write a flight-recorder snapshot: drop every event of\n"
+		"                         the first MS ms (statedumps and forks too) from every\n"
+		"                         trace; truth.json describes the rest, the window\n"
 		"  -f, --format F         ctf (default), dat (trace-cmd trace.dat files), or both\n"
 		"      --dat-clock C      clock of the .dat files: auto (default: x86-tsc when the\n"
 		"                         scenario runs the agent, else mono), x86-tsc, or mono\n"
@@ -105,6 +110,7 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"seed", required_argument, NULL, 's'},
 		{"duration-ms", required_argument, NULL, 'd'},
+		{"snapshot-from-ms", required_argument, NULL, 'F'},
 		{"stats", no_argument, NULL, 'S'},
 		{"format", required_argument, NULL, 'f'},
 		{"dat-clock", required_argument, NULL, 'C'},
@@ -133,6 +139,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			opt.duration_ns = ms * 1000000ull;
+			break;
+		case 'F': /* checked against the duration by vt_sim_run */
+			if (parse_u64(optarg, &ms) || ms == 0 || ms > 3600000) {
+				fprintf(stderr, "vmtrace-sim: --snapshot-from-ms: must be 1 to 3600000: %s\n", optarg);
+				return 2;
+			}
+			opt.snapshot_from_ns = ms * 1000000ull;
 			break;
 		case 'S':
 			stats = 1;

@@ -212,11 +212,54 @@ static void test_other_clock(void **state)
 	vt_run_free(&run);
 }
 
+/* A hostile record.json: wrong types, the largest numbers, a time that wraps
+ * with the trace's offset, a tick count whose ns overflow: analyze finishes,
+ * and what it cannot trust is unknown. */
+static void test_hostile_record(void **state)
+{
+	(void)state;
+	char path[700];
+	snprintf(path, sizeof(path), "%s/record.json", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"format\":\"vmtrace-record\",\"host\":{\"clock\":\"mono\",\"lost_events\":-5},\"guests\":["
+	      "{\"pid\":1,\"kernel_accounting\":[1,2]},"
+	      "{\"pid\":\"x\",\"kernel_accounting\":{}},"
+	      "{\"pid\":2,\"kernel_accounting\":{\"clk_tck\":1,\"vm\":{\"start_mono_ns\":1,"
+	      "\"end_mono_ns\":9223372036854775807,\"start\":{\"exits\":\"a\"},\"end\":7},\"vcpus\":["
+	      "{\"vcpu\":0,\"tid\":5,\"start\":{\"mono_ns\":1,\"run_ns\":0,\"wait_ns\":0,\"guest_time_ticks\":0,"
+	      "\"kvm\":{\"exits\":0}},\"end\":{\"mono_ns\":9223372036854775807,\"run_ns\":9223372036854775807,"
+	      "\"wait_ns\":9223372036854775807,\"guest_time_ticks\":9223372036854775807,"
+	      "\"kvm\":{\"exits\":9223372036854775807}}},"
+	      "{\"vcpu\":-1,\"tid\":5},{\"vcpu\":4294967296,\"tid\":5,\"start\":{\"mono_ns\":1},\"end\":{\"mono_ns\":2}},"
+	      "{\"vcpu\":1,\"tid\":-3,\"start\":{},\"end\":{}}, 17, null]}}]}\n", f);
+	assert_int_equal(fclose(f), 0);
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), dir);
+	if (run.status)
+		fail_msg("analyze: status %d: %s", run.status, run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	assert_non_null(doc);
+	json_t *rows = json_object_get(json_object_get(doc, "kernel_accounting"), "vcpus");
+	assert_int_equal(json_array_size(rows), 1); /* the others refused */
+	json_t *r = json_array_get(rows, 0);
+	assert_true(json_is_null(json_object_get(r, "guest_time"))); /* 2^63 ticks of 1 s: no ns value */
+	assert_true(json_is_object(json_object_get(r, "run")));
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(json_object_get(doc, "kernel_accounting"),
+									     "vms"), 0), "exits")));
+	json_decref(doc);
+	vt_run_free(&run);
+	vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), dir);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_other_clock),
+		cmocka_unit_test(test_hostile_record),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -63,8 +63,8 @@ int vt_kacct_load(struct vt_kacct *k, const char *dir)
 		snprintf(k->clock_note, sizeof(k->clock_note), "the host's trace clock is %s, not CLOCK_MONOTONIC: "
 			 "the counters' span cannot be placed in the trace", clock ? vt_shown(clock) : "unknown");
 	json_int_t lost = json_integer_value(json_object_get(json_object_get(doc, "host"), "lost_events"));
-	if (lost > 0)
-		k->lost += (uint64_t)lost;
+	if (lost > 0 && (uint64_t)lost > k->lost)
+		k->lost = (uint64_t)lost;
 	json_array_foreach(json_object_get(doc, "guests"), i, g) {
 		json_t *ka = json_object_get(g, "kernel_accounting");
 		json_int_t pid = json_integer_value(json_object_get(g, "pid"));
@@ -159,6 +159,7 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 	 * gives (LTTng: to the epoch); ftrace's mono clock carries none. */
 	int64_t off = 0;
 	int found = 0;
+	uint64_t discarded = 0;
 	for (size_t t = 0; t < a->p1.in.ntraces && a->host >= 0; t++) {
 		if (a->m->trace_machine[t] != (size_t)a->host)
 			continue;
@@ -169,20 +170,30 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 				off += (int64_t)((double)c->offset_cycles * 1e9 / (double)c->freq);
 			found = 1;
 		}
-		k->lost += a->p1.in.traces[t]->discarded_events;
+		discarded += a->p1.in.traces[t]->discarded_events;
 	}
+	/* record.json's count and the traces' own are the same losses seen twice. */
+	if (discarded > k->lost)
+		k->lost = discarded;
 	if (a->host < 0 && k->clock_ok) {
 		k->clock_ok = 0;
 		snprintf(k->clock_note, sizeof(k->clock_note), "no host trace: nothing to compare");
 	}
 	k->offset_ns = off;
+	/* Unsigned: a hostile time wraps instead of overflowing; a span that
+	 * wrapped is then empty (nothing clipped into it). */
 	for (size_t i = 0; i < k->nrows; i++) {
-		k->rows[i].r0 = (uint64_t)(k->rows[i].t0 + off);
-		k->rows[i].r1 = (uint64_t)(k->rows[i].t1 + off);
+		struct vt_kacct_row *r = &k->rows[i];
+		r->r0 = (uint64_t)r->t0 + (uint64_t)off;
+		r->r1 = (uint64_t)r->t1 + (uint64_t)off;
+		if (r->r1 < r->r0)
+			r->r0 = r->r1 = 0;
 	}
 	for (size_t i = 0; i < k->nvms; i++) {
 		k->vms[i].r0 += (uint64_t)off;
 		k->vms[i].r1 += (uint64_t)off;
+		if (k->vms[i].r1 < k->vms[i].r0)
+			k->vms[i].r0 = k->vms[i].r1 = 0;
 	}
 	return (struct vt_model_sink){sink_vcpu, sink_thread, sink_cpu, k};
 }
@@ -233,7 +244,7 @@ static double rel(uint64_t ours, uint64_t theirs)
 /* What may cause a large difference on this row, most likely first. */
 static void causes(const struct vt_kacct *k, const struct vt_kacct_row *r, char *buf, size_t size)
 {
-	uint64_t covered = 0, span = r->r1 - r->r0;
+	uint64_t covered = 0, span = r->r1 > r->r0 ? r->r1 - r->r0 : 1;
 	size_t n = 0;
 	for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
 		covered += s == VT_VCPU_UNKNOWN ? 0 : r->ours[s];
@@ -265,7 +276,9 @@ static void row_cmps(const struct vt_kacct_row *r, struct cmp c[4])
 	uint64_t run = r->ours[VT_VCPU_GUEST] + r->ours[VT_VCPU_HYPERVISOR];
 	c[0] = (struct cmp){"run", r->has_sched, 1, run, r->k_run, 0};
 	c[1] = (struct cmp){"wait", r->has_sched, 1, r->ours[VT_VCPU_PREEMPTED], r->k_wait, 0};
-	c[2] = (struct cmp){"guest_time", r->has_gt, 1, r->ours[VT_VCPU_GUEST], r->k_guest_ticks * tick_ns, 0};
+	/* A tick count whose ns would not fit is unknown, not wrapped. */
+	int gt_ok = r->has_gt && tick_ns && r->k_guest_ticks <= UINT64_MAX / tick_ns;
+	c[2] = (struct cmp){"guest_time", gt_ok, 1, r->ours[VT_VCPU_GUEST], r->k_guest_ticks * tick_ns, 0};
 	c[3] = (struct cmp){"exits", r->has_exits, 0, r->our_exits, r->k_exits, 0};
 	for (int i = 0; i < 4; i++) {
 		uint64_t floor = c[i].ns ? VT_KACCT_WARN_NS + (i == 2 ? 3 * tick_ns : 0) : VT_KACCT_WARN_EXITS;

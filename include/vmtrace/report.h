@@ -50,6 +50,16 @@ struct vt_model_sink vt_html_report_sink(struct vt_html_report *r);
 /* The findings to show first, each linking to its time range on the timeline
  * (weak: they must outlive vt_html_report_write; NULL shows none). */
 void vt_html_report_set_findings(struct vt_html_report *r, const struct vt_findings *findings);
+/* A plain table written below the report as HTML (no script needed): cells
+ * holds (nrows + 1) x ncols strings, the header row first; any bytes, escaped
+ * when written. Weak: it must outlive vt_html_report_write. One table; a
+ * second call replaces it. */
+struct vt_html_table {
+	const char *title, *note;
+	size_t ncols, nrows;
+	const char *const *cells;
+};
+void vt_html_report_set_table(struct vt_html_report *r, const struct vt_html_table *t);
 /* After vt_model_finish: writes the document to path (through a temporary
  * file renamed at the end: an existing file is replaced only by a whole
  * report). title goes in the page's heading. Returns 0, or -1 with err. */

@@ -5,6 +5,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/util.c
   ${CMAKE_CURRENT_LIST_DIR}/qemu_cmdline.c
   ${CMAKE_CURRENT_LIST_DIR}/debugfs.c
+  ${CMAKE_CURRENT_LIST_DIR}/kacct.c
   ${CMAKE_CURRENT_LIST_DIR}/guest.c
   ${CMAKE_CURRENT_LIST_DIR}/statedump.c
   ${CMAKE_CURRENT_LIST_DIR}/qmp.c

@@ -20,7 +20,41 @@ extern const char vt_html_asset_js[];
 struct vt_html_report {
 	struct vt_html_rows rows;
 	const struct vt_findings *findings; /* weak */
+	const struct vt_html_table *table;  /* weak */
 };
+
+void vt_html_report_set_table(struct vt_html_report *r, const struct vt_html_table *t)
+{
+	r->table = t;
+}
+
+static void html_text(FILE *f, const char *s);
+
+/* The static table: HTML escaped, readable without the script. */
+static void write_table(FILE *f, const struct vt_html_table *t)
+{
+	if (!t || !t->ncols)
+		return;
+	fputs("<section class=\"static-table\"><h2>", f);
+	html_text(f, t->title);
+	fputs("</h2>\n", f);
+	if (t->note) {
+		fputs("<p>", f);
+		html_text(f, t->note);
+		fputs("</p>\n", f);
+	}
+	fputs("<table>\n", f);
+	for (size_t row = 0; row <= t->nrows; row++) {
+		fputs("<tr>", f);
+		for (size_t c = 0; c < t->ncols; c++) {
+			fputs(row ? "<td>" : "<th>", f);
+			html_text(f, t->cells[row * t->ncols + c]);
+			fputs(row ? "</td>" : "</th>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></section>\n", f);
+}
 
 void vt_html_report_set_findings(struct vt_html_report *r, const struct vt_findings *findings)
 {
@@ -304,8 +338,10 @@ int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model,
 	fputs("</style>\n</head>\n<body>\n<header><h1>vmtrace report</h1><p class=\"sub\">", f);
 	html_text(f, title);
 	fputs("</p></header>\n<noscript><p>This report draws itself with JavaScript; enable it to see the figures.</p></noscript>\n"
-	      "<main id=\"report\"></main>\n<script>\n",
+	      "<main id=\"report\"></main>\n",
 	      f);
+	write_table(f, r->table);
+	fputs("<script>\n", f);
 	write_data(f, &r->rows, model, m, r->findings);
 	fputs("</script>\n<script>\n", f);
 	fputs(vt_html_asset_js, f);

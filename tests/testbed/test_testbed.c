@@ -7,10 +7,12 @@
  * not paired, and record.json: both guests recorded through their qemu-ga (the recording without the
  * agent: streamed to the lttng-relayd `vmtrace record --relay` ran on the host), the transient guest
  * (no guest agent) host-only; and the findings the emulated host calls for (no nested paging, the hog
- * a noisy neighbour).
+ * a noisy neighbour); and the kernel's books (schedstat, guest_time, KVM's exits) met by our figures
+ * within tolerances derived from their resolution (check_kernel_accounting).
  * Reads $VT_TESTBED_OUT, else out/testbed in the source tree; skips when there is no output or the
  * testbed was skipped (the emulator crashed twice, no download...). */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,6 +518,112 @@ static void test_record_json(void **state)
 	}
 }
 
+/* The kernel's books against ours (issue 21). analyze reads a recording's
+ * record.json from its folder; the testbed keeps it beside, as REC-record.json,
+ * so each recording's host trace is analyzed again in a folder of its own with
+ * that record.json (the guests' traces are not needed: the figures compared
+ * are the host's).
+ *
+ * Tolerances, from what each counter can resolve:
+ * - run (schedstat's first field, se.sum_exec_runtime): ns, but a thread on a
+ *   CPU when read has up to one kernel tick of run time not yet added
+ *   (update_curr runs at ticks and switches): 2 ticks at each read's end,
+ *   20 ms at HZ=100 (the slowest common), plus 1 % for the µs between a
+ *   sched_switch's timestamp and the runqueue clock, summed over switches;
+ * - wait (run_delay): added when the thread gets the CPU, so a wait under way
+ *   at a read is missing, and counted from the enqueue where we count from
+ *   sched_wakeup: 20 ms + 5 %;
+ * - guest_time: USER_HZ ticks (10 ms) sampled by the tick when the thread is
+ *   in guest mode: a sampling error of about sqrt(N) ticks, and one tick cut
+ *   at each end: 3 sqrt(N) + 2 ticks, + 1 %;
+ * - exits: KVM adds one to stat.exits for each exit and the kvm_exit event
+ *   marks each: exact, but for the exits in the µs between a read's monotonic
+ *   time and its file read: 4 per vCPU. Only when the host's tracer lost no
+ *   event (else printed, not asserted). */
+static void check_kernel_accounting(int r)
+{
+	char *tmp = vt_mkdtemp(), path[4400];
+	struct vt_run run;
+	vt_run_shell(&run, "cp -r '%s/%s/host' '%s/host' && cp '%s/%s-record.json' '%s/record.json'", out_dir, rec_name[r],
+		     tmp, out_dir, rec_name[r], tmp);
+	if (run.status)
+		fail_msg("%s: copying the host trace and record.json: %s", rec_name[r], run.err);
+	vt_run_free(&run);
+	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), tmp);
+	if (run.status)
+		fail_msg("%s: analyze of the host trace with record.json: %s", rec_name[r], run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	snprintf(path, sizeof(path), "%s", tmp);
+	vt_rmtree(path);
+	free(tmp);
+	json_t *ka = json_object_get(doc, "kernel_accounting"), *v;
+	if (!json_is_object(ka) || !json_is_true(json_object_get(ka, "compared")))
+		fail_msg("%s: no kernel accounting compared: %s", rec_name[r], str_of(ka, "why_not"));
+	int exact = int_of(ka, "lost_events") == 0;
+	double worst = 0;
+	const char *worst_what = "none";
+	size_t i, n = 0;
+	json_array_foreach(json_object_get(ka, "vcpus"), i, v) {
+		static const char *what[] = {"run", "wait", "guest_time"};
+		static const double rel_tol[] = {0.01, 0.05, 0.01};
+		printf("%s: %s vCPU %lld (tid %lld), %.3f s:", rec_name[r], str_of(v, "guest"), (long long)int_of(v, "vcpu"),
+		       (long long)int_of(v, "tid"), (double)int_of(v, "span_ns") / 1e9);
+		for (int k = 0; k < 3; k++) {
+			json_t *c = json_object_get(v, what[k]);
+			if (!json_is_object(c))
+				fail_msg("%s: vCPU %lld: the kernel's %s is unknown", rec_name[r], (long long)int_of(v, "vcpu"),
+					 what[k]);
+			double ours = (double)int_of(c, "ours"), kern = (double)int_of(c, "kernel"), d = fabs(ours - kern);
+			double tol = 20e6 + rel_tol[k] * kern;
+			if (k == 2) {
+				double tick = 1e9 / (double)int_of(v, "clk_tck"), ticks = kern / tick;
+				tol = (3 * sqrt(ticks) + 2) * tick + 0.01 * kern;
+			}
+			printf(" %s ours %.3f s kernel %.3f s (%+.2f%%);", what[k], ours / 1e9, kern / 1e9,
+			       kern ? 100 * (ours - kern) / kern : 0);
+			if (kern > 0 && d / kern > worst) {
+				worst = d / kern;
+				worst_what = what[k];
+			}
+			if (d > tol)
+				fail_msg("%s: vCPU %lld: %s ours %.0f ns, the kernel's %.0f ns: %.0f ns apart, beyond %.0f ns",
+					 rec_name[r], (long long)int_of(v, "vcpu"), what[k], ours, kern, d, tol);
+		}
+		printf("\n");
+		n++;
+	}
+	assert_true(n > 0);
+	json_array_foreach(json_object_get(ka, "vms"), i, v) {
+		json_t *c = json_object_get(v, "exits");
+		if (!json_is_object(c)) {
+			vt_skip_part(VT_SKIP_NO_KVM_IN_L1, "%s: QEMU %lld: no KVM exits counter in debugfs", rec_name[r],
+				     (long long)int_of(v, "qemu_pid"));
+			continue;
+		}
+		json_int_t ours = int_of(c, "ours"), kern = int_of(c, "kernel"), d = ours > kern ? ours - kern : kern - ours;
+		printf("%s: QEMU %lld exits ours %lld, KVM's %lld (%+lld)\n", rec_name[r], (long long)int_of(v, "qemu_pid"),
+		       (long long)ours, (long long)kern, (long long)(ours - kern));
+		if (kern > 0 && (double)d / (double)kern > worst) {
+			worst = (double)d / (double)kern;
+			worst_what = "exits";
+		}
+		if (exact && d > 4 * (json_int_t)n)
+			fail_msg("%s: QEMU %lld: %lld exits traced, KVM counted %lld, with no event lost", rec_name[r],
+				 (long long)int_of(v, "qemu_pid"), (long long)ours, (long long)kern);
+	}
+	printf("%s: largest relative difference %.3f%% (%s)%s\n", rec_name[r], 100 * worst, worst_what,
+	       exact ? "" : ", events were lost: exits not asserted");
+	json_decref(doc);
+}
+
+static void test_kernel_accounting(void **state)
+{
+	(void)state;
+	for (int r = 0; r < NREC; r++)
+		check_kernel_accounting(r);
+}
+
 int main(void)
 {
 	const char *env = getenv("VT_TESTBED_OUT");
@@ -554,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_findings),
 		cmocka_unit_test(test_agent_events),      cmocka_unit_test(test_agentless),
 		cmocka_unit_test(test_record_json),
+		cmocka_unit_test(test_kernel_accounting),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	for (int r = 0; r < NREC; r++) {

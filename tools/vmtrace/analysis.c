@@ -70,11 +70,16 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 		npaths = 1;
 	}
 	struct vt_error err = {{0}};
-	for (int i = 0; i < npaths; i++)
+	for (int i = 0; i < npaths; i++) {
 		if (vt_pass1_read(&a->p1, paths[i], &err)) {
 			fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 			a->partial = 1;
 		}
+		if (vt_kacct_load(&a->kacct, paths[i]) < 0) {
+			fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
+			return -1;
+		}
+	}
 	if (!a->p1.in.ntraces)
 		return -1;
 	if (vt_pass1_identify(&a->p1, &a->m, &err) ||
@@ -111,6 +116,12 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	if (!fc) {
 		fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
 		return -1;
+	}
+	/* The kernel's books see the intervals before the caller's sink. */
+	struct vt_model_sink ks;
+	if (a->kacct.nrows || a->kacct.nvms) {
+		ks = vt_kacct_sink(&a->kacct, a, sink);
+		sink = &ks;
 	}
 	a->model->sink = vt_findings_collector_sink(fc, sink);
 	struct vt_timeline *tl;
@@ -152,6 +163,8 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 			restarted = 1;
 		}
 		vt_model_feed(a->model, trace, ref, ev);
+		if (a->host >= 0 && machine == (size_t)a->host && (a->kacct.nrows || a->kacct.nvms))
+			vt_kacct_event(&a->kacct, ref, ev);
 		vt_progress_update(&progress, ++n);
 		if ((n & 0xffff) == 0 && a->output && ferror(a->output))
 			break; /* no use going on for minutes */
@@ -169,6 +182,7 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 		vt_findings_collector_free(fc);
 		return -1;
 	}
+	vt_kacct_finish(&a->kacct, a->model);
 	/* Before anything reorders the model's vCPUs: the collector keeps their indices. */
 	struct vt_findings_input in = {a->model, a->m, a->r, (const struct vt_trace_info *const *)a->p1.in.traces,
 				       a->p1.in.ntraces, fc};
@@ -198,6 +212,7 @@ const char *vt_analysis_guest_name(const struct vt_machines *m, int guest)
 void vt_analysis_free(struct vt_analysis *a)
 {
 	vt_findings_free(&a->findings);
+	vt_kacct_free(&a->kacct);
 	vt_model_free(a->model);
 	vt_sync_result_free(a->r);
 	vt_machines_free(a->m);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "inputs.h"
+#include "kacct_check.h"
 #include "vmtrace/findings.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sync.h"
@@ -28,6 +29,7 @@ struct vt_analysis {
 	 * and clocks still come from the whole traces. */
 	struct vt_source_window window;
 	int windowed;
+	struct vt_kacct kacct; /* record.json's kernel books, when a PATH held them (kacct_check.c) */
 	char example[64]; /* the simulated example's folder, when no PATH was given */
 	FILE *output; /* set before vt_analysis_model: a result written as the model runs;
 		       * once a write to it failed (a full disk) the model stops, silently:

@@ -239,5 +239,6 @@ json_t *vt_analysis_json(const struct vt_analysis *a)
 	json_object_set_new(doc, "vcpus", model_json(a->m, a->model));
 	json_object_set_new(doc, "threads", threads_json(a->m, a->model));
 	json_object_set_new(doc, "cpus", cpus_json(a->model));
+	json_object_set_new(doc, "kernel_accounting", vt_kacct_json(&a->kacct, a));
 	return doc;
 }

@@ -429,6 +429,8 @@ int vt_cmd_analyze(int argc, char **argv)
 	int json = 0, timeline = 0, c;
 	const char *html = NULL;
 	struct vt_html_report *report = NULL;
+	struct vt_html_table ktable = {0};
+	char **kcells = NULL;
 	enum vt_sync_method method = VT_SYNC_AUTO;
 	struct vt_analysis a;
 	if (vt_analysis_init(&a) == 0)
@@ -499,6 +501,12 @@ int vt_cmd_analyze(int argc, char **argv)
 				    : a.m->machines[a.host].hostname ? a.m->machines[a.host].hostname : "host";
 		if (report)
 			vt_html_report_set_findings(report, &a.findings);
+		if (report && vt_kacct_table(&a.kacct, &a, &ktable, &kcells) < 0) {
+			fprintf(stderr, "vmtrace analyze: out of memory\n");
+			goto out;
+		}
+		if (report && kcells)
+			vt_html_report_set_table(report, &ktable);
 		if (!report || vt_html_report_write(report, a.model, a.m, title, html, &err)) {
 			fprintf(stderr, "vmtrace analyze: %s\n", report ? err.msg : "no events for the HTML report");
 			goto out;
@@ -516,9 +524,11 @@ int vt_cmd_analyze(int argc, char **argv)
 		print_threads(a.m, a.model);
 		print_cpus(a.m, a.model);
 		print_caveats(a.m, a.model, &a.p1.in, a.r);
+		vt_kacct_print(&a.kacct, &a, stdout);
 	}
 	rc = a.partial ? VT_EXIT_FAIL : VT_EXIT_OK;
 out:
+	vt_kacct_table_free(kcells, &ktable);
 	vt_html_report_free(report);
 	vt_analysis_free(&a);
 	return rc;

@@ -486,6 +486,7 @@ static int start(struct run *r)
 	r->sum.first_event_ms = (mono_ns(CLOCK_MONOTONIC) - r->t0) / 1000000;
 	vt_rec_guests_start(&r->guests, &list);
 	vt_guest_list_free(&list);
+	vt_rec_guests_kacct(&r->guests, &r->o.paths, 0); /* tracing is on: the counters' span lies inside the trace */
 	return 0;
 }
 
@@ -498,6 +499,7 @@ static int run_record(struct run *r)
 	struct vt_error err;
 	/* Every machine at once: the guests' stop scripts begin, the host stops. */
 	vt_rec_guests_stop(&r->guests);
+	vt_rec_guests_kacct(&r->guests, &r->o.paths, 1); /* still tracing */
 	r->sum.stop_mono_ns = mono_ns(CLOCK_MONOTONIC);
 	r->sum.stop_realtime_ns = mono_ns(CLOCK_REALTIME);
 	if (vt_rec_host_stop(&r->host, &err) < 0)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent/kacct.h"
 #include "record/lttng_ctl.h"
 #include "record/relayd.h"
 #include "vmtrace/agent.h"
@@ -89,6 +90,10 @@ struct vt_rec_guest {
 	int relayed;                /* its trace went to the relay daemon: collected after the stop */
 	uint64_t lost, bytes;
 	int has_lost;
+	/* The kernel's books on its vCPU threads at the start and the stop
+	 * (issue 21); a guest created during the recording has no start. */
+	struct vt_kacct_guest kstart, kend;
+	int has_kstart, has_kend;
 	pthread_t thread;
 	int joinable;
 	struct vt_rec_guests *all;
@@ -125,6 +130,9 @@ void vt_rec_guests_join(struct vt_rec_guests *gs);
  * from the daemon's tree to DIR/<folder> (a failure: that guest failed). */
 void vt_rec_guests_collect(struct vt_rec_guests *gs);
 void vt_rec_guests_free(struct vt_rec_guests *gs);
+/* The kernel's books of every guest's vCPU threads now: at the start (right
+ * after tracing is on) or the end (right before it stops). */
+void vt_rec_guests_kacct(struct vt_rec_guests *gs, const struct vt_agent_paths *paths, int end);
 /* "guest1 recording, guest2 host-only (no agent)": for the status line. */
 void vt_rec_guests_status(struct vt_rec_guests *gs, char *buf, size_t size);
 const char *vt_rec_guest_state_name(enum vt_rec_guest_state s);

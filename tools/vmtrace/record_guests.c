@@ -439,12 +439,42 @@ void vt_rec_guests_free(struct vt_rec_guests *gs)
 	vt_rec_guests_join(gs);
 	for (size_t i = 0; i < gs->n; i++) {
 		vt_guest_info_free(&gs->g[i]->info);
+		vt_kacct_guest_free(&gs->g[i]->kstart);
+		vt_kacct_guest_free(&gs->g[i]->kend);
 		free(gs->g[i]);
 	}
 	free(gs->g);
 	pthread_cond_destroy(&gs->cv);
 	pthread_mutex_destroy(&gs->mu);
 	memset(gs, 0, sizeof(*gs));
+}
+
+void vt_rec_guests_kacct(struct vt_rec_guests *gs, const struct vt_agent_paths *paths, int end)
+{
+	pthread_mutex_lock(&gs->mu);
+	for (size_t i = 0; i < gs->n; i++) {
+		struct vt_rec_guest *rg = gs->g[i];
+		const struct vt_guest_info *g = &rg->info;
+		/* Only both ends make a difference: no end without a start. */
+		if ((end && !rg->has_kstart) || (!end && rg->has_kstart))
+			continue;
+		uint32_t *idx = calloc(g->nvcpu ? g->nvcpu : 1, sizeof(*idx));
+		int32_t *tid = calloc(g->nvcpu ? g->nvcpu : 1, sizeof(*tid));
+		struct vt_kacct_guest *k = end ? &rg->kend : &rg->kstart;
+		if (idx && tid) {
+			for (size_t v = 0; v < g->nvcpu; v++) {
+				idx[v] = g->vcpu[v].vcpu;
+				tid[v] = g->vcpu[v].tid;
+			}
+			if (vt_kacct_read_guest(paths, g->pid, idx, tid, g->nvcpu, k) == 0)
+				*(end ? &rg->has_kend : &rg->has_kstart) = 1;
+			else
+				vt_kacct_guest_free(k); /* out of memory: none rather than half */
+		}
+		free(idx);
+		free(tid);
+	}
+	pthread_mutex_unlock(&gs->mu);
 }
 
 void vt_rec_guests_status(struct vt_rec_guests *gs, char *buf, size_t size)

@@ -113,6 +113,63 @@ static json_t *host_json(const struct vt_rec_summary *s)
 	return o;
 }
 
+/* JSON integers are signed 64-bit: a larger value (hostile, or a counter
+ * that wrapped) is unknown. */
+static json_t *u64_json(int has, uint64_t v)
+{
+	return has && v <= (uint64_t)INT64_MAX ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *counters_json(const struct vt_kacct_counters *c)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < c->n; i++)
+		json_object_set_new(o, c->c[i].name, u64_json(1, c->c[i].value)); /* names are [a-z0-9_-] */
+	return o;
+}
+
+static json_t *kthread_json(const struct vt_kacct_thread *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "mono_ns", t->mono_ns ? json_integer(t->mono_ns) : json_null());
+	json_object_set_new(o, "run_ns", u64_json(t->has_sched, t->run_ns));
+	json_object_set_new(o, "wait_ns", u64_json(t->has_sched, t->wait_ns));
+	json_object_set_new(o, "timeslices", u64_json(t->has_sched, t->timeslices));
+	json_object_set_new(o, "guest_time_ticks", u64_json(t->has_guest_time, t->guest_ticks));
+	json_object_set_new(o, "kvm", counters_json(&t->kvm));
+	json_object_set_new(o, "kvm_cut", json_boolean(t->kvm.cut));
+	return o;
+}
+
+/* kernel_accounting (docs/record.md): both reads, per vCPU thread. */
+static json_t *kacct_json(const struct vt_rec_guest *rg)
+{
+	if (!rg->has_kstart || !rg->has_kend)
+		return json_null();
+	const struct vt_kacct_guest *a = &rg->kstart, *b = &rg->kend;
+	json_t *o = json_object();
+	json_object_set_new(o, "clk_tck", json_integer(a->clk_tck));
+	json_t *vm = json_object();
+	json_object_set_new(vm, "start_mono_ns", a->mono_ns ? json_integer(a->mono_ns) : json_null());
+	json_object_set_new(vm, "end_mono_ns", b->mono_ns ? json_integer(b->mono_ns) : json_null());
+	json_object_set_new(vm, "start", counters_json(&a->vm));
+	json_object_set_new(vm, "end", counters_json(&b->vm));
+	json_object_set_new(vm, "cut", json_boolean(a->vm.cut || b->vm.cut));
+	json_object_set_new(o, "vm", vm);
+	json_t *v = json_array();
+	for (size_t i = 0; i < a->nthreads && i < b->nthreads; i++) {
+		const struct vt_kacct_thread *x = &a->threads[i], *y = &b->threads[i];
+		json_t *c = json_object();
+		json_object_set_new(c, "vcpu", json_integer(x->vcpu));
+		json_object_set_new(c, "tid", json_integer(x->tid));
+		json_object_set_new(c, "start", kthread_json(x));
+		json_object_set_new(c, "end", kthread_json(y));
+		json_array_append_new(v, c);
+	}
+	json_object_set_new(o, "vcpus", v);
+	return o;
+}
+
 static json_t *guest_json(const struct vt_rec_guest *rg, const char *outdir)
 {
 	const struct vt_guest_info *g = &rg->info;
@@ -149,6 +206,7 @@ static json_t *guest_json(const struct vt_rec_guest *rg, const char *outdir)
 	json_object_set_new(o, "relayed", json_boolean(rg->relayed));
 	json_object_set_new(o, "start_latency_ms",
 			    rg->started_ms ? json_integer(rg->started_ms - rg->created_ms) : json_null());
+	json_object_set_new(o, "kernel_accounting", kacct_json(rg));
 	return o;
 }
 

@@ -1,0 +1,265 @@
+/* `vmtrace analyze DIR` against the kernel's books (issue 21): a simulated
+ * trace (vmtrace-sim, trace-cmd files on the mono clock) beside a record.json
+ * whose kernel_accounting we write with known counters. Our figures over the
+ * counters' span must be the model's intervals clipped to it, the printed
+ * differences exactly ours - kernel, and a large one a warning naming what
+ * may cause it: the trace shorter than the span, a thread never seen, lost
+ * events. Text, --json and the HTML table. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static char *tmp;
+static char dir[600];
+static json_t *base; /* analyze --json --timeline without record.json */
+
+static json_int_t geti(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* The model's time of state s on vcpu v within [a, b], from its intervals. */
+static json_int_t clipped(json_t *v, const char *s, json_int_t a, json_int_t b)
+{
+	json_int_t sum = 0;
+	size_t i;
+	json_t *iv;
+	json_array_foreach(json_object_get(v, "intervals"), i, iv) {
+		json_int_t x = json_integer_value(json_array_get(iv, 0)), y = json_integer_value(json_array_get(iv, 1));
+		if (strcmp(json_string_value(json_array_get(iv, 2)), s))
+			continue;
+		x = x > a ? x : a;
+		y = y < b ? y : b;
+		sum += y > x ? y - x : 0;
+	}
+	return sum;
+}
+
+static json_int_t exits(json_t *v)
+{
+	json_int_t n = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(v, "exits"), i, e)
+		n += geti(e, "count");
+	return n;
+}
+
+static json_t *reads(json_int_t mono, json_int_t run, json_int_t wait, json_int_t ticks, json_int_t kexits)
+{
+	return json_pack("{s:I,s:I,s:I,s:i,s:I,s:{s:I}}", "mono_ns", mono, "run_ns", run, "wait_ns", wait, "timeslices", 1,
+			 "guest_time_ticks", ticks, "kvm", "exits", kexits);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	tmp = vt_mkdtemp();
+	snprintf(dir, sizeof(dir), "%s/rec", tmp);
+	struct vt_run run;
+	vt_run_shell(&run, "'%s' '%s/two-guests-free.json' -o '%s' -f dat --dat-clock mono -d 500",
+		     vt_build_path("vmtrace-sim"), vt_source_path("scenarios"), dir);
+	if (run.status)
+		fail_msg("vmtrace-sim: %s", run.err);
+	vt_run_free(&run);
+	vt_run_shell(&run, "%s analyze --json --timeline '%s'", vt_vmtrace_cmd(), dir);
+	if (run.status)
+		fail_msg("analyze: %s", run.err);
+	base = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	assert_non_null(base);
+	assert_true(json_is_null(json_object_get(base, "kernel_accounting"))); /* no record.json: none */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	json_decref(base);
+	vt_rmtree(tmp);
+	free(tmp);
+	return 0;
+}
+
+static void test_compare(void **state)
+{
+	(void)state;
+	json_t *vcpus = json_object_get(base, "vcpus");
+	assert_true(json_array_size(vcpus) >= 3);
+	json_t *v0 = json_array_get(vcpus, 0), *v1 = json_array_get(vcpus, 1), *v2 = json_array_get(vcpus, 2);
+	json_int_t s = geti(v0, "start_ns"), e = geti(v0, "end_ns");
+	/* Row 0: the counters' span is the trace's; the kernel says 1 ms more run,
+	 * 0.5 ms less wait, 2 ticks (and the rest of a tick) less guest time: all within the tolerance, the same exits. */
+	json_int_t run0 = clipped(v0, "GUEST", s, e) + clipped(v0, "HYPERVISOR", s, e);
+	json_int_t wait0 = clipped(v0, "PREEMPTED", s, e), guest0 = clipped(v0, "GUEST", s, e);
+	json_int_t ticks0 = guest0 / 10000000 - 2, ex0 = exits(v0);
+	/* Row 1: the middle 300 ms; the kernel's figures far off (a warning
+	 * that finds none of the usual causes but the lost events). */
+	json_int_t a1 = s + 100000000, b1 = s + 400000000;
+	json_int_t run1 = clipped(v1, "GUEST", a1, b1) + clipped(v1, "HYPERVISOR", a1, b1);
+	/* Row 2: a span one second longer than the trace: the trace is short. */
+	json_int_t a2 = s - 1000000000;
+	json_t *vc = json_array();
+	json_array_append_new(vc, json_pack("{s:I,s:I,s:o,s:o}", "vcpu", geti(v0, "vcpu"), "tid", geti(v0, "tid"), "start",
+					    reads(s, 1000, 2000, 100, 50), "end",
+					    reads(e, 1000 + run0 + 1000000, 2000 + wait0 - 500000, 100 + ticks0, 50 + ex0)));
+	json_array_append_new(vc, json_pack("{s:I,s:I,s:o,s:o}", "vcpu", geti(v1, "vcpu"), "tid", geti(v1, "tid"), "start",
+					    reads(a1, 0, 0, 0, 0), "end", reads(b1, run1 / 2, 0, 0, 0)));
+	json_array_append_new(vc, json_pack("{s:I,s:I,s:o,s:o}", "vcpu", geti(v2, "vcpu"), "tid", geti(v2, "tid"), "start",
+					    reads(a2, 0, 0, 0, 0), "end", reads(e, 2000000000, 0, 0, 0)));
+	/* Row 3: a thread the trace never saw; row 4: the counter went back: unknown. */
+	json_array_append_new(vc, json_pack("{s:i,s:i,s:o,s:o}", "vcpu", 7, "tid", 999999, "start", reads(s, 0, 0, 0, 0),
+					    "end", reads(e, 500000000, 0, 0, 0)));
+	json_array_append_new(vc, json_pack("{s:i,s:I,s:o,s:o}", "vcpu", 8, "tid", geti(v0, "tid"), "start",
+					    reads(s, 900, 900, 900, 900), "end", reads(e, 100, 100, 100, 100)));
+	json_t *rec = json_pack("{s:s,s:{s:s,s:i},s:[{s:i,s:{s:i,s:{s:I,s:I,s:{s:i},s:{s:I}},s:o}}]}", "format",
+				"vmtrace-record", "host", "clock", "mono", "lost_events", 5, "guests", "pid", 4242,
+				"kernel_accounting", "clk_tck", 100, "vm", "start_mono_ns", s, "end_mono_ns", e, "start", "exits",
+				0, "end", "exits", ex0 + exits(v1), "vcpus", vc);
+	assert_non_null(rec);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/record.json", dir);
+	assert_int_equal(json_dump_file(rec, path, 0), 0);
+	json_decref(rec);
+
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), dir);
+	if (run.status)
+		fail_msg("analyze --json: %s", run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	json_t *ka = json_object_get(doc, "kernel_accounting");
+	assert_true(json_is_true(json_object_get(ka, "compared")));
+	json_t *rows = json_object_get(ka, "vcpus");
+	assert_int_equal(json_array_size(rows), 5);
+	json_t *r0 = json_array_get(rows, 0), *r1 = json_array_get(rows, 1), *r2 = json_array_get(rows, 2);
+	json_t *r3 = json_array_get(rows, 3), *r4 = json_array_get(rows, 4);
+	assert_int_equal(geti(json_object_get(r0, "run"), "ours"), run0);
+	assert_int_equal(geti(json_object_get(r0, "run"), "difference"), -1000000);
+	assert_int_equal(geti(json_object_get(r0, "wait"), "difference"), 500000);
+	assert_int_equal(geti(json_object_get(r0, "guest_time"), "kernel"), ticks0 * 10000000);
+	assert_int_equal(geti(json_object_get(r0, "guest_time"), "ours"), guest0);
+	assert_int_equal(geti(json_object_get(r0, "exits"), "ours"), ex0);
+	assert_int_equal(geti(json_object_get(r0, "exits"), "difference"), 0);
+	assert_true(json_is_null(json_object_get(r0, "warning")));
+	assert_int_equal(geti(json_object_get(r1, "run"), "ours"), run1);
+	assert_int_equal(geti(json_object_get(r1, "run"), "difference"), run1 - run1 / 2);
+	assert_true(json_is_true(json_object_get(json_object_get(r1, "run"), "large")));
+	const char *w1 = json_string_value(json_object_get(r1, "warning"));
+	assert_non_null(w1);
+	assert_non_null(strstr(w1, "5 events lost"));
+	assert_null(strstr(w1, "trace window shorter"));
+	const char *w2 = json_string_value(json_object_get(r2, "warning"));
+	assert_non_null(w2);
+	assert_non_null(strstr(w2, "trace window shorter"));
+	const char *w3 = json_string_value(json_object_get(r3, "warning"));
+	assert_non_null(w3);
+	assert_non_null(strstr(w3, "never seen as a vCPU thread"));
+	assert_true(json_is_null(json_object_get(r4, "run"))); /* went back: unknown, not a huge difference */
+	assert_true(json_is_null(json_object_get(r4, "exits")));
+	json_t *vm = json_array_get(json_object_get(ka, "vms"), 0);
+	assert_int_equal(geti(json_object_get(vm, "exits"), "kernel"), ex0 + exits(v1));
+	json_decref(doc);
+
+	/* The text: the same figures, as a person reads them. */
+	vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), dir);
+	assert_int_equal(run.status, 0);
+	char want[256];
+	const char *sec = strstr(run.out, "kernel accounting: ours against the kernel's books");
+	assert_non_null(sec);
+	snprintf(want, sizeof(want), "run        ours %.6f s, kernel %.6f s, difference -0.001000 s", run0 / 1e9,
+		 (run0 + 1000000) / 1e9);
+	if (!strstr(sec, want))
+		fail_msg("no \"%s\" in:\n%s", want, sec);
+	snprintf(want, sizeof(want), "exits      ours %lld, kernel %lld, difference +0 (+0.00%%)", (long long)ex0,
+		 (long long)ex0);
+	assert_non_null(strstr(sec, want));
+	assert_non_null(strstr(sec, "warning: large difference; may be caused by: 5 events lost"));
+	assert_non_null(strstr(sec, "kernel: unknown"));
+	vt_run_free(&run);
+
+	/* The HTML report's table. */
+	snprintf(path, sizeof(path), "%s/report.html", tmp);
+	vt_run_shell(&run, "%s analyze --html '%s' '%s' >/dev/null", vt_vmtrace_cmd(), path, dir);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+	char *html = vt_read_file(path, NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<h2>Kernel accounting</h2>"));
+	snprintf(want, sizeof(want), "<td>%lld (%lld)</td>", (long long)geti(v0, "vcpu"), (long long)geti(v0, "tid"));
+	assert_non_null(strstr(html, want));
+	free(html);
+}
+
+/* A host trace whose clock is not CLOCK_MONOTONIC: nothing compared, and said why. */
+static void test_other_clock(void **state)
+{
+	(void)state;
+	char path[700];
+	snprintf(path, sizeof(path), "%s/record.json", dir);
+	json_t *rec = json_pack("{s:s,s:{s:s},s:[{s:i,s:{s:i,s:[{s:i,s:i,s:{s:i},s:{s:i}}]}}]}", "format",
+				"vmtrace-record", "host", "clock", "local", "guests", "pid", 1, "kernel_accounting", "clk_tck",
+				100, "vcpus", "vcpu", 0, "tid", 5, "start", "mono_ns", 1, "end", "mono_ns", 2);
+	assert_int_equal(json_dump_file(rec, path, 0), 0);
+	json_decref(rec);
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), dir);
+	assert_int_equal(run.status, 0);
+	assert_non_null(strstr(run.out, "not compared: the host's trace clock is local"));
+	vt_run_free(&run);
+}
+
+/* A hostile record.json: wrong types, the largest numbers, a time that wraps
+ * with the trace's offset, a tick count whose ns overflow: analyze finishes,
+ * and what it cannot trust is unknown. */
+static void test_hostile_record(void **state)
+{
+	(void)state;
+	char path[700];
+	snprintf(path, sizeof(path), "%s/record.json", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"format\":\"vmtrace-record\",\"host\":{\"clock\":\"mono\",\"lost_events\":-5},\"guests\":["
+	      "{\"pid\":1,\"kernel_accounting\":[1,2]},"
+	      "{\"pid\":\"x\",\"kernel_accounting\":{}},"
+	      "{\"pid\":2,\"kernel_accounting\":{\"clk_tck\":1,\"vm\":{\"start_mono_ns\":1,"
+	      "\"end_mono_ns\":9223372036854775807,\"start\":{\"exits\":\"a\"},\"end\":7},\"vcpus\":["
+	      "{\"vcpu\":0,\"tid\":5,\"start\":{\"mono_ns\":1,\"run_ns\":0,\"wait_ns\":0,\"guest_time_ticks\":0,"
+	      "\"kvm\":{\"exits\":0}},\"end\":{\"mono_ns\":9223372036854775807,\"run_ns\":9223372036854775807,"
+	      "\"wait_ns\":9223372036854775807,\"guest_time_ticks\":9223372036854775807,"
+	      "\"kvm\":{\"exits\":9223372036854775807}}},"
+	      "{\"vcpu\":-1,\"tid\":5},{\"vcpu\":4294967296,\"tid\":5,\"start\":{\"mono_ns\":1},\"end\":{\"mono_ns\":2}},"
+	      "{\"vcpu\":1,\"tid\":-3,\"start\":{},\"end\":{}}, 17, null]}}]}\n", f);
+	assert_int_equal(fclose(f), 0);
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), dir);
+	if (run.status)
+		fail_msg("analyze: status %d: %s", run.status, run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	assert_non_null(doc);
+	json_t *rows = json_object_get(json_object_get(doc, "kernel_accounting"), "vcpus");
+	assert_int_equal(json_array_size(rows), 1); /* the others refused */
+	json_t *r = json_array_get(rows, 0);
+	assert_true(json_is_null(json_object_get(r, "guest_time"))); /* 2^63 ticks of 1 s: no ns value */
+	assert_true(json_is_object(json_object_get(r, "run")));
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(json_object_get(doc, "kernel_accounting"),
+									     "vms"), 0), "exits")));
+	json_decref(doc);
+	vt_run_free(&run);
+	vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), dir);
+	assert_int_equal(run.status, 0);
+	vt_run_free(&run);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_other_clock),
+		cmocka_unit_test(test_hostile_record),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

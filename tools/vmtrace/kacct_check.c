@@ -1,0 +1,489 @@
+/* Our figures against the kernel's books (issue 21). record.json holds, per
+ * recorded guest and vCPU thread, schedstat, guest_time and KVM's counters
+ * read right after tracing started and right before it stopped; their
+ * differences cover [t0, t1] of CLOCK_MONOTONIC, a span inside the trace. We
+ * clip every vCPU interval of the model to that span and count the host's
+ * kvm_exit events in it, so both sides describe the same nanoseconds. */
+#include "kacct_check.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "common/text.h"
+#include "shown.h"
+#include "vmtrace/analyses.h"
+#include "vmtrace/report.h"
+
+/* KVM_EXIT_* codes of the userspace exits KVM counts per kind (uapi/linux/kvm.h). */
+static const char *const vm_counter[4] = {"exits", "io_exits", "mmio_exits", "signal_exits"};
+static const uint32_t vm_userspace[4] = {0, 2 /* KVM_EXIT_IO */, 6 /* KVM_EXIT_MMIO */, 10 /* KVM_EXIT_INTR */};
+
+/* A difference of two reads of one counter: unknown (0) when either read is
+ * missing, negative, or the counter went back (another thread, a reset). */
+static int delta(json_t *a, json_t *b, uint64_t *d)
+{
+	if (!json_is_integer(a) || !json_is_integer(b))
+		return 0;
+	json_int_t x = json_integer_value(a), y = json_integer_value(b);
+	if (x < 0 || y < x)
+		return 0;
+	*d = (uint64_t)(y - x);
+	return 1;
+}
+
+static int grow(void **p, size_t n, size_t size)
+{
+	void *q = realloc(*p, (n + 1) * size);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+int vt_kacct_load(struct vt_kacct *k, const char *dir)
+{
+	char file[4200];
+	snprintf(file, sizeof(file), "%s/record.json", dir);
+	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, NULL);
+	const char *format = json_string_value(json_object_get(doc, "format"));
+	int added = 0;
+	size_t i, j;
+	json_t *g, *v;
+	if (!format || strcmp(format, "vmtrace-record")) {
+		json_decref(doc);
+		return 0;
+	}
+	const char *clock = json_string_value(json_object_get(json_object_get(doc, "host"), "clock"));
+	/* LTTng's "monotonic", ftrace's "mono": the counters' times are CLOCK_MONOTONIC. */
+	k->clock_ok = clock && (!strcmp(clock, "monotonic") || !strcmp(clock, "mono"));
+	if (!k->clock_ok)
+		snprintf(k->clock_note, sizeof(k->clock_note), "the host's trace clock is %s, not CLOCK_MONOTONIC: "
+			 "the counters' span cannot be placed in the trace", clock ? vt_shown(clock) : "unknown");
+	json_int_t lost = json_integer_value(json_object_get(json_object_get(doc, "host"), "lost_events"));
+	if (lost > 0 && (uint64_t)lost > k->lost)
+		k->lost = (uint64_t)lost;
+	json_array_foreach(json_object_get(doc, "guests"), i, g) {
+		json_t *ka = json_object_get(g, "kernel_accounting");
+		json_int_t pid = json_integer_value(json_object_get(g, "pid"));
+		if (!json_is_object(ka) || pid <= 0)
+			continue;
+		json_int_t tck = json_integer_value(json_object_get(ka, "clk_tck"));
+		json_t *vm = json_object_get(ka, "vm");
+		json_int_t v0 = json_integer_value(json_object_get(vm, "start_mono_ns"));
+		json_int_t v1 = json_integer_value(json_object_get(vm, "end_mono_ns"));
+		if (v0 > 0 && v1 > v0) {
+			if (grow((void **)&k->vms, k->nvms, sizeof(*k->vms)) < 0)
+				goto oom;
+			struct vt_kacct_vm *m = &k->vms[k->nvms++];
+			memset(m, 0, sizeof(*m));
+			m->pid = pid;
+			m->r0 = (uint64_t)v0; /* monotonic until vt_kacct_sink places it */
+			m->r1 = (uint64_t)v1;
+			for (int c = 0; c < 4; c++)
+				m->has[c] = delta(json_object_get(json_object_get(vm, "start"), vm_counter[c]),
+						  json_object_get(json_object_get(vm, "end"), vm_counter[c]), &m->k[c]);
+		}
+		json_array_foreach(json_object_get(ka, "vcpus"), j, v) {
+			json_t *s = json_object_get(v, "start"), *e = json_object_get(v, "end");
+			json_int_t tid = json_integer_value(json_object_get(v, "tid"));
+			json_int_t vc = json_integer_value(json_object_get(v, "vcpu"));
+			json_int_t t0 = json_integer_value(json_object_get(s, "mono_ns"));
+			json_int_t t1 = json_integer_value(json_object_get(e, "mono_ns"));
+			if (tid <= 0 || tid > INT32_MAX || vc < 0 || vc > UINT32_MAX || t0 <= 0 || t1 <= t0)
+				continue;
+			if (grow((void **)&k->rows, k->nrows, sizeof(*k->rows)) < 0)
+				goto oom;
+			struct vt_kacct_row *r = &k->rows[k->nrows++];
+			memset(r, 0, sizeof(*r));
+			r->pid = pid;
+			r->vcpu = (uint32_t)vc;
+			r->tid = (int32_t)tid;
+			r->t0 = t0;
+			r->t1 = t1;
+			r->clk_tck = tck > 0 && tck <= 1000000 ? (long)tck : 0;
+			uint64_t w = 0;
+			r->has_sched = delta(json_object_get(s, "run_ns"), json_object_get(e, "run_ns"), &r->k_run) &&
+				       delta(json_object_get(s, "wait_ns"), json_object_get(e, "wait_ns"), &w);
+			r->k_wait = w;
+			r->has_gt = r->clk_tck && delta(json_object_get(s, "guest_time_ticks"),
+							json_object_get(e, "guest_time_ticks"), &r->k_guest_ticks);
+			r->has_exits = delta(json_object_get(json_object_get(s, "kvm"), "exits"),
+					     json_object_get(json_object_get(e, "kvm"), "exits"), &r->k_exits);
+			added++;
+		}
+	}
+	json_decref(doc);
+	return added;
+oom:
+	json_decref(doc);
+	return -1;
+}
+
+static void sink_vcpu(void *ctx, const struct vt_model *model, size_t vcpu, const struct vt_vcpu_interval *iv)
+{
+	struct vt_kacct *k = ctx;
+	int32_t tid = model->vcpus[vcpu].tid;
+	for (size_t i = 0; i < k->nrows; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		if (r->tid != tid)
+			continue;
+		uint64_t a = iv->start > r->r0 ? iv->start : r->r0, b = iv->end < r->r1 ? iv->end : r->r1;
+		if (b > a && iv->state < VT_VCPU_STATE_COUNT)
+			r->ours[iv->state] += b - a;
+	}
+	if (k->next.vcpu)
+		k->next.vcpu(k->next.ctx, model, vcpu, iv);
+}
+
+static void sink_thread(void *ctx, const struct vt_model *model, size_t t, const struct vt_thread_interval *iv)
+{
+	struct vt_kacct *k = ctx;
+	if (k->next.thread)
+		k->next.thread(k->next.ctx, model, t, iv);
+}
+
+static void sink_cpu(void *ctx, const struct vt_model *model, size_t c, const struct vt_cpu_interval *iv)
+{
+	struct vt_kacct *k = ctx;
+	if (k->next.cpu)
+		k->next.cpu(k->next.ctx, model, c, iv);
+}
+
+struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis *a, const struct vt_model_sink *next)
+{
+	k->next = next ? *next : (struct vt_model_sink){0};
+	/* The host trace's timestamps are its clock plus the offset its metadata
+	 * gives (LTTng: to the epoch); ftrace's mono clock carries none. */
+	int64_t off = 0;
+	int found = 0;
+	uint64_t discarded = 0;
+	for (size_t t = 0; t < a->p1.in.ntraces && a->host >= 0; t++) {
+		if (a->m->trace_machine[t] != (size_t)a->host)
+			continue;
+		const struct vt_clock_info *c = &a->p1.in.traces[t]->clock;
+		if (!found) {
+			off = c->offset_s * 1000000000LL;
+			if (c->freq)
+				off += (int64_t)((double)c->offset_cycles * 1e9 / (double)c->freq);
+			found = 1;
+		}
+		discarded += a->p1.in.traces[t]->discarded_events;
+	}
+	/* record.json's count and the traces' own are the same losses seen twice. */
+	if (discarded > k->lost)
+		k->lost = discarded;
+	if (a->host < 0 && k->clock_ok) {
+		k->clock_ok = 0;
+		snprintf(k->clock_note, sizeof(k->clock_note), "no host trace: nothing to compare");
+	}
+	k->offset_ns = off;
+	/* Unsigned: a hostile time wraps instead of overflowing; a span that
+	 * wrapped is then empty (nothing clipped into it). */
+	for (size_t i = 0; i < k->nrows; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		r->r0 = (uint64_t)r->t0 + (uint64_t)off;
+		r->r1 = (uint64_t)r->t1 + (uint64_t)off;
+		if (r->r1 < r->r0)
+			r->r0 = r->r1 = 0;
+	}
+	for (size_t i = 0; i < k->nvms; i++) {
+		k->vms[i].r0 += (uint64_t)off;
+		k->vms[i].r1 += (uint64_t)off;
+		if (k->vms[i].r1 < k->vms[i].r0)
+			k->vms[i].r0 = k->vms[i].r1 = 0;
+	}
+	return (struct vt_model_sink){sink_vcpu, sink_thread, sink_cpu, k};
+}
+
+void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
+{
+	if (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
+		return;
+	for (size_t i = 0; i < k->nrows; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		if (r->tid != ev->tid)
+			continue;
+		if (ev->kind == VT_KVM_EXIT && ref >= r->r0 && ref <= r->r1)
+			r->our_exits++;
+		for (size_t m = 0; m < k->nvms; m++) {
+			struct vt_kacct_vm *vm = &k->vms[m];
+			if (vm->pid != r->pid || ref < vm->r0 || ref > vm->r1)
+				continue;
+			if (ev->kind == VT_KVM_EXIT)
+				vm->ours[0]++;
+			else
+				for (int c = 1; c < 4; c++)
+					vm->ours[c] += ev->u.userspace_exit.reason == vm_userspace[c];
+		}
+	}
+}
+
+void vt_kacct_finish(struct vt_kacct *k, const struct vt_model *model)
+{
+	for (size_t i = 0; i < k->nrows; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		const struct vt_vcpu_model *v = vt_model_vcpu_by_tid(model, r->tid);
+		r->in_model = v != NULL;
+		r->partial_life = v && (v->start_ns > r->r0 || (v->exited && v->end_ns < r->r1));
+	}
+}
+
+static int64_t sdiff(uint64_t ours, uint64_t theirs)
+{
+	return ours >= theirs ? (int64_t)(ours - theirs) : -(int64_t)(theirs - ours);
+}
+
+static double rel(uint64_t ours, uint64_t theirs)
+{
+	return theirs ? (double)sdiff(ours, theirs) / (double)theirs : (ours ? INFINITY : 0);
+}
+
+/* What may cause a large difference on this row, most likely first. */
+static void causes(const struct vt_kacct *k, const struct vt_kacct_row *r, char *buf, size_t size)
+{
+	uint64_t covered = 0, span = r->r1 > r->r0 ? r->r1 - r->r0 : 1;
+	size_t n = 0;
+	for (int s = 0; s < VT_VCPU_STATE_COUNT; s++)
+		covered += s == VT_VCPU_UNKNOWN ? 0 : r->ours[s];
+	buf[0] = '\0';
+	if (k->lost)
+		n += (size_t)snprintf(buf + n, size - n, "%s%" PRIu64 " events lost by the host's tracer", n ? "; " : "", k->lost);
+	if (n < size && covered + span / 100 < span)
+		n += (size_t)snprintf(buf + n, size - n, "%sthe trace knows this vCPU's state for %.1f%% of the counters' span "
+				      "(a trace window shorter than it, or unknown states)", n ? "; " : "",
+				      100.0 * (double)covered / (double)span);
+	if (n < size && (!r->in_model || r->partial_life))
+		n += (size_t)snprintf(buf + n, size - n, "%sthread %d was %s during the counters' span (it migrated in "
+				      "or out, or exited)", n ? "; " : "", r->tid,
+				      r->in_model ? "a vCPU thread for part of the time only" : "never seen as a vCPU thread");
+	if (n < size && !n)
+		snprintf(buf, size, "none of lost events, a short trace or a migrating thread: a clock offset between "
+			 "the trace and CLOCK_MONOTONIC, or a fault in the model");
+}
+
+struct cmp {
+	const char *what;
+	int has, ns; /* ns: times; else counts */
+	uint64_t ours, kernel, limit;
+};
+
+static void row_cmps(const struct vt_kacct_row *r, struct cmp c[4])
+{
+	uint64_t tick_ns = r->clk_tck ? 1000000000ull / (uint64_t)r->clk_tck : 0;
+	uint64_t run = r->ours[VT_VCPU_GUEST] + r->ours[VT_VCPU_HYPERVISOR];
+	c[0] = (struct cmp){"run", r->has_sched, 1, run, r->k_run, 0};
+	c[1] = (struct cmp){"wait", r->has_sched, 1, r->ours[VT_VCPU_PREEMPTED], r->k_wait, 0};
+	/* A tick count whose ns would not fit is unknown, not wrapped. */
+	int gt_ok = r->has_gt && tick_ns && r->k_guest_ticks <= UINT64_MAX / tick_ns;
+	c[2] = (struct cmp){"guest_time", gt_ok, 1, r->ours[VT_VCPU_GUEST], r->k_guest_ticks * tick_ns, 0};
+	c[3] = (struct cmp){"exits", r->has_exits, 0, r->our_exits, r->k_exits, 0};
+	for (int i = 0; i < 4; i++) {
+		uint64_t floor = c[i].ns ? VT_KACCT_WARN_NS + (i == 2 ? 3 * tick_ns : 0) : VT_KACCT_WARN_EXITS;
+		uint64_t relv = (uint64_t)(VT_KACCT_WARN_REL * (double)c[i].kernel);
+		c[i].limit = floor > relv ? floor : relv;
+	}
+}
+
+static int large(const struct cmp *c)
+{
+	uint64_t d = c->ours > c->kernel ? c->ours - c->kernel : c->kernel - c->ours;
+	return c->has && d > c->limit;
+}
+
+static const char *guest_name(const struct vt_analysis *a, int64_t pid)
+{
+	for (size_t i = 0; a->model && i < a->model->nvcpus; i++)
+		if (a->model->vcpus[i].qemu_pid == pid && a->model->vcpus[i].guest >= 0)
+			return vt_analysis_guest_name(a->m, a->model->vcpus[i].guest);
+	return "guest";
+}
+
+void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE *out)
+{
+	if (!k->nrows && !k->nvms)
+		return;
+	fprintf(out, "\nkernel accounting: ours against the kernel's books over the counters' span (record.json)\n");
+	if (!k->clock_ok) {
+		fprintf(out, "  not compared: %s\n", k->clock_note);
+		return;
+	}
+	for (size_t i = 0; i < k->nrows; i++) {
+		const struct vt_kacct_row *r = &k->rows[i];
+		struct cmp c[4];
+		row_cmps(r, c);
+		fprintf(out, "  %s (QEMU %" PRId64 ") vCPU %u (tid %d), %.3f s\n", vt_shown(guest_name(a, r->pid)), r->pid,
+			r->vcpu, r->tid, (double)(r->t1 - r->t0) / 1e9);
+		int warn = 0;
+		for (int j = 0; j < 4; j++) {
+			if (!c[j].has) {
+				fprintf(out, "    %-10s kernel: unknown\n", c[j].what);
+				continue;
+			}
+			if (c[j].ns)
+				fprintf(out, "    %-10s ours %.6f s, kernel %.6f s, difference %+.6f s (%+.2f%%)%s\n", c[j].what,
+					(double)c[j].ours / 1e9, (double)c[j].kernel / 1e9,
+					(double)sdiff(c[j].ours, c[j].kernel) / 1e9, 100 * rel(c[j].ours, c[j].kernel),
+					large(&c[j]) ? "  LARGE" : "");
+			else
+				fprintf(out, "    %-10s ours %" PRIu64 ", kernel %" PRIu64 ", difference %+" PRId64 " (%+.2f%%)%s\n",
+					c[j].what, c[j].ours, c[j].kernel, sdiff(c[j].ours, c[j].kernel),
+					100 * rel(c[j].ours, c[j].kernel), large(&c[j]) ? "  LARGE" : "");
+			warn |= large(&c[j]);
+		}
+		if (warn) {
+			char why[768];
+			causes(k, r, why, sizeof(why));
+			fprintf(out, "    warning: large difference; may be caused by: %s\n", why);
+		}
+	}
+	for (size_t i = 0; i < k->nvms; i++) {
+		const struct vt_kacct_vm *vm = &k->vms[i];
+		fprintf(out, "  %s (QEMU %" PRId64 ") all vCPUs, KVM's VM counters:", vt_shown(guest_name(a, vm->pid)), vm->pid);
+		int any = 0;
+		for (int c = 0; c < 4; c++)
+			if (vm->has[c])
+				fprintf(out, "%s %s ours %" PRIu64 " kernel %" PRIu64 " (%+" PRId64 ")", any++ ? "," : "", vm_counter[c],
+					vm->ours[c], vm->k[c], sdiff(vm->ours[c], vm->k[c]));
+		fprintf(out, "%s\n", any ? "" : " none");
+	}
+}
+
+static json_t *cmp_json(const struct cmp *c)
+{
+	if (!c->has)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "ours", json_integer((json_int_t)c->ours));
+	json_object_set_new(o, "kernel", json_integer((json_int_t)c->kernel));
+	json_object_set_new(o, "difference", json_integer(sdiff(c->ours, c->kernel)));
+	double rl = rel(c->ours, c->kernel);
+	json_object_set_new(o, "relative", isfinite(rl) ? json_real(rl) : json_null());
+	json_object_set_new(o, "large", json_boolean(large(c)));
+	return o;
+}
+
+json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
+{
+	if (!k->nrows && !k->nvms)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "compared", json_boolean(k->clock_ok));
+	json_object_set_new(o, "why_not", vt_json_str(k->clock_ok ? "" : k->clock_note));
+	json_object_set_new(o, "lost_events", json_integer((json_int_t)k->lost));
+	json_t *rows = json_array();
+	for (size_t i = 0; i < k->nrows && k->clock_ok; i++) {
+		const struct vt_kacct_row *r = &k->rows[i];
+		struct cmp c[4];
+		row_cmps(r, c);
+		json_t *x = json_object();
+		json_object_set_new(x, "guest", vt_json_str(guest_name(a, r->pid)));
+		json_object_set_new(x, "qemu_pid", json_integer(r->pid));
+		json_object_set_new(x, "vcpu", json_integer(r->vcpu));
+		json_object_set_new(x, "tid", json_integer(r->tid));
+		json_object_set_new(x, "span_ns", json_integer(r->t1 - r->t0));
+		json_object_set_new(x, "clk_tck", r->clk_tck ? json_integer(r->clk_tck) : json_null());
+		int warn = 0;
+		for (int j = 0; j < 4; j++) {
+			json_object_set_new(x, c[j].what, cmp_json(&c[j]));
+			warn |= large(&c[j]);
+		}
+		char why[768];
+		if (warn)
+			causes(k, r, why, sizeof(why));
+		json_object_set_new(x, "warning", warn ? vt_json_str(why) : json_null());
+		json_array_append_new(rows, x);
+	}
+	json_object_set_new(o, "vcpus", rows);
+	json_t *vms = json_array();
+	for (size_t i = 0; i < k->nvms && k->clock_ok; i++) {
+		const struct vt_kacct_vm *vm = &k->vms[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "guest", vt_json_str(guest_name(a, vm->pid)));
+		json_object_set_new(x, "qemu_pid", json_integer(vm->pid));
+		for (int c = 0; c < 4; c++) {
+			struct cmp cc = {vm_counter[c], vm->has[c], 0, vm->ours[c], vm->k[c], VT_KACCT_WARN_EXITS};
+			json_object_set_new(x, vm_counter[c], cmp_json(&cc));
+		}
+		json_array_append_new(vms, x);
+	}
+	json_object_set_new(o, "vms", vms);
+	return o;
+}
+
+static const char *const table_head[] = {"guest", "vCPU (tid)", "span s", "run: ours / kernel (diff)",
+					 "preempted / runqueue wait", "guest / guest_time", "exits: ours / KVM",
+					 "warning"};
+#define TABLE_COLS (sizeof(table_head) / sizeof(table_head[0]))
+
+static char *cell_cmp(const struct cmp *c)
+{
+	char buf[128];
+	if (!c->has)
+		snprintf(buf, sizeof(buf), "kernel: unknown");
+	else if (c->ns)
+		snprintf(buf, sizeof(buf), "%.6f / %.6f s (%+.2f%%)", (double)c->ours / 1e9, (double)c->kernel / 1e9,
+			 100 * rel(c->ours, c->kernel));
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64 " / %" PRIu64 " (%+" PRId64 ")", c->ours, c->kernel,
+			 sdiff(c->ours, c->kernel));
+	return strdup(buf);
+}
+
+int vt_kacct_table(const struct vt_kacct *k, const struct vt_analysis *a, struct vt_html_table *t, char ***cells)
+{
+	*cells = NULL;
+	if (!k->nrows || !k->clock_ok)
+		return 1;
+	size_t n = (k->nrows + 1) * TABLE_COLS;
+	char **c = calloc(n, sizeof(*c));
+	if (!c)
+		return -1;
+	*t = (struct vt_html_table){"Kernel accounting",
+				    "Ours against the kernel's own books (schedstat, guest_time, KVM's exits) over the "
+				    "span between record.json's two reads.",
+				    TABLE_COLS, k->nrows, (const char *const *)c};
+	*cells = c;
+	for (size_t j = 0; j < TABLE_COLS; j++)
+		if (!(c[j] = strdup(table_head[j])))
+			return -1;
+	for (size_t i = 0; i < k->nrows; i++) {
+		const struct vt_kacct_row *r = &k->rows[i];
+		char **row = c + (i + 1) * TABLE_COLS, buf[768];
+		struct cmp m[4];
+		row_cmps(r, m);
+		row[0] = strdup(guest_name(a, r->pid));
+		snprintf(buf, sizeof(buf), "%u (%d)", r->vcpu, r->tid);
+		row[1] = strdup(buf);
+		snprintf(buf, sizeof(buf), "%.3f", (double)(r->t1 - r->t0) / 1e9);
+		row[2] = strdup(buf);
+		int warn = 0;
+		for (int j = 0; j < 4; j++) {
+			row[3 + j] = cell_cmp(&m[j]);
+			warn |= large(&m[j]);
+		}
+		if (warn)
+			causes(k, r, buf, sizeof(buf));
+		row[7] = strdup(warn ? buf : "");
+		for (size_t j = 0; j < TABLE_COLS; j++)
+			if (!row[j])
+				return -1;
+	}
+	return 0;
+}
+
+void vt_kacct_table_free(char **cells, const struct vt_html_table *t)
+{
+	for (size_t i = 0; cells && i < (t->nrows + 1) * t->ncols; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+void vt_kacct_free(struct vt_kacct *k)
+{
+	free(k->rows);
+	free(k->vms);
+	memset(k, 0, sizeof(*k));
+}

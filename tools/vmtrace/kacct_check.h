@@ -1,0 +1,74 @@
+/* `vmtrace analyze DIR` against the kernel's own books (issue 21): record.json's
+ * kernel_accounting (read at the recording's start and end) beside our
+ * figures over the same span (docs/json.md, kernel_accounting). */
+#ifndef VMTRACE_CLI_KACCT_CHECK_H
+#define VMTRACE_CLI_KACCT_CHECK_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmtrace/model.h"
+
+struct vt_analysis;
+
+/* A difference above both is a warning (the kernel's resolution and the
+ * reads' own slack are far below them; docs/json.md). */
+#define VT_KACCT_WARN_REL 0.05
+#define VT_KACCT_WARN_NS 20000000ull
+#define VT_KACCT_WARN_EXITS 10ull
+
+struct vt_kacct_row {
+	int64_t pid;
+	uint32_t vcpu;
+	int32_t tid;
+	int64_t t0, t1;          /* CLOCK_MONOTONIC of the two reads */
+	uint64_t r0, r1;         /* the same in the host trace's reference time */
+	int has_sched, has_gt, has_exits;
+	uint64_t k_run, k_wait, k_guest_ticks, k_exits;
+	long clk_tck;
+	uint64_t ours[VT_VCPU_STATE_COUNT]; /* clipped to [r0, r1] */
+	uint64_t our_exits;
+	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
+};
+
+struct vt_kacct_vm {
+	int64_t pid;
+	uint64_t r0, r1;
+	int has[4];
+	uint64_t k[4], ours[4]; /* exits, io_exits, mmio_exits, signal_exits */
+};
+
+struct vt_kacct {
+	struct vt_kacct_row *rows;
+	size_t nrows;
+	struct vt_kacct_vm *vms;
+	size_t nvms;
+	int clock_ok;            /* the host's trace clock is CLOCK_MONOTONIC */
+	char clock_note[256];
+	int64_t offset_ns;       /* reference = monotonic + offset */
+	uint64_t lost;           /* events the host's tracer lost */
+	struct vt_model_sink next;
+};
+
+/* Reads DIR/record.json's kernel_accounting into *k (appended). Returns the
+ * vCPUs added (0: none there), -1 when out of memory. */
+int vt_kacct_load(struct vt_kacct *k, const char *dir);
+/* Before the model runs: the host trace's clock and losses; a sink that sees
+ * every vCPU interval then passes it on to next. */
+struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis *a, const struct vt_model_sink *next);
+/* Every host event as the model is fed. */
+void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev);
+/* After the model: which rows' threads it knew, for the whole span or not. */
+void vt_kacct_finish(struct vt_kacct *k, const struct vt_model *model);
+void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE *out);
+json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a);
+/* The HTML report's table (vt_html_report_set_table): fills t, its cells
+ * owned by *cells (free with vt_kacct_table_free). 0, 1 when there is
+ * nothing to show, -1 when out of memory. */
+struct vt_html_table;
+int vt_kacct_table(const struct vt_kacct *k, const struct vt_analysis *a, struct vt_html_table *t, char ***cells);
+void vt_kacct_table_free(char **cells, const struct vt_html_table *t);
+void vt_kacct_free(struct vt_kacct *k);
+
+#endif

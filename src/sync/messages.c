@@ -72,13 +72,21 @@ static struct vt_msg *lookup(struct vt_msg_table *t, const struct vt_msg_key *k)
 	return m;
 }
 
-static void add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t tid, int64_t ts)
+/* A key seen again on one trace within this is the same packet passing a
+ * bridge (tap, then br0); later, it is another packet with the same key (a
+ * retransmit, a window update repeating seq, ack and flags): which of the
+ * other side's ends belongs to which is unknown, so the message is dropped. */
+#define VT_MSG_SAME_PACKET_NS 1000000
+
+/* Returns 0, or -1 when the key is ambiguous on this trace. */
+static int add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t tid, int64_t ts)
 {
 	for (uint8_t i = 0; i < *n; i++)
-		if (ends[i].trace == trace)
-			return; /* first occurrence on a trace counts (retransmits, bridges) */
+		if (ends[i].trace == trace) /* the first occurrence on a trace counts (bridges) */
+			return ts - ends[i].ts > VT_MSG_SAME_PACKET_NS ? -1 : 0;
 	if (*n < VT_MSG_ENDS)
 		ends[(*n)++] = (struct vt_msg_end){(uint32_t)trace, tid, ts};
+	return 0;
 }
 
 enum { KEY_TCP = 0, KEY_VMSYNC_GH = 1, KEY_VMSYNC_HG = 2 };
@@ -126,10 +134,8 @@ static void add(struct vt_msg_table *t, const struct vt_msg_key *key, int is_sen
 	struct vt_msg *m = lookup(t, key);
 	if (!m)
 		return;
-	if (is_send)
-		add_end(m->send, &m->nsend, trace, tid, ts);
-	else
-		add_end(m->recv, &m->nrecv, trace, tid, ts);
+	if (add_end(is_send ? m->send : m->recv, is_send ? &m->nsend : &m->nrecv, trace, tid, ts) < 0)
+		m->used = 2; /* ambiguous: kept (its key stays taken) but never matched */
 }
 
 void vt_msg_table_feed(struct vt_msg_table *t, size_t trace, const struct vt_event *ev)
@@ -224,7 +230,7 @@ void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_eve
 static int each_in(const struct vt_msg_table *t, void (*fn)(void *ctx, const struct vt_msg *m), void *ctx)
 {
 	for (size_t i = 0; i < t->count; i++)
-		if (t->slots[i].used)
+		if (t->slots[i].used == 1)
 			fn(ctx, &t->slots[i]);
 	return t->oom ? -1 : 0;
 }

@@ -24,7 +24,7 @@ struct vt_msg_end {
 
 struct vt_msg {
 	struct vt_msg_key key;
-	uint8_t used, nsend, nrecv;
+	uint8_t used, nsend, nrecv; /* used: 1 a message, 2 one whose key repeats on a trace (not matched) */
 	struct vt_msg_end send[VT_MSG_ENDS], recv[VT_MSG_ENDS];
 };
 

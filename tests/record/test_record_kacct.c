@@ -105,8 +105,9 @@ static void test_record_counters(void **state)
 		json_t *v0 = json_object_get(json_array_get(vcpus, 0), "start");
 		assert_int_equal(geti(json_object_get(v0, "kvm"), "exits"), 600);
 		assert_null(json_object_get(json_object_get(v0, "kvm"), "tsc-offset"));
-		vt_skip_part(VT_SKIP_NO_KVM, "no /dev/kvm: KVM's own counters (exits, halt_exits...) exist only with real "
-					     "KVM; the planted fake ones were read");
+		/* Not a skip: the kernel's own counters on real KVM are test_testbed's
+		 * (test_kernel_accounting, the nested testbed's KVM). */
+		printf("no /dev/kvm: the planted counters were read; KVM's own are checked by test_testbed\n");
 	}
 	json_decref(doc);
 

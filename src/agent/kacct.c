@@ -16,36 +16,6 @@
 /* /proc's stat line is under 1 KiB; a counter file a line: 4 KiB bounds both. */
 #define KACCT_FILE_MAX 4096
 
-/* A regular file only (a FIFO planted in a fake tree must not block us), at
- * most size - 1 bytes. Returns its length or -1. */
-static long read_regular(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -1;
-	}
-	size_t n = 0;
-	while (n + 1 < size) {
-		ssize_t got = read(fd, buf + n, size - 1 - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			close(fd);
-			return -1;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return (long)n;
-}
-
 /* The next run of digits at *p after blanks; -1 when none or too large. */
 static int next_u64(const char **p, uint64_t *v)
 {
@@ -120,7 +90,7 @@ static int add_file(const char *dir, const char *name, size_t max, struct vt_kac
 	char path[4200], buf[64];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return 0;
-	long len = read_regular(path, buf, sizeof(buf));
+	long len = vt_read_regular(path, buf, sizeof(buf));
 	while (len > 0 && buf[len - 1] == '\n')
 		buf[--len] = '\0';
 	uint64_t v;
@@ -207,10 +177,10 @@ int vt_kacct_read_guest(const struct vt_agent_paths *paths, int64_t pid, const u
 		char path[1024], buf[KACCT_FILE_MAX];
 		t->mono_ns = mono_now();
 		snprintf(path, sizeof(path), "%s/%" PRId64 "/task/%" PRId32 "/schedstat", vt_agent_proc(paths), pid, tid[i]);
-		t->has_sched = read_regular(path, buf, sizeof(buf)) > 0 &&
+		t->has_sched = vt_read_regular(path, buf, sizeof(buf)) > 0 &&
 			       vt_kacct_parse_schedstat(buf, &t->run_ns, &t->wait_ns, &t->timeslices) == 0;
 		snprintf(path, sizeof(path), "%s/%" PRId64 "/task/%" PRId32 "/stat", vt_agent_proc(paths), pid, tid[i]);
-		t->has_guest_time = read_regular(path, buf, sizeof(buf)) > 0 &&
+		t->has_guest_time = vt_read_regular(path, buf, sizeof(buf)) > 0 &&
 				    vt_kacct_parse_guest_time(buf, &t->guest_ticks) == 0;
 		if (has_vm && vcpu[i] < VT_AGENT_MAX_VCPUS) {
 			snprintf(path, sizeof(path), "%s/vcpu%" PRIu32, vmdir, vcpu[i]);

@@ -7,15 +7,14 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/text.h"
 
-long vt_read_small(const char *path, char *buf, size_t size)
+/* At most size - 1 bytes of fd, NUL-terminated; closes fd. Returns the length or -1. */
+static long read_fd_small(int fd, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	size_t n = 0;
 	while (n + 1 < size) {
 		ssize_t got = read(fd, buf + n, size - 1 - n);
@@ -33,9 +32,29 @@ long vt_read_small(const char *path, char *buf, size_t size)
 	}
 	close(fd);
 	buf[n] = '\0';
+	return (long)n;
+}
+
+long vt_read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long n = fd < 0 ? -1 : read_fd_small(fd, buf, size);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	return (long)n;
+	return n;
+}
+
+long vt_read_regular(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return read_fd_small(fd, buf, size);
 }
 
 char *vt_read_bounded(const char *path, size_t max, size_t *len, int *cut)

@@ -8,6 +8,9 @@
 /* Reads a small file into buf (NUL-terminated, trailing newline removed).
  * Returns its length, or -1 with errno set. */
 long vt_read_small(const char *path, char *buf, size_t size);
+/* The same for a regular file only (no FIFO to block on, no symbolic link
+ * followed), untrimmed. */
+long vt_read_regular(const char *path, char *buf, size_t size);
 
 /* Reads at most max bytes of a file; caller frees. *cut is set when the file
  * held more. Returns NULL with errno set (ENOMEM when out of memory). */

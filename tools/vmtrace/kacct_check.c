@@ -13,6 +13,7 @@
 
 #include "analysis.h"
 #include "common/text.h"
+#include "record_file.h"
 #include "shown.h"
 #include "vmtrace/analyses.h"
 #include "vmtrace/report.h"
@@ -45,17 +46,12 @@ static int grow(void **p, size_t n, size_t size)
 
 int vt_kacct_load(struct vt_kacct *k, const char *dir)
 {
-	char file[4200];
-	snprintf(file, sizeof(file), "%s/record.json", dir);
-	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, NULL);
-	const char *format = json_string_value(json_object_get(doc, "format"));
+	json_t *doc = vt_record_file_load(dir);
 	int added = 0;
 	size_t i, j;
 	json_t *g, *v;
-	if (!format || strcmp(format, "vmtrace-record")) {
-		json_decref(doc);
+	if (!doc)
 		return 0;
-	}
 	const char *clock = json_string_value(json_object_get(json_object_get(doc, "host"), "clock"));
 	/* LTTng's "monotonic", ftrace's "mono": the counters' times are CLOCK_MONOTONIC. */
 	k->clock_ok = clock && (!strcmp(clock, "monotonic") || !strcmp(clock, "mono"));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "inputs.h"
+#include "record_file.h"
 #include "vmtrace/agent.h"
 
 static int keep(struct vt_pass1 *p, const char *uuid, int64_t pid)
@@ -29,13 +30,10 @@ static int keep(struct vt_pass1 *p, const char *uuid, int64_t pid)
 
 size_t vt_pass1_record_hints(struct vt_pass1 *p, const char *path)
 {
-	char file[4200];
-	snprintf(file, sizeof(file), "%s/record.json", path);
-	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, NULL);
-	const char *format = json_string_value(json_object_get(doc, "format"));
+	json_t *doc = vt_record_file_load(path);
 	size_t added = 0, i;
 	json_t *g;
-	if (format && !strcmp(format, "vmtrace-record"))
+	if (doc)
 		json_array_foreach(json_object_get(doc, "guests"), i, g) {
 			const char *uuid = json_string_value(json_object_get(g, "uuid"));
 			json_int_t pid = json_integer_value(json_object_get(g, "pid"));

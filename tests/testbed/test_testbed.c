@@ -146,16 +146,22 @@ static void test_guests_identified(void **state)
 	check_identified(FTRACE);
 }
 
+/* The manifest guest g's clock in sync's document, or fails. */
+static json_t *guest_clock(json_t *doc, int rec, json_t *g)
+{
+	int k = machine_index(doc, str_of(g, "product_uuid"));
+	if (k < 0)
+		fail_msg("%s: %s is not among the synchronized machines", rec_name[rec], str_of(g, "name"));
+	return json_array_get(json_object_get(doc, "clocks"), (size_t)k);
+}
+
 static void check_sync(int rec)
 {
 	json_t *doc = sync_doc(rec), *g;
 	size_t i;
 	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
 	{
-		int k = machine_index(doc, str_of(g, "product_uuid"));
-		if (k < 0)
-			fail_msg("%s: %s is not among the synchronized machines", rec_name[rec], str_of(g, "name"));
-		json_t *c = json_array_get(json_object_get(doc, "clocks"), (size_t)k);
+		json_t *c = guest_clock(doc, rec, g);
 		json_t *lat = json_object_get(c, "latency");
 		json_int_t neg_to = int_of(json_object_get(lat, "to_reference"), "negative");
 		json_int_t neg_from = int_of(json_object_get(lat, "from_reference"), "negative");
@@ -182,10 +188,7 @@ static void check_placed(int rec)
 	size_t i;
 	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
 	{
-		int k = machine_index(doc, str_of(g, "product_uuid"));
-		if (k < 0)
-			fail_msg("%s: %s is not among the synchronized machines", rec_name[rec], str_of(g, "name"));
-		json_t *c = json_array_get(json_object_get(doc, "clocks"), (size_t)k);
+		json_t *c = guest_clock(doc, rec, g);
 		printf("%s: %s clock: %s %s (%s)\n", rec_name[rec], str_of(g, "name"), str_of(c, "method"),
 		       str_of(c, "quality"), str_of(c, "why"));
 		if (strcmp(str_of(c, "method"), "containment") || !strcmp(str_of(c, "quality"), "ABSENT"))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
@@ -169,10 +170,24 @@ int vt_ftrace_instance_create(const char *tracefs, const char *name, char *path,
 	return 0;
 }
 
+/* EBUSY while any process holds one of the instance's files open: a child
+ * forked by another thread (a guest's virsh) holds copies of ours until its
+ * exec, a user's cat until it ends. Such holders go within milliseconds. */
+#define REMOVE_TRIES 40
+#define REMOVE_WAIT_NS 50000000L
+
 int vt_ftrace_instance_remove(const char *path, struct vt_error *err)
 {
-	if (rmdir(path) != 0 && errno != ENOENT)
-		return vt_error_set(err, "%s: cannot remove the ftrace instance: %s", path, strerror(errno));
+	for (int i = 0; rmdir(path) != 0; i++) {
+		int e = errno;
+		if (e == ENOENT)
+			return 0;
+		if (e != EBUSY || i + 1 >= REMOVE_TRIES)
+			return vt_error_set(err, "%s: cannot remove the ftrace instance: %s%s", path, strerror(e),
+					    e == EBUSY ? " (a process still has its files open)" : "");
+		struct timespec ts = {0, REMOVE_WAIT_NS};
+		nanosleep(&ts, NULL);
+	}
 	return 0;
 }
 

@@ -32,7 +32,8 @@ char *vt_ftrace_read_file(const char *path, size_t max, size_t *len, struct vt_e
  * err (already there: another recorder's, or one left by a killed run). */
 int vt_ftrace_instance_create(const char *tracefs, const char *name, char *path, size_t size,
 			      struct vt_error *err);
-/* Removes it (its files must all be closed). Returns 0, or -1 with err. */
+/* Removes it. A file of it still open somewhere makes the kernel refuse
+ * (EBUSY): waits up to 2 s for such a holder to go. Returns 0, or -1 with err. */
 int vt_ftrace_instance_remove(const char *path, struct vt_error *err);
 
 /* Whether name is SYSTEM:EVENT with both parts of [A-Za-z0-9_]. */

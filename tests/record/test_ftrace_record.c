@@ -11,14 +11,20 @@
  * - a full output disk (a small tmpfs): stop fails in one line naming the
  *   file and ENOSPC, every cpuN.raw is whole pages and still assembles;
  * - refusals: no event of the list exists, a bad event name, a capture
- *   folder that is not empty; each leaves no instance behind. */
+ *   folder that is not empty; each leaves no instance behind;
+ * - removal of a busy instance: a file of it held open by a child for
+ *   300 ms delays the removal, which then succeeds; one held throughout
+ *   fails in one line that says so, and the instance is still there. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "record/ftrace_assemble.h"
@@ -311,6 +317,58 @@ static void test_refusals(void **state)
 	expect_start_failure(ok, 1, path_in("full"), "not an empty folder");
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void test_remove_busy(void **state)
+{
+	(void)state;
+	char tracefs[4096], inst[4200], marker[4300], name[64];
+	int mounted;
+	struct vt_error err;
+	assert_int_equal(vt_ftrace_tracefs_find(NULL, tracefs, sizeof(tracefs), &mounted, &err), 0);
+	snprintf(name, sizeof(name), "vt-test-busy-%d", (int)getpid());
+	assert_int_equal(vt_ftrace_instance_create(tracefs, name, inst, sizeof(inst), &err), 0);
+	snprintf(marker, sizeof(marker), "%s/trace_marker", inst);
+
+	/* A child's copy, as a fork before exec holds it, gone after 300 ms. */
+	int fd = open(marker, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct timespec ts = {0, 300000000L};
+		nanosleep(&ts, NULL);
+		_exit(0);
+	}
+	close(fd);
+	double t0 = now_s();
+	assert_int_equal(vt_ftrace_instance_remove(inst, &err), 0);
+	double waited = now_s() - t0;
+	printf("removed after %.0f ms of a child's hold\n", waited * 1e3);
+	assert_false(exists(inst));
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+
+	/* Held throughout: refused in one line, the instance left as it was. */
+	assert_int_equal(vt_ftrace_instance_create(tracefs, name, inst, sizeof(inst), &err), 0);
+	fd = open(marker, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(vt_ftrace_instance_remove(inst, &err), -1);
+	printf("held: %s\n", err.msg);
+	assert_non_null(strstr(err.msg, inst));
+	assert_non_null(strstr(err.msg, "still has its files open"));
+	assert_null(strchr(err.msg, '\n'));
+	assert_true(exists(inst));
+	close(fd);
+	assert_int_equal(vt_ftrace_instance_remove(inst, &err), 0);
+	assert_false(exists(inst));
+}
+
 int main(int argc, char **argv)
 {
 	rec_init(argc, argv);
@@ -322,13 +380,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_overwrite_snapshot),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_remove_busy),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	char mine[64], failing[64];
+	char mine[64], failing[64], busy[64];
 	snprintf(mine, sizeof(mine), "vmtrace-%d", (int)getpid());
 	snprintf(failing, sizeof(failing), "vt-test-fail-%d", (int)getpid());
-	const char *left[] = {mine, failing};
-	rec_leftovers(NULL, left, 2);
+	snprintf(busy, sizeof(busy), "vt-test-busy-%d", (int)getpid());
+	const char *left[] = {mine, failing, busy};
+	rec_leftovers(NULL, left, sizeof(left) / sizeof(left[0]));
 	umount2(path_in("small"), MNT_DETACH);
 	vt_rmtree(tmp);
 	free(tmp);

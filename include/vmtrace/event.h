@@ -39,6 +39,7 @@ enum vt_kind {
 	VT_IRQ_EXIT,
 	VT_SOFTIRQ_ENTRY,
 	VT_SOFTIRQ_EXIT,
+	VT_TIMER_EXPIRE, /* an hrtimer's callback begins (the scheduler tick among them) */
 	VT_KIND_COUNT
 };
 
@@ -171,6 +172,13 @@ struct vt_softirq {
 	uint32_t vec;
 };
 
+/* hrtimer_expire_entry: which timer, and its callback's kernel address
+ * (tick_sched_timer's is the scheduler tick). */
+struct vt_timer_expire {
+	uint64_t timer;
+	uint64_t function;
+};
+
 struct vt_event {
 	uint64_t ts_ns;   /* ns from the epoch, on the trace's own clock */
 	uint32_t trace;   /* index of the trace in its source */
@@ -199,6 +207,7 @@ struct vt_event {
 		struct vt_guest_vcpu guest_vcpu;
 		struct vt_irq irq;
 		struct vt_softirq softirq;
+		struct vt_timer_expire timer;
 	} u;
 };
 

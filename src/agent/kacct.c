@@ -137,6 +137,38 @@ int vt_kacct_read_dir(const char *dir, size_t max, struct vt_kacct_counters *out
 	return 0;
 }
 
+/* kallsyms lines are "ADDRESS TYPE NAME[\t[MODULE]]"; some 200 000 of them,
+ * read once a recording. A line longer than the buffer is skipped whole. */
+int vt_kacct_symbol(const struct vt_agent_paths *paths, const char *symbol, uint64_t *addr)
+{
+	char path[4200], line[512];
+	snprintf(path, sizeof(path), "%s/kallsyms", vt_agent_proc(paths));
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int found = 0, torn = 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		int whole = n > 0 && line[n - 1] == '\n';
+		if (torn || !whole) {
+			torn = !whole;
+			continue;
+		}
+		char *end, *name;
+		unsigned long long a = strtoull(line, &end, 16);
+		if (end == line || *end != ' ' || !end[1] || end[2] != ' ')
+			continue;
+		name = end + 3;
+		name[strcspn(name, "\t\n")] = '\0';
+		if (!strcmp(name, symbol) && a != 0) {
+			*addr = (uint64_t)a;
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found ? 0 : -1;
+}
+
 int vt_kacct_get(const struct vt_kacct_counters *c, const char *name, uint64_t *value)
 {
 	for (size_t i = 0; c && i < c->n; i++)

@@ -64,6 +64,10 @@ int vt_kacct_read_guest(const struct vt_agent_paths *paths, int64_t pid, const u
 			size_t n, struct vt_kacct_guest *out);
 void vt_kacct_guest_free(struct vt_kacct_guest *g);
 
+/* The kernel address of symbol (a function's name) in PROC/kallsyms: 0, or
+ * -1 when absent, unreadable, or hidden (kptr_restrict shows it as 0). */
+int vt_kacct_symbol(const struct vt_agent_paths *paths, const char *symbol, uint64_t *addr);
+
 /* The value of counter name, or -1 when absent. */
 int vt_kacct_get(const struct vt_kacct_counters *c, const char *name, uint64_t *value);
 

@@ -31,6 +31,7 @@ static const char *const kind_names[VT_KIND_COUNT] = {
 	[VT_IRQ_EXIT] = "IRQ_EXIT",
 	[VT_SOFTIRQ_ENTRY] = "SOFTIRQ_ENTRY",
 	[VT_SOFTIRQ_EXIT] = "SOFTIRQ_EXIT",
+	[VT_TIMER_EXPIRE] = "TIMER_EXPIRE",
 };
 
 const char *vt_kind_name(enum vt_kind kind)

@@ -244,6 +244,11 @@ static int encode(const struct vt_event *ev, int32_t pid, struct vt_tc_rec *r)
 		rec_start(r, ev->kind == VT_SOFTIRQ_ENTRY ? VT_TCF_SOFTIRQ_ENTRY : VT_TCF_SOFTIRQ_EXIT, pid, 12);
 		PUT(r->buf, 8, ev->u.softirq.vec);
 		return 1;
+	case VT_TIMER_EXPIRE: /* "now" is not kept: the record's time */
+		rec_start(r, VT_TCF_HRTIMER_EXPIRE_ENTRY, pid, 32);
+		PUT(r->buf, 8, ev->u.timer.timer);
+		PUT(r->buf, 24, ev->u.timer.function);
+		return 1;
 	case VT_NET_SEND:
 	case VT_NET_RECV: /* ftrace's net events: no IP or TCP header */
 		rec_start(r, ev->kind == VT_NET_SEND ? VT_TCF_NET_DEV_QUEUE : VT_TCF_NETIF_RECEIVE_SKB, pid, 24);

@@ -364,6 +364,21 @@ static const char fmt_softirq_exit[] =
 	"\"TIMER\" }, { 2, \"NET_TX\" }, { 3, \"NET_RX\" }, { 4, \"BLOCK\" }, { 5, \"IRQ_POLL\" }, { 6, "
 	"\"TASKLET\" }, { 7, \"SCHED\" }, { 8, \"HRTIMER\" }, { 9, \"RCU\" })\n";
 
+static const char fmt_hrtimer_expire_entry[] =
+	"name: hrtimer_expire_entry\n"
+	"ID: 357\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:void * hrtimer;\toffset:8;\tsize:8;\tsigned:0;\n"
+	"\tfield:s64 now;\toffset:16;\tsize:8;\tsigned:1;\n"
+	"\tfield:void * function;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"hrtimer=%p function=%ps now=%llu\", REC->hrtimer, REC->function, (unsigned long long) REC->now\n";
+
 static const char fmt_net_dev_queue[] =
 	"name: net_dev_queue\n"
 	"ID: 2304\n"
@@ -499,6 +514,7 @@ const struct vt_tc_format vt_tc_formats[] = {
 	{"irq", "irq_handler_exit", 224, fmt_irq_handler_exit},
 	{"irq", "softirq_entry", 223, fmt_softirq_entry},
 	{"irq", "softirq_exit", 222, fmt_softirq_exit},
+	{"timer", "hrtimer_expire_entry", 357, fmt_hrtimer_expire_entry},
 	{"net", "net_dev_queue", 2304, fmt_net_dev_queue},
 	{"net", "netif_receive_skb", 2303, fmt_netif_receive_skb},
 	{"ftrace", "print", 5, fmt_print},

@@ -17,6 +17,7 @@ const char *const vt_lttng_kernel_events[] = {
 	"sched_waking", "sched_process_fork", "sched_process_exec", "sched_process_exit",
 	"sched_process_free", "sched_migrate_task", "irq_handler_entry", "irq_handler_exit",
 	"irq_softirq_entry", "irq_softirq_exit", "net_dev_queue", "net_if_receive_skb",
+	"timer_hrtimer_expire_entry", /* the host's ticks: its guest_time is sampled at them */
 	"lttng_statedump_start", "lttng_statedump_end", "lttng_statedump_process_state",
 };
 const size_t vt_lttng_kernel_nevents = sizeof(vt_lttng_kernel_events) / sizeof(vt_lttng_kernel_events[0]);

@@ -460,3 +460,22 @@ void vt_sim_emit_inj_virq(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t
 		memcpy(p, &irq, 4);
 	hook_other(s, m, cpu, t, ctx, "kvm_x86_inj_virq");
 }
+
+void vt_sim_emit_tick(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx)
+{
+	struct machine *m = &s->machines[0];
+	uint64_t timer = 0xffff88803ec1c0e0ull + (uint64_t)cpu * 0x40000ull; /* per-CPU tick_cpu_sched */
+	uint8_t *p = begin(s, m, cpu, t, ctx, EVID_TIMER_EXPIRE, 24);
+	if (p) {
+		int64_t now = (int64_t)(t - s->t0);
+		uint64_t fn = SIM_TICK_FUNCTION;
+		PUT(p, timer);
+		PUT(p, now);
+		PUT(p, fn);
+	}
+	if (s->opt->on_event) {
+		struct vt_event ev = {.kind = VT_TIMER_EXPIRE, .name = "hrtimer_expire_entry"};
+		ev.u.timer = (struct vt_timer_expire){timer, SIM_TICK_FUNCTION};
+		hook(s, m, cpu, t, ctx, &ev);
+	}
+}

@@ -24,6 +24,8 @@ void vt_sim_emit_pio(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx
 void vt_sim_emit_msr(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t write, uint32_t ecx,
 		     uint64_t data);
 void vt_sim_emit_inj_virq(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint32_t irq);
+/* The host's tick on cpu (timer_hrtimer_expire_entry of tick_sched_timer). */
+void vt_sim_emit_tick(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx);
 void vt_sim_emit_hypercall(struct sim *s, uint32_t cpu, uint64_t t, const uint8_t *ctx, uint64_t nr,
 		    uint64_t a0, uint64_t a1);
 void vt_sim_emit_vmsync(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,

@@ -219,12 +219,33 @@ static void balance(struct sim *s, struct cpu *c, uint64_t t)
 		vt_sim_vcpu_set_state(s, th->vcpu, VS_PREEMPTED, c->cur ? c->cur->index : NO_HOLDER, t);
 }
 
+/* The tick's event, and the kernel's books: a tick that finds a vCPU thread
+ * in guest mode (or in the moment after an exit, interrupts still off) is
+ * guest time; its event comes once the exit it causes is traced. */
+static void tick_event(struct sim *s, struct cpu *c, uint64_t t)
+{
+	struct hthread *cur = c->cur;
+	struct vcpu *v = cur->role == HR_VCPU ? cur->vcpu : NULL;
+	if (v && v->mode == VM_GUEST) {
+		v->ticks_in_guest += t >= s->t_snap;
+		v->tick_at_exit = 1;
+		return;
+	}
+	/* Port I/O leaves for QEMU at once (kvm_userspace_exit): out of guest accounting. */
+	if (v && v->mode == VM_ROOT && v->exit_t && t - v->exit_t <= SIM_EXIT_IRQ_WINDOW_NS &&
+	    v->last_reason != VMX_IO && t >= s->t_snap)
+		v->ticks_in_guest++;
+	vt_sim_emit_tick(s, c->index, t, cur->ctx);
+}
+
 void vt_sim_host_on_tick(struct sim *s, struct cpu *c, uint32_t gen)
 {
 	if (gen != c->tick_gen || !c->cur)
 		return;
 	uint64_t t = s->now;
 	balance(s, c, t);
+	if (s->sc->tick_events)
+		tick_event(s, c, t);
 	if (c->cur->role == HR_VCPU) {
 		/* The host tick interrupts guest mode whether or not anyone waits. */
 		c->need_resched = c->rq_len > 0;

@@ -17,6 +17,10 @@ static const char kernel_context[] =
 
 static const char userspace_exit_fields[] = "\t\t" UINT32 " _reason;\n\t\t" INT32 " _errno;\n";
 static const char softirq_fields[] = "\t\t" UINT32 " _vec;\n";
+static const char hrtimer_fields[] =
+	"\t\tinteger { size = 64; align = 8; signed = 0; encoding = none; base = 16; } _hrtimer;\n"
+	"\t\t" INT64 " _now;\n"
+	"\t\tinteger { size = 64; align = 8; signed = 0; encoding = none; base = 16; } _function;\n";
 static const char vmsync_fields[] = "\t\t" UINT32 " _cnt;\n\t\t" UINT64 " _vm_uid;\n";
 
 static void creation_datetime(uint64_t epoch_ns, char out[32])
@@ -28,7 +32,7 @@ static void creation_datetime(uint64_t epoch_ns, char out[32])
 }
 
 int vt_sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const char *kernel_release,
-			uint64_t start_epoch_ns, int kvm, int vmsync)
+			uint64_t start_epoch_ns, int kvm, int vmsync, int ticks)
 {
 	char datetime[32];
 	creation_datetime(start_epoch_ns, datetime);
@@ -77,6 +81,8 @@ int vt_sim_kernel_metadata(struct vt_ctf_text *t, const struct machine *m, const
 	vt_ctf_meta_event(t, "net_if_receive_skb", EVID_NET_RX, vt_sim_fields_net);
 	vt_ctf_meta_event(t, "irq_handler_entry", EVID_IRQ_ENTRY, vt_sim_fields_irq_handler_entry);
 	vt_ctf_meta_event(t, "irq_handler_exit", EVID_IRQ_EXIT, vt_sim_fields_irq_handler_exit);
+	if (ticks)
+		vt_ctf_meta_event(t, "timer_hrtimer_expire_entry", EVID_TIMER_EXPIRE, hrtimer_fields);
 	vt_ctf_meta_event(t, "lttng_statedump_process_state", EVID_STATEDUMP,
 			  vt_sim_fields_lttng_statedump_process_state);
 	if (vmsync && m->guest) {

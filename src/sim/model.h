@@ -39,6 +39,7 @@ enum evid {
 	EVID_PIO,
 	EVID_MSR,
 	EVID_INJ_VIRQ,
+	EVID_TIMER_EXPIRE, /* the host's ticks (scenario host.tick_events) */
 	EVID_COUNT
 };
 
@@ -202,6 +203,9 @@ struct vcpu {
 	uint32_t rq_head, rq_len, rq_cap;
 	uint64_t spont_left, next_tick;
 	int tick_resched;
+	int tick_at_exit;      /* a host tick came in guest mode: its event follows the exit */
+	uint64_t exit_t;       /* the last exit */
+	uint64_t ticks_in_guest; /* truth: host ticks the kernel's guest_time counts */
 	/* pending work, handled right after the next entry */
 	struct gthread **wake;
 	uint32_t wake_len;
@@ -305,6 +309,11 @@ enum qtype {
 /* Small costs (ns) of the model's fixed steps. */
 #define GUEST_STEP_NS 300      /* from entry to the first guest event, between guest events */
 #define EXIT_MARGIN_NS 100     /* from the last guest event (or the entry) to the exit */
+/* The host's tick callback (tick_sched_timer) as the simulated kernel has it. */
+#define SIM_TICK_FUNCTION 0xffffffff8119a2f0ull
+/* After an exit KVM keeps the thread in guest accounting while interrupts
+ * are still off: a tick that comes then counts as guest time (5 us here). */
+#define SIM_EXIT_IRQ_WINDOW_NS 5000
 #define RESUME_NS 2500         /* from being switched in to kvm_x86_entry */
 #define IDLE_TO_HLT_NS 1500    /* guest idle loop before HLT */
 #define SERVICE_NS 6000        /* host per-message processing */

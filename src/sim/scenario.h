@@ -102,6 +102,7 @@ struct vt_sim_scenario {
 	uint64_t timeslice_ns;
 	int agent;
 	int entry_vcpu_garbage;
+	int tick_events; /* the host's ticks as hrtimer_expire_entry events */
 	int svm; /* AMD: SVM exit codes, isa 2 */
 	struct sc_host_thread *host_threads;
 	uint32_t nhost_threads;

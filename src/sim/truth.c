@@ -16,7 +16,7 @@ const char *const vt_sim_event_names[EVID_COUNT] = {
 	"net_dev_queue", "softirq_entry", "softirq_exit", "kvm_x86_hypercall", "kvm_x86_exit",
 	"kvm_x86_entry", "sched_process_exit", "sched_process_fork", "sched_wakeup", "sched_switch",
 	"vmsync_gh_guest", "vmsync_hg_guest", "vmsync_gh_host", "vmsync_hg_host", "kvm_userspace_exit",
-	"kvm_x86_pio", "kvm_x86_msr", "kvm_x86_inj_virq",
+	"kvm_x86_pio", "kvm_x86_msr", "kvm_x86_inj_virq", "timer_hrtimer_expire_entry",
 };
 const char *const vt_sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",
@@ -35,6 +35,7 @@ static const enum vt_kind evid_kind[EVID_COUNT] = {
 	[EVID_VMSYNC_GH_HOST] = VT_VMSYNC_GH_HOST, [EVID_VMSYNC_HG_HOST] = VT_VMSYNC_HG_HOST,
 	[EVID_USERSPACE_EXIT] = VT_KVM_USERSPACE_EXIT,
 	[EVID_PIO] = VT_OTHER, [EVID_MSR] = VT_OTHER, [EVID_INJ_VIRQ] = VT_OTHER,
+	[EVID_TIMER_EXPIRE] = VT_TIMER_EXPIRE,
 };
 static const enum vt_kind ust_kind[UST_COUNT] = {
 	[UST_MACHINE] = VT_MACHINE_ID, [UST_STATEDUMP_BEGIN] = VT_STATEDUMP_BEGIN,
@@ -198,6 +199,8 @@ static void guest(FILE *f, const struct sim *s, const struct guest *g)
 		fprintf(f, ", \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ",\n      \"totals\": ", clip(s, v->alive_start),
 			clip(s, v->alive_end));
 		totals(f, &v->acct, 4);
+		if (s->sc->tick_events)
+			fprintf(f, ",\n      \"ticks_in_guest\": %" PRIu64, v->ticks_in_guest);
 		/* keyed by the code the trace shows (SVM codes merge some VMX reasons) */
 		fprintf(f, ",\n      \"hypervisor_by_reason\": {");
 		int first = 1;
@@ -293,6 +296,9 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	fprintf(f, "  \"start_ns\": %" PRIu64 ", \"end_ns\": %" PRIu64 ", \"duration_ns\": %" PRIu64 ",\n",
 		s->t_snap, s->t_end, s->t_end - s->t_snap);
 	fprintf(f, "  \"run_start_ns\": %" PRIu64 ", \"snapshot\": %s,\n", s->t0, s->t_snap > s->t0 ? "true" : "false");
+	if (s->sc->tick_events) /* the kernel's guest_time adds a tick period a tick */
+		fprintf(f, "  \"tick_ns\": %" PRIu64 ", \"tick_function\": \"0x%llx\",\n", s->sc->timeslice_ns,
+			(unsigned long long)SIM_TICK_FUNCTION);
 	fprintf(f, "  \"events\": %" PRIu64 ",\n  \"machines\": [\n", s->events);
 	for (uint32_t i = 0; i < s->nmachines; i++) {
 		machine(f, s, &s->machines[i]);

@@ -272,6 +272,11 @@ void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 	default: break;
 	}
 	vt_sim_emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
+	v->exit_t = t;
+	if (v->tick_at_exit) { /* handled as soon as interrupts are on again */
+		vt_sim_emit_tick(s, cpu, t, v->th->ctx);
+		v->tick_at_exit = 0;
+	}
 	if (reason == VMX_IO) { /* port I/O is emulated by QEMU: KVM_RUN returns to user space */
 		vt_sim_emit_pio(s, cpu, t, v->th->ctx, (uint32_t)(h >> 25) & 1, (uint32_t)(info1 >> 16), 1);
 		vt_sim_emit_userspace_exit(s, cpu, t, v->th->ctx, 2 /* KVM_EXIT_IO */);

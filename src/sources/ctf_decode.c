@@ -342,6 +342,10 @@ static void decode_payload(const struct vt_decoder *dec, const bt_field *p, stru
 	case VT_SOFTIRQ_EXIT:
 		ev->u.softirq.vec = (uint32_t)u64_at(p, s[0], 0);
 		break;
+	case VT_TIMER_EXPIRE:
+		ev->u.timer.timer = u64_at(p, s[0], 0);
+		ev->u.timer.function = u64_at(p, s[1], 0);
+		break;
 	default:
 		break;
 	}

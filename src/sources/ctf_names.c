@@ -54,6 +54,8 @@ static const struct vt_event_name event_names[] = {
 	/* lttng-modules' names for them */
 	{"irq_softirq_entry", VT_SOFTIRQ_ENTRY, {"vec"}},
 	{"irq_softirq_exit", VT_SOFTIRQ_EXIT, {"vec"}},
+	{"hrtimer_expire_entry", VT_TIMER_EXPIRE, {"hrtimer", "function"}},
+	{"timer_hrtimer_expire_entry", VT_TIMER_EXPIRE, {"hrtimer", "function"}},
 };
 
 const struct vt_event_name *vt_event_name_lookup(const char *name)

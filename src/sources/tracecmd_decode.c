@@ -30,7 +30,7 @@ static struct tep_format_field *field_any(struct tep_event *event, const char *n
  * hypercall pairs as an ftrace module declares them (vmtrace-sim writes them). */
 static bool known_system(const char *system)
 {
-	static const char *const systems[] = {"kvm", "sched", "irq", "net", "ftrace", "vmsync"};
+	static const char *const systems[] = {"kvm", "sched", "irq", "net", "ftrace", "vmsync", "timer"};
 	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
 		if (system && !strcmp(system, systems[i]))
 			return true;
@@ -244,6 +244,10 @@ static void decode_fields(struct vt_tc_decoders *d, const struct vt_tc_decoder *
 	case VT_SOFTIRQ_ENTRY:
 	case VT_SOFTIRQ_EXIT:
 		ev->u.softirq.vec = (uint32_t)U(0, 0);
+		break;
+	case VT_TIMER_EXPIRE:
+		ev->u.timer.timer = U(0, 0);
+		ev->u.timer.function = U(1, 0);
 		break;
 	default:
 		break;

@@ -229,6 +229,13 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.a = ev->u.exit.tid;
 		r.c = intern(s, ev->u.exit.comm);
 		break;
+	case VT_TIMER_EXPIRE: /* the host's ticks, for the kernel-accounting check */
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = (int32_t)(uint32_t)ev->u.timer.timer;
+		r.b = (int32_t)(uint32_t)(ev->u.timer.timer >> 32);
+		r.c = (uint32_t)ev->u.timer.function;
+		r.d = (uint32_t)(ev->u.timer.function >> 32);
+		break;
 	default:
 		if (!first)
 			return;
@@ -321,6 +328,10 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		ev->u.kvm_exit.vcpu_id = (uint32_t)r->a;
 		ev->u.kvm_exit.isa = (uint32_t)r->b;
 		ev->u.kvm_exit.exit_reason = (uint64_t)r->c | (uint64_t)r->d << 32;
+		break;
+	case VT_TIMER_EXPIRE:
+		ev->u.timer.timer = (uint64_t)(uint32_t)r->a | (uint64_t)(uint32_t)r->b << 32;
+		ev->u.timer.function = (uint64_t)r->c | (uint64_t)r->d << 32;
 		break;
 	default:
 		break;

@@ -4,7 +4,14 @@
  * counters' span must be the model's intervals clipped to it, the printed
  * differences exactly ours - kernel, and a large one a warning naming what
  * may cause it: the trace shorter than the span, a thread never seen, lost
- * events. Text, --json and the HTML table. */
+ * events. Text, --json and the HTML table.
+ * Ticks: the kernel-ticks scenario traces the host's ticks (hrtimer_expire_entry
+ * of tick_sched_timer) and its truth counts those the kernel's guest_time
+ * counts (a tick that finds a vCPU in guest mode); with that count as the
+ * kernel's guest_time, ours at the same ticks must be equal to the tick, in
+ * both trace formats, the continuous guest time's difference then explained
+ * (not LARGE); without record.json's tick_function the check is unknown and
+ * says why. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +229,8 @@ static void test_hostile_record(void **state)
 	snprintf(path, sizeof(path), "%s/record.json", dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("{\"format\":\"vmtrace-record\",\"host\":{\"clock\":\"mono\",\"lost_events\":-5},\"guests\":["
+	fputs("{\"format\":\"vmtrace-record\",\"host\":{\"clock\":\"mono\",\"lost_events\":-5,"
+	      "\"tick_function\":\"0x12zz\"},\"guests\":["
 	      "{\"pid\":1,\"kernel_accounting\":[1,2]},"
 	      "{\"pid\":\"x\",\"kernel_accounting\":{}},"
 	      "{\"pid\":2,\"kernel_accounting\":{\"clk_tck\":1,\"vm\":{\"start_mono_ns\":1,"
@@ -254,12 +262,132 @@ static void test_hostile_record(void **state)
 	vt_run_free(&run);
 }
 
+/* Writes DIR/record.json from the simulation's truth: the kernel's
+ * guest_time is its ticks_in_guest (clk_tck 250: one unit a 4 ms tick),
+ * times on CLOCK_MONOTONIC = the trace's minus mono_off. */
+static void ticks_record(const char *d, json_t *truth, json_int_t mono_off, int with_function)
+{
+	json_t *guests = json_array();
+	size_t i, j;
+	json_t *g, *v;
+	json_int_t s = geti(truth, "start_ns") - mono_off, e = geti(truth, "end_ns") - mono_off;
+	json_array_foreach(json_object_get(truth, "guests"), i, g) {
+		json_t *vc = json_array();
+		json_array_foreach(json_object_get(g, "vcpus"), j, v) {
+			json_t *tot = json_object_get(v, "totals"); /* schedstat's: the truth's */
+			json_int_t run = geti(tot, "GUEST") + geti(tot, "HYPERVISOR"), wait = geti(tot, "PREEMPTED");
+			json_t *a = reads(s, 0, 0, 0, 0), *b = reads(e, run, wait, geti(v, "ticks_in_guest"), 0);
+			json_object_del(a, "kvm"); /* KVM's exits: not compared here */
+			json_object_del(b, "kvm");
+			json_array_append_new(vc, json_pack("{s:I,s:I,s:o,s:o}", "vcpu", geti(v, "vcpu"), "tid", geti(v, "tid"),
+							    "start", a, "end", b));
+		}
+		json_array_append_new(guests, json_pack("{s:I,s:{s:i,s:o}}", "pid", geti(g, "qemu_pid"), "kernel_accounting",
+							"clk_tck", 250, "vcpus", vc));
+	}
+	json_t *host = json_pack("{s:s,s:i}", "clock", "mono", "lost_events", 0);
+	if (with_function)
+		json_object_set(host, "tick_function", json_object_get(truth, "tick_function"));
+	json_t *rec = json_pack("{s:s,s:o,s:o}", "format", "vmtrace-record", "host", host, "guests", guests);
+	char path[700];
+	snprintf(path, sizeof(path), "%s/record.json", d);
+	assert_int_equal(json_dump_file(rec, path, 0), 0);
+	json_decref(rec);
+}
+
+static void check_ticks(const char *d, json_t *truth)
+{
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), d);
+	if (run.status)
+		fail_msg("analyze --json: %s", run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	json_t *rows = json_object_get(json_object_get(doc, "kernel_accounting"), "vcpus");
+	size_t i, j, n = 0, rows_seen = 0;
+	json_t *g, *v, *r;
+	json_array_foreach(json_object_get(truth, "guests"), i, g) {
+		json_array_foreach(json_object_get(g, "vcpus"), j, v) {
+			json_t *row = NULL;
+			size_t k;
+			json_array_foreach(rows, k, r)
+				if (geti(r, "tid") == geti(v, "tid"))
+					row = r;
+			assert_non_null(row);
+			rows_seen++;
+			json_t *at = json_object_get(row, "guest_ticks");
+			assert_true(json_is_object(at));
+			printf("%s vCPU %lld: %lld ticks in guest of %lld on the thread, truth %lld; continuous guest %.3f s, "
+			       "guest_time %.3f s\n", json_string_value(json_object_get(g, "name")), (long long)geti(v, "vcpu"),
+			       (long long)geti(row, "ticks_in_guest"), (long long)geti(row, "ticks_on_thread"),
+			       (long long)geti(v, "ticks_in_guest"), geti(json_object_get(row, "guest_time"), "ours") / 1e9,
+			       geti(json_object_get(row, "guest_time"), "kernel") / 1e9);
+			assert_int_equal(geti(row, "tick_ns"), geti(truth, "tick_ns"));
+			assert_int_equal(geti(row, "ticks_in_guest"), geti(v, "ticks_in_guest"));
+			assert_int_equal(geti(at, "difference"), 0);
+			assert_true(geti(row, "ticks_on_thread") >= geti(row, "ticks_in_guest"));
+			/* The sample is far from the continuous figure here, and that is explained. */
+			json_t *gt = json_object_get(row, "guest_time");
+			assert_true(json_is_true(json_object_get(gt, "explained")));
+			assert_true(json_is_false(json_object_get(gt, "large")));
+			if (!json_is_null(json_object_get(row, "warning")))
+				fail_msg("warning: %s", json_string_value(json_object_get(row, "warning")));
+			n += geti(v, "ticks_in_guest") > 0;
+		}
+	}
+	assert_int_equal(rows_seen, json_array_size(rows));
+	assert_true(n >= 2); /* the check saw ticks at all */
+	json_decref(doc);
+}
+
+static void test_ticks(void **state)
+{
+	(void)state;
+	static const char *const formats[] = {"-f dat --dat-clock mono", ""};
+	for (int f = 0; f < 2; f++) {
+		char d[700], path[760];
+		snprintf(d, sizeof(d), "%s/ticks%d", tmp, f);
+		struct vt_run run;
+		vt_run_shell(&run, "'%s' '%s/kernel-ticks.json' -o '%s' %s -d 1000", vt_build_path("vmtrace-sim"),
+			     vt_source_path("scenarios"), d, formats[f]);
+		if (run.status)
+			fail_msg("vmtrace-sim: %s", run.err);
+		vt_run_free(&run);
+		snprintf(path, sizeof(path), "%s/truth.json", d);
+		json_t *truth = json_load_file(path, 0, NULL);
+		assert_non_null(truth);
+		/* LTTng's clock has an offset to the epoch: monotonic = trace time - it. */
+		json_int_t off = 0;
+		if (f == 1) {
+			vt_run_shell(&run, "%s info --json '%s/host'", vt_vmtrace_cmd(), d);
+			assert_int_equal(run.status, 0);
+			json_t *info = json_loads(run.out, 0, NULL);
+			vt_run_free(&run);
+			json_t *clock = json_object_get(json_array_get(json_object_get(info, "traces"), 0), "clock");
+			assert_non_null(clock);
+			off = geti(clock, "offset_s") * 1000000000 + geti(clock, "offset_cycles");
+			json_decref(info);
+		}
+		ticks_record(d, truth, off, 1);
+		check_ticks(d, truth);
+		if (f == 0) { /* no tick_function: unknown, and why */
+			ticks_record(d, truth, off, 0);
+			vt_run_shell(&run, "%s analyze '%s'", vt_vmtrace_cmd(), d);
+			assert_int_equal(run.status, 0);
+			assert_non_null(strstr(run.out, "at ticks   unknown: record.json has no tick_function"));
+			vt_run_free(&run);
+		}
+		json_decref(truth);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_other_clock),
 		cmocka_unit_test(test_hostile_record),
+		cmocka_unit_test(test_ticks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,7 @@ enum vt_kind vt_tc_report_kind(const char *name, const char *rest)
 		{"sched_process_exec", VT_PROCESS_EXEC}, {"sched_process_exit", VT_PROCESS_EXIT},
 		{"irq_handler_entry", VT_IRQ_ENTRY}, {"irq_handler_exit", VT_IRQ_EXIT},
 		{"softirq_entry", VT_SOFTIRQ_ENTRY}, {"softirq_exit", VT_SOFTIRQ_EXIT},
+		{"hrtimer_expire_entry", VT_TIMER_EXPIRE},
 		{"net_dev_queue", VT_NET_SEND},      {"netif_receive_skb", VT_NET_RECV},
 		{"vmsync_gh_guest", VT_VMSYNC_GH_GUEST}, {"vmsync_hg_guest", VT_VMSYNC_HG_GUEST},
 		{"vmsync_gh_host", VT_VMSYNC_GH_HOST}, {"vmsync_hg_host", VT_VMSYNC_HG_HOST},

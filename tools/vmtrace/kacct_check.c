@@ -58,6 +58,13 @@ int vt_kacct_load(struct vt_kacct *k, const char *dir)
 	if (!k->clock_ok)
 		snprintf(k->clock_note, sizeof(k->clock_note), "the host's trace clock is %s, not CLOCK_MONOTONIC: "
 			 "the counters' span cannot be placed in the trace", clock ? vt_shown(clock) : "unknown");
+	const char *tick = json_string_value(json_object_get(json_object_get(doc, "host"), "tick_function"));
+	char *end;
+	if (tick && !strncmp(tick, "0x", 2)) {
+		unsigned long long fn = strtoull(tick + 2, &end, 16);
+		if (end != tick + 2 && !*end)
+			k->tick_function = (uint64_t)fn;
+	}
 	json_int_t lost = json_integer_value(json_object_get(json_object_get(doc, "host"), "lost_events"));
 	if (lost > 0 && (uint64_t)lost > k->lost)
 		k->lost = (uint64_t)lost;
@@ -194,8 +201,65 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 	return (struct vt_model_sink){sink_vcpu, sink_thread, sink_cpu, k};
 }
 
+/* The HZ a kernel may have (100, 250, 300, 1000) as tick periods. */
+static const uint64_t hz_period_ns[4] = {10000000, 4000000, 3333333, 1000000};
+
+/* Whether an exit was caused by an interrupt of the host (a tick among them). */
+static int interrupt_exit(const struct vt_kvm_exit *x)
+{
+	if (x->isa == VT_ISA_VMX)
+		return x->exit_reason == 1; /* EXTERNAL_INTERRUPT */
+	if (x->isa == VT_ISA_SVM)
+		return x->exit_reason == 0x060; /* INTR */
+	return x->exit_reason == 1 || x->exit_reason == 0x060;
+}
+
+/* A tick of the host: counted on the thread it interrupted, and its
+ * distance to the CPU's previous tick votes for a tick period. */
+static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
+{
+	k->ticks++;
+	if (ev->cpu >= 0 && ev->cpu < 4096) {
+		size_t cpu = (size_t)ev->cpu;
+		if (cpu >= k->ncpus) {
+			uint64_t *p = realloc(k->last_tick, (cpu + 1) * sizeof(*p));
+			if (p) {
+				memset(p + k->ncpus, 0, (cpu + 1 - k->ncpus) * sizeof(*p));
+				k->last_tick = p;
+				k->ncpus = cpu + 1;
+			}
+		}
+		if (cpu < k->ncpus) {
+			uint64_t d = k->last_tick[cpu] && ref > k->last_tick[cpu] ? ref - k->last_tick[cpu] : 0;
+			for (int i = 0; i < 4 && d; i++)
+				if (d > hz_period_ns[i] - hz_period_ns[i] / 50 && d < hz_period_ns[i] + hz_period_ns[i] / 50)
+					k->period_votes[i]++;
+			k->last_tick[cpu] = ref;
+		}
+	}
+	for (size_t i = 0; i < k->nrows; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		if (r->tid != ev->tid || ref < r->r0 || ref > r->r1)
+			continue;
+		r->thread_ticks++;
+		/* An interrupt exit is the tick's own (or one just before it); after
+		 * another exit only a tick that was pending at it counts. */
+		r->guest_ticks += r->exit_open == 2 || (r->exit_open == 1 && ref - r->exit_ref <= VT_KACCT_IRQ_WINDOW_NS);
+		r->exit_open = 0;
+	}
+}
+
 void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 {
+	if (ev->kind == VT_TIMER_EXPIRE && k->tick_function && ev->u.timer.function == k->tick_function) {
+		tick_event(k, ref, ev);
+		return;
+	}
+	/* Anything else the thread does ends the moment right after its exit. */
+	if (ev->kind == VT_KVM_ENTRY || ev->kind == VT_SCHED_SWITCH)
+		for (size_t i = 0; i < k->nrows; i++)
+			if (k->rows[i].tid == (ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid))
+				k->rows[i].exit_open = 0;
 	if (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
 		return;
 	for (size_t i = 0; i < k->nrows; i++) {
@@ -204,6 +268,8 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 			continue;
 		if (ev->kind == VT_KVM_EXIT && ref >= r->r0 && ref <= r->r1)
 			r->our_exits++;
+		r->exit_open = ev->kind != VT_KVM_EXIT ? 0 : interrupt_exit(&ev->u.kvm_exit) ? 2 : 1;
+		r->exit_ref = ref;
 		for (size_t m = 0; m < k->nvms; m++) {
 			struct vt_kacct_vm *vm = &k->vms[m];
 			if (vm->pid != r->pid || ref < vm->r0 || ref > vm->r1)
@@ -219,6 +285,13 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 
 void vt_kacct_finish(struct vt_kacct *k, const struct vt_model *model)
 {
+	/* The period most consecutive ticks show; a few hundred make it sure. */
+	uint64_t best = 0;
+	for (int i = 0; i < 4; i++)
+		if (k->period_votes[i] > best && k->period_votes[i] >= 16) {
+			best = k->period_votes[i];
+			k->tick_ns = hz_period_ns[i];
+		}
 	for (size_t i = 0; i < k->nrows; i++) {
 		struct vt_kacct_row *r = &k->rows[i];
 		const struct vt_vcpu_model *v = vt_model_vcpu_by_tid(model, r->tid);
@@ -237,8 +310,20 @@ static double rel(uint64_t ours, uint64_t theirs)
 	return theirs ? (double)sdiff(ours, theirs) / (double)theirs : (ours ? INFINITY : 0);
 }
 
+struct cmp {
+	const char *what;
+	int has, ns; /* ns: times; else counts */
+	uint64_t ours, kernel, limit;
+	int explained; /* a known cause covers a large difference (below) */
+};
+
+#define NCMP 5
+
+static int large(const struct cmp *c);
+
 /* What may cause a large difference on this row, most likely first. */
-static void causes(const struct vt_kacct *k, const struct vt_kacct_row *r, char *buf, size_t size)
+static void causes(const struct vt_kacct *k, const struct vt_kacct_row *r, const struct cmp *c, char *buf,
+		   size_t size)
 {
 	uint64_t covered = 0, span = r->r1 > r->r0 ? r->r1 - r->r0 : 1;
 	size_t n = 0;
@@ -255,38 +340,55 @@ static void causes(const struct vt_kacct *k, const struct vt_kacct_row *r, char 
 		n += (size_t)snprintf(buf + n, size - n, "%sthread %d was %s during the counters' span (it migrated in "
 				      "or out, or exited)", n ? "; " : "", r->tid,
 				      r->in_model ? "a vCPU thread for part of the time only" : "never seen as a vCPU thread");
+	if (n < size && large(&c[2]) && !c[3].has)
+		n += (size_t)snprintf(buf + n, size - n, "%sguest_time is the kernel's sample of guest mode at its ticks, "
+				      "biased when guest runs keep in step with them (the host's ticks not recorded: "
+				      "no check at the same ticks)", n ? "; " : "");
 	if (n < size && !n)
 		snprintf(buf, size, "none of lost events, a short trace or a migrating thread: a clock offset between "
 			 "the trace and CLOCK_MONOTONIC, or a fault in the model");
 }
 
-struct cmp {
-	const char *what;
-	int has, ns; /* ns: times; else counts */
-	uint64_t ours, kernel, limit;
-};
 
-static void row_cmps(const struct vt_kacct_row *r, struct cmp c[4])
+/* The comparisons of a row. guest_time is the kernel's count of ticks that
+ * found the thread in guest mode: against our continuous guest time it
+ * differs by the sampling's bias (guest runs that begin and end between
+ * ticks, a workload in step with the tick); against our count of the same
+ * ticks it must agree to its resolution: one USER_HZ unit at each read (the
+ * kernel rounds guest_time down to 1/USER_HZ) and one tick at each end of
+ * the span, plus 1 % for ticks that came with another exit. */
+static void row_cmps(const struct vt_kacct *k, const struct vt_kacct_row *r, struct cmp c[NCMP])
 {
-	uint64_t tick_ns = r->clk_tck ? 1000000000ull / (uint64_t)r->clk_tck : 0;
+	uint64_t unit_ns = r->clk_tck ? 1000000000ull / (uint64_t)r->clk_tck : 0;
 	uint64_t run = r->ours[VT_VCPU_GUEST] + r->ours[VT_VCPU_HYPERVISOR];
-	c[0] = (struct cmp){"run", r->has_sched, 1, run, r->k_run, 0};
-	c[1] = (struct cmp){"wait", r->has_sched, 1, r->ours[VT_VCPU_PREEMPTED], r->k_wait, 0};
+	c[0] = (struct cmp){"run", r->has_sched, 1, run, r->k_run, 0, 0};
+	c[1] = (struct cmp){"wait", r->has_sched, 1, r->ours[VT_VCPU_PREEMPTED], r->k_wait, 0, 0};
 	/* A tick count whose ns would not fit is unknown, not wrapped. */
-	int gt_ok = r->has_gt && tick_ns && r->k_guest_ticks <= UINT64_MAX / tick_ns;
-	c[2] = (struct cmp){"guest_time", gt_ok, 1, r->ours[VT_VCPU_GUEST], r->k_guest_ticks * tick_ns, 0};
-	c[3] = (struct cmp){"exits", r->has_exits, 0, r->our_exits, r->k_exits, 0};
-	for (int i = 0; i < 4; i++) {
-		uint64_t floor = c[i].ns ? VT_KACCT_WARN_NS + (i == 2 ? 3 * tick_ns : 0) : VT_KACCT_WARN_EXITS;
-		uint64_t relv = (uint64_t)(VT_KACCT_WARN_REL * (double)c[i].kernel);
+	int gt_ok = r->has_gt && unit_ns && r->k_guest_ticks <= UINT64_MAX / unit_ns;
+	uint64_t k_guest = gt_ok ? r->k_guest_ticks * unit_ns : 0;
+	c[2] = (struct cmp){"guest_time", gt_ok, 1, r->ours[VT_VCPU_GUEST], k_guest, 0, 0};
+	int at_ticks = gt_ok && k->tick_ns && r->thread_ticks && r->guest_ticks <= UINT64_MAX / k->tick_ns;
+	c[3] = (struct cmp){"guest_ticks", at_ticks, 1, at_ticks ? r->guest_ticks * k->tick_ns : 0, k_guest, 0, 0};
+	c[4] = (struct cmp){"exits", r->has_exits, 0, r->our_exits, r->k_exits, 0, 0};
+	for (int i = 0; i < NCMP; i++) {
+		uint64_t floor = !c[i].ns ? VT_KACCT_WARN_EXITS
+			       : i == 2   ? VT_KACCT_WARN_NS + 3 * unit_ns
+			       : i == 3   ? 2 * unit_ns + 2 * k->tick_ns
+					  : VT_KACCT_WARN_NS;
+		double relative = i == 3 ? 0.01 : VT_KACCT_WARN_REL;
+		uint64_t relv = (uint64_t)(relative * (double)c[i].kernel);
 		c[i].limit = floor > relv ? floor : relv;
 	}
+	/* Our ticks agree with the kernel's: the continuous figure's difference
+	 * is the sampling's, not a fault of either side. */
+	uint64_t d3 = c[3].ours > c[3].kernel ? c[3].ours - c[3].kernel : c[3].kernel - c[3].ours;
+	c[2].explained = c[3].has && d3 <= c[3].limit;
 }
 
 static int large(const struct cmp *c)
 {
 	uint64_t d = c->ours > c->kernel ? c->ours - c->kernel : c->kernel - c->ours;
-	return c->has && d > c->limit;
+	return c->has && d > c->limit && !c->explained;
 }
 
 static const char *guest_name(const struct vt_analysis *a, int64_t pid)
@@ -295,6 +397,20 @@ static const char *guest_name(const struct vt_analysis *a, int64_t pid)
 		if (a->model->vcpus[i].qemu_pid == pid && a->model->vcpus[i].guest >= 0)
 			return vt_analysis_guest_name(a->m, a->model->vcpus[i].guest);
 	return "guest";
+}
+
+/* Why the tick-sampled comparison is missing, for the text report. */
+static const char *ticks_unknown(const struct vt_kacct *k, const struct vt_kacct_row *r)
+{
+	if (!r->has_gt)
+		return "kernel: unknown";
+	if (!k->tick_function)
+		return "unknown: record.json has no tick_function (tick_sched_timer's address, read by vmtrace record)";
+	if (!k->ticks)
+		return "unknown: no tick in the host trace (its hrtimer_expire_entry events not recorded)";
+	if (!k->tick_ns)
+		return "unknown: the host's ticks show no period of 1/HZ";
+	return "unknown: no tick on this thread in the span";
 }
 
 void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE *out)
@@ -308,30 +424,36 @@ void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE 
 	}
 	for (size_t i = 0; i < k->nrows; i++) {
 		const struct vt_kacct_row *r = &k->rows[i];
-		struct cmp c[4];
-		row_cmps(r, c);
+		struct cmp c[NCMP];
+		row_cmps(k, r, c);
 		fprintf(out, "  %s (QEMU %" PRId64 ") vCPU %u (tid %d), %.3f s\n", vt_shown(guest_name(a, r->pid)), r->pid,
 			r->vcpu, r->tid, (double)(r->t1 - r->t0) / 1e9);
 		int warn = 0;
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0; j < NCMP; j++) {
+			const char *label = j == 3 ? "at ticks" : c[j].what;
 			if (!c[j].has) {
-				fprintf(out, "    %-10s kernel: unknown\n", c[j].what);
+				fprintf(out, "    %-10s %s\n", label, j != 3 ? "kernel: unknown" : ticks_unknown(k, r));
 				continue;
 			}
 			if (c[j].ns)
-				fprintf(out, "    %-10s ours %.6f s, kernel %.6f s, difference %+.6f s (%+.2f%%)%s\n", c[j].what,
+				fprintf(out, "    %-10s ours %.6f s, kernel %.6f s, difference %+.6f s (%+.2f%%)%s\n", label,
 					(double)c[j].ours / 1e9, (double)c[j].kernel / 1e9,
 					(double)sdiff(c[j].ours, c[j].kernel) / 1e9, 100 * rel(c[j].ours, c[j].kernel),
 					large(&c[j]) ? "  LARGE" : "");
 			else
 				fprintf(out, "    %-10s ours %" PRIu64 ", kernel %" PRIu64 ", difference %+" PRId64 " (%+.2f%%)%s\n",
-					c[j].what, c[j].ours, c[j].kernel, sdiff(c[j].ours, c[j].kernel),
+					label, c[j].ours, c[j].kernel, sdiff(c[j].ours, c[j].kernel),
 					100 * rel(c[j].ours, c[j].kernel), large(&c[j]) ? "  LARGE" : "");
+			if (j == 3)
+				fprintf(out, "    %-10s %" PRIu64 " of the %" PRIu64 " ticks on the thread found it in guest mode "
+					"(%.3f ms a tick): the kernel's guest_time is that sample%s\n", "", r->guest_ticks,
+					r->thread_ticks, (double)k->tick_ns / 1e6,
+					c[2].explained && c[2].ours != c[2].kernel ? ", the continuous figure's difference its bias" : "");
 			warn |= large(&c[j]);
 		}
 		if (warn) {
 			char why[768];
-			causes(k, r, why, sizeof(why));
+			causes(k, r, c, why, sizeof(why));
 			fprintf(out, "    warning: large difference; may be caused by: %s\n", why);
 		}
 	}
@@ -358,6 +480,7 @@ static json_t *cmp_json(const struct cmp *c)
 	double rl = rel(c->ours, c->kernel);
 	json_object_set_new(o, "relative", isfinite(rl) ? json_real(rl) : json_null());
 	json_object_set_new(o, "large", json_boolean(large(c)));
+	json_object_set_new(o, "explained", json_boolean(c->explained));
 	return o;
 }
 
@@ -372,8 +495,8 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 	json_t *rows = json_array();
 	for (size_t i = 0; i < k->nrows && k->clock_ok; i++) {
 		const struct vt_kacct_row *r = &k->rows[i];
-		struct cmp c[4];
-		row_cmps(r, c);
+		struct cmp c[NCMP];
+		row_cmps(k, r, c);
 		json_t *x = json_object();
 		json_object_set_new(x, "guest", vt_json_str(guest_name(a, r->pid)));
 		json_object_set_new(x, "qemu_pid", json_integer(r->pid));
@@ -381,14 +504,17 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 		json_object_set_new(x, "tid", json_integer(r->tid));
 		json_object_set_new(x, "span_ns", json_integer(r->t1 - r->t0));
 		json_object_set_new(x, "clk_tck", r->clk_tck ? json_integer(r->clk_tck) : json_null());
+		json_object_set_new(x, "tick_ns", k->tick_ns ? json_integer((json_int_t)k->tick_ns) : json_null());
+		json_object_set_new(x, "ticks_on_thread", json_integer((json_int_t)r->thread_ticks));
+		json_object_set_new(x, "ticks_in_guest", json_integer((json_int_t)r->guest_ticks));
 		int warn = 0;
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0; j < NCMP; j++) {
 			json_object_set_new(x, c[j].what, cmp_json(&c[j]));
 			warn |= large(&c[j]);
 		}
 		char why[768];
 		if (warn)
-			causes(k, r, why, sizeof(why));
+			causes(k, r, c, why, sizeof(why));
 		json_object_set_new(x, "warning", warn ? vt_json_str(why) : json_null());
 		json_array_append_new(rows, x);
 	}
@@ -400,7 +526,7 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 		json_object_set_new(x, "guest", vt_json_str(guest_name(a, vm->pid)));
 		json_object_set_new(x, "qemu_pid", json_integer(vm->pid));
 		for (int c = 0; c < 4; c++) {
-			struct cmp cc = {vm_counter[c], vm->has[c], 0, vm->ours[c], vm->k[c], VT_KACCT_WARN_EXITS};
+			struct cmp cc = {vm_counter[c], vm->has[c], 0, vm->ours[c], vm->k[c], VT_KACCT_WARN_EXITS, 0};
 			json_object_set_new(x, vm_counter[c], cmp_json(&cc));
 		}
 		json_array_append_new(vms, x);
@@ -410,7 +536,8 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 }
 
 static const char *const table_head[] = {"guest", "vCPU (tid)", "span s", "run: ours / kernel (diff)",
-					 "preempted / runqueue wait", "guest / guest_time", "exits: ours / KVM",
+					 "preempted / runqueue wait", "guest / guest_time", "guest at ticks / guest_time",
+					 "exits: ours / KVM",
 					 "warning"};
 #define TABLE_COLS (sizeof(table_head) / sizeof(table_head[0]))
 
@@ -448,21 +575,21 @@ int vt_kacct_table(const struct vt_kacct *k, const struct vt_analysis *a, struct
 	for (size_t i = 0; i < k->nrows; i++) {
 		const struct vt_kacct_row *r = &k->rows[i];
 		char **row = c + (i + 1) * TABLE_COLS, buf[768];
-		struct cmp m[4];
-		row_cmps(r, m);
+		struct cmp m[NCMP];
+		row_cmps(k, r, m);
 		row[0] = strdup(guest_name(a, r->pid));
 		snprintf(buf, sizeof(buf), "%u (%d)", r->vcpu, r->tid);
 		row[1] = strdup(buf);
 		snprintf(buf, sizeof(buf), "%.3f", (double)(r->t1 - r->t0) / 1e9);
 		row[2] = strdup(buf);
 		int warn = 0;
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0; j < NCMP; j++) {
 			row[3 + j] = cell_cmp(&m[j]);
 			warn |= large(&m[j]);
 		}
 		if (warn)
-			causes(k, r, buf, sizeof(buf));
-		row[7] = strdup(warn ? buf : "");
+			causes(k, r, m, buf, sizeof(buf));
+		row[3 + NCMP] = strdup(warn ? buf : "");
 		for (size_t j = 0; j < TABLE_COLS; j++)
 			if (!row[j])
 				return -1;
@@ -479,6 +606,7 @@ void vt_kacct_table_free(char **cells, const struct vt_html_table *t)
 
 void vt_kacct_free(struct vt_kacct *k)
 {
+	free(k->last_tick);
 	free(k->rows);
 	free(k->vms);
 	memset(k, 0, sizeof(*k));

@@ -17,6 +17,9 @@ struct vt_analysis;
 #define VT_KACCT_WARN_REL 0.05
 #define VT_KACCT_WARN_NS 20000000ull
 #define VT_KACCT_WARN_EXITS 10ull
+/* From an exit to the interrupts it left pending (KVM turns them on again
+ * before it leaves guest accounting): a few microseconds. */
+#define VT_KACCT_IRQ_WINDOW_NS 5000ull
 
 struct vt_kacct_row {
 	int64_t pid;
@@ -29,6 +32,14 @@ struct vt_kacct_row {
 	long clk_tck;
 	uint64_t ours[VT_VCPU_STATE_COUNT]; /* clipped to [r0, r1] */
 	uint64_t our_exits;
+	/* The kernel's guest_time is a tick count: a tick taken while the thread
+	 * runs guest code (it arrives as an external-interrupt exit, or is
+	 * pending at another exit, and is handled before KVM leaves guest
+	 * accounting) adds one tick. These are our counts of such ticks and of
+	 * all ticks on the thread, in the span. */
+	uint64_t guest_ticks, thread_ticks;
+	int exit_open;   /* its last event is an exit: 1, 2 when an interrupt's */
+	uint64_t exit_ref; /* that exit's time */
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
 };
 
@@ -48,6 +59,12 @@ struct vt_kacct {
 	char clock_note[256];
 	int64_t offset_ns;       /* reference = monotonic + offset */
 	uint64_t lost;           /* events the host's tracer lost */
+	uint64_t tick_function;  /* record.json's tick_sched_timer address, 0: unknown */
+	uint64_t ticks;          /* the host's tick events seen */
+	uint64_t *last_tick;     /* per host CPU: the last tick's time (0: none) */
+	size_t ncpus;
+	uint64_t period_votes[4]; /* consecutive ticks of a CPU 1/HZ apart, per candidate HZ */
+	uint64_t tick_ns;        /* 1/HZ as the ticks show it, 0: unknown */
 	struct vt_model_sink next;
 };
 

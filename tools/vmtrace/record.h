@@ -46,6 +46,7 @@ struct vt_rec_host {
 	char tracer_version[96];
 	char missing[1024];         /* events this kernel lacks */
 	char clock[32];
+	uint64_t tick_function;     /* tick_sched_timer's address (0: unknown) */
 	pid_t agent;                /* the vmtraced giving identities (0: none) */
 	int agent_ours;             /* started for this recording */
 	int agent_stopped;

@@ -27,6 +27,7 @@ static const char *const ftrace_events[] = {
 	"sched:sched_process_fork", "sched:sched_process_exec", "sched:sched_process_exit",
 	"irq:irq_handler_entry", "irq:irq_handler_exit", "irq:softirq_entry", "irq:softirq_exit",
 	"net:net_dev_queue", "net:netif_receive_skb",
+	"timer:hrtimer_expire_entry", /* the host's ticks: its guest_time is sampled at them */
 };
 
 /* Per-CPU buffer: a sixteenth of the memory shared by the CPUs, 1 to 32 MiB each. */
@@ -230,6 +231,10 @@ int vt_rec_host_start(struct vt_rec_host *h, const struct vt_rec_opts *o, struct
 		return -1;
 	}
 	h->running = 1;
+	/* The host's ticks among its hrtimer events: analyze samples guest time
+	 * at them as the kernel's guest_time does (docs/analyze.md). */
+	if (vt_kacct_symbol(&o->paths, "tick_sched_timer", &h->tick_function) < 0)
+		h->tick_function = 0;
 	return 0;
 }
 

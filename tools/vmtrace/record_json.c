@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,9 @@ static json_t *host_json(const struct vt_rec_summary *s)
 	json_object_set_new(o, "path", json_string(h->tracer == VT_REC_LTTNG ? "host" : "host/host.dat"));
 	json_object_set_new(o, "tracer", vt_json_str(h->tracer_version));
 	json_object_set_new(o, "clock", vt_json_str(h->clock));
+	char tick[24];
+	snprintf(tick, sizeof(tick), "0x%" PRIx64, h->tick_function);
+	json_object_set_new(o, "tick_function", h->tick_function ? json_string(tick) : json_null());
 	json_object_set_new(o, "events_missing", str_list(h->missing));
 	if (h->tracer == VT_REC_FTRACE)
 		json_object_set_new(o, "events", json_integer((json_int_t)h->events));

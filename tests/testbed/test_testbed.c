@@ -538,15 +538,17 @@ static void test_record_json(void **state)
  *   sched_wakeup: 20 ms + 8 % (measured on this emulated host: ours 0.5-5.2 %
  *   below the kernel's in all three recordings, never above: what the
  *   remaining few % are is open, issue 21);
- * - guest_time: USER_HZ ticks (10 ms) sampled by the tick when the thread is
- *   in guest mode: a sampling error of about sqrt(N) ticks, and one tick cut
- *   at each end: 3 sqrt(N) + 2 ticks, + 1 %, asserted below the kernel's
- *   only. Above it, ours is printed, not asserted: on this emulated host our
- *   GUEST met guest_time within 5 % in the recording whose guests stream to
- *   the relay, but was 17-21 % (agent) and 55 % (ftrace) above it in those
- *   whose guests write their trace to their own memory, with run time within
- *   1 % and exits exact in all three: not a per-exit tracepoint margin (the
- *   exit rates are alike), still unexplained (issue 21);
+ * - guest_time is a sample, not a clock: each host tick adds a whole tick
+ *   to it when it finds the thread in guest mode (docs/json.md). Our
+ *   continuous GUEST time is asserted not below it by more than the
+ *   sampling error (3 sqrt(N) + 2 USER_HZ ticks + 1 %); above it is printed
+ *   (on this emulated host 17-55 % above, the guests' runs being in step
+ *   with the host's tick). What is asserted is the sample itself: the host's
+ *   ticks are traced, and our count of those that found the thread in guest
+ *   mode (guest_ticks) must meet guest_time within the resolution of both:
+ *   one USER_HZ unit at each read (the kernel rounds down), one host tick at
+ *   each end of the span, and 1 % for ticks placed on the wrong side of an
+ *   exit;
  * - exits: KVM adds one to stat.exits for each exit and the kvm_exit event
  *   marks each: exact, but for the exits between a read's monotonic time and
  *   its file read: 4 per vCPU, plus the VM's exit rate over 20 ms (reading
@@ -627,6 +629,25 @@ static void check_kernel_accounting(int r)
 				fail_msg("%s: vCPU %lld: %s ours %.0f ns, the kernel's %.0f ns: %.0f ns apart, beyond %.0f ns",
 					 rec_name[r], (long long)int_of(v, "vcpu"), what[k], ours, kern, d, tol);
 		}
+		/* The same sample: the ticks that found the thread in guest mode. */
+		json_t *at = json_object_get(v, "guest_ticks");
+		if (!json_is_object(at))
+			fail_msg("%s: vCPU %lld: no guest time at the host's ticks (tick_ns %lld, %lld ticks on the thread)",
+				 rec_name[r], (long long)int_of(v, "vcpu"),
+				 json_is_integer(json_object_get(v, "tick_ns")) ? (long long)int_of(v, "tick_ns") : -1LL,
+				 (long long)int_of(v, "ticks_on_thread"));
+		double ours = (double)int_of(at, "ours"), kern = (double)int_of(at, "kernel");
+		double tol = 2 * 1e9 / (double)int_of(v, "clk_tck") + 2 * (double)int_of(v, "tick_ns") + 0.01 * kern;
+		printf(" at its %lld ticks (%lld in guest mode) ours %.3f s (%+.2f%%)", (long long)int_of(v, "ticks_on_thread"),
+		       (long long)int_of(v, "ticks_in_guest"), ours / 1e9, kern ? 100 * (ours - kern) / kern : 0);
+		if (kern > 0 && fabs(ours - kern) / kern > worst) {
+			worst = fabs(ours - kern) / kern;
+			worst_what = "guest_time at ticks";
+		}
+		if (fabs(ours - kern) > tol)
+			fail_msg("%s: vCPU %lld: guest time at the host's ticks %.0f ns, the kernel's guest_time %.0f ns: "
+				 "%.0f ns apart, beyond %.0f ns", rec_name[r], (long long)int_of(v, "vcpu"), ours, kern,
+				 fabs(ours - kern), tol);
 		printf("\n");
 		n++;
 	}

@@ -132,6 +132,10 @@ struct vt_vcpu_model {
 	struct vt_exit_stats *exits;
 	size_t nexits;
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
+	/* Host code ran on its thread in guest mode: the guest left before its
+	 * kvm_exit, which this kernel traces after the interrupts pending at the
+	 * exit (SVM before Linux 6.x): HYPERVISOR from that moment. */
+	int early_exit;
 	int32_t on_cpu;   /* the pCPU it runs on, -1 when switched out */
 	int forked;       /* its thread was created during the trace (start_ns is then its fork) */
 	int start_idle;   /* IDLE since the trace began, from a wakeup: undone if a fork follows */

@@ -644,11 +644,27 @@ void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const stru
 	case VT_KVM_EXIT:
 		if ((v = vcpu_of(model, ev->tid))) {
 			resolve_start(model, v, VT_VCPU_GUEST, ev->cpu, ev->procname);
+			/* Out of guest mode since the host's first event: that time is this exit's. */
+			if (v->early_exit)
+				v->reason = ev->u.kvm_exit.exit_reason;
 			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
 			v->reason = ev->u.kvm_exit.exit_reason;
-			v->exit_ts = ts ? ts : 1;
+			if (!v->early_exit || !v->exit_ts)
+				v->exit_ts = ts ? ts : 1;
+			v->early_exit = 0;
 			if (ev->u.kvm_exit.isa)
 				v->isa = ev->u.kvm_exit.isa;
+		}
+		break;
+	case VT_IRQ_ENTRY:
+	case VT_SOFTIRQ_ENTRY:
+	case VT_TIMER_EXPIRE:
+		/* The guest runs no host code: an interrupt handled on its vCPU
+		 * thread means the guest left, whatever the trace says yet. */
+		if ((v = vcpu_of(model, ev->tid)) && v->state == VT_VCPU_GUEST && ev->cpu >= 0 && ev->cpu == v->on_cpu) {
+			set_state(model, v, VT_VCPU_HYPERVISOR, ts);
+			v->early_exit = 1;
+			v->exit_ts = ts ? ts : 1;
 		}
 		break;
 	case VT_KVM_USERSPACE_EXIT:

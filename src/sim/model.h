@@ -204,6 +204,10 @@ struct vcpu {
 	uint64_t spont_left, next_tick;
 	int tick_resched;
 	int tick_at_exit;      /* a host tick came in guest mode: its event follows the exit */
+	struct {               /* an exit whose kvm_exit is traced later (host.exit_traced_late) */
+		uint32_t reason, intr_info;
+		uint64_t rip, info1, info2, h;
+	} late;
 	uint64_t exit_t;       /* the last exit */
 	uint64_t ticks_in_guest; /* truth: host ticks the kernel's guest_time counts */
 	/* pending work, handled right after the next entry */
@@ -297,6 +301,7 @@ enum qtype {
 	Q_VCPU_STEP,
 	Q_VCPU_EXIT,
 	Q_VCPU_RESUME,
+	Q_VCPU_EXIT_TRACE, /* a late-traced exit's kvm_exit (host.exit_traced_late) */
 	Q_GT_WAKE,
 	Q_VMSYNC_TIMER,
 	Q_FLOW_SEND,
@@ -311,6 +316,9 @@ enum qtype {
 #define EXIT_MARGIN_NS 100     /* from the last guest event (or the entry) to the exit */
 /* The host's tick callback (tick_sched_timer) as the simulated kernel has it. */
 #define SIM_TICK_FUNCTION 0xffffffff8119a2f0ull
+/* With host.exit_traced_late, kvm_exit is traced this long after an exit
+ * that came with a tick: the time the host took to handle it. */
+#define SIM_LATE_EXIT_NS 3000
 /* After an exit KVM keeps the thread in guest accounting while interrupts
  * are still off: a tick that comes then counts as guest time (5 us here). */
 #define SIM_EXIT_IRQ_WINDOW_NS 5000
@@ -346,6 +354,7 @@ void vt_sim_vcpu_request_exit(struct sim *s, struct vcpu *v, uint64_t t, uint32_
 void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen);
 void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen);
 void vt_sim_vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen);
+void vt_sim_vcpu_on_exit_trace(struct sim *s, struct vcpu *v, uint32_t gen);
 void vt_sim_vcpu_on_thread_wake(struct sim *s, struct gthread *gt, uint32_t gen);
 void vt_sim_vcpu_on_vmsync_timer(struct sim *s, struct guest *g);
 int vt_sim_vcpu_has_pending(const struct sim *s, const struct vcpu *v, uint64_t t);

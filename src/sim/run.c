@@ -137,6 +137,7 @@ static void dispatch(struct sim *s, const struct qitem *it)
 	case Q_VCPU_STEP: vt_sim_vcpu_on_step(s, it->obj, it->gen); break;
 	case Q_VCPU_EXIT: vt_sim_vcpu_on_exit(s, it->obj, it->gen); break;
 	case Q_VCPU_RESUME: vt_sim_vcpu_on_resume(s, it->obj, it->gen); break;
+	case Q_VCPU_EXIT_TRACE: vt_sim_vcpu_on_exit_trace(s, it->obj, it->gen); break;
 	case Q_GT_WAKE: vt_sim_vcpu_on_thread_wake(s, it->obj, it->gen); break;
 	case Q_VMSYNC_TIMER: vt_sim_vcpu_on_vmsync_timer(s, it->obj); break;
 	case Q_FLOW_SEND: vt_sim_net_on_send_due(s, it->obj); break;

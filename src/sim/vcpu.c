@@ -246,33 +246,13 @@ void vt_sim_vcpu_on_resume(struct sim *s, struct vcpu *v, uint32_t gen)
 	enter(s, v, t);
 }
 
-void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
+/* The exit as the trace shows it: kvm_exit and what KVM traces with it. */
+static void trace_exit(struct sim *s, struct vcpu *v, uint64_t t)
 {
-	if (gen != v->gen || v->mode != VM_GUEST)
-		return;
-	uint64_t t = s->now;
 	struct guest *g = v->g;
-	advance(v, t);
-	if (v->spont_left == 0)
-		v->spont_left = draw_gap(s, v);
-	uint32_t reason = v->exit_reason, cpu = v->th->cpu;
-	uint64_t h = vt_sim_hash(s->events ^ ((uint64_t)v->th->tid << 32));
-	uint64_t rip = 0xffffffff81000000ull + ((h & 0x3fffff) & ~7ull), info1 = 0, info2 = 0;
-	uint32_t intr_info = 0;
-	switch (reason) {
-	case VMX_EXTERNAL_INTERRUPT: intr_info = 0x800000ecu; break; /* valid, vector 0xec */
-	case VMX_IO: info1 = ((h >> 24) & 1 ? 0xc000ull : 0x60ull) << 16 | 0x8; break;
-	case VMX_EPT_VIOLATION:
-	case VMX_EPT_MISCONFIG: info2 = 0xfe000000ull + ((h >> 20) & 0xfff000); break;
-	case VMX_EXCEPTION_NMI: intr_info = 0x80000b0eu; info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break; /* #PF, CR2 */
-	case VMX_INVLPG: info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break;
-	case VMX_CR_ACCESS: info1 = 0x3 << 8 | 3; break; /* mov to CR3 */
-	case VMX_MSR_READ:
-	case VMX_MSR_WRITE: info1 = 0x6e0; break; /* IA32_TSC_DEADLINE */
-	default: break;
-	}
+	uint32_t reason = v->late.reason, intr_info = v->late.intr_info, cpu = v->th->cpu;
+	uint64_t rip = v->late.rip, info1 = v->late.info1, info2 = v->late.info2, h = v->late.h;
 	vt_sim_emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
-	v->exit_t = t;
 	if (v->tick_at_exit) { /* handled as soon as interrupts are on again */
 		vt_sim_emit_tick(s, cpu, t, v->th->ctx);
 		v->tick_at_exit = 0;
@@ -294,13 +274,70 @@ void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
 			vt_sim_emit_hypercall(s, cpu, t, v->th->ctx, 11 /* KVM_HC_SEND_IPI */, h & 0xff, 0);
 		}
 	}
+}
+
+void vt_sim_vcpu_on_exit(struct sim *s, struct vcpu *v, uint32_t gen)
+{
+	if (gen != v->gen || v->mode != VM_GUEST)
+		return;
+	uint64_t t = s->now;
+	advance(v, t);
+	if (v->spont_left == 0)
+		v->spont_left = draw_gap(s, v);
+	uint32_t reason = v->exit_reason, cpu = v->th->cpu;
+	uint64_t h = vt_sim_hash(s->events ^ ((uint64_t)v->th->tid << 32));
+	uint64_t rip = 0xffffffff81000000ull + ((h & 0x3fffff) & ~7ull), info1 = 0, info2 = 0;
+	uint32_t intr_info = 0;
+	switch (reason) {
+	case VMX_EXTERNAL_INTERRUPT: intr_info = 0x800000ecu; break; /* valid, vector 0xec */
+	case VMX_IO: info1 = ((h >> 24) & 1 ? 0xc000ull : 0x60ull) << 16 | 0x8; break;
+	case VMX_EPT_VIOLATION:
+	case VMX_EPT_MISCONFIG: info2 = 0xfe000000ull + ((h >> 20) & 0xfff000); break;
+	case VMX_EXCEPTION_NMI: intr_info = 0x80000b0eu; info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break; /* #PF, CR2 */
+	case VMX_INVLPG: info1 = 0x7f0000000000ull + ((h >> 8) & 0xfff000); break;
+	case VMX_CR_ACCESS: info1 = 0x3 << 8 | 3; break; /* mov to CR3 */
+	case VMX_MSR_READ:
+	case VMX_MSR_WRITE: info1 = 0x6e0; break; /* IA32_TSC_DEADLINE */
+	default: break;
+	}
+	v->exit_t = t;
+	/* A kernel that traces kvm_exit after the interrupts pending at the exit
+	 * shows them first: the tick now, kvm_exit once it is handled (the
+	 * simulated host traces no other interrupt: the others take no time). */
+	int late = s->sc->exit_traced_late && v->tick_at_exit;
+	if (late && v->tick_at_exit) {
+		vt_sim_emit_tick(s, cpu, t, v->th->ctx);
+		v->tick_at_exit = 0;
+	}
+	v->late.reason = reason;
+	v->late.intr_info = intr_info;
+	v->late.rip = rip;
+	v->late.info1 = info1;
+	v->late.info2 = info2;
+	v->late.h = h;
+	if (!late)
+		trace_exit(s, v, t);
 	v->exiting = 0;
 	v->mode = VM_ROOT;
 	v->last_reason = reason;
 	v->hlt_wait = reason == VMX_HLT;
 	vt_sim_vcpu_set_state(s, v, VS_HYPERVISOR, reason, t);
 	v->gen++;
+	if (late) {
+		vt_sim_queue_push(&s->q, t + SIM_LATE_EXIT_NS, Q_VCPU_EXIT_TRACE, v, v->gen);
+		return;
+	}
 	vt_sim_queue_push(&s->q, t + hv_cost(s, reason), Q_VCPU_RESUME, v, v->gen);
+}
+
+void vt_sim_vcpu_on_exit_trace(struct sim *s, struct vcpu *v, uint32_t gen)
+{
+	if (gen != v->gen || v->mode != VM_ROOT)
+		return;
+	uint64_t t = s->now;
+	trace_exit(s, v, t);
+	v->gen++;
+	vt_sim_queue_push(&s->q, t + hv_cost(s, v->late.reason), Q_VCPU_RESUME, v, v->gen);
 }
 
 static void set_current(struct sim *s, struct vcpu *v, struct gthread *next, uint64_t t)

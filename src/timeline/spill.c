@@ -229,6 +229,11 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.a = ev->u.exit.tid;
 		r.c = intern(s, ev->u.exit.comm);
 		break;
+	case VT_SOFTIRQ_ENTRY: /* a tick inside a softirq is not guest time */
+	case VT_SOFTIRQ_EXIT:
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = (int32_t)ev->u.softirq.vec;
+		break;
 	case VT_TIMER_EXPIRE: /* the host's ticks, for the kernel-accounting check */
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = (int32_t)(uint32_t)ev->u.timer.timer;
@@ -328,6 +333,10 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		ev->u.kvm_exit.vcpu_id = (uint32_t)r->a;
 		ev->u.kvm_exit.isa = (uint32_t)r->b;
 		ev->u.kvm_exit.exit_reason = (uint64_t)r->c | (uint64_t)r->d << 32;
+		break;
+	case VT_SOFTIRQ_ENTRY:
+	case VT_SOFTIRQ_EXIT:
+		ev->u.softirq.vec = (uint32_t)r->a;
 		break;
 	case VT_TIMER_EXPIRE:
 		ev->u.timer.timer = (uint64_t)(uint32_t)r->a | (uint64_t)(uint32_t)r->b << 32;

@@ -11,7 +11,7 @@
 #include "testutil.h"
 
 const char *const test_scenarios[] = {"two-guests-ntp", "two-guests-ptp", "two-guests-free", "vmsync", "host-only",
-				     "guest-lifecycle", "kernel-ticks", NULL};
+				     "guest-lifecycle", "kernel-ticks", "kernel-ticks-svm", NULL};
 
 void simlog_record(void *arg, uint64_t true_ns, const struct vt_event *ev)
 {

@@ -216,20 +216,33 @@ static int interrupt_exit(const struct vt_kvm_exit *x)
 
 /* A tick of the host: counted on the thread it interrupted, and its
  * distance to the CPU's previous tick votes for a tick period. */
+/* Per-CPU state for host CPU cpu (< 4096): 0, or -1 when out of memory. */
+static int grow_cpus(struct vt_kacct *k, size_t cpu)
+{
+	if (cpu < k->ncpus)
+		return 0;
+	uint64_t *p = realloc(k->last_tick, (cpu + 1) * sizeof(*p));
+	if (!p)
+		return -1;
+	k->last_tick = p;
+	uint8_t *q = realloc(k->in_softirq, cpu + 1);
+	if (!q)
+		return -1;
+	k->in_softirq = q;
+	memset(p + k->ncpus, 0, (cpu + 1 - k->ncpus) * sizeof(*p));
+	memset(q + k->ncpus, 0, cpu + 1 - k->ncpus);
+	k->ncpus = cpu + 1;
+	return 0;
+}
+
 static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 {
 	k->ticks++;
+	int softirq = 0;
 	if (ev->cpu >= 0 && ev->cpu < 4096) {
 		size_t cpu = (size_t)ev->cpu;
-		if (cpu >= k->ncpus) {
-			uint64_t *p = realloc(k->last_tick, (cpu + 1) * sizeof(*p));
-			if (p) {
-				memset(p + k->ncpus, 0, (cpu + 1 - k->ncpus) * sizeof(*p));
-				k->last_tick = p;
-				k->ncpus = cpu + 1;
-			}
-		}
-		if (cpu < k->ncpus) {
+		if (grow_cpus(k, cpu) == 0) {
+			softirq = k->in_softirq[cpu];
 			uint64_t d = k->last_tick[cpu] && ref > k->last_tick[cpu] ? ref - k->last_tick[cpu] : 0;
 			for (int i = 0; i < 4 && d; i++)
 				if (d > hz_period_ns[i] - hz_period_ns[i] / 50 && d < hz_period_ns[i] + hz_period_ns[i] / 50)
@@ -242,10 +255,21 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 		if (r->tid != ev->tid || ref < r->r0 || ref > r->r1)
 			continue;
 		r->thread_ticks++;
-		/* An interrupt exit is the tick's own (or one just before it); after
-		 * another exit only a tick that was pending at it counts. */
-		r->guest_ticks += r->exit_open == 2 || (r->exit_open == 1 && ref - r->exit_ref <= VT_KACCT_IRQ_WINDOW_NS);
-		r->exit_open = 0;
+		/* A tick that interrupts a softirq is system time, guest accounting or not. */
+		if (softirq) {
+			if (r->exit_open != 3)
+				r->exit_open = 0;
+			continue;
+		}
+		/* Where the kernel traces kvm_exit decides where the tick shows. After
+		 * the interrupts left pending at the exit (SVM before ~6.6: in the
+		 * exit handler), the tick lies between the entry and the exit. Before
+		 * them (VMX, later SVM), it follows the exit: an interrupt exit is the
+		 * tick's own; after another exit only a tick pending at it counts. */
+		r->guest_ticks += r->exit_open == 3 || r->exit_open == 2 ||
+				  (r->exit_open == 1 && ref - r->exit_ref <= VT_KACCT_IRQ_WINDOW_NS);
+		if (r->exit_open != 3)
+			r->exit_open = 0;
 	}
 }
 
@@ -255,11 +279,17 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 		tick_event(k, ref, ev);
 		return;
 	}
-	/* Anything else the thread does ends the moment right after its exit. */
+	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && ev->cpu >= 0 && ev->cpu < 4096) {
+		if (grow_cpus(k, (size_t)ev->cpu) == 0)
+			k->in_softirq[ev->cpu] = ev->kind == VT_SOFTIRQ_ENTRY;
+		return;
+	}
+	/* Anything else the thread does ends the moment right after its exit;
+	 * an entry opens guest mode. */
 	if (ev->kind == VT_KVM_ENTRY || ev->kind == VT_SCHED_SWITCH)
 		for (size_t i = 0; i < k->nrows; i++)
 			if (k->rows[i].tid == (ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid))
-				k->rows[i].exit_open = 0;
+				k->rows[i].exit_open = ev->kind == VT_KVM_ENTRY ? 3 : 0;
 	if (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
 		return;
 	for (size_t i = 0; i < k->nrows; i++) {
@@ -607,6 +637,7 @@ void vt_kacct_table_free(char **cells, const struct vt_html_table *t)
 void vt_kacct_free(struct vt_kacct *k)
 {
 	free(k->last_tick);
+	free(k->in_softirq);
 	free(k->rows);
 	free(k->vms);
 	memset(k, 0, sizeof(*k));

@@ -38,7 +38,7 @@ struct vt_kacct_row {
 	 * accounting) adds one tick. These are our counts of such ticks and of
 	 * all ticks on the thread, in the span. */
 	uint64_t guest_ticks, thread_ticks;
-	int exit_open;   /* its last event is an exit: 1, 2 when an interrupt's */
+	int exit_open;   /* its last event is an exit: 1, 2 when an interrupt's; 3: an entry */
 	uint64_t exit_ref; /* that exit's time */
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
 };
@@ -62,6 +62,7 @@ struct vt_kacct {
 	uint64_t tick_function;  /* record.json's tick_sched_timer address, 0: unknown */
 	uint64_t ticks;          /* the host's tick events seen */
 	uint64_t *last_tick;     /* per host CPU: the last tick's time (0: none) */
+	uint8_t *in_softirq;     /* per host CPU: a softirq runs (entry seen, not its exit) */
 	size_t ncpus;
 	uint64_t period_votes[4]; /* consecutive ticks of a CPU 1/HZ apart, per candidate HZ */
 	uint64_t tick_ns;        /* 1/HZ as the ticks show it, 0: unknown */

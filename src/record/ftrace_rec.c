@@ -144,6 +144,25 @@ static int release(struct vt_ftrace_rec *r, struct vt_error *err)
 	return rc;
 }
 
+/* The threads' names come from saved_cmdlines, a cache of 128 pids by
+ * default: on a busy host a vCPU thread's name is gone by the end. Raised
+ * (never lowered: another recorder may need it), a failure only costs names. */
+#define CMDLINES_WANTED 4096
+
+static void raise_cmdlines(struct vt_ftrace_rec *r)
+{
+	char path[VT_FTRACE_PATH];
+	vt_ftrace_path(path, sizeof(path), "%s/saved_cmdlines_size", r->tracefs);
+	char *now = vt_ftrace_read_file(path, 64, NULL, NULL);
+	long n = now ? strtol(now, NULL, 10) : 0;
+	free(now);
+	if (n > 0 && n < CMDLINES_WANTED) {
+		char want[16];
+		snprintf(want, sizeof(want), "%d", CMDLINES_WANTED);
+		vt_ftrace_write_file(path, want, NULL);
+	}
+}
+
 static int setup(struct vt_ftrace_rec *r, const struct vt_ftrace_rec_options *o, struct vt_error *err)
 {
 	char name[80];
@@ -158,6 +177,7 @@ static int setup(struct vt_ftrace_rec *r, const struct vt_ftrace_rec_options *o,
 	    vt_ftrace_instance_create(r->tracefs, name, r->inst, sizeof(r->inst), err))
 		return -1;
 	r->have_inst = 1;
+	raise_cmdlines(r);
 	int *ok = calloc(o->nevents + 1, sizeof(*ok));
 	if (!ok)
 		return vt_error_set(err, "%s: out of memory", r->inst);

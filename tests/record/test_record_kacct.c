@@ -83,7 +83,9 @@ static void test_record_counters(void **state)
 		       (long long)geti(x, "vcpu"), (long long)geti(x, "tid"), span / 1e9,
 		       (long long)(geti(en, "run_ns") - geti(s, "run_ns")), (long long)(geti(en, "wait_ns") - geti(s, "wait_ns")),
 		       (long long)(geti(en, "guest_time_ticks") - geti(s, "guest_time_ticks")));
-		assert_true(span > 1800000000LL && span < 10000000000LL);
+		/* Both reads lie inside --duration 2; the start read waits for the
+		 * guests' sessions, which a loaded machine makes slow. */
+		assert_true(span > 1000000000LL && span < 10000000000LL);
 		assert_true(json_is_integer(json_object_get(s, "run_ns")));
 		assert_true(json_is_integer(json_object_get(s, "wait_ns")));
 		assert_true(json_is_integer(json_object_get(s, "guest_time_ticks")));

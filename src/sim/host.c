@@ -229,6 +229,10 @@ static void tick_event(struct sim *s, struct cpu *c, uint64_t t)
 	if (v && v->mode == VM_GUEST) {
 		v->ticks_in_guest += t >= s->t_snap;
 		v->tick_at_exit = 1;
+		/* An exit already on its way (within EXIT_MARGIN_NS) comes after the
+		 * interrupt: the exit is the interrupt's (a vmsync hypercall aside). */
+		if (v->exiting && !(v->exit_reason == VMX_VMCALL && v->exit_info1))
+			v->exit_reason = VMX_EXTERNAL_INTERRUPT;
 		return;
 	}
 	/* Port I/O leaves for QEMU at once (kvm_userspace_exit): out of guest accounting. */

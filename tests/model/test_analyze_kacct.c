@@ -337,14 +337,21 @@ static void check_ticks(const char *d, json_t *truth)
 			rows_seen++;
 			json_t *at = json_object_get(row, "guest_ticks");
 			assert_true(json_is_object(at));
-			printf("%s vCPU %lld: %lld ticks in guest of %lld on the thread, truth %lld; continuous guest %.3f s, "
-			       "guest_time %.3f s\n", json_string_value(json_object_get(g, "name")), (long long)geti(v, "vcpu"),
-			       (long long)geti(row, "ticks_in_guest"), (long long)geti(row, "ticks_on_thread"),
+			printf("%s vCPU %lld: %lld (to %lld) ticks in guest of %lld on the thread, truth %lld; continuous guest "
+			       "%.3f s, guest_time %.3f s\n", json_string_value(json_object_get(g, "name")), (long long)geti(v, "vcpu"),
+			       (long long)geti(row, "ticks_in_guest"), (long long)geti(row, "ticks_in_guest_max"),
+			       (long long)geti(row, "ticks_on_thread"),
 			       (long long)geti(v, "ticks_in_guest"), geti(json_object_get(row, "guest_time"), "ours") / 1e9,
 			       geti(json_object_get(row, "guest_time"), "kernel") / 1e9);
 			assert_int_equal(geti(row, "tick_ns"), geti(truth, "tick_ns"));
-			assert_int_equal(geti(row, "ticks_in_guest"), geti(v, "ticks_in_guest"));
-			assert_int_equal(geti(at, "difference"), 0);
+			/* Exact but for a tick whose (late) kvm_exit the run ended before:
+			 * the truth counts it, our upper bound only. */
+			json_int_t lo = geti(row, "ticks_in_guest"), hi = geti(row, "ticks_in_guest_max"), truth_ticks;
+			truth_ticks = geti(v, "ticks_in_guest");
+			if (!(lo <= truth_ticks && truth_ticks <= hi && truth_ticks - lo <= 1 && hi - lo <= 1))
+				fail_msg("ticks in guest mode: ours %lld to %lld, truth %lld", (long long)lo, (long long)hi,
+					 (long long)truth_ticks);
+			assert_int_equal(geti(at, "outside"), 0);
 			assert_true(geti(row, "ticks_on_thread") >= geti(row, "ticks_in_guest"));
 			/* The sample is far from the continuous figure here, and that is explained. */
 			json_t *gt = json_object_get(row, "guest_time");

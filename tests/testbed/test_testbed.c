@@ -548,7 +548,11 @@ static void test_record_json(void **state)
  *   mode (guest_ticks) must meet guest_time within the resolution of both:
  *   one USER_HZ unit at each read (the kernel rounds down), one host tick at
  *   each end of the span, and 1 % for ticks placed on the wrong side of an
- *   exit;
+ *   exit. This host's kernel (SVM, 6.1) traces kvm_exit after the interrupts
+ *   that came with the exit, so a tick before a synchronous exit may have
+ *   been in guest accounting or not: ours is then a range (the sure ticks;
+ *   with those), and the kernel's must lie in it (measured: 6-13 % above
+ *   the lower end, 5-12 % below the upper one, in all three recordings);
  * - exits: KVM adds one to stat.exits for each exit and the kvm_exit event
  *   marks each: exact, but for the exits between a read's monotonic time and
  *   its file read: 4 per vCPU, plus the VM's exit rate over 20 ms (reading
@@ -636,18 +640,20 @@ static void check_kernel_accounting(int r)
 				 rec_name[r], (long long)int_of(v, "vcpu"),
 				 json_is_integer(json_object_get(v, "tick_ns")) ? (long long)int_of(v, "tick_ns") : -1LL,
 				 (long long)int_of(v, "ticks_on_thread"));
-		double ours = (double)int_of(at, "ours"), kern = (double)int_of(at, "kernel");
+		double ours = (double)int_of(at, "ours"), ours_max = (double)int_of(at, "ours_max");
+		double kern = (double)int_of(at, "kernel"), off = (double)int_of(at, "outside");
 		double tol = 2 * 1e9 / (double)int_of(v, "clk_tck") + 2 * (double)int_of(v, "tick_ns") + 0.01 * kern;
-		printf(" at its %lld ticks (%lld in guest mode) ours %.3f s (%+.2f%%)", (long long)int_of(v, "ticks_on_thread"),
-		       (long long)int_of(v, "ticks_in_guest"), ours / 1e9, kern ? 100 * (ours - kern) / kern : 0);
-		if (kern > 0 && fabs(ours - kern) / kern > worst) {
-			worst = fabs(ours - kern) / kern;
-			worst_what = "guest_time at ticks";
+		printf(" at its %lld ticks (%lld to %lld in guest mode) ours %.3f to %.3f s (%s)",
+		       (long long)int_of(v, "ticks_on_thread"), (long long)int_of(v, "ticks_in_guest"),
+		       (long long)int_of(v, "ticks_in_guest_max"), ours / 1e9, ours_max / 1e9, off ? "OUTSIDE" : "inside");
+		if (kern > 0 && off / kern > worst) {
+			worst = off / kern;
+			worst_what = "guest_time outside ours at ticks";
 		}
-		if (fabs(ours - kern) > tol)
-			fail_msg("%s: vCPU %lld: guest time at the host's ticks %.0f ns, the kernel's guest_time %.0f ns: "
-				 "%.0f ns apart, beyond %.0f ns", rec_name[r], (long long)int_of(v, "vcpu"), ours, kern,
-				 fabs(ours - kern), tol);
+		if (off > tol)
+			fail_msg("%s: vCPU %lld: guest time at the host's ticks %.0f to %.0f ns, the kernel's guest_time "
+				 "%.0f ns: %.0f ns outside, beyond %.0f ns", rec_name[r], (long long)int_of(v, "vcpu"), ours,
+				 ours_max, kern, off, tol);
 		printf("\n");
 		n++;
 	}

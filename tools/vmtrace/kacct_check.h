@@ -38,7 +38,13 @@ struct vt_kacct_row {
 	 * accounting) adds one tick. These are our counts of such ticks and of
 	 * all ticks on the thread, in the span. */
 	uint64_t guest_ticks, thread_ticks;
+	/* With kvm_exit traced late, a tick before a synchronous exit came in
+	 * guest accounting (pending at the exit) or after it (once interrupts
+	 * were on again): the trace cannot tell. guest_ticks counts the sure
+	 * ones, guest_ticks_max those too: the kernel's count lies between. */
+	uint64_t guest_ticks_max;
 	int exit_open;   /* its last event is an exit: 1, 2 when an interrupt's; 3: an entry */
+	uint64_t pending_ticks; /* ticks between an entry and its late-traced exit, until its reason */
 	uint64_t exit_ref; /* that exit's time */
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
 };

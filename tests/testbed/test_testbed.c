@@ -170,11 +170,32 @@ static void check_sync(int rec)
 		       (long long)int_of(json_object_get(lat, "to_reference"), "count"),
 		       (long long)int_of(json_object_get(lat, "from_reference"), "count"), (long long)neg_to,
 		       (long long)neg_from);
-		if (strcmp(str_of(c, "method"), "hull") || strcmp(str_of(c, "quality"), "ACCURATE"))
+		/* The emulated guests' clocks may jump (seen: 14 ms ahead for half a
+		 * second under a loaded emulator), which no line or knots follow:
+		 * then the clock must say so (APPROXIMATE, the jump named) with an
+		 * accuracy that covers every contradicting message. Else ACCURATE
+		 * and no message received before it was sent. */
+		int jumped = !strcmp(str_of(c, "quality"), "APPROXIMATE") && json_array_size(json_object_get(c, "knots")) >= 2 &&
+			     strstr(str_of(c, "why"), "the clock jumped");
+		if (strcmp(str_of(c, "method"), "hull") || (strcmp(str_of(c, "quality"), "ACCURATE") && !jumped))
 			fail_msg("%s: %s synchronized by %s, quality %s: %s", rec_name[rec], str_of(g, "name"),
 				 str_of(c, "method"), str_of(c, "quality"), str_of(c, "why"));
-		assert_int_equal(neg_to, 0);
-		assert_int_equal(neg_from, 0);
+		if (!jumped) {
+			assert_int_equal(neg_to, 0);
+			assert_int_equal(neg_from, 0);
+		}
+		json_int_t worst = 0;
+		const char *way[] = {"to_reference", "from_reference"};
+		for (int w = 0; w < 2; w++) {
+			json_t *mn = json_object_get(json_object_get(lat, way[w]), "min_ns");
+			if (json_is_integer(mn) && json_integer_value(mn) < worst)
+				worst = json_integer_value(mn);
+		}
+		if (worst < 0 && -worst > int_of(c, "accuracy_ns"))
+			fail_msg("%s: %s: a message %lld ns before it was sent, beyond the claimed +/- %lld ns", rec_name[rec],
+				 str_of(g, "name"), (long long)-worst, (long long)int_of(c, "accuracy_ns"));
+		if (jumped)
+			printf("%s: %s's clock jumped: %s\n", rec_name[rec], str_of(g, "name"), str_of(c, "why"));
 	}
 }
 
@@ -308,11 +329,28 @@ static void test_hog_top_preemptor(void **state)
 		fail_msg("the CPU hog (pid %lld) is the top preempting host thread of no guest", (long long)hog);
 }
 
+/* The sync's claimed accuracy for the manifest guest named name (-1: none). */
+static json_int_t guest_accuracy(int rec, const char *name)
+{
+	json_t *g;
+	size_t i;
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
+	{
+		if (strcmp(str_of(g, "name"), name))
+			continue;
+		json_t *c = guest_clock(sync_doc(rec), rec, g);
+		json_t *a = json_object_get(c, "accuracy_ns");
+		return json_is_integer(a) ? json_integer_value(a) : -1;
+	}
+	return -1;
+}
+
 /* The findings (docs/findings.md) of the LTTng recordings: the emulated host
  * runs KVM without nested paging and beside a CPU hog, so every guest gets
  * no-nested-paging and the hog is a host-noisy-neighbour of at least one;
  * vcpu-overcommit is allowed only when the guests' vCPUs outnumber the host's
- * CPUs; nothing else. ftrace's are printed (its guests' clocks are placed by
+ * CPUs; trace-quality only for a guest whose clock sync claims a bound above
+ * a millisecond (an emulated guest clock that jumped); nothing else. ftrace's are printed (its guests' clocks are placed by
  * containment, whose quality there is still under study). */
 static void test_findings(void **state)
 {
@@ -336,6 +374,8 @@ static void test_findings(void **state)
 			if (!strcmp(id, "host-noisy-neighbour"))
 				noisy += int_of(f, "tid") == hog;
 			else if (!strcmp(id, "vcpu-overcommit") && vcpus > cpus)
+				continue;
+			else if (!strcmp(id, "trace-quality") && guest_accuracy(r, str_of(f, "guest_name")) > 1000000)
 				continue;
 			else if (strcmp(id, "no-nested-paging"))
 				fail_msg("%s: %s is not what this recording shows (%lld vCPUs on %lld CPUs)", rec_name[r], id,

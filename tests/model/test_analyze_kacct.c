@@ -64,6 +64,19 @@ static json_t *reads(json_int_t mono, json_int_t run, json_int_t wait, json_int_
 			 "guest_time_ticks", ticks, "kvm", "exits", kexits);
 }
 
+/* `vmtrace analyze --json [OPTS] D`, parsed; fails the test on an error. */
+static json_t *analyze_json(const char *opts, const char *d)
+{
+	struct vt_run run;
+	vt_run_shell(&run, "%s analyze --json %s '%s'", vt_vmtrace_cmd(), opts, d);
+	if (run.status)
+		fail_msg("analyze --json: %s", run.err);
+	json_t *doc = json_loads(run.out, 0, NULL);
+	vt_run_free(&run);
+	assert_non_null(doc);
+	return doc;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -135,12 +148,8 @@ static void test_compare(void **state)
 	assert_int_equal(json_dump_file(rec, path, 0), 0);
 	json_decref(rec);
 
+	json_t *doc = analyze_json("", dir);
 	struct vt_run run;
-	vt_run_shell(&run, "%s analyze --json '%s'", vt_vmtrace_cmd(), dir);
-	if (run.status)
-		fail_msg("analyze --json: %s", run.err);
-	json_t *doc = json_loads(run.out, 0, NULL);
-	vt_run_free(&run);
 	json_t *ka = json_object_get(doc, "kernel_accounting");
 	assert_true(json_is_true(json_object_get(ka, "compared")));
 	json_t *rows = json_object_get(ka, "vcpus");
@@ -300,12 +309,7 @@ static void ticks_record(const char *d, json_t *truth, json_int_t mono_off, int 
 
 static void check_ticks(const char *d, json_t *truth)
 {
-	struct vt_run run;
-	vt_run_shell(&run, "%s analyze --json --timeline '%s'", vt_vmtrace_cmd(), d);
-	if (run.status)
-		fail_msg("analyze --json: %s", run.err);
-	json_t *doc = json_loads(run.out, 0, NULL);
-	vt_run_free(&run);
+	json_t *doc = analyze_json("--timeline", d);
 	json_t *rows = json_object_get(json_object_get(doc, "kernel_accounting"), "vcpus");
 	size_t i, j, n = 0, rows_seen = 0;
 	json_t *g, *v, *r;

@@ -234,6 +234,10 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = (int32_t)ev->u.softirq.vec;
 		break;
+	case VT_IRQ_ENTRY: /* host code on a vCPU thread: the guest has left */
+		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
+		r.a = ev->u.irq.irq;
+		break;
 	case VT_TIMER_EXPIRE: /* the host's ticks, for the kernel-accounting check */
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = (int32_t)(uint32_t)ev->u.timer.timer;
@@ -337,6 +341,9 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 	case VT_SOFTIRQ_ENTRY:
 	case VT_SOFTIRQ_EXIT:
 		ev->u.softirq.vec = (uint32_t)r->a;
+		break;
+	case VT_IRQ_ENTRY:
+		ev->u.irq.irq = r->a;
 		break;
 	case VT_TIMER_EXPIRE:
 		ev->u.timer.timer = (uint64_t)(uint32_t)r->a | (uint64_t)(uint32_t)r->b << 32;

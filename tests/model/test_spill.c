@@ -176,6 +176,14 @@ static void test_guest_lifecycle(void **state)
 	check("guest-lifecycle", "");
 }
 
+/* Host ticks inside guest mode (kvm_exit traced late): the model ends guest
+ * mode at them, from the spill as from the traces. */
+static void test_late_exits(void **state)
+{
+	(void)state;
+	check("kernel-ticks-svm", "-d 1000");
+}
+
 static void test_host_only(void **state)
 {
 	(void)state;
@@ -235,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_guests),
 		cmocka_unit_test(test_guest_lifecycle),
+		cmocka_unit_test(test_late_exits),
 		cmocka_unit_test(test_host_only),
 		cmocka_unit_test(test_write_failure),
 	};

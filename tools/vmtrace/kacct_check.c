@@ -214,8 +214,6 @@ static int interrupt_exit(const struct vt_kvm_exit *x)
 	return x->exit_reason == 1 || x->exit_reason == 0x060;
 }
 
-/* A tick of the host: counted on the thread it interrupted, and its
- * distance to the CPU's previous tick votes for a tick period. */
 /* Per-CPU state for host CPU cpu (< 4096): 0, or -1 when out of memory. */
 static int grow_cpus(struct vt_kacct *k, size_t cpu)
 {
@@ -235,6 +233,8 @@ static int grow_cpus(struct vt_kacct *k, size_t cpu)
 	return 0;
 }
 
+/* A tick of the host: counted on the thread it interrupted, and its
+ * distance to the CPU's previous tick votes for a tick period. */
 static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 {
 	k->ticks++;
@@ -257,8 +257,8 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 		r->thread_ticks++;
 		/* A tick that interrupts a softirq is system time, guest accounting or not. */
 		if (softirq) {
-			if (r->exit_open != 3)
-				r->exit_open = 0;
+			if (r->moment != VT_KACCT_IN_GUEST)
+				r->moment = VT_KACCT_NO_EXIT;
 			continue;
 		}
 		/* Where the kernel traces kvm_exit decides where the tick shows.
@@ -270,14 +270,15 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 		 * the exit: an interrupt exit's, surely. Before a synchronous exit (an
 		 * MSR, a fault) it was pending at the exit (guest) or came once KVM had
 		 * left guest accounting (not): only the upper bound counts it. */
-		if (r->exit_open == 3) {
+		if (r->moment == VT_KACCT_IN_GUEST) {
 			r->pending_ticks++;
 			continue;
 		}
-		int sure = r->exit_open == 2 || (r->exit_open == 1 && ref - r->exit_ref <= VT_KACCT_IRQ_WINDOW_NS);
+		int sure = r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ||
+			   (r->moment == VT_KACCT_AFTER_EXIT && ref - r->exit_ref <= VT_KACCT_IRQ_WINDOW_NS);
 		r->guest_ticks += sure;
 		r->guest_ticks_max += sure;
-		r->exit_open = 0;
+		r->moment = VT_KACCT_NO_EXIT;
 	}
 }
 
@@ -297,7 +298,7 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 	if (ev->kind == VT_KVM_ENTRY || ev->kind == VT_SCHED_SWITCH)
 		for (size_t i = 0; i < k->nrows; i++)
 			if (k->rows[i].tid == (ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid)) {
-				k->rows[i].exit_open = ev->kind == VT_KVM_ENTRY ? 3 : 0;
+				k->rows[i].moment = ev->kind == VT_KVM_ENTRY ? VT_KACCT_IN_GUEST : VT_KACCT_NO_EXIT;
 				if (ev->kind == VT_KVM_ENTRY)
 					k->rows[i].pending_ticks = 0; /* no exit seen for them */
 			}
@@ -309,10 +310,12 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 			continue;
 		if (ev->kind == VT_KVM_EXIT && ref >= r->r0 && ref <= r->r1)
 			r->our_exits++;
-		r->exit_open = ev->kind != VT_KVM_EXIT ? 0 : interrupt_exit(&ev->u.kvm_exit) ? 2 : 1;
+		r->moment = ev->kind != VT_KVM_EXIT         ? VT_KACCT_NO_EXIT
+			       : interrupt_exit(&ev->u.kvm_exit) ? VT_KACCT_AFTER_INTERRUPT_EXIT
+								 : VT_KACCT_AFTER_EXIT;
 		r->exit_ref = ref;
 		if (ev->kind == VT_KVM_EXIT) {
-			r->guest_ticks += r->exit_open == 2 ? r->pending_ticks : 0;
+			r->guest_ticks += r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ? r->pending_ticks : 0;
 			r->guest_ticks_max += r->pending_ticks;
 			r->pending_ticks = 0;
 		}

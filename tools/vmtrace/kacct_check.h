@@ -21,6 +21,14 @@ struct vt_analysis;
  * before it leaves guest accounting): a few microseconds. */
 #define VT_KACCT_IRQ_WINDOW_NS 5000ull
 
+/* Where a vCPU thread is, as its last KVM event says, for the next tick. */
+enum vt_kacct_moment {
+	VT_KACCT_NO_EXIT,              /* nothing that a tick could follow */
+	VT_KACCT_AFTER_EXIT,           /* right after a synchronous exit */
+	VT_KACCT_AFTER_INTERRUPT_EXIT, /* right after an interrupt's exit */
+	VT_KACCT_IN_GUEST,             /* after an entry, its exit not traced yet */
+};
+
 struct vt_kacct_row {
 	int64_t pid;
 	uint32_t vcpu;
@@ -43,7 +51,7 @@ struct vt_kacct_row {
 	 * were on again): the trace cannot tell. guest_ticks counts the sure
 	 * ones, guest_ticks_max those too: the kernel's count lies between. */
 	uint64_t guest_ticks_max;
-	int exit_open;   /* its last event is an exit: 1, 2 when an interrupt's; 3: an entry */
+	enum vt_kacct_moment moment; /* what the thread's last event says of the moment */
 	uint64_t pending_ticks; /* ticks between an entry and its late-traced exit, until its reason */
 	uint64_t exit_ref; /* that exit's time */
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */

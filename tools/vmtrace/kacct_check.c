@@ -214,6 +214,11 @@ static int interrupt_exit(const struct vt_kvm_exit *x)
 	return x->exit_reason == 1 || x->exit_reason == 0x060;
 }
 
+static int in_guest(const struct vt_kacct_row *r)
+{
+	return r->moment == VT_KACCT_IN_GUEST || r->moment == VT_KACCT_IN_GUEST_HOST_SEEN;
+}
+
 /* Per-CPU state for host CPU cpu (< 4096): 0, or -1 when out of memory. */
 static int grow_cpus(struct vt_kacct *k, size_t cpu)
 {
@@ -257,8 +262,7 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 		r->thread_ticks++;
 		/* A tick that interrupts a softirq is system time, guest accounting or not. */
 		if (softirq) {
-			if (r->moment != VT_KACCT_IN_GUEST)
-				r->moment = VT_KACCT_NO_EXIT;
+			r->moment = in_guest(r) ? VT_KACCT_IN_GUEST_HOST_SEEN : VT_KACCT_NO_EXIT;
 			continue;
 		}
 		/* Where the kernel traces kvm_exit decides where the tick shows.
@@ -266,12 +270,15 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 		 * tick follows the exit: an interrupt exit is the tick's own; after
 		 * another exit only a tick pending at it counts. After them (SVM on
 		 * Linux 6.1: in the exit handler), the tick lies between the entry and
-		 * the exit, and KVM handled it in guest accounting only if it caused
-		 * the exit: an interrupt exit's, surely. Before a synchronous exit (an
-		 * MSR, a fault) it was pending at the exit (guest) or came once KVM had
-		 * left guest accounting (not): only the upper bound counts it. */
-		if (r->moment == VT_KACCT_IN_GUEST) {
+		 * the exit. KVM takes the interrupts pending at the exit while still in
+		 * guest accounting, and the ones after once it has left it: only the
+		 * first host code after the entry, before an interrupt's exit, is
+		 * surely the former; any other tick there may be either (the upper
+		 * bound counts it). */
+		if (in_guest(r)) {
+			r->pending_first += r->moment == VT_KACCT_IN_GUEST;
 			r->pending_ticks++;
+			r->moment = VT_KACCT_IN_GUEST_HOST_SEEN;
 			continue;
 		}
 		int sure = r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ||
@@ -288,6 +295,12 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 		tick_event(k, ref, ev);
 		return;
 	}
+	/* Host code on a vCPU thread between its entry and exit: an interrupt
+	 * the exit came with, or one after it. */
+	if (ev->kind != VT_KVM_ENTRY && ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
+		for (size_t i = 0; i < k->nrows; i++)
+			if (k->rows[i].tid == ev->tid && k->rows[i].moment == VT_KACCT_IN_GUEST)
+				k->rows[i].moment = VT_KACCT_IN_GUEST_HOST_SEEN;
 	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && ev->cpu >= 0 && ev->cpu < 4096) {
 		if (grow_cpus(k, (size_t)ev->cpu) == 0)
 			k->in_softirq[ev->cpu] = ev->kind == VT_SOFTIRQ_ENTRY;
@@ -299,8 +312,8 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 		for (size_t i = 0; i < k->nrows; i++)
 			if (k->rows[i].tid == (ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid)) {
 				k->rows[i].moment = ev->kind == VT_KVM_ENTRY ? VT_KACCT_IN_GUEST : VT_KACCT_NO_EXIT;
-				if (ev->kind == VT_KVM_ENTRY)
-					k->rows[i].pending_ticks = 0; /* no exit seen for them */
+				if (ev->kind == VT_KVM_ENTRY) /* no exit seen for them */
+					k->rows[i].pending_ticks = k->rows[i].pending_first = 0;
 			}
 	if (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
 		return;
@@ -315,9 +328,9 @@ void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 								 : VT_KACCT_AFTER_EXIT;
 		r->exit_ref = ref;
 		if (ev->kind == VT_KVM_EXIT) {
-			r->guest_ticks += r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ? r->pending_ticks : 0;
+			r->guest_ticks += r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ? r->pending_first : 0;
 			r->guest_ticks_max += r->pending_ticks;
-			r->pending_ticks = 0;
+			r->pending_ticks = r->pending_first = 0;
 		}
 		for (size_t m = 0; m < k->nvms; m++) {
 			struct vt_kacct_vm *vm = &k->vms[m];
@@ -337,7 +350,7 @@ void vt_kacct_finish(struct vt_kacct *k, const struct vt_model *model)
 	/* Ticks whose late exit the trace ended before: guest or not, unknown. */
 	for (size_t i = 0; i < k->nrows; i++) {
 		k->rows[i].guest_ticks_max += k->rows[i].pending_ticks;
-		k->rows[i].pending_ticks = 0;
+		k->rows[i].pending_ticks = k->rows[i].pending_first = 0;
 	}
 	/* The period most consecutive ticks show; a few hundred make it sure. */
 	uint64_t best = 0;
@@ -514,8 +527,8 @@ void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE 
 					label, c[j].ours, c[j].kernel, sdiff(c[j].ours, c[j].kernel),
 					100 * rel(c[j].ours, c[j].kernel), large(&c[j]) ? "  LARGE" : "");
 			if (j == 3 && c[j].ours_max > c[j].ours)
-				fprintf(out, "    %-10s the upper end counts the %" PRIu64 " ticks before late-traced synchronous "
-					"exits (in guest accounting or not: the trace cannot tell)\n", "",
+				fprintf(out, "    %-10s the upper end counts the %" PRIu64 " ticks between an entry and its late-traced "
+					"exit that may have come after KVM left guest accounting\n", "",
 					r->guest_ticks_max - r->guest_ticks);
 			if (j == 3)
 				fprintf(out, "    %-10s %" PRIu64 " of the %" PRIu64 " ticks on the thread found it in guest mode "

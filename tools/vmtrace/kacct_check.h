@@ -27,6 +27,7 @@ enum vt_kacct_moment {
 	VT_KACCT_AFTER_EXIT,           /* right after a synchronous exit */
 	VT_KACCT_AFTER_INTERRUPT_EXIT, /* right after an interrupt's exit */
 	VT_KACCT_IN_GUEST,             /* after an entry, its exit not traced yet */
+	VT_KACCT_IN_GUEST_HOST_SEEN,   /* the same, host code already seen on the thread */
 };
 
 struct vt_kacct_row {
@@ -46,13 +47,15 @@ struct vt_kacct_row {
 	 * accounting) adds one tick. These are our counts of such ticks and of
 	 * all ticks on the thread, in the span. */
 	uint64_t guest_ticks, thread_ticks;
-	/* With kvm_exit traced late, a tick before a synchronous exit came in
+	/* With kvm_exit traced late, a tick between entry and exit came in
 	 * guest accounting (pending at the exit) or after it (once interrupts
-	 * were on again): the trace cannot tell. guest_ticks counts the sure
-	 * ones, guest_ticks_max those too: the kernel's count lies between. */
+	 * were on again); the trace tells only for the first host code after
+	 * the entry before an interrupt's exit. guest_ticks counts the sure
+	 * ones, guest_ticks_max all: the kernel's count lies between. */
 	uint64_t guest_ticks_max;
 	enum vt_kacct_moment moment; /* what the thread's last event says of the moment */
 	uint64_t pending_ticks; /* ticks between an entry and its late-traced exit, until its reason */
+	uint64_t pending_first; /* of them, one that was the first host code after the entry */
 	uint64_t exit_ref; /* that exit's time */
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
 };

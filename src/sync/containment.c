@@ -409,15 +409,14 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 	}
 	vt_qsort(p, n, sizeof(*p), cmp_probe);
 	struct vt_transform t = *start;
-	double half_sum = 0;
+	double worst = 0;
 	/* Coarse, then fine: each pass corrects the offset per segment of the
 	 * trace and fits a line through the corrections (the drift). */
 	for (int pass = 0; pass < 3; pass++) {
 		int64_t radius = pass == 0 ? FIRST_RADIUS_NS : REFINE_RADIUS_NS;
 		int64_t gm[SEGMENTS];
-		double shift[SEGMENTS];
+		double shift[SEGMENTS], halves[SEGMENTS];
 		size_t used = 0;
-		half_sum = 0;
 		for (size_t s = 0; s < SEGMENTS; s++) {
 			size_t a = n * s / SEGMENTS, b = n * (s + 1) / SEGMENTS;
 			double sh, half;
@@ -425,20 +424,30 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 			if (best_shift(p + a, b - a, &t, radius, &sh, &half, &covered))
 				continue;
 			gm[used] = p[(a + b) / 2].guest_ts;
+			halves[used] = half;
 			shift[used++] = sh;
-			half_sum += half;
 		}
 		if (!used) {
 			free(p);
 			return -1;
 		}
-		t = refit(&t, gm, shift, used);
-		half_sum /= (double)used;
+		struct vt_transform fit = refit(&t, gm, shift, used);
+		/* The claim must hold in every segment: the line's distance from the
+		 * segment's best offset plus that offset's own half width, at worst
+		 * (an average hid segments the line misses by more). */
+		worst = 0;
+		for (size_t s = 0; s < used; s++) {
+			double best = (double)vt_transform_apply(&t, gm[s]) + shift[s];
+			double e = fabs((double)vt_transform_apply(&fit, gm[s]) - best) + halves[s];
+			if (e > worst)
+				worst = e;
+		}
+		t = fit;
 	}
 	out->to_host = t;
 	out->events = n;
 	out->explained = count_inside(p, n, &t);
-	out->accuracy_ns = (int64_t)llround(half_sum);
+	out->accuracy_ns = (int64_t)llround(worst);
 	free(p);
 	return 0;
 }

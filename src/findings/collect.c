@@ -17,6 +17,8 @@ void vt_fspan_add(struct vt_fspan *s, uint64_t start, uint64_t end)
 
 enum vt_fclass vt_findings_reason_class(uint32_t isa, uint64_t reason)
 {
+	if (vt_exit_is_interrupt(isa, reason))
+		return FC_IRQ;
 	if (isa == VT_ISA_SVM) {
 		switch (reason) {
 		case 0x04e: /* EXCP_PF: guest page faults are intercepted only with shadow paging */
@@ -25,7 +27,6 @@ enum vt_fclass vt_findings_reason_class(uint32_t isa, uint64_t reason)
 		case 0x013: /* WRITE_CR3 */
 			return FC_PAGING;
 		case 0x07b: return FC_IO; /* IOIO */
-		case 0x060: return FC_IRQ; /* INTR */
 		case 0x077: return FC_PAUSE;
 		default: return FC_OTHER;
 		}
@@ -38,7 +39,6 @@ enum vt_fclass vt_findings_reason_class(uint32_t isa, uint64_t reason)
 	case 30: /* IO_INSTRUCTION */
 	case 49: /* EPT_MISCONFIG: MMIO */
 		return FC_IO;
-	case 1: return FC_IRQ;
 	case 40: return FC_PAUSE;
 	default: return FC_OTHER;
 	}

@@ -20,8 +20,21 @@ static void test_names(void **state)
 	assert_string_equal(vt_exit_reason_name(VT_ISA_VMX, 11, buf, sizeof(buf)), "11"); /* GETSEC: not in the table */
 }
 
+/* The host's interrupts, by either ISA's code; VMX's modifier bits aside. */
+static void test_interrupts(void **state)
+{
+	(void)state;
+	assert_true(vt_exit_is_interrupt(VT_ISA_VMX, 1));
+	assert_true(vt_exit_is_interrupt(VT_ISA_VMX, 1ull << 31 | 1)); /* a failed-entry bit: still basic reason 1 */
+	assert_false(vt_exit_is_interrupt(VT_ISA_VMX, 0x060));
+	assert_true(vt_exit_is_interrupt(VT_ISA_SVM, 0x060));
+	assert_false(vt_exit_is_interrupt(VT_ISA_SVM, 1)); /* SVM 1: CR1 read */
+	assert_true(vt_exit_is_interrupt(VT_ISA_UNKNOWN, 1) && vt_exit_is_interrupt(VT_ISA_UNKNOWN, 0x060));
+	assert_false(vt_exit_is_interrupt(VT_ISA_UNKNOWN, 30));
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_names)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_names), cmocka_unit_test(test_interrupts)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,16 +204,6 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 /* The HZ a kernel may have (100, 250, 300, 1000) as tick periods. */
 static const uint64_t hz_period_ns[4] = {10000000, 4000000, 3333333, 1000000};
 
-/* Whether an exit was caused by an interrupt of the host (a tick among them). */
-static int interrupt_exit(const struct vt_kvm_exit *x)
-{
-	if (x->isa == VT_ISA_VMX)
-		return x->exit_reason == 1; /* EXTERNAL_INTERRUPT */
-	if (x->isa == VT_ISA_SVM)
-		return x->exit_reason == 0x060; /* INTR */
-	return x->exit_reason == 1 || x->exit_reason == 0x060;
-}
-
 static int in_guest(const struct vt_kacct_row *r)
 {
 	return r->moment == VT_KACCT_IN_GUEST || r->moment == VT_KACCT_IN_GUEST_HOST_SEEN;
@@ -289,59 +279,66 @@ static void tick_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *
 	}
 }
 
+/* One event of row r's thread (not a tick): what moment it leaves, the exits. */
+static void row_event(struct vt_kacct_row *r, uint64_t ref, const struct vt_event *ev)
+{
+	switch (ev->kind) {
+	case VT_SCHED_SWITCH: /* anything else the thread does ends the moment after its exit */
+		r->moment = VT_KACCT_NO_EXIT;
+		break;
+	case VT_KVM_ENTRY:
+		r->moment = VT_KACCT_IN_GUEST;
+		r->pending_ticks = r->pending_first = 0; /* no exit seen for them */
+		break;
+	case VT_KVM_EXIT:
+		if (ref >= r->r0 && ref <= r->r1)
+			r->our_exits++;
+		r->moment = vt_exit_is_interrupt(ev->u.kvm_exit.isa, ev->u.kvm_exit.exit_reason)
+				    ? VT_KACCT_AFTER_INTERRUPT_EXIT
+				    : VT_KACCT_AFTER_EXIT;
+		r->exit_ref = ref;
+		r->guest_ticks += r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ? r->pending_first : 0;
+		r->guest_ticks_max += r->pending_ticks;
+		r->pending_ticks = r->pending_first = 0;
+		break;
+	case VT_KVM_USERSPACE_EXIT:
+		r->moment = VT_KACCT_NO_EXIT;
+		break;
+	default: /* host code between entry and exit: an interrupt the exit came with, or a later one */
+		if (r->moment == VT_KACCT_IN_GUEST)
+			r->moment = VT_KACCT_IN_GUEST_HOST_SEEN;
+		break;
+	}
+}
+
 void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 {
 	if (ev->kind == VT_TIMER_EXPIRE && k->tick_function && ev->u.timer.function == k->tick_function) {
 		tick_event(k, ref, ev);
 		return;
 	}
-	/* Host code on a vCPU thread between its entry and exit: an interrupt
-	 * the exit came with, or one after it. */
-	if (ev->kind != VT_KVM_ENTRY && ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
-		for (size_t i = 0; i < k->nrows; i++)
-			if (k->rows[i].tid == ev->tid && k->rows[i].moment == VT_KACCT_IN_GUEST)
-				k->rows[i].moment = VT_KACCT_IN_GUEST_HOST_SEEN;
-	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && ev->cpu >= 0 && ev->cpu < 4096) {
-		if (grow_cpus(k, (size_t)ev->cpu) == 0)
-			k->in_softirq[ev->cpu] = ev->kind == VT_SOFTIRQ_ENTRY;
+	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && ev->cpu >= 0 && ev->cpu < 4096 &&
+	    grow_cpus(k, (size_t)ev->cpu) == 0)
+		k->in_softirq[ev->cpu] = ev->kind == VT_SOFTIRQ_ENTRY;
+	int32_t tid = ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid;
+	int64_t pid = -1;
+	for (size_t i = 0; i < k->nrows; i++)
+		if (k->rows[i].tid == tid) {
+			row_event(&k->rows[i], ref, ev);
+			pid = k->rows[i].pid;
+		}
+	/* KVM's VM counters: each exit of one of its vCPU threads, once. */
+	if (pid < 0 || (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT))
 		return;
-	}
-	/* Anything else the thread does ends the moment right after its exit;
-	 * an entry opens guest mode. */
-	if (ev->kind == VT_KVM_ENTRY || ev->kind == VT_SCHED_SWITCH)
-		for (size_t i = 0; i < k->nrows; i++)
-			if (k->rows[i].tid == (ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid)) {
-				k->rows[i].moment = ev->kind == VT_KVM_ENTRY ? VT_KACCT_IN_GUEST : VT_KACCT_NO_EXIT;
-				if (ev->kind == VT_KVM_ENTRY) /* no exit seen for them */
-					k->rows[i].pending_ticks = k->rows[i].pending_first = 0;
-			}
-	if (ev->kind != VT_KVM_EXIT && ev->kind != VT_KVM_USERSPACE_EXIT)
-		return;
-	for (size_t i = 0; i < k->nrows; i++) {
-		struct vt_kacct_row *r = &k->rows[i];
-		if (r->tid != ev->tid)
+	for (size_t m = 0; m < k->nvms; m++) {
+		struct vt_kacct_vm *vm = &k->vms[m];
+		if (vm->pid != pid || ref < vm->r0 || ref > vm->r1)
 			continue;
-		if (ev->kind == VT_KVM_EXIT && ref >= r->r0 && ref <= r->r1)
-			r->our_exits++;
-		r->moment = ev->kind != VT_KVM_EXIT         ? VT_KACCT_NO_EXIT
-			       : interrupt_exit(&ev->u.kvm_exit) ? VT_KACCT_AFTER_INTERRUPT_EXIT
-								 : VT_KACCT_AFTER_EXIT;
-		r->exit_ref = ref;
-		if (ev->kind == VT_KVM_EXIT) {
-			r->guest_ticks += r->moment == VT_KACCT_AFTER_INTERRUPT_EXIT ? r->pending_first : 0;
-			r->guest_ticks_max += r->pending_ticks;
-			r->pending_ticks = r->pending_first = 0;
-		}
-		for (size_t m = 0; m < k->nvms; m++) {
-			struct vt_kacct_vm *vm = &k->vms[m];
-			if (vm->pid != r->pid || ref < vm->r0 || ref > vm->r1)
-				continue;
-			if (ev->kind == VT_KVM_EXIT)
-				vm->ours[0]++;
-			else
-				for (int c = 1; c < 4; c++)
-					vm->ours[c] += ev->u.userspace_exit.reason == vm_userspace[c];
-		}
+		if (ev->kind == VT_KVM_EXIT)
+			vm->ours[0]++;
+		else
+			for (int c = 1; c < 4; c++)
+				vm->ours[c] += ev->u.userspace_exit.reason == vm_userspace[c];
 	}
 }
 

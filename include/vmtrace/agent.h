@@ -206,6 +206,9 @@ void vt_machine_read(const struct vt_agent_paths *paths, struct vt_machine_info 
 
 /* ---- sinks ---- */
 
+struct vt_vcpu_books; /* vmtrace/event.h */
+struct vt_vm_books;
+
 /* Every string a sink gets may hold any bytes (guest names come from users'
  * command lines): each sink escapes them for its format. */
 struct vt_agent_sink {
@@ -221,6 +224,10 @@ struct vt_agent_sink {
 	/* NULL, or: what the sink could not write ("standard output: cannot
 	 * write: CAUSE"), NULL while all was written. A failed sink writes no more. */
 	const char *(*write_error)(void *ctx);
+	/* The kernel's books on a guest's vCPU threads and VM (host agents;
+	 * NULL: not written). Numbers only: nothing to escape. */
+	void (*vcpu_books)(void *ctx, const struct vt_vcpu_books *b);
+	void (*vm_books)(void *ctx, const struct vt_vm_books *b);
 };
 
 /* One statedump to every sink: only guests with KVM evidence (vt_guest_is_kvm);
@@ -231,6 +238,17 @@ void vt_agent_emit_vcpus(const struct vt_agent_sink *sinks, size_t n, const stru
  * has KVM evidence, else pid and evidence alone. Returns 1 when its vCPUs
  * may follow (the guest has evidence and is still there). */
 int vt_agent_emit_created(const struct vt_agent_sink *sinks, size_t n, const struct vt_guest_info *g);
+
+/* Reads the kernel's books on every guest of l with KVM evidence (each vCPU
+ * thread's schedstat and guest_time, the VM's KVM counters) and writes them to
+ * every sink, each right after its read (age_ns says how long after).
+ * tick_function: the host's tick_sched_timer (vt_agent_tick_function), 0 when
+ * unknown. Returns how many vCPU threads were written, -1 when out of memory. */
+int vt_agent_emit_books(const struct vt_agent_sink *sinks, size_t n, const struct vt_agent_paths *paths,
+			const struct vt_guest_list *l, uint64_t tick_function);
+/* The host kernel's tick_sched_timer address (PROC/kallsyms, root only), 0
+ * when hidden or absent: read once, the agent puts it in its VM books. */
+uint64_t vt_agent_tick_function(const struct vt_agent_paths *paths);
 
 /* JSON lines, one event an object, on a FILE (flushed after each line). A
  * write that fails is remembered (write_error) and nothing more is written. */
@@ -259,11 +277,14 @@ size_t vt_marker_format_vcpu(char *buf, size_t size, const struct vt_guest_info 
 			     const struct vt_vcpu_info *v);
 size_t vt_marker_format_machine(char *buf, size_t size, const struct vt_machine_info *m);
 size_t vt_marker_format_simple(char *buf, size_t size, const char *event, int64_t pid);
+/* vcpu_books / vm_books lines; an unknown value (VT_BOOKS_UNKNOWN) is left out. */
+size_t vt_marker_format_vcpu_books(char *buf, size_t size, const struct vt_vcpu_books *b);
+size_t vt_marker_format_vm_books(char *buf, size_t size, const struct vt_vm_books *b);
 
 /* Parses one marker line ("... vmtrace: EVENT key=value ...", as trace_marker
  * writes it or trace-cmd prints it), undoing the %XX encoding. Fills ev->kind
  * (VT_MACHINE_ID, VT_STATEDUMP_BEGIN/END, VT_GUEST_DUMP, VT_GUEST_VCPU,
- * VT_GUEST_CREATED, VT_GUEST_DESTROYED) and ev->u, with strings pointing into
+ * VT_GUEST_CREATED, VT_GUEST_DESTROYED, VT_VCPU_BOOKS, VT_VM_BOOKS) and ev->u, with strings pointing into
  * buf. Returns 1, 0 when the line is not a vmtrace line, -1 when malformed. */
 struct vt_event;
 int vt_marker_parse(const char *line, struct vt_event *ev, char *buf, size_t size);
@@ -289,6 +310,12 @@ struct vt_agent_loop {
 	/* A statedump at least this often (0: never): a flight-recorder snapshot
 	 * keeps only its last seconds, so each must hold one. Any dump restarts it. */
 	int64_t dump_every_ms;
+	/* Each statedump also writes the kernel's books on the guests
+	 * (vt_agent_emit_books), and vt_agent_loop_run once more as it stops:
+	 * the first and last in a trace bound the span they describe. */
+	int books;
+	uint64_t tick_function; /* internal: read at the first dump with books */
+	int tick_read;
 	FILE *log;            /* one-line notes (NULL: stderr) */
 	/* A sink that cannot write (write_error) stops the loop with an error when
 	 * set; else it is noted once and the other sinks go on. */

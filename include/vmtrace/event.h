@@ -40,6 +40,8 @@ enum vt_kind {
 	VT_SOFTIRQ_ENTRY,
 	VT_SOFTIRQ_EXIT,
 	VT_TIMER_EXPIRE, /* an hrtimer's callback begins (the scheduler tick among them) */
+	VT_VCPU_BOOKS,   /* the kernel's books on a vCPU thread, read by the host's agent */
+	VT_VM_BOOKS,     /* KVM's counters of a VM, read by the host's agent */
 	VT_KIND_COUNT
 };
 
@@ -183,6 +185,30 @@ struct vt_timer_expire {
 	uint64_t function;
 };
 
+/* The kernel's own books (issue 21), read by the host's agent at each
+ * statedump and when it stops; the analysis compares their differences with
+ * its own figures (docs/json.md, kernel_accounting). VT_BOOKS_UNKNOWN: the
+ * value could not be read. age_ns: from the read to the event, so the read
+ * is placed on the trace's clock whatever that clock is. */
+#define VT_BOOKS_UNKNOWN UINT64_MAX
+
+struct vt_vcpu_books {
+	int64_t pid;
+	uint32_t vcpu;
+	int32_t tid;
+	uint64_t age_ns;
+	uint64_t run_ns, wait_ns, timeslices; /* /proc/PID/task/TID/schedstat */
+	uint64_t guest_ticks;                 /* /proc/PID/task/TID/stat field 43, in 1/clk_tck s */
+	uint32_t clk_tck;                     /* 0 when unknown */
+};
+
+struct vt_vm_books {
+	int64_t pid;
+	uint64_t age_ns;
+	uint64_t exits, io_exits, mmio_exits, signal_exits, halt_exits, irq_exits; /* DEBUGFS/kvm/PID-FD */
+	uint64_t tick_function; /* the host kernel's tick_sched_timer, 0 when unknown */
+};
+
 struct vt_event {
 	uint64_t ts_ns;   /* ns from the epoch, on the trace's own clock */
 	uint32_t trace;   /* index of the trace in its source */
@@ -212,6 +238,8 @@ struct vt_event {
 		struct vt_irq irq;
 		struct vt_softirq softirq;
 		struct vt_timer_expire timer;
+		struct vt_vcpu_books vcpu_books;
+		struct vt_vm_books vm_books;
 	} u;
 };
 

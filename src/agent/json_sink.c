@@ -1,9 +1,11 @@
 /* JSON lines on a FILE, and the JSON document of one statedump. Strings from
  * processes go through vt_json_str: invalid UTF-8 must not drop a key. */
 #include "vmtrace/agent.h"
+#include "vmtrace/event.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +122,46 @@ static void j_destroyed(void *ctx, int64_t pid)
 	put(ctx, j);
 }
 
+/* An unknown value is null. */
+static json_t *known(uint64_t v)
+{
+	return v == VT_BOOKS_UNKNOWN ? json_null() : json_integer((json_int_t)v);
+}
+
+static void j_vcpu_books(void *ctx, const struct vt_vcpu_books *b)
+{
+	json_t *j = json_object();
+	set_str(j, "event", "vcpu_books");
+	json_object_set_new(j, "pid", json_integer(b->pid));
+	json_object_set_new(j, "vcpu", json_integer(b->vcpu));
+	json_object_set_new(j, "tid", json_integer(b->tid));
+	json_object_set_new(j, "age_ns", json_integer((json_int_t)b->age_ns));
+	json_object_set_new(j, "run_ns", known(b->run_ns));
+	json_object_set_new(j, "wait_ns", known(b->wait_ns));
+	json_object_set_new(j, "timeslices", known(b->timeslices));
+	json_object_set_new(j, "guest_ticks", known(b->guest_ticks));
+	json_object_set_new(j, "clk_tck", json_integer(b->clk_tck));
+	put(ctx, j);
+}
+
+static void j_vm_books(void *ctx, const struct vt_vm_books *b)
+{
+	json_t *j = json_object();
+	set_str(j, "event", "vm_books");
+	json_object_set_new(j, "pid", json_integer(b->pid));
+	json_object_set_new(j, "age_ns", json_integer((json_int_t)b->age_ns));
+	json_object_set_new(j, "exits", known(b->exits));
+	json_object_set_new(j, "io_exits", known(b->io_exits));
+	json_object_set_new(j, "mmio_exits", known(b->mmio_exits));
+	json_object_set_new(j, "signal_exits", known(b->signal_exits));
+	json_object_set_new(j, "halt_exits", known(b->halt_exits));
+	json_object_set_new(j, "irq_exits", known(b->irq_exits));
+	char fn[32];
+	snprintf(fn, sizeof(fn), "0x%llx", (unsigned long long)b->tick_function);
+	set_str(j, "tick_function", b->tick_function ? fn : "");
+	put(ctx, j);
+}
+
 static const char *j_error(void *ctx)
 {
 	struct vt_json_sink *s = ctx;
@@ -132,7 +174,7 @@ void vt_json_sink_init(struct vt_agent_sink *s, struct vt_json_sink *j, FILE *ou
 	j->out = out;
 	j->what = what;
 	*s = (struct vt_agent_sink){"json", j, j_machine, j_begin, j_guest, j_vcpu,
-				    j_end, j_created, j_destroyed, j_error};
+				    j_end, j_created, j_destroyed, j_error, j_vcpu_books, j_vm_books};
 }
 
 static json_t *guest_doc(const struct vt_guest_info *g)

@@ -77,6 +77,30 @@ static void dump_now(struct vt_agent_loop *l, struct vt_error *err)
 		fprintf(log_of(l), "vmtrace: %s\n", err->msg);
 }
 
+/* The kernel's books after a dump (l->books), the tick function read once. */
+static void emit_books(struct vt_agent_loop *l, const struct vt_guest_list *list)
+{
+	if (!l->books || !list->n)
+		return;
+	if (!l->tick_read) {
+		l->tick_function = vt_agent_tick_function(l->paths);
+		l->tick_read = 1;
+	}
+	if (vt_agent_emit_books(l->sinks, l->nsinks, l->paths, list, l->tick_function) < 0)
+		fprintf(log_of(l), "vmtrace: out of memory: the kernel's books are missing from this dump\n");
+}
+
+/* The last books as the agent stops: they close the span the first ones opened. */
+static void last_books(struct vt_agent_loop *l)
+{
+	struct vt_guest_list list;
+	struct vt_error ignored;
+	if (!l->books || vt_agent_statedump(l->paths, &list, &ignored) < 0)
+		return;
+	emit_books(l, &list);
+	vt_guest_list_free(&list);
+}
+
 int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 {
 	struct vt_guest_list list;
@@ -90,6 +114,7 @@ int vt_agent_loop_statedump(struct vt_agent_loop *l, struct vt_error *err)
 			l->sinks[i].machine(l->sinks[i].ctx, &m);
 	size_t left_out = vt_agent_emit_statedump(l->sinks, l->nsinks, &list);
 	l->statedumps++;
+	emit_books(l, &list);
 	if (l->statedumps == 1) {
 		if (list.note[0])
 			fprintf(log_of(l), "vmtrace: %s\n", list.note);
@@ -298,6 +323,10 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 			rc = -1;
 			break;
 		}
+	}
+	if (rc == 0) {
+		last_books(l);
+		rc = check_sinks(l, err);
 	}
 	free(s.p);
 	return rc;

@@ -3,6 +3,7 @@
 #include "vmtrace/event.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@ static const struct {
 	{"machine", VT_MACHINE_ID},         {"statedump_begin", VT_STATEDUMP_BEGIN},
 	{"guest", VT_GUEST_DUMP},           {"guest_vcpu", VT_GUEST_VCPU},
 	{"statedump_end", VT_STATEDUMP_END}, {"guest_created", VT_GUEST_CREATED},
-	{"guest_destroyed", VT_GUEST_DESTROYED},
+	{"guest_destroyed", VT_GUEST_DESTROYED}, {"vcpu_books", VT_VCPU_BOOKS},
+	{"vm_books", VT_VM_BOOKS},
 };
 
 static int hexval(int c)
@@ -59,6 +61,53 @@ static int to_u64(const char *v, uint64_t *out)
 	if (!*v || *end)
 		return -1;
 	*out = x;
+	return 0;
+}
+
+/* A books line's key: a number into its slot (unknown keys are ignored). */
+static int set_books(struct vt_event *ev, const char *k, const char *v)
+{
+	struct vt_vcpu_books *b = &ev->u.vcpu_books;
+	struct vt_vm_books *m = &ev->u.vm_books;
+	int vcpu = ev->kind == VT_VCPU_BOOKS;
+	int64_t i;
+	uint64_t u;
+	if (!strcmp(k, "pid") || (vcpu && !strcmp(k, "tid"))) {
+		if (to_i64(v, &i) < 0 || i < INT32_MIN || i > INT32_MAX)
+			return -1;
+		if (k[0] == 't')
+			b->tid = (int32_t)i;
+		else if (vcpu)
+			b->pid = i;
+		else
+			m->pid = i;
+		return 0;
+	}
+	static const char *const vcpu_keys[] = {"vcpu", "age_ns", "run_ns", "wait_ns", "timeslices", "guest_ticks",
+						"clk_tck"};
+	static const char *const vm_keys[] = {"age_ns", "exits", "io_exits", "mmio_exits", "signal_exits",
+					      "halt_exits", "irq_exits", "tick_function"};
+	uint64_t *vm_slot[] = {&m->age_ns, &m->exits, &m->io_exits, &m->mmio_exits, &m->signal_exits,
+			       &m->halt_exits, &m->irq_exits, &m->tick_function};
+	uint64_t *vcpu_slot[] = {NULL, &b->age_ns, &b->run_ns, &b->wait_ns, &b->timeslices, &b->guest_ticks, NULL};
+	size_t n = vcpu ? sizeof(vcpu_keys) / sizeof(vcpu_keys[0]) : sizeof(vm_keys) / sizeof(vm_keys[0]);
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(k, vcpu ? vcpu_keys[j] : vm_keys[j]))
+			continue;
+		if (to_u64(v, &u) < 0)
+			return -1;
+		if (!vcpu)
+			*vm_slot[j] = u;
+		else if (vcpu_slot[j])
+			*vcpu_slot[j] = u;
+		else if (u > UINT32_MAX)
+			return -1;
+		else if (k[0] == 'v')
+			b->vcpu = (uint32_t)u;
+		else
+			b->clk_tck = (uint32_t)u;
+		return 0;
+	}
 	return 0;
 }
 
@@ -113,6 +162,9 @@ static int set_field(struct vt_event *ev, const char *k, const char *v)
 				ev->u.guest_vcpu.tsc_scaling_frac_bits = (uint32_t)u;
 		}
 		return 0;
+	case VT_VCPU_BOOKS:
+	case VT_VM_BOOKS:
+		return set_books(ev, k, v);
 	default:
 		return 0;
 	}
@@ -148,6 +200,19 @@ int vt_marker_parse(const char *line, struct vt_event *ev, char *buf, size_t siz
 			ev->u.machine.hostname = "";
 	if (ev->kind == VT_GUEST_DUMP || ev->kind == VT_GUEST_CREATED)
 		ev->u.guest.uuid = ev->u.guest.name = "";
+	if (ev->kind == VT_VCPU_BOOKS) { /* a value left out is unknown */
+		struct vt_vcpu_books *b = &ev->u.vcpu_books;
+		b->pid = -1;
+		b->tid = VT_NO_TID;
+		b->vcpu = VT_NO_VCPU;
+		b->run_ns = b->wait_ns = b->timeslices = b->guest_ticks = VT_BOOKS_UNKNOWN;
+	}
+	if (ev->kind == VT_VM_BOOKS) {
+		struct vt_vm_books *m = &ev->u.vm_books;
+		m->pid = -1;
+		m->exits = m->io_exits = m->mmio_exits = m->signal_exits = m->halt_exits = m->irq_exits =
+			VT_BOOKS_UNKNOWN;
+	}
 	while ((tok = strtok_r(NULL, " ", &save))) {
 		char *eq = strchr(tok, '=');
 		if (!eq)

@@ -3,6 +3,7 @@
  * '%': so no newline, control character or non-ASCII byte of a guest's name
  * reaches the line) so a line splits on spaces. One write() is one ftrace event. */
 #include "vmtrace/agent.h"
+#include "vmtrace/event.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,40 @@ size_t vt_marker_format_simple(char *buf, size_t size, const char *event, int64_
 	return finish(&o);
 }
 
+/* " key=value" unless the value is unknown. */
+static void add_known(struct out *o, const char *key, uint64_t v)
+{
+	if (v != VT_BOOKS_UNKNOWN)
+		add(o, " %s=%" PRIu64, key, v);
+}
+
+size_t vt_marker_format_vcpu_books(char *buf, size_t size, const struct vt_vcpu_books *b)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: vcpu_books pid=%" PRId64 " vcpu=%" PRIu32 " tid=%" PRId32 " age_ns=%" PRIu64, b->pid,
+	    b->vcpu, b->tid, b->age_ns);
+	add_known(&o, "run_ns", b->run_ns);
+	add_known(&o, "wait_ns", b->wait_ns);
+	add_known(&o, "timeslices", b->timeslices);
+	add_known(&o, "guest_ticks", b->guest_ticks);
+	add(&o, " clk_tck=%" PRIu32, b->clk_tck);
+	return finish(&o);
+}
+
+size_t vt_marker_format_vm_books(char *buf, size_t size, const struct vt_vm_books *b)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: vm_books pid=%" PRId64 " age_ns=%" PRIu64, b->pid, b->age_ns);
+	add_known(&o, "exits", b->exits);
+	add_known(&o, "io_exits", b->io_exits);
+	add_known(&o, "mmio_exits", b->mmio_exits);
+	add_known(&o, "signal_exits", b->signal_exits);
+	add_known(&o, "halt_exits", b->halt_exits);
+	add_known(&o, "irq_exits", b->irq_exits);
+	add(&o, " tick_function=%" PRIu64, b->tick_function);
+	return finish(&o);
+}
+
 int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *paths,
 			struct vt_error *err)
 {
@@ -168,10 +203,22 @@ static void m_destroyed(void *ctx, int64_t pid)
 	put(ctx, buf, vt_marker_format_simple(buf, sizeof(buf), "guest_destroyed", pid));
 }
 
+static void m_vcpu_books(void *ctx, const struct vt_vcpu_books *b)
+{
+	char buf[512];
+	put(ctx, buf, vt_marker_format_vcpu_books(buf, sizeof(buf), b));
+}
+
+static void m_vm_books(void *ctx, const struct vt_vm_books *b)
+{
+	char buf[512];
+	put(ctx, buf, vt_marker_format_vm_books(buf, sizeof(buf), b));
+}
+
 void vt_marker_sink_init(struct vt_agent_sink *s, struct vt_marker_sink *m)
 {
 	*s = (struct vt_agent_sink){"ftrace", m, m_machine, m_begin, m_guest, m_vcpu,
-				    m_end, m_created, m_destroyed, NULL};
+				    m_end, m_created, m_destroyed, NULL, m_vcpu_books, m_vm_books};
 }
 
 void vt_marker_sink_close(struct vt_marker_sink *m)

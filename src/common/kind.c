@@ -32,6 +32,8 @@ static const char *const kind_names[VT_KIND_COUNT] = {
 	[VT_SOFTIRQ_ENTRY] = "SOFTIRQ_ENTRY",
 	[VT_SOFTIRQ_EXIT] = "SOFTIRQ_EXIT",
 	[VT_TIMER_EXPIRE] = "TIMER_EXPIRE",
+	[VT_VCPU_BOOKS] = "VCPU_BOOKS",
+	[VT_VM_BOOKS] = "VM_BOOKS",
 };
 
 const char *vt_kind_name(enum vt_kind kind)

@@ -112,6 +112,12 @@ static int agent_line(struct vt_guest_info *gi, const struct vt_event *ev, char 
 					  ev->u.guest_vcpu.tsc_scaling_ratio, ev->u.guest_vcpu.tsc_scaling_frac_bits, 1};
 		vt_marker_format_vcpu(line, size, g, &v);
 		return 1;
+	case VT_VCPU_BOOKS:
+		vt_marker_format_vcpu_books(line, size, &ev->u.vcpu_books);
+		return 1;
+	case VT_VM_BOOKS:
+		vt_marker_format_vm_books(line, size, &ev->u.vm_books);
+		return 1;
 	default:
 		return 0;
 	}

@@ -41,6 +41,8 @@ void vt_sim_emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t
 	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid);
 void vt_sim_emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx);
 void vt_sim_emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g);
+/* The agent's kernel books of every running guest at t (host.agent_books). */
+void vt_sim_emit_books(struct sim *s, uint64_t t);
 void vt_sim_emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct guest *g);
 
 /* The IPv4 address of a machine (10.0.3.1 host, 10.0.3.11.. guests). */

@@ -105,6 +105,14 @@ static const char ust_guest_vcpu_fields[] =
 static const char ust_guest_created_fields[] =
 	"\t\t" INT64 " _pid;\n\t\tstring _uuid;\n\t\tstring _name;\n\t\t" UINT32 " _vcpus;\n";
 static const char ust_guest_destroyed_fields[] = "\t\t" INT64 " _pid;\n";
+static const char ust_vcpu_books_fields[] =
+	"\t\t" INT64 " _pid;\n\t\t" UINT32 " _vcpu;\n\t\t" INT32 " _tid;\n\t\t" UINT64 " _age_ns;\n\t\t" UINT64
+	" _run_ns;\n\t\t" UINT64 " _wait_ns;\n\t\t" UINT64 " _timeslices;\n\t\t" UINT64 " _guest_ticks;\n\t\t" UINT32
+	" _clk_tck;\n";
+static const char ust_vm_books_fields[] =
+	"\t\t" INT64 " _pid;\n\t\t" UINT64 " _age_ns;\n\t\t" UINT64 " _exits;\n\t\t" UINT64 " _io_exits;\n\t\t" UINT64
+	" _mmio_exits;\n\t\t" UINT64 " _signal_exits;\n\t\t" UINT64 " _halt_exits;\n\t\t" UINT64 " _irq_exits;\n\t\t" UINT64
+	" _tick_function;\n";
 
 int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t start_epoch_ns,
 		     const uint8_t trace_uuid[16])
@@ -146,5 +154,7 @@ int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t
 	vt_ctf_meta_event_loglevel(t, "vmtrace:guest_created", UST_GUEST_CREATED, 13, ust_guest_created_fields);
 	vt_ctf_meta_event_loglevel(t, "vmtrace:guest_destroyed", UST_GUEST_DESTROYED, 13,
 				   ust_guest_destroyed_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:vcpu_books", UST_VCPU_BOOKS, 13, ust_vcpu_books_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:vm_books", UST_VM_BOOKS, 13, ust_vm_books_fields);
 	return t->oom ? -1 : 0;
 }

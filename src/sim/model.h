@@ -52,6 +52,8 @@ enum ust_evid {
 	UST_STATEDUMP_END,
 	UST_GUEST_CREATED,
 	UST_GUEST_DESTROYED,
+	UST_VCPU_BOOKS, /* host.agent_books */
+	UST_VM_BOOKS,
 	UST_COUNT
 };
 
@@ -210,6 +212,9 @@ struct vcpu {
 	} late;
 	uint64_t exit_t;       /* the last exit */
 	uint64_t ticks_in_guest; /* truth: host ticks the kernel's guest_time counts */
+	/* The kernel's books (host.agent_books): exits KVM counted, and the run
+	 * and runqueue time before the truth's totals last restarted. */
+	uint64_t exits, books_run, books_wait;
 	/* pending work, handled right after the next entry */
 	struct gthread **wake;
 	uint32_t wake_len;

@@ -112,6 +112,8 @@ static void snapshot_open(struct sim *s, uint64_t t)
 			struct vcpu *vc = &g->vcpus[v];
 			if (g->life != G_UNBORN && !vc->gone)
 				vt_sim_vcpu_close(s, vc, t); /* charges by reason and holder too */
+			vc->books_run += vc->acct.total[VS_GUEST] + vc->acct.total[VS_HYPERVISOR];
+			vc->books_wait += vc->acct.total[VS_PREEMPTED];
 			acct_restart(&vc->acct);
 			memset(vc->hv_by_reason, 0, sizeof(vc->hv_by_reason));
 			memset(vc->preempted_by, 0, (s->nhthreads + 1) * sizeof(*vc->preempted_by));
@@ -122,6 +124,7 @@ static void snapshot_open(struct sim *s, uint64_t t)
 			acct_restart(&g->threads[k].acct);
 		}
 	}
+	vt_sim_emit_books(s, t); /* a dump of vmtraced --dump-every in the snapshot's window */
 	s->snap_msg_ids = s->msg_ids;
 	s->snap_delivered = s->delivered;
 	for (uint32_t i = 0; i < s->nflows; i++)
@@ -237,6 +240,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 		vt_error_set(err, "%s: out of memory", sc->origin);
 		goto out;
 	}
+	vt_sim_emit_books(s, s->t_end - 1); /* vmtraced's last books, as the recording stops */
 	finish_accounting(s);
 	if (s->write) {
 		if (close_writers(s, err))

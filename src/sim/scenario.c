@@ -476,7 +476,7 @@ static int parse_host(struct ctx *c, json_t *o, struct vt_sim_scenario *sc)
 {
 	static const char *const keys[] = {"hostname", "uuid", "kernel_release", "cpus",
 					   "timeslice_us", "agent", "entry_vcpu_id_garbage",
-					   "isa", "threads", "tick_events", "exit_traced_late", NULL};
+					   "isa", "threads", "tick_events", "exit_traced_late", "agent_books", NULL};
 	if (check_keys(c, o, "host", keys))
 		return -1;
 	double ts_us = (double)sc->timeslice_ns / 1e3;
@@ -489,7 +489,8 @@ static int parse_host(struct ctx *c, json_t *o, struct vt_sim_scenario *sc)
 	    get_bool(c, o, "host", "agent", &sc->agent) ||
 	    get_bool(c, o, "host", "entry_vcpu_id_garbage", &sc->entry_vcpu_garbage) ||
 	    get_bool(c, o, "host", "tick_events", &sc->tick_events) ||
-	    get_bool(c, o, "host", "exit_traced_late", &sc->exit_traced_late))
+	    get_bool(c, o, "host", "exit_traced_late", &sc->exit_traced_late) ||
+	    get_bool(c, o, "host", "agent_books", &sc->agent_books))
 		return -1;
 	sc->timeslice_ns = (uint64_t)(ts_us * 1e3);
 	char isa[8] = "vmx";

@@ -103,6 +103,7 @@ struct vt_sim_scenario {
 	int agent;
 	int entry_vcpu_garbage;
 	int tick_events; /* the host's ticks as hrtimer_expire_entry events */
+	int agent_books; /* the agent writes the kernel's books (vcpu_books, vm_books) */
 	int exit_traced_late; /* kvm_exit traced after the interrupts pending at the exit (SVM, Linux < 6.x) */
 	int svm; /* AMD: SVM exit codes, isa 2 */
 	struct sc_host_thread *host_threads;

@@ -131,6 +131,7 @@ void vt_sim_startup_host(struct sim *s)
 	for (uint32_t i = 0; i < s->nguests; i++)
 		if (s->guests[i].life == G_RUNNING)
 			ust_guest(s, host, t, &s->guests[i]);
+	vt_sim_emit_books(s, t);
 	ust_marker(s, host, t, UST_STATEDUMP_END);
 }
 
@@ -182,4 +183,80 @@ void vt_sim_emit_ust_guest_destroyed(struct sim *s, uint64_t t, const struct gue
 	struct vt_event ev = {.kind = VT_GUEST_DESTROYED, .name = "vmtrace:guest_destroyed"};
 	ev.u.guest = (struct vt_guest){pid, NULL, NULL, 0, NULL};
 	ust_hook(s, host, t, &ev);
+}
+
+/* The kernel's books at t, as vmtraced reads them (host.agent_books): each
+ * vCPU thread's run and runqueue time (the truth's GUEST + HYPERVISOR and
+ * PREEMPTED, from an arbitrary base as a thread's schedstat has), guest_time
+ * in USER_HZ units (the ticks that found it in guest mode, a tick period
+ * each), and the VM's exits. */
+#define SIM_CLK_TCK 100u
+
+static uint64_t in_state(const struct acct *a, uint32_t s1, uint32_t s2, uint64_t t)
+{
+	return (a->state == s1 || a->state == s2) && t > a->since ? t - a->since : 0;
+}
+
+static void ust_vcpu_books(struct sim *s, struct machine *host, uint64_t t, const struct guest *g,
+			   const struct vcpu *v)
+{
+	const struct acct *a = &v->acct;
+	uint64_t base = (vt_sim_hash(g->vm_uid + v->index) & 0xffffffffffull) * 1000;
+	uint64_t run = base + v->books_run + a->total[VS_GUEST] + a->total[VS_HYPERVISOR] +
+		       in_state(a, VS_GUEST, VS_HYPERVISOR, t);
+	uint64_t wait = base / 3 + v->books_wait + a->total[VS_PREEMPTED] + in_state(a, VS_PREEMPTED, VS_PREEMPTED, t);
+	uint64_t unit = 1000000000ull / SIM_CLK_TCK;
+	uint64_t ticks = s->sc->tick_events ? (base + v->ticks_in_guest * s->sc->timeslice_ns) / unit : UINT64_MAX;
+	struct vt_vcpu_books b = {g->pid, v->index, v->th->tid, 0, run, wait, UINT64_MAX, ticks, SIM_CLK_TCK};
+	uint8_t *p = ust_begin(s, host, t, UST_VCPU_BOOKS, 8 + 4 + 4 + 8 * 5 + 4);
+	if (p) {
+		memcpy(p, &b.pid, 8);
+		memcpy(p + 8, &b.vcpu, 4);
+		memcpy(p + 12, &b.tid, 4);
+		memcpy(p + 16, &b.age_ns, 8);
+		memcpy(p + 24, &b.run_ns, 8);
+		memcpy(p + 32, &b.wait_ns, 8);
+		memcpy(p + 40, &b.timeslices, 8);
+		memcpy(p + 48, &b.guest_ticks, 8);
+		memcpy(p + 56, &b.clk_tck, 4);
+	}
+	struct vt_event ev = {.kind = VT_VCPU_BOOKS, .name = "vmtrace:vcpu_books"};
+	ev.u.vcpu_books = b;
+	ust_hook(s, host, t, &ev);
+}
+
+static void ust_vm_books(struct sim *s, struct machine *host, uint64_t t, const struct guest *g)
+{
+	uint64_t exits = vt_sim_hash(g->vm_uid) & 0xffffff;
+	for (uint32_t i = 0; i < g->sc->vcpus; i++)
+		exits += g->vcpus[i].exits;
+	struct vt_vm_books b = {g->pid,	    0,		UINT64_MAX, UINT64_MAX, UINT64_MAX,
+				UINT64_MAX, UINT64_MAX, UINT64_MAX, SIM_TICK_FUNCTION};
+	b.exits = exits;
+	uint8_t *p = ust_begin(s, host, t, UST_VM_BOOKS, 8 * 9);
+	if (p) {
+		const uint64_t v[8] = {b.age_ns,       b.exits,      b.io_exits,  b.mmio_exits,
+				       b.signal_exits, b.halt_exits, b.irq_exits, b.tick_function};
+		memcpy(p, &b.pid, 8);
+		memcpy(p + 8, v, sizeof(v));
+	}
+	struct vt_event ev = {.kind = VT_VM_BOOKS, .name = "vmtrace:vm_books"};
+	ev.u.vm_books = b;
+	ust_hook(s, host, t, &ev);
+}
+
+void vt_sim_emit_books(struct sim *s, uint64_t t)
+{
+	if (!s->sc->agent || !s->sc->agent_books)
+		return;
+	struct machine *host = &s->machines[0];
+	for (uint32_t i = 0; i < s->nguests; i++) {
+		const struct guest *g = &s->guests[i];
+		if (g->life != G_RUNNING)
+			continue;
+		for (uint32_t v = 0; v < g->sc->vcpus; v++)
+			if (!g->vcpus[v].gone)
+				ust_vcpu_books(s, host, t, g, &g->vcpus[v]);
+		ust_vm_books(s, host, t, g);
+	}
 }

@@ -20,7 +20,8 @@ const char *const vt_sim_event_names[EVID_COUNT] = {
 };
 const char *const vt_sim_ust_event_names[UST_COUNT] = {
 	"vmtrace:machine", "vmtrace:statedump_begin", "vmtrace:guest", "vmtrace:guest_vcpu",
-	"vmtrace:statedump_end", "vmtrace:guest_created", "vmtrace:guest_destroyed",
+	"vmtrace:statedump_end", "vmtrace:guest_created", "vmtrace:guest_destroyed", "vmtrace:vcpu_books",
+	"vmtrace:vm_books",
 };
 
 /* The normalized kind (vmtrace/event.h) of each kernel and agent event. */
@@ -41,7 +42,7 @@ static const enum vt_kind ust_kind[UST_COUNT] = {
 	[UST_MACHINE] = VT_MACHINE_ID, [UST_STATEDUMP_BEGIN] = VT_STATEDUMP_BEGIN,
 	[UST_GUEST] = VT_GUEST_DUMP, [UST_GUEST_VCPU] = VT_GUEST_VCPU,
 	[UST_STATEDUMP_END] = VT_STATEDUMP_END, [UST_GUEST_CREATED] = VT_GUEST_CREATED,
-	[UST_GUEST_DESTROYED] = VT_GUEST_DESTROYED,
+	[UST_GUEST_DESTROYED] = VT_GUEST_DESTROYED, [UST_VCPU_BOOKS] = VT_VCPU_BOOKS, [UST_VM_BOOKS] = VT_VM_BOOKS,
 };
 
 /* Counts per normalized kind over all the machine's traces. */

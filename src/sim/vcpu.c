@@ -253,6 +253,7 @@ static void trace_exit(struct sim *s, struct vcpu *v, uint64_t t)
 	uint32_t reason = v->late.reason, intr_info = v->late.intr_info, cpu = v->th->cpu;
 	uint64_t rip = v->late.rip, info1 = v->late.info1, info2 = v->late.info2, h = v->late.h;
 	vt_sim_emit_kvm_exit(s, cpu, t, v->th->ctx, reason, rip, info1, info2, intr_info, v->index);
+	v->exits++;
 	if (v->tick_at_exit) { /* handled as soon as interrupts are on again */
 		vt_sim_emit_tick(s, cpu, t, v->th->ctx);
 		v->tick_at_exit = 0;

@@ -346,6 +346,28 @@ static void decode_payload(const struct vt_decoder *dec, const bt_field *p, stru
 		ev->u.timer.timer = u64_at(p, s[0], 0);
 		ev->u.timer.function = u64_at(p, s[1], 0);
 		break;
+	case VT_VCPU_BOOKS:
+		ev->u.vcpu_books.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
+		ev->u.vcpu_books.vcpu = (uint32_t)u64_at(p, s[1], VT_NO_VCPU);
+		ev->u.vcpu_books.tid = (int32_t)u64_at(p, s[2], (uint64_t)VT_NO_TID);
+		ev->u.vcpu_books.age_ns = u64_at(p, s[3], 0);
+		ev->u.vcpu_books.run_ns = u64_at(p, s[4], VT_BOOKS_UNKNOWN);
+		ev->u.vcpu_books.wait_ns = u64_at(p, s[5], VT_BOOKS_UNKNOWN);
+		ev->u.vcpu_books.timeslices = u64_at(p, s[6], VT_BOOKS_UNKNOWN);
+		ev->u.vcpu_books.guest_ticks = u64_at(p, s[7], VT_BOOKS_UNKNOWN);
+		ev->u.vcpu_books.clk_tck = (uint32_t)u64_at(p, s[8], 0);
+		break;
+	case VT_VM_BOOKS:
+		ev->u.vm_books.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
+		ev->u.vm_books.age_ns = u64_at(p, s[1], 0);
+		ev->u.vm_books.exits = u64_at(p, s[2], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.io_exits = u64_at(p, s[3], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.mmio_exits = u64_at(p, s[4], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.signal_exits = u64_at(p, s[5], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.halt_exits = u64_at(p, s[6], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.irq_exits = u64_at(p, s[7], VT_BOOKS_UNKNOWN);
+		ev->u.vm_books.tick_function = u64_at(p, s[8], 0);
+		break;
 	default:
 		break;
 	}

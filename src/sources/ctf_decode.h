@@ -10,7 +10,7 @@
 #include "vmtrace/event.h"
 
 /* Up to this many payload members a kind reads, by position. */
-#define VT_DECODER_SLOTS 8
+#define VT_DECODER_SLOTS 10
 #define VT_NO_SLOT (-1)
 
 /* Where a TCP key sits inside lttng-modules' `network_header` variant. */

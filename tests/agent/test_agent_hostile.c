@@ -413,7 +413,7 @@ static void test_vmtraced_with_evidence(void **state)
 	vt_run_shell(&r, "%s --once --sinks json%s --debugfs %s", vt_build_path("vmtraced"), ftrace ? ",ftrace" : "",
 		     debugfs);
 	assert_int_equal(r.status, 0);
-	int guests = 0, vcpus = 0;
+	int guests = 0, vcpus = 0, books = 0, vm_books = 0;
 	for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
 		json_t *ev = json_loads(line, 0, NULL);
 		assert_non_null(ev);
@@ -431,6 +431,14 @@ static void test_vmtraced_with_evidence(void **state)
 			assert_true(tid == -1 || is_thread_of(owner, tid));
 		} else if (!strcmp(kind, "guest") && has_pid(ev, f_hostile)) {
 			guests++;
+		} else if (!strcmp(kind, "vcpu_books") && (has_pid(ev, f_names) || has_pid(ev, f_hostile))) {
+			/* The kernel's books: only of the guest's own threads, read from /proc. */
+			books++;
+			pid_t owner = has_pid(ev, f_names) ? f_names : f_hostile;
+			assert_true(is_thread_of(owner, json_integer_value(json_object_get(ev, "tid"))));
+			assert_true(json_is_integer(json_object_get(ev, "run_ns")));
+		} else if (!strcmp(kind, "vm_books") && (has_pid(ev, f_names) || has_pid(ev, f_hostile))) {
+			vm_books++;
 		} else {
 			for (int i = 0; i < nall; i++) /* the others still have no evidence */
 				assert_false(has_pid(ev, all[i]));
@@ -439,6 +447,8 @@ static void test_vmtraced_with_evidence(void **state)
 	}
 	assert_int_equal(guests, 2);
 	assert_int_equal(vcpus, 4);
+	assert_true(books >= 1 && books <= vcpus);
+	assert_int_equal(vm_books, 2); /* a VM folder each */
 	vt_run_free(&r);
 	if (!ftrace) {
 		printf("tracefs not mounted or tracing_on is 0: trace_marker part not checked\n");

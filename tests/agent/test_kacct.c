@@ -4,6 +4,7 @@
  * value is read or "unknown"; it never blocks nor crashes. */
 #include "testutil.h"
 #include "agent/kacct.h"
+#include "vmtrace/event.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -164,11 +165,99 @@ static void test_fake_tree(void **state)
 	free(root);
 }
 
+/* What a sink got, written as a trace_marker line and read back as a tracer's reader would. */
+struct books_seen {
+	struct vt_event ev[8];
+	char line[8][512], buf[8][512];
+	size_t n;
+};
+
+static void seen_line(struct books_seen *s, size_t len)
+{
+	assert_true(len > 0 && s->line[s->n][len - 1] == '\n');
+	assert_int_equal(vt_marker_parse(s->line[s->n], &s->ev[s->n], s->buf[s->n], sizeof(s->buf[0])), 1);
+	s->n++;
+}
+
+static void seen_vcpu(void *ctx, const struct vt_vcpu_books *b)
+{
+	struct books_seen *s = ctx;
+	assert_true(s->n < 8);
+	seen_line(s, vt_marker_format_vcpu_books(s->line[s->n], sizeof(s->line[0]), b));
+}
+
+static void seen_vm(void *ctx, const struct vt_vm_books *b)
+{
+	struct books_seen *s = ctx;
+	assert_true(s->n < 8);
+	seen_line(s, vt_marker_format_vm_books(s->line[s->n], sizeof(s->line[0]), b));
+}
+
+/* The agent's books events: only guests with KVM evidence, only threads it
+ * could read, unknown values marked so through the marker line's round trip. */
+static void test_emit_books(void **state)
+{
+	(void)state;
+	char *root = vt_mkdtemp();
+	char proc[600], debugfs[600], line[1024];
+	snprintf(proc, sizeof(proc), "%s/proc", root);
+	snprintf(debugfs, sizeof(debugfs), "%s/debug", root);
+	put(proc, "500/task/501/schedstat", "1000000 2000 30\n");
+	stat_line(line, sizeof(line), "CPU 0/KVM", "250");
+	put(proc, "500/task/501/stat", line);
+	stat_line(line, sizeof(line), "CPU 1/KVM", "7"); /* 502: guest_time, no schedstat */
+	put(proc, "500/task/502/stat", line);
+	put(proc, "600/task/601/schedstat", "1 2 3\n");
+	put(debugfs, "kvm/500-11/exits", "123456\n");
+	put(debugfs, "kvm/500-11/io_exits", "garbage\n");
+	put(debugfs, "kvm/500-11/signal_exits", "18446744073709551614\n");
+	struct vt_vcpu_info v500[3] = {{0, 501, 0, 0, 0, 0}, {1, 502, 0, 0, 0, 0}, {2, -1, 0, 0, 0, 0}};
+	struct vt_vcpu_info v600[1] = {{0, 601, 0, 0, 0, 0}};
+	struct vt_guest_info g[2] = {{.pid = 500, .kvm = VT_KVM_DEBUGFS, .vcpu = v500, .nvcpu = 3, .vcpus = 3},
+				     {.pid = 600, .kvm = VT_KVM_NONE, .vcpu = v600, .nvcpu = 1, .vcpus = 1}};
+	struct vt_guest_list list = {.guests = g, .n = 2};
+	struct vt_agent_paths paths = {.proc = proc, .debugfs = debugfs};
+	struct books_seen seen;
+	memset(&seen, 0, sizeof(seen));
+	struct vt_agent_sink sink = {.name = "test", .ctx = &seen, .vcpu_books = seen_vcpu, .vm_books = seen_vm};
+	assert_int_equal(vt_agent_emit_books(&sink, 1, &paths, &list, 0xffffffff81234560ull), 2);
+	assert_int_equal(seen.n, 3); /* threads 501 and 502, then the VM; nothing of 600 (no evidence) */
+
+	const struct vt_vcpu_books *b = &seen.ev[0].u.vcpu_books;
+	assert_int_equal(seen.ev[0].kind, VT_VCPU_BOOKS);
+	assert_true(b->pid == 500 && b->vcpu == 0 && b->tid == 501);
+	assert_true(b->run_ns == 1000000 && b->wait_ns == 2000 && b->timeslices == 30 && b->guest_ticks == 250);
+	assert_true(b->clk_tck > 0 && b->age_ns < 10000000000ull);
+	b = &seen.ev[1].u.vcpu_books;
+	assert_true(b->vcpu == 1 && b->tid == 502);
+	assert_true(b->run_ns == VT_BOOKS_UNKNOWN && b->wait_ns == VT_BOOKS_UNKNOWN && b->guest_ticks == 7);
+	assert_null(strstr(seen.line[1], "run_ns=")); /* unknown: left out of the line */
+
+	const struct vt_vm_books *m = &seen.ev[2].u.vm_books;
+	assert_int_equal(seen.ev[2].kind, VT_VM_BOOKS);
+	assert_true(m->pid == 500 && m->exits == 123456 && m->signal_exits == 18446744073709551614ull);
+	assert_true(m->io_exits == VT_BOOKS_UNKNOWN && m->mmio_exits == VT_BOOKS_UNKNOWN);
+	assert_true(m->tick_function == 0xffffffff81234560ull);
+
+	/* Hostile lines: a value that is not a number, a tid beyond 32 bits. */
+	struct vt_event ev;
+	char buf[512];
+	assert_int_equal(vt_marker_parse("vmtrace: vcpu_books pid=1 tid=x", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: vcpu_books pid=1 tid=99999999999", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: vm_books pid=1 exits=-3", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: vcpu_books pid=1 clk_tck=4294967296", &ev, buf, sizeof(buf)), -1);
+	assert_int_equal(vt_marker_parse("vmtrace: vm_books pid=9 future_key=1", &ev, buf, sizeof(buf)), 1);
+	assert_true(ev.u.vm_books.pid == 9 && ev.u.vm_books.exits == VT_BOOKS_UNKNOWN);
+	vt_rmtree(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_fake_tree),
+		cmocka_unit_test(test_emit_books),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

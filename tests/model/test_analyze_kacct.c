@@ -416,6 +416,78 @@ static void test_ticks(void **state)
 	}
 }
 
+/* The agent's books in the trace (kernel-books: vmtraced's vcpu_books and
+ * vm_books at its first dump, a snapshot's start and its stop), no
+ * record.json: in CTF, in trace.dat (as trace_marker lines) and in a
+ * snapshot, every vCPU of the truth has a row from the trace whose run and
+ * wait are the truth's, as ours are to the model's accuracy (0.01 %), whose
+ * guest_time lies within USER_HZ rounding of ours at the host's ticks, and
+ * each VM's exits are KVM's exactly; no warning. */
+static void test_books(void **state)
+{
+	(void)state;
+	static const char *const opts[] = {"", "-f dat", "--snapshot-from-ms 300"};
+	for (int k = 0; k < 3; k++) {
+		char d[700], path[760];
+		snprintf(d, sizeof(d), "%s/books%d", tmp, k);
+		struct vt_run run;
+		vt_run_shell(&run, "'%s' '%s/kernel-books.json' -o '%s' %s -d 800", vt_build_path("vmtrace-sim"),
+			     vt_source_path("scenarios"), d, opts[k]);
+		if (run.status)
+			fail_msg("vmtrace-sim: %s", run.err);
+		vt_run_free(&run);
+		snprintf(path, sizeof(path), "%s/truth.json", d);
+		json_t *truth = json_load_file(path, 0, NULL);
+		assert_non_null(truth);
+		json_t *doc = analyze_json("", d);
+		json_t *ka = json_object_get(doc, "kernel_accounting");
+		assert_true(json_is_true(json_object_get(ka, "compared")));
+		json_t *rows = json_object_get(ka, "vcpus"), *g, *v, *r;
+		size_t i, j, q, n = 0;
+		json_array_foreach(json_object_get(truth, "guests"), i, g) {
+			json_array_foreach(json_object_get(g, "vcpus"), j, v) {
+				json_t *row = NULL;
+				json_array_foreach(rows, q, r)
+					if (geti(r, "tid") == geti(v, "tid"))
+						row = r;
+				assert_non_null(row);
+				n++;
+				assert_string_equal(json_string_value(json_object_get(row, "source")), "trace");
+				json_t *tot = json_object_get(v, "totals");
+				json_int_t truth_run = geti(tot, "GUEST") + geti(tot, "HYPERVISOR"), truth_wait = geti(tot, "PREEMPTED");
+				json_t *run_c = json_object_get(row, "run"), *wait_c = json_object_get(row, "wait");
+				json_t *at = json_object_get(row, "guest_ticks");
+				printf("%s: tid %lld run ours %lld kernel %lld truth %lld; wait ours %lld kernel %lld; at ticks "
+				       "kernel %lld outside %lld\n", opts[k][0] ? opts[k] : "ctf", (long long)geti(v, "tid"),
+				       (long long)geti(run_c, "ours"), (long long)geti(run_c, "kernel"), (long long)truth_run,
+				       (long long)geti(wait_c, "ours"), (long long)geti(wait_c, "kernel"),
+				       (long long)geti(at, "kernel"), (long long)geti(at, "outside"));
+				/* The books span the run but its first and last nanosecond. */
+				assert_true(llabs(geti(run_c, "kernel") - truth_run) <= 2);
+				assert_true(llabs(geti(wait_c, "kernel") - truth_wait) <= 2);
+				assert_true(llabs(geti(run_c, "difference")) <= truth_run / 10000 + 1000);
+				assert_true(llabs(geti(wait_c, "difference")) <= truth_wait / 10000 + 1000);
+				assert_true(json_is_object(at));
+				assert_true(geti(at, "outside") <= 2 * 10000000); /* guest_time rounded down to 10 ms at each read */
+				assert_true(json_is_false(json_object_get(at, "large")));
+				if (!json_is_null(json_object_get(row, "warning")))
+					fail_msg("warning: %s", json_string_value(json_object_get(row, "warning")));
+			}
+		}
+		assert_int_equal(n, json_array_size(rows));
+		assert_true(n >= 4);
+		json_t *vms = json_object_get(ka, "vms");
+		assert_int_equal(json_array_size(vms), json_array_size(json_object_get(truth, "guests")));
+		json_array_foreach(vms, i, v) {
+			json_t *e = json_object_get(v, "exits");
+			assert_true(geti(e, "kernel") > 100);
+			assert_int_equal(geti(e, "ours"), geti(e, "kernel"));
+		}
+		json_decref(doc);
+		json_decref(truth);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_other_clock),
 		cmocka_unit_test(test_hostile_record),
 		cmocka_unit_test(test_ticks),
+		cmocka_unit_test(test_books),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

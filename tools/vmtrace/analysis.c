@@ -21,6 +21,8 @@ int vt_analysis_init(struct vt_analysis *a)
 	vt_findings_config_default(&a->findings_cfg);
 	if (vt_pass1_init(&a->p1, 1))
 		return -1;
+	a->p1.also = vt_kacct_collect; /* the agent's kernel books, for the model's pass */
+	a->p1.also_ctx = &a->kacct;
 	struct vt_error err = {{0}};
 	if (vt_pass1_spill(&a->p1, &err)) /* pass 2 will decode the traces again: slower, same result */
 		fprintf(stderr, "vmtrace: %s\n", err.msg);
@@ -119,7 +121,7 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 	}
 	/* The kernel's books see the intervals before the caller's sink. */
 	struct vt_model_sink ks;
-	if (a->kacct.nrows || a->kacct.nvms) {
+	if (vt_kacct_any(&a->kacct)) {
 		ks = vt_kacct_sink(&a->kacct, a, sink);
 		sink = &ks;
 	}

@@ -111,6 +111,8 @@ static void feed_both(void *ctx, size_t trace, const struct vt_event *ev)
 	vt_sync_feed(p->sync, trace, ev);
 	if (p->spill)
 		vt_spill_add(p->spill, trace, ev);
+	if (p->also)
+		p->also(p->also_ctx, trace, ev);
 }
 
 int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err)

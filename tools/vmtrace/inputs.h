@@ -50,6 +50,8 @@ struct vt_pass1 {
 	struct vt_spill *spill; /* what the model will read, when vt_pass1_spill was called */
 	char **hint_uuids;      /* owned: the uuids of hints taken from record.json files */
 	size_t nhint_uuids;
+	vt_event_sink also;     /* NULL, or one more collector of every event */
+	void *also_ctx;
 };
 
 /* with_containment: also keep what the containment method needs (sync). */

@@ -178,10 +178,12 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 	/* record.json's count and the traces' own are the same losses seen twice. */
 	if (discarded > k->lost)
 		k->lost = discarded;
-	if (a->host < 0 && k->clock_ok) {
+	if (a->host < 0 && (k->clock_ok || k->nbooks)) {
 		k->clock_ok = 0;
 		snprintf(k->clock_note, sizeof(k->clock_note), "no host trace: nothing to compare");
 	}
+	if (!k->clock_ok) /* record.json's reads cannot be placed: the trace's own books may still be */
+		k->nrows = k->nvms = 0;
 	k->offset_ns = off;
 	/* Unsigned: a hostile time wraps instead of overflowing; a span that
 	 * wrapped is then empty (nothing clipped into it). */
@@ -198,6 +200,8 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 		if (k->vms[i].r1 < k->vms[i].r0)
 			k->vms[i].r0 = k->vms[i].r1 = 0;
 	}
+	if (vt_kacct_books_rows(k, a) < 0)
+		fprintf(stderr, "vmtrace: out of memory: the agent's kernel books are not compared\n");
 	return (struct vt_model_sink){sink_vcpu, sink_thread, sink_cpu, k};
 }
 
@@ -488,12 +492,23 @@ static const char *ticks_unknown(const struct vt_kacct *k, const struct vt_kacct
 	return "unknown: no tick on this thread in the span";
 }
 
+static const char *source_name(enum vt_kacct_source s)
+{
+	return s == VT_KACCT_TRACE ? "trace" : "record.json";
+}
+
+static int compared(const struct vt_kacct *k)
+{
+	return k->nrows || k->nvms;
+}
+
 void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE *out)
 {
-	if (!k->nrows && !k->nvms)
+	if (!compared(k) && !k->clock_note[0])
 		return;
-	fprintf(out, "\nkernel accounting: ours against the kernel's books over the counters' span (record.json)\n");
-	if (!k->clock_ok) {
+	fprintf(out, "\nkernel accounting: ours against the kernel's books between two reads (record.json's, or "
+		     "the agent's first and last in the trace)\n");
+	if (!compared(k)) {
 		fprintf(out, "  not compared: %s\n", k->clock_note);
 		return;
 	}
@@ -501,8 +516,9 @@ void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE 
 		const struct vt_kacct_row *r = &k->rows[i];
 		struct cmp c[NCMP];
 		row_cmps(k, r, c);
-		fprintf(out, "  %s (QEMU %" PRId64 ") vCPU %u (tid %d), %.3f s\n", vt_shown(guest_name(a, r->pid)), r->pid,
-			r->vcpu, r->tid, (double)(r->t1 - r->t0) / 1e9);
+		fprintf(out, "  %s (QEMU %" PRId64 ") vCPU %u (tid %d), %.3f s, books from %s\n",
+			vt_shown(guest_name(a, r->pid)), r->pid, r->vcpu, r->tid, (double)(r->t1 - r->t0) / 1e9,
+			source_name(r->source));
 		int warn = 0;
 		for (int j = 0; j < NCMP; j++) {
 			const char *label = j == 3 ? "at ticks" : c[j].what;
@@ -542,7 +558,9 @@ void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE 
 	}
 	for (size_t i = 0; i < k->nvms; i++) {
 		const struct vt_kacct_vm *vm = &k->vms[i];
-		fprintf(out, "  %s (QEMU %" PRId64 ") all vCPUs, KVM's VM counters:", vt_shown(guest_name(a, vm->pid)), vm->pid);
+		fprintf(out, "  %s (QEMU %" PRId64 ") all vCPUs, KVM's VM counters (%s, %.3f s):",
+			vt_shown(guest_name(a, vm->pid)), vm->pid, source_name(vm->source),
+			(double)(vm->r1 - vm->r0) / 1e9);
 		int any = 0;
 		for (int c = 0; c < 4; c++)
 			if (vm->has[c])
@@ -571,18 +589,20 @@ static json_t *cmp_json(const struct cmp *c)
 
 json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 {
-	if (!k->nrows && !k->nvms)
+	if (!compared(k) && !k->clock_note[0])
 		return json_null();
 	json_t *o = json_object();
-	json_object_set_new(o, "compared", json_boolean(k->clock_ok));
-	json_object_set_new(o, "why_not", vt_json_str(k->clock_ok ? "" : k->clock_note));
+	json_object_set_new(o, "compared", json_boolean(compared(k)));
+	json_object_set_new(o, "why_not", vt_json_str(compared(k) ? "" : k->clock_note));
+	json_object_set_new(o, "note", vt_json_str(compared(k) ? k->clock_note : ""));
 	json_object_set_new(o, "lost_events", json_integer((json_int_t)k->lost));
 	json_t *rows = json_array();
-	for (size_t i = 0; i < k->nrows && k->clock_ok; i++) {
+	for (size_t i = 0; i < k->nrows; i++) {
 		const struct vt_kacct_row *r = &k->rows[i];
 		struct cmp c[NCMP];
 		row_cmps(k, r, c);
 		json_t *x = json_object();
+		json_object_set_new(x, "source", json_string(source_name(r->source)));
 		json_object_set_new(x, "guest", vt_json_str(guest_name(a, r->pid)));
 		json_object_set_new(x, "qemu_pid", json_integer(r->pid));
 		json_object_set_new(x, "vcpu", json_integer(r->vcpu));
@@ -606,9 +626,11 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 	}
 	json_object_set_new(o, "vcpus", rows);
 	json_t *vms = json_array();
-	for (size_t i = 0; i < k->nvms && k->clock_ok; i++) {
+	for (size_t i = 0; i < k->nvms; i++) {
 		const struct vt_kacct_vm *vm = &k->vms[i];
 		json_t *x = json_object();
+		json_object_set_new(x, "source", json_string(source_name(vm->source)));
+		json_object_set_new(x, "span_ns", json_integer((json_int_t)(vm->r1 - vm->r0)));
 		json_object_set_new(x, "guest", vt_json_str(guest_name(a, vm->pid)));
 		json_object_set_new(x, "qemu_pid", json_integer(vm->pid));
 		for (int c = 0; c < 4; c++) {
@@ -647,7 +669,7 @@ static char *cell_cmp(const struct cmp *c)
 int vt_kacct_table(const struct vt_kacct *k, const struct vt_analysis *a, struct vt_html_table *t, char ***cells)
 {
 	*cells = NULL;
-	if (!k->nrows || !k->clock_ok)
+	if (!k->nrows)
 		return 1;
 	size_t n = (k->nrows + 1) * TABLE_COLS;
 	char **c = calloc(n, sizeof(*c));
@@ -655,7 +677,7 @@ int vt_kacct_table(const struct vt_kacct *k, const struct vt_analysis *a, struct
 		return -1;
 	*t = (struct vt_html_table){"Kernel accounting",
 				    "Ours against the kernel's own books (schedstat, guest_time, KVM's exits) over the "
-				    "span between record.json's two reads.",
+				    "span between two reads: record.json's, or the agent's first and last in the trace.",
 				    TABLE_COLS, k->nrows, (const char *const *)c};
 	*cells = c;
 	for (size_t j = 0; j < TABLE_COLS; j++)
@@ -699,5 +721,6 @@ void vt_kacct_free(struct vt_kacct *k)
 	free(k->in_softirq);
 	free(k->rows);
 	free(k->vms);
+	free(k->books);
 	memset(k, 0, sizeof(*k));
 }

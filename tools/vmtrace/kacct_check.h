@@ -21,6 +21,9 @@ struct vt_analysis;
  * before it leaves guest accounting): a few microseconds. */
 #define VT_KACCT_IRQ_WINDOW_NS 5000ull
 
+/* Where a row's two reads come from. */
+enum vt_kacct_source { VT_KACCT_RECORD_JSON = 0, VT_KACCT_TRACE };
+
 /* Where a vCPU thread is, as its last KVM event says, for the next tick. */
 enum vt_kacct_moment {
 	VT_KACCT_NO_EXIT,              /* nothing that a tick could follow */
@@ -31,6 +34,7 @@ enum vt_kacct_moment {
 };
 
 struct vt_kacct_row {
+	enum vt_kacct_source source;
 	int64_t pid;
 	uint32_t vcpu;
 	int32_t tid;
@@ -61,17 +65,37 @@ struct vt_kacct_row {
 };
 
 struct vt_kacct_vm {
+	enum vt_kacct_source source;
 	int64_t pid;
 	uint64_t r0, r1;
 	int has[4];
 	uint64_t k[4], ours[4]; /* exits, io_exits, mmio_exits, signal_exits */
 };
 
+/* A vCPU thread's (or a VM's) first and last books in one trace, as the
+ * host's agent wrote them (vcpu_books, vm_books events). */
+struct vt_kacct_books {
+	size_t trace;
+	int vm;         /* vm_books; else vcpu_books */
+	int64_t pid;
+	int32_t tid;    /* vcpu_books */
+	uint64_t t0, t1; /* the two reads on the trace's clock (event time minus its age) */
+	size_t count;
+	struct vt_vcpu_books v0, v1;
+	struct vt_vm_books m0, m1;
+};
+
+/* At most this many threads and VMs per input (a hostile trace could name millions). */
+#define VT_KACCT_MAX_BOOKS 65536u
+
 struct vt_kacct {
 	struct vt_kacct_row *rows;
 	size_t nrows;
 	struct vt_kacct_vm *vms;
 	size_t nvms;
+	struct vt_kacct_books *books; /* from the traces, pass 1 */
+	size_t nbooks;
+	int books_cut;           /* more than VT_KACCT_MAX_BOOKS */
 	int clock_ok;            /* the host's trace clock is CLOCK_MONOTONIC */
 	char clock_note[256];
 	int64_t offset_ns;       /* reference = monotonic + offset */
@@ -89,7 +113,16 @@ struct vt_kacct {
 /* Reads DIR/record.json's kernel_accounting into *k (appended). Returns the
  * vCPUs added (0: none there), -1 when out of memory. */
 int vt_kacct_load(struct vt_kacct *k, const char *dir);
-/* Before the model runs: the host trace's clock and losses; a sink that sees
+/* Pass 1: keeps each thread's and VM's first and last books (any event may
+ * come; others are ignored). */
+void vt_kacct_collect(void *ctx, size_t trace, const struct vt_event *ev);
+/* Are there kernel books to compare, from record.json or the traces? */
+int vt_kacct_any(const struct vt_kacct *k);
+/* The books of the host's traces as rows and VMs (kacct_books.c), for the
+ * threads and VMs record.json did not give: 0, -1 when out of memory. */
+int vt_kacct_books_rows(struct vt_kacct *k, const struct vt_analysis *a);
+/* Before the model runs: the host trace's clock and losses, the books of
+ * the host's traces become rows where record.json had none; a sink that sees
  * every vCPU interval then passes it on to next. */
 struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis *a, const struct vt_model_sink *next);
 /* Every host event as the model is fed. */

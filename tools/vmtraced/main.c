@@ -19,7 +19,10 @@ static void usage(FILE *out)
 		"The vmtrace agent. Dumps every running KVM guest (QEMU pid, uuid, name, vCPU\n"
 		"threads, TSC offsets) and this machine's identity at start, again whenever an\n"
 		"LTTng session enables the vmtrace:* events, and on SIGUSR1; then follows KVM's\n"
-		"uevents and writes guest_created/guest_destroyed events. Runs in the foreground.\n\n"
+		"uevents and writes guest_created/guest_destroyed events. Runs in the foreground.\n"
+		"Each dump, and the agent as it stops, also writes the kernel's books on each\n"
+		"guest (vcpu_books, vm_books: schedstat, guest_time, KVM's exit counters), which\n"
+		"`vmtrace analyze` compares with its own figures.\n\n"
 		"  -s, --sinks LIST        comma-separated: ust, ftrace, json (default: every one\n"
 		"                          available; json goes to stdout)\n"
 		"      --once              one dump, then exit\n"
@@ -29,6 +32,7 @@ static void usage(FILE *out)
 		"                          a flight-recorder snapshot (lttng snapshot record) keeps\n"
 		"                          only its last seconds, so each then holds a dump; run\n"
 		"                          `lttng regenerate statedump` before the snapshot too\n"
+		"      --no-books          no vcpu_books/vm_books events\n"
 		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
 		"      --ftrace-marker FILE  the ftrace sink writes to FILE, a tracefs instance's\n"
 		"                          trace_marker (`vmtrace record` passes its own), instead\n"
@@ -89,6 +93,7 @@ int main(int argc, char **argv)
 		{"check-ms", required_argument, NULL, 'c'},
 		{"dump-every", required_argument, NULL, 'e'},
 		{"trust-root-uevents", no_argument, NULL, 't'},
+		{"no-books", no_argument, NULL, 'b'},
 		{"debugfs", required_argument, NULL, 'd'},
 		{"ftrace-marker", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
@@ -97,7 +102,7 @@ int main(int argc, char **argv)
 	};
 	const char *sinks_opt = NULL, *marker_path = NULL;
 	struct vt_agent_paths paths = {0};
-	int once = 0, trust = 0, check_ms = 100, c;
+	int once = 0, trust = 0, check_ms = 100, books = 1, c;
 	int64_t dump_every_ms = 0;
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -111,6 +116,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't': trust = 1; break;
+		case 'b': books = 0; break;
 		case 'd': paths.debugfs = optarg; break;
 		case 'm': marker_path = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -166,7 +172,8 @@ int main(int argc, char **argv)
 	/* Asked for by name, or in a one-shot run, json output that is lost is a failure. */
 	int json_matters = has_sink(list, "json") && (once || (sinks_opt && has_sink(sinks_opt, "json")));
 	struct vt_agent_loop loop = {.paths = &paths, .sinks = sinks, .nsinks = nsinks, .trust_root = trust,
-				     .uevent_fd = -1, .stop_on_sink_error = json_matters, .dump_every_ms = dump_every_ms};
+				     .uevent_fd = -1, .stop_on_sink_error = json_matters, .dump_every_ms = dump_every_ms,
+				     .books = books};
 	int rc = 0;
 	if (!once) {
 		/* A SIGUSR1 sent as soon as we look ready must not kill us. */

@@ -59,10 +59,22 @@ static void u_destroyed(void *ctx, int64_t pid)
 	lttng_ust_tracepoint(vmtrace, guest_destroyed, pid);
 }
 
+static void u_vcpu_books(void *ctx, const struct vt_vcpu_books *b)
+{
+	(void)ctx;
+	lttng_ust_tracepoint(vmtrace, vcpu_books, b);
+}
+
+static void u_vm_books(void *ctx, const struct vt_vm_books *b)
+{
+	(void)ctx;
+	lttng_ust_tracepoint(vmtrace, vm_books, b);
+}
+
 void vt_ust_sink_init(struct vt_agent_sink *s)
 {
 	*s = (struct vt_agent_sink){"ust", NULL, u_machine, u_begin, u_guest, u_vcpu,
-				    u_end, u_created, u_destroyed, NULL};
+				    u_end, u_created, u_destroyed, NULL, u_vcpu_books, u_vm_books};
 }
 
 int vt_ust_enabled(void)

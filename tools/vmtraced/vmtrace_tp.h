@@ -12,6 +12,8 @@
 #include <lttng/tracepoint.h>
 #include <stdint.h>
 
+#include "vmtrace/event.h"
+
 LTTNG_UST_TRACEPOINT_EVENT(vmtrace, machine,
 	LTTNG_UST_TP_ARGS(const char *, product_uuid, const char *, machine_id,
 			  const char *, boot_id, const char *, hostname),
@@ -67,6 +69,33 @@ LTTNG_UST_TRACEPOINT_EVENT(vmtrace, guest_destroyed,
 	LTTNG_UST_TP_ARGS(int64_t, pid),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(int64_t, pid, pid)))
+
+/* The kernel's books (vmtrace/event.h): UINT64_MAX is a value that could not be read. */
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, vcpu_books,
+	LTTNG_UST_TP_ARGS(const struct vt_vcpu_books *, b),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, b->pid)
+		lttng_ust_field_integer(uint32_t, vcpu, b->vcpu)
+		lttng_ust_field_integer(int32_t, tid, b->tid)
+		lttng_ust_field_integer(uint64_t, age_ns, b->age_ns)
+		lttng_ust_field_integer(uint64_t, run_ns, b->run_ns)
+		lttng_ust_field_integer(uint64_t, wait_ns, b->wait_ns)
+		lttng_ust_field_integer(uint64_t, timeslices, b->timeslices)
+		lttng_ust_field_integer(uint64_t, guest_ticks, b->guest_ticks)
+		lttng_ust_field_integer(uint32_t, clk_tck, b->clk_tck)))
+
+LTTNG_UST_TRACEPOINT_EVENT(vmtrace, vm_books,
+	LTTNG_UST_TP_ARGS(const struct vt_vm_books *, b),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(int64_t, pid, b->pid)
+		lttng_ust_field_integer(uint64_t, age_ns, b->age_ns)
+		lttng_ust_field_integer(uint64_t, exits, b->exits)
+		lttng_ust_field_integer(uint64_t, io_exits, b->io_exits)
+		lttng_ust_field_integer(uint64_t, mmio_exits, b->mmio_exits)
+		lttng_ust_field_integer(uint64_t, signal_exits, b->signal_exits)
+		lttng_ust_field_integer(uint64_t, halt_exits, b->halt_exits)
+		lttng_ust_field_integer(uint64_t, irq_exits, b->irq_exits)
+		lttng_ust_field_integer_hex(uint64_t, tick_function, b->tick_function)))
 
 #endif
 

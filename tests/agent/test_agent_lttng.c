@@ -88,10 +88,11 @@ static void test_session(void **state)
 	vt_h_qemu_kill(a);
 	snprintf(needle, sizeof(needle), "\"guest_destroyed\",\"pid\":%d}", (int)a);
 	assert_int_equal(vt_h_wait_for(out, needle, 1, 10000), 0);
-	lttng("stop >/dev/null");
-	lttng("destroy >/dev/null");
+	/* The agent stops first: its last books, as it goes, are in the trace. */
 	int st = vt_h_stop(agent);
 	agent = 0;
+	lttng("stop >/dev/null");
+	lttng("destroy >/dev/null");
 	if (st != 0)
 		printf("vmtraced exited with %d\n", st);
 	assert_int_equal(st, 0); /* a clean stop on SIGTERM (and no sanitizer report) */
@@ -146,7 +147,7 @@ static void test_session(void **state)
 	const struct vt_event *ev;
 	int step = 0, rc, dumps = 0;
 	int64_t created = -1, destroyed = -1;
-	int saw_uuid_a = 0, vcpus_c = 0, machine = 0, in_dump = 0;
+	int saw_uuid_a = 0, vcpus_c = 0, machine = 0, in_dump = 0, books_b = 0, vm_books_b = 0;
 	while ((rc = vt_source_next(src, &ev, &e)) == 1) {
 		switch (ev->kind) {
 		case VT_STATEDUMP_BEGIN: dumps++; in_dump = 1; break;
@@ -172,6 +173,17 @@ static void test_session(void **state)
 			if (ev->u.guest.pid == a)
 				destroyed = step;
 			break;
+		case VT_VCPU_BOOKS: /* b's one vCPU thread: its schedstat, read from /proc */
+			if (ev->u.vcpu_books.pid == b) {
+				assert_true(ev->u.vcpu_books.tid > b && ev->u.vcpu_books.vcpu == 0);
+				assert_true(ev->u.vcpu_books.run_ns != VT_BOOKS_UNKNOWN && ev->u.vcpu_books.run_ns > 0);
+				assert_true(ev->u.vcpu_books.clk_tck > 0);
+				books_b++;
+			}
+			break;
+		case VT_VM_BOOKS:
+			vm_books_b += ev->u.vm_books.pid == b;
+			break;
 		default: break;
 		}
 		step++;
@@ -185,6 +197,10 @@ static void test_session(void **state)
 	assert_true(saw_uuid_a);
 	assert_true(created >= 0 && destroyed > created);
 	assert_int_equal(vcpus_c, 3);
+	/* The kernel's books: at the session's dump and as the agent stopped. */
+	printf("books of b's vCPU thread: %d, of its VM: %d\n", books_b, vm_books_b);
+	assert_true(books_b >= 2);
+	assert_true(vm_books_b >= 2);
 
 	/* trace_marker got the same events, for trace-cmd users. */
 	if (ftrace && vt_h_count("/sys/kernel/tracing/tracing_on", "1") == 1) {

@@ -289,10 +289,12 @@ int vt_rec_host_stop(struct vt_rec_host *h, struct vt_error *err)
 	if (!h->running)
 		return 0;
 	h->running = 0;
+	/* The agent first: as it stops it writes the kernel's last books, which
+	 * must land in the trace (and its trace_marker must be closed for ftrace). */
+	stop_agent(h);
 	if (h->tracer == VT_REC_LTTNG)
 		return vt_lttng_stop(&h->lttng, err);
 	/* The last figures before the recorder goes. */
-	stop_agent(h);
 	struct vt_error ignore;
 	vt_ftrace_rec_stats(h->ftrace, &h->events, &h->lost, &ignore);
 	int rc = vt_ftrace_rec_stop(h->ftrace, err);

@@ -64,6 +64,22 @@ static json_t *reads(json_int_t mono, json_int_t run, json_int_t wait, json_int_
 			 "guest_time_ticks", ticks, "kvm", "exits", kexits);
 }
 
+/* vmtrace-sim SCENARIO into d with OPTS; its truth.json, parsed. */
+static json_t *simulate(const char *scenario, const char *d, const char *opts)
+{
+	struct vt_run run;
+	char path[800];
+	vt_run_shell(&run, "'%s' '%s/%s.json' -o '%s' %s", vt_build_path("vmtrace-sim"), vt_source_path("scenarios"),
+		     scenario, d, opts);
+	if (run.status)
+		fail_msg("vmtrace-sim: %s", run.err);
+	vt_run_free(&run);
+	snprintf(path, sizeof(path), "%s/truth.json", d);
+	json_t *truth = json_load_file(path, 0, NULL);
+	assert_non_null(truth);
+	return truth;
+}
+
 /* `vmtrace analyze --json [OPTS] D`, parsed; fails the test on an error. */
 static json_t *analyze_json(const char *opts, const char *d)
 {
@@ -379,18 +395,12 @@ static void test_ticks(void **state)
 	for (int run_i = 0; run_i < 4; run_i++) {
 		int f = run_i % 2;
 		const char *scenario = scenarios[run_i / 2];
-		char d[700], path[760];
+		char d[700], opts[128];
 		snprintf(d, sizeof(d), "%s/ticks%d", tmp, run_i);
 		struct vt_run run;
 		printf("%s, %s:\n", scenario, f ? "LTTng" : "ftrace");
-		vt_run_shell(&run, "'%s' '%s/%s.json' -o '%s' %s -d 1000", vt_build_path("vmtrace-sim"),
-			     vt_source_path("scenarios"), scenario, d, formats[f]);
-		if (run.status)
-			fail_msg("vmtrace-sim: %s", run.err);
-		vt_run_free(&run);
-		snprintf(path, sizeof(path), "%s/truth.json", d);
-		json_t *truth = json_load_file(path, 0, NULL);
-		assert_non_null(truth);
+		snprintf(opts, sizeof(opts), "%s -d 1000", formats[f]);
+		json_t *truth = simulate(scenario, d, opts);
 		/* LTTng's clock has an offset to the epoch: monotonic = trace time - it. */
 		json_int_t off = 0;
 		if (f == 1) {
@@ -428,17 +438,10 @@ static void test_books(void **state)
 	(void)state;
 	static const char *const opts[] = {"", "-f dat", "--snapshot-from-ms 300"};
 	for (int k = 0; k < 3; k++) {
-		char d[700], path[760];
+		char d[700], o[128];
 		snprintf(d, sizeof(d), "%s/books%d", tmp, k);
-		struct vt_run run;
-		vt_run_shell(&run, "'%s' '%s/kernel-books.json' -o '%s' %s -d 800", vt_build_path("vmtrace-sim"),
-			     vt_source_path("scenarios"), d, opts[k]);
-		if (run.status)
-			fail_msg("vmtrace-sim: %s", run.err);
-		vt_run_free(&run);
-		snprintf(path, sizeof(path), "%s/truth.json", d);
-		json_t *truth = json_load_file(path, 0, NULL);
-		assert_non_null(truth);
+		snprintf(o, sizeof(o), "%s -d 800", opts[k]);
+		json_t *truth = simulate("kernel-books", d, o);
 		json_t *doc = analyze_json("", d);
 		json_t *ka = json_object_get(doc, "kernel_accounting");
 		assert_true(json_is_true(json_object_get(ka, "compared")));

@@ -16,20 +16,59 @@ static uint64_t read_time(const struct vt_event *ev, uint64_t age)
 	return age < ev->ts_ns ? ev->ts_ns - age : 0;
 }
 
+/* The slot of a key in the open-addressed index (a power of two long). */
+static size_t slot_of(const struct vt_kacct *k, size_t trace, int vm, int64_t pid, int32_t tid)
+{
+	uint64_t h = ((uint64_t)trace * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)pid * 0xff51afd7ed558ccdull) ^
+		     ((uint64_t)(uint32_t)tid * 0xc4ceb9fe1a85ec53ull) ^ (uint64_t)vm;
+	size_t mask = k->books_index_size - 1, i = (size_t)(h ^ (h >> 29)) & mask;
+	for (;; i = (i + 1) & mask) {
+		size_t at = k->books_index[i];
+		if (!at)
+			return i;
+		const struct vt_kacct_books *b = &k->books[at - 1];
+		if (b->trace == trace && b->vm == vm && b->pid == pid && b->tid == tid)
+			return i;
+	}
+}
+
+/* Doubles the index (kept at most half full); -1 when out of memory. */
+static int grow_index(struct vt_kacct *k)
+{
+	size_t size = k->books_index_size ? k->books_index_size * 2 : 64;
+	size_t *old = k->books_index, old_size = k->books_index_size;
+	k->books_index = calloc(size, sizeof(*k->books_index));
+	if (!k->books_index) {
+		k->books_index = old;
+		return -1;
+	}
+	k->books_index_size = size;
+	for (size_t i = 0; i < old_size; i++)
+		if (old[i]) {
+			const struct vt_kacct_books *b = &k->books[old[i] - 1];
+			k->books_index[slot_of(k, b->trace, b->vm, b->pid, b->tid)] = old[i];
+		}
+	free(old);
+	return 0;
+}
+
+/* A thread's or VM's entry, made on first sight (NULL past the bound or out of memory). */
 static struct vt_kacct_books *find(struct vt_kacct *k, size_t trace, int vm, int64_t pid, int32_t tid)
 {
-	for (size_t i = 0; i < k->nbooks; i++) {
-		struct vt_kacct_books *b = &k->books[i];
-		if (b->trace == trace && b->vm == vm && b->pid == pid && (vm || b->tid == tid))
-			return b;
+	if ((k->nbooks + 1) * 2 > k->books_index_size && grow_index(k) < 0) {
+		k->books_cut = 1; /* a comparison the less, not a failed analysis */
+		return NULL;
 	}
+	size_t i = slot_of(k, trace, vm, pid, tid);
+	if (k->books_index[i])
+		return &k->books[k->books_index[i] - 1];
 	if (k->nbooks >= VT_KACCT_MAX_BOOKS) {
 		k->books_cut = 1;
 		return NULL;
 	}
 	struct vt_kacct_books *p = realloc(k->books, (k->nbooks + 1) * sizeof(*p));
 	if (!p) {
-		k->books_cut = 1; /* a comparison the less, not a failed analysis */
+		k->books_cut = 1;
 		return NULL;
 	}
 	k->books = p;
@@ -39,6 +78,7 @@ static struct vt_kacct_books *find(struct vt_kacct *k, size_t trace, int vm, int
 	b->vm = vm;
 	b->pid = pid;
 	b->tid = tid;
+	k->books_index[i] = k->nbooks;
 	return b;
 }
 

@@ -722,5 +722,6 @@ void vt_kacct_free(struct vt_kacct *k)
 	free(k->rows);
 	free(k->vms);
 	free(k->books);
+	free(k->books_index);
 	memset(k, 0, sizeof(*k));
 }

@@ -95,6 +95,8 @@ struct vt_kacct {
 	size_t nvms;
 	struct vt_kacct_books *books; /* from the traces, pass 1 */
 	size_t nbooks;
+	size_t *books_index;     /* open addressing: 1 + the entry's index, 0 empty */
+	size_t books_index_size;
 	int books_cut;           /* more than VT_KACCT_MAX_BOOKS */
 	int clock_ok;            /* the host's trace clock is CLOCK_MONOTONIC */
 	char clock_note[256];

@@ -235,6 +235,7 @@ void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev)
 		r.a = (int32_t)ev->u.softirq.vec;
 		break;
 	case VT_IRQ_ENTRY: /* host code on a vCPU thread: the guest has left */
+	case VT_IRQ_EXIT:  /* with the entry: interrupt time, which the kernel may not charge to the thread */
 		r.kind_cpu = kind_cpu(ev->kind, 0, ev->cpu);
 		r.a = ev->u.irq.irq;
 		break;
@@ -343,6 +344,7 @@ void vt_spill_decode(const struct vt_spill *s, size_t trace, const struct vt_spi
 		ev->u.softirq.vec = (uint32_t)r->a;
 		break;
 	case VT_IRQ_ENTRY:
+	case VT_IRQ_EXIT:
 		ev->u.irq.irq = r->a;
 		break;
 	case VT_TIMER_EXPIRE:

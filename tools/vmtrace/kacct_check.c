@@ -226,8 +226,24 @@ static int grow_cpus(struct vt_kacct *k, size_t cpu)
 	if (!q)
 		return -1;
 	k->in_softirq = q;
+	uint8_t *depth = realloc(k->irq_depth, cpu + 1);
+	if (!depth)
+		return -1;
+	k->irq_depth = depth;
+	uint64_t *since = realloc(k->irq_since, (cpu + 1) * sizeof(*since));
+	if (!since)
+		return -1;
+	k->irq_since = since;
+	int32_t *cur = realloc(k->cur_tid, (cpu + 1) * sizeof(*cur));
+	if (!cur)
+		return -1;
+	k->cur_tid = cur;
 	memset(p + k->ncpus, 0, (cpu + 1 - k->ncpus) * sizeof(*p));
 	memset(q + k->ncpus, 0, cpu + 1 - k->ncpus);
+	memset(depth + k->ncpus, 0, cpu + 1 - k->ncpus);
+	memset(since + k->ncpus, 0, (cpu + 1 - k->ncpus) * sizeof(*since));
+	for (size_t c = k->ncpus; c <= cpu; c++)
+		cur[c] = -1;
 	k->ncpus = cpu + 1;
 	return 0;
 }
@@ -315,15 +331,44 @@ static void row_event(struct vt_kacct_row *r, uint64_t ref, const struct vt_even
 	}
 }
 
+/* Interrupt time on a CPU, charged to the rows of the thread it interrupted. */
+static void irq_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
+{
+	size_t cpu = (size_t)ev->cpu;
+	int entry = ev->kind == VT_IRQ_ENTRY || ev->kind == VT_SOFTIRQ_ENTRY;
+	if (entry) {
+		if (k->irq_depth[cpu] == 0)
+			k->irq_since[cpu] = ref;
+		if (k->irq_depth[cpu] < UINT8_MAX)
+			k->irq_depth[cpu]++;
+		return;
+	}
+	if (k->irq_depth[cpu] == 0 || --k->irq_depth[cpu] > 0)
+		return; /* an exit without its entry (the trace began inside), or a nested one */
+	int32_t tid = k->cur_tid[cpu] >= 0 ? k->cur_tid[cpu] : ev->tid;
+	for (size_t i = 0; i < k->nrows && tid > 0; i++) {
+		struct vt_kacct_row *r = &k->rows[i];
+		if (r->tid != tid)
+			continue;
+		uint64_t a = k->irq_since[cpu] > r->r0 ? k->irq_since[cpu] : r->r0, b = ref < r->r1 ? ref : r->r1;
+		r->irq_ns += b > a ? b - a : 0;
+	}
+}
+
 void vt_kacct_event(struct vt_kacct *k, uint64_t ref, const struct vt_event *ev)
 {
 	if (ev->kind == VT_TIMER_EXPIRE && k->tick_function && ev->u.timer.function == k->tick_function) {
 		tick_event(k, ref, ev);
 		return;
 	}
-	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && ev->cpu >= 0 && ev->cpu < 4096 &&
-	    grow_cpus(k, (size_t)ev->cpu) == 0)
+	int on_cpu = ev->cpu >= 0 && ev->cpu < 4096 && grow_cpus(k, (size_t)ev->cpu) == 0;
+	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT) && on_cpu)
 		k->in_softirq[ev->cpu] = ev->kind == VT_SOFTIRQ_ENTRY;
+	if ((ev->kind == VT_SOFTIRQ_ENTRY || ev->kind == VT_SOFTIRQ_EXIT || ev->kind == VT_IRQ_ENTRY ||
+	     ev->kind == VT_IRQ_EXIT) && on_cpu)
+		irq_event(k, ref, ev);
+	if (ev->kind == VT_SCHED_SWITCH && on_cpu)
+		k->cur_tid[ev->cpu] = ev->u.sched_switch.next_tid;
 	int32_t tid = ev->kind == VT_SCHED_SWITCH ? ev->u.sched_switch.prev_tid : ev->tid;
 	int64_t pid = -1;
 	for (size_t i = 0; i < k->nrows; i++)
@@ -438,7 +483,8 @@ static void row_cmps(const struct vt_kacct *k, const struct vt_kacct_row *r, str
 {
 	uint64_t unit_ns = r->clk_tck ? 1000000000ull / (uint64_t)r->clk_tck : 0;
 	uint64_t run = r->ours[VT_VCPU_GUEST] + r->ours[VT_VCPU_HYPERVISOR];
-	c[0] = (struct cmp){"run", r->has_sched, 1, run, r->k_run, 0, 0, 0};
+	uint64_t irq = r->irq_ns < run ? r->irq_ns : run;
+	c[0] = (struct cmp){"run", r->has_sched, 1, run - irq, r->k_run, 0, 0, run};
 	c[1] = (struct cmp){"wait", r->has_sched, 1, r->ours[VT_VCPU_PREEMPTED], r->k_wait, 0, 0, 0};
 	/* A tick count whose ns would not fit is unknown, not wrapped. */
 	int gt_ok = r->has_gt && unit_ns && r->k_guest_ticks <= UINT64_MAX / unit_ns;
@@ -448,7 +494,7 @@ static void row_cmps(const struct vt_kacct *k, const struct vt_kacct_row *r, str
 	c[3] = (struct cmp){"guest_ticks", at_ticks, 1, at_ticks ? r->guest_ticks * k->tick_ns : 0, k_guest, 0, 0,
 			    at_ticks ? r->guest_ticks_max * k->tick_ns : 0};
 	c[4] = (struct cmp){"exits", r->has_exits, 0, r->our_exits, r->k_exits, 0, 0, 0};
-	for (int i = 0; i < NCMP; i++)
+	for (int i = 1; i < NCMP; i++)
 		if (i != 3)
 			c[i].ours_max = c[i].ours;
 	for (int i = 0; i < NCMP; i++) {
@@ -539,6 +585,10 @@ void vt_kacct_print(const struct vt_kacct *k, const struct vt_analysis *a, FILE 
 				fprintf(out, "    %-10s ours %" PRIu64 ", kernel %" PRIu64 ", difference %+" PRId64 " (%+.2f%%)%s\n",
 					label, c[j].ours, c[j].kernel, sdiff(c[j].ours, c[j].kernel),
 					100 * rel(c[j].ours, c[j].kernel), large(&c[j]) ? "  LARGE" : "");
+			if (j == 0 && c[j].ours_max > c[j].ours)
+				fprintf(out, "    %-10s the lower end leaves out the %.6f s of interrupt handlers on the thread, "
+					"which a kernel with CONFIG_IRQ_TIME_ACCOUNTING does not charge to it\n", "",
+					(double)(c[j].ours_max - c[j].ours) / 1e9);
 			if (j == 3 && c[j].ours_max > c[j].ours)
 				fprintf(out, "    %-10s the upper end counts the %" PRIu64 " ticks between an entry and its late-traced "
 					"exit that may have come after KVM left guest accounting\n", "",
@@ -613,6 +663,7 @@ json_t *vt_kacct_json(const struct vt_kacct *k, const struct vt_analysis *a)
 		json_object_set_new(x, "ticks_on_thread", json_integer((json_int_t)r->thread_ticks));
 		json_object_set_new(x, "ticks_in_guest", json_integer((json_int_t)r->guest_ticks));
 		json_object_set_new(x, "ticks_in_guest_max", json_integer((json_int_t)r->guest_ticks_max));
+		json_object_set_new(x, "irq_ns", json_integer((json_int_t)r->irq_ns));
 		int warn = 0;
 		for (int j = 0; j < NCMP; j++) {
 			json_object_set_new(x, c[j].what, cmp_json(&c[j]));
@@ -719,6 +770,9 @@ void vt_kacct_free(struct vt_kacct *k)
 {
 	free(k->last_tick);
 	free(k->in_softirq);
+	free(k->irq_depth);
+	free(k->irq_since);
+	free(k->cur_tid);
 	free(k->rows);
 	free(k->vms);
 	free(k->books);

@@ -61,6 +61,10 @@ struct vt_kacct_row {
 	uint64_t pending_ticks; /* ticks between an entry and its late-traced exit, until its reason */
 	uint64_t pending_first; /* of them, one that was the first host code after the entry */
 	uint64_t exit_ref; /* that exit's time */
+	/* Interrupt and softirq handlers' time while the thread was current: a
+	 * kernel with CONFIG_IRQ_TIME_ACCOUNTING (Debian's) leaves it out of the
+	 * thread's run time, so the kernel's run lies in [ours - irq_ns, ours]. */
+	uint64_t irq_ns;
 	int in_model, partial_life; /* its thread was a vCPU thread for only part of the span */
 };
 
@@ -106,6 +110,9 @@ struct vt_kacct {
 	uint64_t ticks;          /* the host's tick events seen */
 	uint64_t *last_tick;     /* per host CPU: the last tick's time (0: none) */
 	uint8_t *in_softirq;     /* per host CPU: a softirq runs (entry seen, not its exit) */
+	uint8_t *irq_depth;      /* per host CPU: handlers (hard and soft) entered, not left */
+	uint64_t *irq_since;     /* per host CPU: when the outermost one began */
+	int32_t *cur_tid;        /* per host CPU: the thread on it (sched_switch), -1: unknown */
 	size_t ncpus;
 	uint64_t period_votes[4]; /* consecutive ticks of a CPU 1/HZ apart, per candidate HZ */
 	uint64_t tick_ns;        /* 1/HZ as the ticks show it, 0: unknown */

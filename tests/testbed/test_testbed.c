@@ -587,10 +587,12 @@ static void test_record_json(void **state)
  *   remaining few % are is open, issue 21);
  * - guest_time is a sample, not a clock: each host tick adds a whole tick
  *   to it when it finds the thread in guest mode (docs/json.md). Our
- *   continuous GUEST time is asserted not below it by more than the
- *   sampling error (3 sqrt(N) + 2 USER_HZ ticks + 1 %); above it is printed
- *   (on this emulated host 17-55 % above, the guests' runs being in step
- *   with the host's tick). What is asserted is the sample itself: the host's
+ *   continuous GUEST time is printed beside it, and only printed: the
+ *   sampling error of independent samples (3 sqrt(N) + 2 USER_HZ ticks +
+ *   1 %) does not hold when the guests' runs are in step with the host's
+ *   tick (on this emulated host ours was 17-55 % above it, and once, in a
+ *   CI testbed, 10.3 % below: guest2's 10.66 s against 11.89 s). What is
+ *   asserted is the sample itself: the host's
  *   ticks are traced, and our count of those that found the thread in guest
  *   mode (guest_ticks) must meet guest_time within the resolution of both:
  *   one USER_HZ unit at each read (the kernel rounds down), one host tick at
@@ -679,10 +681,10 @@ static void check_kernel_accounting(int r, int trace_books)
 			if (k == 2) {
 				double tick = 1e9 / (double)int_of(v, "clk_tck"), ticks = kern / tick;
 				tol = (3 * sqrt(ticks) + 2) * tick + 0.01 * kern;
-				if (ours > kern + tol) {
-					printf(" guest_time ours %.3f s ABOVE the kernel's %.3f s (%+.2f%%, %lld exits traced: not "
-					       "asserted, see above);", ours / 1e9, kern / 1e9, 100 * (ours - kern) / kern,
-					       (long long)vcpu_exits(r, int_of(v, "tid")));
+				if (d > tol) {
+					printf(" guest_time ours %.3f s %s the kernel's %.3f s (%+.2f%%, %lld exits traced: not "
+					       "asserted, see above);", ours / 1e9, ours > kern ? "ABOVE" : "BELOW", kern / 1e9,
+					       100 * (ours - kern) / kern, (long long)vcpu_exits(r, int_of(v, "tid")));
 					continue;
 				}
 			}

@@ -31,7 +31,8 @@ enum vt_kind vt_tc_report_kind(const char *name, const char *rest)
 		{"machine ", VT_MACHINE_ID},       {"statedump_begin", VT_STATEDUMP_BEGIN},
 		{"statedump_end", VT_STATEDUMP_END}, {"guest_vcpu ", VT_GUEST_VCPU},
 		{"guest_created ", VT_GUEST_CREATED}, {"guest_destroyed ", VT_GUEST_DESTROYED},
-		{"guest ", VT_GUEST_DUMP},
+		{"guest ", VT_GUEST_DUMP},           {"vcpu_books ", VT_VCPU_BOOKS},
+		{"vm_books ", VT_VM_BOOKS},
 	};
 	if (!strcmp(name, "print")) {
 		const char *m = strstr(rest, "buf=vmtrace: ");

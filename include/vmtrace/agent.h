@@ -208,6 +208,7 @@ void vt_machine_read(const struct vt_agent_paths *paths, struct vt_machine_info 
 
 struct vt_vcpu_books; /* vmtrace/event.h */
 struct vt_vm_books;
+struct vt_ping;
 
 /* Every string a sink gets may hold any bytes (guest names come from users'
  * command lines): each sink escapes them for its format. */
@@ -228,6 +229,9 @@ struct vt_agent_sink {
 	 * NULL: not written). Numbers only: nothing to escape. */
 	void (*vcpu_books)(void *ctx, const struct vt_vcpu_books *b);
 	void (*vm_books)(void *ctx, const struct vt_vm_books *b);
+	/* The guest's clock ping around its hypercall (vt_agent_ping; NULL: not
+	 * written): back = 0 just before it, 1 just after. */
+	void (*ping)(void *ctx, int back, const struct vt_ping *p);
 };
 
 /* One statedump to every sink: only guests with KVM evidence (vt_guest_is_kvm);
@@ -249,6 +253,24 @@ int vt_agent_emit_books(const struct vt_agent_sink *sinks, size_t n, const struc
 /* The host kernel's tick_sched_timer address (PROC/kallsyms, root only), 0
  * when hidden or absent: read once, the agent puts it in its VM books. */
 uint64_t vt_agent_tick_function(const struct vt_agent_paths *paths);
+
+/* The guest's clock ping (docs/sync.md): a hypercall of number
+ * VT_PING_HYPERCALL made from user space, which KVM traces and refuses. */
+struct vt_pinger {
+	uint64_t session, seq;
+	int amd; /* vmmcall, else vmcall */
+	long (*call)(void *ctx, uint64_t nr, uint64_t a0, uint64_t a1);
+	void *call_ctx;
+	long last_ret; /* what the hypercall returned: -1000 (-KVM_EPERM) from KVM */
+};
+/* Checks that this is an x86-64 KVM guest (CPUID) and draws a random
+ * session. Returns 0, or -1 with err saying why there can be no ping. */
+int vt_pinger_open(struct vt_pinger *p, struct vt_error *err);
+/* A pinger whose "hypercall" is call (tests). */
+void vt_pinger_fake(struct vt_pinger *p, long (*call)(void *ctx, uint64_t nr, uint64_t a0, uint64_t a1), void *ctx);
+/* One ping: ping_out to every sink, the hypercall (a0 = seq, a1 = session),
+ * ping_back to every sink. */
+void vt_agent_ping(struct vt_pinger *p, const struct vt_agent_sink *sinks, size_t n);
 
 /* JSON lines, one event an object, on a FILE (flushed after each line). A
  * write that fails is remembered (write_error) and nothing more is written. */
@@ -280,11 +302,13 @@ size_t vt_marker_format_simple(char *buf, size_t size, const char *event, int64_
 /* vcpu_books / vm_books lines; an unknown value (VT_BOOKS_UNKNOWN) is left out. */
 size_t vt_marker_format_vcpu_books(char *buf, size_t size, const struct vt_vcpu_books *b);
 size_t vt_marker_format_vm_books(char *buf, size_t size, const struct vt_vm_books *b);
+/* ping_out (back = 0) / ping_back lines. */
+size_t vt_marker_format_ping(char *buf, size_t size, int back, const struct vt_ping *p);
 
 /* Parses one marker line ("... vmtrace: EVENT key=value ...", as trace_marker
  * writes it or trace-cmd prints it), undoing the %XX encoding. Fills ev->kind
  * (VT_MACHINE_ID, VT_STATEDUMP_BEGIN/END, VT_GUEST_DUMP, VT_GUEST_VCPU,
- * VT_GUEST_CREATED, VT_GUEST_DESTROYED, VT_VCPU_BOOKS, VT_VM_BOOKS) and ev->u, with strings pointing into
+ * VT_GUEST_CREATED, VT_GUEST_DESTROYED, VT_VCPU_BOOKS, VT_VM_BOOKS, VT_PING_OUT, VT_PING_BACK) and ev->u, with strings pointing into
  * buf. Returns 1, 0 when the line is not a vmtrace line, -1 when malformed. */
 struct vt_event;
 int vt_marker_parse(const char *line, struct vt_event *ev, char *buf, size_t size);
@@ -316,6 +340,12 @@ struct vt_agent_loop {
 	int books;
 	uint64_t tick_function; /* internal: read at the first dump with books */
 	int tick_read;
+	/* A clock ping (vt_agent_ping) about every ping_ms (0: none), each
+	 * period drawn within +/- 10 % so that it does not beat with the host's
+	 * tick; the first one right away. */
+	struct vt_pinger *ping;
+	int ping_ms;
+	uint64_t pings; /* counter */
 	FILE *log;            /* one-line notes (NULL: stderr) */
 	/* A sink that cannot write (write_error) stops the loop with an error when
 	 * set; else it is noted once and the other sinks go on. */

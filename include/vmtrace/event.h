@@ -42,6 +42,8 @@ enum vt_kind {
 	VT_TIMER_EXPIRE, /* an hrtimer's callback begins (the scheduler tick among them) */
 	VT_VCPU_BOOKS,   /* the kernel's books on a vCPU thread, read by the host's agent */
 	VT_VM_BOOKS,     /* KVM's counters of a VM, read by the host's agent */
+	VT_PING_OUT,     /* guest, just before its ping hypercall: a cause */
+	VT_PING_BACK,    /* guest, just after it returned: an effect */
 	VT_KIND_COUNT
 };
 
@@ -62,6 +64,8 @@ const char *vt_exit_reason_name(uint32_t isa, uint64_t reason, char *buf, size_t
  * EXTERNAL_INTERRUPT, SVM INTR): its timer ticks, devices, IPIs. With the
  * ISA unknown, either code. */
 int vt_exit_is_interrupt(uint32_t isa, uint64_t reason);
+/* Whether the exit is a hypercall's (VMX VMCALL, SVM VMMCALL). */
+int vt_exit_is_hypercall(uint32_t isa, uint64_t reason);
 
 struct vt_kvm_entry {
 	uint32_t vcpu_id; /* VT_NO_VCPU when absent; may be garbage on real traces */
@@ -209,6 +213,19 @@ struct vt_vm_books {
 	uint64_t tick_function; /* the host kernel's tick_sched_timer, 0 when unknown */
 };
 
+/* The guest's clock ping (vmtraced --ping, docs/sync.md): the guest's agent
+ * records PING_OUT, makes a KVM hypercall of number VT_PING_HYPERCALL with
+ * a0 = seq and a1 = session from user space, and records PING_BACK. KVM
+ * traces the hypercall (kvm_hypercall: nr, a0..a3) before it refuses it to
+ * user space (-KVM_EPERM, no other effect), so the host's trace has its exit,
+ * the hypercall and the next entry on the vCPU thread: a message each way. */
+#define VT_PING_HYPERCALL 0x766d7472u /* "vmtr" */
+
+struct vt_ping {
+	uint64_t session; /* random, one per pinging agent */
+	uint64_t seq;     /* 0, 1, 2... in that session */
+};
+
 struct vt_event {
 	uint64_t ts_ns;   /* ns from the epoch, on the trace's own clock */
 	uint32_t trace;   /* index of the trace in its source */
@@ -240,6 +257,7 @@ struct vt_event {
 		struct vt_timer_expire timer;
 		struct vt_vcpu_books vcpu_books;
 		struct vt_vm_books vm_books;
+		struct vt_ping ping;
 	} u;
 };
 

@@ -32,9 +32,10 @@ enum vt_sync_method {
 	VT_SYNC_HULL,    /* convex hull over TCP segments and vmsync hypercall pairs */
 	VT_SYNC_CONTAINMENT, /* guest events inside their vCPU's guest-mode windows on the host */
 	VT_SYNC_TSC,         /* TSC clocks related by the agent's per-vCPU tsc-offset */
+	VT_SYNC_PING,        /* convex hull over the guest's pings alone (vmtraced --ping) */
 };
 const char *vt_sync_method_name(enum vt_sync_method m);
-/* Parses "auto", "trusted", "hull", "containment", "tsc"; returns -1 when unknown. */
+/* Parses "auto", "trusted", "hull", "containment", "tsc", "ping"; returns -1 when unknown. */
 int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
 
 /* t_ref = y0 + slope * (t - x0): anchored near the trace's own times, so that
@@ -97,6 +98,10 @@ struct vt_sync *vt_sync_new(void);
 /* Keep only the messages (identification's TCP evidence), not what the
  * containment method needs: much less memory on long traces. */
 void vt_sync_skip_containment(struct vt_sync *s);
+/* Leave the guests' pings out (to measure the other methods against them). */
+void vt_sync_ignore_pings(struct vt_sync *s);
+/* PING_OUT events seen on guests, ping hypercalls seen on hosts. */
+void vt_sync_ping_counts(const struct vt_sync *s, uint64_t *guest_pings, uint64_t *host_pings);
 /* Looks at one event of trace number `trace` (same numbering as identification). */
 void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
 /* Host threads that received messages sent by machine `guest` (TCP from a

@@ -162,6 +162,18 @@ static void j_vm_books(void *ctx, const struct vt_vm_books *b)
 	put(ctx, j);
 }
 
+static void j_ping(void *ctx, int back, const struct vt_ping *p)
+{
+	json_t *j = json_object();
+	set_str(j, "event", back ? "ping_back" : "ping_out");
+	/* 64-bit values: JSON numbers lose them above 2^53, so strings */
+	char num[24];
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)p->session);
+	set_str(j, "session", num);
+	json_object_set_new(j, "seq", json_integer((json_int_t)p->seq));
+	put(ctx, j);
+}
+
 static const char *j_error(void *ctx)
 {
 	struct vt_json_sink *s = ctx;
@@ -174,7 +186,7 @@ void vt_json_sink_init(struct vt_agent_sink *s, struct vt_json_sink *j, FILE *ou
 	j->out = out;
 	j->what = what;
 	*s = (struct vt_agent_sink){"json", j, j_machine, j_begin, j_guest, j_vcpu,
-				    j_end, j_created, j_destroyed, j_error, j_vcpu_books, j_vm_books};
+				    j_end, j_created, j_destroyed, j_error, j_vcpu_books, j_vm_books, j_ping};
 }
 
 static json_t *guest_doc(const struct vt_guest_info *g)

@@ -28,6 +28,7 @@ struct loop_state {
 	size_t n, cap;
 	int noted;
 	int64_t next_dump_ms; /* the periodic dump's due time (dump_every_ms) */
+	int64_t next_ping_ms; /* the next clock ping's (ping_ms) */
 	uint64_t dumps_seen;  /* l->statedumps when it was last set */
 };
 
@@ -235,6 +236,15 @@ static void follow_up(struct vt_agent_loop *l, struct loop_state *s)
 	}
 }
 
+/* ms within +/- 10 % of ms, drawn from n (no state, no libc rand). */
+static int64_t jittered(int ms, uint64_t n)
+{
+	uint64_t h = (n + 1) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	int64_t span = ms / 5;
+	return ms - ms / 10 + (span > 0 ? (int64_t)(h % (uint64_t)(span + 1)) : 0);
+}
+
 static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t next_tick)
 {
 	int64_t now = now_ms(), due = -1;
@@ -245,6 +255,8 @@ static int timeout_for(struct vt_agent_loop *l, struct loop_state *s, int64_t ne
 		due = next_tick;
 	if (l->dump_every_ms > 0 && (due < 0 || s->next_dump_ms < due))
 		due = s->next_dump_ms;
+	if (l->ping && l->ping_ms > 0 && (due < 0 || s->next_ping_ms < due))
+		due = s->next_ping_ms;
 	if (due < 0)
 		return -1; /* nothing scheduled: sleep until an event */
 	return due <= now ? 0 : (int)(due - now);
@@ -268,6 +280,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 	struct loop_state s = {0};
 	int64_t next_tick = now_ms() + l->tick_ms;
 	s.next_dump_ms = now_ms() + l->dump_every_ms;
+	s.next_ping_ms = now_ms();
 	s.dumps_seen = l->statedumps;
 	int rc = 0, running = 1;
 	while (running) {
@@ -315,6 +328,11 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 		}
 		if (l->dump_every_ms > 0 && running && now_ms() >= s.next_dump_ms)
 			dump_now(l, err);
+		if (l->ping && l->ping_ms > 0 && running && now_ms() >= s.next_ping_ms) {
+			vt_agent_ping(l->ping, l->sinks, l->nsinks);
+			l->pings++;
+			s.next_ping_ms = now_ms() + jittered(l->ping_ms, l->pings);
+		}
 		if (l->statedumps != s.dumps_seen) { /* any dump restarts the period */
 			s.dumps_seen = l->statedumps;
 			s.next_dump_ms = now_ms() + l->dump_every_ms;

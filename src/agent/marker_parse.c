@@ -3,6 +3,7 @@
 #include "vmtrace/event.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@ static const struct {
 	{"guest", VT_GUEST_DUMP},           {"guest_vcpu", VT_GUEST_VCPU},
 	{"statedump_end", VT_STATEDUMP_END}, {"guest_created", VT_GUEST_CREATED},
 	{"guest_destroyed", VT_GUEST_DESTROYED}, {"vcpu_books", VT_VCPU_BOOKS},
-	{"vm_books", VT_VM_BOOKS},
+	{"vm_books", VT_VM_BOOKS},            {"ping_out", VT_PING_OUT},
+	{"ping_back", VT_PING_BACK},
 };
 
 static int hexval(int c)
@@ -45,8 +47,9 @@ static int unescape(char *s)
 static int to_i64(const char *v, int64_t *out)
 {
 	char *end;
+	errno = 0;
 	long long x = strtoll(v, &end, 10);
-	if (!*v || *end)
+	if (!*v || *end || errno == ERANGE) /* out of range: refused, not clamped */
 		return -1;
 	*out = x;
 	return 0;
@@ -57,8 +60,9 @@ static int to_u64(const char *v, uint64_t *out)
 	char *end;
 	if (*v == '-')
 		return -1;
+	errno = 0;
 	unsigned long long x = strtoull(v, &end, 10);
-	if (!*v || *end)
+	if (!*v || *end || errno == ERANGE)
 		return -1;
 	*out = x;
 	return 0;
@@ -165,6 +169,11 @@ static int set_field(struct vt_event *ev, const char *k, const char *v)
 	case VT_VCPU_BOOKS:
 	case VT_VM_BOOKS:
 		return set_books(ev, k, v);
+	case VT_PING_OUT:
+	case VT_PING_BACK:
+		if (!strcmp(k, "session") || !strcmp(k, "seq"))
+			return to_u64(v, !strcmp(k, "session") ? &ev->u.ping.session : &ev->u.ping.seq);
+		return 0;
 	default:
 		return 0;
 	}

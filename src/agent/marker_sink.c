@@ -130,6 +130,13 @@ size_t vt_marker_format_vm_books(char *buf, size_t size, const struct vt_vm_book
 	return finish(&o);
 }
 
+size_t vt_marker_format_ping(char *buf, size_t size, int back, const struct vt_ping *p)
+{
+	struct out o = {buf, size, 0};
+	add(&o, "vmtrace: %s session=%" PRIu64 " seq=%" PRIu64, back ? "ping_back" : "ping_out", p->session, p->seq);
+	return finish(&o);
+}
+
 int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *paths,
 			struct vt_error *err)
 {
@@ -215,10 +222,16 @@ static void m_vm_books(void *ctx, const struct vt_vm_books *b)
 	put(ctx, buf, vt_marker_format_vm_books(buf, sizeof(buf), b));
 }
 
+static void m_ping(void *ctx, int back, const struct vt_ping *p)
+{
+	char buf[128];
+	put(ctx, buf, vt_marker_format_ping(buf, sizeof(buf), back, p));
+}
+
 void vt_marker_sink_init(struct vt_agent_sink *s, struct vt_marker_sink *m)
 {
 	*s = (struct vt_agent_sink){"ftrace", m, m_machine, m_begin, m_guest, m_vcpu,
-				    m_end, m_created, m_destroyed, NULL, m_vcpu_books, m_vm_books};
+				    m_end, m_created, m_destroyed, NULL, m_vcpu_books, m_vm_books, m_ping};
 }
 
 void vt_marker_sink_close(struct vt_marker_sink *m)

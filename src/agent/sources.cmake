@@ -15,6 +15,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/machine.c
   ${CMAKE_CURRENT_LIST_DIR}/emit.c
   ${CMAKE_CURRENT_LIST_DIR}/books.c
+  ${CMAKE_CURRENT_LIST_DIR}/ping.c
   ${CMAKE_CURRENT_LIST_DIR}/loop.c
   ${CMAKE_CURRENT_LIST_DIR}/json_sink.c
   ${CMAKE_CURRENT_LIST_DIR}/marker_sink.c

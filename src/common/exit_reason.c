@@ -85,6 +85,12 @@ const char *vt_exit_reason_name(uint32_t isa, uint64_t reason, char *buf, size_t
 	return buf;
 }
 
+int vt_exit_is_hypercall(uint32_t isa, uint64_t reason)
+{
+	int vmx = (reason & 0xffff) == 18, svm = reason == 0x081;
+	return isa == VT_ISA_VMX ? vmx : isa == VT_ISA_SVM ? svm : vmx || svm;
+}
+
 int vt_exit_is_interrupt(uint32_t isa, uint64_t reason)
 {
 	int vmx = (reason & 0xffff) == 1, svm = reason == 0x060;

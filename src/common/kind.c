@@ -34,6 +34,8 @@ static const char *const kind_names[VT_KIND_COUNT] = {
 	[VT_TIMER_EXPIRE] = "TIMER_EXPIRE",
 	[VT_VCPU_BOOKS] = "VCPU_BOOKS",
 	[VT_VM_BOOKS] = "VM_BOOKS",
+	[VT_PING_OUT] = "PING_OUT",
+	[VT_PING_BACK] = "PING_BACK",
 };
 
 const char *vt_kind_name(enum vt_kind kind)

@@ -118,6 +118,10 @@ static int agent_line(struct vt_guest_info *gi, const struct vt_event *ev, char 
 	case VT_VM_BOOKS:
 		vt_marker_format_vm_books(line, size, &ev->u.vm_books);
 		return 1;
+	case VT_PING_OUT:
+	case VT_PING_BACK:
+		vt_marker_format_ping(line, size, ev->kind == VT_PING_BACK, &ev->u.ping);
+		return 1;
 	default:
 		return 0;
 	}

@@ -114,6 +114,24 @@ static const char functions[] =
 	"\t\t\"$u\" \"$m\" \"$b\" \"$h\" > \"$D/trace_marker\" ||\n"
 	"\t\tvt_say \"$D/trace_marker: cannot write the machine's identity\"\n"
 	"}\n"
+	"# Ends the clock pinger start ran, before the instance goes (it holds its trace_marker).\n"
+	"vt_stop_ping() {\n"
+	"\t[ -r \"$C/.ping\" ] || return 0\n"
+	"\tread -r p < \"$C/.ping\"\n"
+	"\tif [ -n \"$p\" ] && kill -0 \"$p\" 2>/dev/null; then\n"
+	"\t\tkill \"$p\" 2>/dev/null\n"
+	"\t\ti=0\n"
+	"\t\twhile kill -0 \"$p\" 2>/dev/null && [ \"$i\" -lt 100 ]; do\n"
+	"\t\t\tsleep 0.1 2>/dev/null || sleep 1\n"
+	"\t\t\ti=$((i + 1))\n"
+	"\t\tdone\n"
+	"\telse\n"
+	"\t\tl=\n"
+	"\t\t{ IFS= read -r l < \"$C/.ping.log\"; } 2>/dev/null\n"
+	"\t\tvt_say \"the clock pinger had stopped: ${l:-no message}\"\n"
+	"\tfi\n"
+	"\trm -f \"$C/.ping\" \"$C/.ping.log\"\n"
+	"}\n"
 	"vt_format() {\n"
 	"\tmkdir -p \"$C/formats/$1/$2\" && cat \"$D/events/$1/$2/format\" > \"$C/formats/$1/$2/format\" ||\n"
 	"\t\tvt_fail \"$C/formats/$1/$2/format: cannot write\"\n"
@@ -247,11 +265,22 @@ static const char start_body[] =
 	"done\n"
 	"echo 1 > \"$D/tracing_on\" || vt_fail \"$D/tracing_on: cannot write\"\n"
 	"[ \"$MARK\" = 1 ] && vt_mark_machine\n"
+	"# The guest's clock pings into this instance (vmtraced --ping: docs/agent.md).\n"
+	"if [ \"$PING\" = 1 ]; then\n"
+	"\tif command -v vmtraced >/dev/null 2>&1; then\n"
+	"\t\t(exec < /dev/null > /dev/null 2> \"$C/.ping.log\"\n"
+	"\t\t exec vmtraced --ping --sinks ftrace --ftrace-marker \"$D/trace_marker\" --no-books --check-ms 0) &\n"
+	"\t\techo \"$!\" > \"$C/.ping\" || vt_fail \"$C/.ping: cannot write\"\n"
+	"\telse\n"
+	"\t\tvt_say \"no vmtraced in this machine: no clock pings (sync falls back to TCP or containment)\"\n"
+	"\tfi\n"
+	"fi\n"
 	"exit 0\n";
 
 static const char stop_body[] =
 	"vt_open_recording\n"
 	"rc=0\n"
+	"vt_stop_ping\n"
 	": > \"$C/.stop\" 2>/dev/null\n"
 	"vt_wait_readers || rc=1\n"
 	"echo 0 > \"$D/tracing_on\" || { vt_say \"$D/tracing_on: cannot write\"; rc=1; }\n"
@@ -364,8 +393,8 @@ static char *script(const struct vt_ftrace_guest_options *o, const char *step, c
 	add_quoted(&b, "CLOCK", o->clock ? o->clock : "");
 	unsigned ms = o->period_ms ? o->period_ms : 250;
 	/* WAIT: stop's checks for the readers to end, a period apart: 11 s more than a period */
-	add(&b, "KB=%u\nOVERWRITE=%d\nPERIOD=%u.%03u\nWAIT=%u\nMARK=%d\n", o->buffer_kb, o->overwrite ? 1 : 0,
-	    ms / 1000, ms % 1000, (ms + 11000) / ms + 1, o->no_machine_marker ? 0 : 1);
+	add(&b, "KB=%u\nOVERWRITE=%d\nPERIOD=%u.%03u\nWAIT=%u\nMARK=%d\nPING=%d\n", o->buffer_kb, o->overwrite ? 1 : 0,
+	    ms / 1000, ms % 1000, (ms + 11000) / ms + 1, o->no_machine_marker ? 0 : 1, o->ping ? 1 : 0);
 	add(&b, "%s%s", functions, body);
 	if (b.failed) {
 		free(b.s);

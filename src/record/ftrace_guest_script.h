@@ -19,7 +19,9 @@
  * event, and cat's own wake-ups are sched events), hundreds of MB a minute.
  * stop: asks the readers to finish, turns tracing off, reads what is left
  * (partial pages too, while per_cpu stats count entries), copies stats and
- * saved_cmdlines, removes the instance. Exit status 0, or 1 with a
+ * saved_cmdlines, removes the instance. With ping, start also runs the
+ * guest's `vmtraced --ping` writing into the instance's trace_marker (its
+ * clock pings: sync's ping method), and stop ends it first. Exit status 0, or 1 with a
  * "vmtrace-ftrace: ..." line per problem on stderr.
  * snapshot (overwrite mode): moves the whole pages the buffer holds now. */
 #ifndef VT_RECORD_FTRACE_GUEST_SCRIPT_H
@@ -41,6 +43,8 @@ struct vt_ftrace_guest_options {
 	unsigned period_ms;        /* readers' longest sleep (0: 250); a sleep that takes
 				      no fraction (POSIX's) sleeps 1 s */
 	int no_machine_marker;     /* leave out the identity line */
+	int ping;                  /* run the guest's `vmtraced --ping` into the instance
+				      while recording, when it is installed (docs/agent.md) */
 };
 
 /* The scripts' text (free it), or NULL with err (a name that is not plain,

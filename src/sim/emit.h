@@ -40,6 +40,8 @@ void vt_sim_emit_statedump(struct sim *s, struct machine *m, uint32_t cpu, uint6
 void vt_sim_emit_fork(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx,
 	       const uint8_t *parent, int32_t parent_pid, const uint8_t *child, int32_t child_pid);
 void vt_sim_emit_exit(struct sim *s, struct machine *m, uint32_t cpu, uint64_t t, const uint8_t *ctx);
+/* The guest's vmtraced ping events (guest.ping), on its agent trace. */
+void vt_sim_emit_ust_ping(struct sim *s, struct machine *m, uint64_t t, int back, uint64_t session, uint64_t seq);
 void vt_sim_emit_ust_guest_created(struct sim *s, uint64_t t, const struct guest *g);
 /* The agent's kernel books of every running guest at t (host.agent_books). */
 void vt_sim_emit_books(struct sim *s, uint64_t t);

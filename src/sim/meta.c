@@ -109,6 +109,7 @@ static const char ust_vcpu_books_fields[] =
 	"\t\t" INT64 " _pid;\n\t\t" UINT32 " _vcpu;\n\t\t" INT32 " _tid;\n\t\t" UINT64 " _age_ns;\n\t\t" UINT64
 	" _run_ns;\n\t\t" UINT64 " _wait_ns;\n\t\t" UINT64 " _timeslices;\n\t\t" UINT64 " _guest_ticks;\n\t\t" UINT32
 	" _clk_tck;\n";
+static const char ust_ping_fields[] = "\t\t" UINT64 " _session;\n\t\t" UINT64 " _seq;\n";
 static const char ust_vm_books_fields[] =
 	"\t\t" INT64 " _pid;\n\t\t" UINT64 " _age_ns;\n\t\t" UINT64 " _exits;\n\t\t" UINT64 " _io_exits;\n\t\t" UINT64
 	" _mmio_exits;\n\t\t" UINT64 " _signal_exits;\n\t\t" UINT64 " _halt_exits;\n\t\t" UINT64 " _irq_exits;\n\t\t" UINT64
@@ -156,5 +157,7 @@ int vt_sim_ust_metadata(struct vt_ctf_text *t, const struct machine *m, uint64_t
 				   ust_guest_destroyed_fields);
 	vt_ctf_meta_event_loglevel(t, "vmtrace:vcpu_books", UST_VCPU_BOOKS, 13, ust_vcpu_books_fields);
 	vt_ctf_meta_event_loglevel(t, "vmtrace:vm_books", UST_VM_BOOKS, 13, ust_vm_books_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:ping_out", UST_PING_OUT, 13, ust_ping_fields);
+	vt_ctf_meta_event_loglevel(t, "vmtrace:ping_back", UST_PING_BACK, 13, ust_ping_fields);
 	return t->oom ? -1 : 0;
 }

@@ -54,6 +54,8 @@ enum ust_evid {
 	UST_GUEST_DESTROYED,
 	UST_VCPU_BOOKS, /* host.agent_books */
 	UST_VM_BOOKS,
+	UST_PING_OUT, /* guest.ping */
+	UST_PING_BACK,
 	UST_COUNT
 };
 

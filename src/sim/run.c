@@ -17,7 +17,8 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		const char *release = m->guest ? m->guest->sc->kernel_release : s->sc->host_kernel_release;
 		int vmsync = 0;
 		for (uint32_t g = 0; g < s->nguests; g++)
-			vmsync |= (m->guest ? m->guest == &s->guests[g] : 1) && s->guests[g].sc->vmsync_period_ns;
+			vmsync |= (m->guest ? m->guest == &s->guests[g] : 1) && s->guests[g].sc->vmsync_period_ns &&
+				  !s->guests[g].sc->ping;
 		struct vt_ctf_text t = {0};
 		if (vt_sim_kernel_metadata(&t, m, release, s->t0, !m->guest, vmsync, !m->guest && s->sc->tick_events)) {
 			vt_ctf_text_free(&t);

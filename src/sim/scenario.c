@@ -341,7 +341,7 @@ static int check_folder_name(struct ctx *c, const char *path, const char *name)
 static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t index, struct sc_guest *g)
 {
 	static const char *const keys[] = {"name", "hostname", "uuid", "kernel_release", "qemu_pid",
-					   "vcpus", "clock", "exits", "tick_hz", "vmsync", "threads",
+					   "vcpus", "clock", "exits", "tick_hz", "vmsync", "ping", "threads",
 					   "start_ms", "stop_ms", "lock_spin", NULL};
 	if (!json_is_object(o))
 		return fail(c, path, "must be an object", NULL);
@@ -399,6 +399,24 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path, uint32_t inde
 		g->vmsync_period_ns = 10000000;
 		if (check_keys(c, vmsync, sub, vkeys) ||
 		    get_dur(c, vmsync, sub, "period_ms", 1e6, 0.01, 1e6, &g->vmsync_period_ns))
+			return -1;
+	}
+	/* The guest's vmtraced --ping: the same hypercall timing as vmsync, its
+	 * events the agent's (so the host's agent must be on: host.agent). */
+	json_t *ping = get_obj(c, o, path, "ping", &bad);
+	if (bad)
+		return -1;
+	if (ping && vmsync) {
+		key_path(sub, sizeof(sub), path, "ping");
+		return fail(c, sub, "a guest has vmsync or ping, not both", NULL);
+	}
+	if (ping) {
+		static const char *const pkeys[] = {"period_ms", NULL};
+		key_path(sub, sizeof(sub), path, "ping");
+		g->vmsync_period_ns = 100000000;
+		g->ping = 1;
+		if (check_keys(c, ping, sub, pkeys) ||
+		    get_dur(c, ping, sub, "period_ms", 1e6, 0.01, 1e6, &g->vmsync_period_ns))
 			return -1;
 	}
 	json_t *threads = get_arr(c, o, path, "threads", &bad);
@@ -614,6 +632,10 @@ static int parse_root(struct ctx *c, json_t *root, struct vt_sim_scenario *sc)
 		snprintf(sub, sizeof(sub), "guests[%u]", i);
 		if (parse_guest(c, json_array_get(guests, i), sub, i, &sc->guests[i]))
 			return -1;
+		if (sc->guests[i].ping && !sc->agent) {
+			snprintf(sub, sizeof(sub), "guests[%u].ping", i);
+			return fail(c, sub, "needs host.agent: the pings are the guest's vmtraced events", NULL);
+		}
 		for (uint32_t j = 0; j < i; j++)
 			if (!strcmp(sc->guests[j].name, sc->guests[i].name)) {
 				snprintf(sub, sizeof(sub), "guests[%u].name", i);

@@ -62,7 +62,8 @@ struct sc_guest {
 	double exit_rate_hz; /* spontaneous exits per second of guest-mode time */
 	double mix[SC_EXIT_KINDS];
 	uint32_t tick_hz;
-	uint64_t vmsync_period_ns; /* 0: no vmsync */
+	uint64_t vmsync_period_ns; /* 0: no vmsync (nor ping) */
+	int ping;                  /* the hypercalls are vmtraced's pings (guest.ping), not vmsync's */
 	uint64_t start_ns;         /* QEMU started this long after the trace start (0: already running) */
 	uint64_t stop_ns;          /* guest shut down at this time after the trace start (0: never) */
 	int lock_spin;             /* its vCPUs spin (PAUSE exits) while a sibling vCPU is preempted */

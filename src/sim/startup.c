@@ -260,3 +260,16 @@ void vt_sim_emit_books(struct sim *s, uint64_t t)
 		ust_vm_books(s, host, t, g);
 	}
 }
+
+void vt_sim_emit_ust_ping(struct sim *s, struct machine *m, uint64_t t, int back, uint64_t session, uint64_t seq)
+{
+	uint8_t *p = ust_begin(s, m, t, back ? UST_PING_BACK : UST_PING_OUT, 16);
+	if (p) {
+		memcpy(p, &session, 8);
+		memcpy(p + 8, &seq, 8);
+	}
+	struct vt_event ev = {.kind = back ? VT_PING_BACK : VT_PING_OUT,
+			      .name = back ? "vmtrace:ping_back" : "vmtrace:ping_out"};
+	ev.u.ping = (struct vt_ping){session, seq};
+	ust_hook(s, m, t, &ev);
+}

@@ -43,6 +43,7 @@ static const enum vt_kind ust_kind[UST_COUNT] = {
 	[UST_GUEST] = VT_GUEST_DUMP, [UST_GUEST_VCPU] = VT_GUEST_VCPU,
 	[UST_STATEDUMP_END] = VT_STATEDUMP_END, [UST_GUEST_CREATED] = VT_GUEST_CREATED,
 	[UST_GUEST_DESTROYED] = VT_GUEST_DESTROYED, [UST_VCPU_BOOKS] = VT_VCPU_BOOKS, [UST_VM_BOOKS] = VT_VM_BOOKS,
+	[UST_PING_OUT] = VT_PING_OUT, [UST_PING_BACK] = VT_PING_BACK,
 };
 
 /* Counts per normalized kind over all the machine's traces. */

@@ -185,8 +185,9 @@ static void enter(struct sim *s, struct vcpu *v, uint64_t t)
 	struct guest *g = v->g;
 	uint32_t cpu = v->th->cpu;
 	if (v->vmsync_host_hg) {
-		vt_sim_emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_HG_HOST, v->vmsync_host_hg,
-			    g->vm_uid);
+		if (!g->sc->ping) /* a ping's host side is the entry itself */
+			vt_sim_emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_HG_HOST,
+					   v->vmsync_host_hg, g->vm_uid);
 		v->vmsync_guest_hg = v->vmsync_host_hg;
 		v->vmsync_host_hg = 0;
 	}
@@ -265,7 +266,12 @@ static void trace_exit(struct sim *s, struct vcpu *v, uint64_t t)
 		vt_sim_emit_msr(s, cpu, t, v->th->ctx, reason == VMX_MSR_WRITE, 0x6e0, t & 0xffffffffffull);
 	}
 	if (reason == VMX_VMCALL) {
-		if (v->exit_info1) { /* a vmsync hypercall: a0 = cnt, a1 = vm_uid */
+		if (v->exit_info1 && g->sc->ping) { /* a ping: a0 = seq, a1 = session */
+			uint32_t cnt = (uint32_t)v->exit_info1;
+			vt_sim_emit_hypercall(s, cpu, t, v->th->ctx, VT_PING_HYPERCALL, cnt, g->vm_uid);
+			v->vmsync_host_hg = cnt + 1;
+			v->exit_info1 = 0;
+		} else if (v->exit_info1) { /* a vmsync hypercall: a0 = cnt, a1 = vm_uid */
 			uint32_t cnt = (uint32_t)v->exit_info1;
 			vt_sim_emit_hypercall(s, cpu, t, v->th->ctx, 5, cnt, g->vm_uid);
 			vt_sim_emit_vmsync(s, &s->machines[0], cpu, t, v->th->ctx, EVID_VMSYNC_GH_HOST, cnt, g->vm_uid);
@@ -388,7 +394,10 @@ void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 	for (uint32_t i = 0; i < v->send.len; i++)
 		vt_sim_net_emit_send(s, gm, v->index, gctx(v), v->send.v[i], t);
 	v->send.len = 0;
-	if (v->vmsync_guest_hg) {
+	if (v->vmsync_guest_hg && g->sc->ping) {
+		vt_sim_emit_ust_ping(s, gm, t, 1, g->vm_uid, v->vmsync_guest_hg - 1);
+		v->vmsync_guest_hg = 0;
+	} else if (v->vmsync_guest_hg) {
 		vt_sim_emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_HG_GUEST, v->vmsync_guest_hg, g->vm_uid);
 		v->vmsync_guest_hg = 0;
 	}
@@ -419,7 +428,10 @@ void vt_sim_vcpu_on_step(struct sim *s, struct vcpu *v, uint32_t gen)
 		g->vmsync_cnt += 2;
 		while (g->vmsync_next <= t)
 			g->vmsync_next += g->sc->vmsync_period_ns;
-		vt_sim_emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_GH_GUEST, cnt, g->vm_uid);
+		if (g->sc->ping)
+			vt_sim_emit_ust_ping(s, gm, t, 0, g->vm_uid, cnt);
+		else
+			vt_sim_emit_vmsync(s, gm, v->index, t, gctx(v), EVID_VMSYNC_GH_GUEST, cnt, g->vm_uid);
 		v->exit_info1 = cnt;
 		vt_sim_vcpu_request_exit(s, v, t + GUEST_STEP_NS, VMX_VMCALL);
 		return;

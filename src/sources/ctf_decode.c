@@ -368,6 +368,11 @@ static void decode_payload(const struct vt_decoder *dec, const bt_field *p, stru
 		ev->u.vm_books.irq_exits = u64_at(p, s[7], VT_BOOKS_UNKNOWN);
 		ev->u.vm_books.tick_function = u64_at(p, s[8], 0);
 		break;
+	case VT_PING_OUT:
+	case VT_PING_BACK:
+		ev->u.ping.session = u64_at(p, s[0], 0);
+		ev->u.ping.seq = u64_at(p, s[1], 0);
+		break;
 	default:
 		break;
 	}

@@ -47,6 +47,8 @@ static const struct vt_event_name event_names[] = {
 	{"vmtrace:vm_books", VT_VM_BOOKS,
 	 {"pid", "age_ns", "exits", "io_exits", "mmio_exits", "signal_exits", "halt_exits", "irq_exits",
 	  "tick_function"}},
+	{"vmtrace:ping_out", VT_PING_OUT, {"session", "seq"}},
+	{"vmtrace:ping_back", VT_PING_BACK, {"session", "seq"}},
 	{"lttng_collectd_statedump:kvm_guest", VT_GUEST_DUMP, {"pid", "guest_uuid|uuid", "name", "vcpus"}},
 	{"udev_monitor:kvm_created", VT_GUEST_CREATED, {"pid", "uuid|guest_uuid", "name", "vcpus"}},
 	{"udev_monitor:kvm_destroyed", VT_GUEST_DESTROYED, {"pid", "uuid|guest_uuid", "name", "vcpus"}},

@@ -89,7 +89,6 @@ static int add_end(struct vt_msg_end *ends, uint8_t *n, size_t trace, int32_t ti
 	return 0;
 }
 
-enum { KEY_TCP = 0, KEY_VMSYNC_GH = 1, KEY_VMSYNC_HG = 2 };
 
 /* The message key of an event, and whether it is the send; 0 when the event
  * is no end of a message. */
@@ -103,21 +102,21 @@ static int key_of(const struct vt_event *ev, struct vt_msg_key *out, int *send)
 		if (!ev->u.net.has_key)
 			return 0;
 		key.a = (uint64_t)ev->u.net.key.seq << 32 | ev->u.net.key.ack_seq;
-		key.b = (uint64_t)ev->u.net.key.flags << 2 | KEY_TCP;
+		key.b = (uint64_t)ev->u.net.key.flags << 2 | VT_MSG_TCP;
 		is_send = ev->kind == VT_NET_SEND;
 		break;
 	/* guest → host: the guest's event before the hypercall, the host's on it */
 	case VT_VMSYNC_GH_GUEST:
 	case VT_VMSYNC_GH_HOST:
 		key.a = ev->u.vmsync.vm_uid;
-		key.b = ev->u.vmsync.cnt << 2 | KEY_VMSYNC_GH;
+		key.b = ev->u.vmsync.cnt << 2 | VT_MSG_VMSYNC_GH;
 		is_send = ev->kind == VT_VMSYNC_GH_GUEST;
 		break;
 	/* host → guest: the host's event at the next entry, the guest's after it */
 	case VT_VMSYNC_HG_HOST:
 	case VT_VMSYNC_HG_GUEST:
 		key.a = ev->u.vmsync.vm_uid;
-		key.b = ev->u.vmsync.cnt << 2 | KEY_VMSYNC_HG;
+		key.b = ev->u.vmsync.cnt << 2 | VT_MSG_VMSYNC_HG;
 		is_send = ev->kind == VT_VMSYNC_HG_HOST;
 		break;
 	default:
@@ -212,16 +211,21 @@ void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_eve
 {
 	struct vt_msg_key key;
 	int is_send = 0;
-	if (!key_of(ev, &key, &is_send))
-		return;
+	if (key_of(ev, &key, &is_send))
+		vt_msg_store_put(s, &key, is_send, trace, ev->tid, (int64_t)ev->ts_ns);
+}
+
+void vt_msg_store_put(struct vt_msg_store *s, const struct vt_msg_key *k, int is_send, size_t trace, int32_t tid,
+		      int64_t ts)
+{
+	struct vt_msg_key key = *k;
 	if (!s->log && !s->no_log && !(s->log = log_new()))
 		s->no_log = 1; /* no temporary file: all in memory */
 	if (!s->log) {
-		add(&s->mem, &key, is_send, trace, ev->tid, (int64_t)ev->ts_ns);
+		add(&s->mem, &key, is_send, trace, tid, ts);
 		return;
 	}
-	s->log->buf[s->log->fill++] =
-		(struct end_record){key, (uint32_t)trace, ev->tid, (int64_t)ev->ts_ns, (uint64_t)is_send};
+	s->log->buf[s->log->fill++] = (struct end_record){key, (uint32_t)trace, tid, ts, (uint64_t)is_send};
 	s->log->records++;
 	if (s->log->fill == LOG_RECORDS)
 		log_flush(s->log);

@@ -12,8 +12,12 @@
  * guest and the host bridging for it; more are rare and dropped. */
 #define VT_MSG_ENDS 2
 
+/* The low 2 bits of key.b: what kind of message. */
+enum { VT_MSG_TCP = 0, VT_MSG_VMSYNC_GH = 1, VT_MSG_VMSYNC_HG = 2, VT_MSG_PING = 3 };
+
 struct vt_msg_key {
-	uint64_t a, b; /* tcp: seq<<32|ack_seq, flags; vmsync: vm_uid, cnt<<2|type */
+	uint64_t a, b; /* tcp: seq<<32|ack_seq, flags<<2; vmsync: vm_uid, cnt<<2|type;
+			  ping: session, seq<<3|host_to_guest<<2|VT_MSG_PING */
 };
 
 struct vt_msg_end {
@@ -54,6 +58,9 @@ struct vt_msg_store {
 };
 
 void vt_msg_store_feed(struct vt_msg_store *s, size_t trace, const struct vt_event *ev);
+/* One end of a message whose key the caller made (the ping's). */
+void vt_msg_store_put(struct vt_msg_store *s, const struct vt_msg_key *key, int is_send, size_t trace, int32_t tid,
+		      int64_t ts);
 /* Calls fn for every message that has a send or a receive (messages of one
  * partition at a time: do not keep the pointer). Returns 0, or -1 when out of
  * memory or the temporary file failed. */

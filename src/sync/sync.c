@@ -10,6 +10,7 @@
 #include "sync/containment.h"
 #include "vmtrace/sync_pairs.h"
 #include "sync/messages.h"
+#include "sync/ping.h"
 #include "vmtrace/sync.h"
 
 const char *vt_sync_quality_name(enum vt_sync_quality q)
@@ -29,6 +30,8 @@ const char *vt_sync_method_name(enum vt_sync_method m)
 		return "containment";
 	case VT_SYNC_TSC:
 		return "tsc";
+	case VT_SYNC_PING:
+		return "ping";
 	default:
 		return "auto";
 	}
@@ -46,6 +49,8 @@ int vt_sync_method_parse(const char *name, enum vt_sync_method *out)
 		*out = VT_SYNC_CONTAINMENT;
 	else if (!strcmp(name, "tsc"))
 		*out = VT_SYNC_TSC;
+	else if (!strcmp(name, "ping"))
+		*out = VT_SYNC_PING;
 	else
 		return -1;
 	return 0;
@@ -83,8 +88,20 @@ static struct vt_transform compose(const struct vt_transform *outer, const struc
 struct vt_sync {
 	struct vt_msg_store msgs;
 	struct vt_containment windows;
-	int no_containment;
+	struct vt_ping_feed ping;
+	int no_containment, no_ping;
 };
+
+void vt_sync_ignore_pings(struct vt_sync *s)
+{
+	s->no_ping = 1;
+}
+
+void vt_sync_ping_counts(const struct vt_sync *s, uint64_t *guest_pings, uint64_t *host_pings)
+{
+	*guest_pings = s->ping.pings_out;
+	*host_pings = s->ping.pings_host;
+}
 
 void vt_sync_skip_containment(struct vt_sync *s)
 {
@@ -100,6 +117,9 @@ void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev)
 {
 	if (ev->kind >= VT_NET_SEND && ev->kind <= VT_VMSYNC_HG_HOST)
 		vt_msg_store_feed(&s->msgs, trace, ev);
+	else if (!s->no_ping && (ev->kind == VT_KVM_EXIT || ev->kind == VT_KVM_ENTRY || ev->kind == VT_KVM_HYPERCALL ||
+				 ev->kind == VT_PING_OUT || ev->kind == VT_PING_BACK))
+		vt_ping_feed(&s->ping, &s->msgs, trace, ev);
 	if (!s->no_containment)
 		vt_containment_feed(&s->windows, trace, ev);
 }
@@ -110,6 +130,7 @@ void vt_sync_free(struct vt_sync *s)
 		return;
 	vt_msg_store_free(&s->msgs);
 	vt_containment_free(&s->windows);
+	vt_ping_feed_free(&s->ping);
 	free(s);
 }
 
@@ -203,7 +224,7 @@ int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines 
 
 /* One message pair between machines a < b: who sent, both times. */
 struct pair {
-	int a_sent;
+	int a_sent, ping;
 	int64_t t_a, t_b;
 };
 
@@ -214,9 +235,10 @@ struct link {
 	int64_t (*knots)[2];        /* piecewise b → a when one line FAILs */
 	size_t nknots;
 	int64_t knot_accuracy;      /* the worst window's accuracy */
+	int ping_only;              /* the pairs are the guest's pings alone */
 };
 
-static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
+static int add_pair(struct link *l, int a_sent, int ping, int64_t t_a, int64_t t_b)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -226,7 +248,7 @@ static int add_pair(struct link *l, int a_sent, int64_t t_a, int64_t t_b)
 		l->p = p;
 		l->cap = cap;
 	}
-	l->p[l->n++] = (struct pair){a_sent, t_a, t_b};
+	l->p[l->n++] = (struct pair){a_sent, ping, t_a, t_b};
 	return 0;
 }
 
@@ -356,12 +378,58 @@ static void link_one(void *ctx, const struct vt_msg *msg)
 				continue; /* within one machine: says nothing of clocks */
 			size_t a = ms < mr ? ms : mr, b = ms < mr ? mr : ms;
 			int64_t ts = msg->send[x].ts, tr = msg->recv[y].ts;
-			if (!c->oom && add_pair(&c->links[a * n + b], ms == a, ms == a ? ts : tr, ms == a ? tr : ts))
+			int ping = (msg->key.b & 3) == VT_MSG_PING;
+			if (!c->oom &&
+			    add_pair(&c->links[a * n + b], ms == a, ping, ms == a ? ts : tr, ms == a ? tr : ts))
 				c->oom = 1;
 		}
 }
 
-static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links)
+/* The hull over a link's pairs (ping: its pings alone). */
+static int hull_of(const struct link *l, int ping_only, struct vt_hull_result *out)
+{
+	struct vt_hull *h = vt_hull_new();
+	if (!h)
+		return -1;
+	for (size_t i = 0; i < l->n; i++)
+		if ((!ping_only || l->p[i].ping) && vt_hull_add(h, l->p[i].a_sent, l->p[i].t_a, l->p[i].t_b)) {
+			vt_hull_free(h);
+			return -1;
+		}
+	vt_hull_compute(h, out);
+	vt_hull_free(h);
+	return 0;
+}
+
+/* Pings bound a guest's clock within microseconds where TCP's latencies are
+ * tens of them, and a TCP pair matched wrong can only hurt: a link with pings
+ * that place the guest (ping asked for, or auto and the pings' hull bounds
+ * the line) keeps its pings alone. Returns -1 out of memory. */
+static int keep_pings(struct link *l, enum vt_sync_method method)
+{
+	size_t pings = 0;
+	for (size_t i = 0; i < l->n; i++)
+		pings += l->p[i].ping;
+	if (!pings || pings == l->n || (method != VT_SYNC_PING && method != VT_SYNC_AUTO)) {
+		l->ping_only = pings && pings == l->n;
+		return 0;
+	}
+	struct vt_hull_result r;
+	if (hull_of(l, 1, &r))
+		return -1;
+	if (method == VT_SYNC_AUTO && r.quality != VT_SYNC_ACCURATE && r.quality != VT_SYNC_APPROXIMATE)
+		return 0;
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->p[i].ping)
+			l->p[w++] = l->p[i];
+	l->n = w;
+	l->ping_only = 1;
+	return 0;
+}
+
+static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links,
+			 enum vt_sync_method method)
 {
 	size_t n = m->count;
 	struct linking c = {m, links, 0};
@@ -370,16 +438,8 @@ static int collect_links(const struct vt_sync *s, const struct vt_machines *m, s
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++) {
 			struct link *l = &links[a * n + b];
-			struct vt_hull *h = vt_hull_new();
-			if (!h)
+			if (keep_pings(l, method) || hull_of(l, 0, &l->hull))
 				return -1;
-			for (size_t i = 0; i < l->n; i++)
-				if (vt_hull_add(h, l->p[i].a_sent, l->p[i].t_a, l->p[i].t_b)) {
-					vt_hull_free(h);
-					return -1;
-				}
-			vt_hull_compute(h, &l->hull);
-			vt_hull_free(h);
 			if (l->hull.quality == VT_SYNC_FAIL && try_piecewise(l))
 				return -1;
 		}
@@ -504,7 +564,7 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 	c->matches_to_ref = k == b ? h->to_ref_count : h->from_ref_count;
 	c->matches_from_ref = k == b ? h->from_ref_count : h->to_ref_count;
 	/* tsc falls back as auto does where the TSC relation is unknown. */
-	int use_hull = method == VT_SYNC_HULL || method == VT_SYNC_CONTAINMENT ||
+	int use_hull = method == VT_SYNC_HULL || method == VT_SYNC_CONTAINMENT || method == VT_SYNC_PING ||
 		       ((method == VT_SYNC_AUTO || method == VT_SYNC_TSC) && (h->quality == VT_SYNC_ACCURATE || h->quality == VT_SYNC_APPROXIMATE ||
 						   links[a * n + b].nknots >= 2));
 	size_t total = c->matches_to_ref + c->matches_from_ref;
@@ -521,8 +581,12 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 					  vt_sync_quality_name(h->quality), total);
 		return;
 	}
-	c->method = VT_SYNC_HULL;
 	const struct link *l = &links[a * n + b];
+	c->method = l->ping_only ? VT_SYNC_PING : VT_SYNC_HULL;
+	const char *what = l->ping_only ? "guest pings (hypercall round trips)" : "messages";
+	const char *no_ping = method == VT_SYNC_PING && !l->ping_only
+				      ? "no ping between them (run vmtraced --ping in the guest): "
+				      : "";
 	if (l->nknots >= 2 && method != VT_SYNC_CONTAINMENT) {
 		c->knots = malloc(l->nknots * sizeof(*c->knots));
 		if (c->knots) {
@@ -540,9 +604,9 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 					  (double)(c->knots[last][0] - c->knots[0][0]);
 			c->quality = VT_SYNC_ACCURATE;
 			c->accuracy_ns = l->knot_accuracy;
-			c->why = vt_strdup_printf("no single line fits the %zu + %zu messages exchanged with machine %zu (the "
-						  "clock wanders): convex hull per time window, %zu knots",
-						  c->matches_to_ref, c->matches_from_ref, via, l->nknots);
+			c->why = vt_strdup_printf("%sno single line fits the %zu + %zu %s exchanged with machine %zu "
+						  "(the clock wanders): convex hull per time window, %zu knots",
+						  no_ping, c->matches_to_ref, c->matches_from_ref, what, via, l->nknots);
 			return;
 		}
 	}
@@ -555,8 +619,8 @@ static void place(struct vt_sync_result *r, const struct link *links, size_t n, 
 		c->slope_max = 1.0 / h->slope_min;
 	}
 	c->accuracy_ns = h->accuracy_ns;
-	c->why = vt_strdup_printf("convex hull over %zu + %zu messages exchanged with machine %zu: %s", c->matches_to_ref,
-			  c->matches_from_ref, via, vt_sync_quality_name(h->quality));
+	c->why = vt_strdup_printf("%sconvex hull over %zu + %zu %s exchanged with machine %zu: %s", no_ping,
+				  c->matches_to_ref, c->matches_from_ref, what, via, vt_sync_quality_name(h->quality));
 }
 
 /* Containment for a guest whose host is traced: when asked, or (auto) when
@@ -674,7 +738,7 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct 
 		goto out;
 	r->count = n;
 	r->machines = calloc(n ? n : 1, sizeof(*r->machines));
-	if (!r->machines || collect_links(s, m, links))
+	if (!r->machines || collect_links(s, m, links, method))
 		goto out;
 	r->root = n ? pick_root(m) : -1;
 	for (size_t k = 0; k < n; k++) {

@@ -261,6 +261,65 @@ static void check_run(struct run *r)
 	report_free(&s);
 }
 
+/* With ping, start runs the guest's vmtraced --ping into the instance's
+ * trace_marker and stop ends it before the instance goes. The real vmtraced
+ * refuses to ping outside a KVM guest (tests/agent/test_ping.c; the testbed
+ * runs it for real): here a stand-in on the PATH writes ping lines where it
+ * is told and notes its arguments. */
+static void test_ping_pinger(void **state)
+{
+	(void)state;
+	char dir[4200], bin[4300], cap[4300], args[4400], fake[4400], inst[64];
+	snprintf(dir, sizeof(dir), "%s/ping", tmp);
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(cap, sizeof(cap), "%s/sh", dir);
+	snprintf(args, sizeof(args), "%s/args", dir);
+	snprintf(fake, sizeof(fake), "%s/vmtraced", bin);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	char *text = NULL;
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\necho \"$*\" > '%s'\nm=\n"
+			     "while [ $# -gt 0 ]; do [ \"$1\" = --ftrace-marker ] && m=$2; shift; done\n"
+			     "trap 'echo stopped >> %s; exit 0' TERM\nn=0\n"
+			     "while :; do echo \"vmtrace: ping_out session=7 seq=$n\" > \"$m\"; n=$((n + 1)); sleep 0.05; done\n",
+			     args, args) > 0);
+	write_script(fake, text);
+	assert_int_equal(chmod(fake, 0755), 0);
+	snprintf(inst, sizeof(inst), "vt-guest-test-%d", (int)getpid());
+	struct vt_ftrace_guest_options g = {.capture_dir = cap, .instance = inst, .events = events,
+					    .nevents = NEVENTS, .buffer_kb = 1024, .ping = 1};
+	struct vt_error err;
+	char shell[4400];
+	snprintf(shell, sizeof(shell), "env PATH='%s':\"$PATH\" dash", bin);
+	struct run r = {.shell = shell, .label = "ping"};
+	snprintf(r.dir, sizeof(r.dir), "%s", dir);
+	run_script(&r, "start", vt_ftrace_guest_script_start(&g, &err));
+	usleep(600000);
+	run_script(&r, "stop", vt_ftrace_guest_script_stop(&g, &err));
+	char *said = vt_read_file(args, NULL);
+	assert_non_null(said);
+	printf("the pinger was run with: %s", said);
+	char want[600];
+	snprintf(want, sizeof(want), "--ping --sinks ftrace --ftrace-marker /sys/kernel/tracing/instances/%s/trace_marker "
+		 "--no-books --check-ms 0\nstopped\n", inst);
+	assert_string_equal(said, want); /* and TERM came before stop went on */
+	free(said);
+	char path[4500];
+	snprintf(path, sizeof(path), "%s/.ping", cap);
+	assert_int_equal(access(path, F_OK), -1);
+	char dat[4500];
+	snprintf(dat, sizeof(dat), "%s/ping.dat", dir);
+	struct vt_ftrace_assembly info;
+	if (vt_ftrace_assemble(cap, dat, &info, &err))
+		fail_msg("assemble: %s", err.msg);
+	struct vt_run run;
+	vt_run_shell(&run, "trace-cmd report '%s' 2>/dev/null | grep -c 'vmtrace: ping_out session=7'", dat);
+	printf("%d ping lines in the guest's recording\n", atoi(run.out));
+	assert_true(atoi(run.out) >= 5);
+	vt_run_free(&run);
+}
+
 static void test_dash(void **state)
 {
 	(void)state;
@@ -298,14 +357,15 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dash),
 		cmocka_unit_test(test_busybox),
+		cmocka_unit_test(test_ping_pinger),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char mine[64], guest[64], cap[4200];
 	snprintf(mine, sizeof(mine), "vmtrace-%d", (int)getpid());
 	snprintf(guest, sizeof(guest), "vt-guest-test-%d", (int)getpid());
 	const char *left[] = {mine, guest};
-	const char *runs[] = {"dash", "busybox"};
-	for (size_t i = 0; i < 2; i++) {
+	const char *runs[] = {"dash", "busybox", "ping"};
+	for (size_t i = 0; i < 3; i++) {
 		snprintf(cap, sizeof(cap), "%s/%s/sh", tmp, runs[i]);
 		rec_leftovers(cap, left, 2);
 	}

@@ -177,7 +177,9 @@ static void check_sync(int rec)
 		 * and no message received before it was sent. */
 		int jumped = !strcmp(str_of(c, "quality"), "APPROXIMATE") && json_array_size(json_object_get(c, "knots")) >= 2 &&
 			     strstr(str_of(c, "why"), "the clock jumped");
-		if (strcmp(str_of(c, "method"), "hull") || (strcmp(str_of(c, "quality"), "ACCURATE") && !jumped))
+		/* The agent recording's guests ping (vmtraced --ping, init-l2): auto must use the pings. */
+		const char *want = json_is_true(json_object_get(manifest[rec], "guest_pings")) ? "ping" : "hull";
+		if (strcmp(str_of(c, "method"), want) || (strcmp(str_of(c, "quality"), "ACCURATE") && !jumped))
 			fail_msg("%s: %s synchronized by %s, quality %s: %s", rec_name[rec], str_of(g, "name"),
 				 str_of(c, "method"), str_of(c, "quality"), str_of(c, "why"));
 		if (!jumped) {
@@ -197,6 +199,126 @@ static void check_sync(int rec)
 		if (jumped)
 			printf("%s: %s's clock jumped: %s\n", rec_name[rec], str_of(g, "name"), str_of(c, "why"));
 	}
+}
+
+/* t_ref of guest time t on a clock of `vmtrace sync --json`: its knots when
+ * it has them (lines between, extended past the ends), else its line. */
+static double clock_at(json_t *c, double t)
+{
+	json_t *k = json_object_get(c, "knots");
+	size_t n = json_array_size(k);
+	if (n >= 2) {
+		size_t i = 0;
+		while (i + 2 < n && json_number_value(json_array_get(json_array_get(k, i + 1), 0)) < t)
+			i++;
+		double x0 = json_number_value(json_array_get(json_array_get(k, i), 0));
+		double y0 = json_number_value(json_array_get(json_array_get(k, i), 1));
+		double x1 = json_number_value(json_array_get(json_array_get(k, i + 1), 0));
+		double y1 = json_number_value(json_array_get(json_array_get(k, i + 1), 1));
+		return y0 + (y1 - y0) / (x1 - x0) * (t - x0);
+	}
+	json_t *a = json_object_get(c, "anchor");
+	return json_number_value(json_object_get(a, "y0_ns")) +
+	       json_number_value(json_object_get(c, "slope")) * (t - json_number_value(json_object_get(a, "x0_ns")));
+}
+
+/* The span [from, to] of host time in which the guest's vCPUs were analyzed. */
+static void guest_span(int rec, json_t *g, double *from, double *to)
+{
+	json_t *v;
+	size_t i;
+	*from = 0;
+	*to = 0;
+	json_array_foreach(json_object_get(analysis(rec), "vcpus"), i, v)
+	{
+		if (int_of(v, "qemu_pid") != int_of(g, "qemu_pid"))
+			continue;
+		double s = (double)int_of(v, "start_ns"), e = (double)int_of(v, "end_ns");
+		if (*from == 0 || s < *from)
+			*from = s;
+		if (e > *to)
+			*to = e;
+	}
+	if (*to <= *from)
+		fail_msg("%s: %s: no analyzed vCPU", rec_name[rec], str_of(g, "name"));
+}
+
+/* Issue 18: the guests' pings as the truth on a real recording. Each ping
+ * bounds the guest's clock from both sides, so the hull over them is placed
+ * within its claimed accuracy; every other method, run with the pings left
+ * out, must land within its own claim of it (plus the ping's). */
+static void ping_truth(int rec)
+{
+	if (!json_is_true(json_object_get(manifest[rec], "guest_pings"))) {
+		printf("%s: recorded before the guests pinged (no guest_pings in its manifest): nothing to measure\n",
+		       rec_name[rec]);
+		return;
+	}
+	static const char *const other[] = {"hull", "containment"};
+	json_t *docs[2];
+	for (int m = 0; m < 2; m++) {
+		struct vt_run run;
+		vt_run_shell(&run, "%s sync --json --ignore-pings --method %s '%s/%s'", vt_vmtrace_cmd(), other[m], out_dir,
+			     rec_name[rec]);
+		docs[m] = json_loads(run.out, 0, NULL);
+		if (!docs[m])
+			fail_msg("sync --method %s --ignore-pings: status %d: %s", other[m], run.status, run.err);
+		vt_run_free(&run);
+	}
+	json_t *g;
+	size_t i;
+	printf("%s:\n%-8s %-12s %-11s %14s %12s %12s\n", rec_name[rec], "guest", "method", "quality", "offset_ns", "claimed_ns", "error_ns");
+	json_array_foreach(json_object_get(manifest[rec], "guests"), i, g)
+	{
+		json_t *truth = guest_clock(sync_doc(rec), rec, g);
+		if (strcmp(str_of(truth, "method"), "ping") || strcmp(str_of(truth, "quality"), "ACCURATE"))
+			fail_msg("%s: %s: no ping truth: %s %s: %s", rec_name[rec], str_of(g, "name"), str_of(truth, "method"),
+				 str_of(truth, "quality"), str_of(truth, "why"));
+		json_int_t ping_acc = int_of(truth, "accuracy_ns");
+		json_t *lt = json_object_get(json_object_get(truth, "latency"), "to_reference");
+		json_t *lf = json_object_get(json_object_get(truth, "latency"), "from_reference");
+		printf("%-8s %-12s %-11s %14.0f %12lld %12s   (%lld pings; exit after ping_out p50 %lld ns, "
+		       "ping_back after entry p50 %lld ns)\n",
+		       str_of(g, "name"), "ping", str_of(truth, "quality"), json_number_value(json_object_get(truth, "offset_ns")),
+		       (long long)ping_acc, "truth", (long long)int_of(lt, "count"), (long long)int_of(lt, "p50_ns"),
+		       (long long)int_of(lf, "p50_ns"));
+		double from, to;
+		guest_span(rec, g, &from, &to);
+		for (int m = 0; m < 2; m++) {
+			json_t *c = guest_clock(docs[m], rec, g);
+			json_t *acc = json_object_get(c, "accuracy_ns");
+			double worst = 0;
+			/* the host span mapped back onto the guest's clock through the truth's line */
+			json_t *a = json_object_get(truth, "anchor");
+			double slope = json_number_value(json_object_get(truth, "slope"));
+			for (int k = 0; k <= 50; k++) {
+				double h = from + (to - from) * k / 50;
+				double t = json_number_value(json_object_get(a, "x0_ns")) +
+					   (h - json_number_value(json_object_get(a, "y0_ns"))) / slope;
+				double e = fabs(clock_at(c, t) - clock_at(truth, t));
+				worst = e > worst ? e : worst;
+			}
+			char claimed[32] = "unbounded";
+			if (json_is_integer(acc))
+				snprintf(claimed, sizeof(claimed), "%lld", (long long)json_integer_value(acc));
+			printf("%-8s %-12s %-11s %14.0f %12s %12.0f\n", str_of(g, "name"), str_of(c, "method"),
+			       str_of(c, "quality"), json_number_value(json_object_get(c, "offset_ns")), claimed, worst);
+			int placed = !strcmp(str_of(c, "quality"), "ACCURATE") || !strcmp(str_of(c, "quality"), "APPROXIMATE");
+			if (placed && json_is_integer(acc) && worst > (double)(json_integer_value(acc) + ping_acc))
+				fail_msg("%s: %s: %s is %.0f ns off the pings' truth, beyond its claimed +/- %lld ns "
+					 "(+ the pings' %lld)",
+					 rec_name[rec], str_of(g, "name"), other[m], worst, (long long)json_integer_value(acc), (long long)ping_acc);
+		}
+	}
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+}
+
+static void test_ping_truth(void **state)
+{
+	(void)state;
+	ping_truth(AGENT);
+	ping_truth(FTRACE);
 }
 
 /* ftrace gives no TCP header: each guest placed by containment (its events in its vCPUs' guest-mode
@@ -223,7 +345,11 @@ static void test_sync_accurate(void **state)
 	(void)state;
 	check_sync(AGENT);
 	check_sync(NOAGENT);
-	check_placed(FTRACE);
+	/* ftrace guests ping through `vmtrace record`'s pinger (recordings since issue 18) */
+	if (json_is_true(json_object_get(manifest[FTRACE], "guest_pings")))
+		check_sync(FTRACE);
+	else
+		check_placed(FTRACE);
 }
 
 static void check_totals(int rec)
@@ -819,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_agent_events),      cmocka_unit_test(test_agentless),
 		cmocka_unit_test(test_record_json),
 		cmocka_unit_test(test_kernel_accounting),
+		cmocka_unit_test(test_ping_truth),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	for (int r = 0; r < NREC; r++) {

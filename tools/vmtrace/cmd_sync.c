@@ -14,7 +14,8 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull|containment|tsc] [--json] [--guest UUID=PID]... PATH...\n\n"
+	fprintf(out, "usage: vmtrace sync [--method auto|trusted|hull|containment|tsc|ping] [--json] [--guest UUID=PID]...\n"
+		     "                   [--ignore-pings] PATH...\n\n"
 		     "Finds which trace is which machine and maps every machine's clock onto the\n"
 		     "host's: t_host = slope * t + offset, with the method, its quality (ABSENT,\n"
 		     "INCOMPLETE, APPROXIMATE, ACCURATE, FAIL), the slope bounds, the accuracy, the\n"
@@ -26,7 +27,11 @@ static void usage(FILE *out)
 		     "                    containment (guest events inside their vCPU's guest-mode\n"
 		     "                    windows on the host: needs no network; auto uses it where\n"
 		     "                    no message places a guest), tsc (TSC clocks related by\n"
-		     "                    the agent's per-vCPU tsc-offset; auto prefers it)\n"
+		     "                    the agent's per-vCPU tsc-offset; auto prefers it), ping\n"
+		     "                    (the hull over the guest's pings alone: vmtraced --ping in\n"
+		     "                    the guest; auto prefers them to TCP where they place it)\n"
+		     "  --ignore-pings    leave the guests' pings out (to measure the other methods\n"
+		     "                    against them)\n"
 		     "  --json            one JSON document (docs/json.md)\n"
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     VT_WINDOW_HELP
@@ -157,6 +162,7 @@ int vt_cmd_sync(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"method", required_argument, NULL, 'm'},
 		{"guest", required_argument, NULL, 'g'},
+		{"ignore-pings", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		VT_WINDOW_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -179,6 +185,10 @@ int vt_cmd_sync(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'P':
+			if (ready)
+				vt_sync_ignore_pings(col.sync);
 			break;
 		case 'h':
 			usage(stdout);

@@ -123,7 +123,7 @@ int vt_cmd_watch(int argc, char **argv)
 		vt_json_sink_init(&sink, &json_sink, stdout, "standard output");
 	else
 		sink = (struct vt_agent_sink){"text", NULL, NULL, h_begin, h_guest, h_vcpu, h_end, h_created,
-					      h_destroyed, h_error, NULL, NULL};
+					      h_destroyed, h_error, NULL, NULL, NULL};
 	struct vt_error err;
 	if (vt_agent_catch_signals(&err) < 0) { /* before saying we listen */
 		fprintf(stderr, "vmtrace watch: %s\n", err.msg);

@@ -81,7 +81,7 @@ int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id
 	if (c == 'm') {
 		if (!vt_sync_method_parse(arg, method))
 			return 1;
-		fprintf(stderr, "vmtrace %s: unknown method '%s' (auto, trusted, hull, containment, tsc)\n", command, arg);
+		fprintf(stderr, "vmtrace %s: unknown method '%s' (auto, trusted, hull, containment, tsc, ping)\n", command, arg);
 		return -1;
 	}
 	if (c != 'g')

@@ -113,6 +113,7 @@ static int make_scripts(struct vt_rec_guest *rg, struct scripts *sc, struct vt_e
 			.nevents = sizeof(guest_ftrace_events) / sizeof(guest_ftrace_events[0]),
 			.buffer_kb = kb,
 			.overwrite = o->snapshot,
+			.ping = !o->no_agent, /* the guest's agent's pings, as its LTTng sessions record them */
 		};
 		sc->start = vt_ftrace_guest_script_start(&fo, err);
 		sc->stop = sc->start ? vt_ftrace_guest_script_stop(&fo, err) : NULL;

@@ -33,6 +33,11 @@ static void usage(FILE *out)
 		"                          only its last seconds, so each then holds a dump; run\n"
 		"                          `lttng regenerate statedump` before the snapshot too\n"
 		"      --no-books          no vcpu_books/vm_books events\n"
+		"      --ping[=HZ]         in a KVM guest: a clock ping HZ times a second (0.1 to\n"
+		"                          1000; default 10): ping_out, a hypercall the host's\n"
+		"                          trace records (kvm_hypercall), ping_back. `vmtrace sync`\n"
+		"                          bounds this guest's clock by them (method ping). No\n"
+		"                          module and no root needed; costs one VM exit a ping\n"
 		"      --trust-root-uevents  also accept uevents sent by root processes (tests)\n"
 		"      --ftrace-marker FILE  the ftrace sink writes to FILE, a tracefs instance's\n"
 		"                          trace_marker (`vmtrace record` passes its own), instead\n"
@@ -76,6 +81,19 @@ static int64_t parse_period(const char *arg)
 	return (int64_t)(v * 1000 + 0.5);
 }
 
+/* "10", "0.5" Hz (NULL: 10) to a period in ms; -1 when not in 0.1..1000. */
+static int parse_rate(const char *arg)
+{
+	if (!arg)
+		return 100;
+	char *end;
+	errno = 0;
+	double hz = strtod(arg, &end);
+	if (errno || end == arg || *end || !(hz >= 0.1 && hz <= 1000))
+		return -1;
+	return (int)(1000 / hz + 0.5);
+}
+
 static int has_sink(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -94,6 +112,7 @@ int main(int argc, char **argv)
 		{"dump-every", required_argument, NULL, 'e'},
 		{"trust-root-uevents", no_argument, NULL, 't'},
 		{"no-books", no_argument, NULL, 'b'},
+		{"ping", optional_argument, NULL, 'p'},
 		{"debugfs", required_argument, NULL, 'd'},
 		{"ftrace-marker", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
@@ -102,7 +121,7 @@ int main(int argc, char **argv)
 	};
 	const char *sinks_opt = NULL, *marker_path = NULL;
 	struct vt_agent_paths paths = {0};
-	int once = 0, trust = 0, check_ms = 100, books = 1, c;
+	int once = 0, trust = 0, check_ms = 100, books = 1, ping_ms = 0, c;
 	int64_t dump_every_ms = 0;
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -117,6 +136,12 @@ int main(int argc, char **argv)
 			break;
 		case 't': trust = 1; break;
 		case 'b': books = 0; break;
+		case 'p':
+			if ((ping_ms = parse_rate(optarg)) < 0) {
+				fprintf(stderr, "vmtraced: --ping wants a rate from 0.1 to 1000 Hz, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'd': paths.debugfs = optarg; break;
 		case 'm': marker_path = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -174,6 +199,15 @@ int main(int argc, char **argv)
 	struct vt_agent_loop loop = {.paths = &paths, .sinks = sinks, .nsinks = nsinks, .trust_root = trust,
 				     .uevent_fd = -1, .stop_on_sink_error = json_matters, .dump_every_ms = dump_every_ms,
 				     .books = books};
+	struct vt_pinger pinger;
+	if (ping_ms) {
+		if (vt_pinger_open(&pinger, &err) < 0) {
+			fprintf(stderr, "vmtraced: --ping: %s\n", err.msg);
+			return 1;
+		}
+		loop.ping = &pinger;
+		loop.ping_ms = ping_ms;
+	}
 	int rc = 0;
 	if (!once) {
 		/* A SIGUSR1 sent as soon as we look ready must not kill us. */
@@ -203,9 +237,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vmtraced: %s\n", err.msg);
 			rc = 1;
 		}
-		fprintf(stderr, "vmtraced: stopped: %llu created, %llu destroyed, %llu dumps\n",
+		fprintf(stderr, "vmtraced: stopped: %llu created, %llu destroyed, %llu dumps, %llu pings\n",
 			(unsigned long long)loop.created, (unsigned long long)loop.destroyed,
-			(unsigned long long)loop.statedumps);
+			(unsigned long long)loop.statedumps, (unsigned long long)loop.pings);
 	}
 	if (loop.uevent_fd >= 0)
 		close(loop.uevent_fd);

@@ -71,10 +71,19 @@ static void u_vm_books(void *ctx, const struct vt_vm_books *b)
 	lttng_ust_tracepoint(vmtrace, vm_books, b);
 }
 
+static void u_ping(void *ctx, int back, const struct vt_ping *p)
+{
+	(void)ctx;
+	if (back)
+		lttng_ust_tracepoint(vmtrace, ping_back, p->session, p->seq);
+	else
+		lttng_ust_tracepoint(vmtrace, ping_out, p->session, p->seq);
+}
+
 void vt_ust_sink_init(struct vt_agent_sink *s)
 {
 	*s = (struct vt_agent_sink){"ust", NULL, u_machine, u_begin, u_guest, u_vcpu,
-				    u_end, u_created, u_destroyed, NULL, u_vcpu_books, u_vm_books};
+				    u_end, u_created, u_destroyed, NULL, u_vcpu_books, u_vm_books, u_ping};
 }
 
 int vt_ust_enabled(void)

@@ -97,6 +97,17 @@ LTTNG_UST_TRACEPOINT_EVENT(vmtrace, vm_books,
 		lttng_ust_field_integer(uint64_t, irq_exits, b->irq_exits)
 		lttng_ust_field_integer_hex(uint64_t, tick_function, b->tick_function)))
 
+/* The guest's clock ping, around its hypercall (vmtrace/event.h, VT_PING_HYPERCALL). */
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(vmtrace, ping_class,
+	LTTNG_UST_TP_ARGS(uint64_t, session, uint64_t, seq),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, session, session)
+		lttng_ust_field_integer(uint64_t, seq, seq)))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vmtrace, ping_class, vmtrace, ping_out,
+	LTTNG_UST_TP_ARGS(uint64_t, session, uint64_t, seq))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(vmtrace, ping_class, vmtrace, ping_back,
+	LTTNG_UST_TP_ARGS(uint64_t, session, uint64_t, seq))
+
 #endif
 
 #include <lttng/tracepoint-event.h>

@@ -90,7 +90,22 @@ static void test_accurate_estimate(void **state)
 		if (llabs(err) > 1000)
 			fail_msg("error %lld ns at %d s", (long long)err, i);
 	}
-	assert_true(r.accuracy_ns >= 19000 && r.accuracy_ns <= 21000);
+	/* The claim: how far any line the messages allow gets from the estimate
+	 * over their span. At the estimate's slope the offsets span the 20 us
+	 * minimum latency each way; the slopes the hull allows reach farther at
+	 * the ends of the 10 s (26 us here), never twice as far. */
+	printf("accuracy +/- %lld ns\n", (long long)r.accuracy_ns);
+	assert_true(r.accuracy_ns >= 20000 && r.accuracy_ns <= 40000);
+	/* and it holds: the extreme allowed slopes, through the points that bound them, stay inside it */
+	for (int s = 0; s < 2; s++) {
+		double a = s ? r.slope_max : r.slope_min;
+		for (int i = 0; i <= 10; i += 10) {
+			int64_t t = BASE + (int64_t)i * 1000000000;
+			double mid = (double)vt_transform_apply(&r.to_ref, BASE + 5000000000LL);
+			double y = mid + a * (double)(t - BASE - 5000000000LL);
+			assert_true(fabs(y - (double)vt_transform_apply(&r.to_ref, t)) <= (double)r.accuracy_ns);
+		}
+	}
 	vt_hull_free(h);
 }
 

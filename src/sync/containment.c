@@ -246,10 +246,7 @@ void vt_containment_free(struct vt_containment *c)
 }
 
 /* One guest event, with the windows of its vCPU. */
-struct probe {
-	int64_t guest_ts;
-	const struct vt_vcpu_windows *windows;
-};
+#define probe vt_containment_probe
 
 struct edge {
 	int64_t at;
@@ -367,9 +364,69 @@ static size_t count_inside(const struct probe *p, size_t n, const struct vt_tran
 	return inside;
 }
 
+/* The wide search's shift made exact: the shift that puts the most of an
+ * even sample of the events inside their windows, within `within` of it
+ * (a sample: the radius is tens of ms, each probe meeting hundreds of
+ * windows). Returns 0, or -1 with none found. */
+#define EXACT_SAMPLE 2048
+static int exact_shift(const struct probe *p, size_t n, struct vt_transform *t, int64_t within)
+{
+	size_t m = n < EXACT_SAMPLE ? n : EXACT_SAMPLE;
+	struct probe *s = malloc(m * sizeof(*s));
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < m; i++)
+		s[i] = p[i * n / m];
+	double sh, half;
+	size_t covered;
+	int rc = best_shift(s, m, t, within, &sh, &half, &covered);
+	free(s);
+	if (rc == 0)
+		t->y0 += (int64_t)llround(sh);
+	return rc;
+}
+
+/* Coarse, then fine: each pass corrects the offset per segment of the trace
+ * and fits a line through the corrections (the drift). *worst: the claim.
+ * Returns 0, or -1 when no segment found a window. */
+static int passes(const struct probe *p, size_t n, struct vt_transform *t, double *worst)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		int64_t radius = pass == 0 ? FIRST_RADIUS_NS : REFINE_RADIUS_NS;
+		int64_t gm[SEGMENTS];
+		double shift[SEGMENTS], halves[SEGMENTS];
+		size_t used = 0;
+		for (size_t s = 0; s < SEGMENTS; s++) {
+			size_t a = n * s / SEGMENTS, b = n * (s + 1) / SEGMENTS;
+			double sh, half;
+			size_t covered;
+			if (best_shift(p + a, b - a, t, radius, &sh, &half, &covered))
+				continue;
+			gm[used] = p[(a + b) / 2].guest_ts;
+			halves[used] = half;
+			shift[used++] = sh;
+		}
+		if (!used)
+			return -1;
+		struct vt_transform fit = refit(t, gm, shift, used);
+		/* The claim must hold in every segment: the line's distance from the
+		 * segment's best offset plus that offset's own half width, at worst
+		 * (an average hid segments the line misses by more). */
+		*worst = 0;
+		for (size_t s = 0; s < used; s++) {
+			double best = (double)vt_transform_apply(t, gm[s]) + shift[s];
+			double e = fabs((double)vt_transform_apply(&fit, gm[s]) - best) + halves[s];
+			if (e > *worst)
+				*worst = e;
+		}
+		*t = fit;
+	}
+	return 0;
+}
+
 int vt_containment_solve(const struct vt_containment *c, const size_t *guest_traces, size_t nguest,
 			 const size_t *host_traces, size_t nhost, const struct vt_vcpu_map *vcpus, size_t nvcpus,
-			 const struct vt_transform *start, struct vt_containment_result *out)
+			 const struct vt_transform *start, int wide, struct vt_containment_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->to_host = *start;
@@ -410,43 +467,33 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 	vt_qsort(p, n, sizeof(*p), cmp_probe);
 	struct vt_transform t = *start;
 	double worst = 0;
-	/* Coarse, then fine: each pass corrects the offset per segment of the
-	 * trace and fits a line through the corrections (the drift). */
-	for (int pass = 0; pass < 3; pass++) {
-		int64_t radius = pass == 0 ? FIRST_RADIUS_NS : REFINE_RADIUS_NS;
-		int64_t gm[SEGMENTS];
-		double shift[SEGMENTS], halves[SEGMENTS];
-		size_t used = 0;
-		for (size_t s = 0; s < SEGMENTS; s++) {
-			size_t a = n * s / SEGMENTS, b = n * (s + 1) / SEGMENTS;
-			double sh, half;
-			size_t covered;
-			if (best_shift(p + a, b - a, &t, radius, &sh, &half, &covered))
-				continue;
-			gm[used] = p[(a + b) / 2].guest_ts;
-			halves[used] = half;
-			shift[used++] = sh;
+	/* none found near: as bad as none inside */
+	int near = passes(p, n, &t, &worst) == 0;
+	size_t inside = near ? count_inside(p, n, &t) : 0;
+	/* Most events outside: the clocks may be much farther apart than the
+	 * first search reaches (seen: a nested testbed's ftrace guests, 10-15 s). */
+	int64_t shift, within;
+	if (wide && inside * 10 < n * 6 && vt_containment_wide_shift(p, n, start, &shift, &within) == 0) {
+		struct vt_transform far = *start;
+		far.y0 += shift;
+		double far_worst = 0;
+		if (exact_shift(p, n, &far, within) == 0 && passes(p, n, &far, &far_worst) == 0) {
+			size_t far_inside = count_inside(p, n, &far);
+			if (far_inside > inside || !near) {
+				t = far;
+				worst = far_worst;
+				inside = far_inside;
+				near = 1;
+			}
 		}
-		if (!used) {
-			free(p);
-			return -1;
-		}
-		struct vt_transform fit = refit(&t, gm, shift, used);
-		/* The claim must hold in every segment: the line's distance from the
-		 * segment's best offset plus that offset's own half width, at worst
-		 * (an average hid segments the line misses by more). */
-		worst = 0;
-		for (size_t s = 0; s < used; s++) {
-			double best = (double)vt_transform_apply(&t, gm[s]) + shift[s];
-			double e = fabs((double)vt_transform_apply(&fit, gm[s]) - best) + halves[s];
-			if (e > worst)
-				worst = e;
-		}
-		t = fit;
+	}
+	if (!near) {
+		free(p);
+		return -1;
 	}
 	out->to_host = t;
 	out->events = n;
-	out->explained = count_inside(p, n, &t);
+	out->explained = inside;
 	out->accuracy_ns = (int64_t)llround(worst);
 	free(p);
 	return 0;

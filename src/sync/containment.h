@@ -65,10 +65,28 @@ struct vt_containment_result {
 
 /* Finds the transform of a guest (its traces, its vCPU → host thread map on
  * host trace(s) `host_traces`) that puts the most guest events inside their
- * vCPU's windows, searching around `start`. Returns 0, or -1 when there is
- * nothing to work with (no windows or no events). */
+ * vCPU's windows, searching around `start`. With wide, when that leaves most
+ * events outside, also from the offset found at any distance the traces'
+ * spans allow (vt_containment_wide_shift), keeping the better. Returns 0, or
+ * -1 when there is nothing to work with (no windows or no events). */
 int vt_containment_solve(const struct vt_containment *c, const size_t *guest_traces, size_t nguest,
 			 const size_t *host_traces, size_t nhost, const struct vt_vcpu_map *vcpus, size_t nvcpus,
-			 const struct vt_transform *start, struct vt_containment_result *out);
+			 const struct vt_transform *start, int wide, struct vt_containment_result *out);
+
+/* One guest event and its vCPU's windows on the host. */
+struct vt_containment_probe {
+	int64_t guest_ts;
+	const struct vt_vcpu_windows *windows;
+};
+
+/* containment_wide.c: the shift (ns, added to start's host times) that puts
+ * the most of the n events (sorted by time) on their vCPUs' guest-mode time,
+ * searched over every offset at which the guest's span meets its windows',
+ * coarse to fine down to bins of 10 ms: for clocks seconds or hours apart
+ * (ftrace's mono clocks count from each machine's boot). *within: how far
+ * the true shift may be from it. Returns 0, or -1 when out of memory or there
+ * is nothing to compare. */
+int vt_containment_wide_shift(const struct vt_containment_probe *p, size_t n, const struct vt_transform *start,
+			      int64_t *shift, int64_t *within);
 
 #endif

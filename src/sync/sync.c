@@ -215,7 +215,7 @@ int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines 
 	const struct vt_machine *g = &m->machines[guest];
 	struct vt_transform identity = {1, 0, 0};
 	struct vt_containment_result res;
-	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, &host_trace, 1, vcpus, nvcpus, &identity, &res))
+	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, &host_trace, 1, vcpus, nvcpus, &identity, 0, &res))
 		return -1;
 	*explained = res.explained;
 	*events = res.events;
@@ -643,7 +643,7 @@ static void contain(const struct vt_sync *s, const struct vt_machines *m, struct
 	struct vt_containment_result res;
 	const struct vt_machine *h = &m->machines[g->host];
 	if (vt_containment_solve(&s->windows, g->traces, g->ntraces, h->traces, h->ntraces, g->vcpus, g->nvcpus, &start,
-				 &res)) {
+				 1, &res)) {
 		char tmp[700];
 		const char *failed = vt_containment_error(&s->windows, tmp, sizeof(tmp));
 		if (method == VT_SYNC_CONTAINMENT || failed) {

@@ -443,6 +443,34 @@ static void test_containment_without_network(void **state)
 	run_free(&r);
 }
 
+/* Guest clocks seconds from the host's (as ftrace's mono clocks, which count
+ * from each machine's boot), no network: containment's first search, a few
+ * ms around the clocks as they are, finds nothing; its wide search must. */
+static void test_containment_far_clocks(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/far-clocks.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL);
+	assert_non_null(sc);
+	json_object_set_new(sc, "network", json_array());
+	json_object_set_new(sc, "name", json_string("far-clocks"));
+	json_t *g;
+	size_t i;
+	static const double offset_us[] = {12148533.0, -7205976.0}, drift[] = {21, -17};
+	json_array_foreach(json_object_get(sc, "guests"), i, g)
+		json_object_set_new(g, "clock", json_pack("{s:s, s:f, s:f}", "mode", "none", "offset_us", offset_us[i % 2],
+							  "drift_ppm", drift[i % 2]));
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
+	check_identification(&r);
+	check_guests(&r, VT_SYNC_ACCURATE, 5000, 0, VT_SYNC_CONTAINMENT);
+	run_free(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -467,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_hull_ntp),
 		cmocka_unit_test(test_trusted_ptp),
 		cmocka_unit_test(test_containment_without_network),
+		cmocka_unit_test(test_containment_far_clocks),
 		cmocka_unit_test(test_free_clocks_without_agent),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_wandering_clock_piecewise),

@@ -418,18 +418,32 @@ static void test_identified_by_containment_alone(void **state)
 }
 
 /* No network at all: auto falls back to containment, within 5 µs of the truth. */
-static void test_containment_without_network(void **state)
+/* two-guests-ntp without its network, as NAME.json in tmp; clocks: NULL, or
+ * each guest's clock object in turn. */
+static void no_network(const char *name, json_t *clocks, char *dst, size_t size)
 {
-	(void)state;
-	char src[4300], dst[4400];
+	char src[4300];
 	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
-	snprintf(dst, sizeof(dst), "%s/no-network.json", tmp);
+	snprintf(dst, size, "%s/%s.json", tmp, name);
 	json_t *sc = json_load_file(src, 0, NULL);
 	assert_non_null(sc);
 	json_object_set_new(sc, "network", json_array());
-	json_object_set_new(sc, "name", json_string("no-network"));
+	json_object_set_new(sc, "name", json_string(name));
+	json_t *g;
+	size_t i;
+	if (clocks)
+		json_array_foreach(json_object_get(sc, "guests"), i, g)
+			json_object_set(g, "clock", json_array_get(clocks, i % json_array_size(clocks)));
 	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
 	json_decref(sc);
+	json_decref(clocks);
+}
+
+static void test_containment_without_network(void **state)
+{
+	(void)state;
+	char dst[4400];
+	no_network("no-network", NULL, dst, sizeof(dst));
 	struct run r = {0};
 	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
 	check_identification(&r);
@@ -449,21 +463,11 @@ static void test_containment_without_network(void **state)
 static void test_containment_far_clocks(void **state)
 {
 	(void)state;
-	char src[4300], dst[4400];
-	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
-	snprintf(dst, sizeof(dst), "%s/far-clocks.json", tmp);
-	json_t *sc = json_load_file(src, 0, NULL);
-	assert_non_null(sc);
-	json_object_set_new(sc, "network", json_array());
-	json_object_set_new(sc, "name", json_string("far-clocks"));
-	json_t *g;
-	size_t i;
-	static const double offset_us[] = {12148533.0, -7205976.0}, drift[] = {21, -17};
-	json_array_foreach(json_object_get(sc, "guests"), i, g)
-		json_object_set_new(g, "clock", json_pack("{s:s, s:f, s:f}", "mode", "none", "offset_us", offset_us[i % 2],
-							  "drift_ppm", drift[i % 2]));
-	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
-	json_decref(sc);
+	char dst[4400];
+	no_network("far-clocks",
+		   json_pack("[{s:s, s:f, s:f}, {s:s, s:f, s:f}]", "mode", "none", "offset_us", 12148533.0, "drift_ppm",
+			     21.0, "mode", "none", "offset_us", -7205976.0, "drift_ppm", -17.0),
+		   dst, sizeof(dst));
 	struct run r = {0};
 	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
 	check_identification(&r);

@@ -18,6 +18,10 @@ struct vt_ctf_trace {
 	bool described; /* env and clock copied into info */
 	const bt_trace *bt_trace; /* held: info's strings live in it, beyond the graph */
 	char trace_uuid[37], clock_uuid[37];
+	/* Added to every timestamp: this trace's clock offset made the one of
+	 * the first trace read with the same clock (ctf_stream.c, same_clock). */
+	int64_t adjust_ns;
+	bool adjusted;
 };
 
 struct vt_ctf_stream {

@@ -68,6 +68,50 @@ void vt_ctf_trace_describe(struct vt_ctf_trace *t, const bt_stream *stream)
 	}
 }
 
+/* ns of a clock's offset from the epoch; false when it does not fit. */
+static bool offset_ns(const struct vt_clock_info *c, int64_t *ns)
+{
+	if (!c->freq || c->offset_s > INT64_MAX / 1000000000 || c->offset_s < INT64_MIN / 1000000000)
+		return false;
+	*ns = c->offset_s * 1000000000 + (int64_t)((double)c->offset_cycles * 1e9 / (double)c->freq);
+	return true;
+}
+
+/* An LTTng session writes each of a machine's traces (kernel, each UST
+ * buffer, each rotated chunk) with the clock's offset from the epoch
+ * sampled on its own, realtime minus monotonic: the same clock (one uuid
+ * per boot), offsets apart by what the sampling got wrong. A nested
+ * testbed's guest had its kernel and UST traces 0.94 ms apart, which
+ * every analysis mixing the two inherited (its clock pings, in UST, and
+ * its kernel events disagreed by exactly that). So a trace whose clock is
+ * one already read (same uuid, name and frequency) takes that trace's
+ * offset: its events on the monotonic clock they were stamped with. Not
+ * beyond a day: that is no sampling error but another clock claiming the
+ * uuid. */
+#define SAME_CLOCK_MAX_NS (86400LL * 1000000000LL)
+static void same_clock(struct vt_source *src, size_t trace)
+{
+	struct vt_ctf_trace *t = &src->traces[trace];
+	if (t->adjusted)
+		return;
+	t->adjusted = true;
+	const struct vt_clock_info *c = &t->info.clock;
+	int64_t mine, theirs;
+	if (!c->uuid || !c->name || !offset_ns(c, &mine))
+		return;
+	for (size_t j = 0; j < src->ntraces; j++) {
+		const struct vt_ctf_trace *o = &src->traces[j];
+		const struct vt_clock_info *oc = &o->info.clock;
+		if (j == trace || !o->adjusted || !oc->uuid || !oc->name || strcmp(oc->uuid, c->uuid) ||
+		    strcmp(oc->name, c->name) || oc->freq != c->freq || !offset_ns(oc, &theirs))
+			continue;
+		int64_t d = theirs + o->adjust_ns - mine;
+		if (d >= -SAME_CLOCK_MAX_NS && d <= SAME_CLOCK_MAX_NS)
+			t->adjust_ns = d;
+		return;
+	}
+}
+
 static void on_stream_beginning(struct vt_source *src, struct vt_ctf_stream *s, const bt_message *msg)
 {
 	const bt_stream *stream = bt_message_stream_beginning_borrow_stream_const(msg);
@@ -78,6 +122,7 @@ static void on_stream_beginning(struct vt_source *src, struct vt_ctf_stream *s, 
 	s->has_clock = bt_stream_class_borrow_default_clock_class_const(s->stream_class) != NULL;
 	vt_context_path_init(&s->ctx, s->stream_class);
 	vt_ctf_trace_describe(&src->traces[s->trace], stream);
+	same_clock(src, s->trace);
 }
 
 /* A stream steps backwards when one of its timestamps (events and packet
@@ -92,22 +137,25 @@ static void note_ts(struct vt_trace_info *info, struct vt_ctf_stream *s, uint64_
 
 /* ns from the epoch of a clock snapshot; false when it does not fit in int64
  * (a corrupt clock offset), which babeltrace2 also records as an error. */
-static bool snapshot_ns(const bt_clock_snapshot *cs, uint64_t *ns)
+static bool snapshot_ns(const bt_clock_snapshot *cs, int64_t adjust, uint64_t *ns)
 {
 	int64_t v;
 	if (bt_clock_snapshot_get_ns_from_origin(cs, &v) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
 		bt_current_thread_clear_error();
 		return false;
 	}
+	if (__builtin_add_overflow(v, adjust, &v))
+		return false;
 	*ns = v < 0 ? 0 : (uint64_t)v;
 	return true;
 }
 
-static bool on_packet_beginning(struct vt_trace_info *info, struct vt_ctf_stream *s, const bt_message *msg)
+static bool on_packet_beginning(struct vt_trace_info *info, struct vt_ctf_stream *s, const bt_message *msg,
+				int64_t adjust)
 {
 	uint64_t ns;
 	if (s->has_clock && bt_stream_class_packets_have_beginning_default_clock_snapshot(s->stream_class)) {
-		if (!snapshot_ns(bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg), &ns))
+		if (!snapshot_ns(bt_message_packet_beginning_borrow_default_clock_snapshot_const(msg), adjust, &ns))
 			return false;
 		note_ts(info, s, ns);
 	}
@@ -167,7 +215,7 @@ int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct
 			/* Without a clock, events keep their stream order at time 0. */
 			s->head_ts = 0;
 			if (s->has_clock &&
-			    !snapshot_ns(bt_message_event_borrow_default_clock_snapshot_const(msg), &s->head_ts))
+			    !snapshot_ns(bt_message_event_borrow_default_clock_snapshot_const(msg), src->traces[s->trace].adjust_ns, &s->head_ts))
 				return bad_time(src, s, err);
 			note_ts(info, s, s->head_ts);
 			return 1;
@@ -175,13 +223,13 @@ int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct
 			on_stream_beginning(src, s, msg);
 			break;
 		case BT_MESSAGE_TYPE_PACKET_BEGINNING:
-			if (!on_packet_beginning(info, s, msg))
+			if (!on_packet_beginning(info, s, msg, src->traces[s->trace].adjust_ns))
 				return bad_time(src, s, err);
 			break;
 		case BT_MESSAGE_TYPE_PACKET_END:
 			if (s->has_clock && bt_stream_class_packets_have_end_default_clock_snapshot(s->stream_class)) {
 				uint64_t ns;
-				if (!snapshot_ns(bt_message_packet_end_borrow_default_clock_snapshot_const(msg), &ns))
+				if (!snapshot_ns(bt_message_packet_end_borrow_default_clock_snapshot_const(msg), src->traces[s->trace].adjust_ns, &ns))
 					return bad_time(src, s, err);
 				note_ts(info, s, ns);
 			}

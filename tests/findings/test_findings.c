@@ -327,7 +327,8 @@ static void test_html_links(void **state)
 /* run1 (docs: ../shared/testdata/real-kvm/README.md): kvm_amd npt=0 and a CPU
  * hog. Required: no-nested-paging for every guest, host-noisy-neighbour naming
  * the hog's tid from the manifest. Allowed besides: vcpu-overcommit, only
- * when the manifest's vCPUs outnumber the host's CPUs. Nothing else. */
+ * when the manifest's vCPUs outnumber the host's CPUs; trace-quality as information on a
+ * placed clock. Nothing else. */
 static void test_real_run1(void **state)
 {
 	(void)state;
@@ -362,6 +363,11 @@ static void test_real_run1(void **state)
 		} else if (!strcmp(id, "vcpu-overcommit")) {
 			if (vcpus <= cpus)
 				fail_msg("overcommit with %lld vCPUs on %lld CPUs", (long long)vcpus, (long long)cpus);
+		} else if (!strcmp(id, "trace-quality") && !strcmp(str(f, "severity"), "info") &&
+			   json_is_number(json_object_get(json_object_get(f, "evidence"), "accuracy_ns"))) {
+			/* a placed clock whose honest bound (issue 18: the hull's slope counts) is
+			 * a share of the guest's switches: what the rule says, not a fault */
+			continue;
 		} else if (strcmp(id, "no-nested-paging")) {
 			fail_msg("run1 does not show %s", id);
 		}

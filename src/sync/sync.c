@@ -404,7 +404,8 @@ static int hull_of(const struct link *l, int ping_only, struct vt_hull_result *o
 /* Pings bound a guest's clock within microseconds where TCP's latencies are
  * tens of them, and a TCP pair matched wrong can only hurt: a link with pings
  * that place the guest (ping asked for, or auto and the pings' hull bounds
- * the line) keeps its pings alone. Returns -1 out of memory. */
+ * the line) keeps its pings alone. Returns 1 when it did (l->hull is then
+ * already theirs), 0 when the link keeps all its pairs, -1 out of memory. */
 static int keep_pings(struct link *l, enum vt_sync_method method)
 {
 	size_t pings = 0;
@@ -414,10 +415,9 @@ static int keep_pings(struct link *l, enum vt_sync_method method)
 		l->ping_only = pings && pings == l->n;
 		return 0;
 	}
-	struct vt_hull_result r;
-	if (hull_of(l, 1, &r))
+	if (hull_of(l, 1, &l->hull))
 		return -1;
-	if (method == VT_SYNC_AUTO && r.quality != VT_SYNC_ACCURATE && r.quality != VT_SYNC_APPROXIMATE)
+	if (method == VT_SYNC_AUTO && l->hull.quality != VT_SYNC_ACCURATE && l->hull.quality != VT_SYNC_APPROXIMATE)
 		return 0;
 	size_t w = 0;
 	for (size_t i = 0; i < l->n; i++)
@@ -425,7 +425,7 @@ static int keep_pings(struct link *l, enum vt_sync_method method)
 			l->p[w++] = l->p[i];
 	l->n = w;
 	l->ping_only = 1;
-	return 0;
+	return 1;
 }
 
 static int collect_links(const struct vt_sync *s, const struct vt_machines *m, struct link *links,
@@ -438,7 +438,8 @@ static int collect_links(const struct vt_sync *s, const struct vt_machines *m, s
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++) {
 			struct link *l = &links[a * n + b];
-			if (keep_pings(l, method) || hull_of(l, 0, &l->hull))
+			int kept = keep_pings(l, method);
+			if (kept < 0 || (!kept && hull_of(l, 0, &l->hull)))
 				return -1;
 			if (l->hull.quality == VT_SYNC_FAIL && try_piecewise(l))
 				return -1;

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static int kvm;
 static const char *build;

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static char root[64], proc[96], cmdline[160];
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

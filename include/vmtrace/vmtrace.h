@@ -12,4 +12,5 @@
 #include "vmtrace/analyses.h"
 #include "vmtrace/findings.h"
 #include "vmtrace/exporters.h"
+#include "vmtrace/session.h"
 #endif

@@ -3,7 +3,7 @@
  * takes a thread's first and last books in a trace as the two reads whose
  * difference its own figures must meet, so a snapshot holding any two dumps
  * is checked as a whole recording is. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/event.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Guest clock check: ptp_kvm + a "KVM virtual PTP" clock + chrony using it. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/util.h"
 
 #include <dirent.h>

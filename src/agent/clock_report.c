@@ -1,5 +1,5 @@
 /* The clock check's report: what is there, and the exact lines to add. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 #include "common/text.h"
 

@@ -2,7 +2,7 @@
 #ifndef VT_AGENT_DEBUGFS_H
 #define VT_AGENT_DEBUGFS_H
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 /* The pid of a VM folder name "PID-FD" (decimal as the kernel writes it, 1 .. INT32_MAX); -1 when not one. */
 int vt_kvm_vm_dir_pid(const char *name, int64_t *pid);

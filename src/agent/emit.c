@@ -1,7 +1,7 @@
 /* Fans events out to every sink, in the contract's order. A process is only
  * written as a guest, with the identity it claims, when the kernel's evidence
  * says it runs a KVM VM: anyone can name a process qemu-system-x86_64. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef VT_AGENT_GUEST_H
 #define VT_AGENT_GUEST_H
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 /* Everything but QMP: command line, KVM evidence, vCPU threads. Returns 0
  * (g->gone when the process had exited), -1 with err. */

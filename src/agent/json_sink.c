@@ -1,6 +1,6 @@
 /* JSON lines on a FILE, and the JSON document of one statedump. Strings from
  * processes go through vt_json_str: invalid UTF-8 must not drop a key. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/event.h"
 
 #include <errno.h>

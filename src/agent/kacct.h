@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 /* Bounds: a KVM VM folder holds some 60-90 statistics files (the VM's and the
  * sum of its vCPUs'), a vcpuN folder a handful; more are ignored (cut set). */

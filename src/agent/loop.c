@@ -1,5 +1,5 @@
 /* The agent's loop: kernel uevents in, created/destroyed events out. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "common/sigpipe.h"
 
 #include "common/text.h"

@@ -1,5 +1,5 @@
 /* The identity of the machine the agent runs on (a guest names itself with it). */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/util.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 const char *vt_agent_proc(const struct vt_agent_paths *p)
 {

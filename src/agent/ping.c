@@ -5,7 +5,7 @@
  * module and no root, and the host's trace carries its number and sequence.
  * The host's exit before it and entry after it bound the guest's clock from
  * both sides. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/event.h"
 
 #include <errno.h>

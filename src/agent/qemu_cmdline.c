@@ -1,7 +1,7 @@
 /* What a QEMU command line says about its guest: uuid, name, vCPU count, QMP
  * socket. The command line is the process's own: any bytes, any length (the
  * last argument need not end with a NUL). Nothing is allocated. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/qemu_opts.h"
 #include "agent/util.h"
 

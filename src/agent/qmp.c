@@ -2,7 +2,7 @@
  * monitor asked at once, under one deadline. The socket path comes from the
  * process's own command line, so root only connects to a socket file of that
  * process's user, and talks only when the listener is that very process. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/util.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* QMP lines as bytes: what each is, and a query-cpus-fast answer checked
  * entry by entry. No socket here, so the fuzzer reaches all of it. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* The statedump: every running guest, from debugfs and from /proc. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/debugfs.h"
 #include "agent/guest.h"
 #include "agent/util.h"

@@ -1,5 +1,5 @@
 /* The kernel's KVM uevents: change@/devices/virtual/misc/kvm with EVENT=create|destroy. */
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "agent/debugfs.h"
 #include "agent/util.h"
 

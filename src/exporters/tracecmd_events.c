@@ -6,7 +6,7 @@
 
 #include "exporters/tracecmd_formats.h"
 #include "exporters/tracecmd_internal.h"
-#include "vmtrace/agent.h"
+#include "common/marker.h"
 
 #define COMMON 8
 #define PUT(p, off, v)                                   \

@@ -4,7 +4,7 @@
 #define VT_EXPORTERS_TRACECMD_INTERNAL_H
 
 #include "exporters/tracecmd_pages.h"
-#include "vmtrace/agent.h"
+#include "common/marker.h"
 #include "vmtrace/tracecmd_writer.h"
 
 /* A record being built: fixed part, then its __data_loc strings. */

@@ -26,8 +26,9 @@ static int line_value(const char *line, size_t n, const char *key, char *out, si
 void vt_guest_note(struct vt_guest_report *r, const char *note)
 {
 	size_t n = strlen(r->notes);
-	if (n + 1 < sizeof(r->notes))
-		snprintf(r->notes + n, sizeof(r->notes) - n, "%s%s", n ? "; " : "", note);
+	/* A note that does not fit is cut: the notes are for people. */
+	if (n + 1 < sizeof(r->notes) && snprintf(r->notes + n, sizeof(r->notes) - n, "%s%s", n ? "; " : "", note) < 0)
+		r->notes[n] = '\0';
 }
 
 static void take_line(struct vt_guest_report *r, const char *line, size_t n)

@@ -18,7 +18,7 @@
 
 #include "record/qga.h"
 #include "record/untar.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/error.h"
 
 struct vt_guest_limits {

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "record/qga_proto.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/error.h"
 
 /* The longest answer line of an ordinary call (guest-info lists ~50

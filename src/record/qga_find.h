@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/error.h"
 
 /* The port name qemu-ga opens in the guest. */

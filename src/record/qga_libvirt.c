@@ -15,7 +15,7 @@
 #include "common/text.h"
 #include "record/proc_run.h"
 #include "record/qga.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 int vt_qga_libvirt_resolve(const struct vt_qga_libvirt *lv, char *uri, size_t usize, char *run_dir, size_t rsize,
 			   struct vt_error *err)

@@ -1,6 +1,7 @@
+# An internal library of `vmtrace record`: not part of libvmtrace, never installed.
 # record: `vmtrace record`'s parts beside the data flow, like src/agent (docs/record.md).
 # One file a line, sorted.
-target_sources(vmtrace_obj PRIVATE
+add_library(vt_record STATIC
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_assemble.c
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_capdir.c
   ${CMAKE_CURRENT_LIST_DIR}/ftrace_capture.c
@@ -27,3 +28,8 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/untar_fs.c
   ${CMAKE_CURRENT_LIST_DIR}/untar_name.c
 )
+target_include_directories(vt_record PUBLIC ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(vt_record PUBLIC vt_agent vmtrace_static)
+if(VT_FUZZ)
+  target_compile_options(vt_record PRIVATE -fsanitize=fuzzer-no-link)
+endif()

@@ -9,7 +9,7 @@
 #include "sim/rng.h"
 #include "sim/scenario.h"
 #include "vmtrace/exporters.h"
-#include "vmtrace/sim.h"
+#include "sim/sim.h"
 
 #define CTX_SIZE 20 /* event context: _tid (int32) + _procname[16] */
 #define NO_HOLDER UINT32_MAX

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vmtrace/sim.h"
+#include "sim/sim.h"
 
 #define SC_NAME 64
 

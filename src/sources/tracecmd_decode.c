@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmtrace/agent.h"
+#include "common/marker.h"
 
 /* "a|b": the first alternative the format has. */
 static struct tep_format_field *field_any(struct tep_event *event, const char *names)

@@ -2,7 +2,7 @@
  * as root and as nobody; a QMP-only guest; a guest already gone. */
 #include "agent_helpers.h"
 #include "testutil.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 #include <jansson.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 /* Agent parsers and formats, on fixed inputs and fake /proc, debugfs and /sys trees. */
 #include "testutil.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/event.h"
 
 #include <fcntl.h>

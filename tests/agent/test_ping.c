@@ -2,7 +2,7 @@
  * the hypercall in every sink, its marker lines read back, and vmtraced
  * --ping refusing a machine that is not a KVM guest. */
 #include "testutil.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/event.h"
 
 #include <cpuid.h>

@@ -12,6 +12,7 @@
 #include "vmtrace/model.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
+#include "vmtrace/session.h"
 #include "vmtrace/timeline.h"
 
 static char *tmp;
@@ -81,13 +82,20 @@ static void check_sink(const struct vt_model *model, const struct sink_check *c)
 	}
 }
 
-static struct vt_source *open_dir(const char *dir)
+/* The host's events stay in reference time order. */
+struct order {
+	int host;
+	uint64_t last_ref;
+};
+
+static void host_in_order(void *ctx, size_t machine, uint64_t ref, const struct vt_event *ev)
 {
-	struct vt_source *src;
-	struct vt_error err = {{0}};
-	if (vt_source_open(&src, &dir, 1, &err))
-		fail_msg("%s", err.msg);
-	return src;
+	(void)ev;
+	struct order *o = ctx;
+	if (machine != (size_t)o->host)
+		return;
+	assert_true(ref >= o->last_ref);
+	o->last_ref = ref;
 }
 
 /* only: a folder of the output to read alone ("host": the host without its
@@ -107,53 +115,29 @@ static void check_scenario_opts(const char *name, const char *only, const char *
 	json_t *truth = json_load_file(tpath, 0, NULL);
 	assert_non_null(truth);
 
-	/* Pass 1: who is who. */
-	struct vt_source *src = open_dir(dir);
-	struct vt_identify *id = vt_identify_new();
-	struct vt_sync *sync = vt_sync_new();
-	const struct vt_event *ev;
+	/* Pass 1: who is who; their clocks. */
 	struct vt_error err = {{0}};
-	while (vt_source_next(src, &ev, &err) > 0) {
-		vt_identify_feed(id, ev->trace, ev);
-		vt_sync_feed(sync, ev->trace, ev);
-	}
-	size_t n = vt_source_trace_count(src);
-	const struct vt_trace_info **infos = calloc(n, sizeof(*infos));
-	for (size_t i = 0; i < n; i++)
-		infos[i] = vt_source_trace(src, i);
-	struct vt_machines *m;
-	assert_int_equal(vt_identify_finish(id, infos, n, &m, &err), 0);
-	assert_int_equal(vt_sync_refine_identity(sync, id, m), 0);
+	struct vt_session *session = vt_session_new(NULL, &err);
+	assert_non_null(session);
+	if (vt_session_read(session, dir, &err) || vt_session_sync(session, &err))
+		fail_msg("%s", err.msg);
+	const struct vt_machines *m = vt_session_machines(session);
+	const struct vt_sync_result *clocks = vt_session_clocks(session);
 	int host = -1;
 	for (size_t k = 0; k < m->count; k++)
 		if (m->machines[k].role == VT_ROLE_HOST)
 			host = (int)k;
 	assert_true(host >= 0);
 
-	struct vt_sync_result *clocks;
-	assert_int_equal(vt_sync_finish(sync, m, infos, VT_SYNC_AUTO, &clocks, &err), 0);
-
 	/* Pass 2: every machine's events in reference time, through the model. */
-	struct vt_model *model = vt_model_new(id, m, host);
-	assert_non_null(model);
-	model->record_intervals = 1;
 	struct sink_check *sc = calloc(1, sizeof(*sc));
-	model->sink = (struct vt_model_sink){on_vcpu, on_thread, on_cpu, sc};
-	struct vt_timeline *tl;
-	if (vt_timeline_open(&tl, infos, n, m, clocks, &err))
+	struct vt_model_sink sink = {on_vcpu, on_thread, on_cpu, sc};
+	struct order order = {host, 0};
+	struct vt_session_model_options mopt = {.host = host, .record_intervals = 1, .sink = &sink,
+						.each_event = host_in_order, .each_event_ctx = &order};
+	if (vt_session_model(session, &mopt, &err))
 		fail_msg("%s", err.msg);
-	uint64_t ref, last_ref = 0;
-	size_t trace, machine;
-	int rc;
-	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
-		assert_true(ref >= last_ref || machine != (size_t)host); /* host events stay in order */
-		if (machine == (size_t)host)
-			last_ref = ref;
-		vt_model_feed(model, trace, ref, ev);
-	}
-	assert_int_equal(rc, 0);
-	vt_timeline_close(tl);
-	vt_model_finish(model);
+	struct vt_model *model = vt_session_model_result(session);
 	assert_int_equal(model->oom, 0);
 	assert_true(model->nvcpus <= 64 && model->ncpus <= 64);
 	check_sink(model, sc);
@@ -342,13 +326,7 @@ static void check_scenario_opts(const char *name, const char *only, const char *
 	}
 	if (!only)
 		assert_true(threads_checked > 0);
-	free(infos);
-	vt_model_free(model);
-	vt_machines_free(m);
-	vt_identify_free(id);
-	vt_sync_free(sync);
-	vt_source_close(src);
-	vt_sync_result_free(clocks);
+	vt_session_free(session);
 	json_decref(truth);
 }
 

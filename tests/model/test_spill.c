@@ -13,20 +13,10 @@
 #include "vmtrace/model.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
+#include "vmtrace/session.h"
 #include "vmtrace/timeline.h"
 
 static char *tmp;
-
-struct pass1 {
-	struct vt_source *src;
-	const struct vt_trace_info **infos;
-	size_t n;
-	struct vt_identify *id;
-	struct vt_machines *m;
-	struct vt_sync_result *clocks;
-	struct vt_spill *spill;
-	int host;
-};
 
 static void simulate(const char *scenario, const char *out, const char *extra)
 {
@@ -37,60 +27,37 @@ static void simulate(const char *scenario, const char *out, const char *extra)
 	vt_run_free(&run);
 }
 
-static void read_pass1(struct pass1 *p, const char *dir)
+static void count_event(void *ctx, size_t machine, uint64_t ref, const struct vt_event *ev)
 {
-	struct vt_error err = {{0}};
-	memset(p, 0, sizeof(*p));
-	if (vt_source_open(&p->src, &dir, 1, &err))
-		fail_msg("%s", err.msg);
-	p->spill = vt_spill_new(&err);
-	assert_non_null(p->spill);
-	p->id = vt_identify_new();
-	struct vt_sync *sync = vt_sync_new();
-	const struct vt_event *ev;
-	while (vt_source_next(p->src, &ev, &err) > 0) {
-		vt_identify_feed(p->id, ev->trace, ev);
-		vt_sync_feed(sync, ev->trace, ev);
-		vt_spill_add(p->spill, ev->trace, ev);
-	}
-	p->n = vt_source_trace_count(p->src);
-	p->infos = calloc(p->n, sizeof(*p->infos));
-	for (size_t i = 0; i < p->n; i++) {
-		p->infos[i] = vt_source_trace(p->src, i);
-		vt_spill_end(p->spill, i, p->infos[i]->last_ns);
-	}
-	assert_int_equal(vt_spill_status(p->spill, &err), 0);
-	assert_int_equal(vt_identify_finish(p->id, p->infos, p->n, &p->m, &err), 0);
-	assert_int_equal(vt_sync_refine_identity(sync, p->id, p->m), 0);
-	assert_int_equal(vt_sync_finish(sync, p->m, p->infos, VT_SYNC_AUTO, &p->clocks, &err), 0);
-	vt_sync_free(sync);
-	p->host = p->clocks->root;
-	assert_true(p->host >= 0);
+	(void)machine, (void)ref, (void)ev;
+	++*(size_t *)ctx;
 }
 
-static struct vt_model *run_model(struct pass1 *p, int from_spill)
+static void no_warning(void *ctx, const char *line)
+{
+	(void)ctx;
+	fail_msg("unexpected warning: %s", line);
+}
+
+/* A session over dir, the model's pass from the spill or from the traces
+ * decoded again (a session without a spill). */
+static struct vt_session *run_model(const char *dir, int from_spill)
 {
 	struct vt_error err = {{0}};
-	struct vt_timeline *tl;
-	int rc = from_spill ? vt_timeline_open_spill(&tl, p->spill, p->m, p->clocks, &err)
-			    : vt_timeline_open(&tl, p->infos, p->n, p->m, p->clocks, &err);
-	if (rc)
+	struct vt_session_options opt = {.spill = from_spill, .warn = no_warning};
+	struct vt_session *s = vt_session_new(&opt, &err);
+	assert_non_null(s);
+	if (vt_session_read(s, dir, &err) || vt_session_sync(s, &err))
 		fail_msg("%s", err.msg);
-	struct vt_model *model = vt_model_new(p->id, p->m, p->host);
-	model->record_intervals = 1;
-	const struct vt_event *ev;
-	uint64_t ref;
-	size_t trace, machine, n = 0;
-	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
-		vt_model_feed(model, trace, ref, ev);
-		n++;
-	}
-	assert_int_equal(rc, 0);
-	vt_timeline_close(tl);
-	vt_model_finish(model);
-	assert_int_equal(model->oom, 0);
+	assert_true(vt_session_host(s) >= 0);
+	size_t n = 0;
+	struct vt_session_model_options mopt = {.host = VT_SESSION_HOST_AUTO, .record_intervals = 1,
+						.each_event = count_event, .each_event_ctx = &n};
+	if (vt_session_model(s, &mopt, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(vt_session_model_result(s)->oom, 0);
 	printf("%s: %zu events through the model\n", from_spill ? "spill " : "traces", n);
-	return model;
+	return s;
 }
 
 static void same_model(const struct vt_model *a, const struct vt_model *b)
@@ -140,28 +107,15 @@ static void same_model(const struct vt_model *a, const struct vt_model *b)
 	}
 }
 
-static void free_pass1(struct pass1 *p)
-{
-	vt_sync_result_free(p->clocks);
-	vt_machines_free(p->m);
-	vt_identify_free(p->id);
-	vt_spill_free(p->spill);
-	free(p->infos);
-	vt_source_close(p->src);
-}
-
 static void check(const char *scenario, const char *extra)
 {
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/%s", tmp, scenario);
 	simulate(scenario, out, extra);
-	struct pass1 p;
-	read_pass1(&p, out);
-	struct vt_model *a = run_model(&p, 0), *b = run_model(&p, 1);
-	same_model(a, b);
-	vt_model_free(a);
-	vt_model_free(b);
-	free_pass1(&p);
+	struct vt_session *a = run_model(out, 0), *b = run_model(out, 1);
+	same_model(vt_session_model_result(a), vt_session_model_result(b));
+	vt_session_free(a);
+	vt_session_free(b);
 }
 
 static void test_two_guests(void **state)

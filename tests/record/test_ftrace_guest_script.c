@@ -28,7 +28,7 @@
 #include "record/ftrace_rec.h"
 #include "record_util.h"
 #include "testutil.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static char *tmp;
 static const char *events[] = {"sched:sched_switch", "sched:sched_wakeup", "sched:sched_process_exec",

@@ -13,7 +13,7 @@
 
 #include "record/ftrace_guest_script.h"
 #include "testutil.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static char *tmp;
 static const char *events[] = {"sched:sched_switch", "irq:irq_handler_entry"};

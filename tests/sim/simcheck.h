@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "vmtrace/event.h"
-#include "vmtrace/sim.h"
+#include "sim/sim.h"
 
 struct simrec {
 	uint64_t t;     /* true (host) time */

@@ -7,7 +7,7 @@
 
 #include "testutil.h"
 #include "vmtrace/exporters.h"
-#include "vmtrace/sim.h"
+#include "sim/sim.h"
 
 static void roundtrip(int large)
 {

@@ -10,6 +10,7 @@
 
 #include "testutil.h"
 #include "vmtrace/identify.h"
+#include "vmtrace/session.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
 
@@ -17,9 +18,9 @@ static char *tmp;
 
 struct run {
 	json_t *truth;
-	struct vt_source *src;
-	struct vt_machines *m;
-	struct vt_sync_result *r;
+	struct vt_session *session;
+	const struct vt_machines *m;   /* the session's */
+	const struct vt_sync_result *r;
 };
 
 /* scenario: a shipped scenario's name, or a path to a JSON file. */
@@ -42,37 +43,17 @@ static void simulate_and_sync(const char *scenario, enum vt_sync_method method, 
 	assert_non_null(out->truth);
 
 	struct vt_error err = {{0}};
-	const char *path = dir;
-	if (vt_source_open(&out->src, &path, 1, &err))
+	struct vt_session_options opt = {.method = method};
+	out->session = vt_session_new(&opt, &err);
+	if (!out->session || vt_session_read(out->session, dir, &err) || vt_session_sync(out->session, &err))
 		fail_msg("%s", err.msg);
-	struct vt_identify *id = vt_identify_new();
-	struct vt_sync *sync = vt_sync_new();
-	const struct vt_event *ev;
-	int rc;
-	while ((rc = vt_source_next(out->src, &ev, &err)) > 0) {
-		vt_identify_feed(id, ev->trace, ev);
-		vt_sync_feed(sync, ev->trace, ev);
-	}
-	assert_int_equal(rc, 0);
-	size_t n = vt_source_trace_count(out->src);
-	const struct vt_trace_info **infos = calloc(n, sizeof(*infos));
-	for (size_t i = 0; i < n; i++)
-		infos[i] = vt_source_trace(out->src, i);
-	if (vt_identify_finish(id, infos, n, &out->m, &err))
-		fail_msg("%s", err.msg);
-	assert_int_equal(vt_sync_refine_identity(sync, id, out->m), 0);
-	if (vt_sync_finish(sync, out->m, infos, method, &out->r, &err))
-		fail_msg("%s", err.msg);
-	free(infos);
-	vt_identify_free(id);
-	vt_sync_free(sync);
+	out->m = vt_session_machines(out->session);
+	out->r = vt_session_clocks(out->session);
 }
 
 static void run_free(struct run *r)
 {
-	vt_sync_result_free(r->r);
-	vt_machines_free(r->m);
-	vt_source_close(r->src);
+	vt_session_free(r->session);
 	json_decref(r->truth);
 }
 

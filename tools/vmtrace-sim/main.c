@@ -14,7 +14,7 @@
 #include "common/output.h"
 #include "dat.h"
 #include "outdir.h"
-#include "vmtrace/sim.h"
+#include "sim/sim.h"
 
 static void usage(FILE *out)
 {

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "progress.h"
-#include "vmtrace/sim.h"
-#include "vmtrace/timeline.h"
+#include "sim/sim.h"
 
 #ifndef VT_SCENARIO_DIR
 #define VT_SCENARIO_DIR "scenarios"
@@ -19,13 +18,6 @@ int vt_analysis_init(struct vt_analysis *a)
 	memset(a, 0, sizeof(*a));
 	a->host = -1;
 	vt_findings_config_default(&a->findings_cfg);
-	if (vt_pass1_init(&a->p1, 1))
-		return -1;
-	a->p1.also = vt_kacct_collect; /* the agent's kernel books, for the model's pass */
-	a->p1.also_ctx = &a->kacct;
-	struct vt_error err = {{0}};
-	if (vt_pass1_spill(&a->p1, &err)) /* pass 2 will decode the traces again: slower, same result */
-		fprintf(stderr, "vmtrace: %s\n", err.msg);
 	return 0;
 }
 
@@ -71,9 +63,14 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 		paths = &example_path;
 		npaths = 1;
 	}
+	/* The agent's kernel books are collected in pass 1 for the model's pass;
+	 * the spill saves pass 2 decoding the traces again. */
+	struct vt_session_options opt = {.method = method, .spill = 1, .each_event = vt_kacct_collect, .each_event_ctx = &a->kacct};
+	if (!vt_cli_session_new(&a->cs, cmd, &opt, &a->hints))
+		return -1;
 	struct vt_error err = {{0}};
 	for (int i = 0; i < npaths; i++) {
-		if (vt_pass1_read(&a->p1, paths[i], &err)) {
+		if (vt_cli_session_read(&a->cs, paths[i], &err)) {
 			fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 			a->partial = 1;
 		}
@@ -82,16 +79,16 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 			return -1;
 		}
 	}
-	if (!a->p1.in.ntraces)
+	a->in = vt_inputs_of(a->cs.s);
+	if (!a->in.ntraces)
 		return -1;
-	if (vt_pass1_identify(&a->p1, &a->m, &err) ||
-	    vt_sync_finish(a->p1.sync, a->m, a->p1.in.traces, method, &a->r, &err)) {
+	if (vt_session_sync(a->cs.s, &err)) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
 	}
-	a->host = a->r->root;
-	if (a->host >= 0 && a->m->machines[a->host].role != VT_ROLE_HOST)
-		a->host = -1;
+	a->m = vt_session_machines(a->cs.s);
+	a->r = vt_session_clocks(a->cs.s);
+	a->host = vt_session_host(a->cs.s);
 	if (a->host < 0 && a->hostless_ok)
 		return 0;
 	if (a->host < 0) {
@@ -104,102 +101,51 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 	return 0;
 }
 
+/* The host's events in reference time, for the kernel's books. */
+static void host_event(void *ctx, size_t machine, uint64_t ref, const struct vt_event *ev)
+{
+	struct vt_analysis *a = ctx;
+	if (a->host >= 0 && machine == (size_t)a->host && (a->kacct.nrows || a->kacct.nvms))
+		vt_kacct_event(&a->kacct, ref, ev);
+}
+
+/* A failed write to the output (a full disk): no use going on for minutes. */
+static int output_failed(void *ctx)
+{
+	const struct vt_analysis *a = ctx;
+	return a->output && ferror(a->output);
+}
+
 int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_intervals, const struct vt_model_sink *sink)
 {
-	struct vt_error err = {{0}};
-	a->model = vt_model_new(a->p1.id, a->m, a->host);
-	if (!a->model) {
-		fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
-		return -1;
-	}
-	a->model->record_intervals = record_intervals;
-	/* The findings' collector sees every vCPU interval first, then passes it on. */
-	struct vt_findings_collector *fc = vt_findings_collector_new(&a->findings_cfg);
-	if (!fc) {
-		fprintf(stderr, "vmtrace %s: out of memory\n", cmd);
-		return -1;
-	}
 	/* The kernel's books see the intervals before the caller's sink. */
 	struct vt_model_sink ks;
 	if (vt_kacct_any(&a->kacct)) {
 		ks = vt_kacct_sink(&a->kacct, a, sink);
 		sink = &ks;
 	}
-	a->model->sink = vt_findings_collector_sink(fc, sink);
-	struct vt_timeline *tl;
-	if (a->p1.spill && vt_timeline_open_spill(&tl, a->p1.spill, a->m, a->r, &err)) {
-		/* Kept in pass 1 or read again: the same events for the model. */
-		fprintf(stderr, "vmtrace %s: %s: reading the traces again\n", cmd, err.msg);
-		vt_spill_free(a->p1.spill);
-		a->p1.spill = NULL;
-	}
-	if (!a->p1.spill && vt_timeline_open(&tl, a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &err)) {
-		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
-		vt_findings_collector_free(fc);
+	struct vt_session_model_options opt = {
+		.host = a->host,
+		.record_intervals = record_intervals,
+		.sink = sink,
+		.window = a->windowed ? &a->window : NULL,
+		.findings = &a->findings_cfg,
+		.each_event = host_event,
+		.each_event_ctx = a,
+		.stop = output_failed,
+		.stop_ctx = a,
+	};
+	struct vt_error err = {{0}};
+	int rc = vt_session_model(a->cs.s, &opt, &err);
+	a->model = vt_session_model_result(a->cs.s);
+	if (output_failed(a)) /* the output's close says why */
 		return -1;
-	}
-	const struct vt_event *ev;
-	uint64_t ref, n = 0;
-	size_t trace, machine;
-	int rc;
-	struct vt_progress progress;
-	vt_progress_start(&progress, "analyzing");
-	uint64_t begin = 0, end = 0;
-	int based = 0, restarted = !a->windowed, past = 0;
-	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0) {
-		/* Relative times: from the modelled host's first event (where its
-		 * figures start), or the first event when there is no host. */
-		if (a->windowed && !based && (a->host < 0 || machine == (size_t)a->host)) {
-			begin = a->window.begin + (a->window.begin_rel ? ref : 0);
-			end = a->window.end ? a->window.end + (a->window.end_rel ? ref : 0) : 0;
-			based = 1;
-		}
-		if (based && end && ref > end) {
-			past = 1;
-			break;
-		}
-		/* Every event before the window sets the states its start has. */
-		if (based && !restarted && ref >= begin) {
-			if (n)
-				vt_model_restart(a->model, begin);
-			restarted = 1;
-		}
-		vt_model_feed(a->model, trace, ref, ev);
-		if (a->host >= 0 && machine == (size_t)a->host && (a->kacct.nrows || a->kacct.nvms))
-			vt_kacct_event(&a->kacct, ref, ev);
-		vt_progress_update(&progress, ++n);
-		if ((n & 0xffff) == 0 && a->output && ferror(a->output))
-			break; /* no use going on for minutes */
-	}
-	vt_progress_end(&progress);
-	vt_timeline_close(tl);
-	if (!restarted) /* the window starts after the last event */
-		vt_model_restart(a->model, begin);
-	if (past)
-		vt_model_finish_at(a->model, end);
-	else
-		vt_model_finish(a->model);
-	if (rc < 0) {
+	if (rc) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
-		vt_findings_collector_free(fc);
 		return -1;
 	}
 	vt_kacct_finish(&a->kacct, a->model);
-	/* Before anything reorders the model's vCPUs: the collector keeps their indices. */
-	struct vt_findings_input in = {a->model, a->m, a->r, (const struct vt_trace_info *const *)a->p1.in.traces,
-				       a->p1.in.ntraces, fc};
-	int frc = a->model->oom ? 0 : vt_findings_run(&in, &a->findings_cfg, &a->findings, &err);
-	vt_findings_collector_free(fc);
-	if (frc) {
-		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
-		return -1;
-	}
-	if (a->output && ferror(a->output))
-		return -1;
-	if (a->model->oom) {
-		fprintf(stderr, "vmtrace %s: out of memory while modelling\n", cmd);
-		return -1;
-	}
+	a->findings = *vt_session_findings(a->cs.s);
 	return 0;
 }
 
@@ -213,11 +159,8 @@ const char *vt_analysis_guest_name(const struct vt_machines *m, int guest)
 
 void vt_analysis_free(struct vt_analysis *a)
 {
-	vt_findings_free(&a->findings);
 	vt_kacct_free(&a->kacct);
-	vt_model_free(a->model);
-	vt_sync_result_free(a->r);
-	vt_machines_free(a->m);
-	vt_pass1_free(&a->p1);
+	vt_session_free(a->cs.s);
+	vt_hints_free(&a->hints);
 	memset(a, 0, sizeof(*a));
 }

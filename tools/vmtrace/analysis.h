@@ -15,15 +15,17 @@
 #include "vmtrace/sync.h"
 
 struct vt_analysis {
-	struct vt_pass1 p1;
-	struct vt_machines *m;
-	struct vt_sync_result *r;
-	struct vt_model *model;
+	struct vt_cli_session cs;   /* cs.s: the session (owned) */
+	struct vt_hints hints;      /* --guest, set before prepare */
+	struct vt_inputs in;        /* the session's traces (weak) */
+	const struct vt_machines *m;    /* weak, the session's: after prepare */
+	const struct vt_sync_result *r;
+	struct vt_model *model;         /* weak: after vt_analysis_model */
 	int host;    /* machine index of the host modelled */
 	int partial; /* a PATH could not be read, or a part could not be analysed: exit 1 */
 	int hostless_ok; /* set before prepare: with no host trace, model the guests' own view (host -1) */
 	struct vt_findings_config findings_cfg; /* defaults, then --finding-threshold */
-	struct vt_findings findings; /* after vt_analysis_model: what the figures mean */
+	struct vt_findings findings; /* after vt_analysis_model: what the figures mean (weak: the session's) */
 	/* Set before vt_analysis_model: figures over this window of reference
 	 * (host) time only, relative times from the first event; identification
 	 * and clocks still come from the whole traces. */
@@ -36,7 +38,7 @@ struct vt_analysis {
 		       * the output's close says why */
 };
 
-/* Before any option: hints go to a->p1.id. Returns 0, or -1 when out of memory. */
+/* Before any option. Returns 0. */
 int vt_analysis_init(struct vt_analysis *a);
 
 /* Pass 1, identification and sync. With no PATH, simulates the bundled

@@ -202,8 +202,8 @@ static json_t *finding_json(const struct vt_analysis *a, const struct vt_finding
 	for (size_t k = 0; k < f->ncpus; k++)
 		json_array_append_new(cpus, json_integer(f->cpus[k]));
 	json_object_set_new(o, "pcpus", cpus);
-	json_object_set_new(o, "trace", f->trace >= 0 && (size_t)f->trace < a->p1.in.ntraces
-						? vt_json_str(a->p1.in.traces[f->trace]->path)
+	json_object_set_new(o, "trace", f->trace >= 0 && (size_t)f->trace < a->in.ntraces
+						? vt_json_str(a->in.traces[f->trace]->path)
 						: json_null());
 	json_object_set_new(o, "start_ns", json_integer((json_int_t)f->start_ns));
 	json_object_set_new(o, "end_ns", json_integer((json_int_t)f->end_ns));
@@ -232,7 +232,7 @@ json_t *vt_analysis_json(const struct vt_analysis *a)
 {
 	json_t *doc = json_object();
 	json_object_set_new(doc, "findings", vt_analysis_findings_json(a));
-	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->p1.in));
+	json_object_set_new(doc, "machines", vt_machines_json(a->m, &a->in));
 	json_object_set_new(doc, "untraced_guests", vt_untraced_json(a->m));
 	json_object_set_new(doc, "host", a->host >= 0 ? json_integer(a->host) : json_null());
 	json_object_set_new(doc, "guests", guests_json(a->m, a->model));

@@ -443,7 +443,7 @@ int vt_cmd_analyze(int argc, char **argv)
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		int shared = vt_sync_option("analyze", c, optarg, a.p1.id, &method);
+		int shared = vt_sync_option("analyze", c, optarg, &a.hints, &method);
 		if (!shared)
 			shared = vt_window_option("analyze", c, optarg, &a.window, &a.windowed);
 		if (shared < 0)
@@ -487,7 +487,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		goto out;
 	/* The report's rows come from the model's sink, within a fixed budget. */
 	uint64_t first = 0, last = 0;
-	if (html && !vt_report_time_range(a.p1.in.traces, a.p1.in.ntraces, a.m, a.r, &first, &last) &&
+	if (html && !vt_report_time_range(a.in.traces, a.in.ntraces, a.m, a.r, &first, &last) &&
 	    !(report = vt_html_report_new(first, last, NULL))) {
 		fprintf(stderr, "vmtrace analyze: out of memory\n");
 		goto out;
@@ -523,7 +523,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		print_exits(a.m, a.model);
 		print_threads(a.m, a.model);
 		print_cpus(a.m, a.model);
-		print_caveats(a.m, a.model, &a.p1.in, a.r);
+		print_caveats(a.m, a.model, &a.in, a.r);
 		vt_kacct_print(&a.kacct, &a, stdout);
 	}
 	rc = a.partial ? VT_EXIT_FAIL : VT_EXIT_OK;

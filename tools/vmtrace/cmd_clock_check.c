@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static void usage(FILE *out)
 {

@@ -63,7 +63,7 @@ static void on_pair(void *ctx, const struct vt_msg_pair *pair)
 static int export_perfetto(struct vt_analysis *a, const char *path)
 {
 	uint64_t first, last;
-	if (vt_report_time_range(a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, &first, &last)) {
+	if (vt_report_time_range(a->in.traces, a->in.ntraces, a->m, a->r, &first, &last)) {
 		fprintf(stderr, "vmtrace export: no events to export\n");
 		return -1;
 	}
@@ -84,7 +84,7 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 	struct vt_model_sink sink = vt_perfetto_sink(p);
 	if (vt_analysis_model(a, "export", 0, &sink) && !ferror(out.f))
 		goto out;
-	vt_sync_message_pairs(a->p1.sync, on_pair, &fl);
+	vt_sync_message_pairs(vt_session_syncer(a->cs.s), on_pair, &fl);
 	vt_perfetto_finish(p, a->model); /* a write error stays in out.f for the close */
 	ok = 1;
 out:
@@ -104,7 +104,7 @@ static int export_ctf(struct vt_analysis *a, const char *outdir)
 	struct vt_error err = {{0}};
 	size_t done, skipped;
 	uint64_t events;
-	if (vt_ctf_export(a->p1.in.traces, a->p1.in.ntraces, a->m, a->r, outdir, &done, &skipped, &events, &err)) {
+	if (vt_ctf_export(a->in.traces, a->in.ntraces, a->m, a->r, outdir, &done, &skipped, &events, &err)) {
 		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		return -1;
 	}
@@ -141,7 +141,7 @@ int vt_cmd_export(int argc, char **argv)
 	int rc = VT_EXIT_USAGE, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		int shared = vt_sync_option("export", c, optarg, a.p1.id, &method);
+		int shared = vt_sync_option("export", c, optarg, &a.hints, &method);
 		if (!shared)
 			shared = vt_window_option("export", c, optarg, &a.window, &a.windowed);
 		if (shared < 0)

@@ -8,7 +8,7 @@
 
 #include "commands.h"
 #include "common/text.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 static void usage(FILE *out)
 {

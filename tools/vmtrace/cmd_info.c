@@ -311,17 +311,16 @@ int vt_cmd_info(int argc, char **argv)
 	}
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
-	struct vt_pass1 pass;
-	int ready = vt_pass1_init(&pass, 1) == 0;
-	struct vt_inputs *all = &pass.in;
-	all->window = windowed ? &window : NULL;
-	for (size_t i = 0; ready && i < nhints; i++)
-		vt_identify_add_hint(pass.id, &hints[i]);
+	struct vt_session_options opt = {.window = windowed ? &window : NULL};
+	struct vt_hints given = {hints, nhints};
+	struct vt_cli_session cs;
+	int ready = vt_cli_session_new(&cs, "info", &opt, &given) != NULL;
+	struct vt_inputs all = {0};
 	int failed = 0;
 	for (int i = optind; i < argc; i++) {
 		struct vt_error err = {{0}};
-		size_t before = all->ntraces;
-		if (!ready || vt_pass1_read(&pass, argv[i], &err)) {
+		size_t before = all.ntraces;
+		if (!ready || vt_cli_session_read(&cs, argv[i], &err)) {
 			failed = 1;
 			fprintf(stderr, "vmtrace info: %s\n", ready ? err.msg : "out of memory");
 			json_t *e = json_object();
@@ -330,36 +329,39 @@ int vt_cmd_info(int argc, char **argv)
 			json_array_append_new(errors, e);
 			continue;
 		}
+		all = vt_inputs_of(cs.s);
 		/* Print as each PATH is read, so a later failure loses nothing. */
-		for (size_t t = before; t < all->ntraces; t++) {
+		for (size_t t = before; t < all.ntraces; t++) {
 			if (json) {
-				json_array_append_new(traces, trace_json(all->traces[t]));
+				json_array_append_new(traces, trace_json(all.traces[t]));
 			} else {
 				if (t > 0)
 					printf("\n");
-				print_text(all->traces[t]);
+				print_text(all.traces[t]);
 			}
 		}
 		fflush(stdout);
 	}
-	struct vt_machines *machines = NULL;
+	const struct vt_machines *machines = NULL;
 	struct vt_error err = {{0}};
-	if (ready && all->ntraces && vt_pass1_identify(&pass, &machines, &err)) {
-		fprintf(stderr, "vmtrace info: %s\n", err.msg);
-		failed = 1;
+	if (ready && all.ntraces) {
+		if (vt_session_identify(cs.s, &err)) {
+			fprintf(stderr, "vmtrace info: %s\n", err.msg);
+			failed = 1;
+		}
+		machines = vt_session_machines(cs.s);
 	}
 	if (machines && !json)
-		print_machines_text(machines, all);
+		print_machines_text(machines, &all);
 	json_object_set_new(doc, "traces", traces);
-	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, all) : json_array());
+	json_object_set_new(doc, "machines", machines ? vt_machines_json(machines, &all) : json_array());
 	json_object_set_new(doc, "untraced_guests", vt_untraced_json(machines));
 	json_object_set_new(doc, "errors", errors);
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("\n");
 	}
-	vt_machines_free(machines);
-	vt_pass1_free(&pass);
+	vt_session_free(cs.s);
 	json_decref(doc);
 	return failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 }

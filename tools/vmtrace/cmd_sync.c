@@ -169,13 +169,13 @@ int vt_cmd_sync(int argc, char **argv)
 	};
 	int json = 0, c, windowed = 0;
 	struct vt_source_window window = {0};
-	enum vt_sync_method method = VT_SYNC_AUTO;
-	struct vt_pass1 col;
-	int ready = vt_pass1_init(&col, 1) == 0;
+	struct vt_session_options opt = {.method = VT_SYNC_AUTO};
+	struct vt_hints hints = {0};
+	struct vt_cli_session cs = {0};
 	int rc = VT_EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		int shared = vt_sync_option("sync", c, optarg, col.id, &method);
+		int shared = vt_sync_option("sync", c, optarg, &hints, &opt.method);
 		if (!shared)
 			shared = vt_window_option("sync", c, optarg, &window, &windowed);
 		if (shared < 0)
@@ -187,8 +187,7 @@ int vt_cmd_sync(int argc, char **argv)
 			json = 1;
 			break;
 		case 'P':
-			if (ready)
-				vt_sync_ignore_pings(col.sync);
+			opt.ignore_pings = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -205,24 +204,24 @@ int vt_cmd_sync(int argc, char **argv)
 		goto out;
 	}
 	rc = VT_EXIT_FAIL;
-	if (!ready) {
-		fprintf(stderr, "vmtrace sync: out of memory\n");
+	opt.window = windowed ? &window : NULL;
+	if (!vt_cli_session_new(&cs, "sync", &opt, &hints))
 		goto out;
-	}
 	int failed = 0;
 	struct vt_error err = {{0}};
-	col.in.window = windowed ? &window : NULL;
 	for (int i = optind; i < argc; i++)
-		if (vt_pass1_read(&col, argv[i], &err)) {
+		if (vt_cli_session_read(&cs, argv[i], &err)) {
 			fprintf(stderr, "vmtrace sync: %s\n", err.msg);
 			failed = 1;
 		}
-	struct vt_machines *m = NULL;
-	struct vt_sync_result *r = NULL;
-	if (col.in.ntraces && (vt_pass1_identify(&col, &m, &err) || vt_sync_finish(col.sync, m, col.in.traces, method, &r, &err))) {
+	if (vt_session_trace_count(cs.s) && vt_session_sync(cs.s, &err)) {
 		fprintf(stderr, "vmtrace sync: %s\n", err.msg);
 		failed = 1;
 	}
+	const struct vt_machines *m = vt_session_machines(cs.s);
+	const struct vt_sync_result *r = vt_session_clocks(cs.s);
+	struct vt_inputs in = vt_inputs_of(cs.s);
+	enum vt_sync_method method = opt.method;
 	if (r) {
 		for (size_t k = 0; k < r->count; k++)
 			failed |= r->machines[k].quality == VT_SYNC_FAIL;
@@ -230,7 +229,7 @@ int vt_cmd_sync(int argc, char **argv)
 			json_t *doc = json_object();
 			json_object_set_new(doc, "method", json_string(vt_sync_method_name(method)));
 			json_object_set_new(doc, "root", json_integer(r->root));
-			json_object_set_new(doc, "machines", vt_machines_json(m, &col.in));
+			json_object_set_new(doc, "machines", vt_machines_json(m, &in));
 			json_object_set_new(doc, "untraced_guests", vt_untraced_json(m));
 			json_object_set_new(doc, "clocks", sync_json(m, r));
 			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -240,10 +239,9 @@ int vt_cmd_sync(int argc, char **argv)
 			print_text(m, r);
 		}
 	}
-	vt_sync_result_free(r);
-	vt_machines_free(m);
 	rc = failed ? VT_EXIT_FAIL : VT_EXIT_OK;
 out:
-	vt_pass1_free(&col);
+	vt_session_free(cs.s);
+	vt_hints_free(&hints);
 	return rc;
 }

@@ -10,59 +10,6 @@
 #include "progress.h"
 #include "shown.h"
 
-int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err)
-{
-	struct vt_source *src;
-	if (vt_source_open(&src, &path, 1, err))
-		return -1;
-	if (in->window)
-		vt_source_set_window(src, in->window);
-	if (vt_source_note(src))
-		fprintf(stderr, "vmtrace: %s\n", vt_shown(vt_source_note(src)));
-	struct vt_progress progress;
-	vt_progress_start(&progress, path);
-	const struct vt_event *ev;
-	uint64_t n = 0;
-	int rc;
-	size_t base = in->ntraces;
-	while ((rc = vt_source_next(src, &ev, err)) > 0) {
-		sink(ctx, base + ev->trace, ev);
-		vt_progress_update(&progress, ++n);
-	}
-	vt_progress_end(&progress);
-	vt_source_release(src); /* the trace descriptions stay; the decoder's mappings go */
-	if (rc < 0) {
-		vt_source_close(src);
-		return -1;
-	}
-	size_t count = vt_source_trace_count(src);
-	struct vt_source **s = realloc(in->sources, (in->nsources + 1) * sizeof(*s));
-	if (s)
-		in->sources = s;
-	const struct vt_trace_info **t = realloc(in->traces, (in->ntraces + count) * sizeof(*t));
-	if (t)
-		in->traces = t;
-	if (!s || !t) {
-		vt_source_close(src);
-		return vt_error_set(err, "out of memory");
-	}
-	in->sources[in->nsources++] = src;
-	for (size_t i = 0; i < count; i++)
-		in->traces[in->ntraces++] = vt_source_trace(src, i);
-	return 0;
-}
-
-void vt_inputs_close(struct vt_inputs *in)
-{
-	for (size_t i = 0; i < in->nsources; i++)
-		vt_source_close(in->sources[i]);
-	free(in->sources);
-	free(in->traces);
-	in->sources = NULL;
-	in->traces = NULL;
-	in->nsources = in->ntraces = 0;
-}
-
 int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *out)
 {
 	char *eq = strchr(arg, '='), *end = NULL;
@@ -76,7 +23,7 @@ int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *ou
 	return 0;
 }
 
-int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id, enum vt_sync_method *method)
+int vt_sync_option(const char *command, int c, char *arg, struct vt_hints *hints, enum vt_sync_method *method)
 {
 	if (c == 'm') {
 		if (!vt_sync_method_parse(arg, method))
@@ -89,81 +36,72 @@ int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id
 	struct vt_guest_hint hint;
 	if (vt_parse_guest_hint(command, arg, &hint))
 		return -1;
-	if (id)
-		vt_identify_add_hint(id, &hint);
+	struct vt_guest_hint *v = realloc(hints->v, (hints->n + 1) * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "vmtrace %s: out of memory\n", command);
+		return -1;
+	}
+	hints->v = v;
+	v[hints->n++] = hint;
 	return 1;
 }
 
-int vt_pass1_init(struct vt_pass1 *p, int with_containment)
+void vt_hints_free(struct vt_hints *h)
 {
-	memset(p, 0, sizeof(*p));
-	p->id = vt_identify_new();
-	p->sync = vt_sync_new();
-	if (p->sync && !with_containment)
-		vt_sync_skip_containment(p->sync);
-	return p->id && p->sync ? 0 : -1;
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
 }
 
-static void feed_both(void *ctx, size_t trace, const struct vt_event *ev)
+struct vt_inputs vt_inputs_of(const struct vt_session *s)
 {
-	struct vt_pass1 *p = ctx;
-	vt_identify_feed(p->id, trace, ev);
-	vt_sync_feed(p->sync, trace, ev);
-	if (p->spill)
-		vt_spill_add(p->spill, trace, ev);
-	if (p->also)
-		p->also(p->also_ctx, trace, ev);
+	return (struct vt_inputs){vt_session_traces(s), vt_session_trace_count(s)};
 }
 
-int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err)
+static void print_warning(void *ctx, const char *line)
 {
-	p->spill = vt_spill_new(err);
-	return p->spill ? 0 : -1;
+	(void)ctx;
+	fprintf(stderr, "vmtrace: %s\n", vt_shown(line));
 }
 
-int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err)
+/* One progress line per PATH read, then one for the analysis. */
+static void show_progress(void *ctx, const char *what, uint64_t events, int done)
 {
-	vt_pass1_record_hints(p, path);
-	size_t first = p->in.ntraces;
-	if (vt_inputs_read(&p->in, path, feed_both, p, err)) {
-		if (p->spill)
-			vt_spill_forget(p->spill, first);
-		return -1;
+	struct vt_cli_session *cs = ctx;
+	if (cs->what != what) {
+		vt_progress_start(&cs->progress, what);
+		cs->what = what;
 	}
-	for (size_t t = first; p->spill && t < p->in.ntraces; t++)
-		vt_spill_end(p->spill, t, p->in.traces[t]->events ? p->in.traces[t]->last_ns : 0);
-	return 0;
-}
-
-/* One line per uuid several live QEMUs claimed (also in that machine's evidence). */
-static void warn_conflicts(const struct vt_machines *m)
-{
-	for (size_t i = 0; i < m->nconflicts; i++) {
-		char *what = vt_uuid_conflict_describe(m, &m->conflicts[i]), safe[2048];
-		fprintf(stderr, "vmtrace: warning: %s\n", what ? vt_text_safe(what, safe, sizeof(safe)) : "out of memory");
-		free(what);
+	if (done) {
+		vt_progress_end(&cs->progress);
+		cs->what = NULL;
+	} else {
+		vt_progress_update(&cs->progress, events);
 	}
 }
 
-int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err)
+struct vt_session *vt_cli_session_new(struct vt_cli_session *cs, const char *command, struct vt_session_options *opt,
+				      const struct vt_hints *hints)
 {
-	if (vt_identify_finish(p->id, p->in.traces, p->in.ntraces, out, err))
-		return -1;
-	warn_conflicts(*out);
-	return vt_sync_refine_identity(p->sync, p->id, *out) ? vt_error_set(err, "identification: out of memory") : 0;
+	memset(cs, 0, sizeof(*cs));
+	opt->warn = print_warning;
+	opt->progress = show_progress;
+	opt->progress_ctx = cs;
+	if (hints) {
+		opt->hints = hints->v;
+		opt->nhints = hints->n;
+	}
+	struct vt_error err = {{0}};
+	cs->s = vt_session_new(opt, &err);
+	if (!cs->s)
+		fprintf(stderr, "vmtrace %s: %s\n", command, err.msg);
+	return cs->s;
 }
 
-void vt_pass1_free(struct vt_pass1 *p)
+int vt_cli_session_read(struct vt_cli_session *cs, const char *path, struct vt_error *err)
 {
-	vt_identify_free(p->id);
-	vt_sync_free(p->sync);
-	vt_spill_free(p->spill);
-	vt_inputs_close(&p->in);
-	for (size_t i = 0; i < p->nhint_uuids; i++)
-		free(p->hint_uuids[i]);
-	free(p->hint_uuids);
-	p->hint_uuids = NULL;
-	p->nhint_uuids = 0;
+	vt_record_hints(cs->s, path);
+	return vt_session_read(cs->s, path, err);
 }
 
 /* Digits (at most 19) then an optional fraction of at most 9 digits. */

@@ -1,24 +1,18 @@
-/* The CLI's reading of trace PATHs: each PATH its own source (so one bad PATH
- * does not hide the others), traces numbered across PATHs, every event handed
- * to the caller's collectors, with a progress line on a terminal. */
+/* What every command that reads traces shares: the options --begin/--end,
+ * --method and --guest, a session that prints its notes and progress, and
+ * the JSON of machines. */
 #ifndef VMTRACE_CLI_INPUTS_H
 #define VMTRACE_CLI_INPUTS_H
 
 #include <jansson.h>
 #include <stddef.h>
 
+#include "progress.h"
 #include "vmtrace/identify.h"
+#include "vmtrace/session.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
-#include "vmtrace/timeline.h"
 
-struct vt_inputs {
-	struct vt_source **sources;
-	size_t nsources;
-	const struct vt_trace_info **traces; /* valid until vt_inputs_close */
-	size_t ntraces;
-	const struct vt_source_window *window; /* set by the caller: only those events (NULL: all) */
-};
 
 /* --begin/--end TIME (getopt codes VT_OPT_BEGIN, VT_OPT_END): "+N[UNIT]" from
  * the start, "N[UNIT]" from the epoch; UNIT s (default), ms, us or ns; an
@@ -35,51 +29,48 @@ int vt_time_parse(const char *arg, uint64_t *ns, int *relative);
  * value or --end before --begin (printed as "vmtrace CMD: ..."). */
 int vt_window_option(const char *command, int c, const char *arg, struct vt_source_window *w, int *has);
 
-typedef void (*vt_event_sink)(void *ctx, size_t trace, const struct vt_event *ev);
-
-/* Reads every event of the traces under path; returns 0 or -1 with err. */
-int vt_inputs_read(struct vt_inputs *in, const char *path, vt_event_sink sink, void *ctx, struct vt_error *err);
-void vt_inputs_close(struct vt_inputs *in);
-
-/* The first pass every analysing command makes: identification and
- * synchronization collectors fed from every PATH. */
-struct vt_pass1 {
-	struct vt_inputs in;
-	struct vt_identify *id;
-	struct vt_sync *sync;
-	struct vt_spill *spill; /* what the model will read, when vt_pass1_spill was called */
-	char **hint_uuids;      /* owned: the uuids of hints taken from record.json files */
-	size_t nhint_uuids;
-	vt_event_sink also;     /* NULL, or one more collector of every event */
-	void *also_ctx;
+/* The traces of a session, as the JSON and text pieces take them (weak). */
+struct vt_inputs {
+	const struct vt_trace_info *const *traces;
+	size_t ntraces;
 };
+struct vt_inputs vt_inputs_of(const struct vt_session *s);
 
-/* with_containment: also keep what the containment method needs (sync). */
-int vt_pass1_init(struct vt_pass1 *p, int with_containment);
-/* Also keep, in a temporary file, what the model reads (pass 2 then reads
- * that instead of the traces). Returns 0, or -1 with err (pass 2 can still
- * read the traces). */
-int vt_pass1_spill(struct vt_pass1 *p, struct vt_error *err);
-int vt_pass1_read(struct vt_pass1 *p, const char *path, struct vt_error *err);
-/* Machines from the agent's events, then, for machines it did not name, from
- * which QEMU's threads handled their TCP on a host. */
-int vt_pass1_identify(struct vt_pass1 *p, struct vt_machines **out, struct vt_error *err);
-void vt_pass1_free(struct vt_pass1 *p);
+/* The guests pinned with --guest (strings point into argv). */
+struct vt_hints {
+	struct vt_guest_hint *v;
+	size_t n;
+};
+void vt_hints_free(struct vt_hints *h);
+
+/* A session as every command wants it: notes and warnings printed as
+ * "vmtrace: ..." lines (escaped), a progress line on a terminal. Prints
+ * "vmtrace CMD: out of memory" and returns NULL when it cannot be made. */
+struct vt_cli_session {
+	struct vt_session *s;
+	struct vt_progress progress;
+	const char *what; /* the label progress was started with */
+};
+struct vt_session *vt_cli_session_new(struct vt_cli_session *cs, const char *command, struct vt_session_options *opt,
+				      const struct vt_hints *hints);
+/* Pass 1 over PATH (with the guests its record.json names as hints). Returns
+ * 0, or -1 with err. */
+int vt_cli_session_read(struct vt_cli_session *cs, const char *path, struct vt_error *err);
 
 /* When PATH is a `vmtrace record` output (PATH/record.json), its guests'
  * uuid = QEMU pid become identification hints, as --guest would give:
  * they tie guest traces to their QEMU even when no agent event did
  * (record_hints.c). Returns how many were added. */
-size_t vt_pass1_record_hints(struct vt_pass1 *p, const char *path);
+size_t vt_record_hints(struct vt_session *s, const char *path);
 
 /* Parses a --guest UUID=PID argument (modifies arg); prints the error and
  * returns -1 when it is not of that form. */
 int vt_parse_guest_hint(const char *command, char *arg, struct vt_guest_hint *out);
 
 /* The options of every command that synchronizes: --method M (getopt code
- * 'm') and --guest UUID=PID ('g', a hint for id when not NULL). Returns 1
- * when c was one of them, 0 when not, -1 on a bad value (printed). */
-int vt_sync_option(const char *command, int c, char *arg, struct vt_identify *id, enum vt_sync_method *method);
+ * 'm') and --guest UUID=PID ('g', added to hints). Returns 1 when c was one
+ * of them, 0 when not, -1 on a bad value or out of memory (printed). */
+int vt_sync_option(const char *command, int c, char *arg, struct vt_hints *hints, enum vt_sync_method *method);
 
 /* Shared JSON pieces (cmd_info.c). */
 json_t *json_str_or_null(const char *s);

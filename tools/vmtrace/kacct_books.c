@@ -188,7 +188,7 @@ int vt_kacct_books_rows(struct vt_kacct *k, const struct vt_analysis *a)
 	const struct vt_clock_sync *clock = &a->r->machines[a->host];
 	for (size_t i = 0; i < k->nbooks; i++) {
 		const struct vt_kacct_books *b = &k->books[i];
-		if (b->trace >= a->p1.in.ntraces || a->m->trace_machine[b->trace] != (size_t)a->host)
+		if (b->trace >= a->in.ntraces || a->m->trace_machine[b->trace] != (size_t)a->host)
 			continue;
 		if (b->vm && b->m1.tick_function && !k->tick_function)
 			k->tick_function = b->m1.tick_function;

@@ -163,17 +163,17 @@ struct vt_model_sink vt_kacct_sink(struct vt_kacct *k, const struct vt_analysis 
 	int64_t off = 0;
 	int found = 0;
 	uint64_t discarded = 0;
-	for (size_t t = 0; t < a->p1.in.ntraces && a->host >= 0; t++) {
+	for (size_t t = 0; t < a->in.ntraces && a->host >= 0; t++) {
 		if (a->m->trace_machine[t] != (size_t)a->host)
 			continue;
-		const struct vt_clock_info *c = &a->p1.in.traces[t]->clock;
+		const struct vt_clock_info *c = &a->in.traces[t]->clock;
 		if (!found) {
 			off = c->offset_s * 1000000000LL;
 			if (c->freq)
 				off += (int64_t)((double)c->offset_cycles * 1e9 / (double)c->freq);
 			found = 1;
 		}
-		discarded += a->p1.in.traces[t]->discarded_events;
+		discarded += a->in.traces[t]->discarded_events;
 	}
 	/* record.json's count and the traces' own are the same losses seen twice. */
 	if (discarded > k->lost)

@@ -12,7 +12,7 @@
 #include "agent/kacct.h"
 #include "record/lttng_ctl.h"
 #include "record/relayd.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/error.h"
 
 enum vt_rec_tracer { VT_REC_LTTNG, VT_REC_FTRACE };

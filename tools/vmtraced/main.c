@@ -9,7 +9,7 @@
 
 #include "common/output.h"
 #include "ust_sink.h"
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 #include "vmtrace/version.h"
 
 static void usage(FILE *out)

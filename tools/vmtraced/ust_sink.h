@@ -2,7 +2,7 @@
 #ifndef VMTRACED_UST_SINK_H
 #define VMTRACED_UST_SINK_H
 
-#include "vmtrace/agent.h"
+#include "agent/agent.h"
 
 void vt_ust_sink_init(struct vt_agent_sink *s);
 

@@ -1,5 +1,5 @@
-/* Reads back the trace_marker lines marker_sink.c writes (docs/agent.md). */
-#include "vmtrace/agent.h"
+/* Reads back the trace_marker lines marker_format.c writes (docs/agent.md). */
+#include "common/marker.h"
 #include "vmtrace/event.h"
 
 #include <ctype.h>

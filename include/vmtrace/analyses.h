@@ -4,6 +4,8 @@
 #ifndef VMTRACE_ANALYSES_H
 #define VMTRACE_ANALYSES_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,11 +35,11 @@ struct vt_guest_summary {
 };
 
 /* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory). */
-size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary **out);
-void vt_guest_summaries_free(struct vt_guest_summary *s, size_t n);
+VT_API size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary **out);
+VT_API void vt_guest_summaries_free(struct vt_guest_summary *s, size_t n);
 
 /* The live or past vCPU whose host thread is tid (a holder that is a vCPU), or NULL. */
-const struct vt_vcpu_model *vt_model_vcpu_by_tid(const struct vt_model *model, int32_t tid);
+VT_API const struct vt_vcpu_model *vt_model_vcpu_by_tid(const struct vt_model *model, int32_t tid);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef VMTRACE_EVENT_H
 #define VMTRACE_EVENT_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +50,7 @@ enum vt_kind {
 };
 
 /* Stable upper-case name ("KVM_EXIT"), or NULL for an out-of-range kind. */
-const char *vt_kind_name(enum vt_kind kind);
+VT_API const char *vt_kind_name(enum vt_kind kind);
 
 /* Values a source could not find are these. */
 #define VT_NO_CPU (-1)
@@ -59,13 +61,13 @@ enum vt_isa { VT_ISA_UNKNOWN = 0, VT_ISA_VMX = 1, VT_ISA_SVM = 2 };
 
 /* An exit reason's name as Linux has it ("IO_INSTRUCTION", "NPF",
  * "EXCP_PF"); the number in buf when the ISA or the code is unknown. */
-const char *vt_exit_reason_name(uint32_t isa, uint64_t reason, char *buf, size_t size);
+VT_API const char *vt_exit_reason_name(uint32_t isa, uint64_t reason, char *buf, size_t size);
 /* Whether the exit was caused by an interrupt of the host (VMX
  * EXTERNAL_INTERRUPT, SVM INTR): its timer ticks, devices, IPIs. With the
  * ISA unknown, either code. */
-int vt_exit_is_interrupt(uint32_t isa, uint64_t reason);
+VT_API int vt_exit_is_interrupt(uint32_t isa, uint64_t reason);
 /* Whether the exit is a hypercall's (VMX VMCALL, SVM VMMCALL). */
-int vt_exit_is_hypercall(uint32_t isa, uint64_t reason);
+VT_API int vt_exit_is_hypercall(uint32_t isa, uint64_t reason);
 
 struct vt_kvm_entry {
 	uint32_t vcpu_id; /* VT_NO_VCPU when absent; may be garbage on real traces */

@@ -13,6 +13,8 @@
 #ifndef VMTRACE_EXPORTERS_H
 #define VMTRACE_EXPORTERS_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,9 +33,9 @@ struct vt_ctf_text {
 	int oom;
 };
 
-void vt_ctf_text_append(struct vt_ctf_text *t, const char *fmt, ...)
+VT_API void vt_ctf_text_append(struct vt_ctf_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void vt_ctf_text_free(struct vt_ctf_text *t);
+VT_API void vt_ctf_text_free(struct vt_ctf_text *t);
 
 /* One `env` entry: a string value, or an integer when str is NULL. */
 struct vt_ctf_env {
@@ -58,17 +60,17 @@ struct vt_ctf_meta_desc {
 
 /* Appends the typealiases, trace, env, clock, packet context, event headers and
  * stream 0 declaration of an LTTng 2.13 trace. */
-void vt_ctf_meta_preamble(struct vt_ctf_text *t, const struct vt_ctf_meta_desc *d);
+VT_API void vt_ctf_meta_preamble(struct vt_ctf_text *t, const struct vt_ctf_meta_desc *d);
 
 /* Appends one event declaration; fields holds the struct members (may be ""). */
-void vt_ctf_meta_event(struct vt_ctf_text *t, const char *name, uint32_t id, const char *fields);
+VT_API void vt_ctf_meta_event(struct vt_ctf_text *t, const char *name, uint32_t id, const char *fields);
 
 /* The same with the loglevel line lttng-ust writes. */
-void vt_ctf_meta_event_loglevel(struct vt_ctf_text *t, const char *name, uint32_t id, int loglevel,
+VT_API void vt_ctf_meta_event_loglevel(struct vt_ctf_text *t, const char *name, uint32_t id, int loglevel,
 				const char *fields);
 
 /* Formats 16 bytes as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (37 bytes with NUL). */
-void vt_uuid_format(const uint8_t uuid[16], char out[37]);
+VT_API void vt_uuid_format(const uint8_t uuid[16], char out[37]);
 
 /* --- the writer -------------------------------------------------------------- */
 
@@ -98,22 +100,22 @@ struct vt_ctf_stream {
 /* Creates DIR (and its parents), writes DIR/metadata from the text, and opens
  * NSTREAMS stream files DIR/<prefix>N. packet_size is rounded up to 4 KiB.
  * begin_ts is the first packet's timestamp_begin. Returns 0, or -1 with err. */
-int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
+VT_API int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
 		       const char *metadata, size_t metadata_len, uint32_t nstreams,
 		       const char *prefix, size_t packet_size, uint64_t begin_ts,
 		       struct vt_error *err);
 
-struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t index);
+VT_API struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t index);
 
 /* Switches every stream to event_header_large (call before writing events). */
-void vt_ctf_writer_use_large_headers(struct vt_ctf_writer *w);
-uint32_t vt_ctf_writer_stream_count(const struct vt_ctf_writer *w);
+VT_API void vt_ctf_writer_use_large_headers(struct vt_ctf_writer *w);
+VT_API uint32_t vt_ctf_writer_stream_count(const struct vt_ctf_writer *w);
 
 /* Closes the open packet and starts the next; used by reserve. */
-void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts);
+VT_API void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts);
 
 /* reserve for streams with event_header_large (the rare, slower case). */
-uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint32_t id, size_t len);
+VT_API uint8_t *vt_ctf_stream_reserve_large(struct vt_ctf_stream *s, uint64_t ts, uint32_t id, size_t len);
 
 /* Writes the event header and returns where its LEN bytes of context and
  * payload go, or NULL (nothing written) for an event larger than a packet.
@@ -158,14 +160,14 @@ static inline uint8_t *vt_ctf_stream_reserve(struct vt_ctf_stream *s, uint64_t t
  * event), writes an empty packet for streams without events, closes the files
  * and frees the writer. Returns 0, or -1 with err (also for any earlier write
  * error). */
-int vt_ctf_writer_close(struct vt_ctf_writer *w, uint64_t end_ts, struct vt_error *err);
+VT_API int vt_ctf_writer_close(struct vt_ctf_writer *w, uint64_t end_ts, struct vt_error *err);
 
 /* The errno of the first write that failed, or 0: a caller stops producing
  * events (close still reports it). */
-int vt_ctf_writer_failed(const struct vt_ctf_writer *w);
+VT_API int vt_ctf_writer_failed(const struct vt_ctf_writer *w);
 
 /* Frees a writer after an error, without flushing. */
-void vt_ctf_writer_abort(struct vt_ctf_writer *w);
+VT_API void vt_ctf_writer_abort(struct vt_ctf_writer *w);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,8 @@
 #ifndef VMTRACE_FINDINGS_H
 #define VMTRACE_FINDINGS_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,13 +48,13 @@ struct vt_findings_config {
 };
 
 /* Every threshold at its default. */
-void vt_findings_config_default(struct vt_findings_config *cfg);
+VT_API void vt_findings_config_default(struct vt_findings_config *cfg);
 /* "NAME=VALUE" (a name of vt_threshold_name). Returns 0, or -1 with err. */
-int vt_findings_config_set(struct vt_findings_config *cfg, const char *assignment, struct vt_error *err);
+VT_API int vt_findings_config_set(struct vt_findings_config *cfg, const char *assignment, struct vt_error *err);
 /* The threshold's option name ("noisy_neighbour_pct"), default and one line of meaning. */
-const char *vt_threshold_name(enum vt_threshold t);
-double vt_threshold_default(enum vt_threshold t);
-const char *vt_threshold_doc(enum vt_threshold t);
+VT_API const char *vt_threshold_name(enum vt_threshold t);
+VT_API double vt_threshold_default(enum vt_threshold t);
+VT_API const char *vt_threshold_doc(enum vt_threshold t);
 
 /* --- the collector: what the totals alone cannot tell ---------------------- */
 
@@ -61,15 +63,15 @@ const char *vt_threshold_doc(enum vt_threshold t);
  * sibling vCPU was preempted, short halts and their wake-up latency, the
  * vCPUs wanting to run over time. Chain it before another sink with next. */
 struct vt_findings_collector;
-struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg);
+VT_API struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg);
 /* The sink to give the model; every interval is passed on to next (may be NULL) after. */
-struct vt_model_sink vt_findings_collector_sink(struct vt_findings_collector *c, const struct vt_model_sink *next);
-void vt_findings_collector_free(struct vt_findings_collector *c);
+VT_API struct vt_model_sink vt_findings_collector_sink(struct vt_findings_collector *c, const struct vt_model_sink *next);
+VT_API void vt_findings_collector_free(struct vt_findings_collector *c);
 
 /* --- findings ------------------------------------------------------------------ */
 
 enum vt_severity { VT_SEVERITY_INFO, VT_SEVERITY_WARNING, VT_SEVERITY_CRITICAL };
-const char *vt_severity_name(enum vt_severity s);
+VT_API const char *vt_severity_name(enum vt_severity s);
 
 #define VT_FINDING_FIGURES 10
 #define VT_FINDING_THRESHOLDS 4
@@ -122,9 +124,9 @@ struct vt_findings_input {
 };
 
 /* Runs every rule. Returns 0, or -1 when out of memory (with err). */
-int vt_findings_run(const struct vt_findings_input *in, const struct vt_findings_config *cfg, struct vt_findings *out,
+VT_API int vt_findings_run(const struct vt_findings_input *in, const struct vt_findings_config *cfg, struct vt_findings *out,
 		    struct vt_error *err);
-void vt_findings_free(struct vt_findings *f);
+VT_API void vt_findings_free(struct vt_findings *f);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,8 @@
 #ifndef VMTRACE_IDENTIFY_H
 #define VMTRACE_IDENTIFY_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +20,7 @@ extern "C" {
 enum vt_role { VT_ROLE_UNKNOWN = 0, VT_ROLE_HOST, VT_ROLE_GUEST };
 
 /* "host", "guest", "unknown". */
-const char *vt_role_name(enum vt_role role);
+VT_API const char *vt_role_name(enum vt_role role);
 
 struct vt_vcpu_map {
 	uint32_t vcpu;
@@ -65,48 +67,6 @@ struct vt_uuid_conflict {
 	size_t npids;
 };
 
-struct vt_machines {
-	struct vt_machine *machines;
-	size_t count;
-	size_t *trace_machine; /* source trace index → machine index */
-	size_t ntraces;
-	struct vt_untraced_guest *untraced;
-	size_t nuntraced;
-	struct vt_uuid_conflict *conflicts; /* also said in the guest machine's evidence */
-	size_t nconflicts;
-};
-
-/* "uuid U is claimed by N QEMU processes alive at once on HOST (pids A, B):
- * ..." (malloc'ed; NULL when out of memory). The uuid is the trace's bytes. */
-char *vt_uuid_conflict_describe(const struct vt_machines *m, const struct vt_uuid_conflict *c);
-
-struct vt_identify;
-
-/* Guests pinned on the command line (--guest UUID=PID) override the traces. */
-struct vt_guest_hint {
-	const char *uuid;
-	int64_t pid;
-};
-
-struct vt_identify *vt_identify_new(void);
-int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hint);
-
-/* Looks at one event of trace number `trace` (the caller's numbering, the same
- * as in vt_identify_finish); cheap for the kinds identification ignores. */
-void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_event *ev);
-
-/* Groups the traces into machines and matches guests; traces[i] describes
- * trace number i, read whole. Returns 0 or -1 with err. */
-int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
-		       struct vt_machines **out, struct vt_error *err);
-
-/* Later evidence for a machine no agent named: host threads (on host trace
- * host_trace) that handled its messages. When most belong to one QEMU process,
- * the machine becomes that process's guest (with its vCPU threads). Returns 1
- * when matched, 0 when the evidence does not decide, -1 out of memory. */
-int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
-				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence);
-
 /* A process on a host trace that ran guests: threads of it exited guest mode. */
 struct vt_kvm_process {
 	size_t host_trace;
@@ -117,18 +77,66 @@ struct vt_kvm_process {
 	int claimed; /* already the QEMU of a matched guest */
 };
 
+struct vt_machines {
+	struct vt_machine *machines;
+	size_t count;
+	size_t *trace_machine; /* source trace index → machine index */
+	size_t ntraces;
+	struct vt_untraced_guest *untraced;
+	size_t nuntraced;
+	struct vt_uuid_conflict *conflicts; /* also said in the guest machine's evidence */
+	size_t nconflicts;
+	/* Owned: the processes of host traces whose threads ran guests, with the
+	 * guest each runs as matched so far (the model's vCPUs); kept current by
+	 * vt_identify_finish and vt_identify_set_guest. */
+	struct vt_kvm_process *processes;
+	size_t nprocesses;
+};
+
+/* "uuid U is claimed by N QEMU processes alive at once on HOST (pids A, B):
+ * ..." (malloc'ed; NULL when out of memory). The uuid is the trace's bytes. */
+VT_API char *vt_uuid_conflict_describe(const struct vt_machines *m, const struct vt_uuid_conflict *c);
+
+struct vt_identify;
+
+/* Guests pinned on the command line (--guest UUID=PID) override the traces. */
+struct vt_guest_hint {
+	const char *uuid;
+	int64_t pid;
+};
+
+VT_API struct vt_identify *vt_identify_new(void);
+VT_API int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hint);
+
+/* Looks at one event of trace number `trace` (the caller's numbering, the same
+ * as in vt_identify_finish); cheap for the kinds identification ignores. */
+VT_API void vt_identify_feed(struct vt_identify *id, size_t trace, const struct vt_event *ev);
+
+/* Groups the traces into machines and matches guests; traces[i] describes
+ * trace number i, read whole. Returns 0 or -1 with err. */
+VT_API int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
+		       struct vt_machines **out, struct vt_error *err);
+
+/* Later evidence for a machine no agent named: host threads (on host trace
+ * host_trace) that handled its messages. When most belong to one QEMU process,
+ * the machine becomes that process's guest (with its vCPU threads). Returns 1
+ * when matched, 0 when the evidence does not decide, -1 out of memory. */
+VT_API int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
+				 size_t host_trace, const int32_t *tids, size_t ntids, const char *evidence);
+
+
 /* Every such process; *out is malloc'ed (free with vt_kvm_processes_free). */
-size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
+VT_API size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
 				 struct vt_kvm_process **out);
-void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n);
+VT_API void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n);
 
 /* Makes machine `guest` the guest of QEMU `pid` on host trace `host_trace`,
  * with its vCPU threads, and records why. Returns 0, or -1 out of memory. */
-int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+VT_API int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
 			  int64_t pid, char *evidence_owned);
 
-void vt_identify_free(struct vt_identify *id);
-void vt_machines_free(struct vt_machines *machines);
+VT_API void vt_identify_free(struct vt_identify *id);
+VT_API void vt_machines_free(struct vt_machines *machines);
 
 /* Machine index of a trace. */
 static inline size_t vt_machine_of_trace(const struct vt_machines *m, size_t trace)

@@ -4,6 +4,8 @@
 #ifndef VMTRACE_MODEL_H
 #define VMTRACE_MODEL_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +24,7 @@ enum vt_vcpu_state {
 	VT_VCPU_PREEMPTED,   /* runnable, not on a pCPU, not halted */
 	VT_VCPU_STATE_COUNT
 };
-const char *vt_vcpu_state_name(enum vt_vcpu_state s);
+VT_API const char *vt_vcpu_state_name(enum vt_vcpu_state s);
 
 struct vt_reason_time {
 	uint64_t reason;
@@ -39,7 +41,7 @@ struct vt_exit_stats {
 };
 
 /* The q-quantile (0..1) of an exit histogram, within 1/8 of its value. */
-uint64_t vt_exit_stats_quantile(const struct vt_exit_stats *e, double q);
+VT_API uint64_t vt_exit_stats_quantile(const struct vt_exit_stats *e, double q);
 
 struct vt_holder_time {
 	int32_t tid; /* 0: the pCPU was idle */
@@ -54,7 +56,7 @@ struct vt_model;
 #define VT_USERSPACE_REASONS 40
 /* The label of a userspace_by_reason slot: its KVM_EXIT_* name ("IO", "MMIO"...), else its code,
  * and "39+" for the last slot. Returns buf or a constant. */
-const char *vt_userspace_exit_label(uint32_t slot, char *buf, size_t size);
+VT_API const char *vt_userspace_exit_label(uint32_t slot, char *buf, size_t size);
 
 /* One stretch of a vCPU's life (kept with vt_model.record_intervals, or passed
  * to a vt_model_sink). */
@@ -98,7 +100,7 @@ enum vt_thread_state {
 	VT_THREAD_SLEEPING,
 	VT_THREAD_STATE_COUNT
 };
-const char *vt_thread_state_name(int s);
+VT_API const char *vt_thread_state_name(int s);
 
 struct vt_thread_model {
 	int guest; /* machine index */
@@ -189,19 +191,19 @@ struct vt_model {
 };
 
 /* The vCPUs of every QEMU process of the host machine `host`. */
-struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_machines *m, int host);
+VT_API struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_machines *m, int host);
 /* Feeds one event of trace `trace` at reference time ts (events of other
  * machines are ignored); events must come in reference time order. */
-void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev);
+VT_API void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev);
 /* Closes every vCPU's last state at the last event seen. */
-void vt_model_finish(struct vt_model *model);
+VT_API void vt_model_finish(struct vt_model *model);
 /* A window [a, b] of the trace: fed every event before a (the states at a
  * come from them), vt_model_restart(a) forgets what was accounted so far;
  * after the events up to b (when later ones exist), vt_model_finish_at(b)
  * closes everything at b. */
-void vt_model_restart(struct vt_model *model, uint64_t ts);
-void vt_model_finish_at(struct vt_model *model, uint64_t ts);
-void vt_model_free(struct vt_model *model);
+VT_API void vt_model_restart(struct vt_model *model, uint64_t ts);
+VT_API void vt_model_finish_at(struct vt_model *model, uint64_t ts);
+VT_API void vt_model_free(struct vt_model *model);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef VMTRACE_SOURCES_H
 #define VMTRACE_SOURCES_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,21 +46,21 @@ struct vt_source;
 
 /* Finds every trace in each path (a trace folder, or any folder holding traces
  * below it) and opens them all. Returns 0, or -1 with err set. */
-int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths,
+VT_API int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths,
 		   struct vt_error *err);
 
 /* What finding the traces left out, as one line to show the user (a folder
  * reached again through a symlink or a bind mount is walked once), or NULL.
  * Valid until vt_source_close. */
-const char *vt_source_note(const struct vt_source *src);
+VT_API const char *vt_source_note(const struct vt_source *src);
 
-size_t vt_source_trace_count(const struct vt_source *src);
-const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index);
+VT_API size_t vt_source_trace_count(const struct vt_source *src);
+VT_API const struct vt_trace_info *vt_source_trace(const struct vt_source *src, size_t index);
 
 /* Next event of all traces in timestamp order; each stream keeps its own order
  * even where its timestamps step backwards. The event stays valid until the next
  * call. Returns 1 with *out set, 0 at the end, -1 with err set. */
-int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err);
+VT_API int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt_error *err);
 
 /* Only the events of [begin, end] (ns of each trace's own clock; end 0: no
  * end); with *_rel, from the first event the source returns (the earliest).
@@ -68,14 +70,14 @@ struct vt_source_window {
 	uint64_t begin, end;
 	int begin_rel, end_rel;
 };
-void vt_source_set_window(struct vt_source *src, const struct vt_source_window *w);
+VT_API void vt_source_set_window(struct vt_source *src, const struct vt_source_window *w);
 
 /* Done reading: frees what decoding holds (babeltrace2's graph, its file
  * mappings); the trace descriptions stay valid until vt_source_close. Any
  * vt_source_next after it returns 0. */
-void vt_source_release(struct vt_source *src);
+VT_API void vt_source_release(struct vt_source *src);
 
-void vt_source_close(struct vt_source *src);
+VT_API void vt_source_close(struct vt_source *src);
 
 #ifdef __cplusplus
 }

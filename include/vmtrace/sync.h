@@ -4,6 +4,8 @@
 #ifndef VMTRACE_SYNC_H
 #define VMTRACE_SYNC_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +26,7 @@ enum vt_sync_quality {
 	VT_SYNC_ACCURATE,    /* slope bounded on both sides */
 	VT_SYNC_FAIL,        /* contradictory: no line separates the two directions */
 };
-const char *vt_sync_quality_name(enum vt_sync_quality q);
+VT_API const char *vt_sync_quality_name(enum vt_sync_quality q);
 
 enum vt_sync_method {
 	VT_SYNC_AUTO = 0,
@@ -34,9 +36,9 @@ enum vt_sync_method {
 	VT_SYNC_TSC,         /* TSC clocks related by the agent's per-vCPU tsc-offset */
 	VT_SYNC_PING,        /* convex hull over the guest's pings alone (vmtraced --ping) */
 };
-const char *vt_sync_method_name(enum vt_sync_method m);
+VT_API const char *vt_sync_method_name(enum vt_sync_method m);
 /* Parses "auto", "trusted", "hull", "containment", "tsc", "ping"; returns -1 when unknown. */
-int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
+VT_API int vt_sync_method_parse(const char *name, enum vt_sync_method *out);
 
 /* t_ref = y0 + slope * (t - x0): anchored near the trace's own times, so that
  * ns timestamps of the epoch (1e18) keep their precision. */
@@ -45,16 +47,16 @@ struct vt_transform {
 	int64_t x0, y0;
 };
 
-int64_t vt_transform_apply(const struct vt_transform *t, int64_t ts);
+VT_API int64_t vt_transform_apply(const struct vt_transform *t, int64_t ts);
 
 /* Whether a trace clock counts TSC cycles (its name says "tsc"). */
-int vt_clock_is_tsc(const struct vt_clock_info *c);
+VT_API int vt_clock_is_tsc(const struct vt_clock_info *c);
 /* Guest trace time → host trace time for TSC clocks related by KVM's
  * guest_tsc = host_tsc * ratio / 2^frac_bits + tsc_offset (ratio 0: unscaled). */
-int vt_tsc_transform(const struct vt_clock_info *guest, const struct vt_clock_info *host, int64_t tsc_offset,
+VT_API int vt_tsc_transform(const struct vt_clock_info *guest, const struct vt_clock_info *host, int64_t tsc_offset,
 		     uint64_t ratio, uint32_t frac_bits, struct vt_transform *out);
 /* The same line as t_ref = slope * t + offset (offset loses precision at 1e18). */
-double vt_transform_offset(const struct vt_transform *t);
+VT_API double vt_transform_offset(const struct vt_transform *t);
 
 /* Message latencies (receive - send, after the transforms) one way. */
 struct vt_latency {
@@ -84,7 +86,7 @@ struct vt_clock_sync {
 
 /* A timestamp of machine c's clock in the reference time: through the knots
  * when there are, else the line. */
-int64_t vt_clock_to_ref(const struct vt_clock_sync *c, int64_t t);
+VT_API int64_t vt_clock_to_ref(const struct vt_clock_sync *c, int64_t t);
 
 struct vt_sync_result {
 	struct vt_clock_sync *machines; /* per machine index */
@@ -94,27 +96,27 @@ struct vt_sync_result {
 
 struct vt_sync;
 
-struct vt_sync *vt_sync_new(void);
+VT_API struct vt_sync *vt_sync_new(void);
 /* Keep only the messages (identification's TCP evidence), not what the
  * containment method needs: much less memory on long traces. */
-void vt_sync_skip_containment(struct vt_sync *s);
+VT_API void vt_sync_skip_containment(struct vt_sync *s);
 /* Leave the guests' pings out (to measure the other methods against them). */
-void vt_sync_ignore_pings(struct vt_sync *s);
+VT_API void vt_sync_ignore_pings(struct vt_sync *s);
 /* PING_OUT events seen on guests, ping hypercalls seen on hosts. */
-void vt_sync_ping_counts(const struct vt_sync *s, uint64_t *guest_pings, uint64_t *host_pings);
+VT_API void vt_sync_ping_counts(const struct vt_sync *s, uint64_t *guest_pings, uint64_t *host_pings);
 /* Looks at one event of trace number `trace` (same numbering as identification). */
-void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
+VT_API void vt_sync_feed(struct vt_sync *s, size_t trace, const struct vt_event *ev);
 /* Host threads that received messages sent by machine `guest` (TCP from a
  * guest reaches its host through its QEMU's threads): on the first host trace
  * that received any. *tids is malloc'ed. Returns their count (0: none). */
-size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+VT_API size_t vt_sync_receiving_threads(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
 				 size_t *host_trace, int32_t **tids);
 
 /* How well the containment method places the traces of machine `guest` in
  * the guest-mode windows of the given vCPU threads of a host trace, starting
  * from the clocks as they are: *explained of *events guest events fall inside.
  * Returns 0, or -1 when there is nothing to measure. */
-int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
+VT_API int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines *m, size_t guest,
 			      size_t host_trace, const struct vt_vcpu_map *vcpus, size_t nvcpus, size_t *explained,
 			      size_t *events);
 
@@ -122,13 +124,13 @@ int vt_sync_containment_score(const struct vt_sync *s, const struct vt_machines 
  * named, by the QEMU threads that carried their TCP, else by the QEMU whose
  * vCPUs' guest-mode windows hold their events; each says which evidence
  * decided. Returns 0, or -1 out of memory. */
-int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
+VT_API int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
 
 /* traces: the trace infos, numbered as fed (for the TSC method's clocks). */
-int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct vt_trace_info *const *traces,
+VT_API int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct vt_trace_info *const *traces,
 		   enum vt_sync_method method, struct vt_sync_result **out, struct vt_error *err);
-void vt_sync_free(struct vt_sync *s);
-void vt_sync_result_free(struct vt_sync_result *r);
+VT_API void vt_sync_free(struct vt_sync *s);
+VT_API void vt_sync_result_free(struct vt_sync_result *r);
 
 /* The convex-hull synchronization of one pair of machines, usable alone:
  * messages between a reference R and another machine M. */
@@ -141,12 +143,12 @@ struct vt_hull_result {
 	int64_t accuracy_ns; /* -1 when unbounded */
 	size_t to_ref_count, from_ref_count; /* messages each way */
 };
-struct vt_hull *vt_hull_new(void);
+VT_API struct vt_hull *vt_hull_new(void);
 /* A message from M (sent at t_m) received by R (at t_r): from_ref = 0;
  * from R (sent at t_r) received by M (at t_m): from_ref = 1. */
-int vt_hull_add(struct vt_hull *h, int from_ref, int64_t t_r, int64_t t_m);
-void vt_hull_compute(const struct vt_hull *h, struct vt_hull_result *out);
-void vt_hull_free(struct vt_hull *h);
+VT_API int vt_hull_add(struct vt_hull *h, int from_ref, int64_t t_r, int64_t t_m);
+VT_API void vt_hull_compute(const struct vt_hull *h, struct vt_hull_result *out);
+VT_API void vt_hull_free(struct vt_hull *h);
 
 #ifdef __cplusplus
 }

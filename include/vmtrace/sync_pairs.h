@@ -3,6 +3,8 @@
 #ifndef VMTRACE_SYNC_PAIRS_H
 #define VMTRACE_SYNC_PAIRS_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +26,7 @@ struct vt_msg_pair {
 /* Calls fn for each matched message's sends × receives on different traces
  * (a bridged message has a send on the guest and one on the host). Returns
  * the number of calls. */
-size_t vt_sync_message_pairs(const struct vt_sync *s, void (*fn)(void *ctx, const struct vt_msg_pair *pair),
+VT_API size_t vt_sync_message_pairs(const struct vt_sync *s, void (*fn)(void *ctx, const struct vt_msg_pair *pair),
 			     void *ctx);
 
 #ifdef __cplusplus

@@ -3,6 +3,8 @@
 #ifndef VMTRACE_TIMELINE_H
 #define VMTRACE_TIMELINE_H
 
+#include "vmtrace/api.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,16 +22,16 @@ struct vt_timeline;
 
 /* One source per machine over its trace folders (traces[i]->path, the
  * numbering of identification), merged by reference time. */
-int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
+VT_API int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
 		     const struct vt_machines *m, const struct vt_sync_result *clocks, struct vt_error *err);
 
 /* The next event in reference time: *ref_ns its time there, *trace its trace
  * in identification's numbering, *machine its machine. Returns 1, 0 at the
  * end, -1 with err. The event stays valid until the next call. */
-int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_t *ref_ns, size_t *trace,
+VT_API int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_t *ref_ns, size_t *trace,
 		     size_t *machine, struct vt_error *err);
 
-void vt_timeline_close(struct vt_timeline *tl);
+VT_API void vt_timeline_close(struct vt_timeline *tl);
 
 /* --- the spill: pass 2 without decoding the traces again --------------------
  * Pass 1 hands every event to vt_spill_add, which keeps, as 32-byte records in
@@ -40,21 +42,21 @@ void vt_timeline_close(struct vt_timeline *tl);
 struct vt_spill;
 
 /* NULL with err set when the temporary file cannot be made. */
-struct vt_spill *vt_spill_new(struct vt_error *err);
+VT_API struct vt_spill *vt_spill_new(struct vt_error *err);
 /* trace: identification's numbering. A failure (disk full) is remembered. */
-void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev);
+VT_API void vt_spill_add(struct vt_spill *s, size_t trace, const struct vt_event *ev);
 /* After the last event of `trace` (last_ns: vt_trace_info.last_ns, 0 when it had none). */
-void vt_spill_end(struct vt_spill *s, size_t trace, uint64_t last_ns);
+VT_API void vt_spill_end(struct vt_spill *s, size_t trace, uint64_t last_ns);
 /* Drops what was kept of traces >= first (a PATH that failed midway: its
  * numbers go to the next PATH's traces). */
-void vt_spill_forget(struct vt_spill *s, size_t first);
+VT_API void vt_spill_forget(struct vt_spill *s, size_t first);
 /* 0 when every event was kept, else -1 with err saying why. */
-int vt_spill_status(const struct vt_spill *s, struct vt_error *err);
-void vt_spill_free(struct vt_spill *s);
+VT_API int vt_spill_status(const struct vt_spill *s, struct vt_error *err);
+VT_API void vt_spill_free(struct vt_spill *s);
 
 /* Like vt_timeline_open, from the spill: one lane per trace, merged by
  * reference time; only the events the spill keeps come out. */
-int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
+VT_API int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
 			   const struct vt_sync_result *clocks, struct vt_error *err);
 
 #ifdef __cplusplus

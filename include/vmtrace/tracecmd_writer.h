@@ -23,6 +23,8 @@
 #ifndef VMTRACE_TRACECMD_WRITER_H
 #define VMTRACE_TRACECMD_WRITER_H
 
+#include "vmtrace/api.h"
+
 #include <stdint.h>
 
 #include "vmtrace/error.h"
@@ -50,7 +52,7 @@ struct vt_tc_writer_options {
 
 /* Creates the file's per-CPU temporary files (the file itself is written by
  * close). Returns 0, or -1 with err naming the path. */
-int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_options *opt, struct vt_error *err);
+VT_API int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_options *opt, struct vt_error *err);
 
 /* Writes one event at ts, a value of the trace clock (ns, or cycles for
  * x86-tsc), on CPU ev->cpu with common_pid ev->tid (0 when absent). A CPU's
@@ -59,19 +61,19 @@ int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_optio
  * statedump names go into the saved command lines (the last name of a tid).
  * Returns 1 when written, 0 when the event has no ftrace form (see above),
  * -1 on an I/O error (then close fails too). */
-int vt_tc_writer_event(struct vt_tc_writer *w, uint64_t ts, const struct vt_event *ev);
+VT_API int vt_tc_writer_event(struct vt_tc_writer *w, uint64_t ts, const struct vt_event *ev);
 
 /* Events written, and events without an ftrace form (not written). */
-uint64_t vt_tc_writer_written(const struct vt_tc_writer *w);
-uint64_t vt_tc_writer_skipped(const struct vt_tc_writer *w);
+VT_API uint64_t vt_tc_writer_written(const struct vt_tc_writer *w);
+VT_API uint64_t vt_tc_writer_skipped(const struct vt_tc_writer *w);
 
 /* Writes the file (headers, formats, command lines, options, then every CPU's
  * pages), removes the temporary files and frees the writer. Returns 0, or -1
  * with err (also for any earlier write error); the file is removed then. */
-int vt_tc_writer_close(struct vt_tc_writer *w, struct vt_error *err);
+VT_API int vt_tc_writer_close(struct vt_tc_writer *w, struct vt_error *err);
 
 /* Frees a writer and its temporary files without writing the file. */
-void vt_tc_writer_abort(struct vt_tc_writer *w);
+VT_API void vt_tc_writer_abort(struct vt_tc_writer *w);
 
 #ifdef __cplusplus
 }

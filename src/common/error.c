@@ -33,15 +33,21 @@ static void keep_ends(char *msg, size_t size, const char *line)
 	snprintf(msg, size, "%.*s%s%s", (int)(head_end - line), line, GAP, tail);
 }
 
-int vt_error_set(struct vt_error *err, const char *fmt, ...)
+static const char *const cause_names[] = {
+	[VT_ERR_NONE] = "none", [VT_ERR_NOMEM] = "out of memory", [VT_ERR_IO] = "I/O",
+	[VT_ERR_DATA] = "bad data", [VT_ERR_USAGE] = "usage",
+};
+
+const char *vt_error_cause_name(enum vt_error_cause cause)
 {
-	if (!err)
-		return -1;
-	va_list ap;
-	va_start(ap, fmt);
+	return (unsigned)cause < sizeof(cause_names) / sizeof(cause_names[0]) ? cause_names[cause] : "none";
+}
+
+static void set(struct vt_error *err, enum vt_error_cause cause, const char *fmt, va_list ap)
+{
+	err->cause = cause;
 	char *raw = NULL;
 	int n = vasprintf(&raw, fmt, ap);
-	va_end(ap);
 	char *line = n >= 0 ? malloc(4 * (size_t)n + 1) : NULL;
 	if (line) {
 		/* A message is one line that a terminal shows as it is: fold whatever
@@ -50,10 +56,32 @@ int vt_error_set(struct vt_error *err, const char *fmt, ...)
 		keep_ends(err->msg, sizeof(err->msg), line);
 	} else {
 		snprintf(err->msg, sizeof(err->msg), "out of memory (while reporting an error)");
+		err->cause = VT_ERR_NOMEM;
 	}
 	if (n >= 0)
 		free(raw);
 	free(line);
+}
+
+int vt_error_set_cause(struct vt_error *err, enum vt_error_cause cause, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	set(err, cause, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int vt_error_set(struct vt_error *err, const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	set(err, VT_ERR_DATA, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -303,7 +303,7 @@ static void child_export(int fd, const struct vt_trace_info *const *traces, size
 			 const struct vt_sync_result *r, const char *tmp)
 {
 	struct child_report rep = {0};
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	size_t prefix = common_folder(traces, ntraces);
 	for (size_t t = 0; t < ntraces && !rep.rc; t++) {
 		if (strcmp(traces[t]->format, "ctf"))

@@ -409,6 +409,8 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 	return vt_identify_set_guest(id, m, guest, host_trace, best_pid, why) ? -1 : 1;
 }
 
+static int refresh_processes(const struct vt_identify *id, struct vt_machines *m);
+
 int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
 			  int64_t pid, char *evidence_owned)
 {
@@ -420,7 +422,7 @@ int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, s
 	g->role = VT_ROLE_GUEST;
 	g->host = (int)m->trace_machine[host_trace];
 	g->qemu_pid = pid;
-	return match_vcpus_of(id, m, guest);
+	return match_vcpus_of(id, m, guest) || refresh_processes(id, m) ? -1 : 0;
 }
 
 /* The guest a process of a host trace runs: by its pid, else (pid unknown)
@@ -433,12 +435,14 @@ static int guest_of(const struct vt_machines *m, size_t trace, int32_t pid, int3
 	return pid > 0 ? -1 : vt_threads_owner(m, trace, tid);
 }
 
-size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
-				 struct vt_kvm_process **out)
+/* Sets *oom when it ran out of memory (what was found so far is kept). */
+static size_t kvm_processes(const struct vt_identify *id, const struct vt_machines *m, struct vt_kvm_process **out,
+			    int *oom)
 {
 	struct vt_kvm_process *p = NULL;
 	size_t n = 0;
 	*out = NULL;
+	*oom = 0;
 	for (size_t i = 0; i < id->exits.n; i++) {
 		const struct vt_seen_exit *x = &id->exits.v[i];
 		/* Without statedump or pid context a vCPU thread's process is unknown:
@@ -453,8 +457,10 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 			;
 		if (k == n) {
 			struct vt_kvm_process *q = realloc(p, (n + 1) * sizeof(*q));
-			if (!q)
+			if (!q) {
+				*oom = 1;
 				break;
+			}
 			p = q;
 			memset(&p[n], 0, sizeof(p[n]));
 			p[n].host_trace = x->trace;
@@ -464,13 +470,22 @@ size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_m
 			n++;
 		}
 		struct vt_vcpu_map *v = realloc(p[k].vcpus, (p[k].nvcpus + 1) * sizeof(*v));
-		if (!v)
+		if (!v) {
+			*oom = 1;
 			break;
+		}
 		p[k].vcpus = v;
 		p[k].vcpus[p[k].nvcpus++] = (struct vt_vcpu_map){x->vcpu, x->tid, "kvm_exit vcpu_id", 0, 0, 0, 0};
 	}
 	*out = p;
 	return n;
+}
+
+size_t vt_identify_kvm_processes(const struct vt_identify *id, const struct vt_machines *m,
+				 struct vt_kvm_process **out)
+{
+	int oom;
+	return kvm_processes(id, m, out, &oom);
 }
 
 void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n)
@@ -506,6 +521,15 @@ static void explain_unmatched(struct vt_machines *m)
 
 static int canonicalize(struct vt_identify *id, const struct vt_machines *m);
 
+/* m->processes as the matches now stand. Returns 0, or -1 out of memory. */
+static int refresh_processes(const struct vt_identify *id, struct vt_machines *m)
+{
+	vt_kvm_processes_free(m->processes, m->nprocesses);
+	int oom;
+	m->nprocesses = kvm_processes(id, m, &m->processes, &oom);
+	return oom ? -1 : 0;
+}
+
 int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const *traces, size_t ntraces,
 		       struct vt_machines **out, struct vt_error *err)
 {
@@ -516,7 +540,7 @@ int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const
 	const struct vt_trace_info *const *src = traces;
 	struct vt_machines *m = calloc(1, sizeof(*m));
 	if (!m || id->oom || build_machines(id, src, m) || canonicalize(id, m) || match_guests(id, m) ||
-	    match_vcpus(id, m)) {
+	    match_vcpus(id, m) || refresh_processes(id, m)) {
 		vt_machines_free(m);
 		return vt_error_set(err, "identification: out of memory");
 	}
@@ -579,6 +603,7 @@ void vt_machines_free(struct vt_machines *m)
 		free(m->untraced[i].name);
 	}
 	free(m->untraced);
+	vt_kvm_processes_free(m->processes, m->nprocesses);
 	vt_claims_free(m);
 	free(m->machines);
 	free(m->trace_machine);

@@ -27,7 +27,7 @@ static int keep(struct vt_session *s, struct vt_source *src, struct vt_error *er
 		s->traces = t;
 	if (!a || !t) {
 		vt_source_close(src);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	s->sources[s->nsources++] = src;
 	for (size_t i = 0; i < count; i++)
@@ -38,7 +38,7 @@ static int keep(struct vt_session *s, struct vt_source *src, struct vt_error *er
 int vt_session_read(struct vt_session *s, const char *path, struct vt_error *err)
 {
 	if (s->step != VT_STEP_READING)
-		return vt_error_set(err, "%s: traces must be read before the machines are identified", path);
+		return vt_error_set_cause(err, VT_ERR_USAGE, "%s: traces must be read before the machines are identified", path);
 	struct vt_source *src;
 	if (vt_source_open(&src, &path, 1, err))
 		return -1;

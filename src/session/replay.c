@@ -57,7 +57,7 @@ static int replay(struct vt_session *s, const struct vt_session_model_options *o
 			opt->each_event(opt->each_event_ctx, machine, ref, ev);
 		vt_session_progress(s, "analyzing", ++n, 0);
 		if ((n & 0xffff) == 0 && opt->stop && opt->stop(opt->stop_ctx)) {
-			rc = vt_error_set(err, "stopped");
+			rc = vt_error_set_cause(err, VT_ERR_USAGE, "stopped by the caller");
 			break;
 		}
 	}
@@ -74,18 +74,18 @@ static int replay(struct vt_session *s, const struct vt_session_model_options *o
 int vt_session_model(struct vt_session *s, const struct vt_session_model_options *opt, struct vt_error *err)
 {
 	if (s->step >= VT_STEP_MODELLED)
-		return vt_error_set(err, "the session's traces were already modelled");
+		return vt_error_set_cause(err, VT_ERR_USAGE, "the session's traces were already modelled");
 	if (vt_session_sync(s, err))
 		return -1;
 	int host = opt->host == VT_SESSION_HOST_AUTO ? s->host : opt->host;
 	if (host < -1 || (host >= 0 && (size_t)host >= s->machines->count))
-		return vt_error_set(err, "machine %d is not among the session's machines", host);
+		return vt_error_set_cause(err, VT_ERR_USAGE, "machine %d is not among the session's machines", host);
 	s->model = vt_model_new(s->id, s->machines, host);
 	struct vt_findings_collector *fc = NULL;
 	if (s->model && opt->findings)
 		fc = vt_findings_collector_new(opt->findings);
 	if (!s->model || (opt->findings && !fc))
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	s->model->record_intervals = opt->record_intervals;
 	/* The findings' collector sees every interval first, then passes it on. */
 	if (fc)
@@ -99,7 +99,7 @@ int vt_session_model(struct vt_session *s, const struct vt_session_model_options
 		vt_timeline_close(tl);
 	}
 	if (rc == 0 && s->model->oom)
-		rc = vt_error_set(err, "out of memory while modelling");
+		rc = vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory while modelling");
 	/* Before anything reorders the model's vCPUs: the collector keeps their indices. */
 	struct vt_findings_input in = {s->model, s->machines, s->clocks, vt_session_traces(s), s->ntraces, fc};
 	if (rc == 0 && fc)

@@ -10,7 +10,7 @@ struct vt_session *vt_session_new(const struct vt_session_options *opt, struct v
 {
 	struct vt_session *s = calloc(1, sizeof(*s));
 	if (!s) {
-		vt_error_set(err, "out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	if (opt)
@@ -34,14 +34,14 @@ struct vt_session *vt_session_new(const struct vt_session_options *opt, struct v
 		if (vt_session_add_hint(s, &opt->hints[i], err))
 			goto fail;
 	if (s->opt.spill) {
-		struct vt_error serr = {{0}};
+		struct vt_error serr = {0};
 		s->spill = vt_spill_new(&serr);
 		if (!s->spill) /* pass 2 decodes the traces again: slower, same result */
 			vt_session_warn(s, "%s", serr.msg);
 	}
 	return s;
 oom:
-	vt_error_set(err, "out of memory");
+	vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 fail:
 	vt_session_free(s);
 	return NULL;
@@ -50,18 +50,18 @@ fail:
 int vt_session_add_hint(struct vt_session *s, const struct vt_guest_hint *hint, struct vt_error *err)
 {
 	if (s->step != VT_STEP_READING)
-		return vt_error_set(err, "a guest hint must come before identification");
+		return vt_error_set_cause(err, VT_ERR_USAGE, "a guest hint must come before identification");
 	if (!hint->uuid || hint->pid <= 0)
-		return vt_error_set(err, "a guest hint wants a uuid and a QEMU pid above 0");
+		return vt_error_set_cause(err, VT_ERR_USAGE, "a guest hint wants a uuid and a QEMU pid above 0");
 	char **a = realloc(s->hint_uuids, (s->nhint_uuids + 1) * sizeof(*a));
 	if (!a)
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	s->hint_uuids = a;
 	char *copy = strdup(hint->uuid);
 	struct vt_guest_hint h = {copy, hint->pid};
 	if (!copy || vt_identify_add_hint(s->id, &h) < 0) {
 		free(copy);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	s->hint_uuids[s->nhint_uuids++] = copy;
 	return 0;

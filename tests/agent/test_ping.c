@@ -114,7 +114,7 @@ static void test_kvm_or_refused(void **state)
 {
 	(void)state;
 	struct vt_pinger p;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (kvm_guest()) {
 		assert_int_equal(vt_pinger_open(&p, &err), 0);
 		vt_agent_ping(&p, NULL, 0);

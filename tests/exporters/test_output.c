@@ -34,7 +34,7 @@ static void test_regular_file(void **state)
 	fputs("old", f);
 	fclose(f);
 	struct vt_output o;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	assert_int_equal(vt_output_open(&o, path, &err), 0);
 	fputs("half", o.f);
 	assert_int_equal(vt_output_close(&o, 0, &err), -1); /* failed midway: the old one stays */
@@ -58,7 +58,7 @@ static void test_device_and_folder(void **state)
 {
 	(void)state;
 	struct vt_output o;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	assert_int_equal(vt_output_open(&o, "/dev/null", &err), 0);
 	fputs("nothing", o.f);
 	assert_int_equal(vt_output_close(&o, 1, &err), 0);
@@ -74,7 +74,7 @@ static void test_full_device(void **state)
 {
 	(void)state;
 	struct vt_output o;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	assert_int_equal(vt_output_open(&o, "/dev/full", &err), 0);
 	for (int i = 0; i < 10000; i++)
 		fputs("a line of a report that does not fit\n", o.f);

@@ -26,7 +26,7 @@ struct run {
 
 static void analyze(struct run *r, const char *dir)
 {
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	memset(r, 0, sizeof(*r));
 	if (vt_source_open(&r->src, &dir, 1, &err))
 		fail_msg("%s", err.msg);

@@ -72,7 +72,7 @@ static void test_info_window(void **state)
 static struct vt_model *whole_model(const char *dir, struct vt_source **src, struct vt_identify **id,
 				    struct vt_machines **m, struct vt_sync_result **clocks, const struct vt_trace_info ***infos)
 {
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(src, &dir, 1, &err))
 		fail_msg("%s", err.msg);
 	*id = vt_identify_new();

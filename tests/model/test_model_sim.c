@@ -116,7 +116,7 @@ static void check_scenario_opts(const char *name, const char *only, const char *
 	assert_non_null(truth);
 
 	/* Pass 1: who is who; their clocks. */
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	struct vt_session *session = vt_session_new(NULL, &err);
 	assert_non_null(session);
 	if (vt_session_read(session, dir, &err) || vt_session_sync(session, &err))

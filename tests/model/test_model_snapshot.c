@@ -51,7 +51,7 @@ static void test_nothing_before_window(void **state)
 	uint64_t run_start = (uint64_t)json_integer_value(json_object_get(truth, "run_start_ns"));
 	assert_int_equal(start - run_start, SNAP_MS * 1000000ull);
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &dir, 1, &err))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;

@@ -52,7 +52,7 @@ static int setup(void **state)
 	tcg_boot(&vm, dir, GUEST, NULL, 1, 0);
 	qemu = vm.pid;
 	atexit(kill_qemu);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	int64_t t0 = vt_qga_now_ms();
 	guest = vt_guest_open(NULL, qemu, NULL, NULL, in_s(120), &err);
 	if (!guest)
@@ -80,7 +80,7 @@ static void test_agent(void **state)
 	assert_string_equal(r->socket, vm.sock);
 	assert_true(r->agent_version[0] != '\0');
 	struct vt_guest_result res;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(vt_guest_script(guest, "cat /proc/cmdline; id -u", in_s(60), &res, &err), 0);
 	printf("script in %lld ms: %s", (long long)res.ms, res.out);
 	assert_non_null(strstr(res.out, "vt.mode=agent-only"));
@@ -91,7 +91,7 @@ static void test_agent(void **state)
 static void test_fetch(void **state)
 {
 	(void)state;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(vt_guest_script(guest,
 					 "set -e; mkdir -p /tmp/f/a/b; echo hello >/tmp/f/a/b/c; : >/tmp/f/empty; "
 					 "ln -s /etc/passwd /tmp/f/link; head -c 8000000 /dev/urandom >/tmp/f/big; "
@@ -163,7 +163,7 @@ static void test_lttng_session(void **state)
 	(void)state;
 	struct vt_guest_lttng o = {.session = "vmtrace-test", .output = "/tmp/vmtrace-trace"};
 	char *start = vt_guest_lttng_start(&o), *stop = vt_guest_lttng_stop(&o);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_guest_result res;
 	int64_t t0 = vt_qga_now_ms();
 	if (vt_guest_script(guest, start, in_s(180), &res, &err) < 0)
@@ -205,7 +205,7 @@ static void test_lttng_snapshot(void **state)
 	struct vt_guest_lttng o = {.session = "vmtrace-snap", .output = "/tmp/vmtrace-snap", .snapshot = 1,
 				   .subbuf_size = 1 << 18};
 	char *start = vt_guest_lttng_start(&o), *snap = vt_guest_lttng_snapshot(&o), *stop = vt_guest_lttng_stop(&o);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	if (vt_guest_script(guest, start, in_s(180), NULL, &err) < 0)
 		fail_msg("%s", err.msg);
 	for (int i = 0; i < 2; i++) {
@@ -268,7 +268,7 @@ static void test_hostile_guest(void **state)
 				      "f=$(echo \"$2\" | sed -n \"s/^d=.*; f='\\(.*\\)'$/\\1/p\" | head -n 1)\n"
 				      "cp /tmp/evil.tar \"$f\"; exit 0 ;;\nesac\nexec /bin/busybox sh \"$@\"\nEOF\n"
 				      "chmod +x /tmp/sh; rm /bin/sh; cp /tmp/sh /bin/sh", b) > 0);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(vt_guest_script(guest, script, in_s(60), NULL, &err), 0);
 	char host_dir[800];
 	snprintf(host_dir, sizeof(host_dir), "%s/hostile/" GUEST, dir);

@@ -98,7 +98,7 @@ static struct vt_guest *attach(struct vt_error *err)
 static void test_info(void **state)
 {
 	(void)state;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_guest *g = attach(&err);
 	if (!g)
 		fail_msg("%s", err.msg);
@@ -120,7 +120,7 @@ static void test_info(void **state)
 static void test_scripts(void **state)
 {
 	(void)state;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_guest *g = attach(&err);
 	assert_non_null(g);
 	struct vt_guest_result res;
@@ -186,7 +186,7 @@ static void test_file_read(void **state)
 	size_t len;
 	char *want = vt_read_file(file, &len);
 	assert_int_equal(len, 3000017);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = vt_qga_connect(NULL, agent, sock, in_ms(10000), &err);
 	assert_non_null(q);
 	const size_t chunks[] = {1 << 20, 65536, 4093};
@@ -225,7 +225,7 @@ static void test_fetch(void **state)
 		     src, src, src, src, src);
 	assert_int_equal(r.status, 0);
 	vt_run_free(&r);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_guest *g = attach(&err);
 	struct vt_untar_stats st;
 	int64_t t0 = vt_qga_now_ms();
@@ -269,7 +269,7 @@ static void test_exec_blocked(void **state)
 	(void)state;
 	agent_stop(agent);
 	pid_t blocked = agent_start("-b", "guest-exec,guest-file-read");
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = vt_qga_connect(NULL, blocked, sock, in_ms(10000), &err);
 	assert_non_null(q);
 	assert_null(vt_guest_attach(q, blocked, sock, NULL, in_ms(10000), &err));
@@ -294,7 +294,7 @@ static void test_open_from_cmdline(void **state)
 	assert_int_equal(r.status, 0);
 	vt_run_free(&r);
 	struct vt_agent_paths paths = {.proc = fake};
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_guest *g = vt_guest_open(&paths, agent, NULL, NULL, in_ms(10000), &err);
 	if (!g)
 		fail_msg("%s", err.msg);

@@ -170,7 +170,7 @@ static void test_find_fake_proc(void **state)
 	fake = vt_mkdtemp();
 	struct vt_agent_paths paths = {.proc = fake};
 	struct vt_qga_endpoint ep;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	const char *libvirt[] = {"qemu", "-chardev", "socket,id=charchannel0,fd=33,server=on,wait=off", "-device",
 				 "{\"driver\":\"virtserialport\",\"chardev\":\"charchannel0\",\"name\":\"org.qemu.guest_agent.0\"}",
 				 NULL};
@@ -339,7 +339,7 @@ static void test_real_qemu(void **state)
 	pid_t pid = qemu_start(chardev, -1);
 	assert_int_equal(wait_socket(sock, pid), 0);
 	struct vt_qga_endpoint ep;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(vt_qga_find(NULL, pid, &ep, &err), 0);
 	assert_string_equal(ep.path, sock);
 	assert_int_equal(ep.busy, 0);

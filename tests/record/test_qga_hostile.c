@@ -64,7 +64,7 @@ static void test_silent(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, silent);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	int64_t t0 = vt_qga_now_ms();
 	assert_null(connect_fake(pid, 500, &err));
 	int64_t took = vt_qga_now_ms() - t0;
@@ -98,7 +98,7 @@ static void test_sync_ids(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, noisy_sync);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	if (!q)
 		fail_msg("%s", err.msg);
@@ -147,7 +147,7 @@ static void test_bad_answers(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, flood_info);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	assert_non_null(q);
 	struct vt_qga_info info;
@@ -188,7 +188,7 @@ static void test_late_answer(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, late);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	assert_non_null(q);
 	char host[64];
@@ -215,7 +215,7 @@ static void test_closed(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, closes);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	assert_non_null(q);
 	struct vt_qga_info info;
@@ -243,7 +243,7 @@ static void test_exec_disabled(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, no_exec);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	assert_non_null(q);
 	assert_null(vt_guest_attach(q, pid, sock, NULL, in_ms(5000), &err));
@@ -288,7 +288,7 @@ static void test_exec_status(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		status_answer = cases[i].answer;
 		pid_t pid = fake_agent_start(sock, bad_status);
-		struct vt_error err = {""};
+		struct vt_error err = {0};
 		struct vt_qga *q = connect_fake(pid, 5000, &err);
 		struct vt_guest *g = q ? vt_guest_attach(q, pid, sock, NULL, in_ms(5000), &err) : NULL;
 		if (!g)
@@ -339,7 +339,7 @@ static void test_file_read(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		read_answer = cases[i].answer;
 		pid_t pid = fake_agent_start(sock, bad_read);
-		struct vt_error err = {""};
+		struct vt_error err = {0};
 		struct vt_qga *q = connect_fake(pid, 5000, &err);
 		assert_non_null(q);
 		size_t got = 0;
@@ -358,7 +358,7 @@ static void test_file_read(void **state)
 	fake_file = data;
 	fake_file_len = sizeof(data);
 	pid_t pid = fake_agent_start(sock, NULL);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	size_t got = 0;
 	assert_int_equal(vt_qga_file_read(q, "/f", 4096, sizeof(data), in_ms(10000), sink_count, &got, &err),
@@ -381,7 +381,7 @@ static void fetch_archive(struct tarw *t, int expect_ok, const char *why)
 	snprintf(fake_exec_log, sizeof(fake_exec_log), "%s/exec.log", dir);
 	unlink(fake_exec_log);
 	pid_t pid = fake_agent_start(sock, NULL);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct vt_qga *q = connect_fake(pid, 5000, &err);
 	struct vt_guest *g = q ? vt_guest_attach(q, pid, sock, NULL, in_ms(5000), &err) : NULL;
 	assert_non_null(g);
@@ -464,7 +464,7 @@ static void test_script_all(void **state)
 	for (int i = 0; i < N; i++) {
 		snprintf(socks[i], sizeof(socks[i]), "%s/qga%d.sock", dir, i);
 		pids[i] = fake_agent_start(socks[i], NULL);
-		struct vt_error err = {""};
+		struct vt_error err = {0};
 		struct vt_qga *q = vt_qga_connect(NULL, pids[i], socks[i], in_ms(5000), &err);
 		g[i] = q ? vt_guest_attach(q, pids[i], socks[i], NULL, in_ms(5000), &err) : NULL;
 		assert_non_null(g[i]);
@@ -500,7 +500,7 @@ static void test_whose_socket(void **state)
 {
 	(void)state;
 	pid_t pid = fake_agent_start(sock, NULL);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	/* The listener is the fake agent, not the process we say is the QEMU. */
 	assert_null(vt_qga_connect(NULL, getpid(), sock, in_ms(2000), &err));
 	printf("other listener: %s\n", err.msg);

@@ -56,7 +56,7 @@ static int extract(struct tarw *t, const struct vt_untar_limits *lim, struct vt_
 
 static void expect_refused(struct tarw *t, const struct vt_untar_limits *lim, const char *why)
 {
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(extract(t, lim, NULL, &err), -1);
 	printf("refused: %s\n", err.msg);
 	if (!strstr(err.msg, why))
@@ -93,7 +93,7 @@ static void test_real_tar(void **state)
 		char *data = vt_read_file(tarfile, &len);
 		assert_non_null(data);
 		struct vt_untar_stats st;
-		struct vt_error err = {""};
+		struct vt_error err = {0};
 		vt_rmtree(dest);
 		if (vt_untar_buffer(dest, (uint8_t *)data, len, NULL, &st, &err) < 0)
 			fail_msg("%s: %s", formats[i], err.msg);
@@ -172,7 +172,7 @@ static void test_links_devices_skipped(void **state)
 	tarw_file(&t, "kept", "kept\n");
 	tarw_end(&t);
 	struct vt_untar_stats st;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(extract(&t, NULL, &st, &err), 0);
 	assert_int_equal(st.skipped, 5);
 	assert_int_equal(st.files, 2);
@@ -200,7 +200,7 @@ static void test_links_devices_skipped(void **state)
 static void test_symlink_in_the_way(void **state)
 {
 	(void)state;
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	struct tarw t = {0};
 	tarw_file(&t, "a", "a file\n");
 	tarw_file(&t, "a/b", "under a file\n");
@@ -244,7 +244,7 @@ static void test_modes_masked(void **state)
 	tarw_header(&t, "noperm", '0', 2, 0, NULL, 0);
 	tarw_data(&t, "y\n", 2);
 	tarw_end(&t);
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	assert_int_equal(extract(&t, NULL, NULL, &err), 0);
 	struct stat sb;
 	char p[700];
@@ -345,7 +345,7 @@ static void test_malformed(void **state)
 	tarw_free(&t);
 	/* Truncated in a file's data, and with no end-of-archive block. */
 	tarw_file(&t, "cut", "0123456789");
-	struct vt_error err = {""};
+	struct vt_error err = {0};
 	vt_rmtree(dest);
 	assert_int_equal(vt_untar_buffer(dest, t.buf, 512 + 5, NULL, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "truncated"));

@@ -63,7 +63,7 @@ const char *scenario_path(const char *name)
 void run_scenario(const char *name, const char *outdir, uint64_t duration_ms, uint64_t seed,
 		  struct simlog *log)
 {
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	struct vt_sim_scenario *sc = NULL;
 	if (vt_sim_scenario_load(&sc, scenario_path(name), &err))
 		fail_msg("%s", err.msg);

@@ -29,7 +29,7 @@ static void roundtrip(int large)
 	char trace[4200];
 	snprintf(trace, sizeof(trace), "%s/trace", dir);
 	struct vt_ctf_writer *w;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	assert_int_equal(vt_ctf_writer_open(&w, trace, d.trace_uuid, t.buf, t.len, 2, "chan_", 8192, 100, &err), 0);
 	vt_ctf_text_free(&t);
 	if (large)
@@ -82,7 +82,7 @@ static void writer_errors(void **state)
 {
 	(void)state;
 	struct vt_ctf_writer *w = NULL;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	uint8_t uuid[16] = {0};
 	assert_int_equal(vt_ctf_writer_open(&w, "/proc/self/nope/trace", uuid, "x", 1, 1, "chan_", 8192, 0, &err), -1);
 	assert_null(w);
@@ -94,7 +94,7 @@ static void minimal_scenario(void **state)
 {
 	(void)state;
 	struct vt_sim_scenario *sc;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	assert_int_equal(vt_sim_scenario_parse(&sc, "{\"host\": {}, \"guests\": [{}]}", "inline", &err), 0);
 	struct vt_sim_options opt = {.duration_ns = 50000000};
 	struct vt_sim_stats st;

@@ -98,7 +98,7 @@ static void readback(void **state)
 					       log.r[i].ust ? -1 : log.r[i].tid, log.r[i].kind};
 		qsort(want, log.n, sizeof(*want), key_cmp);
 
-		struct vt_error err = {{0}};
+		struct vt_error err = {0};
 		struct vt_source *src;
 		const char *paths[] = {dir};
 		if (vt_source_open(&src, paths, 1, &err))

@@ -16,7 +16,7 @@ struct totals {
 static struct vt_source *read_all(const char *path, struct totals *t)
 {
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &path, 1, &err))
 		fail_msg("open %s: %s", path, err.msg);
 	const struct vt_event *ev;
@@ -118,7 +118,7 @@ static void test_funky_trace(void **state)
 	(void)state;
 	const char *path = vt_testdata("ctf/funky_trace");
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &path, 1, &err) == 0) {
 		const struct vt_event *ev;
 		int rc;
@@ -146,7 +146,7 @@ static void test_real_kvm_session(void **state)
 		return;
 	}
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &path, 1, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(vt_source_trace_count(src), 3);

@@ -41,7 +41,7 @@ static uint64_t get(const struct counts *c, const char *name)
 static void ours(const char *path, struct counts *c)
 {
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &path, 1, &err))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;

@@ -23,7 +23,7 @@ static int key_cmp(const void *a, const void *b)
 static size_t ours(const char *path, struct key *keys)
 {
 	struct vt_source *src;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_source_open(&src, &path, 1, &err))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;

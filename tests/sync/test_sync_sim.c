@@ -42,7 +42,7 @@ static void simulate_and_sync(const char *scenario, enum vt_sync_method method, 
 	out->truth = json_load_file(truth, 0, NULL);
 	assert_non_null(out->truth);
 
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	struct vt_session_options opt = {.method = method};
 	out->session = vt_session_new(&opt, &err);
 	if (!out->session || vt_session_read(out->session, dir, &err) || vt_session_sync(out->session, &err))

@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	vt_cleanup_on_signals("vmtrace-sim"); /* an interrupted run leaves nothing behind */
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	struct vt_sim_scenario *sc;
 	if (vt_sim_scenario_load(&sc, argv[optind], &err)) {
 		fprintf(stderr, "vmtrace-sim: %s\n", err.msg);

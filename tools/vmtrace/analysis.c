@@ -28,7 +28,7 @@ static int simulate_example(const char *cmd, char *dir, size_t size)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/two-guests-ntp.json", scenarios ? scenarios : VT_SCENARIO_DIR);
 	struct vt_sim_scenario *sc;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_sim_scenario_load(&sc, path, &err)) {
 		fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
 		return -1;
@@ -68,7 +68,7 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 	struct vt_session_options opt = {.method = method, .spill = 1, .each_event = vt_kacct_collect, .each_event_ctx = &a->kacct};
 	if (!vt_cli_session_new(&a->cs, cmd, &opt, &a->hints))
 		return -1;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	for (int i = 0; i < npaths; i++) {
 		if (vt_cli_session_read(&a->cs, paths[i], &err)) {
 			fprintf(stderr, "vmtrace %s: %s\n", cmd, err.msg);
@@ -135,7 +135,7 @@ int vt_analysis_model(struct vt_analysis *a, const char *cmd, int record_interva
 		.stop = output_failed,
 		.stop_ctx = a,
 	};
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	int rc = vt_session_model(a->cs.s, &opt, &err);
 	a->model = vt_session_model_result(a->cs.s);
 	if (output_failed(a)) /* the output's close says why */

@@ -466,7 +466,7 @@ int vt_cmd_analyze(int argc, char **argv)
 				rc = VT_EXIT_OK;
 				goto out;
 			}
-			struct vt_error err = {{0}};
+			struct vt_error err = {0};
 			if (vt_findings_config_set(&a.findings_cfg, optarg, &err)) {
 				fprintf(stderr, "vmtrace analyze: --finding-threshold %s\n", vt_shown(err.msg));
 				goto out;
@@ -496,7 +496,7 @@ int vt_cmd_analyze(int argc, char **argv)
 	if (vt_analysis_model(&a, "analyze", timeline && json, report ? &sink : NULL))
 		goto out;
 	if (html) {
-		struct vt_error err = {{0}};
+		struct vt_error err = {0};
 		const char *title = a.host < 0 ? "guests only: no host trace among the inputs"
 				    : a.m->machines[a.host].hostname ? a.m->machines[a.host].hostname : "host";
 		if (report)

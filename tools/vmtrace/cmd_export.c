@@ -68,7 +68,7 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 		return -1;
 	}
 	struct vt_output out;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (vt_output_open(&out, path, &err)) {
 		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		return -1;
@@ -101,7 +101,7 @@ out:
 
 static int export_ctf(struct vt_analysis *a, const char *outdir)
 {
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	size_t done, skipped;
 	uint64_t events;
 	if (vt_ctf_export(a->in.traces, a->in.ntraces, a->m, a->r, outdir, &done, &skipped, &events, &err)) {

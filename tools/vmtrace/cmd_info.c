@@ -318,7 +318,7 @@ int vt_cmd_info(int argc, char **argv)
 	struct vt_inputs all = {0};
 	int failed = 0;
 	for (int i = optind; i < argc; i++) {
-		struct vt_error err = {{0}};
+		struct vt_error err = {0};
 		size_t before = all.ntraces;
 		if (!ready || vt_cli_session_read(&cs, argv[i], &err)) {
 			failed = 1;
@@ -343,7 +343,7 @@ int vt_cmd_info(int argc, char **argv)
 		fflush(stdout);
 	}
 	const struct vt_machines *machines = NULL;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	if (ready && all.ntraces) {
 		if (vt_session_identify(cs.s, &err)) {
 			fprintf(stderr, "vmtrace info: %s\n", err.msg);

@@ -208,7 +208,7 @@ int vt_cmd_sync(int argc, char **argv)
 	if (!vt_cli_session_new(&cs, "sync", &opt, &hints))
 		goto out;
 	int failed = 0;
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	for (int i = optind; i < argc; i++)
 		if (vt_cli_session_read(&cs, argv[i], &err)) {
 			fprintf(stderr, "vmtrace sync: %s\n", err.msg);

@@ -91,7 +91,7 @@ struct vt_session *vt_cli_session_new(struct vt_cli_session *cs, const char *com
 		opt->hints = hints->v;
 		opt->nhints = hints->n;
 	}
-	struct vt_error err = {{0}};
+	struct vt_error err = {0};
 	cs->s = vt_session_new(opt, &err);
 	if (!cs->s)
 		fprintf(stderr, "vmtrace %s: %s\n", command, err.msg);

@@ -140,7 +140,7 @@ static int read_cmdline(const struct vt_agent_paths *paths, struct vt_guest_info
 	if (!cmd && (errno == ENOENT || errno == ESRCH))
 		return 0;
 	if (!cmd)
-		return vt_error_set(err, "%s: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(errno));
 	if (len == 0) { /* a zombie: exited, not yet reaped */
 		free(cmd);
 		return 0;
@@ -192,7 +192,7 @@ static int find_vcpus(const struct vt_agent_paths *paths, struct vt_guest_info *
 	uint32_t bound = ndebug ? ndebug : VT_AGENT_MAX_VCPUS;
 	int32_t *tids = malloc(bound * sizeof(*tids));
 	if (!tids)
-		return vt_error_set(err, "pid %" PRId64 ": out of memory", g->pid);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "pid %" PRId64 ": out of memory", g->pid);
 	for (uint32_t i = 0; i < bound; i++)
 		tids[i] = -1;
 	long found = vcpu_threads(paths, g, bound, tids);
@@ -200,7 +200,7 @@ static int find_vcpus(const struct vt_agent_paths *paths, struct vt_guest_info *
 	uint32_t n = found > 0 ? (uint32_t)found : ndebug ? ndebug : g->smp;
 	if (alloc_vcpus(g, n) < 0) {
 		free(tids);
-		return vt_error_set(err, "pid %" PRId64 ": out of memory", g->pid);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "pid %" PRId64 ": out of memory", g->pid);
 	}
 	for (uint32_t i = 0; found > 0 && i < n; i++)
 		if (tids[i] >= 0) {

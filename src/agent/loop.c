@@ -268,7 +268,7 @@ int vt_agent_catch_signals(struct vt_error *err)
 {
 	const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, SIGHUP};
 	if (sig_fd < 0 && (sig_fd = vt_sigpipe_catch(sigs, sizeof(sigs) / sizeof(sigs[0]))) < 0)
-		return vt_error_set(err, "pipe: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "pipe: %s", strerror(errno));
 	return 0;
 }
 
@@ -287,7 +287,7 @@ int vt_agent_loop_run(struct vt_agent_loop *l, struct vt_error *err)
 		struct pollfd fds[2] = {{l->uevent_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
 		int n = poll(fds, 2, timeout_for(l, &s, next_tick));
 		if (n < 0 && errno != EINTR) {
-			rc = vt_error_set(err, "poll: %s", strerror(errno));
+			rc = vt_error_set_cause(err, VT_ERR_IO, "poll: %s", strerror(errno));
 			break;
 		}
 		if (n > 0 && (fds[1].revents & POLLIN)) {

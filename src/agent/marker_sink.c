@@ -21,7 +21,7 @@ int vt_marker_sink_open(struct vt_marker_sink *m, const struct vt_agent_paths *p
 	m->fd = open(b, O_WRONLY | O_CLOEXEC);
 	if (m->fd >= 0)
 		return 0;
-	return vt_error_set(err, "%s: %s (tracefs not mounted, or not root?)", a, strerror(e));
+	return vt_error_set_cause(err, VT_ERR_IO, "%s: %s (tracefs not mounted, or not root?)", a, strerror(e));
 }
 
 int vt_marker_sink_open_path(struct vt_marker_sink *m, const char *path, struct vt_error *err)
@@ -29,7 +29,7 @@ int vt_marker_sink_open_path(struct vt_marker_sink *m, const char *path, struct 
 	m->fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (m->fd >= 0)
 		return 0;
-	return vt_error_set(err, "%s: %s", path, strerror(errno));
+	return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(errno));
 }
 
 static void put(struct vt_marker_sink *m, const char *buf, size_t n)

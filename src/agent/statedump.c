@@ -71,7 +71,7 @@ static int add_qemu_processes(const struct vt_agent_paths *paths, struct pidset 
 {
 	DIR *d = opendir(vt_agent_proc(paths));
 	if (!d)
-		return vt_error_set(err, "%s: cannot list processes: %s", vt_agent_proc(paths), strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot list processes: %s", vt_agent_proc(paths), strerror(errno));
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		uint64_t pid;
@@ -132,7 +132,7 @@ static int read_all(const struct vt_agent_paths *paths, const struct pidset *s, 
 {
 	out->guests = calloc(s->n ? s->n : 1, sizeof(*out->guests));
 	if (!out->guests)
-		return vt_error_set(err, "statedump of %zu processes: out of memory", s->n);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "statedump of %zu processes: out of memory", s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		struct vt_guest_info *g = &out->guests[out->n];
 		char rel[600];
@@ -157,7 +157,7 @@ static int ask_qmp(const struct vt_agent_paths *paths, struct vt_guest_list *out
 {
 	struct vt_guest_info **ask = malloc((out->n ? out->n : 1) * sizeof(*ask));
 	if (!ask)
-		return vt_error_set(err, "statedump: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "statedump: out of memory");
 	size_t n = 0;
 	for (size_t i = 0; i < out->n; i++)
 		if (vt_guest_wants_qmp(&out->guests[i]))
@@ -198,7 +198,7 @@ int vt_agent_statedump(const struct vt_agent_paths *paths, struct vt_guest_list 
 	}
 	if (s.oom) {
 		free(s.c);
-		return vt_error_set(err, "statedump: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "statedump: out of memory");
 	}
 	pidset_unique(&s);
 	out->fds_ok = 1;

@@ -64,12 +64,12 @@ int vt_uevent_open(struct vt_error *err)
 {
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
 	if (fd < 0)
-		return vt_error_set(err, "netlink uevent socket: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "netlink uevent socket: %s", strerror(errno));
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1};
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 		close(fd);
-		return vt_error_set(err, "netlink uevent group 1: bind: %s", strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "netlink uevent group 1: bind: %s", strerror(e));
 	}
 	/* Bursts of VM churn must not overflow the queue; FORCE needs CAP_NET_ADMIN. */
 	int size = 4 << 20;
@@ -94,7 +94,7 @@ int vt_uevent_recv(int fd, int trust_root, struct vt_uevent *out, struct vt_erro
 			return 0;
 		if (errno == ENOBUFS)
 			return -2;
-		return vt_error_set(err, "netlink uevent socket: recv: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "netlink uevent socket: recv: %s", strerror(errno));
 	}
 	buf[n] = '\0';
 	/* Only the kernel (port 0) speaks for KVM; root senders only when trusted. */

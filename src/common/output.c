@@ -25,20 +25,20 @@ int vt_output_open(struct vt_output *o, const char *path, struct vt_error *err)
 		if (S_ISDIR(st.st_mode))
 			return vt_error_set(err, "%s: is a folder", path);
 		o->f = fopen(path, "w"); /* a device or a pipe: nothing to keep, nothing to rename */
-		return o->f ? 0 : vt_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+		return o->f ? 0 : vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	}
 	if (snprintf(o->tmp, sizeof(o->tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(o->tmp))
 		return vt_error_set(err, "%s: path too long", path);
 	int fd = vt_cleanup_mkstemp(o->tmp, &o->cleanup); /* an interrupted run leaves nothing */
 	if (fd < 0)
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
 	fchmod(fd, 0644); /* mkstemp's 0600 would hide a report from a web server */
 	if (!(o->f = fdopen(fd, "w"))) {
 		int e = errno;
 		close(fd);
 		unlink(o->tmp);
 		vt_cleanup_forget(o->cleanup);
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -77,13 +77,13 @@ int vt_output_close(struct vt_output *o, int ok, struct vt_error *err)
 		stdout_reported = ok;
 	o->f = NULL;
 	if (ok && e) {
-		vt_error_set(err, "%s: cannot write: %s", o->path, strerror(e));
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", o->path, strerror(e));
 		ok = 0;
 	}
 	if (!o->tmp[0])
 		return ok ? 0 : -1;
 	if (ok && rename(o->tmp, o->path) != 0) {
-		vt_error_set(err, "%s: cannot write: %s", o->path, strerror(errno));
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", o->path, strerror(errno));
 		ok = 0;
 	}
 	if (!ok)
@@ -99,5 +99,5 @@ int vt_stdout_close(struct vt_error *err)
 		e = errno ? errno : EIO;
 	if (!e || stdout_reported)
 		return 0;
-	return vt_error_set(err, "standard output: cannot write: %s", strerror(e));
+	return vt_error_set_cause(err, VT_ERR_IO, "standard output: cannot write: %s", strerror(e));
 }

@@ -178,7 +178,7 @@ static int export_trace(const char *in, const char *out, const struct vt_clock_s
 	    bt_message_iterator_class_set_initialize_method(iclass, iter_init) ||
 	    bt_message_iterator_class_set_finalize_method(iclass, iter_fini) ||
 	    bt_component_class_filter_set_initialize_method(fclass, filter_init)) {
-		vt_error_set(err, "%s: out of memory", in);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", in);
 		goto out;
 	}
 	if (bt_graph_add_source_component(graph, src_class, "src", sparams, BT_LOGGING_LEVEL_NONE, &src)) {
@@ -213,7 +213,7 @@ static int export_trace(const char *in, const char *out, const struct vt_clock_s
 	while ((st = bt_graph_run(graph)) == BT_GRAPH_RUN_STATUS_AGAIN)
 		;
 	if (st == BT_GRAPH_RUN_STATUS_MEMORY_ERROR)
-		return vt_error_set(err, "%s: cannot export: out of memory", in);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: cannot export: out of memory", in);
 	if (st != BT_GRAPH_RUN_STATUS_OK) {
 		bt_why(why, sizeof(why));
 		return vt_error_set(err, "%s: cannot export: %s", in, f.failed ? f.failed : why);
@@ -279,7 +279,7 @@ static int verify_trace(const char *out, struct vt_error *err)
 	bt_value *params = bt_value_map_create(), *inputs = NULL;
 	if (!graph || !params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
 	    bt_value_array_append_string_element(inputs, out))
-		return vt_error_set(err, "%s: out of memory", out);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", out);
 	const bt_component_source *src = NULL;
 	if (bt_graph_add_source_component(graph, src_class, "check", params, BT_LOGGING_LEVEL_NONE, &src)) {
 		char why[600];
@@ -338,7 +338,7 @@ static int disk_full(const char *path)
 static int child_died(int status, const char *outdir, const char *tmp, struct vt_error *err)
 {
 	if (disk_full(tmp))
-		return vt_error_set(err, "%s: cannot write: %s", outdir, strerror(ENOSPC));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", outdir, strerror(ENOSPC));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) /* its line said when it was for want of memory */
 		return vt_error_set(err, "%s: babeltrace2 aborted writing it", outdir);
 	if (WIFSIGNALED(status))
@@ -367,14 +367,14 @@ static int run_child(const struct vt_trace_info *const *traces, size_t ntraces, 
 {
 	int fds[2];
 	if (pipe(fds) != 0)
-		return vt_error_set(err, "%s: cannot start the export: %s", outdir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start the export: %s", outdir, strerror(errno));
 	fflush(NULL); /* nothing buffered twice */
 	pid_t pid = vt_cleanup_fork(); /* an interruption kills it before removing tmp */
 	if (pid < 0) {
 		int e = errno;
 		close(fds[0]);
 		close(fds[1]);
-		return vt_error_set(err, "%s: cannot start the export: %s", outdir, strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start the export: %s", outdir, strerror(e));
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -390,7 +390,7 @@ static int run_child(const struct vt_trace_info *const *traces, size_t ntraces, 
 	vt_cleanup_child(0);
 	if (got == sizeof(rep) && rep.rc && rep.msg[0]) {
 		if (disk_full(tmp)) /* sink.ctf.fs logs ENOSPC but does not pass it on */
-			return vt_error_set(err, "%s: cannot write: %s", outdir, strerror(ENOSPC));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", outdir, strerror(ENOSPC));
 		return vt_error_set(err, "%s", rep.msg);
 	}
 	if (got != sizeof(rep) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -432,11 +432,11 @@ int vt_ctf_export(const struct vt_trace_info *const *traces, size_t ntraces, con
 		return vt_error_set(err, "%s: path too long", outdir);
 	int cleanup;
 	if (!vt_cleanup_mkdtemp(tmp, &cleanup))
-		return vt_error_set(err, "%s: cannot create a folder beside it: %s", outdir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create a folder beside it: %s", outdir, strerror(errno));
 	chmod(tmp, 0755);
 	int rc = run_child(traces, ntraces, m, r, outdir, tmp, exported, events, err);
 	if (!rc && rename(tmp, outdir) != 0)
-		rc = vt_error_set(err, "%s: cannot rename %s to it: %s", outdir, tmp, strerror(errno));
+		rc = vt_error_set_cause(err, VT_ERR_IO, "%s: cannot rename %s to it: %s", outdir, tmp, strerror(errno));
 	if (rc)
 		vt_remove_tree(tmp);
 	vt_cleanup_forget(cleanup);

@@ -153,19 +153,19 @@ int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_
 	if (packet_size < 8192)
 		packet_size = 8192;
 	if (mkdir_p(dir) != 0)
-		return vt_error_set(err, "%s: cannot create folder: %s", dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
 	if (write_metadata(dir, uuid, metadata, metadata_len) != 0)
-		return vt_error_set(err, "%s/metadata: cannot write: %s", dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s/metadata: cannot write: %s", dir, strerror(errno));
 	struct vt_ctf_writer *w = calloc(1, sizeof(*w));
 	if (!w)
-		return vt_error_set(err, "%s: out of memory", dir);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	w->dir = strdup(dir);
 	memcpy(w->uuid, uuid, 16);
 	w->nstreams = nstreams;
 	w->streams = calloc(nstreams ? nstreams : 1, sizeof(*w->streams));
 	if (!w->dir || !w->streams) {
 		vt_ctf_writer_abort(w);
-		return vt_error_set(err, "%s: out of memory", dir);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	}
 	for (uint32_t i = 0; i < nstreams; i++)
 		w->streams[i].fd = -1;
@@ -181,7 +181,7 @@ int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_
 		if (!s->buf || s->fd < 0) {
 			int e = errno;
 			vt_ctf_writer_abort(w);
-			return vt_error_set(err, "%s: cannot create: %s", path, strerror(e));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(e));
 		}
 		s->last_ts = begin_ts;
 		start_packet(s, begin_ts);
@@ -275,7 +275,7 @@ int vt_ctf_writer_close(struct vt_ctf_writer *w, uint64_t end_ts, struct vt_erro
 	}
 	int rc = 0;
 	if (w->failed_errno)
-		rc = vt_error_set(err, "%s: cannot write a stream: %s", w->dir,
+		rc = vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write a stream: %s", w->dir,
 				  strerror(w->failed_errno));
 	vt_ctf_writer_abort(w);
 	return rc;

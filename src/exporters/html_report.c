@@ -326,7 +326,7 @@ int vt_html_report_write(struct vt_html_report *r, const struct vt_model *model,
 {
 	vt_html_rows_finish(&r->rows);
 	if (r->rows.oom)
-		return vt_error_set(err, "%s: out of memory while building the report", path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory while building the report", path);
 	struct vt_output out;
 	if (vt_output_open(&out, path, err))
 		return -1;

@@ -49,7 +49,7 @@ int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_optio
 		return vt_error_set(err, "%s: cannot write a trace.dat file for %u CPUs", path, opt->cpus);
 	struct vt_tc_writer *w = calloc(1, sizeof(*w));
 	if (!w)
-		return vt_error_set(err, "%s: out of memory", path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", path);
 	w->opt = *opt;
 	w->path = strdup(opt->path);
 	w->hostname = dup_or(opt->hostname, "localhost");
@@ -58,14 +58,14 @@ int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_optio
 	w->cpu = calloc(opt->cpus, sizeof(*w->cpu));
 	if (!w->path || !w->hostname || !w->release || !w->clock || !w->cpu) {
 		vt_tc_writer_abort(w);
-		return vt_error_set(err, "%s: out of memory", path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", path);
 	}
 	/* Fail now rather than at close when the folder is not writable. */
 	FILE *probe = fopen(w->path, "wb");
 	if (!probe) {
 		int e = errno;
 		vt_tc_writer_abort(w);
-		return vt_error_set(err, "%s: %s", path, strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(e));
 	}
 	fclose(probe);
 	for (uint32_t c = 0; c < opt->cpus; c++) {
@@ -76,7 +76,7 @@ int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_optio
 				fclose(tmp);
 			unlink(w->path);
 			vt_tc_writer_abort(w);
-			return vt_error_set(err, "%s: temporary file: %s", path, strerror(e));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: temporary file: %s", path, strerror(e));
 		}
 	}
 	*out = w;
@@ -271,7 +271,7 @@ int vt_tc_writer_close(struct vt_tc_writer *w, struct vt_error *err)
 	}
 	if (rc) {
 		unlink(w->path);
-		vt_error_set(err, "%s: cannot write the trace.dat file: %s", w->path, e ? strerror(e) : "write error");
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write the trace.dat file: %s", w->path, e ? strerror(e) : "write error");
 	}
 	vt_tc_writer_abort(w);
 	return rc;

@@ -149,7 +149,7 @@ int vt_findings_run(const struct vt_findings_input *in, const struct vt_findings
 	if (in->model && in->model->host >= 0 && in->model->nvcpus) {
 		ctx.nguests = vt_guest_summaries(in->model, &gs);
 		if (!ctx.nguests)
-			return vt_error_set(err, "findings: out of memory");
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "findings: out of memory");
 	}
 	ctx.guests = gs;
 	if (in->collector && in->collector->oom)
@@ -160,7 +160,7 @@ int vt_findings_run(const struct vt_findings_input *in, const struct vt_findings
 	vt_guest_summaries_free(gs, ctx.nguests);
 	if (ctx.oom) {
 		vt_findings_free(out);
-		return vt_error_set(err, "findings: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "findings: out of memory");
 	}
 	vt_qsort(out->items, out->count, sizeof(*out->items), by_severity);
 	return 0;

@@ -535,14 +535,14 @@ int vt_identify_finish(struct vt_identify *id, const struct vt_trace_info *const
 {
 	*out = NULL;
 	if (ntraces && !vt_collect_trace(id, ntraces - 1))
-		return vt_error_set(err, "identification: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "identification: out of memory");
 	id->ntraces = ntraces; /* the rest of the grown table is unused */
 	const struct vt_trace_info *const *src = traces;
 	struct vt_machines *m = calloc(1, sizeof(*m));
 	if (!m || id->oom || build_machines(id, src, m) || canonicalize(id, m) || match_guests(id, m) ||
 	    match_vcpus(id, m) || refresh_processes(id, m)) {
 		vt_machines_free(m);
-		return vt_error_set(err, "identification: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "identification: out of memory");
 	}
 	explain_unmatched(m);
 	*out = m;

@@ -188,7 +188,7 @@ static int read_formats(struct asm_ctx *a, char ***systems, size_t *nsys, struct
 	a->fmt = calloc(VT_CAP_MAX_FORMATS, sizeof(*a->fmt));
 	a->fmt_text = calloc(VT_CAP_MAX_FORMATS, sizeof(*a->fmt_text));
 	int rc = a->fmt && a->fmt_text ? vt_capdir_list(&formats, 1024, systems, nsys, err)
-				       : vt_error_set(err, "%s: out of memory", a->dir.label);
+				       : vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", a->dir.label);
 	for (size_t i = 0; !rc && i < *nsys; i++)
 		rc = add_system(a, &formats, (*systems)[i], &total, err);
 	if (!rc && a->nfmt == 0)
@@ -247,7 +247,7 @@ static int add_stats(struct asm_ctx *a, const char *name, uint32_t cpu, struct v
 	a->cpu[cpu].stat = vt_strdup_printf("CPU: %u\n%s", cpu, t.s);
 	a->info.lost += vt_ftrace_stat_field(t.s, "overrun") + vt_ftrace_stat_field(t.s, "dropped events");
 	free(t.s);
-	return a->cpu[cpu].stat ? 0 : vt_error_set(err, "%s/%s: out of memory", a->dir.label, name);
+	return a->cpu[cpu].stat ? 0 : vt_error_set_cause(err, VT_ERR_NOMEM, "%s/%s: out of memory", a->dir.label, name);
 }
 
 static int any_raw(const struct asm_ctx *a)
@@ -262,7 +262,7 @@ static int read_cpus(struct asm_ctx *a, char **names, size_t n, struct vt_error 
 {
 	a->cpu = calloc(VT_CAP_MAX_CPUS, sizeof(*a->cpu));
 	if (!a->cpu)
-		return vt_error_set(err, "%s: out of memory", a->dir.label);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", a->dir.label);
 	for (size_t i = 0; i < n; i++) {
 		long raw = cpu_of(names[i], ".raw"), stats = cpu_of(names[i], ".stats");
 		int is_cpu_file = !strncmp(names[i], "cpu", 3) &&
@@ -281,7 +281,7 @@ static int read_cpus(struct asm_ctx *a, char **names, size_t n, struct vt_error 
 		return vt_error_set(err, "%s: no cpuN.raw in it", a->dir.label);
 	for (uint32_t c = 0; c < a->cpus; c++)
 		if (!a->cpu[c].stat && !(a->cpu[c].stat = vt_strdup_printf("CPU: %u\n", c)))
-			return vt_error_set(err, "%s: out of memory", a->dir.label);
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", a->dir.label);
 	a->info.cpus = a->cpus;
 	return 0;
 }
@@ -391,7 +391,7 @@ static int write_dat(struct asm_ctx *a, const char *dat_path, struct vt_error *e
 	struct vt_output out;
 	int rc = -1;
 	if (!src || !pages || !stat) {
-		vt_error_set(err, "%s: out of memory", dat_path);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dat_path);
 		goto done;
 	}
 	for (uint32_t c = 0; c < a->cpus; c++) {
@@ -424,7 +424,7 @@ static int write_dat(struct asm_ctx *a, const char *dat_path, struct vt_error *e
 	if (!ok && a->failed && err)
 		*err = a->err;
 	else if (!ok)
-		vt_error_set(err, "%s: cannot write: %s", dat_path, strerror(e ? e : EIO));
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", dat_path, strerror(e ? e : EIO));
 	else if (rc && err)
 		*err = close_err;
 done:

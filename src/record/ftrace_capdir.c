@@ -17,7 +17,7 @@ int vt_capdir_open(struct vt_capdir *d, const char *path, struct vt_error *err)
 	snprintf(d->label, sizeof(d->label), "%s", path);
 	d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d->fd < 0)
-		return vt_error_set(err, "%s: cannot open the capture folder: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open the capture folder: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -36,7 +36,7 @@ int vt_capdir_sub(struct vt_capdir *d, const struct vt_capdir *parent, const cha
 	vt_ftrace_path(d->label, sizeof(d->label), "%s/%s", parent->label, name);
 	d->fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d->fd < 0)
-		return vt_error_set(err, "%s: %s", d->label, why_not_opened(parent->fd, name, errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", d->label, why_not_opened(parent->fd, name, errno));
 	return 0;
 }
 
@@ -95,9 +95,9 @@ char *vt_capdir_read(const struct vt_capdir *d, const char *name, size_t max, si
 		vt_error_set(err, "%s/%s: %llu bytes, more than the %zu allowed", d->label, name,
 			     (unsigned long long)size, max);
 	else if (!(buf = malloc((size_t)size + 1)))
-		vt_error_set(err, "%s/%s: out of memory", d->label, name);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s/%s: out of memory", d->label, name);
 	else if (read_exact(fd, buf, (size_t)size)) {
-		vt_error_set(err, "%s/%s: cannot read: %s", d->label, name, errno ? strerror(errno) : "truncated");
+		vt_error_set_cause(err, VT_ERR_IO, "%s/%s: cannot read: %s", d->label, name, errno ? strerror(errno) : "truncated");
 		free(buf);
 		buf = NULL;
 	} else if (memchr(buf, '\0', (size_t)size)) {
@@ -149,19 +149,19 @@ int vt_capdir_list(const struct vt_capdir *d, size_t max, char ***names, size_t 
 	if (!dir) {
 		if (fd >= 0)
 			close(fd);
-		return vt_error_set(err, "%s: cannot list: %s", d->label, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot list: %s", d->label, strerror(errno));
 	}
 	rewinddir(dir);
 	char **v = calloc(max + 1, sizeof(*v));
 	struct dirent *e;
-	int rc = v ? 0 : vt_error_set(err, "%s: out of memory", d->label);
+	int rc = v ? 0 : vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", d->label);
 	while (!rc && (e = readdir(dir))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (*n == max)
 			rc = vt_error_set(err, "%s: more than %zu entries", d->label, max);
 		else if (!(v[*n] = strdup(e->d_name)))
-			rc = vt_error_set(err, "%s: out of memory", d->label);
+			rc = vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", d->label);
 		else
 			(*n)++;
 	}

@@ -19,7 +19,7 @@ int vt_ftrace_capture_create(const char *dir, struct vt_error *err)
 	if (mkdir(dir, 0755) == 0)
 		return 0;
 	if (errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create the capture folder: %s", dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create the capture folder: %s", dir, strerror(errno));
 	if (!vt_dir_is_empty(dir))
 		return vt_error_set(err, "%s: exists and is not an empty folder", dir);
 	return 0;
@@ -47,7 +47,7 @@ int vt_ftrace_capture_put(const char *dir, const char *name, const void *data, s
 		return vt_error_set(err, "%s: path too long", dir);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
 	int rc = write_all(fd, data, n);
 	int e = errno;
 	if (close(fd) != 0 && rc == 0) {
@@ -55,7 +55,7 @@ int vt_ftrace_capture_put(const char *dir, const char *name, const void *data, s
 		e = errno;
 	}
 	if (rc)
-		return vt_error_set(err, "%s: cannot write: %s", path, strerror(e ? e : EIO));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", path, strerror(e ? e : EIO));
 	return 0;
 }
 
@@ -77,10 +77,10 @@ static int copy_format(const char *dir, const char *inst, const char *sys, const
 	char sub[VT_FTRACE_PATH], src[VT_FTRACE_PATH];
 	vt_ftrace_path(sub, sizeof(sub), "%s/formats/%s", dir, sys);
 	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create: %s", sub, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", sub, strerror(errno));
 	vt_ftrace_path(sub, sizeof(sub), "%s/formats/%s/%s", dir, sys, ev);
 	if (mkdir(sub, 0755) != 0 && errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create: %s", sub, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", sub, strerror(errno));
 	vt_ftrace_path(src, sizeof(src), "%s/events/%s/%s/format", inst, sys, ev);
 	return copy_in(sub, "format", src, VT_CAP_MAX_HEADER, err);
 }
@@ -92,7 +92,7 @@ static int copy_ftrace_formats(const char *dir, const char *inst, struct vt_erro
 	vt_ftrace_path(path, sizeof(path), "%s/events/ftrace", inst);
 	DIR *d = opendir(path);
 	if (!d)
-		return vt_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	struct dirent *e;
 	int rc = 0;
 	while (!rc && (e = readdir(d))) {
@@ -110,7 +110,7 @@ static int copy_formats(const struct vt_ftrace_capture_start *c, struct vt_error
 	char path[VT_FTRACE_PATH];
 	vt_ftrace_path(path, sizeof(path), "%s/formats", c->dir);
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
 	if (copy_ftrace_formats(c->dir, c->inst, err))
 		return -1;
 	for (size_t i = 0; i < c->nevents; i++) {
@@ -134,7 +134,7 @@ static int put_skipped(const struct vt_ftrace_capture_start *c, struct vt_error 
 		return 0;
 	char *text = malloc(len + 1), *p = text;
 	if (!text)
-		return vt_error_set(err, "%s: out of memory", c->dir);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", c->dir);
 	for (size_t i = 0; i < c->nevents; i++)
 		if (!c->ok[i])
 			p += sprintf(p, "%s\n", c->events[i]);
@@ -148,7 +148,7 @@ static int put_identity(const struct vt_ftrace_capture_start *c, struct vt_error
 	struct utsname u;
 	char text[1200];
 	if (uname(&u) != 0)
-		return vt_error_set(err, "uname: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "uname: %s", strerror(errno));
 	int n = snprintf(text, sizeof(text), "%s %s %s %s\n", u.sysname, u.nodename, u.release, u.machine);
 	if (vt_ftrace_capture_put(c->dir, "uname", text, (size_t)n, err))
 		return -1;

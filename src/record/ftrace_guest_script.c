@@ -398,7 +398,7 @@ static char *script(const struct vt_ftrace_guest_options *o, const char *step, c
 	add(&b, "%s%s", functions, body);
 	if (b.failed) {
 		free(b.s);
-		vt_error_set(err, "guest ftrace script: out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "guest ftrace script: out of memory");
 		return NULL;
 	}
 	return b.s;

@@ -84,7 +84,7 @@ static int configure(struct vt_ftrace_rec *r, const struct vt_ftrace_rec_options
 		return -1;
 	r->skipped = calloc(skipped + 1, sizeof(*r->skipped));
 	if (!r->skipped)
-		return vt_error_set(err, "%s: out of memory", r->inst);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", r->inst);
 	for (size_t i = 0; i < o->nevents; i++)
 		if (!ok[i])
 			r->skipped[r->nskipped++] = o->events[i];
@@ -102,7 +102,7 @@ static int open_cpus(struct vt_ftrace_rec *r, struct vt_error *err)
 	r->cpu_ids = ids;
 	r->cpus = calloc(n, sizeof(*r->cpus));
 	if (!r->cpus)
-		return vt_error_set(err, "%s: out of memory", r->inst);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", r->inst);
 	for (size_t i = 0; i < n; i++) {
 		r->ncpus = i + 1;
 		if (vt_ftrace_cpu_open(&r->cpus[i], r->inst, r->capture, ids[i], err))
@@ -122,7 +122,7 @@ static int begin_capture(struct vt_ftrace_rec *r, const struct vt_ftrace_rec_opt
 	vt_ftrace_path(path, sizeof(path), "%s/trace_marker", r->inst);
 	r->marker_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (r->marker_fd < 0)
-		return vt_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	return inst_write(r, "trace", "", err); /* empty the buffer */
 }
 
@@ -180,7 +180,7 @@ static int setup(struct vt_ftrace_rec *r, const struct vt_ftrace_rec_options *o,
 	raise_cmdlines(r);
 	int *ok = calloc(o->nevents + 1, sizeof(*ok));
 	if (!ok)
-		return vt_error_set(err, "%s: out of memory", r->inst);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", r->inst);
 	int rc = configure(r, o, ok, err) || begin_capture(r, o, ok, err) ? -1 : 0;
 	free(ok);
 	if (rc || inst_write(r, "tracing_on", "1", err))
@@ -199,7 +199,7 @@ int vt_ftrace_rec_start(struct vt_ftrace_rec **out, const struct vt_ftrace_rec_o
 		return vt_error_set(err, "ftrace recorder: no capture folder given");
 	struct vt_ftrace_rec *r = calloc(1, sizeof(*r));
 	if (!r)
-		return vt_error_set(err, "ftrace recorder: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "ftrace recorder: out of memory");
 	r->marker_fd = -1;
 	r->overwrite = o->overwrite;
 	if (setup(r, o, err)) {

@@ -26,13 +26,13 @@ int vt_ftrace_cpu_open(struct vt_ftrace_cpu *c, const char *inst, const char *ca
 	vt_ftrace_path(c->path, sizeof(c->path), "%s/cpu%u.raw", capture, cpu);
 	c->in = open(in, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (c->in < 0)
-		return vt_error_set(err, "%s: cannot open: %s", in, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", in, strerror(errno));
 	/* No O_APPEND: splice() refuses to write into an append-only file. */
 	c->out = open(c->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (c->out < 0)
-		return vt_error_set(err, "%s: cannot create: %s", c->path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", c->path, strerror(errno));
 	if (pipe2(c->pipe, O_NONBLOCK | O_CLOEXEC) != 0)
-		return vt_error_set(err, "%s: pipe: %s", in, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: pipe: %s", in, strerror(errno));
 	fcntl(c->pipe[1], F_SETPIPE_SZ, PIPE_BYTES); /* a smaller pipe only means more calls */
 	return 0;
 }
@@ -53,7 +53,7 @@ static int cut(struct vt_ftrace_cpu *c, uint32_t page_size, int e, struct vt_err
 	c->bytes -= c->bytes % page_size;
 	if (ftruncate(c->out, (off_t)c->bytes) != 0) {
 	} /* the error below is the one to tell */
-	return vt_error_set(err, "%s: cannot write: %s", c->path, strerror(e ? e : EIO));
+	return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", c->path, strerror(e ? e : EIO));
 }
 
 /* Empties the pipe's n bytes into the file. */
@@ -91,13 +91,13 @@ static long read_pages(struct vt_ftrace_cpu *c, uint32_t page_size, uint64_t max
 	char *page = malloc(page_size);
 	long moved = 0;
 	if (!page)
-		return vt_error_set(err, "%s: out of memory", c->path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", c->path);
 	while (!max || (uint64_t)moved < max) {
 		ssize_t n = read(c->in, page, page_size);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN)
-			moved = vt_error_set(err, "%s: cannot read CPU %u's buffer: %s", c->path, c->cpu, strerror(errno));
+			moved = vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read CPU %u's buffer: %s", c->path, c->cpu, strerror(errno));
 		else if (n > 0 && n != (ssize_t)page_size)
 			moved = vt_error_set(err, "%s: CPU %u's buffer gave %zd bytes, not a page", c->path, c->cpu, n);
 		else if (n > 0 && write_page(c, page, page_size, err) == 0) {
@@ -124,7 +124,7 @@ long vt_ftrace_cpu_move_full(struct vt_ftrace_cpu *c, uint32_t page_size, uint64
 		if (n < 0 && errno == EINVAL && moved == 0 && c->bytes == 0)
 			c->use_read = 1; /* a sub-buffer larger than a page: no splice */
 		else if (n < 0 && errno != EAGAIN)
-			return vt_error_set(err, "%s: cannot splice CPU %u's buffer: %s", c->path, c->cpu, strerror(errno));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot splice CPU %u's buffer: %s", c->path, c->cpu, strerror(errno));
 		if (n <= 0)
 			break;
 		if (pipe_to_file(c, (size_t)n, page_size, err))
@@ -181,7 +181,7 @@ static void *stream_main(void *arg)
 	struct pollfd *pfd = calloc(s->n + 1, sizeof(*pfd));
 	if (!pfd) {
 		struct vt_error e;
-		vt_error_set(&e, "ftrace recorder: out of memory");
+		vt_error_set_cause(&e, VT_ERR_NOMEM, "ftrace recorder: out of memory");
 		fail(s, &e);
 		return NULL;
 	}
@@ -213,7 +213,7 @@ int vt_ftrace_stream_start(struct vt_ftrace_stream **out, struct vt_ftrace_cpu *
 	struct vt_ftrace_stream *s = calloc(1, sizeof(*s));
 	*out = NULL;
 	if (!s)
-		return vt_error_set(err, "ftrace recorder: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "ftrace recorder: out of memory");
 	s->cpus = cpus;
 	s->n = n;
 	s->page_size = page_size;
@@ -222,7 +222,7 @@ int vt_ftrace_stream_start(struct vt_ftrace_stream **out, struct vt_ftrace_cpu *
 	pthread_mutex_init(&s->lock, NULL);
 	if (pipe2(s->wake, O_CLOEXEC) != 0) {
 		free(s);
-		return vt_error_set(err, "ftrace recorder: pipe: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "ftrace recorder: pipe: %s", strerror(errno));
 	}
 	/* The thread takes no signal: the command's main thread is the one that
 	 * must see SIGINT (stop) or SIGTERM. */
@@ -235,7 +235,7 @@ int vt_ftrace_stream_start(struct vt_ftrace_stream **out, struct vt_ftrace_cpu *
 		close(s->wake[0]);
 		close(s->wake[1]);
 		free(s);
-		return vt_error_set(err, "ftrace recorder: cannot start its thread: %s", strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "ftrace recorder: cannot start its thread: %s", strerror(e));
 	}
 	*out = s;
 	return 0;

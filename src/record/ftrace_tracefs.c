@@ -84,7 +84,7 @@ int vt_ftrace_tracefs_find(const char *given, char *path, size_t size, int *moun
 		return 0;
 	}
 	if (mount("nodev", DEFAULT_TRACEFS, "tracefs", 0, NULL) != 0)
-		return vt_error_set(err, "%s: cannot mount tracefs: %s", DEFAULT_TRACEFS, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot mount tracefs: %s", DEFAULT_TRACEFS, strerror(errno));
 	*mounted = 1;
 	snprintf(path, size, DEFAULT_TRACEFS);
 	return has_instances(path) ? 0 : vt_error_set(err, "%s: tracefs has no instances/", path);
@@ -94,7 +94,7 @@ int vt_ftrace_write_file(const char *path, const char *s, struct vt_error *err)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
-		return vt_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	size_t n = strlen(s);
 	ssize_t w = write(fd, s, n);
 	int e = errno;
@@ -103,7 +103,7 @@ int vt_ftrace_write_file(const char *path, const char *s, struct vt_error *err)
 		w = -1;
 	}
 	if (w != (ssize_t)n)
-		return vt_error_set(err, "%s: cannot write '%s': %s", path, s, w < 0 ? strerror(e) : "short write");
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write '%s': %s", path, s, w < 0 ? strerror(e) : "short write");
 	return 0;
 }
 
@@ -135,7 +135,7 @@ char *vt_ftrace_read_file(const char *path, size_t max, size_t *len, struct vt_e
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		vt_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	char *buf = NULL;
@@ -144,7 +144,7 @@ char *vt_ftrace_read_file(const char *path, size_t max, size_t *len, struct vt_e
 	close(fd);
 	if (n < 0 || (size_t)n > max) {
 		if (n < 0)
-			vt_error_set(err, "%s: cannot read: %s", path, strerror(e));
+			vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read: %s", path, strerror(e));
 		else
 			vt_error_set(err, "%s: larger than %zu bytes", path, max);
 		free(buf);
@@ -165,7 +165,7 @@ int vt_ftrace_instance_create(const char *tracefs, const char *name, char *path,
 		if (errno == EEXIST)
 			return vt_error_set(err, "%s: already exists (another recorder's, or left by a killed run: "
 					    "rmdir it when unused)", path);
-		return vt_error_set(err, "%s: cannot create the ftrace instance: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create the ftrace instance: %s", path, strerror(errno));
 	}
 	return 0;
 }
@@ -183,7 +183,7 @@ int vt_ftrace_instance_remove(const char *path, struct vt_error *err)
 		if (e == ENOENT)
 			return 0;
 		if (e != EBUSY || i + 1 >= REMOVE_TRIES)
-			return vt_error_set(err, "%s: cannot remove the ftrace instance: %s%s", path, strerror(e),
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot remove the ftrace instance: %s%s", path, strerror(e),
 					    e == EBUSY ? " (a process still has its files open)" : "");
 		struct timespec ts = {0, REMOVE_WAIT_NS};
 		nanosleep(&ts, NULL);

@@ -97,7 +97,7 @@ static int fetch(struct vt_guest *g, const char *dir, const char *tar, const cha
 	char *make = qdir && qtar ? tar_script(qdir, qtar) : NULL;
 	int rc = -1;
 	if (!make) {
-		vt_error_set(err, "%s: out of memory", host_dir);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", host_dir);
 	} else if (vt_guest_script(g, make, deadline, NULL, err) == 0) {
 		rc = receive(g, tar, host_dir, deadline, st, err);
 		cleanup(g, qdir, qtar, tar, remove && rc == 0, deadline);
@@ -123,7 +123,7 @@ int vt_guest_fetch(struct vt_guest *g, const char *guest_dir, const char *host_d
 	char *dir = NULL, *tar = NULL;
 	int rc = -1;
 	if (guest_paths(guest_dir, &dir, &tar) < 0)
-		vt_error_set(&e, "%s: out of memory", host_dir);
+		vt_error_set_cause(&e, VT_ERR_NOMEM, "%s: out of memory", host_dir);
 	else
 		rc = fetch(g, dir, tar, host_dir, remove, deadline, st, &e);
 	free(dir);

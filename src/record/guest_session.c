@@ -53,7 +53,7 @@ struct vt_guest *vt_guest_attach(struct vt_qga *q, int64_t pid, const char *sock
 	struct vt_guest *g = calloc(1, sizeof(*g));
 	if (!g) {
 		vt_qga_close(q);
-		vt_error_set(err, "pid %" PRId64 ": out of memory", pid);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "pid %" PRId64 ": out of memory", pid);
 		return NULL;
 	}
 	g->qga = q;

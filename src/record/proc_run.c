@@ -134,12 +134,12 @@ int vt_proc_start(const char *const argv[], struct vt_proc *p, struct vt_error *
 	if (devnull < 0 || pipe2(po, O_CLOEXEC) < 0) {
 		if (devnull >= 0)
 			close(devnull);
-		return vt_error_set(err, "%s: cannot start: %s", argv[0], strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start: %s", argv[0], strerror(errno));
 	}
 	if (pipe2(pe, O_CLOEXEC) < 0) {
 		int e = errno;
 		close(devnull), close(po[0]), close(po[1]);
-		return vt_error_set(err, "%s: cannot start: %s", argv[0], strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start: %s", argv[0], strerror(e));
 	}
 	pid_t pid = fork_quiet();
 	if (pid == 0)
@@ -148,7 +148,7 @@ int vt_proc_start(const char *const argv[], struct vt_proc *p, struct vt_error *
 	close(devnull), close(po[1]), close(pe[1]);
 	if (pid < 0) {
 		close(po[0]), close(pe[0]);
-		return vt_error_set(err, "%s: cannot start: %s", argv[0], strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start: %s", argv[0], strerror(e));
 	}
 	p->pid = pid;
 	p->out = po[0];
@@ -179,7 +179,7 @@ int vt_proc_collect(struct vt_proc *p, const char *name, long long deadline_ms, 
 	r->err_len = sinks[1].len;
 	if (!r->out || !r->err) {
 		vt_proc_result_free(r);
-		return vt_error_set(err, "%s: out of memory", name);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", name);
 	}
 	if (st == 127) {
 		vt_proc_result_free(r);
@@ -240,7 +240,7 @@ pid_t vt_proc_spawn(const char *const argv[], const char *out_path, const char *
 	if (ef >= 0)
 		close(ef);
 	if (pid < 0)
-		vt_error_set(err, "%s: cannot start: %s", argv[0], strerror(e));
+		vt_error_set_cause(err, VT_ERR_IO, "%s: cannot start: %s", argv[0], strerror(e));
 	return pid;
 }
 

@@ -77,7 +77,7 @@ static int open_socket_file(const struct vt_agent_paths *paths, int64_t pid, con
 		int e = errno;
 		if (pfd >= 0)
 			close(pfd);
-		return vt_error_set(err, "%s: %s", path, strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(e));
 	}
 	int owned = st.st_uid == uids[0] || st.st_uid == uids[1] || st.st_uid == uids[2] || st.st_uid == uids[3];
 	if (!S_ISSOCK(st.st_mode) || !owned) {
@@ -101,7 +101,7 @@ static int connect_checked(int pfd, int64_t pid, const char *path, struct vt_err
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return vt_error_set(err, "%s: cannot connect: %s", path,
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot connect: %s", path,
 				    e == EAGAIN ? "its listener's queue is full (another client is served)" : strerror(e));
 	}
 	struct ucred cred;
@@ -128,7 +128,7 @@ struct vt_qga *vt_qga_connect(const struct vt_agent_paths *paths, int64_t pid, c
 	if (!q || vt_qga_reader_init(&q->rd, VT_QGA_MAX_LINE) < 0) {
 		free(q);
 		close(fd);
-		vt_error_set(err, "%s: out of memory", path);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", path);
 		return NULL;
 	}
 	q->fd = fd;
@@ -151,7 +151,7 @@ struct vt_qga *vt_qga_connect_libvirt(const struct vt_qga_libvirt *lv, int64_t p
 	struct vt_qga *q = calloc(1, sizeof(*q));
 	if (!q) {
 		vt_qga_virsh_close(v);
-		vt_error_set(err, "pid %" PRId64 ": out of memory", pid);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "pid %" PRId64 ": out of memory", pid);
 		return NULL;
 	}
 	q->fd = -1;
@@ -189,13 +189,13 @@ static int write_all(struct vt_qga *q, const char *buf, size_t len, int64_t dead
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return vt_error_set(err, "%s: cannot send: %s", q->name, strerror(errno));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot send: %s", q->name, strerror(errno));
 		int64_t left = deadline - vt_qga_now_ms();
 		if (left <= 0)
 			return vt_error_set(err, "%s: the agent takes no input (sending timed out)", q->name);
 		struct pollfd p = {q->fd, POLLOUT, 0};
 		if (poll(&p, 1, (int)(left > 60000 ? 60000 : left)) < 0 && errno != EINTR)
-			return vt_error_set(err, "%s: %s", q->name, strerror(errno));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", q->name, strerror(errno));
 	}
 	return 0;
 }
@@ -209,7 +209,7 @@ static int read_some(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 		struct pollfd p = {q->fd, POLLIN, 0};
 		int r = poll(&p, 1, left <= 0 ? 0 : (int)(left > 60000 ? 60000 : left));
 		if (r < 0 && errno != EINTR)
-			return vt_error_set(err, "%s: %s", q->name, strerror(errno));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", q->name, strerror(errno));
 		if (r == 0 && left <= 0)
 			return vt_error_set(err, "%s: no answer in time", q->name);
 		if (r <= 0)
@@ -226,7 +226,7 @@ static int read_some(struct vt_qga *q, int64_t deadline, struct vt_error *err)
 			return vt_error_set(err, "%s: the connection was closed", q->name);
 		}
 		if (errno != EAGAIN && errno != EINTR)
-			return vt_error_set(err, "%s: %s", q->name, strerror(errno));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", q->name, strerror(errno));
 	}
 }
 
@@ -316,7 +316,7 @@ int vt_qga_send(struct vt_qga *q, const char *command, json_t *args, int64_t dea
 	char *text = cmd ? json_dumps(cmd, JSON_COMPACT) : NULL;
 	json_decref(cmd);
 	if (!text)
-		return vt_error_set(err, "%s: %s: out of memory", q->name, command);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: %s: out of memory", q->name, command);
 	int rc = -1;
 	if (q->virsh) {
 		if (vt_qga_virsh_send(q->virsh, text, deadline, err) == 0)
@@ -359,7 +359,7 @@ int vt_qga_recv(struct vt_qga *q, size_t max_line, int64_t deadline, json_t **re
 	if (q->virsh)
 		return recv_virsh(q, max_line, deadline, ret, err);
 	if (vt_qga_reader_reserve(&q->rd, max_line) < 0)
-		return vt_error_set(err, "%s: out of memory for an answer of %zu bytes", q->name, max_line);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory for an answer of %zu bytes", q->name, max_line);
 	const char *line;
 	size_t len;
 	int is_error = 0;

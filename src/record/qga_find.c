@@ -216,7 +216,7 @@ static int each_unix_socket(const struct vt_agent_paths *paths, int64_t pid,
 	size_t len = 0;
 	char *buf = read_bounded(file, VT_QGA_MAX_NET_UNIX, &len);
 	if (!buf)
-		return vt_error_set(err, "%s: %s", file, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", file, strerror(errno));
 	char path[512];
 	for (char *line = buf; line < buf + len;) {
 		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
@@ -255,7 +255,7 @@ static int path_of_fd(const struct vt_agent_paths *paths, int64_t pid, int fd, c
 	snprintf(link, sizeof(link), "%s/%" PRId64 "/fd/%d", vt_agent_proc(paths), pid, fd);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return vt_error_set(err, "%s: %s", link, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", link, strerror(errno));
 	target[n] = '\0';
 	struct by_inode b = {0};
 	if (sscanf(target, "socket:[%" SCNu64 "]", &b.inode) != 1)
@@ -319,7 +319,7 @@ int vt_qga_find(const struct vt_agent_paths *paths, int64_t pid, struct vt_qga_e
 	size_t len = 0;
 	char *cmd = read_bounded(file, VT_QGA_MAX_CMDLINE, &len);
 	if (!cmd)
-		return vt_error_set(err, "%s: %s", file, errno == ENOENT ? "no such process" : strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", file, errno == ENOENT ? "no such process" : strerror(errno));
 	struct vt_qga_spec spec;
 	int found = vt_qga_parse_cmdline(cmd, len, &spec);
 	free(cmd);

@@ -122,7 +122,7 @@ static int64_t pid_file(const char *dir, const char *name, char *path, size_t si
 	snprintf(path, size, "%s/%s.pid", dir, name);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return vt_error_set(err, "%s: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(errno));
 	char buf[32];
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -160,7 +160,7 @@ struct vt_qga_virsh *vt_qga_virsh_open(const struct vt_qga_libvirt *lv, int64_t 
 	}
 	struct vt_qga_virsh *v = vt_qga_virsh_new(virsh, uri, uuid);
 	if (!v) {
-		vt_error_set(err, "out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	vt_text_line(dom, name, size);

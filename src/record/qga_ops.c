@@ -46,7 +46,7 @@ int vt_qga_exec_begin(struct vt_qga *q, const char *script, int64_t deadline, st
 {
 	json_t *args = json_pack("{s:s, s:[s,s], s:b}", "path", "/bin/sh", "arg", "-c", script, "capture-output", 1);
 	if (!args)
-		return vt_error_set(err, "%s: a script that is not UTF-8 text, or out of memory", vt_qga_name(q));
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: a script that is not UTF-8 text, or out of memory", vt_qga_name(q));
 	return vt_qga_send(q, "guest-exec", args, deadline, err);
 }
 
@@ -139,7 +139,7 @@ int64_t vt_qga_file_read(struct vt_qga *q, const char *path, size_t chunk, uint6
 	uint8_t *buf = malloc(chunk);
 	if (!buf) {
 		file_close(q, handle, deadline);
-		return vt_error_set(err, "%s: out of memory for a %zu-byte chunk", vt_qga_name(q), chunk);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory for a %zu-byte chunk", vt_qga_name(q), chunk);
 	}
 	uint64_t total = 0;
 	int rc = 0, eof = 0;

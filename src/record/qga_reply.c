@@ -79,7 +79,7 @@ static int take_output(const json_t *ret, const char *key, size_t max, char **ou
 	size_t need = vt_b64_max_decoded(slen);
 	uint8_t *buf = malloc(need + 1);
 	if (!buf)
-		return vt_error_set(err, "out of memory for %zu bytes of %s", need, key);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory for %zu bytes of %s", need, key);
 	long n = vt_b64_decode(s, slen, buf, need);
 	if (n < 0) {
 		free(buf);

@@ -62,7 +62,7 @@ static int resolve(const char *addr, unsigned port, struct sockaddr_in *sa, stru
 	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
 	int rc = getaddrinfo(addr, NULL, &hints, &res);
 	if (rc != 0 || !res)
-		return vt_error_set(err, "--relay %s: %s", addr, rc ? gai_strerror(rc) : "no IPv4 address");
+		return vt_error_set_cause(err, VT_ERR_IO, "--relay %s: %s", addr, rc ? gai_strerror(rc) : "no IPv4 address");
 	memcpy(sa, res->ai_addr, sizeof(*sa));
 	sa->sin_port = htons((uint16_t)port);
 	freeaddrinfo(res);
@@ -79,7 +79,7 @@ static int try_port(const char *addr, unsigned port, struct vt_error *err)
 		return -1;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return vt_error_set(err, "socket: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "socket: %s", strerror(errno));
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	int rc;
@@ -89,7 +89,7 @@ static int try_port(const char *addr, unsigned port, struct vt_error *err)
 	} else if (errno == EADDRINUSE) {
 		rc = 0;
 	} else {
-		rc = vt_error_set(err, "--relay %s: cannot listen there: %s (an address of this host the guests reach)",
+		rc = vt_error_set_cause(err, VT_ERR_IO, "--relay %s: cannot listen there: %s (an address of this host the guests reach)",
 				  addr, strerror(errno));
 	}
 	close(fd);
@@ -167,19 +167,19 @@ int vt_relayd_start(struct vt_relayd *r, const char *outdir, struct vt_error *er
 	if (choose_ports(r, &live, err) < 0)
 		return -1;
 	if (mkdir(r->dir, 0700) < 0)
-		return vt_error_set(err, "%s: cannot create: %s", r->dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", r->dir, strerror(errno));
 	snprintf(ctrl, sizeof(ctrl), "tcp://%s:%u", r->addr, r->ctrl);
 	snprintf(data, sizeof(data), "tcp://%s:%u", r->addr, r->data);
 	snprintf(lv, sizeof(lv), "tcp://127.0.0.1:%u", live);
 	snprintf(r->url, sizeof(r->url), "net://%s:%u:%u", r->addr, r->ctrl, r->data);
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return vt_error_set(err, "%s: %s", log, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", log, strerror(errno));
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fd);
-		return vt_error_set(err, "fork: %s", strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		/* Its own group (a Ctrl-C reaches vmtrace alone), and gone with us. */
@@ -251,7 +251,7 @@ int vt_relayd_collect(const struct vt_relayd *r, const char *session, const char
 {
 	DIR *top = opendir(r->dir);
 	if (!top)
-		return vt_error_set(err, "%s: %s", r->dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", r->dir, strerror(errno));
 	char host[256], found[4800] = "", name[256];
 	int count = 0;
 	while (subdir(top, host, sizeof(host))) {
@@ -271,7 +271,7 @@ int vt_relayd_collect(const struct vt_relayd *r, const char *session, const char
 		return vt_error_set(err, "the relay daemon holds %d folders of session %s: kept in %s", count, session,
 				    r->dir);
 	if (rename(found, dest) < 0)
-		return vt_error_set(err, "%s: cannot move it to %s: %s", found, dest, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot move it to %s: %s", found, dest, strerror(errno));
 	return 0;
 }
 
@@ -279,7 +279,7 @@ int vt_relayd_finish(struct vt_relayd *r, struct vt_error *err)
 {
 	DIR *top = opendir(r->dir);
 	if (!top)
-		return errno == ENOENT ? 0 : vt_error_set(err, "%s: %s", r->dir, strerror(errno));
+		return errno == ENOENT ? 0 : vt_error_set_cause(err, VT_ERR_IO, "%s: %s", r->dir, strerror(errno));
 	int left = 0;
 	struct dirent *e;
 	while ((e = readdir(top))) {
@@ -297,6 +297,6 @@ int vt_relayd_finish(struct vt_relayd *r, struct vt_error *err)
 	snprintf(log, sizeof(log), "%s/relayd.log", r->dir);
 	unlink(log);
 	if (rmdir(r->dir) < 0 && errno != ENOENT)
-		return vt_error_set(err, "%s: %s", r->dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", r->dir, strerror(errno));
 	return 0;
 }

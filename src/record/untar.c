@@ -411,7 +411,7 @@ struct vt_untar *vt_untar_begin(const char *dest, const struct vt_untar_limits *
 {
 	struct vt_untar *u = calloc(1, sizeof(*u));
 	if (!u) {
-		vt_error_set(err, "%s: out of memory", dest);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dest);
 		return NULL;
 	}
 	snprintf(u->dest, sizeof(u->dest), "%s", dest);
@@ -422,7 +422,7 @@ struct vt_untar *vt_untar_begin(const char *dest, const struct vt_untar_limits *
 	u->next_size = -1;
 	u->root = vt_untar_open_dest(dest);
 	if (u->root < 0) {
-		vt_error_set(err, "%s: %s", dest,
+		vt_error_set_cause(err, VT_ERR_IO, "%s: %s", dest,
 			     errno == ENOTEMPTY ? "not empty: a guest's files go into a new folder" : strerror(errno));
 		free(u);
 		return NULL;

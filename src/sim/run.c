@@ -22,7 +22,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		struct vt_ctf_text t = {0};
 		if (vt_sim_kernel_metadata(&t, m, release, s->t0, !m->guest, vmsync, !m->guest && s->sc->tick_events)) {
 			vt_ctf_text_free(&t);
-			return vt_error_set(err, "%s: out of memory", outdir);
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", outdir);
 		}
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s/%s/kernel", outdir, m->name);
@@ -37,7 +37,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 			return -1;
 		m->streams = calloc(m->ncpus, sizeof(*m->streams));
 		if (!m->streams)
-			return vt_error_set(err, "%s: out of memory", outdir);
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", outdir);
 		for (uint32_t c = 0; c < m->ncpus; c++)
 			m->streams[c] = vt_ctf_writer_stream(m->writer, c);
 		if (!s->sc->agent)
@@ -47,7 +47,7 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		struct vt_ctf_text u = {0};
 		if (vt_sim_ust_metadata(&u, m, s->t0, uuid)) {
 			vt_ctf_text_free(&u);
-			return vt_error_set(err, "%s: out of memory", outdir);
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", outdir);
 		}
 		snprintf(dir, sizeof(dir), "%s/%s/ust/uid/0/64-bit", outdir, m->name);
 		rc = vt_ctf_writer_open(&m->ust, dir, uuid, u.buf, u.len, m->ncpus, "chan_", 65536, begin, err);
@@ -221,7 +221,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 	s->t_snap = s->t0 + snap;
 	int oom = 0, rc = -1;
 	if (vt_sim_world_build(s, &oom)) {
-		vt_error_set(err, "%s: out of memory", sc->origin);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", sc->origin);
 		goto out;
 	}
 	s->write = opt->outdir != NULL;
@@ -238,7 +238,7 @@ int vt_sim_run(const struct vt_sim_scenario *sc, const struct vt_sim_options *op
 			break; /* close_writers says why */
 	}
 	if (s->q.oom) {
-		vt_error_set(err, "%s: out of memory", sc->origin);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", sc->origin);
 		goto out;
 	}
 	vt_sim_emit_books(s, s->t_end - 1); /* vmtraced's last books, as the recording stops */

@@ -663,7 +663,7 @@ static int parse_json(struct vt_sim_scenario **out, json_t *root, const char *or
 {
 	struct vt_sim_scenario *sc = calloc(1, sizeof(*sc));
 	if (!sc)
-		return vt_error_set(err, "%s: out of memory", origin);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", origin);
 	snprintf(sc->origin, sizeof(sc->origin), "%s", origin);
 	struct ctx c = {origin, err};
 	if (parse_root(&c, root, sc)) {

@@ -289,7 +289,7 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	snprintf(path, sizeof(path), "%s/truth.json", outdir);
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return vt_error_set(err, "%s: cannot create: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
 	fprintf(f, "{\n  \"format\": \"vmtrace-sim-truth\", \"version\": 1,\n");
 	fputs("  ", f);
 	str_member(f, "scenario", s->sc->name);
@@ -339,6 +339,6 @@ int vt_sim_write_truth(const struct sim *s, const char *outdir, struct vt_error 
 	findings(f, s);
 	fprintf(f, "]\n}\n");
 	if (ferror(f) | (fclose(f) != 0))
-		return vt_error_set(err, "%s: cannot write: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
 	return 0;
 }

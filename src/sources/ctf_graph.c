@@ -279,7 +279,7 @@ static int add_trace_component(struct vt_source *src, size_t i, const bt_compone
 	int rc = -1;
 	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
 	    bt_value_array_append_string_element(inputs, src->traces[i].path)) {
-		vt_error_set(err, "%s: out of memory", src->traces[i].path);
+		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", src->traces[i].path);
 		goto out;
 	}
 	if (probe_in_child(src->traces[i].path, err))
@@ -320,11 +320,11 @@ int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err)
 		return vt_error_set(err, "babeltrace2's ctf plugin is not installed (Debian package babeltrace2)");
 	src->graph = bt_graph_create(0);
 	if (!src->graph)
-		return vt_error_set(err, "cannot create a babeltrace2 graph: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "cannot create a babeltrace2 graph: out of memory");
 
 	const bt_component_source **comps = calloc(src->ntraces, sizeof(*comps));
 	if (!comps)
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	int rc = -1;
 	size_t total = 0;
 	for (size_t i = 0; i < src->ntraces; i++) {
@@ -336,7 +336,7 @@ int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err)
 	}
 	src->streams = calloc(total ? total : 1, sizeof(*src->streams));
 	if (!src->streams) {
-		vt_error_set(err, "out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	src->nstreams = total;
@@ -352,7 +352,7 @@ int vt_ctf_graph_build(struct vt_source *src, struct vt_error *err)
 	if (!src->sink_class ||
 	    bt_component_class_sink_set_initialize_method(src->sink_class, sink_init) ||
 	    bt_component_class_sink_set_graph_is_configured_method(src->sink_class, sink_configured)) {
-		vt_error_set(err, "cannot create a babeltrace2 sink: out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "cannot create a babeltrace2 sink: out of memory");
 		goto out;
 	}
 	const bt_component_sink *sink;

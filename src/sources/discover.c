@@ -78,14 +78,14 @@ static int check_trace_file(const char *p, struct vt_error *err)
 {
 	struct stat st;
 	if (stat(p, &st) != 0)
-		return vt_error_set(err, "%s: cannot read trace file: %s", p, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read trace file: %s", p, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return vt_error_set(err, "%s: not a regular file", p);
 	int fd = open(p, O_RDONLY);
 	if (fd < 0)
-		return vt_error_set(err, "%s: cannot read trace file: %s", p, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read trace file: %s", p, strerror(errno));
 	close(fd);
 	return 0;
 }
@@ -96,12 +96,12 @@ static int check_trace_files(const char *dir, struct vt_error *err)
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0)
-		return vt_error_set(err, "%s: cannot list trace folder: %s", dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot list trace folder: %s", dir, strerror(errno));
 	int rc = 0;
 	for (int i = 0; i < n; i++) {
 		if (rc == 0 && names[i]->d_name[0] != '.') {
 			char *p = join(dir, names[i]->d_name);
-			rc = p ? check_trace_file(p, err) : vt_error_set(err, "%s: out of memory", dir);
+			rc = p ? check_trace_file(p, err) : vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 			free(p);
 		}
 		free(names[i]);
@@ -185,7 +185,7 @@ static int walk_entry(struct walk *w, const char *p, const char *name, int depth
 	if (stat(p, &st) != 0) {
 		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
 			return 0; /* a dangling symlink leads to no trace */
-		return vt_error_set(w->err, "%s: %s", p, strerror(errno));
+		return vt_error_set_cause(w->err, VT_ERR_IO, "%s: %s", p, strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode))
 		return walk(w, p, &st, depth + 1);
@@ -193,7 +193,7 @@ static int walk_entry(struct walk *w, const char *p, const char *name, int depth
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return vt_error_set(w->err, "%s: not a regular file", p);
-	return list_push(w->dat, p) ? vt_error_set(w->err, "%s: out of memory", p) : 0;
+	return list_push(w->dat, p) ? vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", p) : 0;
 }
 
 /* A folder holding a `metadata` file is a CTF trace; returns 1 when dir is one
@@ -202,7 +202,7 @@ static int take_trace(struct walk *w, const char *dir)
 {
 	char *meta = join(dir, "metadata");
 	if (!meta)
-		return vt_error_set(w->err, "%s: out of memory", dir);
+		return vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	struct stat st;
 	int rc = 0;
 	if (stat(meta, &st) != 0)
@@ -212,7 +212,7 @@ static int take_trace(struct walk *w, const char *dir)
 	else if (check_trace_files(dir, w->err) || vt_ctf_check_metadata(meta, w->err))
 		rc = -1;
 	else
-		rc = list_push(w->ctf, dir) ? vt_error_set(w->err, "%s: out of memory", dir) : 1;
+		rc = list_push(w->ctf, dir) ? vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", dir) : 1;
 	free(meta);
 	return rc;
 }
@@ -221,10 +221,10 @@ static int walk(struct walk *w, const char *dir, const struct stat *dir_st, int 
 {
 	int again = seen_add(&w->seen, dir_st);
 	if (again < 0)
-		return vt_error_set(w->err, "%s: out of memory", dir);
+		return vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	if (again) {
 		if (!w->skipped++ && !(w->first_skipped = strdup(dir)))
-			return vt_error_set(w->err, "%s: out of memory", dir);
+			return vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", dir);
 		return 0;
 	}
 	int trace = take_trace(w, dir);
@@ -239,13 +239,13 @@ static int walk(struct walk *w, const char *dir, const struct stat *dir_st, int 
 	 * a machine's traces come in the order they were written. */
 	int n = scandir(dir, &names, NULL, versionsort);
 	if (n < 0)
-		return vt_error_set(w->err, "%s: cannot list folder: %s", dir, strerror(errno));
+		return vt_error_set_cause(w->err, VT_ERR_IO, "%s: cannot list folder: %s", dir, strerror(errno));
 	int rc = 0;
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
 		if (rc == 0 && name[0] != '.') {
 			char *p = join(dir, name);
-			rc = p ? walk_entry(w, p, name, depth) : vt_error_set(w->err, "%s: out of memory", dir);
+			rc = p ? walk_entry(w, p, name, depth) : vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", dir);
 			free(p);
 		}
 		free(names[i]);
@@ -271,21 +271,21 @@ int vt_discover(const char *path, struct vt_path_list *out, struct vt_path_list 
 		*note = NULL;
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return vt_error_set(err, "%s: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
 		if (!S_ISREG(st.st_mode))
 			return vt_error_set(err, "%s: not a regular file nor a folder", path);
 		/* A file: trace-cmd's, by its magic or its name (then the back-end
 		 * says what is wrong with it). */
 		if (has_tc_magic(path) || is_dat_name(path))
-			return list_push(dat, path) ? vt_error_set(err, "%s: out of memory", path) : 0;
+			return list_push(dat, path) ? vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", path) : 0;
 		return vt_error_set(err,
 				    "%s: not a trace folder nor a trace-cmd file (a CTF trace is a folder with a "
 				    "'metadata' file; a trace.dat file starts with trace-cmd's magic)",
 				    path);
 	}
 	if (access(path, R_OK | X_OK) != 0)
-		return vt_error_set(err, "%s: cannot open folder: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot open folder: %s", path, strerror(errno));
 	size_t before = out->count, dat_before = dat->count;
 	struct walk w = {.top = path, .ctf = out, .dat = dat, .err = err};
 	int rc = walk(&w, path, &st, 0);

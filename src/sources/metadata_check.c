@@ -73,13 +73,13 @@ int vt_ctf_check_metadata(const char *path, struct vt_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return vt_error_set(err, "%s: cannot read: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
 	int rc = 0;
 	char *text = NULL;
 	size_t text_len = 0;
 	unsigned char h[HEADER_BYTES];
 	if (fseek(f, 0, SEEK_END) != 0) {
-		rc = vt_error_set(err, "%s: cannot read: %s", path, strerror(errno));
+		rc = vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
 		goto out;
 	}
 	long size = ftell(f);
@@ -93,7 +93,7 @@ int vt_ctf_check_metadata(const char *path, struct vt_error *err)
 		unsigned char *all = malloc((size_t)size + 1);
 		rewind(f);
 		if (!all || fread(all, 1, (size_t)size, f) != (size_t)size || append(&text, &text_len, all, (size_t)size))
-			rc = vt_error_set(err, "%s: cannot read: %s", path, strerror(errno ? errno : ENOMEM));
+			rc = vt_error_set_cause(err, VT_ERR_IO, "%s: cannot read: %s", path, strerror(errno ? errno : ENOMEM));
 		free(all);
 		if (rc == 0)
 			rc = check_clock_frequencies(path, text, err);

@@ -75,7 +75,7 @@ static int add_traces(struct vt_source *src, const char *const *paths, size_t np
 	if (!src->traces) {
 		vt_path_list_free(&found);
 		vt_path_list_free(&dat);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	src->ntraces = found.count;
 	for (size_t i = 0; i < found.count; i++) {
@@ -106,7 +106,7 @@ int vt_source_open(struct vt_source **out, const char *const *paths, size_t npat
 		return vt_error_set(err, "no trace path given");
 	struct vt_source *src = calloc(1, sizeof(*src));
 	if (!src)
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	src->refill = -1;
 	src->held_stream = SIZE_MAX;
 	if (add_traces(src, paths, npaths, err))
@@ -124,7 +124,7 @@ int vt_source_open(struct vt_source **out, const char *const *paths, size_t npat
 	size_t total = src->nstreams + vt_tc_stream_count(src->tc);
 	src->heap = calloc(total ? total : 1, sizeof(*src->heap));
 	if (!src->heap) {
-		vt_error_set(err, "out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
 	/* Prime every stream: this reads each stream's beginning, so every
@@ -181,7 +181,7 @@ static int take_ctf(struct vt_source *src, struct vt_ctf_stream *s, struct vt_er
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
 	const struct vt_decoder *dec = decoder_for(src, s, event);
 	if (!dec)
-		return vt_error_set(err, "%s: out of memory", src->traces[s->trace].path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", src->traces[s->trace].path);
 	struct vt_event *ev = &src->event;
 	ev->ts_ns = s->head_ts;
 	ev->trace = s->trace;

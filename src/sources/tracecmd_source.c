@@ -187,7 +187,7 @@ static int bad_file(const char *path, struct vt_error *err)
 {
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return vt_error_set(err, "%s: %s", path, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(errno));
 	char magic[VT_TC_MAGIC_LEN];
 	ssize_t n = read(fd, magic, sizeof(magic));
 	close(fd);
@@ -208,7 +208,7 @@ static int open_file(struct vt_tc_file *f, struct vt_error *err)
 	if (n > 0) {
 		f->instances = calloc((size_t)n, sizeof(*f->instances));
 		if (!f->instances)
-			return vt_error_set(err, "%s: out of memory", f->path);
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", f->path);
 		for (int i = 0; i < n; i++) {
 			f->instances[i] = tracecmd_buffer_instance_handle(f->handle, i);
 			if (!f->instances[i])
@@ -218,7 +218,7 @@ static int open_file(struct vt_tc_file *f, struct vt_error *err)
 		}
 	}
 	if (vt_tc_decoders_init(&f->dec, tracecmd_get_tep(f->handle)))
-		return vt_error_set(err, "%s: out of memory", f->path);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", f->path);
 	describe(f);
 	return 0;
 }
@@ -240,7 +240,7 @@ static int add_streams(struct vt_tc_set *set, struct vt_error *err)
 	}
 	set->streams = calloc(total ? total : 1, sizeof(*set->streams));
 	if (!set->streams)
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < set->nfiles; i++) {
 		struct vt_tc_file *f = &set->files[i];
 		for (int b = -1; b < f->ninstances; b++) {
@@ -268,7 +268,7 @@ int vt_tc_open(struct vt_tc_set **out, char **paths, size_t npaths, uint32_t fir
 		free(set);
 		for (size_t i = 0; i < npaths; i++)
 			free(paths[i]);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	set->first_trace = first_trace;
 	set->first_stream = first_stream;

@@ -14,13 +14,13 @@ struct vt_spill *vt_spill_new(struct vt_error *err)
 {
 	struct vt_spill *s = calloc(1, sizeof(*s));
 	if (!s) {
-		vt_error_set(err, "out of memory");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		return NULL;
 	}
 	s->fd = vt_tmpfile("spill", NULL, 0);
 	if (s->fd < 0) {
 		char why[4400];
-		vt_error_set(err, "the temporary spill file: %s", vt_tmpdir_error(errno, why, sizeof(why)));
+		vt_error_set_cause(err, VT_ERR_IO, "the temporary spill file: %s", vt_tmpdir_error(errno, why, sizeof(why)));
 		free(s);
 		return NULL;
 	}

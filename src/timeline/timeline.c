@@ -24,7 +24,7 @@ int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const
 	struct vt_timeline *tl = calloc(1, sizeof(*tl));
 	if (!tl || !(tl->lanes = calloc(m->count ? m->count : 1, sizeof(*tl->lanes)))) {
 		free(tl);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t k = 0; k < m->count; k++) {
 		const struct vt_machine *mm = &m->machines[k];
@@ -62,7 +62,7 @@ int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const
 	return 0;
 oom:
 	vt_timeline_close(tl);
-	return vt_error_set(err, "out of memory");
+	return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 }
 
 int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_t *ref_ns, size_t *trace,

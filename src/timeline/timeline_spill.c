@@ -28,7 +28,7 @@ int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, c
 	struct vt_timeline *tl = calloc(1, sizeof(*tl));
 	if (!tl || !(tl->lanes = calloc(s->ntraces ? s->ntraces : 1, sizeof(*tl->lanes)))) {
 		free(tl);
-		return vt_error_set(err, "out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < s->ntraces && i < m->ntraces; i++) {
 		if (!s->traces[i].nblocks)
@@ -40,7 +40,7 @@ int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, c
 		l->clock = &clocks->machines[l->machine];
 		if (!(l->buf = malloc(VT_SPILL_BLOCK_RECORDS * sizeof(*l->buf)))) {
 			vt_timeline_close(tl);
-			return vt_error_set(err, "out of memory");
+			return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		}
 		if (vt_lane_advance(l, err) < 0) {
 			vt_timeline_close(tl);

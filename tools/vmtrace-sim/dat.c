@@ -49,7 +49,7 @@ int vt_sim_dat_open(struct vt_sim_dat **out, const struct vt_sim_scenario *sc, c
 	*out = NULL;
 	struct vt_sim_dat *d = calloc(1, sizeof(*d));
 	if (!d)
-		return vt_error_set(err, "%s: out of memory", dir);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	d->sc = sc;
 	d->tsc = clock == VT_DAT_CLOCK_TSC || (clock == VT_DAT_CLOCK_AUTO && sc->agent);
 	d->t0 = sc->start_epoch_ns;
@@ -57,7 +57,7 @@ int vt_sim_dat_open(struct vt_sim_dat **out, const struct vt_sim_scenario *sc, c
 	d->m = calloc(d->n, sizeof(*d->m));
 	if (!d->m) {
 		free(d);
-		return vt_error_set(err, "%s: out of memory", dir);
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 	}
 	for (uint32_t i = 0; i < d->n; i++) {
 		const struct sc_guest *g = i ? &sc->guests[i - 1] : NULL;

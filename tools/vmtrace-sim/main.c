@@ -88,9 +88,9 @@ static int run(const struct vt_sim_scenario *sc, struct vt_sim_options *opt, int
 	snprintf(from, sizeof(from), "%s/truth.json", aside);
 	snprintf(to, sizeof(to), "%s/truth.json", dir);
 	if (rename(from, to))
-		return vt_error_set(err, "%s: %s", to, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", to, strerror(errno));
 	if (vt_remove_tree(aside))
-		return vt_error_set(err, "%s: %s", aside, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", aside, strerror(errno));
 	return 0;
 }
 

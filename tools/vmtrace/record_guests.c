@@ -122,7 +122,7 @@ static int make_scripts(struct vt_rec_guest *rg, struct scripts *sc, struct vt_e
 	if (sc->start && sc->stop && sc->snapshot)
 		return 0;
 	if (o->tracer == VT_REC_LTTNG)
-		vt_error_set(err, "cannot make the guest's LTTng scripts (out of memory?)");
+		vt_error_set_cause(err, VT_ERR_NOMEM, "cannot make the guest's LTTng scripts (out of memory?)");
 	return -1;
 }
 
@@ -189,7 +189,7 @@ static int fetch(struct vt_rec_guest *rg, struct vt_guest *g, const struct scrip
 	if (o->tracer == VT_REC_LTTNG)
 		return vt_guest_fetch(g, sc->guest_dir, dest, 1, dl, NULL, err);
 	if (mkdir(dest, 0755) < 0 && errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create: %s", dest, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", dest, strerror(errno));
 	if (vt_guest_fetch(g, sc->guest_dir, capture, 1, dl, NULL, err) < 0)
 		return -1;
 	struct vt_ftrace_assembly a;

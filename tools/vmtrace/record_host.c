@@ -162,7 +162,7 @@ static void wait_agent_ready(struct vt_rec_host *h)
 static int make_dir(const char *dir, struct vt_error *err)
 {
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return vt_error_set(err, "%s: cannot create: %s", dir, strerror(errno));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
 	return 0;
 }
 

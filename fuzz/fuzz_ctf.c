@@ -68,7 +68,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	 * before the first input, as in any real run. */
 	struct vt_source *src;
 	struct vt_error err;
-	if (vt_source_open(&src, &example, 1, &err) == 0)
+	if ((src = vt_source_open(&example, 1, &err)))
 		vt_source_close(src);
 	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
 	if (!mkdtemp(dir))
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vt_source *src;
 	struct vt_error err;
 	const char *path = dir;
-	if (vt_source_open(&src, &path, 1, &err) == 0) {
+	if ((src = vt_source_open(&path, 1, &err))) {
 		const struct vt_event *ev;
 		uint64_t n = 0;
 		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)

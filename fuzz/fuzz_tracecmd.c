@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vt_source *src;
 	struct vt_error err;
 	const char *path = file;
-	if (vt_source_open(&src, &path, 1, &err) == 0) {
+	if ((src = vt_source_open(&path, 1, &err))) {
 		const struct vt_event *ev;
 		uint64_t n = 0;
 		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)

@@ -99,8 +99,8 @@ struct vt_ctf_stream {
 
 /* Creates DIR (and its parents), writes DIR/metadata from the text, and opens
  * NSTREAMS stream files DIR/<prefix>N. packet_size is rounded up to 4 KiB.
- * begin_ts is the first packet's timestamp_begin. Returns 0, or -1 with err. */
-VT_API int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
+ * begin_ts is the first packet's timestamp_begin. Returns the writer, or NULL with err. */
+VT_API struct vt_ctf_writer *vt_ctf_writer_open(const char *dir, const uint8_t uuid[16],
 		       const char *metadata, size_t metadata_len, uint32_t nstreams,
 		       const char *prefix, size_t packet_size, uint64_t begin_ts,
 		       struct vt_error *err);

@@ -63,7 +63,7 @@ VT_API const char *vt_threshold_doc(enum vt_threshold t);
  * sibling vCPU was preempted, short halts and their wake-up latency, the
  * vCPUs wanting to run over time. Chain it before another sink with next. */
 struct vt_findings_collector;
-VT_API struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg);
+VT_API struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg, struct vt_error *err);
 /* The sink to give the model; every interval is passed on to next (may be NULL) after. */
 VT_API struct vt_model_sink vt_findings_collector_sink(struct vt_findings_collector *c, const struct vt_model_sink *next);
 VT_API void vt_findings_collector_free(struct vt_findings_collector *c);

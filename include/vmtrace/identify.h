@@ -105,7 +105,8 @@ struct vt_guest_hint {
 	int64_t pid;
 };
 
-VT_API struct vt_identify *vt_identify_new(void);
+/* NULL with err set when out of memory (as every constructor: owned, vt_identify_free). */
+VT_API struct vt_identify *vt_identify_new(struct vt_error *err);
 VT_API int vt_identify_add_hint(struct vt_identify *id, const struct vt_guest_hint *hint);
 
 /* Looks at one event of trace number `trace` (the caller's numbering, the same

@@ -46,7 +46,8 @@ struct vt_html_budget {
 struct vt_html_report;
 
 /* The rows are created as the model's sink first hands them an interval. */
-VT_API struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget);
+VT_API struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget,
+						 struct vt_error *err);
 /* The sink to give the model (ctx is the report). */
 VT_API struct vt_model_sink vt_html_report_sink(struct vt_html_report *r);
 /* The findings to show first, each linking to its time range on the timeline
@@ -78,7 +79,7 @@ struct vt_perfetto;
 
 /* Writes the document's head to out; base_ns is time 0 of the document
  * (timestamps are µs from it, with 3 decimals: ns kept). */
-VT_API struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint64_t base_ns);
+VT_API struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint64_t base_ns, struct vt_error *err);
 /* The sink streaming every interval as a complete event ("ph":"X"). */
 VT_API struct vt_model_sink vt_perfetto_sink(struct vt_perfetto *p);
 /* One message: a flow from its send (machine, tid, reference time) to its

@@ -45,9 +45,9 @@ struct vt_trace_info {
 struct vt_source;
 
 /* Finds every trace in each path (a trace folder, or any folder holding traces
- * below it) and opens them all. Returns 0, or -1 with err set. */
-VT_API int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths,
-		   struct vt_error *err);
+ * below it) and opens them all. Returns the source (owned: vt_source_close),
+ * or NULL with err set. */
+VT_API struct vt_source *vt_source_open(const char *const *paths, size_t npaths, struct vt_error *err);
 
 /* What finding the traces left out, as one line to show the user (a folder
  * reached again through a symlink or a bind mount is walked once), or NULL.

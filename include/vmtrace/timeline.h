@@ -21,9 +21,11 @@ extern "C" {
 struct vt_timeline;
 
 /* One source per machine over its trace folders (traces[i]->path, the
- * numbering of identification), merged by reference time. */
-VT_API int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
-		     const struct vt_machines *m, const struct vt_sync_result *clocks, struct vt_error *err);
+ * numbering of identification), merged by reference time. Returns the
+ * timeline (owned: vt_timeline_close), or NULL with err. */
+VT_API struct vt_timeline *vt_timeline_open(const struct vt_trace_info *const *traces, size_t ntraces,
+					   const struct vt_machines *m, const struct vt_sync_result *clocks,
+					   struct vt_error *err);
 
 /* The next event in reference time: *ref_ns its time there, *trace its trace
  * in identification's numbering, *machine its machine. Returns 1, 0 at the
@@ -56,8 +58,8 @@ VT_API void vt_spill_free(struct vt_spill *s);
 
 /* Like vt_timeline_open, from the spill: one lane per trace, merged by
  * reference time; only the events the spill keeps come out. */
-VT_API int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
-			   const struct vt_sync_result *clocks, struct vt_error *err);
+VT_API struct vt_timeline *vt_timeline_open_spill(const struct vt_spill *s, const struct vt_machines *m,
+						 const struct vt_sync_result *clocks, struct vt_error *err);
 
 #ifdef __cplusplus
 }

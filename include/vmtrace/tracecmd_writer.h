@@ -51,8 +51,8 @@ struct vt_tc_writer_options {
 };
 
 /* Creates the file's per-CPU temporary files (the file itself is written by
- * close). Returns 0, or -1 with err naming the path. */
-VT_API int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_options *opt, struct vt_error *err);
+ * close). Returns the writer, or NULL with err naming the path. */
+VT_API struct vt_tc_writer *vt_tc_writer_open(const struct vt_tc_writer_options *opt, struct vt_error *err);
 
 /* Writes one event at ts, a value of the trace clock (ns, or cycles for
  * x86-tsc), on CPU ev->cpu with common_pid ev->tid (0 when absent). A CPU's

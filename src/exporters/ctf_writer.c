@@ -143,7 +143,7 @@ void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts)
 	start_packet(s, end);
 }
 
-int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
+static int open_writer(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
 		       const char *metadata, size_t metadata_len, uint32_t nstreams,
 		       const char *prefix, size_t packet_size, uint64_t begin_ts,
 		       struct vt_error *err)
@@ -188,6 +188,15 @@ int vt_ctf_writer_open(struct vt_ctf_writer **out, const char *dir, const uint8_
 	}
 	*out = w;
 	return 0;
+}
+
+struct vt_ctf_writer *vt_ctf_writer_open(const char *dir, const uint8_t uuid[16],
+		       const char *metadata, size_t metadata_len, uint32_t nstreams,
+		       const char *prefix, size_t packet_size, uint64_t begin_ts,
+		       struct vt_error *err)
+{
+	struct vt_ctf_writer *out;
+	return open_writer(&out, dir, uuid, metadata, metadata_len, nstreams, prefix, packet_size, begin_ts, err) ? NULL : out;
 }
 
 struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t index)

@@ -61,11 +61,14 @@ void vt_html_report_set_findings(struct vt_html_report *r, const struct vt_findi
 	r->findings = findings;
 }
 
-struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget)
+struct vt_html_report *vt_html_report_new(uint64_t first, uint64_t last, const struct vt_html_budget *budget,
+					  struct vt_error *err)
 {
 	struct vt_html_report *r = calloc(1, sizeof(*r));
 	if (r)
 		vt_html_rows_init(&r->rows, first, last, budget);
+	else
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	return r;
 }
 

@@ -65,11 +65,13 @@ static void complete(struct vt_perfetto *p, int pid, int tid, uint64_t start, ui
 	fputc('}', p->out);
 }
 
-struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint64_t base_ns)
+struct vt_perfetto *vt_perfetto_new(FILE *out, const struct vt_machines *m, uint64_t base_ns, struct vt_error *err)
 {
 	struct vt_perfetto *p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		return NULL;
+	}
 	p->out = out;
 	p->m = m;
 	p->base = base_ns;

@@ -41,7 +41,7 @@ static FILE *temp_beside(const char *path)
 	return f;
 }
 
-int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_options *opt, struct vt_error *err)
+static int open_writer(struct vt_tc_writer **out, const struct vt_tc_writer_options *opt, struct vt_error *err)
 {
 	*out = NULL;
 	const char *path = opt->path ? opt->path : "(null)";
@@ -81,6 +81,12 @@ int vt_tc_writer_open(struct vt_tc_writer **out, const struct vt_tc_writer_optio
 	}
 	*out = w;
 	return 0;
+}
+
+struct vt_tc_writer *vt_tc_writer_open(const struct vt_tc_writer_options *opt, struct vt_error *err)
+{
+	struct vt_tc_writer *out;
+	return open_writer(&out, opt, err) ? NULL : out;
 }
 
 void vt_tc_note_comm(struct vt_tc_writer *w, int32_t tid, const char *comm)

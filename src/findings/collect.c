@@ -44,11 +44,13 @@ enum vt_fclass vt_findings_reason_class(uint32_t isa, uint64_t reason)
 	}
 }
 
-struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg)
+struct vt_findings_collector *vt_findings_collector_new(const struct vt_findings_config *cfg, struct vt_error *err)
 {
 	struct vt_findings_collector *c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		vt_error_set_cause(err, VT_ERR_NOMEM, "findings: out of memory");
 		return NULL;
+	}
 	if (cfg)
 		c->cfg = *cfg;
 	else

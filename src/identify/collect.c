@@ -31,9 +31,12 @@ static char *dup_or_null(const char *s)
 	return s && *s ? strdup(s) : NULL;
 }
 
-struct vt_identify *vt_identify_new(void)
+struct vt_identify *vt_identify_new(struct vt_error *err)
 {
-	return calloc(1, sizeof(struct vt_identify));
+	struct vt_identify *id = calloc(1, sizeof(*id));
+	if (!id)
+		vt_error_set_cause(err, VT_ERR_NOMEM, "identification: out of memory");
+	return id;
 }
 
 struct vt_trace_ids *vt_collect_trace(struct vt_identify *id, size_t trace)

@@ -20,16 +20,17 @@ static void base_window(struct window *win, int host, size_t machine, uint64_t r
 	win->based = 1;
 }
 
-static int open_timeline(struct vt_session *s, struct vt_timeline **tl, struct vt_error *err)
+static struct vt_timeline *open_timeline(struct vt_session *s, struct vt_error *err)
 {
-	if (s->spill && vt_timeline_open_spill(tl, s->spill, s->machines, s->clocks, err) == 0)
-		return 0;
+	struct vt_timeline *tl = s->spill ? vt_timeline_open_spill(s->spill, s->machines, s->clocks, err) : NULL;
+	if (tl)
+		return tl;
 	if (s->spill) { /* kept in pass 1 or read again: the same events for the model */
 		vt_session_warn(s, "%s: reading the traces again", err->msg);
 		vt_spill_free(s->spill);
 		s->spill = NULL;
 	}
-	return vt_timeline_open(tl, vt_session_traces(s), s->ntraces, s->machines, s->clocks, err);
+	return vt_timeline_open(vt_session_traces(s), s->ntraces, s->machines, s->clocks, err);
 }
 
 static int replay(struct vt_session *s, const struct vt_session_model_options *opt, struct vt_timeline *tl,
@@ -83,7 +84,7 @@ int vt_session_model(struct vt_session *s, const struct vt_session_model_options
 	s->model = vt_model_new(s->id, s->machines, host);
 	struct vt_findings_collector *fc = NULL;
 	if (s->model && opt->findings)
-		fc = vt_findings_collector_new(opt->findings);
+		fc = vt_findings_collector_new(opt->findings, err);
 	if (!s->model || (opt->findings && !fc))
 		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	s->model->record_intervals = opt->record_intervals;
@@ -92,9 +93,9 @@ int vt_session_model(struct vt_session *s, const struct vt_session_model_options
 		s->model->sink = vt_findings_collector_sink(fc, opt->sink);
 	else if (opt->sink)
 		s->model->sink = *opt->sink;
-	struct vt_timeline *tl;
-	int rc = open_timeline(s, &tl, err);
-	if (rc == 0) {
+	struct vt_timeline *tl = open_timeline(s, err);
+	int rc = tl ? 0 : -1;
+	if (tl) {
 		rc = replay(s, opt, tl, err);
 		vt_timeline_close(tl);
 	}

@@ -22,7 +22,7 @@ struct vt_session *vt_session_new(const struct vt_session_options *opt, struct v
 		s->windowed = 1;
 	}
 	s->host = -1;
-	s->id = vt_identify_new();
+	s->id = vt_identify_new(err);
 	s->sync = vt_sync_new();
 	if (!s->id || !s->sync)
 		goto oom;

@@ -30,8 +30,9 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		if (from < s->t_snap)
 			from = s->t_snap; /* a snapshot's packets begin with its window */
 		uint64_t begin = vt_sim_machine_epoch_ns(s, m, from) - m->clock_offset_ns;
-		int rc = vt_ctf_writer_open(&m->writer, dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_",
-					    s->sc->packet_size, begin, err);
+		m->writer = vt_ctf_writer_open(dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_", s->sc->packet_size,
+					       begin, err);
+		int rc = m->writer ? 0 : -1;
 		vt_ctf_text_free(&t);
 		if (rc)
 			return -1;
@@ -50,7 +51,8 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", outdir);
 		}
 		snprintf(dir, sizeof(dir), "%s/%s/ust/uid/0/64-bit", outdir, m->name);
-		rc = vt_ctf_writer_open(&m->ust, dir, uuid, u.buf, u.len, m->ncpus, "chan_", 65536, begin, err);
+		m->ust = vt_ctf_writer_open(dir, uuid, u.buf, u.len, m->ncpus, "chan_", 65536, begin, err);
+		rc = m->ust ? 0 : -1;
 		vt_ctf_text_free(&u);
 		if (rc)
 			return -1;

@@ -99,7 +99,7 @@ static int advance(struct vt_source *src, size_t id, struct vt_error *err)
 	return vt_tc_advance(src->tc, id - src->nstreams, err);
 }
 
-int vt_source_open(struct vt_source **out, const char *const *paths, size_t npaths, struct vt_error *err)
+static int open_sources(struct vt_source **out, const char *const *paths, size_t npaths, struct vt_error *err)
 {
 	*out = NULL;
 	if (npaths == 0)
@@ -141,6 +141,12 @@ int vt_source_open(struct vt_source **out, const char *const *paths, size_t npat
 fail:
 	vt_source_close(src);
 	return -1;
+}
+
+struct vt_source *vt_source_open(const char *const *paths, size_t npaths, struct vt_error *err)
+{
+	struct vt_source *out;
+	return open_sources(&out, paths, npaths, err) ? NULL : out;
 }
 
 static struct vt_trace_info *info_of(struct vt_source *src, size_t trace)

@@ -17,7 +17,7 @@ int vt_lane_advance(struct lane *l, struct vt_error *err)
 	return 1;
 }
 
-int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
+static int open_timeline(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
 		     const struct vt_machines *m, const struct vt_sync_result *clocks, struct vt_error *err)
 {
 	*out = NULL;
@@ -34,9 +34,9 @@ int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const
 		for (size_t i = 0; i < mm->ntraces; i++)
 			paths[i] = traces[mm->traces[i]]->path;
 		struct lane *l = &tl->lanes[tl->nlanes];
-		int rc = mm->ntraces ? vt_source_open(&l->src, paths, mm->ntraces, err) : -1;
+		l->src = mm->ntraces ? vt_source_open(paths, mm->ntraces, err) : NULL;
 		free(paths);
-		if (rc) {
+		if (!l->src) {
 			if (!mm->ntraces)
 				continue;
 			vt_timeline_close(tl);
@@ -63,6 +63,13 @@ int vt_timeline_open(struct vt_timeline **out, const struct vt_trace_info *const
 oom:
 	vt_timeline_close(tl);
 	return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
+}
+
+struct vt_timeline *vt_timeline_open(const struct vt_trace_info *const *traces, size_t ntraces,
+				     const struct vt_machines *m, const struct vt_sync_result *clocks, struct vt_error *err)
+{
+	struct vt_timeline *out;
+	return open_timeline(&out, traces, ntraces, m, clocks, err) ? NULL : out;
 }
 
 int vt_timeline_next(struct vt_timeline *tl, const struct vt_event **ev, uint64_t *ref_ns, size_t *trace,

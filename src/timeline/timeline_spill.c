@@ -19,7 +19,7 @@ int vt_spill_lane_next(struct lane *l, struct vt_error *err)
 	return 1;
 }
 
-int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
+static int open_spill(struct vt_timeline **out, const struct vt_spill *s, const struct vt_machines *m,
 			   const struct vt_sync_result *clocks, struct vt_error *err)
 {
 	*out = NULL;
@@ -49,4 +49,11 @@ int vt_timeline_open_spill(struct vt_timeline **out, const struct vt_spill *s, c
 	}
 	*out = tl;
 	return 0;
+}
+
+struct vt_timeline *vt_timeline_open_spill(const struct vt_spill *s, const struct vt_machines *m,
+					   const struct vt_sync_result *clocks, struct vt_error *err)
+{
+	struct vt_timeline *out;
+	return open_spill(&out, s, m, clocks, err) ? NULL : out;
 }

@@ -143,7 +143,7 @@ static void test_session(void **state)
 	struct vt_source *src;
 	struct vt_error e;
 	const char *paths[] = {trace};
-	assert_int_equal(vt_source_open(&src, paths, 1, &e), 0);
+	assert_non_null(src = vt_source_open(paths, 1, &e));
 	const struct vt_event *ev;
 	int step = 0, rc, dumps = 0;
 	int64_t created = -1, destroyed = -1;

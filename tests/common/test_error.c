@@ -29,7 +29,7 @@ static void test_set(void **state)
 static int open_one(const char *path, struct vt_error *err)
 {
 	struct vt_source *src;
-	if (vt_source_open(&src, &path, 1, err))
+	if (!(src = vt_source_open(&path, 1, err)))
 		return -1;
 	const struct vt_event *ev;
 	int rc;

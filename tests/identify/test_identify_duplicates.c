@@ -43,7 +43,7 @@ static void write_trace(const char *path, const char *uuid, const char *hostname
 					 .clock = "mono"};
 	struct vt_tc_writer *w;
 	struct vt_error err;
-	if (vt_tc_writer_open(&w, &o, &err))
+	if (!(w = vt_tc_writer_open(&o, &err)))
 		fail_msg("%s", err.msg);
 	uint64_t t = 1000000000ull;
 	struct vt_event ev = event(VT_MACHINE_ID, 50);

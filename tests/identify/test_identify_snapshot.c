@@ -10,68 +10,40 @@
 #include "testutil.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/model.h"
+#include "vmtrace/session.h"
 #include "vmtrace/sources.h"
 #include "vmtrace/sync.h"
 #include "vmtrace/timeline.h"
 
 struct run {
-	struct vt_source *src;
-	const struct vt_trace_info **infos;
-	size_t n;
-	struct vt_identify *id;
-	struct vt_machines *m;
-	struct vt_sync_result *clocks;
-	struct vt_model *model;
+	struct vt_session *session;
+	const struct vt_trace_info *const *infos; /* the session's */
+	const struct vt_machines *m;
+	const struct vt_sync_result *clocks;
+	const struct vt_model *model;
 };
 
 static void analyze(struct run *r, const char *dir)
 {
 	struct vt_error err = {0};
 	memset(r, 0, sizeof(*r));
-	if (vt_source_open(&r->src, &dir, 1, &err))
+	r->session = vt_session_new(NULL, &err);
+	assert_non_null(r->session);
+	if (vt_session_read(r->session, dir, &err) || vt_session_sync(r->session, &err))
 		fail_msg("%s", err.msg);
-	r->id = vt_identify_new();
-	struct vt_sync *sync = vt_sync_new();
-	const struct vt_event *ev;
-	while (vt_source_next(r->src, &ev, &err) > 0) {
-		vt_identify_feed(r->id, ev->trace, ev);
-		vt_sync_feed(sync, ev->trace, ev);
-	}
-	r->n = vt_source_trace_count(r->src);
-	r->infos = calloc(r->n, sizeof(*r->infos));
-	assert_non_null(r->infos);
-	for (size_t i = 0; i < r->n; i++)
-		r->infos[i] = vt_source_trace(r->src, i);
-	assert_int_equal(vt_identify_finish(r->id, r->infos, r->n, &r->m, &err), 0);
-	assert_int_equal(vt_sync_refine_identity(sync, r->id, r->m), 0);
-	assert_int_equal(vt_sync_finish(sync, r->m, r->infos, VT_SYNC_AUTO, &r->clocks, &err), 0);
-	vt_sync_free(sync);
+	r->clocks = vt_session_clocks(r->session);
 	assert_true(r->clocks->root >= 0);
-	struct vt_timeline *tl;
-	if (vt_timeline_open(&tl, r->infos, r->n, r->m, r->clocks, &err))
+	struct vt_session_model_options opt = {.host = r->clocks->root, .record_intervals = 1};
+	if (vt_session_model(r->session, &opt, &err))
 		fail_msg("%s", err.msg);
-	r->model = vt_model_new(r->id, r->m, r->clocks->root);
-	assert_non_null(r->model);
-	r->model->record_intervals = 1;
-	uint64_t ref;
-	size_t trace, machine;
-	int rc;
-	while ((rc = vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err)) > 0)
-		vt_model_feed(r->model, trace, ref, ev);
-	assert_int_equal(rc, 0);
-	vt_timeline_close(tl);
-	vt_model_finish(r->model);
-	assert_int_equal(r->model->oom, 0);
+	r->infos = vt_session_traces(r->session);
+	r->m = vt_session_machines(r->session);
+	r->model = vt_session_model_result(r->session);
 }
 
 static void run_free(struct run *r)
 {
-	vt_model_free(r->model);
-	vt_sync_result_free(r->clocks);
-	vt_machines_free(r->m);
-	vt_identify_free(r->id);
-	free(r->infos);
-	vt_source_close(r->src);
+	vt_session_free(r->session);
 }
 
 static int machine_of_uuid(const struct vt_machines *m, const char *uuid)

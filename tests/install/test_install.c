@@ -22,7 +22,7 @@ static void test_pkg_config_consumer(void **state)
 		     "int main(int argc, char **argv) {\n"
 		     "  struct vt_source *s; struct vt_error e;\n"
 		     "  const char *p = argv[1];\n"
-		     "  if (argc < 2 || vt_source_open(&s, &p, 1, &e)) return 3;\n"
+		     "  if (argc < 2 || !(s = vt_source_open(&p, 1, &e))) return 3;\n"
 		     "  const struct vt_event *ev; unsigned long n = 0;\n"
 		     "  while (vt_source_next(s, &ev, &e) > 0) n++;\n"
 		     "  vt_source_close(s);\n"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "vmtrace/session.h"
 #include "vmtrace/identify.h"
 #include "vmtrace/model.h"
 #include "vmtrace/sources.h"
@@ -68,41 +69,16 @@ static void test_info_window(void **state)
 	}
 }
 
-/* The whole trace's vCPU intervals, through the library. */
-static struct vt_model *whole_model(const char *dir, struct vt_source **src, struct vt_identify **id,
-				    struct vt_machines **m, struct vt_sync_result **clocks, const struct vt_trace_info ***infos)
+/* The whole trace's vCPU intervals, through the library's session. */
+static struct vt_session *whole_model(const char *dir)
 {
 	struct vt_error err = {0};
-	if (vt_source_open(src, &dir, 1, &err))
+	struct vt_session *session = vt_session_new(NULL, &err);
+	assert_non_null(session);
+	struct vt_session_model_options opt = {.host = VT_SESSION_HOST_AUTO, .record_intervals = 1};
+	if (vt_session_read(session, dir, &err) || vt_session_model(session, &opt, &err))
 		fail_msg("%s", err.msg);
-	*id = vt_identify_new();
-	struct vt_sync *sync = vt_sync_new();
-	const struct vt_event *ev;
-	while (vt_source_next(*src, &ev, &err) > 0) {
-		vt_identify_feed(*id, ev->trace, ev);
-		vt_sync_feed(sync, ev->trace, ev);
-	}
-	size_t n = vt_source_trace_count(*src);
-	*infos = calloc(n, sizeof(**infos));
-	assert_non_null(*infos);
-	for (size_t i = 0; i < n; i++)
-		(*infos)[i] = vt_source_trace(*src, i);
-	assert_int_equal(vt_identify_finish(*id, *infos, n, m, &err), 0);
-	assert_int_equal(vt_sync_refine_identity(sync, *id, *m), 0);
-	assert_int_equal(vt_sync_finish(sync, *m, *infos, VT_SYNC_AUTO, clocks, &err), 0);
-	vt_sync_free(sync);
-	struct vt_timeline *tl;
-	if (vt_timeline_open(&tl, *infos, n, *m, *clocks, &err))
-		fail_msg("%s", err.msg);
-	struct vt_model *model = vt_model_new(*id, *m, (*clocks)->root);
-	model->record_intervals = 1;
-	uint64_t ref;
-	size_t trace, machine;
-	while (vt_timeline_next(tl, &ev, &ref, &trace, &machine, &err) > 0)
-		vt_model_feed(model, trace, ref, ev);
-	vt_timeline_close(tl);
-	vt_model_finish(model);
-	return model;
+	return session;
 }
 
 static void test_analyze_window(void **state)
@@ -110,12 +86,8 @@ static void test_analyze_window(void **state)
 	(void)state;
 	vt_require_testdata("real-kvm/run1");
 	const char *rec = vt_testdata("real-kvm/run1");
-	struct vt_source *src;
-	struct vt_identify *id;
-	struct vt_machines *m;
-	struct vt_sync_result *clocks;
-	const struct vt_trace_info **infos;
-	struct vt_model *whole = whole_model(rec, &src, &id, &m, &clocks, &infos);
+	struct vt_session *session = whole_model(rec);
+	const struct vt_model *whole = vt_session_model_result(session);
 	/* Relative times count from the host's first event. */
 	uint64_t base = whole->first_ns, a = base + 5000000000ULL, b = base + 25500000000ULL;
 	struct vt_run r;
@@ -155,12 +127,7 @@ static void test_analyze_window(void **state)
 	}
 	json_decref(doc);
 	vt_run_free(&r);
-	vt_model_free(whole);
-	vt_sync_result_free(clocks);
-	vt_machines_free(m);
-	vt_identify_free(id);
-	free(infos);
-	vt_source_close(src);
+	vt_session_free(session);
 }
 
 int main(void)

@@ -52,7 +52,7 @@ static void test_nothing_before_window(void **state)
 	assert_int_equal(start - run_start, SNAP_MS * 1000000ull);
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &dir, 1, &err))
+	if (!(src = vt_source_open(&dir, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;
 	size_t events = 0, host_trace = (size_t)-1;

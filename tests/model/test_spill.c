@@ -162,7 +162,7 @@ static void test_write_failure(void **state)
 	setrlimit(RLIMIT_FSIZE, &small);
 	const char *dir = out;
 	struct vt_source *src;
-	assert_int_equal(vt_source_open(&src, &dir, 1, &err), 0);
+	assert_non_null(src = vt_source_open(&dir, 1, &err));
 	const struct vt_event *ev;
 	while (vt_source_next(src, &ev, &err) > 0)
 		vt_spill_add(s, ev->trace, ev);
@@ -173,7 +173,7 @@ static void test_write_failure(void **state)
 	printf("%s\n", err.msg);
 	assert_non_null(strstr(err.msg, "spill"));
 	struct vt_timeline *tl;
-	assert_int_equal(vt_timeline_open_spill(&tl, s, NULL, NULL, &err), -1);
+	assert_null(tl = vt_timeline_open_spill(s, NULL, NULL, &err));
 	vt_spill_free(s);
 	vt_source_close(src);
 

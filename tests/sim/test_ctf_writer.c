@@ -30,7 +30,7 @@ static void roundtrip(int large)
 	snprintf(trace, sizeof(trace), "%s/trace", dir);
 	struct vt_ctf_writer *w;
 	struct vt_error err = {0};
-	assert_int_equal(vt_ctf_writer_open(&w, trace, d.trace_uuid, t.buf, t.len, 2, "chan_", 8192, 100, &err), 0);
+	assert_non_null(w = vt_ctf_writer_open(trace, d.trace_uuid, t.buf, t.len, 2, "chan_", 8192, 100, &err));
 	vt_ctf_text_free(&t);
 	if (large)
 		vt_ctf_writer_use_large_headers(w);
@@ -84,7 +84,7 @@ static void writer_errors(void **state)
 	struct vt_ctf_writer *w = NULL;
 	struct vt_error err = {0};
 	uint8_t uuid[16] = {0};
-	assert_int_equal(vt_ctf_writer_open(&w, "/proc/self/nope/trace", uuid, "x", 1, 1, "chan_", 8192, 0, &err), -1);
+	assert_null(w = vt_ctf_writer_open("/proc/self/nope/trace", uuid, "x", 1, 1, "chan_", 8192, 0, &err));
 	assert_null(w);
 	assert_non_null(strstr(err.msg, "/proc/self/nope/trace"));
 }

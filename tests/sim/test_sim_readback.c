@@ -101,7 +101,7 @@ static void readback(void **state)
 		struct vt_error err = {0};
 		struct vt_source *src;
 		const char *paths[] = {dir};
-		if (vt_source_open(&src, paths, 1, &err))
+		if (!(src = vt_source_open(paths, 1, &err)))
 			fail_msg("%s", err.msg);
 		struct key *got = calloc(log.n + 1, sizeof(*got));
 		struct ordered *rb = calloc(log.n + 1, sizeof(*rb));

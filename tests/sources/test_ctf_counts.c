@@ -17,7 +17,7 @@ static struct vt_source *read_all(const char *path, struct totals *t)
 {
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &path, 1, &err))
+	if (!(src = vt_source_open(&path, 1, &err)))
 		fail_msg("open %s: %s", path, err.msg);
 	const struct vt_event *ev;
 	uint64_t last = 0;
@@ -119,7 +119,7 @@ static void test_funky_trace(void **state)
 	const char *path = vt_testdata("ctf/funky_trace");
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &path, 1, &err) == 0) {
+	if ((src = vt_source_open(&path, 1, &err))) {
 		const struct vt_event *ev;
 		int rc;
 		uint64_t n = 0;
@@ -147,7 +147,7 @@ static void test_real_kvm_session(void **state)
 	}
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &path, 1, &err))
+	if (!(src = vt_source_open(&path, 1, &err)))
 		fail_msg("%s", err.msg);
 	assert_int_equal(vt_source_trace_count(src), 3);
 	const struct vt_event *ev;

@@ -42,7 +42,7 @@ static void ours(const char *path, struct counts *c)
 {
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &path, 1, &err))
+	if (!(src = vt_source_open(&path, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;
 	int rc;

@@ -24,7 +24,7 @@ static size_t ours(const char *path, struct key *keys)
 {
 	struct vt_source *src;
 	struct vt_error err = {0};
-	if (vt_source_open(&src, &path, 1, &err))
+	if (!(src = vt_source_open(&path, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;
 	size_t n = 0;

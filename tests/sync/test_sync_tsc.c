@@ -93,7 +93,7 @@ static void write_trace(const char *dir, int host)
 	uint64_t begin = host ? 1000000000000ULL : (uint64_t)(1000000000000LL + TSC_OFFSET);
 	struct vt_ctf_writer *w;
 	struct vt_error err = {0};
-	if (vt_ctf_writer_open(&w, dir, d.trace_uuid, meta, strlen(meta), 1, "chan_", 65536, begin, &err))
+	if (!(w = vt_ctf_writer_open(dir, d.trace_uuid, meta, strlen(meta), 1, "chan_", 65536, begin, &err)))
 		fail_msg("%s", err.msg);
 	free(meta);
 	struct vt_ctf_stream *s = vt_ctf_writer_stream(w, 0);

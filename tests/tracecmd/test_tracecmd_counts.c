@@ -107,7 +107,7 @@ static size_t source_keys(const char *file, char **keys, const struct vt_trace_i
 {
 	struct vt_source *src;
 	struct vt_error err;
-	if (vt_source_open(&src, &file, 1, &err))
+	if (!(src = vt_source_open(&file, 1, &err)))
 		fail_msg("%s", err.msg);
 	assert_int_equal(vt_source_trace_count(src), 1);
 	const struct vt_event *ev;

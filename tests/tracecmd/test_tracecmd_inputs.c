@@ -26,7 +26,7 @@ static void test_markers(void **state)
 	const char *path = strdup(dat());
 	struct vt_source *src;
 	struct vt_error err;
-	if (vt_source_open(&src, &path, 1, &err))
+	if (!(src = vt_source_open(&path, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_event *ev;
 	int guests = 0, vcpus = 0, machines = 0, begins = 0, ends = 0;
@@ -129,7 +129,7 @@ static void read_all(const char *const *paths, size_t n, size_t ntraces, uint64_
 {
 	struct vt_source *src;
 	struct vt_error err;
-	if (vt_source_open(&src, paths, n, &err))
+	if (!(src = vt_source_open(paths, n, &err)))
 		fail_msg("%s", err.msg);
 	assert_int_equal(vt_source_trace_count(src), ntraces);
 	const struct vt_event *ev;

@@ -86,7 +86,7 @@ static void check_counts(const struct run_out *r)
 		struct vt_source *src;
 		struct vt_error err;
 		const char *p = file;
-		if (vt_source_open(&src, &p, 1, &err))
+		if (!(src = vt_source_open(&p, 1, &err)))
 			fail_msg("%s", err.msg);
 		const struct vt_event *ev;
 		int rc;

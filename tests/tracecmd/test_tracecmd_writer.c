@@ -270,7 +270,7 @@ static void test_round_trip(void **state)
 					 .clock = "mono", .has_date = 1, .date_offset_us = DATE_US};
 	struct vt_tc_writer *w;
 	struct vt_error err;
-	if (vt_tc_writer_open(&w, &o, &err))
+	if (!(w = vt_tc_writer_open(&o, &err)))
 		fail_msg("%s", err.msg);
 	size_t nwritten = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -285,7 +285,7 @@ static void test_round_trip(void **state)
 
 	/* Read back in time order: CPU 0's events, then CPU 1's interleaved by time. */
 	struct vt_source *src;
-	if (vt_source_open(&src, &file, 1, &err))
+	if (!(src = vt_source_open(&file, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_trace_info *info = vt_source_trace(src, 0);
 	assert_string_equal(info->clock.name, "mono");
@@ -339,7 +339,7 @@ static void test_tsc2nsec(void **state)
 					 .tsc2nsec_shift = 31};
 	struct vt_tc_writer *w;
 	struct vt_error err;
-	if (vt_tc_writer_open(&w, &o, &err))
+	if (!(w = vt_tc_writer_open(&o, &err)))
 		fail_msg("%s", err.msg);
 	struct vt_event e = base(VT_KVM_ENTRY, "kvm_entry", 0, 7, "CPU 0/KVM");
 	assert_int_equal(vt_tc_writer_event(w, 2000000000000ull, &e), 1);
@@ -347,7 +347,7 @@ static void test_tsc2nsec(void **state)
 	if (vt_tc_writer_close(w, &err))
 		fail_msg("%s", err.msg);
 	struct vt_source *src;
-	if (vt_source_open(&src, &file, 1, &err))
+	if (!(src = vt_source_open(&file, 1, &err)))
 		fail_msg("%s", err.msg);
 	const struct vt_trace_info *info = vt_source_trace(src, 0);
 	assert_string_equal(info->clock.name, "tsc2nsec");
@@ -369,16 +369,16 @@ static void test_errors(void **state)
 	struct vt_tc_writer *w;
 	struct vt_error err;
 	struct vt_tc_writer_options o = {.path = "/nonexistent-folder/x.dat", .cpus = 1};
-	assert_int_equal(vt_tc_writer_open(&w, &o, &err), -1);
+	assert_null(w = vt_tc_writer_open(&o, &err));
 	assert_non_null(strstr(err.msg, "/nonexistent-folder/x.dat"));
 	assert_null(strchr(err.msg, '\n'));
 	o.path = path_of("zero.dat");
 	o.cpus = 0;
-	assert_int_equal(vt_tc_writer_open(&w, &o, &err), -1);
+	assert_null(w = vt_tc_writer_open(&o, &err));
 	assert_non_null(strstr(err.msg, "zero.dat"));
 	/* An event on a CPU the file does not have is not written. */
 	o.cpus = 1;
-	if (vt_tc_writer_open(&w, &o, &err))
+	if (!(w = vt_tc_writer_open(&o, &err)))
 		fail_msg("%s", err.msg);
 	struct vt_event e = base(VT_KVM_ENTRY, "kvm_entry", 3, 7, NULL);
 	assert_int_equal(vt_tc_writer_event(w, 1, &e), 0);

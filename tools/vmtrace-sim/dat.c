@@ -79,7 +79,7 @@ int vt_sim_dat_open(struct vt_sim_dat **out, const struct vt_sim_scenario *sc, c
 			.has_date = !d->tsc,
 			.date_offset_us = (int64_t)(m->boot_ns / 1000),
 		};
-		if (vt_tc_writer_open(&m->w, &o, err)) {
+		if (!(m->w = vt_tc_writer_open(&o, err))) {
 			vt_sim_dat_abort(d);
 			return -1;
 		}

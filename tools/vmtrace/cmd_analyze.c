@@ -488,7 +488,7 @@ int vt_cmd_analyze(int argc, char **argv)
 	/* The report's rows come from the model's sink, within a fixed budget. */
 	uint64_t first = 0, last = 0;
 	if (html && !vt_report_time_range(a.in.traces, a.in.ntraces, a.m, a.r, &first, &last) &&
-	    !(report = vt_html_report_new(first, last, NULL))) {
+	    !(report = vt_html_report_new(first, last, NULL, NULL))) {
 		fprintf(stderr, "vmtrace analyze: out of memory\n");
 		goto out;
 	}

@@ -73,11 +73,11 @@ static int export_perfetto(struct vt_analysis *a, const char *path)
 		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		return -1;
 	}
-	struct vt_perfetto *p = vt_perfetto_new(out.f, a->m, first);
+	struct vt_perfetto *p = vt_perfetto_new(out.f, a->m, first, &err);
 	struct flows fl = {p, a, 0};
 	int ok = 0;
 	if (!p) {
-		fprintf(stderr, "vmtrace export: out of memory\n");
+		fprintf(stderr, "vmtrace export: %s\n", err.msg);
 		goto out;
 	}
 	a->output = out.f; /* a failed write stops the model: the close below says why */

@@ -23,18 +23,19 @@ struct vt_guest_summary {
 	size_t nvcpus;
 	uint64_t observed_ns;                 /* its vCPUs' observed time, summed */
 	uint64_t totals[VT_VCPU_STATE_COUNT]; /* summed over its vCPUs */
-	struct vt_holder_time *preemptors;    /* PREEMPTED time per holder, largest first */
+	struct vt_holder_time *preemptors;    /* owned: PREEMPTED time per holder, largest first */
 	size_t npreemptors;
-	struct vt_exit_stats *exits;          /* per exit reason, largest total first (exit to next entry) */
+	struct vt_exit_stats *exits;          /* owned: per exit reason, largest total first (exit to next entry) */
 	size_t nexits;
-	struct vt_reason_time *reasons;       /* HYPERVISOR time per exit reason, largest first */
+	struct vt_reason_time *reasons;       /* owned: HYPERVISOR time per exit reason, largest first */
 	size_t nreasons;
 	uint32_t isa;                         /* of its exits, to name the reasons (vt_exit_reason_name) */
 	uint64_t userspace_exits;             /* exits QEMU handled (kvm_userspace_exit), summed */
 	uint64_t userspace_by_reason[VT_USERSPACE_REASONS];
 };
 
-/* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory). */
+/* Every guest of the model, in QEMU pid order. Returns the count (0 when out of memory);
+ * *out and what its entries point to are owned by the caller: vt_guest_summaries_free. */
 VT_API size_t vt_guest_summaries(const struct vt_model *model, struct vt_guest_summary **out);
 VT_API void vt_guest_summaries_free(struct vt_guest_summary *s, size_t n);
 

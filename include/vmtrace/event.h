@@ -228,6 +228,9 @@ struct vt_ping {
 	uint64_t seq;     /* 0, 1, 2... in that session */
 };
 
+/* One normalized event. Every string and pointer in it (name, procname, the
+ * payloads' comm, name, uuid...) is weak: the source's, valid until the next
+ * vt_source_next or vt_timeline_next; copy what you keep. */
 struct vt_event {
 	uint64_t ts_ns;   /* ns from the epoch, on the trace's own clock */
 	uint32_t trace;   /* index of the trace in its source */

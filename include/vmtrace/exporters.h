@@ -28,7 +28,7 @@ extern "C" {
 
 /* A growing text buffer for metadata. */
 struct vt_ctf_text {
-	char *buf;
+	char *buf; /* owned: vt_ctf_text_free */
 	size_t len, cap;
 	int oom;
 };
@@ -37,7 +37,9 @@ VT_API void vt_ctf_text_append(struct vt_ctf_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 VT_API void vt_ctf_text_free(struct vt_ctf_text *t);
 
-/* One `env` entry: a string value, or an integer when str is NULL. */
+/* One `env` entry: a string value, or an integer when str is NULL. Its
+ * strings, like every pointer of vt_ctf_meta_desc, are weak: read during the
+ * call that takes them. */
 struct vt_ctf_env {
 	const char *key;
 	const char *str;

@@ -110,11 +110,12 @@ struct vt_finding {
 };
 
 struct vt_findings {
-	struct vt_finding *items; /* most severe first, then largest figure first */
+	struct vt_finding *items; /* owned (vt_findings_free): most severe first, then largest figure first */
 	size_t count;
 };
 
 struct vt_findings_input {
+	/* All weak: read during vt_findings_run only. */
 	const struct vt_model *model;          /* after vt_model_finish */
 	const struct vt_machines *machines;
 	const struct vt_sync_result *sync;     /* may be NULL */

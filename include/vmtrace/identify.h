@@ -25,7 +25,7 @@ VT_API const char *vt_role_name(enum vt_role role);
 struct vt_vcpu_map {
 	uint32_t vcpu;
 	int32_t tid; /* host thread running the vCPU */
-	const char *evidence; /* "agent", "kvm_exit vcpu_id", "thread name" */
+	const char *evidence; /* static: "agent", "kvm_exit vcpu_id", "thread name" */
 	/* From the agent (debugfs): guest_tsc = host_tsc * ratio / 2^frac_bits + offset. */
 	int has_tsc;
 	int64_t tsc_offset;
@@ -34,26 +34,26 @@ struct vt_vcpu_map {
 };
 
 struct vt_machine {
-	char *key;          /* what identifies it: "uuid:...", or "clock:...+host:..." */
-	char *product_uuid; /* NULL when unknown */
-	char *hostname;     /* NULL when unknown */
+	char *key;          /* owned: what identifies it: "uuid:...", or "clock:...+host:..." */
+	char *product_uuid; /* owned; NULL when unknown */
+	char *hostname;     /* owned; NULL when unknown */
 	enum vt_role role;
-	size_t *traces; /* indices into the source's traces */
+	size_t *traces; /* owned: indices into the source's traces */
 	size_t ntraces;
 	/* Guests only: */
 	int host;         /* index of its host machine, -1 when not matched */
 	int64_t qemu_pid; /* -1 when unknown */
-	char *name;       /* QEMU's -name, NULL when unknown */
-	struct vt_vcpu_map *vcpus;
+	char *name;       /* owned: QEMU's -name, NULL when unknown */
+	struct vt_vcpu_map *vcpus; /* owned */
 	size_t nvcpus;
-	char *evidence; /* how the guest was matched to its host, or what is missing */
+	char *evidence; /* owned: how the guest was matched to its host, or what is missing */
 };
 
 /* A guest the host's agent named but no trace belongs to. */
 struct vt_untraced_guest {
 	int host;
 	int64_t pid;
-	char *uuid, *name;
+	char *uuid, *name; /* owned */
 };
 
 /* One uuid claimed by several QEMU processes alive at once on one host (a
@@ -61,9 +61,9 @@ struct vt_untraced_guest {
  * names, so identification ties that guest's trace to none of them, unless
  * other evidence (vmsync, --guest UUID=PID) decides. */
 struct vt_uuid_conflict {
-	char *uuid;
+	char *uuid;    /* owned */
 	int host;      /* machine index */
-	int64_t *pids; /* npids (2 or more), ascending */
+	int64_t *pids; /* owned: npids (2 or more), ascending */
 	size_t npids;
 };
 
@@ -72,19 +72,19 @@ struct vt_kvm_process {
 	size_t host_trace;
 	int64_t pid; /* 0: unknown (no statedump, fork or pid context) */
 	int guest;   /* machine index of the guest it runs, -1 when not matched */
-	struct vt_vcpu_map *vcpus; /* from kvm_exit's vcpu_id */
+	struct vt_vcpu_map *vcpus; /* owned: from kvm_exit's vcpu_id */
 	size_t nvcpus;
 	int claimed; /* already the QEMU of a matched guest */
 };
 
 struct vt_machines {
-	struct vt_machine *machines;
+	struct vt_machine *machines; /* owned, like every pointer here: vt_machines_free */
 	size_t count;
-	size_t *trace_machine; /* source trace index → machine index */
+	size_t *trace_machine; /* owned: source trace index → machine index */
 	size_t ntraces;
-	struct vt_untraced_guest *untraced;
+	struct vt_untraced_guest *untraced; /* owned */
 	size_t nuntraced;
-	struct vt_uuid_conflict *conflicts; /* also said in the guest machine's evidence */
+	struct vt_uuid_conflict *conflicts; /* owned; also said in the guest machine's evidence */
 	size_t nconflicts;
 	/* Owned: the processes of host traces whose threads ran guests, with the
 	 * guest each runs as matched so far (the model's vCPUs); kept current by
@@ -101,7 +101,7 @@ struct vt_identify;
 
 /* Guests pinned on the command line (--guest UUID=PID) override the traces. */
 struct vt_guest_hint {
-	const char *uuid;
+	const char *uuid; /* weak: copied by whoever keeps the hint */
 	int64_t pid;
 };
 

@@ -120,9 +120,9 @@ struct vt_vcpu_model {
 	int32_t tid;
 	uint64_t start_ns, end_ns; /* observed, reference time: the trace's span, or the thread's life within it */
 	uint64_t totals[VT_VCPU_STATE_COUNT]; /* add up to end_ns - start_ns */
-	struct vt_reason_time *by_reason; /* HYPERVISOR time per exit reason */
+	struct vt_reason_time *by_reason; /* owned: HYPERVISOR time per exit reason */
 	size_t nreasons;
-	struct vt_holder_time *by_holder; /* PREEMPTED time per host thread holding the pCPU */
+	struct vt_holder_time *by_holder; /* owned: PREEMPTED time per host thread holding the pCPU */
 	size_t nholders;
 	/* the state machine */
 	enum vt_vcpu_state state;
@@ -131,7 +131,7 @@ struct vt_vcpu_model {
 	int32_t wait_cpu;
 	int seen;
 	int thread; /* index in vt_model.threads of the guest's current thread, -1 */
-	struct vt_exit_stats *exits;
+	struct vt_exit_stats *exits; /* owned */
 	size_t nexits;
 	uint64_t exit_ts; /* of the exit not yet re-entered, 0 when none */
 	/* Host code ran on its thread in guest mode: the guest left before its
@@ -146,7 +146,7 @@ struct vt_vcpu_model {
 	uint64_t userspace_exits; /* kvm_userspace_exit on its thread: exits QEMU itself handled */
 	uint64_t userspace_by_reason[VT_USERSPACE_REASONS]; /* by KVM_EXIT_* code; the last slot: any larger code */
 	int exited;       /* its thread exited (end_ns): later events of the tid are another thread's */
-	struct vt_vcpu_interval *intervals;
+	struct vt_vcpu_interval *intervals; /* owned */
 	size_t nintervals, cap_intervals;
 	struct vt_vcpu_interval pending; /* the open interval for the sink, not yet passed on */
 };
@@ -162,7 +162,7 @@ struct vt_cpu_share {
 };
 
 struct vt_cpu_model {
-	struct vt_cpu_share *shares;
+	struct vt_cpu_share *shares; /* owned */
 	size_t nshares;
 	uint64_t since;
 	struct vt_cpu_interval pending; /* for the sink */
@@ -170,7 +170,7 @@ struct vt_cpu_model {
 };
 
 struct vt_model {
-	struct vt_vcpu_model *vcpus;
+	struct vt_vcpu_model *vcpus; /* owned, like every pointer here but machines: vt_model_free */
 	size_t nvcpus;
 	int host;            /* machine index of the host modelled */
 	size_t *host_traces; /* its traces (caller's numbering) */
@@ -180,7 +180,7 @@ struct vt_model {
 	struct vt_cpu_model *cpus; /* per pCPU: the fused view */
 	size_t ncpus;
 	uint64_t first_ns, last_ns;
-	const struct vt_machines *machines;
+	const struct vt_machines *machines; /* weak: the caller's, must outlive the model */
 	struct vt_thread_model *threads;
 	size_t nthreads;
 	uint64_t *guest_first; /* per machine: reference time of its first event */

@@ -24,7 +24,8 @@ struct vt_clock_info {
 };
 
 /* What a source knows of one trace; counts grow while events are read and are
- * final once vt_source_next() has returned 0. */
+ * final once vt_source_next() has returned 0. Its strings (and those of its
+ * clock) are weak: the source's, valid until vt_source_close. */
 struct vt_trace_info {
 	const char *path;   /* the trace folder */
 	const char *format; /* "ctf" */

@@ -79,9 +79,9 @@ struct vt_clock_sync {
 	/* When one line cannot fit (NTP wander over minutes): the hull per time
 	 * window, as knots {t, t_ref} joined by lines; to_ref is then the overall
 	 * line for reporting. NULL/0 when to_ref is exact. */
-	int64_t (*knots)[2];
+	int64_t (*knots)[2]; /* owned */
 	size_t nknots;
-	char *why; /* one sentence: why this method and this quality */
+	char *why; /* owned: one sentence, why this method and this quality */
 };
 
 /* A timestamp of machine c's clock in the reference time: through the knots
@@ -89,7 +89,7 @@ struct vt_clock_sync {
 VT_API int64_t vt_clock_to_ref(const struct vt_clock_sync *c, int64_t t);
 
 struct vt_sync_result {
-	struct vt_clock_sync *machines; /* per machine index */
+	struct vt_clock_sync *machines; /* owned (vt_sync_result_free): per machine index */
 	size_t count;
 	int root;
 };

@@ -37,6 +37,7 @@ extern "C" {
 struct vt_tc_writer;
 
 struct vt_tc_writer_options {
+	/* Every string here is weak: read during vt_tc_writer_open only. */
 	const char *path;           /* the file to write (replaced) */
 	uint32_t cpus;              /* 1 .. 4096; events name their CPU in ev->cpu */
 	const char *hostname;       /* the uname option: "Linux HOSTNAME RELEASE x86_64" */

@@ -37,7 +37,7 @@ int vt_ctf2_str(struct ctf2_parser *p, json_t *obj, const char *key, const char 
 	if (json_string_length(v) > VT_CTF_MAX_NAME || strlen(json_string_value(v)) != json_string_length(v))
 		return vt_ctf2_error(p, "\"%s\" is too long or holds a NUL character", key);
 	if (!(*out = vt_ctf_strdup(p->arena, json_string_value(v))))
-		return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	return 0;
 }
 
@@ -45,7 +45,7 @@ static struct vt_ctf_fc *new_fc(struct ctf2_parser *p, enum vt_ctf_fc_type type)
 {
 	struct vt_ctf_fc *fc = vt_ctf_fc_new(p->arena, type);
 	if (!fc)
-		vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	return fc;
 }
 
@@ -72,7 +72,7 @@ static int range_set(struct ctf2_parser *p, json_t *j, const char *what, struct 
 	if (!json_is_array(j) || count == 0 || count > VT_CTF_MAX_RANGES)
 		return vt_ctf2_error(p, "%s is not an array of 1 to %u ranges", what, VT_CTF_MAX_RANGES);
 	if (!(*out = vt_ctf_alloc(p->arena, count * sizeof(**out))))
-		return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	for (size_t i = 0; i < count; i++) {
 		json_t *r = json_array_get(j, i), *lo = json_array_get(r, 0), *hi = json_array_get(r, 1);
 		if (json_array_size(r) != 2 || !json_is_integer(lo) || !json_is_integer(hi) ||
@@ -95,13 +95,13 @@ static int mappings(struct ctf2_parser *p, json_t *j, struct vt_ctf_fc *fc)
 		return vt_ctf2_error(p, "\"mappings\" is not an object of at most %u mappings", VT_CTF_MAX_MEMBERS);
 	fc->u.i.mappings = vt_ctf_alloc(p->arena, json_object_size(m) * sizeof(*fc->u.i.mappings));
 	if (!fc->u.i.mappings)
-		return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	const char *name;
 	json_t *ranges;
 	json_object_foreach(m, name, ranges) {
 		struct vt_ctf_mapping *map = &fc->u.i.mappings[fc->u.i.nmappings++];
 		if (!(map->name = vt_ctf_strdup(p->arena, name)))
-			return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+			return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 		if (range_set(p, ranges, "a mapping", &map->ranges, &map->nranges))
 			return -1;
 	}
@@ -222,7 +222,7 @@ static int location(struct ctf2_parser *p, json_t *j, const char *key, struct vt
 		loc->origin = (enum vt_ctf_scope)s;
 	}
 	if (!(loc->path = vt_ctf_alloc(p->arena, n * sizeof(*loc->path))))
-		return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	loc->npath = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = json_array_get(path, i);
@@ -231,7 +231,7 @@ static int location(struct ctf2_parser *p, json_t *j, const char *key, struct vt
 		if (!json_is_string(e))
 			return vt_ctf2_error(p, "\"%s\" has a path element that is not a member name", key);
 		if (!(loc->path[i] = vt_ctf_strdup(p->arena, json_string_value(e))))
-			return vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+			return vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 	}
 	return 0;
 }
@@ -274,7 +274,7 @@ static struct vt_ctf_fc *structure(struct ctf2_parser *p, json_t *j, uint32_t de
 		return NULL;
 	}
 	if (!(fc->u.st.members = vt_ctf_alloc(p->arena, n * sizeof(*fc->u.st.members)))) {
-		vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 		return NULL;
 	}
 	fc->u.st.nmembers = (uint32_t)n;
@@ -332,7 +332,7 @@ static struct vt_ctf_fc *variant(struct ctf2_parser *p, json_t *j, uint32_t dept
 		return NULL;
 	}
 	if (!(fc->u.v.options = vt_ctf_alloc(p->arena, n * sizeof(*fc->u.v.options)))) {
-		vt_ctf2_error(p, "out of memory (metadata too large once expanded)");
+		vt_ctf2_error(p, "%s", vt_ctf_arena_why(p->arena));
 		return NULL;
 	}
 	fc->u.v.noptions = (uint32_t)n;

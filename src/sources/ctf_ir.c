@@ -18,6 +18,7 @@ struct chunk {
 struct vt_ctf_arena {
 	struct chunk *head;
 	size_t total;
+	int capped; /* a request went past VT_CTF_MAX_ARENA_BYTES */
 };
 
 struct vt_ctf_arena *vt_ctf_arena_new(void)
@@ -43,8 +44,10 @@ void *vt_ctf_alloc(struct vt_ctf_arena *a, size_t n)
 	struct chunk *c = a->head;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > CHUNK ? n : CHUNK;
-		if (size > VT_CTF_MAX_ARENA_BYTES || a->total > VT_CTF_MAX_ARENA_BYTES - size)
+		if (size > VT_CTF_MAX_ARENA_BYTES || a->total > VT_CTF_MAX_ARENA_BYTES - size) {
+			a->capped = 1;
 			return NULL;
+		}
 		c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
@@ -64,6 +67,11 @@ void *vt_ctf_alloc(struct vt_ctf_arena *a, size_t n)
 	c->used += n;
 	memset(p, 0, n);
 	return p;
+}
+
+const char *vt_ctf_arena_why(const struct vt_ctf_arena *a)
+{
+	return a->capped ? "the metadata's types take more than 256 MiB once expanded" : "out of memory";
 }
 
 char *vt_ctf_strndup(struct vt_ctf_arena *a, const char *s, size_t n)

@@ -163,7 +163,7 @@ static int place_streams(struct vt_ctf_builder *b, struct vt_error *err)
 	tc->nstreams = b->streams.n;
 	tc->streams = vt_ctf_vec_to_arena(&b->streams, b->arena);
 	if (!tc->streams || !(tc->stream_ids = vt_ctf_id_map_new(b->arena, tc->nstreams)))
-		return vt_error_set(err, "%s: out of memory (metadata too large once expanded)", b->name);
+		return vt_error_set(err, "%s: %s", b->name, vt_ctf_arena_why(b->arena));
 	const uint32_t *clock = b->stream_clocks.data;
 	for (size_t i = 0; i < tc->nstreams; i++) {
 		if (vt_ctf_id_map_put(tc->stream_ids, tc->streams[i]->id, i))
@@ -197,7 +197,7 @@ static int place_events(struct vt_ctf_builder *b, struct vt_error *err)
 		sc->events = vt_ctf_alloc(b->arena, sc->nevents * sizeof(*sc->events));
 		sc->event_ids = vt_ctf_id_map_new(b->arena, sc->nevents);
 		if (!sc->events || !sc->event_ids)
-			return vt_error_set(err, "%s: out of memory (metadata too large once expanded)", b->name);
+			return vt_error_set(err, "%s: %s", b->name, vt_ctf_arena_why(b->arena));
 		sc->nevents = 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -223,7 +223,7 @@ int vt_ctf_builder_finish(struct vt_ctf_builder *b, struct vt_ctf_trace_class **
 	tc->clocks = vt_ctf_vec_to_arena(&b->clocks, b->arena);
 	tc->env = vt_ctf_vec_to_arena(&b->env, b->arena);
 	if (!tc->clocks || !tc->env) {
-		vt_error_set(err, "%s: out of memory (metadata too large once expanded)", b->name);
+		vt_error_set(err, "%s: %s", b->name, vt_ctf_arena_why(b->arena));
 		goto fail;
 	}
 	if (place_streams(b, err) || place_events(b, err) || vt_ctf_resolve(tc, b->name, err))

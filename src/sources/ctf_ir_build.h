@@ -16,6 +16,8 @@ void vt_ctf_arena_free(struct vt_ctf_arena *a);
 void *vt_ctf_alloc(struct vt_ctf_arena *a, size_t n);
 char *vt_ctf_strndup(struct vt_ctf_arena *a, const char *s, size_t n);
 char *vt_ctf_strdup(struct vt_ctf_arena *a, const char *s);
+/* Why the last vt_ctf_alloc failed: the size bound, or the system's memory. */
+const char *vt_ctf_arena_why(const struct vt_ctf_arena *a);
 
 /* A growable array of elem-sized items (malloc'd; vt_ctf_vec_free or moved into the arena). */
 struct vt_ctf_vec {

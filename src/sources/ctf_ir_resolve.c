@@ -258,8 +258,7 @@ static int ranges_from_tag(struct walk *w, struct vt_ctf_fc *var, const struct v
 				rc = fail(w, "is a variant whose tag gives an option too many ranges", member);
 			else if (!(var->u.v.options[i].ranges =
 					   vt_ctf_alloc(w->tc->arena, count[i] * sizeof(struct vt_ctf_range))))
-				rc = vt_error_set(w->err, "%s: out of memory (metadata too large once expanded)",
-						  w->name);
+				rc = vt_error_set(w->err, "%s: %s", w->name, vt_ctf_arena_why(w->tc->arena));
 		}
 	}
 	free(count);

@@ -61,6 +61,8 @@ const struct tsdl_token *vt_tsdl_next(struct tsdl_parser *p);
 int vt_tsdl_is(const struct tsdl_token *t, const char *punct_or_ident);
 int vt_tsdl_accept(struct tsdl_parser *p, const char *punct);
 int vt_tsdl_expect(struct tsdl_parser *p, const char *punct);
+/* "the end of the metadata", "\"foo\"", "the number 3": for messages. */
+const char *vt_tsdl_describe(const struct tsdl_token *t, char *buf, size_t size);
 /* "PATH:LINE: problem" at the current token; always -1. */
 int vt_tsdl_error(struct tsdl_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

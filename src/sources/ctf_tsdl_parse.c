@@ -36,7 +36,7 @@ int vt_tsdl_accept(struct tsdl_parser *p, const char *punct)
 	return 1;
 }
 
-static const char *describe(const struct tsdl_token *t, char *buf, size_t size)
+const char *vt_tsdl_describe(const struct tsdl_token *t, char *buf, size_t size)
 {
 	switch (t->type) {
 	case TSDL_END:
@@ -59,7 +59,8 @@ int vt_tsdl_expect(struct tsdl_parser *p, const char *punct)
 	if (vt_tsdl_accept(p, punct))
 		return 0;
 	char buf[64];
-	return vt_tsdl_error(p, "expected \"%s\", found %s", punct, describe(vt_tsdl_peek(p, 0), buf, sizeof(buf)));
+	return vt_tsdl_error(p, "expected \"%s\", found %s", punct,
+			     vt_tsdl_describe(vt_tsdl_peek(p, 0), buf, sizeof(buf)));
 }
 
 int vt_tsdl_error(struct tsdl_parser *p, const char *fmt, ...)
@@ -151,8 +152,11 @@ static int block_entry(struct tsdl_parser *p, char *name, size_t size, struct ts
 	*type = NULL;
 	do {
 		const struct tsdl_token *t = vt_tsdl_next(p);
-		if (t->type != TSDL_IDENT)
-			return vt_tsdl_error(p, "expected an attribute name");
+		if (t->type != TSDL_IDENT) {
+			char buf[64];
+			return vt_tsdl_error(p, "expected an attribute name, found %s",
+					     vt_tsdl_describe(t, buf, sizeof(buf)));
+		}
 		len += (size_t)snprintf(name + len, size - len, "%s%s", len ? "." : "", t->text);
 		if (len >= size)
 			return vt_tsdl_error(p, "an attribute name is too long");
@@ -355,7 +359,7 @@ static int event_block(struct tsdl_parser *p)
 {
 	struct vt_ctf_event_class *ec = vt_ctf_alloc(p->arena, sizeof(*ec));
 	if (!ec)
-		return vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		return vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 	uint64_t sid = 0;
 	int64_t loglevel = -1;
 	int rc = 0;
@@ -435,7 +439,7 @@ static int top_level(struct tsdl_parser *p)
 		return vt_tsdl_type_spec(p, 0) ? vt_tsdl_expect(p, ";") : -1;
 	char buf[64];
 	vt_tsdl_next(p);
-	return vt_tsdl_error(p, "unexpected %s at the top level", describe(t, buf, sizeof(buf)));
+	return vt_tsdl_error(p, "unexpected %s at the top level", vt_tsdl_describe(t, buf, sizeof(buf)));
 }
 
 /* `native` means the trace block's byte_order, which LTTng writes after the typealiases that use it. */

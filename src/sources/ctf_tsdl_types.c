@@ -88,8 +88,10 @@ static int map_value(struct tsdl_parser *p, const struct tsdl_value *v, uint16_t
 static int attribute(struct tsdl_parser *p, char *name, size_t size, struct tsdl_value *v)
 {
 	const struct tsdl_token *t = vt_tsdl_next(p);
-	if (t->type != TSDL_IDENT)
-		return vt_tsdl_error(p, "expected an attribute name");
+	if (t->type != TSDL_IDENT) {
+		char buf[64];
+		return vt_tsdl_error(p, "expected an attribute name, found %s", vt_tsdl_describe(t, buf, sizeof(buf)));
+	}
 	snprintf(name, size, "%s", t->text);
 	if (vt_tsdl_expect(p, "="))
 		return -1;
@@ -142,7 +144,7 @@ static struct vt_ctf_fc *integer(struct tsdl_parser *p)
 	}
 	struct vt_ctf_fc *fc = vt_ctf_fc_new(p->arena, sign ? VT_CTF_FC_SINT : VT_CTF_FC_UINT);
 	if (!fc) {
-		vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		return NULL;
 	}
 	fc->align = (uint32_t)align;
@@ -194,7 +196,7 @@ static struct vt_ctf_fc *floating_point(struct tsdl_parser *p)
 	}
 	struct vt_ctf_fc *fc = vt_ctf_fc_new(p->arena, VT_CTF_FC_FLOAT);
 	if (!fc) {
-		vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		return NULL;
 	}
 	fc->align = (uint32_t)align;
@@ -223,7 +225,7 @@ static struct vt_ctf_fc *string(struct tsdl_parser *p)
 	}
 	struct vt_ctf_fc *fc = vt_ctf_fc_new(p->arena, VT_CTF_FC_NT_STRING);
 	if (!fc)
-		vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 	return fc;
 }
 
@@ -246,7 +248,7 @@ static struct vt_ctf_fc *lookup(struct tsdl_parser *p, const char *kind, const c
 		if (fc) {
 			struct vt_ctf_fc *c = vt_ctf_fc_copy(p->arena, fc);
 			if (!c)
-				vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+				vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 			return c;
 		}
 	}
@@ -351,7 +353,7 @@ static int enumerators(struct tsdl_parser *p, struct vt_ctf_fc *fc)
 		if (rc == 0) {
 			m[i].nranges = (uint32_t)rv[i].n;
 			if (!(m[i].ranges = vt_ctf_vec_to_arena(&rv[i], p->arena)))
-				rc = vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+				rc = vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		}
 		vt_ctf_vec_free(&rv[i]);
 	}
@@ -359,7 +361,7 @@ static int enumerators(struct tsdl_parser *p, struct vt_ctf_fc *fc)
 	vt_ctf_names_free(&index);
 	fc->u.i.nmappings = (uint32_t)maps.n;
 	if (rc == 0 && !(fc->u.i.mappings = vt_ctf_vec_to_arena(&maps, p->arena)))
-		rc = vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		rc = vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 	vt_ctf_vec_free(&maps);
 	return rc;
 }
@@ -429,7 +431,7 @@ static int body(struct tsdl_parser *p, struct vt_ctf_vec *items)
 			struct vt_ctf_fc *fc = copy ? vt_tsdl_declarator(p, copy, &raw) : NULL;
 			struct item *it = fc && items->n < VT_CTF_MAX_MEMBERS ? vt_ctf_vec_push(items) : NULL;
 			if (!it) {
-				rc = !copy ? vt_tsdl_error(p, "out of memory (metadata too large once expanded)")
+				rc = !copy ? vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena))
 				     : fc  ? vt_tsdl_error(p, "too many members in a struct or variant")
 					   : -1;
 				break;
@@ -494,7 +496,7 @@ static struct vt_ctf_fc *structure(struct tsdl_parser *p)
 		if (struct_align(p, fc) || check_height(p, fc) || (name && declare(p, "struct", name, fc)))
 			fc = NULL;
 	} else if (fc) {
-		vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		fc = NULL;
 	}
 	vt_ctf_vec_free(&items);
@@ -585,7 +587,7 @@ static struct vt_ctf_fc *variant(struct tsdl_parser *p)
 		if (check_height(p, fc) || (name && declare(p, "variant", name, fc)))
 			fc = NULL;
 	} else if (fc) {
-		vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+		vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		fc = NULL;
 	}
 	vt_ctf_vec_free(&items);
@@ -702,7 +704,7 @@ static struct vt_ctf_fc *dimensions(struct tsdl_parser *p, struct vt_ctf_fc *typ
 		return NULL;
 	return type;
 oom:
-	vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+	vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 	return NULL;
 }
 
@@ -747,7 +749,7 @@ int vt_tsdl_typedef(struct tsdl_parser *p)
 		struct vt_ctf_fc *copy = vt_ctf_fc_copy(p->arena, type);
 		struct vt_ctf_fc *fc = copy ? vt_tsdl_declarator(p, copy, &name) : NULL;
 		if (!copy)
-			return vt_tsdl_error(p, "out of memory (metadata too large once expanded)");
+			return vt_tsdl_error(p, "%s", vt_ctf_arena_why(p->arena));
 		if (!fc || declare(p, "", name, fc))
 			return -1;
 	} while (vt_tsdl_accept(p, ","));

@@ -537,6 +537,103 @@ static void ctf2_twins(void **state)
 	vt_ctf_trace_class_free(tc);
 }
 
+/* CTF 2 beyond what babeltrace2's rewrites use: aliases, variable-length integers, BLOBs, optionals, a
+ * variant with an unnamed option and negative ranges, a relative location going one structure up, a bit
+ * map, a clock offset with more cycles than a second. */
+static const char rich_ctf2[] =
+	"\x1e{\"type\":\"preamble\",\"version\":2,\"uuid\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}\n"
+	"\x1e{\"type\":\"field-class-alias\",\"name\":\"u8\",\"field-class\":{\"type\":\"fixed-length-unsigned-"
+	"integer\",\"length\":8,\"byte-order\":\"little-endian\",\"alignment\":8}}\n"
+	"\x1e{\"type\":\"field-class-alias\",\"name\":\"u32be\",\"field-class\":{\"type\":\"fixed-length-unsigned-"
+	"integer\",\"length\":32,\"byte-order\":\"big-endian\",\"alignment\":8,\"preferred-display-base\":16}}\n"
+	"\x1e{\"type\":\"trace-class\",\"uid\":\"x\",\"environment\":{\"hostname\":\"h\",\"n\":-3},\"packet-header-"
+	"field-class\":{\"type\":\"structure\",\"member-classes\":[{\"name\":\"magic\",\"field-class\":{\"type\":"
+	"\"fixed-length-unsigned-integer\",\"length\":32,\"byte-order\":\"little-endian\",\"alignment\":8,\"roles\":["
+	"\"packet-magic-number\"]}},{\"name\":\"uuid\",\"field-class\":{\"type\":\"static-length-blob\",\"length\":16,"
+	"\"roles\":[\"metadata-stream-uuid\"]}},{\"name\":\"sid\",\"field-class\":{\"type\":\"variable-length-unsigned-"
+	"integer\",\"roles\":[\"data-stream-class-id\"]}}]}}\n"
+	"\x1e{\"type\":\"clock-class\",\"id\":\"c\",\"frequency\":1000,\"offset-from-origin\":{\"seconds\":-5,"
+	"\"cycles\":2500},\"origin\":\"unix-epoch\",\"uid\":\"c1bc61c1-78f9-437a-8889-67a0d3e400d6\"}\n"
+	"\x1e{\"type\":\"data-stream-class\",\"id\":3,\"default-clock-class-id\":\"c\",\"packet-context-field-class\":{"
+	"\"type\":\"structure\",\"member-classes\":[{\"name\":\"len\",\"field-class\":{\"type\":\"fixed-length-"
+	"unsigned-integer\",\"length\":64,\"byte-order\":\"little-endian\",\"roles\":[\"packet-total-length\"]}}]},"
+	"\"event-record-header-field-class\":{\"type\":\"structure\",\"member-classes\":[{\"name\":\"id\",\"field-"
+	"class\":{\"type\":\"variable-length-unsigned-integer\",\"roles\":[\"event-record-class-id\"]}},{\"name\":"
+	"\"ts\",\"field-class\":{\"type\":\"fixed-length-unsigned-integer\",\"length\":27,\"byte-order\":\"little-"
+	"endian\",\"roles\":[\"default-clock-timestamp\"]}}]}}\n"
+	"\x1e{\"type\":\"event-record-class\",\"id\":9,\"data-stream-class-id\":3,\"name\":\"ev\",\"attributes\":{"
+	"\"lttng.org,2009\":{\"log-level\":\"warning\",\"emf-uri\":\"u\"}},\"specific-context-field-class\":{\"type\":"
+	"\"structure\",\"member-classes\":[{\"name\":\"flag\",\"field-class\":{\"type\":\"fixed-length-boolean\","
+	"\"length\":8,\"byte-order\":\"little-endian\"}}]},\"payload-field-class\":{\"type\":\"structure\",\"minimum-"
+	"alignment\":64,\"member-classes\":[{\"name\":\"n\",\"field-class\":\"u8\"},{\"name\":\"sel\",\"field-class\":{"
+	"\"type\":\"fixed-length-signed-integer\",\"length\":16,\"byte-order\":\"little-endian\",\"mappings\":{\"a\":[["
+	"-3,-1],[5,5]],\"b\":[[0,0]]}}},{\"name\":\"inner\",\"field-class\":{\"type\":\"structure\",\"member-classes\":"
+	"[{\"name\":\"arr\",\"field-class\":{\"type\":\"dynamic-length-array\",\"length-field-location\":{\"path\":["
+	"null,\"n\"]},\"element-field-class\":\"u32be\"}},{\"name\":\"opt\",\"field-class\":{\"type\":\"optional\","
+	"\"selector-field-location\":{\"origin\":\"event-record-specific-context\",\"path\":[\"flag\"]},\"field-"
+	"class\":{\"type\":\"null-terminated-string\"}}},{\"name\":\"s\",\"field-class\":{\"type\":\"dynamic-length-"
+	"string\",\"length-field-location\":{\"origin\":\"event-record-payload\",\"path\":[\"n\"]}}},{\"name\":\"b\","
+	"\"field-class\":{\"type\":\"dynamic-length-blob\",\"length-field-location\":{\"origin\":\"event-record-"
+	"payload\",\"path\":[\"n\"]},\"media-type\":\"image/"
+	"png\"}},{\"name\":\"v\",\"field-class\":{\"type\":\"variant\",\"selector-field-location\":{\"origin\":\"event-"
+	"record-payload\",\"path\":[\"sel\"]},\"options\":[{\"name\":\"a\",\"selector-field-ranges\":[[-3,-1]],\"field-"
+	"class\":{\"type\":\"fixed-length-floating-point-number\",\"length\":64,\"byte-order\":\"little-endian\"}},{"
+	"\"selector-field-ranges\":[[0,0]],\"field-class\":{\"type\":\"static-length-string\",\"length\":12}}]}},{"
+	"\"name\":\"o2\",\"field-class\":{\"type\":\"optional\",\"selector-field-location\":{\"origin\":\"event-record-"
+	"payload\",\"path\":[\"sel\"]},\"selector-field-ranges\":[[1,4]],\"field-class\":{\"type\":\"static-length-"
+	"array\",\"length\":3,\"element-field-class\":{\"type\":\"variable-length-signed-integer\"}}}},{\"name\":"
+	"\"bits\",\"field-class\":{\"type\":\"fixed-length-bit-map\",\"length\":8,\"byte-order\":\"little-endian\","
+	"\"flags\":{\"x\":[[0,3]]}}}]}}]}}\n";
+
+static void ctf2_features(void **state)
+{
+	(void)state;
+	struct vt_ctf_trace_class *tc;
+	struct vt_error err = {{0}};
+	if (vt_ctf_meta_parse(&tc, rich_ctf2, strlen(rich_ctf2), "rich", &err))
+		fail_msg("%s", err.msg);
+	assert_true(tc->has_uuid);
+	assert_int_equal(tc->uuid[15], 16);
+	assert_string_equal(tc->uid, "x");
+	assert_null(vt_ctf_env_string(tc, "n"));
+	assert_int_equal(tc->env[1].value, -3);
+	const struct vt_ctf_clock_class *c = vt_ctf_clock_class_find(tc, "c");
+	assert_int_equal(c->offset_seconds, -3); /* -5 s + 2500 cycles at 1 kHz */
+	assert_int_equal(c->offset_cycles, 500);
+	assert_true(c->origin_unix_epoch && c->has_uuid);
+	assert_int_equal(member(tc->packet_header, "sid")->type, VT_CTF_FC_VUINT);
+	assert_int_equal(member(tc->packet_header, "sid")->roles, VT_CTF_ROLE_STREAM_CLASS_ID);
+	const struct vt_ctf_stream_class *sc = vt_ctf_stream_class_find(tc, 3);
+	assert_ptr_equal(sc->default_clock, c);
+	assert_int_equal(member(sc->event_header, "ts")->roles, VT_CTF_ROLE_DEFAULT_CLOCK_TIMESTAMP);
+	const struct vt_ctf_event_class *ev = vt_ctf_event_class_find(sc, 9);
+	assert_string_equal(ev->name, "ev");
+	assert_int_equal(ev->loglevel, 4);
+	assert_string_equal(ev->emf_uri, "u");
+	const struct vt_ctf_fc *p = ev->payload, *n = member(p, "n"), *sel = member(p, "sel"), *in = member(p, "inner");
+	assert_int_equal(p->align, 64);
+	const struct vt_ctf_fc *arr = member(in, "arr");
+	assert_ptr_equal(arr->u.a.loc.target, n);
+	assert_int_equal(arr->u.a.element->u.i.byte_order, VT_CTF_BE);
+	assert_int_equal(arr->u.a.element->u.i.base, 16);
+	assert_ptr_equal(member(in, "opt")->u.o.loc.target, member(ev->specific_context, "flag"));
+	assert_int_equal(member(ev->specific_context, "flag")->type, VT_CTF_FC_BOOL);
+	assert_int_equal(member(in, "s")->u.s.loc.slot, (uint32_t)n->slot);
+	assert_string_equal(member(in, "b")->u.s.media_type, "image/png");
+	const struct vt_ctf_fc *v = member(in, "v");
+	assert_int_equal(v->u.v.loc.slot, (uint32_t)sel->slot);
+	assert_int_equal((int64_t)v->u.v.options[0].ranges[0].lower, -3);
+	assert_null(v->u.v.options[1].name);
+	assert_int_equal(v->u.v.options[1].fc->type, VT_CTF_FC_SL_STRING);
+	expect_int(v->u.v.options[0].fc, VT_CTF_FC_FLOAT, 64);
+	const struct vt_ctf_fc *o2 = member(in, "o2");
+	assert_int_equal(o2->u.o.nranges, 1);
+	assert_int_equal(o2->u.o.fc->u.a.element->type, VT_CTF_FC_VSINT);
+	assert_int_equal(member(in, "bits")->type, VT_CTF_FC_BIT_ARRAY);
+	assert_int_equal(sel->u.i.nmappings, 2);
+	vt_ctf_trace_class_free(tc);
+}
+
 /* Thousands of event classes in several streams, ids scattered: each found by its id. */
 static void many_event_classes(void **state)
 {
@@ -792,11 +889,17 @@ static void hostile_ctf2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tsdl_testdata),           cmocka_unit_test(tsdl_simulator),
-		cmocka_unit_test(tsdl_kernel_layout),      cmocka_unit_test(tsdl_funky_layout),
-		cmocka_unit_test(tsdl_ust_and_big_endian), cmocka_unit_test(ctf2_twins),
-		cmocka_unit_test(many_event_classes),      cmocka_unit_test(hostile_tsdl),
-		cmocka_unit_test(hostile_packets),         cmocka_unit_test(hostile_ctf2),
+		cmocka_unit_test(tsdl_testdata),
+		cmocka_unit_test(tsdl_simulator),
+		cmocka_unit_test(tsdl_kernel_layout),
+		cmocka_unit_test(tsdl_funky_layout),
+		cmocka_unit_test(tsdl_ust_and_big_endian),
+		cmocka_unit_test(ctf2_twins),
+		cmocka_unit_test(many_event_classes),
+		cmocka_unit_test(ctf2_features),
+		cmocka_unit_test(hostile_tsdl),
+		cmocka_unit_test(hostile_packets),
+		cmocka_unit_test(hostile_ctf2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -671,6 +671,68 @@ static void many_event_classes(void **state)
 	free(text);
 }
 
+static void refused(const void *data, size_t len, const char *want);
+
+/* TSDL's literal forms, escapes, scoped declarations and the ways a sequence names its length. */
+static void tsdl_literals_and_paths(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"/* CTF 1.8 */ // a line comment\n"
+		"typealias integer { size = 0x20; align = 010; signed = false; base = hex; } := uint32_t;\n"
+		"typealias integer { size = 16; align = 8; signed = true; } := int16_t;\n"
+		"trace { major = 1; minor = 8; byte_order = network; };\n"
+		"env { quote = \"a\\\"b\\tc\\x41\\101\"; neg = -0x10; big = 9223372036854775807LL; };\n"
+		"clock { name = \"c\"; freq = 1000000000; offset = -1; };\n"
+		"stream { id = 5; event.context := struct { uint32_t ctxlen; }; };\n"
+		"event { name = e; id = 7UL; stream_id = 5; fields := struct {\n"
+		"  enum : int16_t { NEG = -3 ... -1, ZERO, TWO = 2, CH = 'A', LAST = 0x7fff } kind;\n"
+		"  uint32_t len;\n"
+		"  struct {\n"
+		"    typealias integer { size = 8; align = 8; signed = false; } := byte;\n"
+		"    byte a[len];\n"
+		"    byte b[event.fields.len];\n"
+		"    byte c[stream.event.context.ctxlen];\n"
+		"    struct { byte d[len]; } deeper;\n"
+		"  } inner;\n"
+		"}; };\n";
+	struct vt_ctf_trace_class *tc;
+	struct vt_error err = {{0}};
+	if (vt_ctf_meta_parse(&tc, text, strlen(text), "literals", &err))
+		fail_msg("%s", err.msg);
+	assert_string_equal(vt_ctf_env_string(tc, "quote"), "a\"b\tcAA");
+	assert_int_equal(tc->env[1].value, -16);
+	assert_int_equal(tc->env[2].value, INT64_MAX);
+	assert_int_equal(tc->clocks[0].offset_seconds, -1);
+	assert_int_equal(tc->clocks[0].offset_cycles, 999999999);
+	const struct vt_ctf_stream_class *sc = vt_ctf_stream_class_find(tc, 5);
+	const struct vt_ctf_event_class *ev = vt_ctf_event_class_find(sc, 7);
+	const struct vt_ctf_fc *kind = member(ev->payload, "kind"), *len = member(ev->payload, "len");
+	assert_int_equal(kind->type, VT_CTF_FC_SINT);
+	assert_int_equal(kind->u.i.byte_order, VT_CTF_BE);
+	assert_int_equal(kind->u.i.nmappings, 5);
+	assert_int_equal((int64_t)kind->u.i.mappings[0].ranges[0].lower, -3);
+	assert_int_equal(kind->u.i.mappings[1].ranges[0].lower, 0); /* implicit: after -1 */
+	assert_int_equal(kind->u.i.mappings[3].ranges[0].lower, 'A');
+	assert_int_equal(kind->u.i.mappings[4].ranges[0].upper, 0x7fff);
+	expect_int(len, VT_CTF_FC_UINT, 32);
+	assert_int_equal(len->align, 8);
+	assert_int_equal(len->u.i.base, 16);
+	const struct vt_ctf_fc *in = member(ev->payload, "inner");
+	assert_ptr_equal(member(in, "a")->u.a.loc.target, len);
+	assert_ptr_equal(member(in, "b")->u.a.loc.target, len);
+	assert_int_equal(member(in, "b")->u.a.loc.origin, VT_CTF_SCOPE_EVENT_PAYLOAD);
+	assert_ptr_equal(member(in, "c")->u.a.loc.target, member(sc->event_common_context, "ctxlen"));
+	assert_ptr_equal(member(member(in, "deeper"), "d")->u.a.loc.target, len);
+	vt_ctf_trace_class_free(tc);
+	/* the typealias inside inner is gone outside it */
+	char bad[512];
+	int n = snprintf(bad, sizeof(bad),
+			 "/* CTF 1.8 */ trace { byte_order = le; }; event { name = e; fields := struct {"
+			 " struct { typealias integer { size = 8; } := byte; byte a; } s; byte b; }; };");
+	refused(bad, (size_t)n, "unknown type \"byte\"");
+}
+
 /* A one-line error that names the metadata and says `want`; no trace class. */
 static void refused(const void *data, size_t len, const char *want)
 {
@@ -889,17 +951,12 @@ static void hostile_ctf2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tsdl_testdata),
-		cmocka_unit_test(tsdl_simulator),
-		cmocka_unit_test(tsdl_kernel_layout),
-		cmocka_unit_test(tsdl_funky_layout),
-		cmocka_unit_test(tsdl_ust_and_big_endian),
-		cmocka_unit_test(ctf2_twins),
-		cmocka_unit_test(many_event_classes),
-		cmocka_unit_test(ctf2_features),
-		cmocka_unit_test(hostile_tsdl),
-		cmocka_unit_test(hostile_packets),
-		cmocka_unit_test(hostile_ctf2),
+		cmocka_unit_test(tsdl_testdata),           cmocka_unit_test(tsdl_simulator),
+		cmocka_unit_test(tsdl_kernel_layout),      cmocka_unit_test(tsdl_funky_layout),
+		cmocka_unit_test(tsdl_ust_and_big_endian), cmocka_unit_test(ctf2_twins),
+		cmocka_unit_test(many_event_classes),      cmocka_unit_test(ctf2_features),
+		cmocka_unit_test(tsdl_literals_and_paths), cmocka_unit_test(hostile_tsdl),
+		cmocka_unit_test(hostile_packets),         cmocka_unit_test(hostile_ctf2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,10 @@ void *vt_ctf_alloc(struct vt_ctf_arena *a, size_t n)
 
 const char *vt_ctf_arena_why(const struct vt_ctf_arena *a)
 {
-	return a->capped ? "the metadata's types take more than 256 MiB once expanded" : "out of memory";
+#define STR(x) #x
+#define XSTR(x) STR(x)
+	return a->capped ? "the metadata's types take more than " XSTR(VT_CTF_MAX_ARENA_MIB) " MiB once expanded"
+			 : "out of memory";
 }
 
 char *vt_ctf_strndup(struct vt_ctf_arena *a, const char *s, size_t n)

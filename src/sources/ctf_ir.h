@@ -33,7 +33,8 @@
 #define VT_CTF_MAX_STREAM_CLASSES 65536
 #define VT_CTF_MAX_EVENT_CLASSES (1u << 20) /* in the whole trace class */
 #define VT_CTF_MAX_ENV 4096
-#define VT_CTF_MAX_ARENA_BYTES (256u << 20) /* the whole trace class once expanded (aliases are copied) */
+#define VT_CTF_MAX_ARENA_MIB 64 /* the whole trace class once expanded (aliases are copied) */
+#define VT_CTF_MAX_ARENA_BYTES ((size_t)VT_CTF_MAX_ARENA_MIB << 20)
 
 enum vt_ctf_fc_type {
 	VT_CTF_FC_BIT_ARRAY, /* fixed-length bit array (CTF 2 only) */

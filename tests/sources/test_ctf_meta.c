@@ -821,7 +821,7 @@ static void hostile_tsdl(void **state)
 	for (int i = 1; i < 40; i++)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "typealias struct { t%d a; t%d b; } := t%d;\n", i - 1,
 			      i - 1, i);
-	refused(text, (size_t)n, "more than 256 MiB once expanded");
+	refused(text, (size_t)n, "more than 64 MiB once expanded");
 	n = snprintf(text, sizeof(text), "%sclock { name = c; freq = 0; };", prefix);
 	refused(text, (size_t)n, "frequency of 0");
 	n = snprintf(text, sizeof(text), "%sevent { name = \"e\"; stream_id = 4; };", prefix);

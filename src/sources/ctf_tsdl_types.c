@@ -281,6 +281,16 @@ static int enum_value(struct tsdl_parser *p, const struct vt_ctf_fc *c, uint64_t
 	return 0;
 }
 
+/* v (the one after the previous upper bound when implicit) fits c's length and signedness. */
+static int fits(const struct vt_ctf_fc *c, uint64_t v, int implicit)
+{
+	uint32_t len = c->u.i.length;
+	if (c->type == VT_CTF_FC_UINT)
+		return !(implicit && v == 0) && (len == 64 || !(v >> len));
+	int64_t s = (int64_t)v, max = (int64_t)((1ull << (len - 1)) - 1);
+	return !(implicit && s == INT64_MIN) && s <= max && s >= -max - 1;
+}
+
 static int range_less(const struct vt_ctf_fc *c, uint64_t a, uint64_t b)
 {
 	return c->type == VT_CTF_FC_SINT ? (int64_t)a < (int64_t)b : a < b;
@@ -311,8 +321,9 @@ static int enumerators(struct tsdl_parser *p, struct vt_ctf_fc *fc)
 			if (vt_tsdl_accept(p, "...") && (rc = enum_value(p, fc, &r.upper)))
 				break;
 		} else {
-			if (!first && next == (fc->type == VT_CTF_FC_SINT ? (uint64_t)INT64_MIN : 0)) {
-				rc = vt_tsdl_error(p, "an implicit enumerator value overflows");
+			if (!first && !fits(fc, next, 1)) {
+				rc = vt_tsdl_error(p, "an implicit enumerator value does not fit its %u-bit integer",
+						   fc->u.i.length);
 				break;
 			}
 			r.lower = r.upper = next;

@@ -802,6 +802,7 @@ static void hostile_tsdl(void **state)
 	refused_fields("floating_point { exp_dig = 5; mant_dig = 11; } f;", "neither 32 nor 64 bits");
 	refused_fields("enum : uint8_t { A = 300 } e;", "does not fit its 8-bit integer");
 	refused_fields("enum : uint8_t { A = 5 ... 2 } e;", "end is below its start");
+	refused_fields("enum : uint8_t { A = 255, B } e;", "implicit enumerator value does not fit");
 	refused_fields("uint32_t x; uint8_t x;", "two members");
 	refused_fields("mystery_t x;", "unknown type \"mystery_t\"");
 	refused_fields("string s = \"\\q\";", "unknown escape");

@@ -12,3 +12,16 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_decode.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_source.c
   ${CMAKE_CURRENT_LIST_DIR}/source.c)
+# The native CTF reader's metadata (issue 15): one trace class (ctf_ir.h) from
+# CTF 1.8 TSDL (ctf_tsdl_*) or CTF 2 JSON (ctf2_meta*); nothing calls it yet.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_ir.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_ir_build.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_ir_resolve.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_meta.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_lex.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_types.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_parse.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_roles.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta_fc.c)

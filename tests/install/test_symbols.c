@@ -76,6 +76,26 @@ static void test_exports_match_headers(void **state)
 		free(exp.v[i]);
 }
 
+/* The commands reach the data flow through the public headers only (plus the
+ * internal libraries they link: src/agent, src/record, src/sim, and the shared
+ * utilities of src/common); the library's stages never include the commands'
+ * parts. */
+static void test_include_boundary(void **state)
+{
+	(void)state;
+	struct vt_run run;
+	vt_run_shell(&run,
+		     "cd '%s' && grep -rhoE '#include \"[a-z_]+/[a-z_0-9]+\\.h\"' tools | "
+		     "grep -vE '\"(vmtrace|common|agent|record|sim)/' ; "
+		     "grep -rlE '#include \"(agent|record|sim)/' src/common src/sources src/identify src/sync src/timeline "
+		     "src/model src/analyses src/findings src/exporters src/session include; true",
+		     vt_source_path(""));
+	assert_int_equal(run.status, 0);
+	if (run.out[0])
+		fail_msg("includes across the boundary:\n%s", run.out);
+	vt_run_free(&run);
+}
+
 int main(void)
 {
 	if (VT_SANITIZED)
@@ -83,6 +103,7 @@ int main(void)
 	vt_require_program("nm");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exports_match_headers),
+		cmocka_unit_test(test_include_boundary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps demo check test test-asan test-valgrind install clean bench testbed
+.PHONY: all deps demo check test test-asan test-valgrind packager-build install clean bench testbed
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -35,6 +35,14 @@ test-asan: $(ASAN_BUILD)/Makefile
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS) -O Testing/ctest.log
 
+# What a packager builds: Release with Debian's default flags (hardening, -O2 or -O3), no -Werror: it
+# must build whatever warnings a compiler adds.
+packager-build:
+	CFLAGS="$$(dpkg-buildflags --get CFLAGS 2>/dev/null) $$(dpkg-buildflags --get CPPFLAGS 2>/dev/null)" \
+	LDFLAGS="$$(dpkg-buildflags --get LDFLAGS 2>/dev/null)" \
+		cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+	cmake --build build-release -j $(JOBS)
+
 # Both builds, the whole suite in each, then valgrind on the tests that opt in; at the end, every
 # skip with its reason (also when a step failed). Warnings are errors here (VT_WERROR), not in a
 # user's or packager's build.
@@ -45,6 +53,7 @@ check: deps
 	$(MAKE) test || rc=1; \
 	[ $$rc -ne 0 ] || $(MAKE) test-asan || rc=1; \
 	[ $$rc -ne 0 ] || $(MAKE) test-valgrind || rc=1; \
+	[ $$rc -ne 0 ] || $(MAKE) packager-build || rc=1; \
 	./scripts/skip-summary $(BUILD) $(ASAN_BUILD); \
 	exit $$rc
 
@@ -67,4 +76,4 @@ testbed: deps all
 	VT_TESTBED_BUILD=$(abspath $(BUILD)) ./tools/testbed/testbed
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release

@@ -222,7 +222,7 @@ int vt_qemu_opt_bool(const char *opts, const char *key, int absent)
 					!strcmp(eq + 1, "y");
 		} else if (!strcmp(elem, key)) {
 			value = 1; /* the old bare form: "server" */
-		} else if (!strncmp(elem, "no", 2) && !strcmp(elem + 2, key)) {
+		} else if (elem[0] == 'n' && elem[1] == 'o' && !strcmp(elem + 2, key)) {
 			value = 0; /* "nowait" */
 		}
 	}

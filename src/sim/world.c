@@ -48,7 +48,8 @@ static struct hthread *new_hthread(struct sim *s, enum hrole role, int32_t tid, 
 	th->role = role;
 	th->tid = tid;
 	th->pid = pid;
-	snprintf(th->comm, sizeof(th->comm), "%s", comm);
+	if (snprintf(th->comm, sizeof(th->comm), "%s", comm) < 0) /* cut to the kernel's 16 bytes */
+		th->comm[0] = '\0';
 	vt_sim_ctx_make(th->ctx, tid, th->comm);
 	th->state = HS_SLEEPING;
 	th->state_since = s->t0;

@@ -75,6 +75,10 @@ static char *unpacketize(const unsigned char *d, size_t len, int swap, size_t *t
 			free(text);
 			return NULL;
 		}
+		if (content < HEADER_BYTES) { /* packet_header refuses it: said again for the compiler */
+			free(text);
+			return NULL;
+		}
 		memcpy(text + n, d + off + HEADER_BYTES, content - HEADER_BYTES);
 		n += content - HEADER_BYTES;
 		off += size;

@@ -158,8 +158,10 @@ static int parse_options(int argc, char **argv, struct vt_rec_opts *o)
 			o->guest_buffer_kb = v;
 			break;
 		case OPT_GUEST_TIMEOUT:
-			if (parse_uint("--guest-timeout", optarg, 86400, &v) < 0 || v == 0)
-				return v == 0 ? fprintf(stderr, "vmtrace record: --guest-timeout: at least 1\n"), -1 : -1;
+			if (parse_uint("--guest-timeout", optarg, 86400, &v) < 0)
+				return -1;
+			if (v == 0)
+				return fprintf(stderr, "vmtrace record: --guest-timeout: at least 1\n"), -1;
 			o->guest_timeout_s = (int)v;
 			break;
 		case OPT_VMTRACED: o->vmtraced = optarg; break;

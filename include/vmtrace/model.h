@@ -190,8 +190,10 @@ struct vt_model {
 	int oom;
 };
 
-/* The vCPUs of every QEMU process of the host machine `host`. */
-VT_API struct vt_model *vt_model_new(const struct vt_identify *id, const struct vt_machines *m, int host);
+/* The vCPUs of every QEMU process of the host machine `host` (m->processes;
+ * -1: no host, the guests' own view); m must outlive the model. Returns the
+ * model (owned: vt_model_free), or NULL with err set. */
+VT_API struct vt_model *vt_model_new(const struct vt_machines *m, int host, struct vt_error *err);
 /* Feeds one event of trace `trace` at reference time ts (events of other
  * machines are ignored); events must come in reference time order. */
 VT_API void vt_model_feed(struct vt_model *model, size_t trace, uint64_t ts, const struct vt_event *ev);

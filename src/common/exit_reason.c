@@ -1,9 +1,11 @@
 /* Names of KVM exit reasons: VMX basic exit reasons (Intel SDM, appendix C)
- * and SVM exit codes (AMD APM vol. 2, appendix C), as Linux names them. */
+ * and SVM exit codes (AMD APM vol. 2, appendix C), as Linux names them, and
+ * the KVM_EXIT_* codes of exits to userspace. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/exit_reason.h"
 #include "vmtrace/event.h"
 
 struct reason_name {
@@ -95,4 +97,17 @@ int vt_exit_is_interrupt(uint32_t isa, uint64_t reason)
 {
 	int vmx = (reason & 0xffff) == 1, svm = reason == 0x060;
 	return isa == VT_ISA_VMX ? vmx : isa == VT_ISA_SVM ? svm : vmx || svm;
+}
+
+const char *vt_kvm_exit_name(uint32_t code)
+{
+	/* include/uapi/linux/kvm.h */
+	static const char *const names[] = {
+		"UNKNOWN", "EXCEPTION", "IO", "HYPERCALL", "DEBUG", "HLT", "MMIO", "IRQ_WINDOW_OPEN", "SHUTDOWN",
+		"FAIL_ENTRY", "INTR", "SET_TPR", "TPR_ACCESS", "S390_SIEIC", "S390_RESET", "DCR", "NMI",
+		"INTERNAL_ERROR", "OSI", "PAPR_HCALL", "S390_UCONTROL", "WATCHDOG", "S390_TSCH", "EPR",
+		"SYSTEM_EVENT", "S390_STSI", "IOAPIC_EOI", "HYPERV", "ARM_NISV", "X86_RDMSR", "X86_WRMSR",
+		"DIRTY_RING_FULL", "AP_RESET_HOLD", "X86_BUS_LOCK", "XEN", "RISCV_SBI", "RISCV_CSR", "NOTIFY",
+		"LOONGARCH_IOCSR", "MEMORY_FAULT"};
+	return code < sizeof(names) / sizeof(names[0]) ? names[code] : NULL;
 }

@@ -361,6 +361,9 @@ static int is_kvm_process(const struct vt_identify *id, size_t trace, int32_t pi
 }
 
 /* No process named: the vCPU threads themselves (a copy: they get sorted). */
+/* m->processes as the matches now stand (below). */
+static int refresh_processes(const struct vt_identify *id, struct vt_machines *m);
+
 static int by_vcpu_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
 			   const int32_t *tids, size_t ntids)
 {
@@ -370,7 +373,7 @@ static int by_vcpu_threads(const struct vt_identify *id, struct vt_machines *m, 
 	memcpy(copy, tids, ntids * sizeof(*copy));
 	int rc = vt_threads_tie_guest(id, m, guest, host_trace, copy, ntids, 0, "its messages reached the host");
 	free(copy);
-	return rc;
+	return rc < 0 || refresh_processes(id, m) ? -1 : rc;
 }
 
 int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machines *m, size_t guest,
@@ -408,8 +411,6 @@ int vt_identify_guest_by_threads(const struct vt_identify *id, struct vt_machine
 				     best, total, best_pid);
 	return vt_identify_set_guest(id, m, guest, host_trace, best_pid, why) ? -1 : 1;
 }
-
-static int refresh_processes(const struct vt_identify *id, struct vt_machines *m);
 
 int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
 			  int64_t pid, char *evidence_owned)

@@ -81,12 +81,12 @@ int vt_session_model(struct vt_session *s, const struct vt_session_model_options
 	int host = opt->host == VT_SESSION_HOST_AUTO ? s->host : opt->host;
 	if (host < -1 || (host >= 0 && (size_t)host >= s->machines->count))
 		return vt_error_set_cause(err, VT_ERR_USAGE, "machine %d is not among the session's machines", host);
-	s->model = vt_model_new(s->id, s->machines, host);
+	s->model = vt_model_new(s->machines, host, err);
+	if (!s->model)
+		return -1;
 	struct vt_findings_collector *fc = NULL;
-	if (s->model && opt->findings)
-		fc = vt_findings_collector_new(opt->findings, err);
-	if (!s->model || (opt->findings && !fc))
-		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
+	if (opt->findings && !(fc = vt_findings_collector_new(opt->findings, err)))
+		return -1;
 	s->model->record_intervals = opt->record_intervals;
 	/* The findings' collector sees every interval first, then passes it on. */
 	if (fc)

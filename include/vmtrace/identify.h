@@ -136,6 +136,13 @@ VT_API void vt_kvm_processes_free(struct vt_kvm_process *p, size_t n);
 VT_API int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
 			  int64_t pid, char *evidence_owned);
 
+/* Ties vCPU map->vcpu of machine `guest` to host thread map->tid of host
+ * trace host_trace (map->evidence says why), for a guest whose QEMU no event
+ * names; a machine not yet placed becomes that host's guest, pid unknown.
+ * Returns 0, or -1 out of memory. */
+VT_API int vt_identify_add_vcpu(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+				const struct vt_vcpu_map *map);
+
 VT_API void vt_identify_free(struct vt_identify *id);
 VT_API void vt_machines_free(struct vt_machines *machines);
 

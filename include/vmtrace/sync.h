@@ -96,7 +96,8 @@ struct vt_sync_result {
 
 struct vt_sync;
 
-VT_API struct vt_sync *vt_sync_new(void);
+/* NULL with err set when out of memory (owned: vt_sync_free). */
+VT_API struct vt_sync *vt_sync_new(struct vt_error *err);
 /* Keep only the messages (identification's TCP evidence), not what the
  * containment method needs: much less memory on long traces. */
 VT_API void vt_sync_skip_containment(struct vt_sync *s);
@@ -120,12 +121,6 @@ VT_API int vt_sync_containment_score(const struct vt_sync *s, const struct vt_ma
 			      size_t host_trace, const struct vt_vcpu_map *vcpus, size_t nvcpus, size_t *explained,
 			      size_t *events);
 
-/* Between vt_identify_finish and vt_sync_finish: matches the machines no agent
- * named, by the QEMU threads that carried their TCP, else by the QEMU whose
- * vCPUs' guest-mode windows hold their events; each says which evidence
- * decided. Returns 0, or -1 out of memory. */
-VT_API int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
-
 /* traces: the trace infos, numbered as fed (for the TSC method's clocks). */
 VT_API int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct vt_trace_info *const *traces,
 		   enum vt_sync_method method, struct vt_sync_result **out, struct vt_error *err);
@@ -143,7 +138,8 @@ struct vt_hull_result {
 	int64_t accuracy_ns; /* -1 when unbounded */
 	size_t to_ref_count, from_ref_count; /* messages each way */
 };
-VT_API struct vt_hull *vt_hull_new(void);
+/* NULL with err set when out of memory (owned: vt_hull_free). */
+VT_API struct vt_hull *vt_hull_new(struct vt_error *err);
 /* A message from M (sent at t_m) received by R (at t_r): from_ref = 0;
  * from R (sent at t_r) received by M (at t_m): from_ref = 1. */
 VT_API int vt_hull_add(struct vt_hull *h, int from_ref, int64_t t_r, int64_t t_m);

@@ -426,6 +426,34 @@ int vt_identify_set_guest(const struct vt_identify *id, struct vt_machines *m, s
 	return match_vcpus_of(id, m, guest) || refresh_processes(id, m) ? -1 : 0;
 }
 
+int vt_identify_add_vcpu(const struct vt_identify *id, struct vt_machines *m, size_t guest, size_t host_trace,
+			 const struct vt_vcpu_map *map)
+{
+	if (guest >= m->count || host_trace >= m->ntraces)
+		return 0;
+	struct vt_machine *g = &m->machines[guest];
+	struct vt_vcpu_map *v = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	g->vcpus = v;
+	g->vcpus[g->nvcpus++] = *map;
+	vt_qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), vcpu_cmp);
+	if (g->host < 0) {
+		char *why = vt_strdup_printf("its events on each vCPU fall inside the guest-mode windows of one vCPU "
+					     "thread of host trace %zu; QEMU pid unknown: no statedump, fork, pid context or "
+					     "agent event names their process",
+					     host_trace);
+		if (!why)
+			return -1;
+		free(g->evidence);
+		g->evidence = why;
+		g->role = VT_ROLE_GUEST;
+		g->host = (int)m->trace_machine[host_trace];
+		g->qemu_pid = -1;
+	}
+	return refresh_processes(id, m);
+}
+
 /* The guest a process of a host trace runs: by its pid, else (pid unknown)
  * by the vCPU thread identification tied to a guest. */
 static int guest_of(const struct vt_machines *m, size_t trace, int32_t pid, int32_t tid)

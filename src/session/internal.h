@@ -30,6 +30,12 @@ struct vt_session {
 	struct vt_findings findings;    /* owned */
 };
 
+/* Between identification and sync: matches the machines no agent named, by
+ * the QEMU threads that carried their TCP, else by the QEMU whose vCPUs'
+ * guest-mode windows hold their events, else vCPU by vCPU (refine.c): sync's
+ * evidence, identification's decisions. Returns 0, or -1 out of memory. */
+int vt_session_refine(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m);
+
 void vt_session_warn(const struct vt_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vt_session_progress(const struct vt_session *s, const char *what, uint64_t events, int done);
 

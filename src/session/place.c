@@ -22,7 +22,7 @@ int vt_session_identify(struct vt_session *s, struct vt_error *err)
 	if (vt_identify_finish(s->id, vt_session_traces(s), s->ntraces, &s->machines, err))
 		return -1;
 	warn_conflicts(s);
-	if (vt_sync_refine_identity(s->sync, s->id, s->machines))
+	if (vt_session_refine(s->sync, s->id, s->machines))
 		return vt_error_set_cause(err, VT_ERR_NOMEM, "identification: out of memory");
 	s->step = VT_STEP_IDENTIFIED;
 	return 0;

@@ -23,7 +23,7 @@ struct vt_session *vt_session_new(const struct vt_session_options *opt, struct v
 	}
 	s->host = -1;
 	s->id = vt_identify_new(err);
-	s->sync = vt_sync_new();
+	s->sync = vt_sync_new(err);
 	if (!s->id || !s->sync)
 		goto oom;
 	if (s->opt.messages_only)

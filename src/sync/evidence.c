@@ -6,9 +6,12 @@
 #include "sync/method.h"
 #include "vmtrace/sync_pairs.h"
 
-struct vt_sync *vt_sync_new(void)
+struct vt_sync *vt_sync_new(struct vt_error *err)
 {
-	return calloc(1, sizeof(struct vt_sync));
+	struct vt_sync *s = calloc(1, sizeof(*s));
+	if (!s)
+		vt_error_set_cause(err, VT_ERR_NOMEM, "sync: out of memory");
+	return s;
 }
 
 void vt_sync_ignore_pings(struct vt_sync *s)

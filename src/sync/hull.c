@@ -31,9 +31,12 @@ struct vt_hull {
 	int64_t base_x, base_y;
 };
 
-struct vt_hull *vt_hull_new(void)
+struct vt_hull *vt_hull_new(struct vt_error *err)
 {
-	return calloc(1, sizeof(struct vt_hull));
+	struct vt_hull *h = calloc(1, sizeof(*h));
+	if (!h)
+		vt_error_set_cause(err, VT_ERR_NOMEM, "sync: out of memory");
+	return h;
 }
 
 void vt_hull_free(struct vt_hull *h)

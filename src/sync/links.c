@@ -90,7 +90,7 @@ void vt_links_free(struct vt_links *ls)
 
 static int hull_of(const struct vt_pair *p, size_t n, struct vt_hull_result *out)
 {
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	if (!h)
 		return -1;
 	for (size_t i = 0; i < n; i++)

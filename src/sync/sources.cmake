@@ -17,7 +17,6 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/methods.c
   ${CMAKE_CURRENT_LIST_DIR}/ping.c
   ${CMAKE_CURRENT_LIST_DIR}/policy.c
-  ${CMAKE_CURRENT_LIST_DIR}/refine.c
   ${CMAKE_CURRENT_LIST_DIR}/sync.c
   ${CMAKE_CURRENT_LIST_DIR}/transform.c
   ${CMAKE_CURRENT_LIST_DIR}/tree.c

@@ -103,7 +103,7 @@ int vt_sync_finish(struct vt_sync *s, const struct vt_machines *m, const struct 
 	free(checked_by);
 	if (rc) {
 		vt_sync_result_free(r);
-		return vt_error_set(err, "synchronization: out of memory");
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "synchronization: out of memory");
 	}
 	*out = r;
 	return 0;

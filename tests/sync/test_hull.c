@@ -40,7 +40,7 @@ static enum vt_sync_quality quality(const struct vt_hull *h)
 static void test_absent(void **state)
 {
 	(void)state;
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	struct vt_hull_result r;
 	vt_hull_compute(h, &r);
 	assert_int_equal(r.quality, VT_SYNC_ABSENT);
@@ -51,7 +51,7 @@ static void test_absent(void **state)
 static void test_transitions_to_accurate(void **state)
 {
 	(void)state;
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	assert_int_equal(quality(h), VT_SYNC_ABSENT);
 	m_to_r(h, BASE + 1000000, 50000);
 	assert_int_equal(quality(h), VT_SYNC_INCOMPLETE);
@@ -69,7 +69,7 @@ static void test_transitions_to_accurate(void **state)
 static void test_accurate_estimate(void **state)
 {
 	(void)state;
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	/* 200 messages each way over 10 s, latencies 20..120 µs, equal minimums. */
 	for (int i = 0; i < 200; i++) {
 		int64_t t = BASE + (int64_t)i * 50000000;
@@ -112,7 +112,7 @@ static void test_accurate_estimate(void **state)
 static void test_incomplete_estimate_is_a_bound(void **state)
 {
 	(void)state;
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	for (int i = 0; i < 10; i++)
 		m_to_r(h, BASE + (int64_t)i * 1000000, 30000 + i * 1000);
 	struct vt_hull_result r;
@@ -128,7 +128,7 @@ static void test_incomplete_estimate_is_a_bound(void **state)
 static void test_fail_on_contradiction(void **state)
 {
 	(void)state;
-	struct vt_hull *h = vt_hull_new();
+	struct vt_hull *h = vt_hull_new(NULL);
 	for (int i = 0; i < 20; i++) {
 		int64_t t = BASE + (int64_t)i * 1000000;
 		m_to_r(h, t, 40000);

@@ -73,7 +73,7 @@ static const struct vt_msg_pair *from(const struct seen *s, size_t trace, int64_
 static void test_one_ping(void **state)
 {
 	(void)state;
-	struct vt_sync *s = vt_sync_new();
+	struct vt_sync *s = vt_sync_new(NULL);
 	host_exit(s, 5000, 42, 0x060); /* an interrupt's exit: not the ping's */
 	host_entry(s, 5200, 42);
 	ping(s, VT_PING_OUT, 10000, 7);
@@ -103,7 +103,7 @@ static void test_one_ping(void **state)
 static void test_exit_missing(void **state)
 {
 	(void)state;
-	struct vt_sync *s = vt_sync_new();
+	struct vt_sync *s = vt_sync_new(NULL);
 	ping(s, VT_PING_OUT, 10000, 1);
 	host_call(s, 10900, 42, VT_PING_HYPERCALL, 1);
 	host_entry(s, 11400, 42);
@@ -125,7 +125,7 @@ static void test_exit_missing(void **state)
 static void test_nothing_made_up(void **state)
 {
 	(void)state;
-	struct vt_sync *s = vt_sync_new();
+	struct vt_sync *s = vt_sync_new(NULL);
 	ping(s, VT_PING_OUT, 10000, 3);
 	host_exit(s, 10500, 42, 0x081);
 	host_call(s, 10600, 42, 10 /* KVM_HC_SEND_IPI */, 3);
@@ -138,7 +138,7 @@ static void test_nothing_made_up(void **state)
 	assert_int_equal(seen.p[0].recv_ns, 10900);
 	vt_sync_free(s);
 
-	s = vt_sync_new();
+	s = vt_sync_new(NULL);
 	vt_sync_ignore_pings(s);
 	ping(s, VT_PING_OUT, 10000, 4);
 	host_exit(s, 10500, 42, 0x081);
@@ -154,7 +154,7 @@ static void test_nothing_made_up(void **state)
 static void test_many_threads(void **state)
 {
 	(void)state;
-	struct vt_sync *s = vt_sync_new();
+	struct vt_sync *s = vt_sync_new(NULL);
 	for (int32_t tid = 1; tid <= 1100000; tid++)
 		host_call(s, 1000 + (uint64_t)tid, tid, VT_PING_HYPERCALL, (uint64_t)tid);
 	for (int32_t tid = 1; tid <= 1100000; tid += 1000)

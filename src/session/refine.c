@@ -6,6 +6,7 @@
 
 #include "common/sort.h"
 #include "common/text.h"
+#include "session/internal.h"
 #include "vmtrace/sync.h"
 
 static int by_tcp_threads(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m)
@@ -66,12 +67,6 @@ static int by_containment(const struct vt_sync *s, const struct vt_identify *id,
 	return rc;
 }
 
-static int cmp_vcpu(const void *a, const void *b)
-{
-	const struct vt_vcpu_map *x = a, *y = b;
-	return (x->vcpu > y->vcpu) - (x->vcpu < y->vcpu);
-}
-
 static int has_vcpu(const struct vt_machine *g, uint32_t vcpu)
 {
 	for (size_t i = 0; i < g->nvcpus; i++)
@@ -123,7 +118,7 @@ static int by_vcpu_windows(const struct vt_sync *s, const struct vt_identify *id
 			}
 		}
 		vt_kvm_processes_free(procs, nprocs);
-		int rc = 0, tied = 0;
+		int rc = 0;
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			double second = 0;
 			int best = 1;
@@ -136,41 +131,17 @@ static int by_vcpu_windows(const struct vt_sync *s, const struct vt_identify *id
 			}
 			if (!best || c[i].share < 0.95 || second > 0.8 * c[i].share || has_vcpu(g, c[i].map.vcpu))
 				continue;
-			struct vt_vcpu_map *v = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*v));
-			if (!v) {
-				rc = -1;
-				break;
-			}
-			g->vcpus = v;
 			c[i].map.evidence = "its events on that vCPU fall inside the thread's guest-mode windows";
-			g->vcpus[g->nvcpus++] = c[i].map;
-			if (g->host < 0) {
-				char *why = vt_strdup_printf("its events on each vCPU fall inside the guest-mode windows of "
-							     "one vCPU thread of host trace %zu; QEMU pid unknown: no "
-							     "statedump, fork, pid context or agent event names their process",
-							     c[i].host_trace);
-				if (!why) {
-					rc = -1;
-					break;
-				}
-				free(g->evidence);
-				g->evidence = why;
-				g->role = VT_ROLE_GUEST;
-				g->host = (int)m->trace_machine[c[i].host_trace];
-				g->qemu_pid = -1;
-			}
-			tied = 1;
+			rc = vt_identify_add_vcpu(id, m, k, c[i].host_trace, &c[i].map);
 		}
 		free(c);
 		if (rc)
 			return -1;
-		if (tied)
-			vt_qsort(g->vcpus, g->nvcpus, sizeof(*g->vcpus), cmp_vcpu);
 	}
 	return 0;
 }
 
-int vt_sync_refine_identity(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m)
+int vt_session_refine(const struct vt_sync *s, const struct vt_identify *id, struct vt_machines *m)
 {
 	return by_tcp_threads(s, id, m) || by_containment(s, id, m) || by_vcpu_windows(s, id, m) ? -1 : 0;
 }

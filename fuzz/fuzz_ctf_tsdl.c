@@ -1,10 +1,12 @@
 /* libFuzzer target for the native reader's CTF 1.8 metadata (src/sources/ctf_tsdl_*.c,
  * ctf_meta.c): the input is a metadata file, packetized or text. A trace class that loads is
- * walked whole (every stream and event class found by its id) so that a bad pointer shows. Any
- * crash, leak or sanitizer report is a bug; a clean refusal is fine. */
+ * walked whole (every stream and event class found by its id) so that a bad pointer shows, then
+ * written as CTF 2 (src/exporters/ctf2_metadata.c): what it writes must load again. Any crash,
+ * leak or sanitizer report is a bug; a clean refusal is fine. */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "exporters/ctf2_metadata.h"
 #include "sources/ctf_ir.h"
 
 static size_t walk(const struct vt_ctf_fc *fc)
@@ -66,7 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vt_ctf_meta_parse(&tc, data, size, "fuzz", &err) == 0) {
 		volatile size_t n = walk_all(tc);
 		(void)n;
+		size_t len;
+		char *ctf2 = vt_ctf2_metadata_text(tc, "fuzz", &len, &err);
 		vt_ctf_trace_class_free(tc);
+		if (ctf2 && vt_ctf_meta_parse(&tc, ctf2, len, "fuzz (as CTF 2)", &err) != 0)
+			abort(); /* the writer wrote CTF 2 its own reader refuses */
+		if (ctf2)
+			vt_ctf_trace_class_free(tc);
+		free(ctf2);
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* The CTF stream writer: packet buffers, packet headers and contexts, files. */
 #include "vmtrace/exporters.h"
+#include "exporters/ctf2_metadata.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,8 +71,8 @@ static void put64(uint8_t *p, uint64_t v)
 }
 
 /* Packetized metadata as LTTng writes it: 4 KiB packets, each a 37-byte header
- * then text. */
-static int write_metadata(const char *dir, const uint8_t uuid[16], const char *text, size_t len)
+ * then text; or (CTF 2, which has no metadata packets) the text as it is. */
+static int write_metadata(const char *dir, const uint8_t uuid[16], const char *text, size_t len, int packetized)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/metadata", dir);
@@ -80,8 +81,8 @@ static int write_metadata(const char *dir, const uint8_t uuid[16], const char *t
 		return -1;
 	uint8_t pkt[METADATA_PACKET];
 	size_t done = 0;
-	int rc = 0;
-	while (rc == 0 && done < len) {
+	int rc = packetized ? 0 : write_all(fd, text, len);
+	while (packetized && rc == 0 && done < len) {
 		size_t chunk = len - done;
 		if (chunk > METADATA_PACKET - METADATA_HEADER)
 			chunk = METADATA_PACKET - METADATA_HEADER;
@@ -143,10 +144,9 @@ void vt_ctf_stream_new_packet(struct vt_ctf_stream *s, uint64_t ts)
 	start_packet(s, end);
 }
 
-static int open_writer(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16],
-		       const char *metadata, size_t metadata_len, uint32_t nstreams,
-		       const char *prefix, size_t packet_size, uint64_t begin_ts,
-		       struct vt_error *err)
+static int open_writer(struct vt_ctf_writer **out, const char *dir, const uint8_t uuid[16], const char *metadata,
+		       size_t metadata_len, int packetized, uint32_t nstreams, const char *prefix, size_t packet_size,
+		       uint64_t begin_ts, struct vt_error *err)
 {
 	*out = NULL;
 	packet_size = (packet_size + 4095) & ~(size_t)4095;
@@ -154,7 +154,7 @@ static int open_writer(struct vt_ctf_writer **out, const char *dir, const uint8_
 		packet_size = 8192;
 	if (mkdir_p(dir) != 0)
 		return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
-	if (write_metadata(dir, uuid, metadata, metadata_len) != 0)
+	if (write_metadata(dir, uuid, metadata, metadata_len, packetized) != 0)
 		return vt_error_set_cause(err, VT_ERR_IO, "%s/metadata: cannot write: %s", dir, strerror(errno));
 	struct vt_ctf_writer *w = calloc(1, sizeof(*w));
 	if (!w)
@@ -196,7 +196,19 @@ struct vt_ctf_writer *vt_ctf_writer_open(const char *dir, const uint8_t uuid[16]
 		       struct vt_error *err)
 {
 	struct vt_ctf_writer *out;
-	return open_writer(&out, dir, uuid, metadata, metadata_len, nstreams, prefix, packet_size, begin_ts, err) ? NULL : out;
+	return open_writer(&out, dir, uuid, metadata, metadata_len, 1, nstreams, prefix, packet_size, begin_ts, err)
+		       ? NULL
+		       : out;
+}
+
+struct vt_ctf_writer *vt_ctf_writer_open_ctf2(const char *dir, const uint8_t uuid[16], const char *metadata,
+					      size_t metadata_len, uint32_t nstreams, const char *prefix,
+					      size_t packet_size, uint64_t begin_ts, struct vt_error *err)
+{
+	struct vt_ctf_writer *out;
+	return open_writer(&out, dir, uuid, metadata, metadata_len, 0, nstreams, prefix, packet_size, begin_ts, err)
+		       ? NULL
+		       : out;
 }
 
 struct vt_ctf_stream *vt_ctf_writer_stream(struct vt_ctf_writer *w, uint32_t index)

@@ -6,9 +6,33 @@
 #include <string.h>
 #include <time.h>
 
+#include "exporters/ctf2_metadata.h"
 #include "sim/emit.h"
 #include "sim/meta.h"
 #include "sim/truth.h"
+
+/* A trace's writer, its metadata t (freed here) written as CTF 1.8, or with
+ * --format ctf2 converted to CTF 2 from the same TSDL: the data streams are
+ * the same bytes either way. */
+static struct vt_ctf_writer *open_writer(struct sim *s, const char *dir, const uint8_t uuid[16], struct vt_ctf_text *t,
+					 uint32_t nstreams, size_t packet_size, uint64_t begin, struct vt_error *err)
+{
+	struct vt_ctf_writer *w = NULL;
+	if (!s->opt->ctf2) {
+		w = vt_ctf_writer_open(dir, uuid, t->buf, t->len, nstreams, "chan_", packet_size, begin, err);
+		vt_ctf_text_free(t);
+		return w;
+	}
+	char name[4200];
+	size_t len;
+	snprintf(name, sizeof(name), "%s/metadata", dir);
+	char *json = vt_ctf2_metadata_convert(t->buf, t->len, name, &len, err);
+	vt_ctf_text_free(t);
+	if (json)
+		w = vt_ctf_writer_open_ctf2(dir, uuid, json, len, nstreams, "chan_", packet_size, begin, err);
+	free(json);
+	return w;
+}
 
 static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 {
@@ -30,10 +54,8 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 		if (from < s->t_snap)
 			from = s->t_snap; /* a snapshot's packets begin with its window */
 		uint64_t begin = vt_sim_machine_epoch_ns(s, m, from) - m->clock_offset_ns;
-		m->writer = vt_ctf_writer_open(dir, m->trace_uuid, t.buf, t.len, m->ncpus, "chan_", s->sc->packet_size,
-					       begin, err);
+		m->writer = open_writer(s, dir, m->trace_uuid, &t, m->ncpus, s->sc->packet_size, begin, err);
 		int rc = m->writer ? 0 : -1;
-		vt_ctf_text_free(&t);
 		if (rc)
 			return -1;
 		m->streams = calloc(m->ncpus, sizeof(*m->streams));
@@ -51,9 +73,8 @@ static int open_writers(struct sim *s, const char *outdir, struct vt_error *err)
 			return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", outdir);
 		}
 		snprintf(dir, sizeof(dir), "%s/%s/ust/uid/0/64-bit", outdir, m->name);
-		m->ust = vt_ctf_writer_open(dir, uuid, u.buf, u.len, m->ncpus, "chan_", 65536, begin, err);
+		m->ust = open_writer(s, dir, uuid, &u, m->ncpus, 65536, begin, err);
 		rc = m->ust ? 0 : -1;
-		vt_ctf_text_free(&u);
 		if (rc)
 			return -1;
 		vt_ctf_writer_use_large_headers(m->ust);

@@ -40,6 +40,7 @@ struct vt_sim_options {
 	 * start) is dropped from every trace, and truth.json describes only
 	 * [start + snapshot_from_ns, end]. Overrides the scenario's when not 0. */
 	uint64_t snapshot_from_ns;
+	int ctf2;                 /* write CTF 2 metadata (the data streams are the same) */
 	vt_sim_event_fn on_event; /* may be NULL */
 	void *on_event_arg;
 };

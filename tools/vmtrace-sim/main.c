@@ -37,7 +37,10 @@ static void usage(FILE *out)
 		"                         write a flight-recorder snapshot: drop every event of\n"
 		"                         the first MS ms (statedumps and forks too) from every\n"
 		"                         trace; truth.json describes the rest, the window\n"
-		"  -f, --format F         ctf (default), dat (trace-cmd trace.dat files), or both\n"
+		"  -f, --format F         ctf (default: CTF 1.8, as LTTng 2.13 writes it), ctf2 (the\n"
+		"                         same data streams with CTF 2 metadata, as LTTng 2.14\n"
+		"                         writes it), dat (trace-cmd trace.dat files), or both\n"
+		"                         (ctf and dat)\n"
 		"      --dat-clock C      clock of the .dat files: auto (default: x86-tsc when the\n"
 		"                         scenario runs the agent, else mono), x86-tsc, or mono\n"
 		"      --stats            print events, wall time and events/s on stderr\n"
@@ -151,10 +154,11 @@ int main(int argc, char **argv)
 			stats = 1;
 			break;
 		case 'f':
-			ctf = !strcmp(optarg, "ctf") || !strcmp(optarg, "both");
+			opt.ctf2 = !strcmp(optarg, "ctf2");
+			ctf = !strcmp(optarg, "ctf") || !strcmp(optarg, "both") || opt.ctf2;
 			dat = !strcmp(optarg, "dat") || !strcmp(optarg, "both");
 			if (!ctf && !dat) {
-				fprintf(stderr, "vmtrace-sim: --format: ctf, dat or both: %s\n", optarg);
+				fprintf(stderr, "vmtrace-sim: --format: ctf, ctf2, dat or both: %s\n", optarg);
 				return 2;
 			}
 			break;

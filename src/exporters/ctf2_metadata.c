@@ -1,0 +1,590 @@
+/* A trace class (src/sources/ctf_ir.h) as CTF 2 metadata: the fragments
+ * LTTng 2.14 writes (preamble, trace-class, clock-class, data-stream-class,
+ * event-record-class), with the field classes, roles, mappings and
+ * locations of the IR. Locations are written absolute (origin and path), as
+ * babeltrace2 writes them: a CTF 1.8 relative name becomes the path to the
+ * field it was resolved to. */
+#include "exporters/ctf2_metadata.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/text.h"
+#include "vmtrace/exporters.h"
+
+/* The root field classes a location may start from (NULL: none). */
+struct writer {
+	const char *name;
+	struct vt_error *err;
+	int failed;
+	const struct vt_ctf_fc *roots[VT_CTF_SCOPE_COUNT];
+};
+
+static json_t *fail(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static json_t *fail(struct writer *w, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!w->failed)
+		vt_error_set(w->err, "%s: %s", w->name, msg);
+	w->failed = 1;
+	return NULL;
+}
+
+static json_t *oom(struct writer *w)
+{
+	if (!w->failed)
+		vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", w->name);
+	w->failed = 1;
+	return NULL;
+}
+
+/* Steals v into obj[key]; a NULL v (a failure already said) fails the object. */
+static int put(struct writer *w, json_t *obj, const char *key, json_t *v)
+{
+	if (w->failed) {
+		json_decref(v);
+		return -1;
+	}
+	if (!v || json_object_set_new(obj, key, v)) {
+		if (v)
+			oom(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* A name or text from the metadata: jansson refuses what is not UTF-8. */
+static json_t *text(struct writer *w, const char *s, const char *what)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	json_t *probe = json_string(""); /* NULL here too: out of memory, else s is not UTF-8 */
+	json_decref(probe);
+	char safe[200];
+	return probe ? fail(w, "%s \"%s\" is not UTF-8, which CTF 2 requires", what,
+			    vt_text_line(s, safe, sizeof(safe)))
+		     : oom(w);
+}
+
+static json_t *integer(struct writer *w, json_int_t v)
+{
+	json_t *j = json_integer(v);
+	return j ? j : oom(w);
+}
+
+static json_t *u64(struct writer *w, uint64_t v, const char *what)
+{
+	if (v > INT64_MAX)
+		return fail(w, "%s is %" PRIu64 ", beyond what a JSON integer of this writer holds (2^63 - 1)", what,
+			    v);
+	return integer(w, (json_int_t)v);
+}
+
+/* [[lower, upper], ...]; signed: the values are int64 stored as uint64 (ctf_ir.h). */
+static json_t *ranges(struct writer *w, const struct vt_ctf_range *r, uint32_t n, int is_signed)
+{
+	json_t *a = json_array();
+	if (!a)
+		return oom(w);
+	for (uint32_t i = 0; i < n && !w->failed; i++) {
+		json_t *pair = json_array();
+		if (!pair || json_array_append_new(a, pair)) {
+			json_decref(a);
+			return oom(w);
+		}
+		/* json_array_append_new takes a NULL (a failure already said) as an error */
+		if (json_array_append_new(pair, is_signed ? integer(w, (json_int_t)(int64_t)r[i].lower)
+							  : u64(w, r[i].lower, "a range")) ||
+		    json_array_append_new(pair, is_signed ? integer(w, (json_int_t)(int64_t)r[i].upper)
+							  : u64(w, r[i].upper, "a range"))) {
+			json_decref(a);
+			return w->failed ? NULL : oom(w);
+		}
+	}
+	if (w->failed) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int is_signed(const struct vt_ctf_fc *fc)
+{
+	return fc && (fc->type == VT_CTF_FC_SINT || fc->type == VT_CTF_FC_VSINT);
+}
+
+static json_t *mappings(struct writer *w, const struct vt_ctf_fc *fc)
+{
+	json_t *m = json_object();
+	if (!m)
+		return oom(w);
+	for (uint32_t i = 0; i < fc->u.i.nmappings; i++) {
+		const struct vt_ctf_mapping *map = &fc->u.i.mappings[i];
+		json_t *name = text(w, map->name, "a mapping name");
+		json_decref(name); /* checked only: keys are C strings */
+		if (!name || put(w, m, map->name, ranges(w, map->ranges, map->nranges, is_signed(fc)))) {
+			json_decref(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static json_t *roles(struct writer *w, uint32_t bits)
+{
+	static const char *const names[] = {
+		"packet-magic-number",
+		"metadata-stream-uuid",
+		"data-stream-class-id",
+		"data-stream-id",
+		"packet-total-length",
+		"packet-content-length",
+		"default-clock-timestamp",
+		"packet-end-default-clock-timestamp",
+		"discarded-event-record-counter-snapshot",
+		"packet-sequence-number",
+		"event-record-class-id",
+	};
+	json_t *a = json_array();
+	if (!a)
+		return oom(w);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((bits & (1u << i)) && json_array_append_new(a, json_string(names[i]))) {
+			json_decref(a);
+			return oom(w);
+		}
+	return a;
+}
+
+/* Path of member names from root to target: structures add their member's
+ * name, variants none (a path goes on into the selected option), arrays end
+ * the search (a location cannot point into an element). */
+static int find_path(const struct vt_ctf_fc *fc, const struct vt_ctf_fc *target, const char **path, uint32_t *n,
+		     uint32_t depth)
+{
+	if (fc == target)
+		return 1;
+	if (depth > VT_CTF_MAX_DEPTH)
+		return 0;
+	if (fc->type == VT_CTF_FC_STRUCT) {
+		for (uint32_t i = 0; i < fc->u.st.nmembers; i++) {
+			if (*n >= VT_CTF_MAX_PATH)
+				return 0;
+			path[(*n)++] = fc->u.st.members[i].name;
+			if (find_path(fc->u.st.members[i].fc, target, path, n, depth + 1))
+				return 1;
+			(*n)--;
+		}
+	} else if (fc->type == VT_CTF_FC_VARIANT) {
+		for (uint32_t i = 0; i < fc->u.v.noptions; i++)
+			if (find_path(fc->u.v.options[i].fc, target, path, n, depth + 1))
+				return 1;
+	} else if (fc->type == VT_CTF_FC_OPTIONAL) {
+		return find_path(fc->u.o.fc, target, path, n, depth + 1);
+	}
+	return 0;
+}
+
+static json_t *location(struct writer *w, const struct vt_ctf_location *loc, const char *member)
+{
+	const char *path[VT_CTF_MAX_PATH];
+	uint32_t n = 0;
+	const struct vt_ctf_fc *t = loc->target;
+	int scope = t ? (int)(t->order >> 24) : -1;
+	if (scope < 0 || scope >= VT_CTF_SCOPE_COUNT || !w->roots[scope] ||
+	    !find_path(w->roots[scope], t, path, &n, 0) || n == 0)
+		return fail(w, "the length or selector of \"%.100s\" is a field CTF 2 cannot locate (inside an array?)",
+			    member);
+	json_t *l = json_object(), *p = json_array();
+	if (!l || !p) {
+		json_decref(l);
+		json_decref(p);
+		return oom(w);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (json_array_append_new(p, text(w, path[i], "a member name"))) {
+			json_decref(l);
+			json_decref(p);
+			return w->failed ? NULL : oom(w);
+		}
+	if (put(w, l, "origin", json_string(vt_ctf_scope_name((enum vt_ctf_scope)scope))) || put(w, l, "path", p)) {
+		json_decref(l);
+		return NULL;
+	}
+	return l;
+}
+
+static const char *type_name(enum vt_ctf_fc_type type)
+{
+	return type == VT_CTF_FC_BIT_ARRAY ? "fixed-length-bit-array" : vt_ctf_fc_type_name(type);
+}
+
+static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char *member);
+
+static int fixed_length(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
+{
+	int be = fc->u.i.byte_order == VT_CTF_BE;
+	if (put(w, j, "length", integer(w, fc->u.i.length)) ||
+	    put(w, j, "byte-order", json_string(be ? "big-endian" : "little-endian")) ||
+	    put(w, j, "alignment", integer(w, fc->align)))
+		return -1;
+	if (fc->u.i.bit_order != (be ? VT_CTF_LAST_TO_FIRST : VT_CTF_FIRST_TO_LAST) &&
+	    put(w, j, "bit-order", json_string(be ? "first-to-last" : "last-to-first")))
+		return -1;
+	return 0;
+}
+
+static int integer_props(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
+{
+	if (fc->u.i.base && fc->u.i.base != 10 && put(w, j, "preferred-display-base", integer(w, fc->u.i.base)))
+		return -1;
+	if (fc->u.i.nmappings && put(w, j, "mappings", mappings(w, fc)))
+		return -1;
+	return 0;
+}
+
+static int structure(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
+{
+	json_t *members = json_array();
+	if (put(w, j, "member-classes", members ? members : oom(w)) ||
+	    put(w, j, "minimum-alignment", integer(w, fc->u.st.min_align ? fc->u.st.min_align : 1)))
+		return -1;
+	for (uint32_t i = 0; i < fc->u.st.nmembers; i++) {
+		const struct vt_ctf_member *m = &fc->u.st.members[i];
+		json_t *mj = json_object();
+		if (!mj || json_array_append_new(members, mj)) {
+			oom(w);
+			return -1;
+		}
+		if (put(w, mj, "name", text(w, m->name, "a member name")) ||
+		    put(w, mj, "field-class", fc_json(w, m->fc, m->name)))
+			return -1;
+	}
+	return 0;
+}
+
+static int array(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
+{
+	if (fc->type == VT_CTF_FC_SL_ARRAY ? put(w, j, "length", u64(w, fc->u.a.length, "an array length"))
+					   : put(w, j, "length-field-location", location(w, &fc->u.a.loc, member)))
+		return -1;
+	if (fc->align > fc->u.a.element->align && put(w, j, "minimum-alignment", integer(w, fc->align)))
+		return -1;
+	return put(w, j, "element-field-class", fc_json(w, fc->u.a.element, member));
+}
+
+static int variant(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
+{
+	json_t *options = json_array();
+	if (put(w, j, "selector-field-location", location(w, &fc->u.v.loc, member)) ||
+	    put(w, j, "options", options ? options : oom(w)))
+		return -1;
+	for (uint32_t i = 0; i < fc->u.v.noptions; i++) {
+		const struct vt_ctf_option *o = &fc->u.v.options[i];
+		json_t *oj = json_object();
+		if (!oj || json_array_append_new(options, oj)) {
+			oom(w);
+			return -1;
+		}
+		if ((o->name && put(w, oj, "name", text(w, o->name, "a variant option name"))) ||
+		    put(w, oj, "selector-field-ranges",
+			ranges(w, o->ranges, o->nranges, is_signed(fc->u.v.loc.target))) ||
+		    put(w, oj, "field-class", fc_json(w, o->fc, o->name ? o->name : member)))
+			return -1;
+	}
+	return 0;
+}
+
+static int optional(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
+{
+	if (put(w, j, "selector-field-location", location(w, &fc->u.o.loc, member)))
+		return -1;
+	if (fc->u.o.nranges && put(w, j, "selector-field-ranges",
+				   ranges(w, fc->u.o.ranges, fc->u.o.nranges, is_signed(fc->u.o.loc.target))))
+		return -1;
+	return put(w, j, "field-class", fc_json(w, fc->u.o.fc, member));
+}
+
+static int body(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
+{
+	switch (fc->type) {
+	case VT_CTF_FC_UINT:
+	case VT_CTF_FC_SINT:
+		return fixed_length(w, j, fc) || integer_props(w, j, fc) ? -1 : 0;
+	case VT_CTF_FC_BIT_ARRAY:
+	case VT_CTF_FC_BOOL:
+	case VT_CTF_FC_FLOAT:
+		return fixed_length(w, j, fc);
+	case VT_CTF_FC_VUINT:
+	case VT_CTF_FC_VSINT:
+		return integer_props(w, j, fc);
+	case VT_CTF_FC_NT_STRING:
+		return 0;
+	case VT_CTF_FC_SL_STRING:
+	case VT_CTF_FC_SL_BLOB:
+		if (fc->type == VT_CTF_FC_SL_BLOB && fc->u.s.media_type &&
+		    put(w, j, "media-type", text(w, fc->u.s.media_type, "a media type")))
+			return -1;
+		return put(w, j, "length", u64(w, fc->u.s.length, "a string length"));
+	case VT_CTF_FC_DL_STRING:
+	case VT_CTF_FC_DL_BLOB:
+		if (fc->type == VT_CTF_FC_DL_BLOB && fc->u.s.media_type &&
+		    put(w, j, "media-type", text(w, fc->u.s.media_type, "a media type")))
+			return -1;
+		return put(w, j, "length-field-location", location(w, &fc->u.s.loc, member));
+	case VT_CTF_FC_STRUCT:
+		return structure(w, j, fc);
+	case VT_CTF_FC_SL_ARRAY:
+	case VT_CTF_FC_DL_ARRAY:
+		return array(w, j, fc, member);
+	case VT_CTF_FC_OPTIONAL:
+		return optional(w, j, fc, member);
+	case VT_CTF_FC_VARIANT:
+		return variant(w, j, fc, member);
+	}
+	return 0;
+}
+
+static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char *member)
+{
+	if (w->failed)
+		return NULL;
+	/* CTF 2 strings and BLOBs are byte-aligned: a text array aligned more cannot say so */
+	if ((fc->type == VT_CTF_FC_SL_STRING || fc->type == VT_CTF_FC_DL_STRING) && fc->align > 8)
+		return fail(w, "\"%.100s\" is text aligned on %u bits, which a CTF 2 string cannot be", member,
+			    fc->align);
+	json_t *j = json_object();
+	if (!j)
+		return oom(w);
+	if (put(w, j, "type", json_string(type_name(fc->type))) || body(w, j, fc, member) ||
+	    (fc->roles && put(w, j, "roles", roles(w, fc->roles)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *uuid_array(struct writer *w, const uint8_t u[16])
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < 16; i++)
+		if (json_array_append_new(a, json_integer(u[i]))) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a ? a : oom(w);
+}
+
+static json_t *uuid_string(struct writer *w, const uint8_t u[16])
+{
+	char s[37];
+	vt_uuid_format(u, s);
+	json_t *j = json_string(s);
+	return j ? j : oom(w);
+}
+
+static json_t *preamble(struct writer *w, const struct vt_ctf_trace_class *tc)
+{
+	json_t *j = json_object();
+	if (!j)
+		return oom(w);
+	if (put(w, j, "type", json_string("preamble")) || put(w, j, "version", integer(w, 2)) ||
+	    (tc->has_uuid && put(w, j, "uuid", uuid_array(w, tc->uuid)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *environment(struct writer *w, const struct vt_ctf_trace_class *tc)
+{
+	json_t *env = json_object();
+	if (!env)
+		return oom(w);
+	for (size_t i = 0; i < tc->nenv; i++) {
+		const struct vt_ctf_env_entry *e = &tc->env[i];
+		json_t *key = text(w, e->name, "an environment name");
+		json_decref(key);
+		if (!key ||
+		    put(w, env, e->name, e->str ? text(w, e->str, "an environment value") : integer(w, e->value))) {
+			json_decref(env);
+			return NULL;
+		}
+	}
+	return env;
+}
+
+static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc)
+{
+	json_t *j = json_object();
+	if (!j)
+		return oom(w);
+	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
+	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
+	/* the uid a CTF 2 trace class had, else the CTF 1.8 trace's uuid */
+	if (put(w, j, "type", json_string("trace-class")) ||
+	    (tc->nenv && put(w, j, "environment", environment(w, tc))) ||
+	    (tc->uid && put(w, j, "uid", text(w, tc->uid, "the trace class uid"))) ||
+	    (!tc->uid && tc->has_uuid && put(w, j, "uid", uuid_string(w, tc->uuid))) ||
+	    (tracer && strncmp(tracer, "lttng", 5) == 0 && put(w, j, "namespace", json_string("lttng.org,2009"))) ||
+	    (tc->packet_header &&
+	     put(w, j, "packet-header-field-class", fc_json(w, tc->packet_header, "packet-header")))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *clock_class(struct writer *w, const struct vt_ctf_clock_class *c)
+{
+	json_t *j = json_object(), *off = json_object(); /* off: borrowed once put in j */
+	if (!j || !off || json_object_set_new(j, "offset-from-origin", off)) {
+		json_decref(j);
+		return oom(w);
+	}
+	if (put(w, j, "type", json_string("clock-class")) || put(w, j, "id", text(w, c->name, "a clock name")) ||
+	    put(w, j, "name", text(w, c->name, "a clock name")) ||
+	    (c->description && put(w, j, "description", text(w, c->description, "a clock description"))) ||
+	    put(w, j, "frequency", u64(w, c->frequency, "a clock frequency")) ||
+	    put(w, off, "seconds", integer(w, c->offset_seconds)) ||
+	    put(w, off, "cycles", u64(w, c->offset_cycles, "a clock offset")) ||
+	    put(w, j, "precision", u64(w, c->precision, "a clock precision")) ||
+	    (c->origin_unix_epoch && put(w, j, "origin", json_string("unix-epoch"))) ||
+	    (c->has_uuid && put(w, j, "uid", uuid_string(w, c->uuid)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *scope(struct writer *w, enum vt_ctf_scope s, const struct vt_ctf_fc *fc)
+{
+	w->roots[s] = fc;
+	return fc_json(w, fc, vt_ctf_scope_name(s));
+}
+
+static json_t *stream_class(struct writer *w, const struct vt_ctf_stream_class *sc)
+{
+	json_t *j = json_object();
+	if (!j)
+		return oom(w);
+	if (put(w, j, "type", json_string("data-stream-class")) ||
+	    put(w, j, "id", u64(w, sc->id, "a stream class id")) ||
+	    (sc->default_clock &&
+	     put(w, j, "default-clock-class-id", text(w, sc->default_clock->name, "a clock name"))) ||
+	    (sc->packet_context &&
+	     put(w, j, "packet-context-field-class", scope(w, VT_CTF_SCOPE_PACKET_CONTEXT, sc->packet_context))) ||
+	    (sc->event_header &&
+	     put(w, j, "event-record-header-field-class", scope(w, VT_CTF_SCOPE_EVENT_HEADER, sc->event_header))) ||
+	    (sc->event_common_context && put(w, j, "event-record-common-context-field-class",
+					     scope(w, VT_CTF_SCOPE_EVENT_COMMON_CONTEXT, sc->event_common_context)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The names ctf2_meta.c's log_level() reads, 0 (emergency) .. 14 (debug). */
+static const char *const log_levels[] = {"emergency",      "alert",         "critical",     "error",
+					 "warning",        "notice",        "info",         "debug:system",
+					 "debug:program",  "debug:process", "debug:module", "debug:unit",
+					 "debug:function", "debug:line",    "debug"};
+
+static json_t *lttng_attributes(struct writer *w, const struct vt_ctf_event_class *ec)
+{
+	json_t *a = json_object(), *ns = json_object();
+	if (!a || !ns || json_object_set_new(a, "lttng.org,2009", ns)) {
+		json_decref(a);
+		json_decref(ns);
+		return oom(w);
+	}
+	if ((ec->loglevel >= 0 && ec->loglevel < 15 &&
+	     put(w, ns, "log-level", json_string(log_levels[ec->loglevel]))) ||
+	    (ec->emf_uri && put(w, ns, "emf-uri", text(w, ec->emf_uri, "an EMF URI")))) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *event_class(struct writer *w, const struct vt_ctf_event_class *ec)
+{
+	json_t *j = json_object();
+	if (!j)
+		return oom(w);
+	int attributes = (ec->loglevel >= 0 && ec->loglevel < 15) || ec->emf_uri;
+	w->roots[VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT] = ec->specific_context;
+	w->roots[VT_CTF_SCOPE_EVENT_PAYLOAD] = ec->payload;
+	if (put(w, j, "type", json_string("event-record-class")) || put(w, j, "id", u64(w, ec->id, "an event id")) ||
+	    put(w, j, "data-stream-class-id", u64(w, ec->stream->id, "a stream class id")) ||
+	    put(w, j, "name", text(w, ec->name, "an event name")) ||
+	    (attributes && put(w, j, "attributes", lttng_attributes(w, ec))) ||
+	    (ec->specific_context && put(w, j, "specific-context-field-class",
+					 scope(w, VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT, ec->specific_context))) ||
+	    (ec->payload && put(w, j, "payload-field-class", scope(w, VT_CTF_SCOPE_EVENT_PAYLOAD, ec->payload)))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* Appends 0x1E, the fragment, '\n' to t; frees the fragment. */
+static int emit(struct writer *w, struct vt_ctf_text *t, json_t *fragment)
+{
+	if (!fragment)
+		return -1;
+	char *s = json_dumps(fragment, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(fragment);
+	if (!s) {
+		oom(w);
+		return -1;
+	}
+	vt_ctf_text_append(t, "\x1e%s\n", s);
+	free(s);
+	if (t->oom) {
+		oom(w);
+		return -1;
+	}
+	return 0;
+}
+
+char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *name, size_t *len, struct vt_error *err)
+{
+	struct writer w = {.name = name, .err = err};
+	struct vt_ctf_text t = {0};
+	int rc = emit(&w, &t, preamble(&w, tc)) || emit(&w, &t, trace_class(&w, tc));
+	for (size_t i = 0; !rc && i < tc->nclocks; i++)
+		rc = emit(&w, &t, clock_class(&w, &tc->clocks[i]));
+	for (size_t s = 0; !rc && s < tc->nstreams; s++) {
+		const struct vt_ctf_stream_class *sc = tc->streams[s];
+		rc = emit(&w, &t, stream_class(&w, sc));
+		for (size_t e = 0; !rc && e < sc->nevents; e++)
+			rc = emit(&w, &t, event_class(&w, sc->events[e]));
+	}
+	if (rc) {
+		vt_ctf_text_free(&t);
+		return NULL;
+	}
+	*len = t.len;
+	return t.buf;
+}
+
+char *vt_ctf2_metadata_convert(const void *data, size_t size, const char *name, size_t *len, struct vt_error *err)
+{
+	struct vt_ctf_trace_class *tc;
+	if (vt_ctf_meta_parse(&tc, data, size, name, err))
+		return NULL;
+	char *out = vt_ctf2_metadata_text(tc, name, len, err);
+	vt_ctf_trace_class_free(tc);
+	return out;
+}

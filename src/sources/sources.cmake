@@ -4,6 +4,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/discover.c
   ${CMAKE_CURRENT_LIST_DIR}/metadata_check.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_names.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_fill.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_decode.c
   ${CMAKE_CURRENT_LIST_DIR}/decoder_map.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_graph.c

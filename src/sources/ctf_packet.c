@@ -24,10 +24,14 @@ static uint64_t ns_of(uint64_t freq, uint64_t cycles)
 
 int vt_ctf_clock_ns(const struct vt_ctf_clock_class *c, uint64_t cycles, int64_t adjust, uint64_t *ns)
 {
+	/* An offset that does not fit in ns from the epoch (funky_trace's is 10^18
+	 * s): babeltrace2 refuses the trace, babeltrace 1.5 reads it; its events
+	 * are read here on the clock without that offset. */
 	int64_t v;
 	if (__builtin_mul_overflow(c->offset_seconds, (int64_t)1000000000, &v))
-		return -1;
-	v += (int64_t)ns_of(c->frequency, c->offset_cycles);
+		v = 0;
+	else
+		v += (int64_t)ns_of(c->frequency, c->offset_cycles);
 	uint64_t add = ns_of(c->frequency, cycles);
 	if (add >= (uint64_t)INT64_MAX || __builtin_add_overflow(v, (int64_t)add, &v) ||
 	    __builtin_add_overflow(v, adjust, &v))

@@ -279,11 +279,77 @@ static void test_ctf2_twins(void **state)
 				vt_source_path(EXAMPLE "/ust/uid/0/64-bit"));
 }
 
+/* A copy of the example's UST trace with channel0_0 changed: n bytes at off (or truncated to off when n == 0). */
+static char *corrupt_copy(long off, const void *bytes, size_t n)
+{
+	char *dir = vt_mkdtemp();
+	struct vt_run r;
+	vt_run_shell(&r, "cp -r '%s'/* '%s'/ && chmod -R u+w '%s'", vt_source_path(EXAMPLE "/ust/uid/0/64-bit"), dir,
+		     dir);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/channel0_0", dir);
+	if (!n) {
+		assert_int_equal(truncate(path, off), 0);
+		return dir;
+	}
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	return dir;
+}
+
+/* Reading dir natively fails with one line naming channel0_0 and saying what. */
+static void refused(char *dir, const char *what)
+{
+	const char *path = dir;
+	struct vt_error err = {0};
+	setenv("VMTRACE_READER", "native", 1);
+	struct vt_source *src = vt_source_open(&path, 1, &err);
+	unsetenv("VMTRACE_READER");
+	int rc = -1;
+	if (src) {
+		const struct vt_event *ev;
+		while ((rc = vt_source_next(src, &ev, &err)) > 0)
+			;
+		vt_source_close(src);
+	}
+	if (rc >= 0)
+		fail_msg("%s: read whole, expected \"%s\"", dir, what);
+	printf("refused: %s\n", err.msg);
+	assert_non_null(strstr(err.msg, "/channel0_0: at byte "));
+	assert_non_null(strstr(err.msg, what));
+	assert_null(strchr(err.msg, '\n'));
+	vt_rmtree(dir);
+	free(dir);
+}
+
+/* The example's channel0_0: one packet; header at 0 (magic, uuid, stream_id,
+ * stream_instance_id), context at 32 (timestamp_begin, timestamp_end,
+ * content_size at 48, packet_size at 56, ...), the first event's large
+ * header at 84 (id 0xffff: extended, its 32-bit id at 86). */
+static void test_corrupt(void **state)
+{
+	(void)state;
+	static const uint8_t zero[4] = {0}, past[8] = {0, 0, 4}, over[8] = {8, 0, 2}, id[4] = {5};
+	refused(corrupt_copy(8000, NULL, 0), "the packet's size passes the end of the file");
+	refused(corrupt_copy(56, past, sizeof(past)), "the packet's size passes the end of the file");
+	refused(corrupt_copy(0, zero, sizeof(zero)), "bad magic number");
+	refused(corrupt_copy(48, over, sizeof(over)), "content size is larger than its size");
+	refused(corrupt_copy(86, id, sizeof(id)), "event record class id 5 is not in the metadata");
+	refused(corrupt_copy(100, NULL, 0), "the packet's size passes the end of the file");
+	refused(corrupt_copy(20, NULL, 0), "passes the packet's content");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),  cmocka_unit_test(test_simulator), cmocka_unit_test(test_shared_traces),
 		cmocka_unit_test(test_real_kvm), cmocka_unit_test(test_funky),     cmocka_unit_test(test_ctf2_twins),
+		cmocka_unit_test(test_corrupt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,8 +120,13 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 		reset_captures(s->caps, VT_PLAN_CAPTURES);
 		r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD] = (struct vt_ctf_cap_table){plan->index, plan->n, s->caps};
 	}
-	if (ec->payload && vt_ctf_read(r, ec->payload))
+	if (plan->skip_bits >= 0 && r->pos % 8 == 0) {
+		if ((uint64_t)plan->skip_bits > r->end - r->pos)
+			return vt_nstream_error(s, r->pos, "a field passes the packet's content", err);
+		r->pos += (uint64_t)plan->skip_bits;
+	} else if (ec->payload && vt_ctf_read(r, ec->payload)) {
 		return vt_nstream_error(s, r->pos, r->error, err);
+	}
 	r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD].index = NULL;
 	if (r->pos == start)
 		return vt_nstream_error(s, start, "an event record of no size", err);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline uint64_t vt_bits_mask(uint32_t n)
 {
@@ -20,6 +21,27 @@ static inline uint64_t vt_bits_le(const uint8_t *buf, uint64_t pos, uint32_t n)
 	uint64_t v = 0;
 	if ((pos & 7) == 0 && (n & 7) == 0) {
 		const uint8_t *p = buf + (pos >> 3);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		switch (n) { /* one load for the common sizes */
+		case 8:
+			return p[0];
+		case 16: {
+			uint16_t x;
+			memcpy(&x, p, 2);
+			return x;
+		}
+		case 32: {
+			uint32_t x;
+			memcpy(&x, p, 4);
+			return x;
+		}
+		case 64:
+			memcpy(&v, p, 8);
+			return v;
+		default:
+			break;
+		}
+#endif
 		for (uint32_t i = n >> 3; i-- > 0;)
 			v = (v << 8) | p[i];
 		return v;

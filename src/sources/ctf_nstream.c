@@ -117,7 +117,7 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 	if (ec->specific_context && vt_ctf_read(r, ec->specific_context))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	if (plan->index) {
-		reset_captures(s->caps, VT_PLAN_CAPTURES);
+		reset_captures(s->caps, plan->ncaps);
 		r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD] = (struct vt_ctf_cap_table){plan->index, plan->n, s->caps};
 	}
 	if (plan->skip_bits >= 0 && r->pos % 8 == 0) {

@@ -87,8 +87,11 @@ static void want(struct vt_ctf_plan *p, const struct vt_ctf_fc *fc, int capture)
 	if (!fc)
 		return;
 	uint32_t idx = fc->order & 0xffffff;
-	if ((fc->order >> 24) == VT_CTF_SCOPE_EVENT_PAYLOAD && idx < p->n)
+	if ((fc->order >> 24) == VT_CTF_SCOPE_EVENT_PAYLOAD && idx < p->n) {
 		p->index[idx] = (int16_t)capture;
+		if ((uint32_t)capture + 1 > p->ncaps)
+			p->ncaps = (uint32_t)capture + 1;
+	}
 }
 
 static void plan_ip(struct vt_ctf_plan *p, int family, const struct vt_ctf_fc *ip)
@@ -163,6 +166,7 @@ int vt_ctf_plan_init(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
 		return 0;
 	}
 	p->kind = entry->kind;
+	p->ncaps = VT_DECODER_SLOTS;
 	const struct vt_ctf_fc *payload = ec->payload;
 	p->n = count_fc(payload, 0);
 	p->index = new_index(p->n);
@@ -177,6 +181,8 @@ int vt_ctf_plan_init(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
 		return 0;
 	const struct vt_ctf_fc *header = member_fc(payload, "network_header");
 	p->net_header = header != NULL;
+	if (p->net_header)
+		p->ncaps = VT_PLAN_CAPTURES; /* fill_net reads them all */
 	if (!header || header->type != VT_CTF_FC_VARIANT)
 		return 0;
 	const struct vt_ctf_fc *ipv4 = option_fc(header, "ipv4"), *ipv6 = option_fc(header, "ipv6");

@@ -30,6 +30,7 @@ struct vt_ctf_plan {
 	int net_header;    /* the lttng-modules >= 2.9 network_header layout */
 	int ip_addr[2];    /* the ip struct has saddr and daddr */
 	int ip_tcp[2];     /* its transport variant has a usable tcp option */
+	uint32_t ncaps;    /* captures used: 0 .. ncaps - 1 */
 	int64_t skip_bits; /* >= 0: nothing captured, and the payload is that long from a byte boundary */
 	int16_t *index;    /* payload pre-order number -> capture, or -1 (owned) */
 	uint32_t n;

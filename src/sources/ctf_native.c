@@ -157,28 +157,113 @@ nomem:
 	return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", dir);
 }
 
-/* Each trace's class, then its files as streams, numbered as the graph numbers them. */
+/* A data stream: its files, in time order. */
+struct group {
+	char **files;
+	size_t n;
+};
+
+static int by_first_file(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->files[0], ((const struct group *)b)->files[0]);
+}
+
+static int same_stream(const struct vt_nstream_key *a, const struct vt_nstream_key *b)
+{
+	return a->has_instance && b->has_instance && a->class_id == b->class_id && a->instance_id == b->instance_id;
+}
+
+/* ctf.fs's data streams: the files whose first packets name the same stream
+ * class and instance are one stream (a trace rotated by size), read in the
+ * order of their begin times; streams in the order of their first files. */
+static int group_files(const struct vt_ntrace *t, char **files, size_t n, struct group **out, size_t *nout)
+{
+	struct vt_nstream_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	int *ok = calloc(n ? n : 1, sizeof(*ok)), *used = calloc(n ? n : 1, sizeof(*used));
+	struct group *groups = calloc(n ? n : 1, sizeof(*groups));
+	size_t ng = 0;
+	int rc = -1;
+	if (!keys || !ok || !used || !groups)
+		goto out;
+	for (size_t f = 0; f < n; f++)
+		ok[f] = vt_nstream_peek(t, files[f], &keys[f]) == 0;
+	for (size_t f = 0; f < n; f++) {
+		if (used[f])
+			continue;
+		struct group *g = &groups[ng++];
+		size_t *idx = calloc(n - f, sizeof(*idx));
+		if (!idx || !(g->files = calloc(n - f, sizeof(*g->files)))) {
+			free(idx);
+			goto out;
+		}
+		for (size_t h = f; h < n; h++) {
+			if (used[h] || (h != f && !(ok[f] && ok[h] && same_stream(&keys[f], &keys[h]))))
+				continue;
+			size_t k = g->n++; /* by begin time, then name (files are in name order) */
+			while (k > 0 && ok[h] && keys[h].begin < keys[idx[k - 1]].begin) {
+				idx[k] = idx[k - 1];
+				k--;
+			}
+			idx[k] = h;
+			used[h] = 1;
+		}
+		for (size_t k = 0; k < g->n; k++) {
+			g->files[k] = files[idx[k]];
+			files[idx[k]] = NULL;
+		}
+		free(idx);
+	}
+	qsort(groups, ng, sizeof(*groups), by_first_file);
+	rc = 0;
+out:
+	if (rc)
+		for (size_t i = 0; i < ng; i++)
+			free(groups[i].files);
+	if (rc) {
+		free(groups);
+		groups = NULL;
+		ng = 0;
+	}
+	free(keys);
+	free(ok);
+	free(used);
+	*out = groups;
+	*nout = ng;
+	return rc;
+}
+
+/* Each trace's class, then its data streams, numbered as the graph numbers them. */
 int vt_ctf_native_build(struct vt_source *src, struct vt_error *err)
 {
 	src->ntr = calloc(src->ntraces, sizeof(*src->ntr));
-	char ***files = calloc(src->ntraces, sizeof(*files));
-	size_t *nfiles = calloc(src->ntraces, sizeof(*nfiles));
+	struct group **groups = calloc(src->ntraces, sizeof(*groups));
+	size_t *ngroups = calloc(src->ntraces, sizeof(*ngroups));
 	int rc = -1;
-	if (!src->ntr || !files || !nfiles) {
+	if (!src->ntr || !groups || !ngroups) {
 		vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	size_t total = 0;
 	for (size_t i = 0; i < src->ntraces; i++) {
 		struct vt_ctf_trace *t = &src->traces[i];
+		char **files;
+		size_t nfiles;
 		if (vt_ntrace_open(&src->ntr[i], t->path, &t->info, t->trace_uuid, t->clock_uuid, err) ||
-		    vt_ntrace_files(t->path, &files[i], &nfiles[i], err))
+		    vt_ntrace_files(t->path, &files, &nfiles, err))
 			goto out;
+		int bad = group_files(&src->ntr[i], files, nfiles, &groups[i], &ngroups[i]);
+		for (size_t f = 0; f < nfiles; f++)
+			free(files[f]);
+		free(files);
+		if (bad) {
+			vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", t->path);
+			goto out;
+		}
 		t->described = true;
-		t->info.streams = (uint32_t)nfiles[i];
+		t->info.streams = (uint32_t)ngroups[i];
 		vt_ctf_same_clock(src, i);
 		src->ntr[i].adjust_ns = t->adjust_ns;
-		total += nfiles[i];
+		total += ngroups[i];
 	}
 	src->nat = calloc(total ? total : 1, sizeof(*src->nat));
 	src->streams = calloc(total ? total : 1, sizeof(*src->streams));
@@ -187,21 +272,25 @@ int vt_ctf_native_build(struct vt_source *src, struct vt_error *err)
 		goto out;
 	}
 	for (size_t i = 0; i < src->ntraces; i++)
-		for (size_t f = 0; f < nfiles[i]; f++) {
-			char *path = files[i][f];
-			files[i][f] = NULL;
-			if (vt_nstream_open(&src->nat[src->nstreams++], &src->ntr[i], path, err))
+		for (size_t g = 0; g < ngroups[i]; g++) {
+			struct group *gr = &groups[i][g];
+			char **files = gr->files;
+			gr->files = NULL; /* the stream owns them now, even when it fails */
+			if (vt_nstream_open(&src->nat[src->nstreams++], &src->ntr[i], files, gr->n, err))
 				goto out;
 		}
 	rc = 0;
 out:
-	for (size_t i = 0; files && i < src->ntraces; i++) {
-		for (size_t f = 0; f < nfiles[i]; f++)
-			free(files[i][f]);
-		free(files[i]);
+	for (size_t i = 0; groups && i < src->ntraces; i++) {
+		for (size_t g = 0; g < ngroups[i]; g++) {
+			for (size_t k = 0; groups[i][g].files && k < groups[i][g].n; k++)
+				free(groups[i][g].files[k]);
+			free(groups[i][g].files);
+		}
+		free(groups[i]);
 	}
-	free(files);
-	free(nfiles);
+	free(groups);
+	free(ngroups);
 	return rc;
 }
 

@@ -13,36 +13,53 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int vt_nstream_open(struct vt_nstream *s, const struct vt_ntrace *t, char *path, struct vt_error *err)
+/* Maps the stream's file number i (the one before unmapped). */
+static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 {
-	memset(s, 0, sizeof(*s));
-	s->path = path;
-	s->trace = t;
-	s->cpu = VT_NO_CPU;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->map)
+		munmap((void *)s->map, s->size);
+	s->map = NULL;
+	s->size = 0;
+	s->file = i;
+	s->path = s->files[i];
+	s->pkt_off = 0;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", path, strerror(e));
+		return vt_error_set_cause(err, VT_ERR_IO, "%s: %s", s->path, strerror(e));
 	}
-	s->size = (size_t)st.st_size;
-	if (s->size) {
-		void *m = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			int e = errno;
 			close(fd);
-			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot map: %s", path, strerror(e));
+			return vt_error_set_cause(err, VT_ERR_IO, "%s: cannot map: %s", s->path, strerror(e));
 		}
 		s->map = m;
+		s->size = (size_t)st.st_size;
 	}
 	close(fd);
+	return 0;
+}
+
+int vt_nstream_open(struct vt_nstream *s, const struct vt_ntrace *t, char **files, size_t nfiles, struct vt_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->files = files;
+	s->nfiles = nfiles;
+	s->trace = t;
+	s->cpu = VT_NO_CPU;
+	if (!nfiles)
+		return vt_error_set(err, "a data stream of no file");
+	s->path = files[0];
 	s->r.nslots = t->tc->nslots;
 	s->r.slots = calloc(t->tc->nslots ? t->tc->nslots : 1, sizeof(*s->r.slots));
 	if (!s->r.slots)
-		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", path);
-	return 0;
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", s->path);
+	return map_file(s, 0, err);
 }
 
 void vt_nstream_close(struct vt_nstream *s)
@@ -52,8 +69,38 @@ void vt_nstream_close(struct vt_nstream *s)
 	s->map = NULL;
 	free(s->r.slots);
 	free(s->r.strbuf);
-	free(s->path);
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i]);
+	free(s->files);
 	memset(s, 0, sizeof(*s));
+}
+
+int vt_nstream_peek(const struct vt_ntrace *t, const char *path, struct vt_nstream_key *key)
+{
+	char **files = malloc(sizeof(*files));
+	char *copy = strdup(path);
+	if (!files || !copy) {
+		free(files);
+		free(copy);
+		return -1;
+	}
+	files[0] = copy;
+	struct vt_nstream s;
+	struct vt_error err = {0};
+	int rc = -1;
+	if (!vt_nstream_open(&s, t, files, 1, &err)) {
+		s.peeking = true;
+		if (vt_ctf_packet_begin(&s, &err) > 0) {
+			const struct vt_ctf_reader *r = &s.r;
+			key->has_instance = (r->roles_seen & VT_CTF_ROLE_STREAM_ID) != 0;
+			key->instance_id = r->role[__builtin_ctz(VT_CTF_ROLE_STREAM_ID)];
+			key->class_id = s.sc->id;
+			key->begin = r->clock;
+			rc = 0;
+		}
+	}
+	vt_nstream_close(&s);
+	return rc;
 }
 
 static void reset_captures(struct vt_ctf_capture *caps, size_t n)
@@ -142,8 +189,15 @@ int vt_nstream_advance(struct vt_nstream *s, struct vt_error *err)
 	for (;;) {
 		if (!s->in_packet) {
 			int rc = vt_ctf_packet_begin(s, err);
-			if (rc <= 0)
+			if (rc < 0)
 				return rc;
+			if (rc == 0 && s->file + 1 < s->nfiles) { /* the stream goes on in its next file */
+				if (map_file(s, s->file + 1, err))
+					return -1;
+				continue;
+			}
+			if (rc == 0)
+				return 0;
 		}
 		if (s->r.pos < s->r.end)
 			return read_event(s, err) ? -1 : 1;

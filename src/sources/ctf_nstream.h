@@ -24,7 +24,9 @@ struct vt_ntrace {
 };
 
 struct vt_nstream {
-	char *path;                    /* owned: the data stream file */
+	char **files; /* owned: the data stream's files, in time order (several: a trace rotated by size) */
+	size_t nfiles, file;
+	const char *path;              /* the file being read: files[file] */
 	const struct vt_ntrace *trace; /* weak */
 	const uint8_t *map;            /* the file, mapped (owned) */
 	size_t size;
@@ -33,6 +35,7 @@ struct vt_nstream {
 	uint64_t pkt_off;  /* bytes: where it starts in the file */
 	uint64_t pkt_bits; /* its total size */
 	bool in_packet;
+	bool peeking; /* vt_nstream_peek: nothing counted */
 	bool has_end_ts;
 	uint64_t end_ts; /* its end time, in cycles */
 	const struct vt_ctf_stream_class *sc;
@@ -61,8 +64,16 @@ void vt_ntrace_close(struct vt_ntrace *t);
  * *paths (owned, each and the array) and their count. */
 int vt_ntrace_files(const char *dir, char ***paths, size_t *n, struct vt_error *err);
 
-/* Maps the file; takes path. Returns 0 or -1 with err set. */
-int vt_nstream_open(struct vt_nstream *s, const struct vt_ntrace *t, char *path, struct vt_error *err);
+/* What a file's first packet says of its stream: class id, instance id
+ * (when the header has one) and begin time. 0, or -1 when it cannot be read. */
+struct vt_nstream_key {
+	int has_instance;
+	uint64_t class_id, instance_id, begin;
+};
+int vt_nstream_peek(const struct vt_ntrace *t, const char *path, struct vt_nstream_key *key);
+
+/* Maps the first file; takes files (each and the array). Returns 0 or -1 with err set. */
+int vt_nstream_open(struct vt_nstream *s, const struct vt_ntrace *t, char **files, size_t nfiles, struct vt_error *err);
 void vt_nstream_close(struct vt_nstream *s);
 
 /* Moves to the next event (head_ts, head_plan set). 1, 0 at the end, -1 with err. */

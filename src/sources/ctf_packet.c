@@ -120,7 +120,7 @@ static int packet_sizes(struct vt_nstream *s, struct vt_error *err)
 static void discarded(struct vt_nstream *s)
 {
 	struct vt_ctf_reader *r = &s->r;
-	if (!SEEN(r, VT_CTF_ROLE_DISCARDED_COUNTER))
+	if (!SEEN(r, VT_CTF_ROLE_DISCARDED_COUNTER) || s->peeking)
 		return;
 	uint64_t now = ROLE(r, VT_CTF_ROLE_DISCARDED_COUNTER);
 	s->trace->info->discarded_events += now - (s->has_disc ? s->disc : 0);

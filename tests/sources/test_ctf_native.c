@@ -279,6 +279,30 @@ static void test_ctf2_twins(void **state)
 				vt_source_path(EXAMPLE "/ust/uid/0/64-bit"));
 }
 
+/* A trace rotated by size: many-threads' channel0_0 cut at its packets into
+ * three files, which babeltrace2 reads as one data stream (same stream
+ * instance), and so must the native reader. */
+static void test_rotated_by_size(void **state)
+{
+	(void)state;
+	if (!have("ctf/many-threads"))
+		return;
+	char *dir = vt_mkdtemp();
+	struct vt_run r;
+	/* 262144 bytes: its packets' size (index/channel0_0.idx) */
+	vt_run_shell(&r,
+		     "cd '%s' && cp metadata channel0_[1-7] '%s'/ && chmod -R u+w '%s' && "
+		     "head -c 262144 channel0_0 > '%s'/channel0_0_0 && "
+		     "tail -c +262145 channel0_0 | head -c 524288 > '%s'/channel0_0_1 && "
+		     "tail -c +786433 channel0_0 > '%s'/channel0_0_2",
+		     vt_testdata("ctf/many-threads"), dir, dir, dir, dir, dir);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	assert_int_equal(compare_readers(dir, dir), 240644);
+	vt_rmtree(dir);
+	free(dir);
+}
+
 /* A copy of the example's UST trace with channel0_0 changed: n bytes at off (or truncated to off when n == 0). */
 static char *corrupt_copy(long off, const void *bytes, size_t n)
 {
@@ -347,9 +371,10 @@ static void test_corrupt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example),  cmocka_unit_test(test_simulator), cmocka_unit_test(test_shared_traces),
-		cmocka_unit_test(test_real_kvm), cmocka_unit_test(test_funky),     cmocka_unit_test(test_ctf2_twins),
-		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_example),       cmocka_unit_test(test_simulator),
+		cmocka_unit_test(test_shared_traces), cmocka_unit_test(test_real_kvm),
+		cmocka_unit_test(test_funky),         cmocka_unit_test(test_ctf2_twins),
+		cmocka_unit_test(test_corrupt),       cmocka_unit_test(test_rotated_by_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

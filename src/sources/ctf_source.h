@@ -71,8 +71,8 @@ struct vt_source {
 	/* VMTRACE_READER=native: CTF traces through our own decoder instead of
 	 * the graph; ntr[i] beside traces[i], nat[k] beside streams[k]. */
 	int native;
-	struct vt_ntrace *ntr; /* owned */
-	struct vt_nstream *nat; /* owned */
+	struct vt_ntrace *ntr;          /* owned */
+	struct vt_nstream *nat;         /* owned */
 	struct vt_source_window window; /* all zero: every event */
 	int has_window, window_based;   /* based: relative times resolved */
 };

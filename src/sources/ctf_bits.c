@@ -1,7 +1,5 @@
-/* LEB128 (CTF 2 variable-length integers), bounded and refusing more than 64 bits. */
+/* LEB128 (CTF 2 variable-length integers), bounded, refusing more than 64 bits. */
 #include "sources/ctf_bits.h"
-
-#include <stddef.h>
 
 static size_t leb128(const uint8_t *p, const uint8_t *end, uint64_t *out, uint32_t *bits)
 {

@@ -18,24 +18,15 @@ int16_t vt_struct_member_index(const bt_field_class *structure, const char *name
 	return VT_NO_SLOT;
 }
 
+static int16_t bt_member_index(const void *structure, const char *name)
+{
+	return vt_struct_member_index(structure, name);
+}
+
 /* "a|b": the first alternative the structure has. */
 static int16_t member_index_any(const bt_field_class *structure, const char *names)
 {
-	char buf[64];
-	const char *p = names;
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len >= sizeof(buf))
-			len = sizeof(buf) - 1;
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		int16_t idx = vt_struct_member_index(structure, buf);
-		if (idx != VT_NO_SLOT)
-			return idx;
-		p = bar ? bar + 1 : NULL;
-	}
-	return VT_NO_SLOT;
+	return vt_event_name_pick(names, bt_member_index, structure);
 }
 
 static const bt_field_class *member_class(const bt_field_class *structure, int16_t idx)
@@ -221,161 +212,27 @@ static void decode_network_header(const struct vt_net_path *path, const bt_field
 	net->has_key = 1;
 }
 
+static void slot_value(const bt_field *payload, int16_t idx, struct vt_slot_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (idx == VT_NO_SLOT)
+		return;
+	const bt_field *f = member(payload, idx);
+	v->present = 1;
+	v->u = vt_field_u64(f);
+	if (bt_field_get_class_type(f) == BT_FIELD_CLASS_TYPE_STRING)
+		v->s = bt_field_string_get_value(f);
+}
+
 static void decode_payload(const struct vt_decoder *dec, const bt_field *p, struct vt_event *ev)
 {
-	const int16_t *s = dec->slot;
-	switch (dec->kind) {
-	case VT_KVM_ENTRY:
-		ev->u.kvm_entry.vcpu_id = (uint32_t)u64_at(p, s[0], VT_NO_VCPU);
-		break;
-	case VT_KVM_EXIT:
-		ev->u.kvm_exit.exit_reason = u64_at(p, s[0], 0);
-		ev->u.kvm_exit.isa = (uint32_t)u64_at(p, s[1], VT_ISA_UNKNOWN);
-		ev->u.kvm_exit.vcpu_id = (uint32_t)u64_at(p, s[2], VT_NO_VCPU);
-		ev->u.kvm_exit.guest_rip = u64_at(p, s[3], 0);
-		ev->u.kvm_exit.info1 = u64_at(p, s[4], 0);
-		ev->u.kvm_exit.info2 = u64_at(p, s[5], 0);
-		break;
-	case VT_KVM_HYPERCALL:
-		ev->u.hypercall.nr = u64_at(p, s[0], 0);
-		ev->u.hypercall.a0 = u64_at(p, s[1], 0);
-		ev->u.hypercall.a1 = u64_at(p, s[2], 0);
-		ev->u.hypercall.a2 = u64_at(p, s[3], 0);
-		ev->u.hypercall.a3 = u64_at(p, s[4], 0);
-		break;
-	case VT_KVM_USERSPACE_EXIT:
-		ev->u.userspace_exit.reason = (uint32_t)u64_at(p, s[0], 0);
-		ev->u.userspace_exit.err = (int32_t)u64_at(p, s[1], 0);
-		break;
-	case VT_SCHED_SWITCH:
-		ev->u.sched_switch.prev_tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.sched_switch.next_tid = (int32_t)u64_at(p, s[1], (uint64_t)VT_NO_TID);
-		ev->u.sched_switch.prev_prio = (int32_t)u64_at(p, s[2], 0);
-		ev->u.sched_switch.next_prio = (int32_t)u64_at(p, s[3], 0);
-		ev->u.sched_switch.prev_state = (int64_t)u64_at(p, s[4], 0);
-		ev->u.sched_switch.prev_comm = str_at(p, s[5]);
-		ev->u.sched_switch.next_comm = str_at(p, s[6]);
-		break;
-	case VT_SCHED_WAKEUP:
-		ev->u.sched_wakeup.tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.sched_wakeup.target_cpu = (int32_t)u64_at(p, s[1], (uint64_t)VT_NO_CPU);
-		ev->u.sched_wakeup.prio = (int32_t)u64_at(p, s[2], 0);
-		ev->u.sched_wakeup.comm = str_at(p, s[3]);
-		break;
-	case VT_PROCESS_FORK:
-		ev->u.fork.parent_tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.fork.parent_pid = (int32_t)u64_at(p, s[1], (uint64_t)VT_NO_TID);
-		ev->u.fork.child_tid = (int32_t)u64_at(p, s[2], (uint64_t)VT_NO_TID);
-		ev->u.fork.child_pid = (int32_t)u64_at(p, s[3], (uint64_t)VT_NO_TID);
-		ev->u.fork.parent_comm = str_at(p, s[4]);
-		ev->u.fork.child_comm = str_at(p, s[5]);
-		break;
-	case VT_PROCESS_EXEC:
-		ev->u.exec.tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.exec.old_tid = (int32_t)u64_at(p, s[1], (uint64_t)VT_NO_TID);
-		ev->u.exec.filename = str_at(p, s[2]);
-		break;
-	case VT_PROCESS_EXIT:
-		ev->u.exit.tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.exit.comm = str_at(p, s[1]);
-		break;
-	case VT_STATEDUMP_PROCESS:
-		ev->u.statedump_process.tid = (int32_t)u64_at(p, s[0], (uint64_t)VT_NO_TID);
-		ev->u.statedump_process.pid = (int32_t)u64_at(p, s[1], (uint64_t)VT_NO_TID);
-		ev->u.statedump_process.ppid = (int32_t)u64_at(p, s[2], (uint64_t)VT_NO_TID);
-		ev->u.statedump_process.name = str_at(p, s[3]);
-		break;
-	case VT_NET_SEND:
-	case VT_NET_RECV:
-		if (dec->net.header != VT_NO_SLOT) { /* lttng-modules >= 2.9 network_header layout */
-			ev->u.net.len = (uint32_t)u64_at(p, s[0], 0);
-			ev->u.net.ifname = str_at(p, s[1]);
-			decode_network_header(&dec->net, p, &ev->u.net);
-		} else if (s[0] != VT_NO_SLOT && s[1] != VT_NO_SLOT && s[2] != VT_NO_SLOT &&
-			   strncmp(dec->name, "inet_sock_local_", 16) == 0) { /* addons layout */
-			ev->u.net.key.seq = (uint32_t)u64_at(p, s[0], 0);
-			ev->u.net.key.ack_seq = (uint32_t)u64_at(p, s[1], 0);
-			ev->u.net.key.flags = (uint32_t)u64_at(p, s[2], 0);
-			ev->u.net.has_key = 1;
-		} else {
-			ev->u.net.len = (uint32_t)u64_at(p, s[0], 0);
-			ev->u.net.ifname = str_at(p, s[1]);
-		}
-		break;
-	case VT_VMSYNC_GH_GUEST:
-	case VT_VMSYNC_HG_GUEST:
-	case VT_VMSYNC_GH_HOST:
-	case VT_VMSYNC_HG_HOST:
-		ev->u.vmsync.cnt = u64_at(p, s[0], 0);
-		ev->u.vmsync.vm_uid = u64_at(p, s[1], 0);
-		break;
-	case VT_MACHINE_ID:
-		ev->u.machine.product_uuid = str_at(p, s[0]);
-		ev->u.machine.machine_id = str_at(p, s[1]);
-		ev->u.machine.boot_id = str_at(p, s[2]);
-		ev->u.machine.hostname = str_at(p, s[3]);
-		break;
-	case VT_GUEST_DUMP:
-	case VT_GUEST_CREATED:
-	case VT_GUEST_DESTROYED:
-		ev->u.guest.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
-		ev->u.guest.uuid = str_at(p, s[1]);
-		ev->u.guest.name = str_at(p, s[2]);
-		ev->u.guest.vcpus = (uint32_t)u64_at(p, s[3], 0);
-		ev->u.guest.kvm = str_at(p, s[4]);
-		break;
-	case VT_GUEST_VCPU:
-		ev->u.guest_vcpu.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
-		ev->u.guest_vcpu.vcpu = (uint32_t)u64_at(p, s[1], VT_NO_VCPU);
-		ev->u.guest_vcpu.tid = (int32_t)u64_at(p, s[2], (uint64_t)VT_NO_TID);
-		ev->u.guest_vcpu.tsc_offset = (int64_t)u64_at(p, s[3], 0);
-		ev->u.guest_vcpu.tsc_scaling_ratio = u64_at(p, s[4], 0);
-		ev->u.guest_vcpu.tsc_scaling_frac_bits = (uint32_t)u64_at(p, s[5], 0);
-		break;
-	case VT_IRQ_ENTRY:
-	case VT_IRQ_EXIT:
-		ev->u.irq.irq = (int32_t)u64_at(p, s[0], 0);
-		ev->u.irq.ret = (int32_t)u64_at(p, s[1], 0);
-		ev->u.irq.name = str_at(p, s[2]);
-		break;
-	case VT_SOFTIRQ_ENTRY:
-	case VT_SOFTIRQ_EXIT:
-		ev->u.softirq.vec = (uint32_t)u64_at(p, s[0], 0);
-		break;
-	case VT_TIMER_EXPIRE:
-		ev->u.timer.timer = u64_at(p, s[0], 0);
-		ev->u.timer.function = u64_at(p, s[1], 0);
-		break;
-	case VT_VCPU_BOOKS:
-		ev->u.vcpu_books.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
-		ev->u.vcpu_books.vcpu = (uint32_t)u64_at(p, s[1], VT_NO_VCPU);
-		ev->u.vcpu_books.tid = (int32_t)u64_at(p, s[2], (uint64_t)VT_NO_TID);
-		ev->u.vcpu_books.age_ns = u64_at(p, s[3], 0);
-		ev->u.vcpu_books.run_ns = u64_at(p, s[4], VT_BOOKS_UNKNOWN);
-		ev->u.vcpu_books.wait_ns = u64_at(p, s[5], VT_BOOKS_UNKNOWN);
-		ev->u.vcpu_books.timeslices = u64_at(p, s[6], VT_BOOKS_UNKNOWN);
-		ev->u.vcpu_books.guest_ticks = u64_at(p, s[7], VT_BOOKS_UNKNOWN);
-		ev->u.vcpu_books.clk_tck = (uint32_t)u64_at(p, s[8], 0);
-		break;
-	case VT_VM_BOOKS:
-		ev->u.vm_books.pid = (int64_t)u64_at(p, s[0], (uint64_t)-1);
-		ev->u.vm_books.age_ns = u64_at(p, s[1], 0);
-		ev->u.vm_books.exits = u64_at(p, s[2], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.io_exits = u64_at(p, s[3], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.mmio_exits = u64_at(p, s[4], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.signal_exits = u64_at(p, s[5], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.halt_exits = u64_at(p, s[6], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.irq_exits = u64_at(p, s[7], VT_BOOKS_UNKNOWN);
-		ev->u.vm_books.tick_function = u64_at(p, s[8], 0);
-		break;
-	case VT_PING_OUT:
-	case VT_PING_BACK:
-		ev->u.ping.session = u64_at(p, s[0], 0);
-		ev->u.ping.seq = u64_at(p, s[1], 0);
-		break;
-	default:
-		break;
-	}
+	struct vt_slot_value v[VT_DECODER_SLOTS];
+	for (int i = 0; i < VT_DECODER_SLOTS; i++)
+		slot_value(p, dec->slot[i], &v[i]);
+	int net_header = (dec->kind == VT_NET_SEND || dec->kind == VT_NET_RECV) && dec->net.header != VT_NO_SLOT;
+	if (net_header)
+		decode_network_header(&dec->net, p, &ev->u.net);
+	vt_event_fill(dec->kind, dec->name, v, net_header, ev);
 }
 
 void vt_decode_event(const struct vt_decoder *dec, const struct vt_context_path *ctx,

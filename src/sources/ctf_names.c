@@ -74,3 +74,23 @@ const struct vt_event_name *vt_event_name_lookup(const char *name)
 			return &event_names[i];
 	return NULL;
 }
+
+int16_t vt_event_name_pick(const char *alternatives, int16_t (*index_of)(const void *ctx, const char *name),
+			   const void *ctx)
+{
+	char buf[64];
+	const char *p = alternatives;
+	while (p && *p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		int16_t idx = index_of(ctx, buf);
+		if (idx != VT_NO_SLOT)
+			return idx;
+		p = bar ? bar + 1 : NULL;
+	}
+	return VT_NO_SLOT;
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "sources/ctf_decode.h"
+#include "sources/ctf_nstream.h"
 #include "sources/tracecmd_source.h"
 #include "vmtrace/sources.h"
 
@@ -67,6 +68,11 @@ struct vt_source {
 	struct vt_event event;
 	struct vt_decoder_map decoders;
 	char *note; /* what discovery skipped, one line, or NULL (owned) */
+	/* VMTRACE_READER=native: CTF traces through our own decoder instead of
+	 * the graph; ntr[i] beside traces[i], nat[k] beside streams[k]. */
+	int native;
+	struct vt_ntrace *ntr;          /* owned */
+	struct vt_nstream *nat;         /* owned */
 	struct vt_source_window window; /* all zero: every event */
 	int has_window, window_based;   /* based: relative times resolved */
 };
@@ -95,6 +101,13 @@ int vt_ctf_stream_advance(struct vt_source *src, struct vt_ctf_stream *s, struct
 /* Decoder of an event class, created on first sight. NULL when out of memory. */
 const struct vt_decoder *vt_decoder_map_get(struct vt_decoder_map *map, const bt_event_class *ec);
 void vt_decoder_map_free(struct vt_decoder_map *map);
+
+/* The native reader's traces and streams, for the traces in src->traces. */
+int vt_ctf_native_build(struct vt_source *src, struct vt_error *err);
+void vt_ctf_native_destroy(struct vt_source *src);
+
+/* A trace whose clock is one already read takes that trace's offset (ctf_stream.c). */
+void vt_ctf_same_clock(struct vt_source *src, size_t trace);
 
 /* Copies env and clock of a babeltrace2 trace into t->info (once). */
 void vt_ctf_trace_describe(struct vt_ctf_trace *t, const bt_stream *stream);

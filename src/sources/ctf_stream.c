@@ -89,7 +89,7 @@ static bool offset_ns(const struct vt_clock_info *c, int64_t *ns)
  * beyond a day: that is no sampling error but another clock claiming the
  * uuid. */
 #define SAME_CLOCK_MAX_NS (86400LL * 1000000000LL)
-static void same_clock(struct vt_source *src, size_t trace)
+void vt_ctf_same_clock(struct vt_source *src, size_t trace)
 {
 	struct vt_ctf_trace *t = &src->traces[trace];
 	if (t->adjusted)
@@ -122,7 +122,7 @@ static void on_stream_beginning(struct vt_source *src, struct vt_ctf_stream *s, 
 	s->has_clock = bt_stream_class_borrow_default_clock_class_const(s->stream_class) != NULL;
 	vt_context_path_init(&s->ctx, s->stream_class);
 	vt_ctf_trace_describe(&src->traces[s->trace], stream);
-	same_clock(src, s->trace);
+	vt_ctf_same_clock(src, s->trace);
 }
 
 /* A stream steps backwards when one of its timestamps (events and packet

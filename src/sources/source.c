@@ -11,7 +11,9 @@
 /* Stream ids: 0..nstreams-1 are CTF streams, the next ones trace-cmd's. */
 static uint64_t head_ts(const struct vt_source *src, size_t id)
 {
-	return id < src->nstreams ? src->streams[id].head_ts : vt_tc_head_ts(src->tc, id - src->nstreams);
+	if (id < src->nstreams)
+		return src->native ? src->nat[id].head_ts : src->streams[id].head_ts;
+	return vt_tc_head_ts(src->tc, id - src->nstreams);
 }
 
 static bool heap_less(const struct vt_source *src, size_t a, size_t b)
@@ -94,9 +96,24 @@ static int add_traces(struct vt_source *src, const char *const *paths, size_t np
 /* Moves stream id on. Returns 1 (it has a head), 0 (ended), -1. */
 static int advance(struct vt_source *src, size_t id, struct vt_error *err)
 {
+	if (id < src->nstreams && src->native)
+		return vt_nstream_advance(&src->nat[id], err);
 	if (id < src->nstreams)
 		return vt_ctf_stream_advance(src, &src->streams[id], err);
 	return vt_tc_advance(src->tc, id - src->nstreams, err);
+}
+
+/* VMTRACE_READER: babeltrace2 (the default) or native (issue 15). */
+static int reader_choice(struct vt_source *src, struct vt_error *err)
+{
+	const char *reader = getenv("VMTRACE_READER");
+	if (!reader || !*reader || !strcmp(reader, "babeltrace2"))
+		return 0;
+	if (!strcmp(reader, "native")) {
+		src->native = 1;
+		return 0;
+	}
+	return vt_error_set_cause(err, VT_ERR_USAGE, "VMTRACE_READER=%.64s: expected native or babeltrace2", reader);
 }
 
 static int open_sources(struct vt_source **out, const char *const *paths, size_t npaths, struct vt_error *err)
@@ -109,9 +126,9 @@ static int open_sources(struct vt_source **out, const char *const *paths, size_t
 		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	src->refill = -1;
 	src->held_stream = SIZE_MAX;
-	if (add_traces(src, paths, npaths, err))
+	if (reader_choice(src, err) || add_traces(src, paths, npaths, err))
 		goto fail;
-	if (src->ntraces && vt_ctf_graph_build(src, err))
+	if (src->ntraces && (src->native ? vt_ctf_native_build(src, err) : vt_ctf_graph_build(src, err)))
 		goto fail;
 	char **tc_paths = src->tc_paths;
 	src->tc_paths = NULL; /* vt_tc_open owns them now, even when it fails */
@@ -218,7 +235,13 @@ static int next_merged(struct vt_source *src, const struct vt_event **out, struc
 	size_t id = heap_pop(src);
 	src->held_stream = id;
 	struct vt_event *ev = &src->event;
-	if (id < src->nstreams) {
+	if (id < src->nstreams && src->native) {
+		const struct vt_nstream *s = &src->nat[id];
+		ev->ts_ns = s->head_ts;
+		ev->trace = (uint32_t)(s->trace - src->ntr);
+		ev->stream = (uint32_t)id;
+		vt_nstream_decode_head(s, ev);
+	} else if (id < src->nstreams) {
 		if (take_ctf(src, &src->streams[id], err))
 			return -1;
 	} else {
@@ -279,7 +302,10 @@ void vt_source_release(struct vt_source *src)
 	bt_message_put_ref(src->held);
 	src->held = NULL;
 	src->held_stream = SIZE_MAX;
-	vt_ctf_graph_destroy(src);
+	if (src->native)
+		vt_ctf_native_destroy(src);
+	else
+		vt_ctf_graph_destroy(src);
 	src->heap_len = 0;
 }
 
@@ -288,8 +314,12 @@ void vt_source_close(struct vt_source *src)
 	if (!src)
 		return;
 	vt_source_release(src);
-	for (size_t i = 0; i < src->ntraces; i++)
+	for (size_t i = 0; i < src->ntraces; i++) {
 		bt_trace_put_ref(src->traces[i].bt_trace);
+		if (src->ntr)
+			vt_ntrace_close(&src->ntr[i]);
+	}
+	free(src->ntr);
 	vt_tc_close(src->tc);
 	for (size_t i = 0; i < src->tc_npaths && src->tc_paths; i++)
 		free(src->tc_paths[i]);

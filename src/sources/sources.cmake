@@ -4,6 +4,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/discover.c
   ${CMAKE_CURRENT_LIST_DIR}/metadata_check.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_names.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_fill.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_decode.c
   ${CMAKE_CURRENT_LIST_DIR}/decoder_map.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_graph.c
@@ -25,3 +26,11 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_roles.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta_fc.c)
+# Its stream decoder and the native source behind VMTRACE_READER=native.
+target_sources(vmtrace_obj PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_bits.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_read.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_plan.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_packet.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_nstream.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_native.c)

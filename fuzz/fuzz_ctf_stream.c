@@ -1,0 +1,79 @@
+/* libFuzzer target for the native CTF reader's stream decoder (issue 15): the
+ * input is the data stream file channel0_0 of the bundled example (whose
+ * metadata stays as it is), read whole with VMTRACE_READER=native. Any crash,
+ * leak or sanitizer report is a bug; a clean refusal is fine. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmtrace/sources.h"
+
+static char dir[64];
+
+static void copy_metadata(const char *example)
+{
+	char from[4096], to[128];
+	snprintf(from, sizeof(from), "%s/metadata", example);
+	snprintf(to, sizeof(to), "%s/metadata", dir);
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	if (!in || !out) {
+		fprintf(stderr, "fuzz_ctf_stream: cannot copy %s\n", from);
+		exit(1);
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			exit(1);
+	fclose(in);
+	if (fclose(out))
+		exit(1);
+}
+
+static void remove_dir(void)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/metadata", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/channel0_0", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *example = getenv("VT_FUZZ_EXAMPLE");
+	if (!example)
+		example = VT_FUZZ_EXAMPLE;
+	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
+	if (!mkdtemp(dir))
+		exit(1);
+	atexit(remove_dir);
+	copy_metadata(example);
+	setenv("VMTRACE_READER", "native", 1);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/channel0_0", dir);
+	FILE *f = fopen(path, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f))
+		exit(1);
+	struct vt_source *src;
+	struct vt_error err;
+	const char *trace = dir;
+	if ((src = vt_source_open(&trace, 1, &err))) {
+		const struct vt_event *ev;
+		uint64_t n = 0;
+		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
+			n++;
+		vt_source_close(src);
+	}
+	return 0;
+}

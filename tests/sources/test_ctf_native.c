@@ -1,0 +1,381 @@
+/* The native CTF reader (VMTRACE_READER=native, issue 15) against babeltrace2,
+ * its oracle: every CTF trace we have (the shared test traces, the real KVM
+ * recordings, the bundled example, the simulator's output) read by both gives
+ * the same events in the same order (time, trace, stream, cpu, kind, context,
+ * every normalized field and string) and the same trace descriptions (counts
+ * per kind, discarded events, backward steps, first and last). Beyond
+ * babeltrace2 2.0: funky_trace (which it refuses) and the CTF 2 rewrites,
+ * whose events must be their CTF 1.8 originals'. Corrupt data streams are
+ * refused with one line naming the file. */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "vmtrace/sources.h"
+
+#define EXAMPLE "examples/ust-hello/trace"
+
+static struct vt_source *open_with(const char *reader, const char *path)
+{
+	struct vt_error err = {0};
+	setenv("VMTRACE_READER", reader, 1);
+	struct vt_source *src = vt_source_open(&path, 1, &err);
+	unsetenv("VMTRACE_READER");
+	if (!src)
+		fail_msg("%s reader: %s", reader, err.msg);
+	return src;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The string members of each kind's payload, by offset in the union. */
+struct str_field {
+	enum vt_kind kind;
+	size_t off;
+};
+#define U(m) offsetof(struct vt_event, u.m) - offsetof(struct vt_event, u)
+static const struct str_field str_fields[] = {
+	{VT_SCHED_SWITCH, U(sched_switch.prev_comm)},
+	{VT_SCHED_SWITCH, U(sched_switch.next_comm)},
+	{VT_SCHED_WAKEUP, U(sched_wakeup.comm)},
+	{VT_PROCESS_FORK, U(fork.parent_comm)},
+	{VT_PROCESS_FORK, U(fork.child_comm)},
+	{VT_PROCESS_EXEC, U(exec.filename)},
+	{VT_PROCESS_EXIT, U(exit.comm)},
+	{VT_STATEDUMP_PROCESS, U(statedump_process.name)},
+	{VT_NET_SEND, U(net.ifname)},
+	{VT_NET_RECV, U(net.ifname)},
+	{VT_MACHINE_ID, U(machine.product_uuid)},
+	{VT_MACHINE_ID, U(machine.machine_id)},
+	{VT_MACHINE_ID, U(machine.boot_id)},
+	{VT_MACHINE_ID, U(machine.hostname)},
+	{VT_GUEST_DUMP, U(guest.uuid)},
+	{VT_GUEST_DUMP, U(guest.name)},
+	{VT_GUEST_DUMP, U(guest.kvm)},
+	{VT_GUEST_CREATED, U(guest.uuid)},
+	{VT_GUEST_CREATED, U(guest.name)},
+	{VT_GUEST_CREATED, U(guest.kvm)},
+	{VT_GUEST_DESTROYED, U(guest.uuid)},
+	{VT_GUEST_DESTROYED, U(guest.name)},
+	{VT_GUEST_DESTROYED, U(guest.kvm)},
+	{VT_IRQ_ENTRY, U(irq.name)},
+	{VT_IRQ_EXIT, U(irq.name)},
+};
+
+/* Why two events differ, or NULL. */
+static const char *differ(const struct vt_event *a, const struct vt_event *b, int same_streams)
+{
+	if (a->ts_ns != b->ts_ns)
+		return "ts_ns";
+	if (a->trace != b->trace)
+		return "trace";
+	if (same_streams && a->stream != b->stream)
+		return "stream";
+	if (a->cpu != b->cpu)
+		return "cpu";
+	if (a->kind != b->kind)
+		return "kind";
+	if (!str_eq(a->name, b->name))
+		return "name";
+	if (a->tid != b->tid || a->pid != b->pid)
+		return "tid/pid";
+	if (!str_eq(a->procname, b->procname))
+		return "procname";
+	if (a->kind == VT_OTHER)
+		return NULL;
+	unsigned char ua[sizeof(a->u)], ub[sizeof(b->u)];
+	memcpy(ua, &a->u, sizeof(ua));
+	memcpy(ub, &b->u, sizeof(ub));
+	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++) {
+		if (str_fields[i].kind != a->kind)
+			continue;
+		const char *sa, *sb;
+		memcpy(&sa, ua + str_fields[i].off, sizeof(sa));
+		memcpy(&sb, ub + str_fields[i].off, sizeof(sb));
+		if (!str_eq(sa, sb))
+			return "a string of the payload";
+		memset(ua + str_fields[i].off, 0, sizeof(sa));
+		memset(ub + str_fields[i].off, 0, sizeof(sb));
+	}
+	return memcmp(ua, ub, sizeof(ua)) ? "a field of the payload" : NULL;
+}
+
+static void compare_info(const char *path, const struct vt_trace_info *a, const struct vt_trace_info *b)
+{
+	if (!str_eq(a->hostname, b->hostname) || !str_eq(a->domain, b->domain) ||
+	    !str_eq(a->tracer_name, b->tracer_name) || !str_eq(a->kernel_release, b->kernel_release) ||
+	    !str_eq(a->product_uuid, b->product_uuid) || !str_eq(a->trace_uuid, b->trace_uuid))
+		fail_msg("%s: the environments differ", path);
+	if (a->tracer_major != b->tracer_major || a->tracer_minor != b->tracer_minor ||
+	    a->tracer_patchlevel != b->tracer_patchlevel)
+		fail_msg("%s: the tracer versions differ", path);
+	if (!str_eq(a->clock.name, b->clock.name) || !str_eq(a->clock.uuid, b->clock.uuid) ||
+	    a->clock.freq != b->clock.freq || a->clock.offset_s != b->clock.offset_s ||
+	    a->clock.offset_cycles != b->clock.offset_cycles)
+		fail_msg("%s: the clocks differ", path);
+	if (a->streams != b->streams)
+		fail_msg("%s: %u streams natively, %u with babeltrace2", path, a->streams, b->streams);
+	if (a->events != b->events || memcmp(a->per_kind, b->per_kind, sizeof(a->per_kind)))
+		fail_msg("%s: %" PRIu64 " events natively, %" PRIu64 " with babeltrace2 (or kinds differ)", path,
+			 a->events, b->events);
+	if (a->events && (a->first_ns != b->first_ns || a->last_ns != b->last_ns))
+		fail_msg("%s: first/last differ", path);
+	if (a->discarded_events != b->discarded_events || a->discarded_packets != b->discarded_packets)
+		fail_msg("%s: discarded events %" PRIu64 " natively, %" PRIu64 " with babeltrace2", path,
+			 a->discarded_events, b->discarded_events);
+	if (a->backward_steps != b->backward_steps)
+		fail_msg("%s: backward steps %" PRIu64 " natively, %" PRIu64 " with babeltrace2", path,
+			 a->backward_steps, b->backward_steps);
+}
+
+/* Reads path natively and twin (path itself, or its CTF 1.8 original) with babeltrace2, in step. */
+static uint64_t compare_readers(const char *path, const char *twin)
+{
+	int same = !strcmp(path, twin);
+	struct vt_source *n = open_with("native", path), *b = open_with("babeltrace2", twin);
+	struct vt_error en = {0}, eb = {0};
+	uint64_t count = 0;
+	for (;;) {
+		const struct vt_event *x, *y;
+		int rn = vt_source_next(n, &x, &en), rb = vt_source_next(b, &y, &eb);
+		if (rn < 0)
+			fail_msg("native: %s", en.msg);
+		if (rb < 0)
+			fail_msg("babeltrace2: %s", eb.msg);
+		if (rn != rb)
+			fail_msg("%s: after %" PRIu64 " events, %s reader ends first", path, count,
+				 rn ? "babeltrace2's" : "the native");
+		if (!rn)
+			break;
+		const char *why = differ(x, y, same);
+		if (why)
+			fail_msg("%s: event %" PRIu64 " (%s at %" PRIu64 " / %s at %" PRIu64 ") differs: %s", path,
+				 count, x->name, x->ts_ns, y->name, y->ts_ns, why);
+		count++;
+	}
+	assert_int_equal(vt_source_trace_count(n), vt_source_trace_count(b));
+	for (size_t i = 0; i < vt_source_trace_count(n); i++) {
+		const struct vt_trace_info *a = vt_source_trace(n, i), *c = vt_source_trace(b, i);
+		if (same)
+			compare_info(path, a, c);
+		else
+			assert_int_equal(a->events, c->events);
+	}
+	printf("%s: %" PRIu64 " events equal\n", path, count);
+	vt_source_close(n);
+	vt_source_close(b);
+	return count;
+}
+
+static int have(const char *relative)
+{
+	if (vt_testdata(relative) && access(vt_testdata(relative), R_OK) == 0)
+		return 1;
+	vt_skip_part(VT_SKIP_NO_TESTDATA, "../shared/testdata/%s is absent", relative);
+	return 0;
+}
+
+static void same_events(const char *relative, uint64_t expected)
+{
+	if (!have(relative))
+		return;
+	char *path = strdup(vt_testdata(relative));
+	uint64_t got = compare_readers(path, path);
+	if (expected)
+		assert_int_equal(got, expected);
+	free(path);
+}
+
+static void test_shared_traces(void **state)
+{
+	(void)state;
+	same_events("ctf/many-threads", 240644);
+	same_events("ctf/flipping-endianness", 14310);
+	same_events("ctf/uneven-streams", 50618);
+	same_events("ctf/hello-lost", 32300);
+	same_events("ctf/synctraces/scp_src", 0); /* babeltrace2's own CLI stops early on it, not our graph */
+	same_events("ctf/synctraces/scp_dest", 0);
+}
+
+static void test_real_kvm(void **state)
+{
+	(void)state;
+	same_events("real-kvm/run1/host/kernel", 0);
+	same_events("real-kvm/run1/guest1/kernel", 0);
+	same_events("real-kvm/run1/guest2/kernel", 0);
+	same_events("real-kvm/run1", 0); /* three traces merged, each on its own clock */
+}
+
+static void test_example(void **state)
+{
+	(void)state;
+	compare_readers(vt_source_path(EXAMPLE), vt_source_path(EXAMPLE));
+}
+
+static void test_simulator(void **state)
+{
+	(void)state;
+	static const char *scenarios[] = {"two-guests-ntp", "ping", "guest-lifecycle", "kernel-ticks-svm"};
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		char *out = vt_mkdtemp();
+		struct vt_run r;
+		vt_run_shell(&r, "'%s' '%s/%s.json' -o '%s' --duration-ms 100", vt_build_path("vmtrace-sim"),
+			     vt_source_path("scenarios"), scenarios[i], out);
+		if (r.status != 0)
+			fail_msg("vmtrace-sim %s: %s", scenarios[i], r.err);
+		vt_run_free(&r);
+		compare_readers(out, out);
+		vt_rmtree(out);
+		free(out);
+	}
+}
+
+/* funky_trace: babeltrace2 2.0 refuses its metadata; babeltrace 1.5 counts 100002 events. */
+static void test_funky(void **state)
+{
+	(void)state;
+	if (!have("ctf/funky_trace"))
+		return;
+	const char *path = vt_testdata("ctf/funky_trace");
+	struct vt_source *n = open_with("native", path);
+	struct vt_error err = {0};
+	const struct vt_event *ev;
+	uint64_t count = 0;
+	int rc;
+	while ((rc = vt_source_next(n, &ev, &err)) > 0)
+		count++;
+	if (rc < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(count, 100002);
+	vt_source_close(n);
+}
+
+/* The CTF 2 rewrites read natively give their CTF 1.8 originals' events. */
+static void test_ctf2_twins(void **state)
+{
+	(void)state;
+	static const char *const twins[][2] = {
+		{"ctf2/many-threads/wilbrod", "ctf/many-threads"},
+		{"ctf2/real-kvm-run1/host/l1-host/host-20261125T232307+0000/kernel", "real-kvm/run1/host/kernel"},
+		{"ctf2/real-kvm-run1/guest1/guest1/guest1-20261125T232311+0000/kernel", "real-kvm/run1/guest1/kernel"},
+		{"ctf2/real-kvm-run1/guest2/guest2/guest2-20261125T232311+0000/kernel", "real-kvm/run1/guest2/kernel"},
+	};
+	for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+		if (!have(twins[i][0]) || !have(twins[i][1]))
+			continue;
+		char *a = strdup(vt_testdata(twins[i][0])), *b = strdup(vt_testdata(twins[i][1]));
+		compare_readers(a, b);
+		free(a);
+		free(b);
+	}
+	if (have("ctf2/ust-hello/vm/demo-20261126T003725+0000/ust/uid/0/64-bit"))
+		compare_readers(vt_testdata("ctf2/ust-hello/vm/demo-20261126T003725+0000/ust/uid/0/64-bit"),
+				vt_source_path(EXAMPLE "/ust/uid/0/64-bit"));
+}
+
+/* A trace rotated by size: many-threads' channel0_0 cut at its packets into
+ * three files, which babeltrace2 reads as one data stream (same stream
+ * instance), and so must the native reader. */
+static void test_rotated_by_size(void **state)
+{
+	(void)state;
+	if (!have("ctf/many-threads"))
+		return;
+	char *dir = vt_mkdtemp();
+	struct vt_run r;
+	/* 262144 bytes: its packets' size (index/channel0_0.idx) */
+	vt_run_shell(&r,
+		     "cd '%s' && cp metadata channel0_[1-7] '%s'/ && chmod -R u+w '%s' && "
+		     "head -c 262144 channel0_0 > '%s'/channel0_0_0 && "
+		     "tail -c +262145 channel0_0 | head -c 524288 > '%s'/channel0_0_1 && "
+		     "tail -c +786433 channel0_0 > '%s'/channel0_0_2",
+		     vt_testdata("ctf/many-threads"), dir, dir, dir, dir, dir);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	assert_int_equal(compare_readers(dir, dir), 240644);
+	vt_rmtree(dir);
+	free(dir);
+}
+
+/* A copy of the example's UST trace with channel0_0 changed: n bytes at off (or truncated to off when n == 0). */
+static char *corrupt_copy(long off, const void *bytes, size_t n)
+{
+	char *dir = vt_mkdtemp();
+	struct vt_run r;
+	vt_run_shell(&r, "cp -r '%s'/* '%s'/ && chmod -R u+w '%s'", vt_source_path(EXAMPLE "/ust/uid/0/64-bit"), dir,
+		     dir);
+	assert_int_equal(r.status, 0);
+	vt_run_free(&r);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/channel0_0", dir);
+	if (!n) {
+		assert_int_equal(truncate(path, off), 0);
+		return dir;
+	}
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	assert_int_equal(fwrite(bytes, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	return dir;
+}
+
+/* Reading dir natively fails with one line naming channel0_0 and saying what. */
+static void refused(char *dir, const char *what)
+{
+	const char *path = dir;
+	struct vt_error err = {0};
+	setenv("VMTRACE_READER", "native", 1);
+	struct vt_source *src = vt_source_open(&path, 1, &err);
+	unsetenv("VMTRACE_READER");
+	int rc = -1;
+	if (src) {
+		const struct vt_event *ev;
+		while ((rc = vt_source_next(src, &ev, &err)) > 0)
+			;
+		vt_source_close(src);
+	}
+	if (rc >= 0)
+		fail_msg("%s: read whole, expected \"%s\"", dir, what);
+	printf("refused: %s\n", err.msg);
+	assert_non_null(strstr(err.msg, "/channel0_0: at byte "));
+	assert_non_null(strstr(err.msg, what));
+	assert_null(strchr(err.msg, '\n'));
+	vt_rmtree(dir);
+	free(dir);
+}
+
+/* The example's channel0_0: one packet; header at 0 (magic, uuid, stream_id,
+ * stream_instance_id), context at 32 (timestamp_begin, timestamp_end,
+ * content_size at 48, packet_size at 56, ...), the first event's large
+ * header at 84 (id 0xffff: extended, its 32-bit id at 86). */
+static void test_corrupt(void **state)
+{
+	(void)state;
+	static const uint8_t zero[4] = {0}, past[8] = {0, 0, 4}, over[8] = {8, 0, 2}, id[4] = {5};
+	refused(corrupt_copy(8000, NULL, 0), "the packet's size passes the end of the file");
+	refused(corrupt_copy(56, past, sizeof(past)), "the packet's size passes the end of the file");
+	refused(corrupt_copy(0, zero, sizeof(zero)), "bad magic number");
+	refused(corrupt_copy(48, over, sizeof(over)), "content size is larger than its size");
+	refused(corrupt_copy(86, id, sizeof(id)), "event record class id 5 is not in the metadata");
+	refused(corrupt_copy(100, NULL, 0), "the packet's size passes the end of the file");
+	refused(corrupt_copy(20, NULL, 0), "passes the packet's content");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),       cmocka_unit_test(test_simulator),
+		cmocka_unit_test(test_shared_traces), cmocka_unit_test(test_real_kvm),
+		cmocka_unit_test(test_funky),         cmocka_unit_test(test_ctf2_twins),
+		cmocka_unit_test(test_corrupt),       cmocka_unit_test(test_rotated_by_size),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -134,17 +134,25 @@ static void put_options(struct out *o, const struct vt_tc_file *d)
 	put_u16(o, OPT_DONE);
 }
 
-/* "flyrecord", each CPU's {offset, size}, zeros up to the next page, the pages. */
+/* "flyrecord", each CPU's {offset, size}, the clock when the TRACECLOCK option
+ * is there (libtracecmd then reads a sized text right after the table: without
+ * it, it reads the padding, and when that is under 8 bytes, page data as the
+ * size), zeros up to the next page, the pages. */
 static void put_flyrecord(struct out *o, const struct vt_tc_file *d)
 {
 	put(o, "flyrecord", 10);
-	uint64_t off = o->pos + 16ull * d->cpus;
+	uint64_t clock_len = d->trace_clock ? strlen(d->trace_clock) : 0;
+	uint64_t off = o->pos + 16ull * d->cpus + (d->trace_clock ? 8 + clock_len : 0);
 	off = (off + d->page_size - 1) / d->page_size * d->page_size;
 	uint64_t start = off;
 	for (uint32_t c = 0; c < d->cpus; c++) {
 		put_u64(o, off);
 		put_u64(o, d->pages[c].size);
 		off += d->pages[c].size;
+	}
+	if (d->trace_clock) {
+		put_u64(o, clock_len);
+		put(o, d->trace_clock, (size_t)clock_len);
 	}
 	static const char zeros[4096];
 	while (!o->failed && o->pos < start) {

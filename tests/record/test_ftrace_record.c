@@ -177,7 +177,8 @@ static void test_streaming(void **state)
 	free(cmdlines);
 	struct vt_run dump;
 	vt_run_shell(&dump, "trace-cmd dump --cmd-lines '%s'", path_in("stream.dat"));
-	assert_int_equal(dump.status, 0);
+	if (dump.status != 0)
+		fail_msg("trace-cmd dump exits %d: %s", dump.status, dump.err);
 	printf("the child %s in saved_cmdlines%s\n", kept ? "named" : "dropped",
 	       kept ? (strstr(dump.out, line) ? ", and in the trace.dat's" : ", NOT in the trace.dat's") : "");
 	if (kept)
@@ -188,6 +189,8 @@ static void test_streaming(void **state)
 	assert_int_equal(kind_count(doc, "SCHED_SWITCH"), report_count(&r, "sched_switch", -1, NULL));
 	assert_int_equal(trace_int(doc, "events"), r.n);
 	assert_int_equal(trace_int(doc, "streams"), ncpus);
+	json_t *clock = json_object_get(json_array_get(json_object_get(doc, "traces"), 0), "clock");
+	assert_string_equal(json_string_value(json_object_get(clock, "name")), "mono");
 	assert_int_equal(trace_int(doc, "discarded_events"),
 			 capture_stat_sum(path_in("stream"), "overrun") +
 				 capture_stat_sum(path_in("stream"), "dropped events"));

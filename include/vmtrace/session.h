@@ -43,6 +43,7 @@ struct vt_session_options {
 	int messages_only; /* sync keeps only the messages, not what containment needs: much less memory */
 	int ignore_pings;  /* leave the guests' pings out of sync (to measure the other methods) */
 	int spill;         /* keep what the model reads in a temporary file: pass 2 does not decode again */
+	enum vt_reader reader; /* the CTF decoder of both passes (VT_READER_DEFAULT: see vmtrace/sources.h) */
 	/* Optional: every event of pass 1, trace in the session's numbering. */
 	void (*each_event)(void *ctx, size_t trace, const struct vt_event *ev);
 	void *each_event_ctx;

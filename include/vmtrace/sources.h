@@ -29,6 +29,7 @@ struct vt_clock_info {
 struct vt_trace_info {
 	const char *path;   /* the trace folder */
 	const char *format; /* "ctf" */
+	const char *reader; /* static: what decoded it: "native", "babeltrace2" (CTF), "libtracecmd" (trace.dat) */
 	const char *hostname, *domain, *tracer_name, *kernel_release; /* NULL when absent */
 	const char *product_uuid; /* NULL when absent */
 	const char *trace_uuid;   /* NULL when absent */
@@ -45,10 +46,25 @@ struct vt_trace_info {
 
 struct vt_source;
 
+/* Which decoder reads CTF traces (trace.dat files always go through libtracecmd). */
+enum vt_reader {
+	VT_READER_DEFAULT,     /* the environment's VMTRACE_READER when set, else native */
+	VT_READER_NATIVE,      /* vmtrace's own: CTF 1.8 and CTF 2 */
+	VT_READER_BABELTRACE2, /* libbabeltrace2: CTF 1.8 only */
+};
+
+/* "native" or "babeltrace2" into *out. Returns 0, or -1 for any other name. */
+VT_API int vt_reader_parse(const char *name, enum vt_reader *out);
+
 /* Finds every trace in each path (a trace folder, or any folder holding traces
- * below it) and opens them all. Returns the source (owned: vt_source_close),
- * or NULL with err set. */
+ * below it) and opens them all with the default reader. Returns the source
+ * (owned: vt_source_close), or NULL with err set. */
 VT_API struct vt_source *vt_source_open(const char *const *paths, size_t npaths, struct vt_error *err);
+
+/* Like vt_source_open, with the CTF traces read by the given reader. A bad
+ * VMTRACE_READER is an error (VT_ERR_USAGE) only when reader is the default. */
+VT_API struct vt_source *vt_source_open_with(const char *const *paths, size_t npaths, enum vt_reader reader,
+					    struct vt_error *err);
 
 /* What finding the traces left out, as one line to show the user (a folder
  * reached again through a symlink or a bind mount is walked once), or NULL.

@@ -40,7 +40,7 @@ int vt_session_read(struct vt_session *s, const char *path, struct vt_error *err
 	if (s->step != VT_STEP_READING)
 		return vt_error_set_cause(err, VT_ERR_USAGE, "%s: traces must be read before the machines are identified", path);
 	struct vt_source *src;
-	if (!(src = vt_source_open(&path, 1, err)))
+	if (!(src = vt_source_open_with(&path, 1, s->opt.reader, err)))
 		return -1;
 	if (s->windowed)
 		vt_source_set_window(src, &s->window);

@@ -271,6 +271,19 @@ static int probe_in_child(const char *path, struct vt_error *err)
 	return 0;
 }
 
+/* CTF 2 metadata (a JSON text sequence: its first byte is RS, 0x1E), which
+ * babeltrace2 2.0 takes for broken CTF 1.8 (2.1 reads it). */
+static int is_ctf2(const char *trace)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/metadata", trace);
+	FILE *f = fopen(path, "rb");
+	int c = f ? fgetc(f) : EOF;
+	if (f)
+		fclose(f);
+	return c == 0x1E;
+}
+
 static int add_trace_component(struct vt_source *src, size_t i, const bt_component_source **comp,
 			       struct vt_error *err)
 {
@@ -280,6 +293,11 @@ static int add_trace_component(struct vt_source *src, size_t i, const bt_compone
 	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
 	    bt_value_array_append_string_element(inputs, src->traces[i].path)) {
 		vt_error_set_cause(err, VT_ERR_NOMEM, "%s: out of memory", src->traces[i].path);
+		goto out;
+	}
+	if (bt_version_get_major() == 2 && bt_version_get_minor() == 0 && is_ctf2(src->traces[i].path)) {
+		vt_error_set(err, "%s: CTF 2, which babeltrace2 %d.%d cannot read (--reader native can)",
+			     src->traces[i].path, (int)bt_version_get_major(), (int)bt_version_get_minor());
 		goto out;
 	}
 	if (probe_in_child(src->traces[i].path, err))

@@ -103,20 +103,31 @@ static int advance(struct vt_source *src, size_t id, struct vt_error *err)
 	return vt_tc_advance(src->tc, id - src->nstreams, err);
 }
 
-/* VMTRACE_READER: babeltrace2 (the default) or native (issue 15). */
-static int reader_choice(struct vt_source *src, struct vt_error *err)
+int vt_reader_parse(const char *name, enum vt_reader *out)
 {
-	const char *reader = getenv("VMTRACE_READER");
-	if (!reader || !*reader || !strcmp(reader, "babeltrace2"))
-		return 0;
-	if (!strcmp(reader, "native")) {
-		src->native = 1;
-		return 0;
-	}
-	return vt_error_set_cause(err, VT_ERR_USAGE, "VMTRACE_READER=%.64s: expected native or babeltrace2", reader);
+	if (name && !strcmp(name, "native"))
+		*out = VT_READER_NATIVE;
+	else if (name && !strcmp(name, "babeltrace2"))
+		*out = VT_READER_BABELTRACE2;
+	else
+		return -1;
+	return 0;
 }
 
-static int open_sources(struct vt_source **out, const char *const *paths, size_t npaths, struct vt_error *err)
+/* The default reader: VMTRACE_READER when set (a way to compare both without
+ * changing a command line), else ours. */
+static int reader_choice(struct vt_source *src, enum vt_reader reader, struct vt_error *err)
+{
+	const char *env = getenv("VMTRACE_READER");
+	if (reader == VT_READER_DEFAULT && env && *env && vt_reader_parse(env, &reader))
+		return vt_error_set_cause(err, VT_ERR_USAGE, "VMTRACE_READER=%.64s: expected native or babeltrace2",
+					  env);
+	src->native = reader != VT_READER_BABELTRACE2;
+	return 0;
+}
+
+static int open_sources(struct vt_source **out, const char *const *paths, size_t npaths, enum vt_reader reader,
+			struct vt_error *err)
 {
 	*out = NULL;
 	if (npaths == 0)
@@ -126,10 +137,12 @@ static int open_sources(struct vt_source **out, const char *const *paths, size_t
 		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
 	src->refill = -1;
 	src->held_stream = SIZE_MAX;
-	if (reader_choice(src, err) || add_traces(src, paths, npaths, err))
+	if (reader_choice(src, reader, err) || add_traces(src, paths, npaths, err))
 		goto fail;
 	if (src->ntraces && (src->native ? vt_ctf_native_build(src, err) : vt_ctf_graph_build(src, err)))
 		goto fail;
+	for (size_t i = 0; i < src->ntraces; i++)
+		src->traces[i].info.reader = src->native ? "native" : "babeltrace2";
 	char **tc_paths = src->tc_paths;
 	src->tc_paths = NULL; /* vt_tc_open owns them now, even when it fails */
 	if (src->tc_npaths &&
@@ -160,10 +173,16 @@ fail:
 	return -1;
 }
 
-struct vt_source *vt_source_open(const char *const *paths, size_t npaths, struct vt_error *err)
+struct vt_source *vt_source_open_with(const char *const *paths, size_t npaths, enum vt_reader reader,
+				      struct vt_error *err)
 {
 	struct vt_source *out;
-	return open_sources(&out, paths, npaths, err) ? NULL : out;
+	return open_sources(&out, paths, npaths, reader, err) ? NULL : out;
+}
+
+struct vt_source *vt_source_open(const char *const *paths, size_t npaths, struct vt_error *err)
+{
+	return vt_source_open_with(paths, npaths, VT_READER_DEFAULT, err);
 }
 
 static struct vt_trace_info *info_of(struct vt_source *src, size_t trace)

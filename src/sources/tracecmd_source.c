@@ -158,6 +158,7 @@ static void describe(struct vt_tc_file *f)
 	struct vt_trace_info *info = &f->info;
 	info->path = f->path;
 	info->format = "trace-cmd";
+	info->reader = "libtracecmd";
 	info->domain = "kernel";
 	info->tracer_name = "trace-cmd";
 	info->tracer_major = info->tracer_minor = info->tracer_patchlevel = -1;

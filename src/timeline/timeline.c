@@ -17,6 +17,16 @@ int vt_lane_advance(struct lane *l, struct vt_error *err)
 	return 1;
 }
 
+/* The CTF reader of pass 1, so both passes decode alike. */
+static enum vt_reader reader_of(const struct vt_trace_info *const *traces, const struct vt_machine *mm)
+{
+	enum vt_reader r = VT_READER_DEFAULT;
+	for (size_t i = 0; i < mm->ntraces; i++)
+		if (!vt_reader_parse(traces[mm->traces[i]]->reader, &r))
+			break;
+	return r;
+}
+
 static int open_timeline(struct vt_timeline **out, const struct vt_trace_info *const *traces, size_t ntraces,
 		     const struct vt_machines *m, const struct vt_sync_result *clocks, struct vt_error *err)
 {
@@ -34,7 +44,7 @@ static int open_timeline(struct vt_timeline **out, const struct vt_trace_info *c
 		for (size_t i = 0; i < mm->ntraces; i++)
 			paths[i] = traces[mm->traces[i]]->path;
 		struct lane *l = &tl->lanes[tl->nlanes];
-		l->src = mm->ntraces ? vt_source_open(paths, mm->ntraces, err) : NULL;
+		l->src = mm->ntraces ? vt_source_open_with(paths, mm->ntraces, reader_of(traces, mm), err) : NULL;
 		free(paths);
 		if (!l->src) {
 			if (!mm->ntraces)

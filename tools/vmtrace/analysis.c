@@ -65,7 +65,8 @@ int vt_analysis_prepare(struct vt_analysis *a, const char *cmd, char **paths, in
 	}
 	/* The agent's kernel books are collected in pass 1 for the model's pass;
 	 * the spill saves pass 2 decoding the traces again. */
-	struct vt_session_options opt = {.method = method, .spill = 1, .each_event = vt_kacct_collect, .each_event_ctx = &a->kacct};
+	struct vt_session_options opt = {.method = method, .spill = 1, .reader = a->reader, .each_event = vt_kacct_collect,
+					 .each_event_ctx = &a->kacct};
 	if (!vt_cli_session_new(&a->cs, cmd, &opt, &a->hints))
 		return -1;
 	struct vt_error err = {0};

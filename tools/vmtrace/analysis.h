@@ -31,6 +31,7 @@ struct vt_analysis {
 	 * and clocks still come from the whole traces. */
 	struct vt_source_window window;
 	int windowed;
+	enum vt_reader reader; /* --reader */
 	struct vt_kacct kacct; /* record.json's kernel books, when a PATH held them (kacct_check.c) */
 	char example[64]; /* the simulated example's folder, when no PATH was given */
 	FILE *output; /* set before vt_analysis_model: a result written as the model runs;

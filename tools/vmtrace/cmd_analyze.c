@@ -39,6 +39,7 @@ static void usage(FILE *out)
 		     VT_WINDOW_HELP
 		     "                          (the host's time; +: from its first event; the states at\n"
 		     "                          --begin come from the events before it)\n"
+		     VT_READER_HELP
 		     "  -h, --help        this help\n");
 }
 
@@ -424,6 +425,7 @@ int vt_cmd_analyze(int argc, char **argv)
 		{"finding-threshold", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		VT_WINDOW_OPTIONS,
+		VT_READER_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, timeline = 0, c;
@@ -446,6 +448,8 @@ int vt_cmd_analyze(int argc, char **argv)
 		int shared = vt_sync_option("analyze", c, optarg, &a.hints, &method);
 		if (!shared)
 			shared = vt_window_option("analyze", c, optarg, &a.window, &a.windowed);
+		if (!shared)
+			shared = vt_reader_option("analyze", c, optarg, &a.reader);
 		if (shared < 0)
 			goto out;
 		if (shared)

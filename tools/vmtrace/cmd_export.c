@@ -30,6 +30,7 @@ static void usage(FILE *out)
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     VT_WINDOW_HELP
 		     "                          (--perfetto only; the host's time, as analyze)\n"
+		     VT_READER_HELP
 		     "  -h, --help        this help\n\n"
 		     "With no PATH, simulates the bundled example. Files are written under a temporary\n"
 		     "name and renamed when whole: a failed or interrupted run leaves nothing behind.\n"
@@ -128,6 +129,7 @@ int vt_cmd_export(int argc, char **argv)
 		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		VT_WINDOW_OPTIONS,
+		VT_READER_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *perfetto = NULL, *ctf = NULL;
@@ -144,6 +146,8 @@ int vt_cmd_export(int argc, char **argv)
 		int shared = vt_sync_option("export", c, optarg, &a.hints, &method);
 		if (!shared)
 			shared = vt_window_option("export", c, optarg, &a.window, &a.windowed);
+		if (!shared)
+			shared = vt_reader_option("export", c, optarg, &a.reader);
 		if (shared < 0)
 			goto out;
 		if (shared)

@@ -30,6 +30,7 @@ static void usage(FILE *out)
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     VT_WINDOW_HELP
 		     "                          (each trace's own clock; +: from the earliest event)\n"
+		     VT_READER_HELP
 		     "  -h, --help        this help\n\n"
 		     "Exit status: 0 when every PATH was read, 1 otherwise, 2 on bad usage.\n");
 }
@@ -132,6 +133,7 @@ static json_t *trace_json(const struct vt_trace_info *t)
 	json_t *o = json_object();
 	json_object_set_new(o, "path", vt_json_str(t->path));
 	json_object_set_new(o, "format", json_string(t->format));
+	json_object_set_new(o, "reader", json_str_or_null(t->reader));
 	json_object_set_new(o, "hostname", json_str_or_null(t->hostname));
 	json_object_set_new(o, "domain", json_str_or_null(t->domain));
 	json_t *tracer = json_object();
@@ -274,15 +276,18 @@ int vt_cmd_info(int argc, char **argv)
 		{"guest", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		VT_WINDOW_OPTIONS,
+		VT_READER_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c, windowed = 0, shared;
+	enum vt_reader reader = VT_READER_DEFAULT;
 	struct vt_source_window window = {0};
 	struct vt_guest_hint hints[64];
 	size_t nhints = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if ((shared = vt_window_option("info", c, optarg, &window, &windowed)) != 0) {
+		if ((shared = vt_window_option("info", c, optarg, &window, &windowed)) != 0 ||
+		    (shared = vt_reader_option("info", c, optarg, &reader)) != 0) {
 			if (shared < 0)
 				return VT_EXIT_USAGE;
 			continue;
@@ -311,7 +316,7 @@ int vt_cmd_info(int argc, char **argv)
 	}
 
 	json_t *doc = json_object(), *traces = json_array(), *errors = json_array();
-	struct vt_session_options opt = {.window = windowed ? &window : NULL};
+	struct vt_session_options opt = {.window = windowed ? &window : NULL, .reader = reader};
 	struct vt_hints given = {hints, nhints};
 	struct vt_cli_session cs;
 	int ready = vt_cli_session_new(&cs, "info", &opt, &given) != NULL;

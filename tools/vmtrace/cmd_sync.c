@@ -36,6 +36,7 @@ static void usage(FILE *out)
 		     "  --guest UUID=PID  the guest with this DMI uuid runs in QEMU process PID\n"
 		     VT_WINDOW_HELP
 		     "                          (each trace's own clock; +: from the earliest event)\n"
+		     VT_READER_HELP
 		     "  -h, --help        this help\n\n"
 		     "Exit status: 0 when every PATH was read and every clock placed without FAIL,\n"
 		     "1 otherwise, 2 on bad usage.\n");
@@ -165,6 +166,7 @@ int vt_cmd_sync(int argc, char **argv)
 		{"ignore-pings", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		VT_WINDOW_OPTIONS,
+		VT_READER_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c, windowed = 0;
@@ -178,6 +180,8 @@ int vt_cmd_sync(int argc, char **argv)
 		int shared = vt_sync_option("sync", c, optarg, &hints, &opt.method);
 		if (!shared)
 			shared = vt_window_option("sync", c, optarg, &window, &windowed);
+		if (!shared)
+			shared = vt_reader_option("sync", c, optarg, &opt.reader);
 		if (shared < 0)
 			goto out;
 		if (shared)

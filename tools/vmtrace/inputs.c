@@ -151,6 +151,18 @@ int vt_time_parse(const char *arg, uint64_t *ns, int *relative)
 	return *ns > (uint64_t)INT64_MAX ? -1 : 0;
 }
 
+int vt_reader_option(const char *command, int c, const char *arg, enum vt_reader *reader)
+{
+	if (c != VT_OPT_READER)
+		return 0;
+	if (!vt_reader_parse(arg, reader))
+		return 1;
+	char safe[256];
+	fprintf(stderr, "vmtrace %s: --reader wants native or babeltrace2, not '%s'\n", command,
+		vt_text_safe(arg, safe, sizeof(safe)));
+	return -1;
+}
+
 int vt_window_option(const char *command, int c, const char *arg, struct vt_source_window *w, int *has)
 {
 	if (c != VT_OPT_BEGIN && c != VT_OPT_END)

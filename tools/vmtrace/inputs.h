@@ -29,6 +29,14 @@ int vt_time_parse(const char *arg, uint64_t *ns, int *relative);
  * value or --end before --begin (printed as "vmtrace CMD: ..."). */
 int vt_window_option(const char *command, int c, const char *arg, struct vt_source_window *w, int *has);
 
+/* --reader NAME (getopt code VT_OPT_READER): the CTF decoder, native or babeltrace2. */
+enum { VT_OPT_READER = 0x1b3 };
+#define VT_READER_OPTIONS {"reader", required_argument, NULL, VT_OPT_READER}
+#define VT_READER_HELP                                                                                              \
+	"      --reader NAME       the CTF decoder: native (the default: CTF 1.8 and 2) or babeltrace2\n"
+/* Returns 1 when c was --reader (*reader set), 0 when not, -1 on a bad name (printed). */
+int vt_reader_option(const char *command, int c, const char *arg, enum vt_reader *reader);
+
 /* The traces of a session, as the JSON and text pieces take them (weak). */
 struct vt_inputs {
 	const struct vt_trace_info *const *traces;

@@ -2,6 +2,7 @@
  * merge the streams of both back-ends by timestamp. CTF traces are numbered
  * first, then the .dat files, each in the order they were found. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,23 @@ static int reader_choice(struct vt_source *src, enum vt_reader reader, struct vt
 	return 0;
 }
 
+/* A clock offset beyond ns from the epoch (babeltrace2 refuses such a trace;
+ * the native reader counts from the clock's origin): said, or the times would
+ * silently be from 1970. NULL when it fits (or out of memory: no note). */
+static char *offset_note(const struct vt_trace_info *info)
+{
+	int64_t ns;
+	if (!info->clock.name || !__builtin_mul_overflow(info->clock.offset_s, (int64_t)1000000000, &ns))
+		return NULL;
+	static const char fmt[] =
+		"%s: the clock's offset (%lld s) does not fit in ns from the epoch: its times count from the clock's origin";
+	size_t size = strlen(info->path) + sizeof(fmt) + 24;
+	char *note = malloc(size);
+	if (note)
+		snprintf(note, size, fmt, info->path, (long long)info->clock.offset_s);
+	return note;
+}
+
 static int open_sources(struct vt_source **out, const char *const *paths, size_t npaths, enum vt_reader reader,
 			struct vt_error *err)
 {
@@ -141,8 +159,11 @@ static int open_sources(struct vt_source **out, const char *const *paths, size_t
 		goto fail;
 	if (src->ntraces && (src->native ? vt_ctf_native_build(src, err) : vt_ctf_graph_build(src, err)))
 		goto fail;
-	for (size_t i = 0; i < src->ntraces; i++)
+	for (size_t i = 0; i < src->ntraces; i++) {
 		src->traces[i].info.reader = src->native ? "native" : "babeltrace2";
+		if (!src->note)
+			src->note = offset_note(&src->traces[i].info);
+	}
 	char **tc_paths = src->tc_paths;
 	src->tc_paths = NULL; /* vt_tc_open owns them now, even when it fails */
 	if (src->tc_npaths &&

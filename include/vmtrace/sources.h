@@ -89,6 +89,16 @@ struct vt_source_window {
 };
 VT_API void vt_source_set_window(struct vt_source *src, const struct vt_source_window *w);
 
+/* From now on, trace by trace: all of the first trace's events (its streams
+ * merged by time), then the next trace's, in the source's numbering, instead
+ * of all traces merged. Far fewer cache misses when a source holds many
+ * traces (a decoder works on one trace's data at a time); for whoever needs
+ * each trace in order but not the traces merged. A relative window still
+ * counts from the earliest event of all; an event past its end ends only its
+ * trace. Call before the first vt_source_next (later: no effect). Returns 0,
+ * or -1 with err (out of memory). */
+VT_API int vt_source_by_trace(struct vt_source *src, struct vt_error *err);
+
 /* Done reading: frees what decoding holds (babeltrace2's graph, its file
  * mappings); the trace descriptions stay valid until vt_source_close. Any
  * vt_source_next after it returns 0. */

@@ -58,6 +58,10 @@ struct vt_source {
 	size_t nstreams;
 	size_t *heap; /* stream indices of both back-ends, ordered by (head_ts, index) */
 	size_t heap_len;
+	/* vt_source_by_trace: the heap holds one trace's streams at a time; the
+	 * others wait in parked[], by trace (owned). */
+	int by_trace;
+	size_t *parked, nparked, next_parked;
 	struct vt_tc_set *tc; /* trace.dat files: traces after the CTF ones, streams too */
 	size_t held_stream;   /* stream of the event the caller still sees, SIZE_MAX when none */
 	char **tc_paths;      /* .dat files found, until vt_tc_open takes them */

@@ -254,6 +254,69 @@ static int take_ctf(struct vt_source *src, struct vt_ctf_stream *s, struct vt_er
 	return 0;
 }
 
+static uint32_t trace_of_stream(const struct vt_source *src, size_t id)
+{
+	if (id < src->nstreams)
+		return src->native ? (uint32_t)(src->nat[id].trace - src->ntr) : src->streams[id].trace;
+	return vt_tc_stream_trace(src->tc, id - src->nstreams);
+}
+
+/* The next parked trace's streams into the heap. Returns 0 when none is left. */
+static int load_next_trace(struct vt_source *src)
+{
+	if (src->next_parked >= src->nparked)
+		return 0;
+	uint32_t trace = trace_of_stream(src, src->parked[src->next_parked]);
+	while (src->next_parked < src->nparked && trace_of_stream(src, src->parked[src->next_parked]) == trace)
+		heap_push(src, src->parked[src->next_parked++]);
+	return 1;
+}
+
+static const struct vt_source *sort_src; /* qsort has no context argument */
+
+static int by_trace_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t tx = trace_of_stream(sort_src, x), ty = trace_of_stream(sort_src, y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+int vt_source_by_trace(struct vt_source *src, struct vt_error *err)
+{
+	if (src->by_trace || src->held_stream != SIZE_MAX)
+		return 0;
+	if (!(src->parked = malloc((src->heap_len ? src->heap_len : 1) * sizeof(*src->parked))))
+		return vt_error_set_cause(err, VT_ERR_NOMEM, "out of memory");
+	/* A relative window counts from the earliest event of all the traces,
+	 * as merged: the earliest head now. */
+	if (src->has_window && !src->window_based && src->heap_len) {
+		uint64_t first = head_ts(src, src->heap[0]);
+		src->window.begin += src->window.begin_rel ? first : 0;
+		src->window.end += src->window.end_rel ? first : 0;
+		src->window_based = 1;
+	}
+	memcpy(src->parked, src->heap, src->heap_len * sizeof(*src->parked));
+	src->nparked = src->heap_len;
+	src->heap_len = 0;
+	sort_src = src;
+	qsort(src->parked, src->nparked, sizeof(*src->parked), by_trace_cmp);
+	sort_src = NULL;
+	src->by_trace = 1;
+	load_next_trace(src);
+	return 0;
+}
+
+/* By trace, an event past the window's end: the rest of its trace is too. */
+static void drop_current_trace(struct vt_source *src)
+{
+	bt_message_put_ref(src->held);
+	src->held = NULL;
+	src->held_stream = SIZE_MAX;
+	src->heap_len = 0;
+}
+
 static int next_merged(struct vt_source *src, const struct vt_event **out, struct vt_error *err)
 {
 	*out = NULL;
@@ -269,7 +332,7 @@ static int next_merged(struct vt_source *src, const struct vt_event **out, struc
 		if (rc > 0)
 			heap_push(src, prev);
 	}
-	if (src->heap_len == 0)
+	if (src->heap_len == 0 && !(src->by_trace && load_next_trace(src)))
 		return 0;
 
 	size_t id = heap_pop(src);
@@ -317,9 +380,12 @@ int vt_source_next(struct vt_source *src, const struct vt_event **out, struct vt
 {
 	int rc, past = 0;
 	const struct vt_event *got;
-	while ((rc = next_merged(src, &got, err)) > 0 && src->has_window && !in_window(src, got, &past))
-		if (past)
+	while ((rc = next_merged(src, &got, err)) > 0 && src->has_window && !in_window(src, got, &past)) {
+		if (past && !src->by_trace)
 			return 0;
+		if (past)
+			drop_current_trace(src);
+	}
 	*out = got;
 	if (rc <= 0)
 		return rc;
@@ -347,6 +413,7 @@ void vt_source_release(struct vt_source *src)
 	else
 		vt_ctf_graph_destroy(src);
 	src->heap_len = 0;
+	src->next_parked = src->nparked; /* by trace: none loaded any more */
 }
 
 void vt_source_close(struct vt_source *src)
@@ -371,5 +438,6 @@ void vt_source_close(struct vt_source *src)
 	free(src->traces);
 	free(src->streams);
 	free(src->heap);
+	free(src->parked);
 	free(src);
 }

@@ -329,6 +329,11 @@ uint64_t vt_tc_head_ts(const struct vt_tc_set *set, size_t k)
 	return set->streams[k].rec->ts;
 }
 
+uint32_t vt_tc_stream_trace(const struct vt_tc_set *set, size_t k)
+{
+	return set->first_trace + set->streams[k].file;
+}
+
 void vt_tc_decode_head(struct vt_tc_set *set, size_t k, struct vt_event *ev)
 {
 	struct vt_tc_stream *s = &set->streams[k];

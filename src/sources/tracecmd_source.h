@@ -33,6 +33,8 @@ size_t vt_tc_stream_count(const struct vt_tc_set *set);
  * Returns 1 (vt_tc_head_ts valid), 0 (ended), -1 (error). */
 int vt_tc_advance(struct vt_tc_set *set, size_t k, struct vt_error *err);
 uint64_t vt_tc_head_ts(const struct vt_tc_set *set, size_t k);
+/* The trace (in the source's numbering) stream k belongs to. */
+uint32_t vt_tc_stream_trace(const struct vt_tc_set *set, size_t k);
 
 /* Decodes stream k's head record into ev (valid until the next advance of k). */
 void vt_tc_decode_head(struct vt_tc_set *set, size_t k, struct vt_event *ev);

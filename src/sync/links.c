@@ -103,10 +103,16 @@ static int hull_of(const struct vt_pair *p, size_t n, struct vt_hull_result *out
 	return 0;
 }
 
-static int by_b_time(const void *x, const void *y)
+/* A total order, so that the hull's anchor (its first pair) does not depend
+ * on the order the traces were read in. */
+static int by_times(const void *x, const void *y)
 {
 	const struct vt_pair *p = x, *q = y;
-	return (p->t_b > q->t_b) - (p->t_b < q->t_b);
+	if (p->t_b != q->t_b)
+		return (p->t_b > q->t_b) - (p->t_b < q->t_b);
+	if (p->t_a != q->t_a)
+		return (p->t_a > q->t_a) - (p->t_a < q->t_a);
+	return (p->a_sent > q->a_sent) - (p->a_sent < q->a_sent);
 }
 
 /* Messages each way a window needs before it is worth a line of its own. */
@@ -169,7 +175,7 @@ static void keep_monotonic(struct vt_link_fit *f)
 
 static int try_piecewise(struct vt_link_fit *f, struct vt_pair *p, size_t n)
 {
-	vt_qsort(p, n, sizeof(*p), by_b_time);
+	/* p is in time order already (fit_one) */
 	if (piecewise(f, p, 0, n, 0))
 		return -1;
 	keep_monotonic(f);
@@ -181,8 +187,8 @@ static int try_piecewise(struct vt_link_fit *f, struct vt_pair *p, size_t n)
 	return 0;
 }
 
-/* The pairs of that kind, in their order (the hull anchors at the first),
- * copied: the piecewise fit sorts them. */
+/* The pairs of that kind, copied and in time order (the hull anchors at the
+ * first). */
 static int fit_one(struct vt_link *l, enum vt_pairs kind)
 {
 	struct vt_link_fit *f = &l->fit[kind];
@@ -196,6 +202,7 @@ static int fit_one(struct vt_link *l, enum vt_pairs kind)
 	for (size_t i = 0; i < l->n && w < n; i++)
 		if (vt_pair_is(&l->p[i], kind))
 			p[w++] = l->p[i];
+	vt_qsort(p, w, sizeof(*p), by_times);
 	int rc = hull_of(p, w, &f->hull);
 	if (!rc && f->hull.quality == VT_SYNC_FAIL)
 		rc = try_piecewise(f, p, w);

@@ -5,24 +5,25 @@
 
 #include "common/marker.h"
 
-/* "a|b": the first alternative the format has. */
+/* vt_event_name_pick's lookup in one format: the field found is kept. */
+struct field_pick {
+	struct tep_event *event;
+	struct tep_format_field **found;
+};
+
+static int16_t field_index(const void *ctx, const char *name)
+{
+	const struct field_pick *k = ctx;
+	*k->found = tep_find_field(k->event, name);
+	return *k->found ? 0 : VT_NO_SLOT;
+}
+
+/* "a|b": the first alternative the format has (the table's one parser). */
 static struct tep_format_field *field_any(struct tep_event *event, const char *names)
 {
-	char buf[64];
-	const char *p = names;
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len >= sizeof(buf))
-			len = sizeof(buf) - 1;
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		struct tep_format_field *f = tep_find_field(event, buf);
-		if (f)
-			return f;
-		p = bar ? bar + 1 : NULL;
-	}
-	return NULL;
+	struct tep_format_field *found = NULL;
+	struct field_pick k = {event, &found};
+	return vt_event_name_pick(names, field_index, &k) == VT_NO_SLOT ? NULL : found;
 }
 
 /* Only the systems whose events the name table means: a "print" or an
@@ -103,16 +104,26 @@ static bool inside(const struct tep_record *rec, int offset, int size)
 	return offset >= 0 && size >= 0 && rec->size >= 0 && (int64_t)offset + size <= rec->size;
 }
 
-static uint64_t num(const struct vt_tc_decoders *d, const struct tep_record *rec, const struct tep_format_field *f,
-		    uint64_t absent)
+/* An integer field's value into *out (sign-extended). Returns 0 when the
+ * field is absent, not an integer, or out of the record. */
+static int read_num(const struct vt_tc_decoders *d, const struct tep_record *rec, const struct tep_format_field *f,
+		    uint64_t *out)
 {
 	if (!f || (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) ||
 	    (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) || !inside(rec, f->offset, f->size))
-		return absent;
+		return 0;
 	uint64_t v = tep_read_number(d->tep, (const char *)rec->data + f->offset, f->size);
 	if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 && (v >> (f->size * 8 - 1)) & 1)
 		v |= ~(uint64_t)0 << (f->size * 8); /* sign-extend: a pid of -1 stays -1 */
-	return v;
+	*out = v;
+	return 1;
+}
+
+static uint64_t num(const struct vt_tc_decoders *d, const struct tep_record *rec, const struct tep_format_field *f,
+		    uint64_t absent)
+{
+	uint64_t v;
+	return read_num(d, rec, f, &v) ? v : absent;
 }
 
 /* Copies a string field (char[N], __data_loc char[], or a trailing char buf[])
@@ -161,97 +172,25 @@ static const struct vt_tc_decoder *find(struct vt_tc_decoders *d, int id)
 	return NULL;
 }
 
-#define U(i, absent) num(d, rec, s[i], (uint64_t)(absent))
-#define S(i) str(d, rec, s[i], d->str[i], sizeof(d->str[i]))
-
+/* The slots' values read from the record, then the one translation shared
+ * with the CTF readers (ctf_fill.c). Strings are copied out, NUL-terminated. */
 static void decode_fields(struct vt_tc_decoders *d, const struct vt_tc_decoder *dec, const struct tep_record *rec,
 			  struct vt_event *ev)
 {
-	struct tep_format_field *const *s = dec->slot;
-	switch (dec->kind) {
-	case VT_KVM_ENTRY:
-		ev->u.kvm_entry.vcpu_id = (uint32_t)U(0, VT_NO_VCPU);
-		break;
-	case VT_KVM_EXIT:
-		ev->u.kvm_exit.exit_reason = U(0, 0);
-		ev->u.kvm_exit.isa = (uint32_t)U(1, VT_ISA_UNKNOWN);
-		ev->u.kvm_exit.vcpu_id = (uint32_t)U(2, VT_NO_VCPU);
-		ev->u.kvm_exit.guest_rip = U(3, 0);
-		ev->u.kvm_exit.info1 = U(4, 0);
-		ev->u.kvm_exit.info2 = U(5, 0);
-		break;
-	case VT_KVM_HYPERCALL:
-		ev->u.hypercall.nr = U(0, 0);
-		ev->u.hypercall.a0 = U(1, 0);
-		ev->u.hypercall.a1 = U(2, 0);
-		ev->u.hypercall.a2 = U(3, 0);
-		ev->u.hypercall.a3 = U(4, 0);
-		break;
-	case VT_KVM_USERSPACE_EXIT:
-		ev->u.userspace_exit.reason = (uint32_t)U(0, 0);
-		ev->u.userspace_exit.err = (int32_t)U(1, 0);
-		break;
-	case VT_SCHED_SWITCH: /* ftrace's prev_pid/next_pid are thread ids */
-		ev->u.sched_switch.prev_tid = (int32_t)U(0, VT_NO_TID);
-		ev->u.sched_switch.next_tid = (int32_t)U(1, VT_NO_TID);
-		ev->u.sched_switch.prev_prio = (int32_t)U(2, 0);
-		ev->u.sched_switch.next_prio = (int32_t)U(3, 0);
-		ev->u.sched_switch.prev_state = (int64_t)U(4, 0);
-		ev->u.sched_switch.prev_comm = S(5);
-		ev->u.sched_switch.next_comm = S(6);
-		break;
-	case VT_SCHED_WAKEUP:
-		ev->u.sched_wakeup.tid = (int32_t)U(0, VT_NO_TID);
-		ev->u.sched_wakeup.target_cpu = (int32_t)U(1, VT_NO_CPU);
-		ev->u.sched_wakeup.prio = (int32_t)U(2, 0);
-		ev->u.sched_wakeup.comm = S(3);
-		break;
-	case VT_PROCESS_FORK:
-		ev->u.fork.parent_tid = (int32_t)U(0, VT_NO_TID);
-		ev->u.fork.parent_pid = (int32_t)U(1, VT_NO_TID);
-		ev->u.fork.child_tid = (int32_t)U(2, VT_NO_TID);
-		ev->u.fork.child_pid = (int32_t)U(3, VT_NO_TID);
-		ev->u.fork.parent_comm = S(4);
-		ev->u.fork.child_comm = S(5);
-		break;
-	case VT_PROCESS_EXEC:
-		ev->u.exec.tid = (int32_t)U(0, VT_NO_TID);
-		ev->u.exec.old_tid = (int32_t)U(1, VT_NO_TID);
-		ev->u.exec.filename = S(2);
-		break;
-	case VT_PROCESS_EXIT:
-		ev->u.exit.tid = (int32_t)U(0, VT_NO_TID);
-		ev->u.exit.comm = S(1);
-		break;
-	case VT_NET_SEND:
-	case VT_NET_RECV: /* ftrace's net events carry no TCP header */
-		ev->u.net.len = (uint32_t)U(0, 0);
-		ev->u.net.ifname = S(1);
-		break;
-	case VT_VMSYNC_GH_GUEST:
-	case VT_VMSYNC_HG_GUEST:
-	case VT_VMSYNC_GH_HOST:
-	case VT_VMSYNC_HG_HOST:
-		ev->u.vmsync.cnt = U(0, 0);
-		ev->u.vmsync.vm_uid = U(1, 0);
-		break;
-	case VT_IRQ_ENTRY:
-	case VT_IRQ_EXIT:
-		ev->u.irq.irq = (int32_t)U(0, 0);
-		ev->u.irq.ret = (int32_t)U(1, 0);
-		ev->u.irq.name = S(2);
-		break;
-	case VT_SOFTIRQ_ENTRY:
-	case VT_SOFTIRQ_EXIT:
-		ev->u.softirq.vec = (uint32_t)U(0, 0);
-		break;
-	case VT_TIMER_EXPIRE:
-		ev->u.timer.timer = U(0, 0);
-		ev->u.timer.function = U(1, 0);
-		break;
-	default:
-		break;
+	struct vt_slot_value v[VT_DECODER_SLOTS];
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < VT_DECODER_SLOTS; i++) {
+		const struct tep_format_field *f = dec->slot[i];
+		if (!f)
+			continue;
+		if (f->flags & (TEP_FIELD_IS_STRING | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_ARRAY)) {
+			v[i].s = str(d, rec, f, d->str[i], sizeof(d->str[i]));
+			v[i].present = v[i].s != NULL;
+		} else {
+			v[i].present = read_num(d, rec, f, &v[i].u);
+		}
 	}
+	vt_event_fill(dec->kind, dec->name, v, 0, ev);
 }
 
 /* ftrace:print: a vmtraced marker line becomes its GUEST_* / MACHINE_ID event;

@@ -230,7 +230,7 @@ static int fragments(struct ctf2_parser *p, const char *text, size_t len)
 		json_t *j = json_loadb(text + i + 1, end - i - 1, JSON_REJECT_DUPLICATES, &jerr);
 		if (!j)
 			return vt_ctf2_error(p, "not JSON: %s (line %d)", jerr.text, jerr.line);
-		int rc = fragment(p, j);
+		int rc = vt_ctf2_draft_upgrade(j) ? vt_ctf2_error(p, "out of memory") : fragment(p, j);
 		json_decref(j);
 		if (rc)
 			return -1;

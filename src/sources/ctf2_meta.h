@@ -28,6 +28,10 @@ struct vt_ctf_fc *vt_ctf2_fc(struct ctf2_parser *p, json_t *j, uint32_t depth, c
 /* A scope's field class: absent is NULL with no error (*failed stays 0), else it must be a structure. */
 struct vt_ctf_fc *vt_ctf2_scope(struct ctf2_parser *p, json_t *obj, const char *key, int *failed);
 
+/* Rewrites a fragment written to a CTF 2 draft before 2.0 into 2.0's spelling
+ * (ctf2_meta_draft.c); 0, or -1 when out of memory. */
+int vt_ctf2_draft_upgrade(json_t *fragment);
+
 /* Typed members of an object: 0 and *out set, 1 when absent (out untouched), -1 (error set) when of another type. */
 int vt_ctf2_u64(struct ctf2_parser *p, json_t *obj, const char *key, uint64_t *out);
 int vt_ctf2_i64(struct ctf2_parser *p, json_t *obj, const char *key, int64_t *out);

@@ -25,7 +25,8 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_parse.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_tsdl_roles.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta.c
-  ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta_fc.c)
+  ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta_fc.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf2_meta_draft.c)
 # Its stream decoder and the native source behind VMTRACE_READER=native.
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_bits.c

@@ -634,6 +634,49 @@ static void ctf2_features(void **state)
 	vt_ctf_trace_class_free(tc);
 }
 
+/* CTF 2 as its drafts spelled it (Trace Compass's CTF2-7.0-* test traces): a clock class's "name" and
+ * byte "uuid", "default-clock-class-name", "user-attributes", enumeration types, and field locations as
+ * [scope, member...] arrays read as their 2.0 spellings. */
+static const char draft_ctf2[] =
+	"\x1e{\"type\":\"preamble\",\"version\":2}\n"
+	"\x1e{\"type\":\"trace-class\"}\n"
+	"\x1e{\"type\":\"clock-class\",\"name\":\"mono\",\"frequency\":1000,\"uuid\":[77,118,219,114,228,15,64,158,"
+	"186,48,83,45,48,157,80,72]}\n"
+	"\x1e{\"type\":\"data-stream-class\",\"default-clock-class-name\":\"mono\"}\n"
+	"\x1e{\"type\":\"event-record-class\",\"name\":\"yo\",\"user-attributes\":{\"babeltrace.org,2020\":{\"log-"
+	"level\":\"debug:line\"}},\"payload-field-class\":{\"type\":\"structure\",\"member-classes\":[{\"name\":"
+	"\"tag\",\"field-class\":{\"type\":\"fixed-length-signed-enumeration\",\"length\":8,\"byte-order\":\"big-"
+	"endian\",\"mappings\":{\"A\":[[-1,-1]],\"B\":[[1,1]]}}},{\"name\":\"var\",\"field-class\":{\"type\":"
+	"\"variant\",\"selector-field-location\":[\"event-record-payload\",\"tag\"],\"options\":[{\"name\":\"A\","
+	"\"selector-field-ranges\":[[-1,-1]],\"field-class\":{\"type\":\"null-terminated-string\"}},{\"name\":\"B\","
+	"\"selector-field-ranges\":[[1,1]],\"field-class\":{\"type\":\"variable-length-unsigned-enumeration\","
+	"\"mappings\":{\"x\":[[0,9]]}}}]}}]}}\n";
+
+static void ctf2_draft(void **state)
+{
+	(void)state;
+	struct vt_ctf_trace_class *tc;
+	struct vt_error err = {0};
+	if (vt_ctf_meta_parse(&tc, draft_ctf2, strlen(draft_ctf2), "draft", &err))
+		fail_msg("%s", err.msg);
+	const struct vt_ctf_clock_class *c = vt_ctf_clock_class_find(tc, "mono");
+	assert_non_null(c);
+	assert_true(c->has_uuid);
+	assert_int_equal(c->uuid[0], 77);
+	assert_int_equal(c->uuid[15], 72);
+	const struct vt_ctf_stream_class *sc = vt_ctf_stream_class_find(tc, 0);
+	assert_ptr_equal(sc->default_clock, c);
+	const struct vt_ctf_event_class *ev = vt_ctf_event_class_find(sc, 0);
+	assert_int_equal(ev->loglevel, 13);
+	const struct vt_ctf_fc *tag = member(ev->payload, "tag"), *var = member(ev->payload, "var");
+	expect_int(tag, VT_CTF_FC_SINT, 8);
+	assert_int_equal(tag->u.i.nmappings, 2);
+	assert_int_equal(var->u.v.loc.slot, (uint32_t)tag->slot);
+	assert_int_equal(var->u.v.options[1].fc->type, VT_CTF_FC_VUINT);
+	assert_int_equal(var->u.v.options[1].fc->u.i.nmappings, 1);
+	vt_ctf_trace_class_free(tc);
+}
+
 /* Thousands of event classes in several streams, ids scattered: each found by its id. */
 static void many_event_classes(void **state)
 {
@@ -952,12 +995,19 @@ static void hostile_ctf2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tsdl_testdata),           cmocka_unit_test(tsdl_simulator),
-		cmocka_unit_test(tsdl_kernel_layout),      cmocka_unit_test(tsdl_funky_layout),
-		cmocka_unit_test(tsdl_ust_and_big_endian), cmocka_unit_test(ctf2_twins),
-		cmocka_unit_test(many_event_classes),      cmocka_unit_test(ctf2_features),
-		cmocka_unit_test(tsdl_literals_and_paths), cmocka_unit_test(hostile_tsdl),
-		cmocka_unit_test(hostile_packets),         cmocka_unit_test(hostile_ctf2),
+		cmocka_unit_test(tsdl_testdata),
+		cmocka_unit_test(tsdl_simulator),
+		cmocka_unit_test(tsdl_kernel_layout),
+		cmocka_unit_test(tsdl_funky_layout),
+		cmocka_unit_test(tsdl_ust_and_big_endian),
+		cmocka_unit_test(ctf2_twins),
+		cmocka_unit_test(many_event_classes),
+		cmocka_unit_test(ctf2_features),
+		cmocka_unit_test(ctf2_draft),
+		cmocka_unit_test(tsdl_literals_and_paths),
+		cmocka_unit_test(hostile_tsdl),
+		cmocka_unit_test(hostile_packets),
+		cmocka_unit_test(hostile_ctf2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,7 +122,8 @@ static void put_formats(struct out *o, const struct vt_tc_file *d)
 static void put_options(struct out *o, const struct vt_tc_file *d)
 {
 	put(o, "options  ", 10);
-	put_option_str(o, OPT_TRACECLOCK, d->trace_clock);
+	if (d->trace_clock) /* empty, as trace-cmd writes it: the text follows the CPU table */
+		put_option(o, OPT_TRACECLOCK, NULL, 0);
 	put_option_str(o, OPT_UNAME, d->uname);
 	put_option_str(o, OPT_VERSION, d->version);
 	put_option_str(o, OPT_DATE, d->date);

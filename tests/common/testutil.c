@@ -42,6 +42,7 @@ static const struct {
 	[VT_SKIP_NO_PROGRAM] = {"no-program", 0},
 	[VT_SKIP_NO_TESTBED] = {"no-testbed", 0},
 	[VT_SKIP_ENVIRONMENT] = {"environment", 0},
+	[VT_SKIP_EXTERNAL_DATA] = {"external-data", 1},
 };
 
 const char *vt_skip_reason_name(enum vt_skip_reason why)

@@ -27,6 +27,8 @@ enum vt_skip_reason {
 	VT_SKIP_NO_PROGRAM,    /* a program the check runs is not installed */
 	VT_SKIP_NO_TESTBED,    /* no usable `make testbed` output */
 	VT_SKIP_ENVIRONMENT,   /* something else of this machine (a namespace, a mount) */
+	VT_SKIP_EXTERNAL_DATA, /* public data neither in the repository nor in ../shared (we may not
+				* commit it), on a machine with no copy and no network to fetch it */
 };
 
 /* The reason's short name ("emulator", "no-root"...) and whether CI accepts it. */

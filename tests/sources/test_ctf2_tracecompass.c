@@ -70,7 +70,7 @@ static void find_traces(void)
 			 xdg ? "" : "/.cache");
 	for (int i = 0; i < 3; i++)
 		if (cands[i][0] && holds_traces(cands[i])) {
-			snprintf(root, sizeof(root), "%s", cands[i]);
+			memcpy(root, cands[i], sizeof(root)); /* both PATH_MAX */
 			return;
 		}
 	extracted = vt_mkdtemp();
@@ -87,7 +87,7 @@ static void find_traces(void)
 	why[strcspn(why, "\n")] = 0;
 	vt_run_free(&r);
 	vt_rmtree(extracted);
-	vt_skip(VT_SKIP_NO_TESTDATA,
+	vt_skip(VT_SKIP_EXTERNAL_DATA,
 		"Trace Compass's CTF 2 test traces are not in $VT_TC_TRACES, %s or %s, and scripts/fetch-tc-traces "
 		"could not extract them (%s)",
 		cands[1], cands[2][0] ? cands[2] : "~/.cache/vmtrace/tracecompass-test-traces", why);

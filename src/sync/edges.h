@@ -9,7 +9,7 @@
 
 struct vt_edge {
 	int64_t at;
-	int delta; /* +1 an interval opens, -1 it closes */
+	int delta; /* +1 an interval opens, -1 it closes: no other value */
 };
 
 /* Sorts e by at, opens before closes at one time (touching intervals

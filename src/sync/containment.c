@@ -1,6 +1,7 @@
 #include "common/sort.h"
 #include "common/tmpfile.h"
 #include "sync/containment.h"
+#include "sync/edges.h"
 
 #include <errno.h>
 #include <math.h>
@@ -248,19 +249,6 @@ void vt_containment_free(struct vt_containment *c)
 /* One guest event, with the windows of its vCPU. */
 #define probe vt_containment_probe
 
-struct edge {
-	int64_t at;
-	int delta; /* +1 an interval opens, -1 it closes */
-};
-
-static int edge_cmp(const void *a, const void *b)
-{
-	const struct edge *x = a, *y = b;
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return y->delta - x->delta; /* opens before closes: touching intervals overlap */
-}
-
 /* First window ending at or after t. */
 static size_t first_window(const struct vt_vcpu_windows *w, int64_t t)
 {
@@ -281,29 +269,32 @@ static int best_shift(const struct probe *p, size_t n, const struct vt_transform
 		      double *half, size_t *covered)
 {
 	size_t cap = 0, ne = 0;
-	struct edge *e = NULL;
+	struct vt_edge *e = NULL;
 	for (size_t i = 0; i < n; i++) {
 		int64_t pred = vt_transform_apply(t, p[i].guest_ts);
 		const struct vt_vcpu_windows *w = p[i].windows;
 		for (size_t k = first_window(w, pred - radius); k < w->n && w->w[k].start <= pred + radius; k++) {
 			if (ne + 2 > cap) {
 				cap = cap ? cap * 2 : 4096;
-				struct edge *g = realloc(e, cap * sizeof(*g));
+				struct vt_edge *g = realloc(e, cap * sizeof(*g));
 				if (!g) {
 					free(e);
 					return -1;
 				}
 				e = g;
 			}
-			e[ne++] = (struct edge){w->w[k].start - pred, +1};
-			e[ne++] = (struct edge){w->w[k].end - pred, -1};
+			e[ne++] = (struct vt_edge){w->w[k].start - pred, +1};
+			e[ne++] = (struct vt_edge){w->w[k].end - pred, -1};
 		}
 	}
 	if (!ne) {
 		free(e);
 		return -1;
 	}
-	vt_qsort(e, ne, sizeof(*e), edge_cmp);
+	if (vt_edges_sort(e, ne)) {
+		free(e);
+		return -1;
+	}
 	int cur = 0, best = -1;
 	int64_t lo = 0, hi = 0;
 	for (size_t i = 0; i < ne; i++) {

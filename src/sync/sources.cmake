@@ -4,6 +4,7 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/hull.c
   ${CMAKE_CURRENT_LIST_DIR}/containment.c
   ${CMAKE_CURRENT_LIST_DIR}/containment_wide.c
+  ${CMAKE_CURRENT_LIST_DIR}/edges.c
   ${CMAKE_CURRENT_LIST_DIR}/evidence.c
   ${CMAKE_CURRENT_LIST_DIR}/links.c
   ${CMAKE_CURRENT_LIST_DIR}/measure.c

@@ -144,7 +144,7 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 	r->roles_seen &= ~(uint32_t)VT_CTF_ROLE_EVENT_CLASS_ID;
 	r->strused = 0;
 	const struct vt_ctf_ctx_plan *ctx = &t->ctx[s->sc_index];
-	if (s->sc->event_header && vt_ctf_read(r, s->sc->event_header))
+	if (s->sc->event_header && vt_flat_read(r, ctx->header, s->sc->event_header, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	uint64_t cycles = r->clock;
 	long ei = event_class(s, start, err);
@@ -158,22 +158,18 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 		r->cap[VT_CTF_SCOPE_EVENT_COMMON_CONTEXT] =
 			(struct vt_ctf_cap_table){ctx->common, ctx->ncommon, s->ctx_caps};
 	}
-	if (s->sc->event_common_context && vt_ctf_read(r, s->sc->event_common_context))
+	if (s->sc->event_common_context &&
+	    vt_flat_read(r, ctx->common_prog, s->sc->event_common_context, s->ctx_caps))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	r->cap[VT_CTF_SCOPE_EVENT_COMMON_CONTEXT].index = NULL;
-	if (ec->specific_context && vt_ctf_read(r, ec->specific_context))
+	if (ec->specific_context && vt_flat_read(r, plan->specific, ec->specific_context, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	if (plan->index) {
 		reset_captures(s->caps, plan->ncaps);
 		r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD] = (struct vt_ctf_cap_table){plan->index, plan->n, s->caps};
 	}
-	if (plan->skip_bits >= 0 && r->pos % 8 == 0) {
-		if ((uint64_t)plan->skip_bits > r->end - r->pos)
-			return vt_nstream_error(s, r->pos, "a field passes the packet's content", err);
-		r->pos += (uint64_t)plan->skip_bits;
-	} else if (ec->payload && vt_ctf_read(r, ec->payload)) {
+	if (ec->payload && vt_flat_read(r, plan->payload, ec->payload, s->caps))
 		return vt_nstream_error(s, r->pos, r->error, err);
-	}
 	r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD].index = NULL;
 	if (r->pos == start)
 		return vt_nstream_error(s, start, "an event record of no size", err);

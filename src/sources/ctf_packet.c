@@ -137,6 +137,7 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	r->buf = s->map + s->pkt_off;
 	r->pos = 0;
 	r->end = (uint64_t)(s->size - s->pkt_off) * 8;
+	r->lim = (uint64_t)(s->size - s->pkt_off);
 	r->roles_seen = 0;
 	for (int i = 0; i < VT_CTF_SCOPE_COUNT; i++)
 		r->cap[i].index = NULL;

@@ -135,8 +135,7 @@ static uint64_t slot_value(const struct vt_ctf_reader *r, const struct vt_ctf_lo
 	return loc->slot < r->nslots ? r->slots[loc->slot] : 0;
 }
 
-/* A string's text up to its first NUL, kept in the string buffer. */
-static int keep_text(struct vt_ctf_reader *r, const uint8_t *p, uint64_t len, struct vt_ctf_capture *c)
+int vt_ctf_keep_text(struct vt_ctf_reader *r, const uint8_t *p, uint64_t len, struct vt_ctf_capture *c)
 {
 	const uint8_t *nul = memchr(p, 0, (size_t)len);
 	size_t n = nul ? (size_t)(nul - p) : (size_t)len;
@@ -169,7 +168,7 @@ static int read_bytes(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc, struc
 	const uint8_t *p = r->buf + r->pos / 8;
 	r->pos += 8 * len;
 	if (c && (fc->type == VT_CTF_FC_SL_STRING || fc->type == VT_CTF_FC_DL_STRING))
-		return keep_text(r, p, len, c);
+		return vt_ctf_keep_text(r, p, len, c);
 	return 0;
 }
 

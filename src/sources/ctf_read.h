@@ -37,6 +37,7 @@ struct vt_ctf_cap_table {
 struct vt_ctf_reader {
 	const uint8_t *buf; /* the packet's first byte (weak: the mapping) */
 	uint64_t pos, end;  /* bits from buf; end: the content's end */
+	uint64_t lim;       /* bytes readable from buf: to the mapping's end */
 	uint64_t *slots;    /* the trace class's nslots (owned by the stream) */
 	uint32_t nslots;
 	uint64_t clock; /* the default clock's value, in cycles */
@@ -52,6 +53,10 @@ struct vt_ctf_reader {
 /* Reads a field of class fc at r->pos. Returns 0, or -1 with r->error set
  * and r->pos where the problem is. */
 int vt_ctf_read(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc);
+
+/* Keeps a string's text (len bytes at p, up to its first NUL) in the string
+ * buffer as c's. 0, or -1 when out of memory (r->error set). */
+int vt_ctf_keep_text(struct vt_ctf_reader *r, const uint8_t *p, uint64_t len, struct vt_ctf_capture *c);
 
 /* The text of a capture (NULL when it is no string). */
 const char *vt_ctf_capture_str(const struct vt_ctf_reader *r, const struct vt_ctf_capture *c);

@@ -114,7 +114,7 @@ static int fixed_int(struct compiler *c, const struct vt_ctf_fc *fc)
 	if (!b)
 		return -1;
 	b->bits = off + fc->u.i.length;
-	struct vt_flat_int fi = {.off = off, .len = fc->u.i.length, .slot = -1, .cap = cap_of(c, fc)};
+	struct vt_flat_int fi = {.off = off, .len = fc->u.i.length, .role = -1, .slot = -1, .cap = cap_of(c, fc)};
 	if (fc->type == VT_CTF_FC_FLOAT) { /* no integer value: only a capture's presence */
 		fi.how = VT_FLAT_FLOAT;
 		return fi.cap >= 0 ? add_int(c, b, &fi) : 0;
@@ -183,7 +183,7 @@ static int fixed_bytes(struct compiler *c, const struct vt_ctf_fc *fc, uint64_t 
 	if (!text)
 		return 0;
 	struct vt_flat_int fi = {
-		.off = off, .len = (uint32_t)(bits / 8), .how = VT_FLAT_TEXT, .slot = -1, .cap = cap_of(c, fc)};
+		.off = off, .len = (uint32_t)(bits / 8), .how = VT_FLAT_TEXT, .role = -1, .slot = -1, .cap = cap_of(c, fc)};
 	return add_int(c, b, &fi);
 }
 
@@ -207,11 +207,48 @@ static int generic(struct compiler *c, const struct vt_ctf_fc *fc)
 
 static int member(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth);
 
+/* A structure's alignment and members, inlined. */
+static int struct_body(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth)
+{
+	uint64_t off;
+	if (!place(c, fc->align, &off))
+		return -1;
+	c->f->steps[c->f->n - 1].bits = off;
+	for (uint32_t i = 0; i < fc->u.st.nmembers; i++)
+		if (member(c, fc->u.st.members[i].fc, depth + 1))
+			return -1;
+	return 0;
+}
+
+/* A captured static-length array of contiguous integers nobody else reads
+ * (lttng-modules' addresses): its first elements kept; 1, or 0 when it is
+ * not one. */
+static int captured_array(struct compiler *c, const struct vt_ctf_fc *fc, int32_t cap)
+{
+	const struct vt_ctf_fc *e = fc->u.a.element;
+	if ((e->type != VT_CTF_FC_UINT && e->type != VT_CTF_FC_SINT) || e->slot >= 0 || e->roles || e->u.i.clock ||
+	    cap_of(c, e) >= 0 || !e->u.i.length || e->u.i.length > 64 || e->u.i.length % e->align ||
+	    fc->align != e->align || fc->u.a.length > VT_CTF_MAX_STATIC_LENGTH)
+		return 0;
+	uint64_t off;
+	struct vt_flat_step *b = place(c, fc->align, &off);
+	if (!b)
+		return -1;
+	b->bits = off + fc->u.a.length * e->u.i.length;
+	struct vt_flat_int fi = {.off = off,
+				 .len = e->u.i.length,
+				 .count = (uint32_t)fc->u.a.length,
+				 .be = e->u.i.byte_order == VT_CTF_BE,
+				 .how = VT_FLAT_ARRAY,
+				 .sext = e->type == VT_CTF_FC_SINT,
+				 .role = -1,
+				 .slot = -1,
+				 .cap = cap};
+	return add_int(c, b, &fi) ? -1 : 1;
+}
+
 static int variant(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth)
 {
-	for (uint32_t i = 0; i < fc->u.v.noptions; i++)
-		if (cap_of(c, fc->u.v.options[i].fc) >= 0) /* its presence is captured */
-			return generic(c, fc);
 	close_block(c);
 	uint32_t known = c->known;
 	struct vt_flat_option *opts = calloc(fc->u.v.noptions ? fc->u.v.noptions : 1, sizeof(*opts));
@@ -221,10 +258,13 @@ static int variant(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t dept
 	}
 	for (uint32_t i = 0; i < fc->u.v.noptions; i++) {
 		struct compiler sub = {.index = c->index, .n = c->n, .known = known};
+		const struct vt_ctf_fc *ofc = fc->u.v.options[i].fc;
 		opts[i].ranges = fc->u.v.options[i].ranges;
 		opts[i].nranges = fc->u.v.options[i].nranges;
+		opts[i].cap = cap_of(c, ofc); /* the step marks a captured option present */
 		sub.f = opts[i].prog = calloc(1, sizeof(*sub.f));
-		if (!sub.f || member(&sub, fc->u.v.options[i].fc, depth + 1)) {
+		if (!sub.f || (opts[i].cap >= 0 && ofc->type == VT_CTF_FC_STRUCT ? struct_body(&sub, ofc, depth + 1)
+										 : member(&sub, ofc, depth + 1))) {
 			for (uint32_t k = 0; k <= i; k++)
 				vt_flat_free(opts[k].prog);
 			free(opts);
@@ -268,7 +308,6 @@ static int member(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth
 		return generic(c, fc);
 	int32_t cap = cap_of(c, fc);
 	int64_t bits;
-	uint64_t off;
 	struct vt_flat_step *s;
 	switch (fc->type) {
 	case VT_CTF_FC_BIT_ARRAY:
@@ -293,19 +332,17 @@ static int member(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth
 			s->slot = fc->u.s.loc.slot;
 		return 0;
 	case VT_CTF_FC_STRUCT:
-		if (cap >= 0)
-			return generic(c, fc);
-		if (!place(c, fc->align, &off)) /* the structure's own alignment */
-			return -1;
-		c->f->steps[c->f->n - 1].bits = off;
-		for (uint32_t i = 0; i < fc->u.st.nmembers; i++)
-			if (member(c, fc->u.st.members[i].fc, depth + 1))
-				return -1;
-		return 0;
+		return cap >= 0 ? generic(c, fc) : struct_body(c, fc, depth);
 	case VT_CTF_FC_VARIANT:
 		return cap >= 0 ? generic(c, fc) : variant(c, fc, depth);
 	case VT_CTF_FC_DL_ARRAY:
 		return dl_array(c, fc);
+	case VT_CTF_FC_SL_ARRAY:
+		if (cap >= 0) {
+			int rc = captured_array(c, fc, cap);
+			return rc ? (rc < 0 ? -1 : 0) : generic(c, fc);
+		}
+		/* fall through */
 	default: /* SL blobs and byte-aligned arrays of fields nobody reads are skipped whole */
 		if ((fc->type == VT_CTF_FC_SL_BLOB || (fc->type == VT_CTF_FC_SL_ARRAY && fc->align == 8)) &&
 		    (bits = unread_bits(c, fc, 0)) >= 0)

@@ -35,12 +35,15 @@ enum vt_flat_how {
 	VT_FLAT_BE,
 	VT_FLAT_FLOAT,
 	VT_FLAT_TEXT,
+	VT_FLAT_ARRAY, /* a captured static-length array of count integers of len bits, contiguous */
 };
 
 /* A field of a block that somebody uses. */
 struct vt_flat_int {
 	uint64_t off; /* bits from the block's start */
-	uint32_t len; /* bits; TEXT: bytes */
+	uint32_t len; /* bits; TEXT: bytes; ARRAY: an element's bits */
+	uint32_t count; /* ARRAY: elements */
+	uint8_t be;     /* ARRAY: big-endian elements */
 	uint8_t how;  /* enum vt_flat_how */
 	uint8_t sext; /* a signed integer */
 	uint8_t boolean;
@@ -57,6 +60,7 @@ struct vt_flat_option {
 	const struct vt_ctf_range *ranges; /* weak: the trace class's */
 	uint32_t nranges;
 	struct vt_flat *prog; /* owned */
+	int32_t cap;          /* the option's presence is captured, or -1 */
 };
 
 struct vt_flat_step {

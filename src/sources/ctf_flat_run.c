@@ -70,10 +70,24 @@ static uint64_t load(const struct vt_flat_int *fi, const uint8_t *buf, uint64_t 
 	}
 }
 
+/* A captured array's length and first elements, as read_array keeps them. */
+static int array(const uint8_t *buf, const struct vt_flat_int *fi, uint64_t at, struct vt_ctf_capture *c)
+{
+	c->present = 1;
+	c->nelems = fi->count;
+	for (uint32_t i = 0; i < fi->count && i < VT_CTF_CAPTURE_ELEMS; i++, at += fi->len) {
+		uint64_t v = fi->be ? vt_bits_be(buf, at, fi->len) : vt_bits_le(buf, at, fi->len);
+		c->elems[i] = fi->sext ? (uint64_t)vt_bits_sext(v, fi->len) : v;
+	}
+	return 0;
+}
+
 static int block_int(struct vt_ctf_reader *r, const struct vt_flat_int *fi, uint64_t at, struct vt_ctf_capture *caps)
 {
 	if (fi->how == VT_FLAT_TEXT)
 		return text(r, r->buf + (at >> 3), fi->len, &caps[fi->cap]);
+	if (fi->how == VT_FLAT_ARRAY)
+		return array(r->buf, fi, at, &caps[fi->cap]);
 	if (fi->how == VT_FLAT_FLOAT) {
 		caps[fi->cap].present = 1;
 		caps[fi->cap].u = 0;
@@ -122,8 +136,11 @@ static int variant(const struct vt_flat_step *s, struct vt_ctf_reader *r, struct
 {
 	uint64_t v = slot(r, s->slot);
 	for (uint32_t i = 0; i < s->nopts; i++)
-		if (in_ranges(s->opts[i].ranges, s->opts[i].nranges, v, s->sgn))
+		if (in_ranges(s->opts[i].ranges, s->opts[i].nranges, v, s->sgn)) {
+			if (s->opts[i].cap >= 0)
+				caps[s->opts[i].cap].present = 1;
 			return vt_flat_run(s->opts[i].prog, r, caps);
+		}
 	return -1;
 }
 

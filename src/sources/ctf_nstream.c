@@ -23,6 +23,8 @@ static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 	s->file = i;
 	s->path = s->files[i];
 	s->pkt_off = 0;
+	s->pkt_no = 0;
+	vt_ctf_index_free(&s->index);
 	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
@@ -40,6 +42,7 @@ static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 		}
 		s->map = m;
 		s->size = (size_t)st.st_size;
+		vt_ctf_index_load(&s->index, s->path, s->size);
 	}
 	close(fd);
 	return 0;
@@ -67,6 +70,7 @@ void vt_nstream_close(struct vt_nstream *s)
 	if (s->map)
 		munmap((void *)s->map, s->size);
 	s->map = NULL;
+	vt_ctf_index_free(&s->index);
 	free(s->r.slots);
 	free(s->r.strbuf);
 	for (size_t i = 0; i < s->nfiles; i++)

@@ -90,14 +90,32 @@ static int find_class(struct vt_nstream *s, struct vt_error *err)
 	return 0;
 }
 
-/* Sizes from the context, checked: the packet within the file, the content within the packet. */
+/* The file's packet index entry of this packet, when it has a usable index
+ * that agrees with the context's sizes (those it gives); one that disagrees
+ * is dropped, and the packets are scanned from there on. */
+static const struct vt_ctf_index_entry *index_entry(struct vt_nstream *s, uint64_t total, uint64_t content)
+{
+	const struct vt_ctf_index_entry *e = s->pkt_no < s->index.n ? &s->index.pkt[s->pkt_no] : NULL;
+	if (e && e->offset == s->pkt_off && (!total || total == e->total_bits) && (!content || content == e->content_bits))
+		return e;
+	vt_ctf_index_free(&s->index);
+	return NULL;
+}
+
+/* Sizes from the context (or the index, where the context gives none), checked:
+ * the packet within the file, the content within the packet. */
 static int packet_sizes(struct vt_nstream *s, struct vt_error *err)
 {
 	struct vt_ctf_reader *r = &s->r;
 	uint64_t left = (uint64_t)(s->size - s->pkt_off) * 8;
 	uint64_t total = SEEN(r, VT_CTF_ROLE_PACKET_TOTAL_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_TOTAL_LENGTH) : 0;
 	uint64_t content =
-		SEEN(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) : total;
+		SEEN(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) : 0;
+	const struct vt_ctf_index_entry *e = s->index.n ? index_entry(s, total, content) : NULL;
+	if (e) {
+		total = e->total_bits;
+		content = e->content_bits;
+	}
 	if (!total)
 		total = content ? content : left;
 	if (!content)
@@ -175,5 +193,6 @@ void vt_ctf_packet_end(struct vt_nstream *s)
 			vt_nstream_note_ts(s, ns);
 	}
 	s->pkt_off += s->pkt_bits / 8;
+	s->pkt_no++;
 	s->in_packet = false;
 }

@@ -26,7 +26,7 @@ static int has_nul(const uint8_t *p, uint32_t len)
 /* A captured static-length string: in place when a NUL ends it inside, else copied. */
 static int text(struct vt_ctf_reader *r, const uint8_t *p, uint32_t len, struct vt_ctf_capture *c)
 {
-	c->present = 1;
+	vt_ctf_capture_take(c);
 	if (has_nul(p, len)) {
 		c->s = (const char *)p;
 		return 0;
@@ -73,8 +73,7 @@ static uint64_t load(const struct vt_flat_int *fi, const uint8_t *buf, uint64_t 
 /* A captured array's length and first elements, as read_array keeps them. */
 static int array(const uint8_t *buf, const struct vt_flat_int *fi, uint64_t at, struct vt_ctf_capture *c)
 {
-	c->present = 1;
-	c->nelems = fi->count;
+	vt_ctf_capture_take(c)->nelems = fi->count;
 	for (uint32_t i = 0; i < fi->count && i < VT_CTF_CAPTURE_ELEMS; i++, at += fi->len) {
 		uint64_t v = fi->be ? vt_bits_be(buf, at, fi->len) : vt_bits_le(buf, at, fi->len);
 		c->elems[i] = fi->sext ? (uint64_t)vt_bits_sext(v, fi->len) : v;
@@ -89,8 +88,7 @@ static int block_int(struct vt_ctf_reader *r, const struct vt_flat_int *fi, uint
 	if (fi->how == VT_FLAT_ARRAY)
 		return array(r->buf, fi, at, &caps[fi->cap]);
 	if (fi->how == VT_FLAT_FLOAT) {
-		caps[fi->cap].present = 1;
-		caps[fi->cap].u = 0;
+		vt_ctf_capture_take(&caps[fi->cap]);
 		return 0;
 	}
 	uint64_t v = load(fi, r->buf, at, r->lim);
@@ -111,10 +109,8 @@ static int block_int(struct vt_ctf_reader *r, const struct vt_flat_int *fi, uint
 	}
 	if (fi->clock)
 		r->clock = vt_ctf_clock_update(r->clock, v, fi->len);
-	if (fi->cap >= 0) {
-		caps[fi->cap].present = 1;
-		caps[fi->cap].u = v;
-	}
+	if (fi->cap >= 0)
+		vt_ctf_capture_take(&caps[fi->cap])->u = v;
 	return 0;
 }
 
@@ -138,7 +134,7 @@ static int variant(const struct vt_flat_step *s, struct vt_ctf_reader *r, struct
 	for (uint32_t i = 0; i < s->nopts; i++)
 		if (in_ranges(s->opts[i].ranges, s->opts[i].nranges, v, s->sgn)) {
 			if (s->opts[i].cap >= 0)
-				caps[s->opts[i].cap].present = 1;
+				vt_ctf_capture_take(&caps[s->opts[i].cap]);
 			return vt_flat_run(s->opts[i].prog, r, caps);
 		}
 	return -1;
@@ -153,8 +149,7 @@ static int dl_bytes(const struct vt_flat_step *s, struct vt_ctf_reader *r, struc
 	r->pos += 8 * len;
 	if (s->cap < 0)
 		return 0;
-	caps[s->cap].present = 1;
-	return vt_ctf_keep_text(r, p, len, &caps[s->cap]);
+	return vt_ctf_keep_text(r, p, len, vt_ctf_capture_take(&caps[s->cap]));
 }
 
 static int step(const struct vt_flat_step *s, struct vt_ctf_reader *r, struct vt_ctf_capture *caps)
@@ -178,8 +173,7 @@ static int step(const struct vt_flat_step *s, struct vt_ctf_reader *r, struct vt
 		if (!nul)
 			return -1;
 		if (s->cap >= 0) {
-			caps[s->cap].present = 1;
-			caps[s->cap].s = (const char *)p;
+			vt_ctf_capture_take(&caps[s->cap])->s = (const char *)p;
 		}
 		r->pos += 8 * (uint64_t)(nul - p + 1);
 		return 0;

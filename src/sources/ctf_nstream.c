@@ -107,15 +107,12 @@ int vt_nstream_peek(const struct vt_ntrace *t, const char *path, struct vt_nstre
 	return rc;
 }
 
+/* Only presence: a capture's value is read only when present, and every
+ * read that makes it present sets the value of its kind (ctf_read.h). */
 static void reset_captures(struct vt_ctf_capture *caps, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		caps[i].present = 0;
-		caps[i].u = 0;
-		caps[i].s = NULL;
-		caps[i].has_soff = 0;
-		caps[i].nelems = 0;
-	}
 }
 
 /* The position in its stream class of the event record class of the header just read, or -1. */

@@ -40,9 +40,7 @@ static struct vt_ctf_capture *capture_of(struct vt_ctf_reader *r, const struct v
 	const struct vt_ctf_cap_table *t = &r->cap[scope];
 	if (!t->index || idx >= t->n || t->index[idx] < 0)
 		return NULL;
-	struct vt_ctf_capture *c = &t->caps[t->index[idx]];
-	c->present = 1;
-	return c;
+	return vt_ctf_capture_take(&t->caps[t->index[idx]]);
 }
 
 static void keep_int(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc, uint64_t v, struct vt_ctf_capture *c)
@@ -268,13 +266,4 @@ int vt_ctf_read(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc)
 	}
 	}
 	return fail(r, "an unknown field class");
-}
-
-const char *vt_ctf_capture_str(const struct vt_ctf_reader *r, const struct vt_ctf_capture *c)
-{
-	if (!c->present)
-		return NULL;
-	if (c->s)
-		return c->s;
-	return c->has_soff && c->soff < r->strused ? r->strbuf + c->soff : NULL;
 }

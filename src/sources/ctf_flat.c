@@ -343,9 +343,11 @@ static int member(struct compiler *c, const struct vt_ctf_fc *fc, uint32_t depth
 			return rc ? (rc < 0 ? -1 : 0) : generic(c, fc);
 		}
 		/* fall through */
-	default: /* SL blobs and byte-aligned arrays of fields nobody reads are skipped whole */
-		if ((fc->type == VT_CTF_FC_SL_BLOB || (fc->type == VT_CTF_FC_SL_ARRAY && fc->align == 8)) &&
-		    (bits = unread_bits(c, fc, 0)) >= 0)
+	default: /* SL blobs (their bytes are read by nobody, whatever their role) and
+		  * byte-aligned arrays of fields nobody reads are skipped whole */
+		if (fc->type == VT_CTF_FC_SL_BLOB && cap < 0 && fc->u.s.length <= VT_CTF_MAX_STATIC_LENGTH)
+			return fixed_bytes(c, fc, 8 * fc->u.s.length, 0);
+		if (fc->type == VT_CTF_FC_SL_ARRAY && fc->align == 8 && (bits = unread_bits(c, fc, 0)) >= 0)
 			return fixed_bytes(c, fc, (uint64_t)bits, 0);
 		if (fc->type == VT_CTF_FC_DL_BLOB && cap < 0) {
 			if (!(s = own_step(c, VT_FLAT_DL_BYTES, 8, 8)))

@@ -20,6 +20,7 @@ struct vt_ntrace {
 	struct vt_ctf_trace_class *tc; /* owned */
 	struct vt_ctf_plan **plans;    /* [stream class][event class] (owned) */
 	struct vt_ctf_ctx_plan *ctx;   /* [stream class] (owned) */
+	struct vt_flat *packet_header; /* its read program (owned) */
 	int64_t adjust_ns;             /* weak copy of the trace's clock adjustment, set at open */
 	struct vt_trace_info *info;    /* weak: the trace's, in the source */
 };

@@ -159,7 +159,7 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	r->roles_seen = 0;
 	for (int i = 0; i < VT_CTF_SCOPE_COUNT; i++)
 		r->cap[i].index = NULL;
-	if (tc->packet_header && vt_ctf_read(r, tc->packet_header))
+	if (tc->packet_header && vt_flat_read(r, s->trace->packet_header, tc->packet_header, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	if (SEEN(r, VT_CTF_ROLE_PACKET_MAGIC) && ROLE(r, VT_CTF_ROLE_PACKET_MAGIC) != CTF_MAGIC)
 		return vt_nstream_error(s, 0, "bad magic number: not a CTF packet", err);
@@ -169,7 +169,7 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	s->cpu_cap = (struct vt_ctf_capture){0};
 	r->cap[VT_CTF_SCOPE_PACKET_CONTEXT] = (struct vt_ctf_cap_table){ctx->packet, ctx->npacket, &s->cpu_cap};
 	r->roles_seen &= ~(uint32_t)(VT_CTF_ROLE_DEFAULT_CLOCK_TIMESTAMP | VT_CTF_ROLE_PACKET_END_TIMESTAMP);
-	if (s->sc->packet_context && vt_ctf_read(r, s->sc->packet_context))
+	if (s->sc->packet_context && vt_flat_read(r, ctx->packet_prog, s->sc->packet_context, &s->cpu_cap))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	r->cap[VT_CTF_SCOPE_PACKET_CONTEXT].index = NULL;
 	if (packet_sizes(s, err))

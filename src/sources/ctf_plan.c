@@ -203,6 +203,7 @@ int vt_ctf_ctx_plan_init(struct vt_ctf_ctx_plan *p, const struct vt_ctf_stream_c
 	int nomem = 0;
 	p->header = vt_flat_compile(sc->event_header, NULL, 0, &nomem);
 	p->common_prog = vt_flat_compile(common, p->common, p->ncommon, &nomem);
+	p->packet_prog = vt_flat_compile(sc->packet_context, p->packet, p->npacket, &nomem);
 	return nomem ? -1 : 0;
 }
 
@@ -213,7 +214,8 @@ void vt_ctf_ctx_plan_fini(struct vt_ctf_ctx_plan *p)
 	p->common = p->packet = NULL;
 	vt_flat_free(p->header);
 	vt_flat_free(p->common_prog);
-	p->header = p->common_prog = NULL;
+	vt_flat_free(p->packet_prog);
+	p->header = p->common_prog = p->packet_prog = NULL;
 }
 
 /* Bytes of an address array, as ctf_decode.c's copy_address makes them. */

@@ -47,7 +47,7 @@ struct vt_ctf_ctx_plan {
 	int16_t *packet; /* owned: cpu_id -> 0 */
 	uint32_t npacket;
 	int has_cpu;
-	struct vt_flat *header, *common_prog; /* read programs, NULL when absent (owned) */
+	struct vt_flat *header, *common_prog, *packet_prog; /* read programs, NULL when absent (owned) */
 };
 
 /* Returns 0, or -1 when out of memory. */

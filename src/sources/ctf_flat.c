@@ -162,7 +162,8 @@ static int64_t unread_bits(const struct compiler *c, const struct vt_ctf_fc *fc,
 	}
 	case VT_CTF_FC_SL_ARRAY: {
 		int64_t e = unread_bits(c, fc->u.a.element, depth + 1);
-		if (e < 0 || fc->u.a.length > VT_CTF_MAX_STATIC_LENGTH ||
+		/* elements of no size: vt_ctf_read still bounds their count by the content */
+		if (e <= 0 || fc->u.a.length > VT_CTF_MAX_STATIC_LENGTH ||
 		    (e && (uint64_t)e > (uint64_t)INT64_MAX / 4 / (fc->u.a.length + 1)))
 			return -1;
 		return e * (int64_t)fc->u.a.length;

@@ -63,6 +63,10 @@ static int make_plans(struct vt_ntrace *t)
 	t->ctx = calloc(tc->nstreams ? tc->nstreams : 1, sizeof(*t->ctx));
 	if (!t->plans || !t->ctx)
 		return -1;
+	int nomem = 0;
+	t->packet_header = vt_flat_compile(tc->packet_header, NULL, 0, &nomem);
+	if (nomem)
+		return -1;
 	for (size_t i = 0; i < tc->nstreams; i++) {
 		const struct vt_ctf_stream_class *sc = tc->streams[i];
 		if (vt_ctf_ctx_plan_init(&t->ctx[i], sc))
@@ -106,6 +110,7 @@ void vt_ntrace_close(struct vt_ntrace *t)
 	}
 	free(t->plans);
 	free(t->ctx);
+	vt_flat_free(t->packet_header);
 	vt_ctf_trace_class_free(t->tc);
 	memset(t, 0, sizeof(*t));
 }

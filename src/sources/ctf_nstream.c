@@ -23,6 +23,8 @@ static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 	s->file = i;
 	s->path = s->files[i];
 	s->pkt_off = 0;
+	s->pkt_no = 0;
+	vt_ctf_index_free(&s->index);
 	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
@@ -40,6 +42,7 @@ static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 		}
 		s->map = m;
 		s->size = (size_t)st.st_size;
+		vt_ctf_index_load(&s->index, s->path, s->size);
 	}
 	close(fd);
 	return 0;
@@ -67,6 +70,7 @@ void vt_nstream_close(struct vt_nstream *s)
 	if (s->map)
 		munmap((void *)s->map, s->size);
 	s->map = NULL;
+	vt_ctf_index_free(&s->index);
 	free(s->r.slots);
 	free(s->r.strbuf);
 	for (size_t i = 0; i < s->nfiles; i++)
@@ -103,15 +107,12 @@ int vt_nstream_peek(const struct vt_ntrace *t, const char *path, struct vt_nstre
 	return rc;
 }
 
+/* Only presence: a capture's value is read only when present, and every
+ * read that makes it present sets the value of its kind (ctf_read.h). */
 static void reset_captures(struct vt_ctf_capture *caps, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		caps[i].present = 0;
-		caps[i].u = 0;
-		caps[i].s = NULL;
-		caps[i].has_soff = 0;
-		caps[i].nelems = 0;
-	}
 }
 
 /* The position in its stream class of the event record class of the header just read, or -1. */
@@ -144,7 +145,7 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 	r->roles_seen &= ~(uint32_t)VT_CTF_ROLE_EVENT_CLASS_ID;
 	r->strused = 0;
 	const struct vt_ctf_ctx_plan *ctx = &t->ctx[s->sc_index];
-	if (s->sc->event_header && vt_ctf_read(r, s->sc->event_header))
+	if (s->sc->event_header && vt_flat_read(r, ctx->header, s->sc->event_header, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	uint64_t cycles = r->clock;
 	long ei = event_class(s, start, err);
@@ -158,22 +159,18 @@ static int read_event(struct vt_nstream *s, struct vt_error *err)
 		r->cap[VT_CTF_SCOPE_EVENT_COMMON_CONTEXT] =
 			(struct vt_ctf_cap_table){ctx->common, ctx->ncommon, s->ctx_caps};
 	}
-	if (s->sc->event_common_context && vt_ctf_read(r, s->sc->event_common_context))
+	if (s->sc->event_common_context &&
+	    vt_flat_read(r, ctx->common_prog, s->sc->event_common_context, s->ctx_caps))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	r->cap[VT_CTF_SCOPE_EVENT_COMMON_CONTEXT].index = NULL;
-	if (ec->specific_context && vt_ctf_read(r, ec->specific_context))
+	if (ec->specific_context && vt_flat_read(r, plan->specific, ec->specific_context, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	if (plan->index) {
 		reset_captures(s->caps, plan->ncaps);
 		r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD] = (struct vt_ctf_cap_table){plan->index, plan->n, s->caps};
 	}
-	if (plan->skip_bits >= 0 && r->pos % 8 == 0) {
-		if ((uint64_t)plan->skip_bits > r->end - r->pos)
-			return vt_nstream_error(s, r->pos, "a field passes the packet's content", err);
-		r->pos += (uint64_t)plan->skip_bits;
-	} else if (ec->payload && vt_ctf_read(r, ec->payload)) {
+	if (ec->payload && vt_flat_read(r, plan->payload, ec->payload, s->caps))
 		return vt_nstream_error(s, r->pos, r->error, err);
-	}
 	r->cap[VT_CTF_SCOPE_EVENT_PAYLOAD].index = NULL;
 	if (r->pos == start)
 		return vt_nstream_error(s, start, "an event record of no size", err);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sources/ctf_index.h"
 #include "sources/ctf_plan.h"
 #include "sources/ctf_read.h"
 #include "vmtrace/sources.h"
@@ -19,6 +20,7 @@ struct vt_ntrace {
 	struct vt_ctf_trace_class *tc; /* owned */
 	struct vt_ctf_plan **plans;    /* [stream class][event class] (owned) */
 	struct vt_ctf_ctx_plan *ctx;   /* [stream class] (owned) */
+	struct vt_flat *packet_header; /* its read program (owned) */
 	int64_t adjust_ns;             /* weak copy of the trace's clock adjustment, set at open */
 	struct vt_trace_info *info;    /* weak: the trace's, in the source */
 };
@@ -30,6 +32,8 @@ struct vt_nstream {
 	const struct vt_ntrace *trace; /* weak */
 	const uint8_t *map;            /* the file, mapped (owned) */
 	size_t size;
+	struct vt_ctf_index index; /* the file's packet index, when usable (owned) */
+	size_t pkt_no;             /* the packet's number in the file */
 	struct vt_ctf_reader r;
 	/* the packet being read */
 	uint64_t pkt_off;  /* bytes: where it starts in the file */

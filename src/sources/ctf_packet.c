@@ -90,14 +90,32 @@ static int find_class(struct vt_nstream *s, struct vt_error *err)
 	return 0;
 }
 
-/* Sizes from the context, checked: the packet within the file, the content within the packet. */
+/* The file's packet index entry of this packet, when it has a usable index
+ * that agrees with the context's sizes (those it gives); one that disagrees
+ * is dropped, and the packets are scanned from there on. */
+static const struct vt_ctf_index_entry *index_entry(struct vt_nstream *s, uint64_t total, uint64_t content)
+{
+	const struct vt_ctf_index_entry *e = s->pkt_no < s->index.n ? &s->index.pkt[s->pkt_no] : NULL;
+	if (e && e->offset == s->pkt_off && (!total || total == e->total_bits) && (!content || content == e->content_bits))
+		return e;
+	vt_ctf_index_free(&s->index);
+	return NULL;
+}
+
+/* Sizes from the context (or the index, where the context gives none), checked:
+ * the packet within the file, the content within the packet. */
 static int packet_sizes(struct vt_nstream *s, struct vt_error *err)
 {
 	struct vt_ctf_reader *r = &s->r;
 	uint64_t left = (uint64_t)(s->size - s->pkt_off) * 8;
 	uint64_t total = SEEN(r, VT_CTF_ROLE_PACKET_TOTAL_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_TOTAL_LENGTH) : 0;
 	uint64_t content =
-		SEEN(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) : total;
+		SEEN(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) ? ROLE(r, VT_CTF_ROLE_PACKET_CONTENT_LENGTH) : 0;
+	const struct vt_ctf_index_entry *e = s->index.n ? index_entry(s, total, content) : NULL;
+	if (e) {
+		total = e->total_bits;
+		content = e->content_bits;
+	}
 	if (!total)
 		total = content ? content : left;
 	if (!content)
@@ -137,10 +155,11 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	r->buf = s->map + s->pkt_off;
 	r->pos = 0;
 	r->end = (uint64_t)(s->size - s->pkt_off) * 8;
+	r->lim = (uint64_t)(s->size - s->pkt_off);
 	r->roles_seen = 0;
 	for (int i = 0; i < VT_CTF_SCOPE_COUNT; i++)
 		r->cap[i].index = NULL;
-	if (tc->packet_header && vt_ctf_read(r, tc->packet_header))
+	if (tc->packet_header && vt_flat_read(r, s->trace->packet_header, tc->packet_header, NULL))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	if (SEEN(r, VT_CTF_ROLE_PACKET_MAGIC) && ROLE(r, VT_CTF_ROLE_PACKET_MAGIC) != CTF_MAGIC)
 		return vt_nstream_error(s, 0, "bad magic number: not a CTF packet", err);
@@ -150,7 +169,7 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	s->cpu_cap = (struct vt_ctf_capture){0};
 	r->cap[VT_CTF_SCOPE_PACKET_CONTEXT] = (struct vt_ctf_cap_table){ctx->packet, ctx->npacket, &s->cpu_cap};
 	r->roles_seen &= ~(uint32_t)(VT_CTF_ROLE_DEFAULT_CLOCK_TIMESTAMP | VT_CTF_ROLE_PACKET_END_TIMESTAMP);
-	if (s->sc->packet_context && vt_ctf_read(r, s->sc->packet_context))
+	if (s->sc->packet_context && vt_flat_read(r, ctx->packet_prog, s->sc->packet_context, &s->cpu_cap))
 		return vt_nstream_error(s, r->pos, r->error, err);
 	r->cap[VT_CTF_SCOPE_PACKET_CONTEXT].index = NULL;
 	if (packet_sizes(s, err))
@@ -174,5 +193,6 @@ void vt_ctf_packet_end(struct vt_nstream *s)
 			vt_nstream_note_ts(s, ns);
 	}
 	s->pkt_off += s->pkt_bits / 8;
+	s->pkt_no++;
 	s->in_packet = false;
 }

@@ -115,56 +115,12 @@ static void plan_ip(struct vt_ctf_plan *p, int family, const struct vt_ctf_fc *i
 	want(p, flags, base + VT_PLAN_IP_FLAGS);
 }
 
-/* Bits of a field class whose every field is byte-aligned, of whole bytes and
- * read by nobody (no slot, role or clock), or -1: such a field is skipped
- * whole when it starts on a byte boundary. */
-static int64_t fixed_bits(const struct vt_ctf_fc *fc, uint32_t depth)
+/* The payload's captures of a known kind. */
+static int plan_captures(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
 {
-	if (depth > VT_CTF_MAX_DEPTH || fc->align > 8 || fc->slot >= 0 || fc->roles)
-		return -1;
-	switch (fc->type) {
-	case VT_CTF_FC_UINT:
-	case VT_CTF_FC_SINT:
-	case VT_CTF_FC_BOOL:
-	case VT_CTF_FC_FLOAT:
-	case VT_CTF_FC_BIT_ARRAY:
-		return fc->u.i.length % 8 || fc->u.i.clock ? -1 : (int64_t)fc->u.i.length;
-	case VT_CTF_FC_SL_STRING:
-	case VT_CTF_FC_SL_BLOB:
-		return fc->u.s.length <= VT_CTF_MAX_STATIC_LENGTH ? 8 * (int64_t)fc->u.s.length : -1;
-	case VT_CTF_FC_STRUCT: {
-		int64_t sum = 0;
-		for (uint32_t i = 0; i < fc->u.st.nmembers; i++) {
-			int64_t m = fixed_bits(fc->u.st.members[i].fc, depth + 1);
-			if (m < 0 || sum > INT64_MAX / 2 - m)
-				return -1;
-			sum += m;
-		}
-		return sum;
-	}
-	case VT_CTF_FC_SL_ARRAY: {
-		int64_t e = fixed_bits(fc->u.a.element, depth + 1);
-		if (e < 0 || fc->u.a.length > VT_CTF_MAX_STATIC_LENGTH ||
-		    (e && (uint64_t)e > (uint64_t)INT64_MAX / 4 / (fc->u.a.length + 1)))
-			return -1;
-		return e * (int64_t)fc->u.a.length;
-	}
-	default:
-		return -1;
-	}
-}
-
-int vt_ctf_plan_init(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
-{
-	memset(p, 0, sizeof(*p));
-	p->name = ec->name ? ec->name : "(unnamed)";
-	p->kind = VT_OTHER;
-	p->skip_bits = -1;
 	const struct vt_event_name *entry = vt_event_name_lookup(ec->name);
-	if (!entry) {
-		p->skip_bits = ec->payload ? fixed_bits(ec->payload, 0) : 0;
+	if (!entry)
 		return 0;
-	}
 	p->kind = entry->kind;
 	p->ncaps = VT_DECODER_SLOTS;
 	const struct vt_ctf_fc *payload = ec->payload;
@@ -193,10 +149,26 @@ int vt_ctf_plan_init(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
 	return 0;
 }
 
+int vt_ctf_plan_init(struct vt_ctf_plan *p, const struct vt_ctf_event_class *ec)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = ec->name ? ec->name : "(unnamed)";
+	p->kind = VT_OTHER;
+	if (plan_captures(p, ec))
+		return -1;
+	int nomem = 0;
+	p->specific = vt_flat_compile(ec->specific_context, NULL, 0, &nomem);
+	p->payload = vt_flat_compile(ec->payload, p->index, p->n, &nomem);
+	return nomem ? -1 : 0;
+}
+
 void vt_ctf_plan_fini(struct vt_ctf_plan *p)
 {
 	free(p->index);
 	p->index = NULL;
+	vt_flat_free(p->specific);
+	vt_flat_free(p->payload);
+	p->specific = p->payload = NULL;
 }
 
 static void want_ctx(int16_t *index, uint32_t n, const struct vt_ctf_fc *fc, int capture)
@@ -228,7 +200,11 @@ int vt_ctf_ctx_plan_init(struct vt_ctf_ctx_plan *p, const struct vt_ctf_stream_c
 	const struct vt_ctf_fc *cpu = member_fc(sc->packet_context, "cpu_id");
 	p->has_cpu = cpu != NULL;
 	want_ctx(p->packet, p->npacket, cpu, 0);
-	return 0;
+	int nomem = 0;
+	p->header = vt_flat_compile(sc->event_header, NULL, 0, &nomem);
+	p->common_prog = vt_flat_compile(common, p->common, p->ncommon, &nomem);
+	p->packet_prog = vt_flat_compile(sc->packet_context, p->packet, p->npacket, &nomem);
+	return nomem ? -1 : 0;
 }
 
 void vt_ctf_ctx_plan_fini(struct vt_ctf_ctx_plan *p)
@@ -236,6 +212,10 @@ void vt_ctf_ctx_plan_fini(struct vt_ctf_ctx_plan *p)
 	free(p->common);
 	free(p->packet);
 	p->common = p->packet = NULL;
+	vt_flat_free(p->header);
+	vt_flat_free(p->common_prog);
+	vt_flat_free(p->packet_prog);
+	p->header = p->common_prog = p->packet_prog = NULL;
 }
 
 /* Bytes of an address array, as ctf_decode.c's copy_address makes them. */

@@ -6,6 +6,7 @@
 #define VT_SOURCES_CTF_PLAN_H
 
 #include "sources/ctf_decode.h"
+#include "sources/ctf_flat.h"
 #include "sources/ctf_read.h"
 
 /* Captures of an event's payload: the kind's slots, then network_header's parts. */
@@ -31,9 +32,9 @@ struct vt_ctf_plan {
 	int ip_addr[2];    /* the ip struct has saddr and daddr */
 	int ip_tcp[2];     /* its transport variant has a usable tcp option */
 	uint32_t ncaps;    /* captures used: 0 .. ncaps - 1 */
-	int64_t skip_bits; /* >= 0: nothing captured, and the payload is that long from a byte boundary */
 	int16_t *index;    /* payload pre-order number -> capture, or -1 (owned) */
 	uint32_t n;
+	struct vt_flat *specific, *payload; /* their read programs, NULL when absent (owned) */
 };
 
 /* Captures of the contexts: common context, then the packet context's. */
@@ -46,6 +47,7 @@ struct vt_ctf_ctx_plan {
 	int16_t *packet; /* owned: cpu_id -> 0 */
 	uint32_t npacket;
 	int has_cpu;
+	struct vt_flat *header, *common_prog, *packet_prog; /* read programs, NULL when absent (owned) */
 };
 
 /* Returns 0, or -1 when out of memory. */

@@ -40,9 +40,7 @@ static struct vt_ctf_capture *capture_of(struct vt_ctf_reader *r, const struct v
 	const struct vt_ctf_cap_table *t = &r->cap[scope];
 	if (!t->index || idx >= t->n || t->index[idx] < 0)
 		return NULL;
-	struct vt_ctf_capture *c = &t->caps[t->index[idx]];
-	c->present = 1;
-	return c;
+	return vt_ctf_capture_take(&t->caps[t->index[idx]]);
 }
 
 static void keep_int(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc, uint64_t v, struct vt_ctf_capture *c)
@@ -135,8 +133,7 @@ static uint64_t slot_value(const struct vt_ctf_reader *r, const struct vt_ctf_lo
 	return loc->slot < r->nslots ? r->slots[loc->slot] : 0;
 }
 
-/* A string's text up to its first NUL, kept in the string buffer. */
-static int keep_text(struct vt_ctf_reader *r, const uint8_t *p, uint64_t len, struct vt_ctf_capture *c)
+int vt_ctf_keep_text(struct vt_ctf_reader *r, const uint8_t *p, uint64_t len, struct vt_ctf_capture *c)
 {
 	const uint8_t *nul = memchr(p, 0, (size_t)len);
 	size_t n = nul ? (size_t)(nul - p) : (size_t)len;
@@ -169,7 +166,7 @@ static int read_bytes(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc, struc
 	const uint8_t *p = r->buf + r->pos / 8;
 	r->pos += 8 * len;
 	if (c && (fc->type == VT_CTF_FC_SL_STRING || fc->type == VT_CTF_FC_DL_STRING))
-		return keep_text(r, p, len, c);
+		return vt_ctf_keep_text(r, p, len, c);
 	return 0;
 }
 
@@ -269,13 +266,4 @@ int vt_ctf_read(struct vt_ctf_reader *r, const struct vt_ctf_fc *fc)
 	}
 	}
 	return fail(r, "an unknown field class");
-}
-
-const char *vt_ctf_capture_str(const struct vt_ctf_reader *r, const struct vt_ctf_capture *c)
-{
-	if (!c->present)
-		return NULL;
-	if (c->s)
-		return c->s;
-	return c->has_soff && c->soff < r->strused ? r->strbuf + c->soff : NULL;
 }

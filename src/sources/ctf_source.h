@@ -49,6 +49,12 @@ struct vt_decoder_map {
 	size_t cap, count;
 };
 
+/* A stream in the merge: its head event's time, cached. */
+struct vt_heap_entry {
+	uint64_t ts;
+	size_t id;
+};
+
 struct vt_source {
 	bt_graph *graph;
 	bt_component_class_sink *sink_class;
@@ -56,7 +62,7 @@ struct vt_source {
 	size_t ntraces;
 	struct vt_ctf_stream *streams;
 	size_t nstreams;
-	size_t *heap; /* stream indices of both back-ends, ordered by (head_ts, index) */
+	struct vt_heap_entry *heap; /* streams of both back-ends, a min-heap by (head_ts, index); the top is held_stream's while the caller holds its event */
 	size_t heap_len;
 	/* vt_source_by_trace: the heap holds one trace's streams at a time; the
 	 * others wait in parked[], by trace (owned). */

@@ -17,46 +17,55 @@ static uint64_t head_ts(const struct vt_source *src, size_t id)
 	return vt_tc_head_ts(src->tc, id - src->nstreams);
 }
 
-static bool heap_less(const struct vt_source *src, size_t a, size_t b)
+/* Entries are (head time, stream id), the time cached so that a comparison
+ * touches no stream; ties go to the lower id, as the merge always did. */
+static bool heap_less(const struct vt_heap_entry *x, const struct vt_heap_entry *y)
 {
-	uint64_t x = head_ts(src, a), y = head_ts(src, b);
-	return x < y || (x == y && a < b);
+	return x->ts < y->ts || (x->ts == y->ts && x->id < y->id);
 }
 
 static void heap_push(struct vt_source *src, size_t stream)
 {
 	size_t i = src->heap_len++;
-	src->heap[i] = stream;
+	struct vt_heap_entry e = {head_ts(src, stream), stream};
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (!heap_less(src, src->heap[i], src->heap[parent]))
+		if (!heap_less(&e, &src->heap[parent]))
 			break;
-		size_t t = src->heap[i];
 		src->heap[i] = src->heap[parent];
-		src->heap[parent] = t;
 		i = parent;
 	}
+	src->heap[i] = e;
 }
 
-static size_t heap_pop(struct vt_source *src)
+/* Puts the top entry, changed, where it belongs. */
+static void heap_sift_top(struct vt_source *src)
 {
-	size_t top = src->heap[0];
-	src->heap[0] = src->heap[--src->heap_len];
-	size_t i = 0;
+	struct vt_heap_entry e = src->heap[0];
+	size_t i = 0, n = src->heap_len;
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < src->heap_len && heap_less(src, src->heap[l], src->heap[m]))
-			m = l;
-		if (r < src->heap_len && heap_less(src, src->heap[r], src->heap[m]))
-			m = r;
-		if (m == i)
+		size_t l = 2 * i + 1, m = l;
+		if (l >= n)
 			break;
-		size_t t = src->heap[i];
+		if (l + 1 < n && heap_less(&src->heap[l + 1], &src->heap[l]))
+			m = l + 1;
+		if (!heap_less(&src->heap[m], &e))
+			break;
 		src->heap[i] = src->heap[m];
-		src->heap[m] = t;
 		i = m;
 	}
-	return top;
+	src->heap[i] = e;
+}
+
+/* The top stream moved on (rc > 0: its new head) or ended. */
+static void heap_replace_top(struct vt_source *src, int rc)
+{
+	if (rc > 0)
+		src->heap[0].ts = head_ts(src, src->heap[0].id);
+	else
+		src->heap[0] = src->heap[--src->heap_len];
+	if (src->heap_len)
+		heap_sift_top(src);
 }
 
 static int add_traces(struct vt_source *src, const char *const *paths, size_t npaths, struct vt_error *err)
@@ -321,7 +330,8 @@ static int next_merged(struct vt_source *src, const struct vt_event **out, struc
 {
 	*out = NULL;
 	if (src->held_stream != SIZE_MAX) {
-		/* The caller is done with the previous event: move its stream on. */
+		/* The caller is done with the previous event: move its stream, the
+		 * heap's top, on. */
 		size_t prev = src->held_stream;
 		src->held_stream = SIZE_MAX;
 		bt_message_put_ref(src->held);
@@ -329,13 +339,12 @@ static int next_merged(struct vt_source *src, const struct vt_event **out, struc
 		int rc = advance(src, prev, err);
 		if (rc < 0)
 			return -1;
-		if (rc > 0)
-			heap_push(src, prev);
+		heap_replace_top(src, rc);
 	}
 	if (src->heap_len == 0 && !(src->by_trace && load_next_trace(src)))
 		return 0;
 
-	size_t id = heap_pop(src);
+	size_t id = src->heap[0].id;
 	src->held_stream = id;
 	struct vt_event *ev = &src->event;
 	if (id < src->nstreams && src->native) {

@@ -32,6 +32,9 @@ target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_bits.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_read.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_plan.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_flat.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_flat_run.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf_index.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_packet.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_nstream.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_native.c)

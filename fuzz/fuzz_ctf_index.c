@@ -1,0 +1,89 @@
+/* libFuzzer target for LTTng's packet index as the native CTF reader takes
+ * it (src/sources/ctf_index.c, issue 15): the input is index/channel0_0.idx
+ * beside the bundled example's channel0_0 and metadata (both as they are),
+ * and the trace is read whole with VMTRACE_READER=native. Any crash, leak or
+ * sanitizer report is a bug; whatever the index says, the events are read. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmtrace/sources.h"
+
+static char dir[64];
+
+static void copy(const char *example, const char *name)
+{
+	char from[4096], to[128];
+	snprintf(from, sizeof(from), "%s/%s", example, name);
+	snprintf(to, sizeof(to), "%s/%s", dir, name);
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	if (!in || !out) {
+		fprintf(stderr, "fuzz_ctf_index: cannot copy %s\n", from);
+		exit(1);
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			exit(1);
+	fclose(in);
+	if (fclose(out))
+		exit(1);
+}
+
+static void remove_dir(void)
+{
+	static const char *const names[] = {"metadata", "channel0_0", "index/channel0_0.idx"};
+	char path[128];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/index", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *example = getenv("VT_FUZZ_EXAMPLE");
+	if (!example)
+		example = VT_FUZZ_EXAMPLE;
+	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
+	if (!mkdtemp(dir))
+		exit(1);
+	atexit(remove_dir);
+	char index[128];
+	snprintf(index, sizeof(index), "%s/index", dir);
+	if (mkdir(index, 0700))
+		exit(1);
+	copy(example, "metadata");
+	copy(example, "channel0_0");
+	setenv("VMTRACE_READER", "native", 1);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/index/channel0_0.idx", dir);
+	FILE *f = fopen(path, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f))
+		exit(1);
+	struct vt_source *src;
+	struct vt_error err;
+	const char *trace = dir;
+	if ((src = vt_source_open(&trace, 1, &err))) {
+		const struct vt_event *ev;
+		uint64_t n = 0;
+		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
+			n++;
+		vt_source_close(src);
+	}
+	return 0;
+}

@@ -122,8 +122,12 @@ static void put_formats(struct out *o, const struct vt_tc_file *d)
 static void put_options(struct out *o, const struct vt_tc_file *d)
 {
 	put(o, "options  ", 10);
-	if (d->trace_clock) /* empty, as trace-cmd writes it: the text follows the CPU table */
-		put_option(o, OPT_TRACECLOCK, NULL, 0);
+	/* The text follows the CPU table (libtracecmd reads it there); the
+	 * option only says so. trace-cmd writes it with no data, which
+	 * libtracecmd 3.1 then scans past its end: one NUL instead (a text here
+	 * would be parsed twice, and the first name leaked). */
+	if (d->trace_clock)
+		put_option(o, OPT_TRACECLOCK, "", 1);
 	put_option_str(o, OPT_UNAME, d->uname);
 	put_option_str(o, OPT_VERSION, d->version);
 	put_option_str(o, OPT_DATE, d->date);

@@ -1,6 +1,7 @@
 /* The one translation of a kind's payload slots (ctf_names.c's order) into
- * a normalized vt_event, shared by the babeltrace2 reader (ctf_decode.c) and
- * the native one (ctf_plan.c): each reader only fetches the slots' values. */
+ * a normalized vt_event, shared by the babeltrace2 reader (ctf_decode.c), the
+ * native one (ctf_plan.c) and the trace.dat one (tracecmd_decode.c): each
+ * reader only fetches the slots' values. */
 #include "sources/ctf_names.h"
 
 #include <string.h>

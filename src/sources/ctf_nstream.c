@@ -23,6 +23,7 @@ static int map_file(struct vt_nstream *s, size_t i, struct vt_error *err)
 	s->file = i;
 	s->path = s->files[i];
 	s->pkt_off = 0;
+	s->released = 0;
 	s->pkt_no = 0;
 	vt_ctf_index_free(&s->index);
 	int fd = open(s->path, O_RDONLY | O_CLOEXEC);

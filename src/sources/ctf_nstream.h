@@ -32,6 +32,7 @@ struct vt_nstream {
 	const struct vt_ntrace *trace; /* weak */
 	const uint8_t *map;            /* the file, mapped (owned) */
 	size_t size;
+	size_t released; /* bytes of the mapping given back (read, never looked at again) */
 	struct vt_ctf_index index; /* the file's packet index, when usable (owned) */
 	size_t pkt_no;             /* the packet's number in the file */
 	struct vt_ctf_reader r;

@@ -3,6 +3,8 @@
  * events counter, cpu_id), every size checked against the file. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sources/ctf_nstream.h"
 
@@ -185,6 +187,22 @@ int vt_ctf_packet_begin(struct vt_nstream *s, struct vt_error *err)
 	return 1;
 }
 
+/* The packets before this one are done with (the caller let go of their
+ * events before the stream moved on): their pages go back, so that the
+ * resident memory stays flat however long the file (they stay in the page
+ * cache; only the mapping's share of them is dropped). Every 4 MiB. */
+static void release_read(struct vt_nstream *s)
+{
+	static long page;
+	if (!page)
+		page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
+	size_t upto = (size_t)(s->pkt_off < s->size ? s->pkt_off : s->size) / (size_t)page * (size_t)page;
+	if (!s->map || upto < s->released + ((size_t)4 << 20))
+		return;
+	if (madvise((void *)(s->map + s->released), upto - s->released, MADV_DONTNEED) == 0)
+		s->released = upto;
+}
+
 void vt_ctf_packet_end(struct vt_nstream *s)
 {
 	if (s->has_end_ts) {
@@ -195,4 +213,5 @@ void vt_ctf_packet_end(struct vt_nstream *s)
 	s->pkt_off += s->pkt_bits / 8;
 	s->pkt_no++;
 	s->in_packet = false;
+	release_read(s);
 }

@@ -301,12 +301,13 @@ int vt_source_by_trace(struct vt_source *src, struct vt_error *err)
 	/* A relative window counts from the earliest event of all the traces,
 	 * as merged: the earliest head now. */
 	if (src->has_window && !src->window_based && src->heap_len) {
-		uint64_t first = head_ts(src, src->heap[0]);
+		uint64_t first = src->heap[0].ts;
 		src->window.begin += src->window.begin_rel ? first : 0;
 		src->window.end += src->window.end_rel ? first : 0;
 		src->window_based = 1;
 	}
-	memcpy(src->parked, src->heap, src->heap_len * sizeof(*src->parked));
+	for (size_t i = 0; i < src->heap_len; i++)
+		src->parked[i] = src->heap[i].id;
 	src->nparked = src->heap_len;
 	src->heap_len = 0;
 	sort_src = src;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_read.h"
 #include "vmtrace/sources.h"
 
 static char dir[64];
@@ -65,15 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f = fopen(path, "wb");
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f))
 		exit(1);
-	struct vt_source *src;
-	struct vt_error err;
-	const char *trace = dir;
-	if ((src = vt_source_open(&trace, 1, &err))) {
-		const struct vt_event *ev;
-		uint64_t n = 0;
-		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
-			n++;
-		vt_source_close(src);
-	}
+	vt_fuzz_read_all(dir);
 	return 0;
 }

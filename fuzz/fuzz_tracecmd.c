@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_read.h"
 #include "vmtrace/sources.h"
 
 static char dir[64], file[96];
@@ -36,15 +37,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f || (size && fwrite(data, 1, size, f) != size))
 		exit(1);
 	fclose(f);
-	struct vt_source *src;
-	struct vt_error err;
-	const char *path = file;
-	if ((src = vt_source_open(&path, 1, &err))) {
-		const struct vt_event *ev;
-		uint64_t n = 0;
-		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
-			n++;
-		vt_source_close(src);
-	}
+	vt_fuzz_read_all(file);
 	return 0;
 }

@@ -76,6 +76,43 @@ int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t ti
 	return VT_NO_TID;
 }
 
+static size_t thread_slot(const struct vt_identify *id, size_t trace, int32_t tid)
+{
+	size_t mask = id->nthread_slots - 1, i = ((size_t)(uint32_t)tid * 2654435761u ^ trace * 40503u) & mask;
+	while (id->thread_slots[i]) {
+		const struct vt_seen_thread *t = &id->threads.v[id->thread_slots[i] - 1];
+		if (t->trace == trace && t->tid == tid)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Room for one more thread in the index (kept under half full). Returns -1
+ * out of memory. */
+static int thread_index_grow(struct vt_identify *id)
+{
+	if (2 * (id->threads.n + 1) <= id->nthread_slots)
+		return 0;
+	size_t n = id->nthread_slots ? 2 * id->nthread_slots : 1024;
+	size_t *slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -1;
+	free(id->thread_slots);
+	id->thread_slots = slots;
+	id->nthread_slots = n;
+	for (size_t k = 0; k < id->threads.n; k++)
+		slots[thread_slot(id, id->threads.v[k].trace, id->threads.v[k].tid)] = k + 1;
+	return 0;
+}
+
+void vt_collect_threads_unindex(struct vt_identify *id)
+{
+	free(id->thread_slots);
+	id->thread_slots = NULL;
+	id->nthread_slots = 0;
+}
+
 static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32_t pid)
 {
 	if (tid <= 0 || pid <= 0)
@@ -86,12 +123,15 @@ static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32
 	c->trace = trace;
 	c->tid = tid;
 	c->pid = pid;
-	/* Threads are few and mostly seen again: search from the newest. */
-	for (size_t i = id->threads.n; i-- > 0;)
-		if (id->threads.v[i].trace == trace && id->threads.v[i].tid == tid) {
-			id->threads.v[i].pid = pid; /* tids are reused: the latest wins */
-			return;
-		}
+	if (thread_index_grow(id)) {
+		id->oom = 1;
+		return;
+	}
+	size_t slot = thread_slot(id, trace, tid);
+	if (id->thread_slots[slot]) {
+		id->threads.v[id->thread_slots[slot] - 1].pid = pid; /* tids are reused: the latest wins */
+		return;
+	}
 	struct vt_seen_thread *t = VT_PUSH(id->threads);
 	if (!t) {
 		id->oom = 1;
@@ -100,6 +140,7 @@ static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32
 	t->trace = trace;
 	t->tid = tid;
 	t->pid = pid;
+	id->thread_slots[slot] = id->threads.n;
 }
 
 static void note_exit(struct vt_identify *id, size_t trace, const struct vt_event *ev)
@@ -281,6 +322,7 @@ void vt_identify_free(struct vt_identify *id)
 		free(id->exits.v[i].procname);
 	free(id->exits.v);
 	free(id->threads.v);
+	vt_collect_threads_unindex(id);
 	free(id->vmsyncs.v);
 	free(id->hints.v);
 	free(id->canon);

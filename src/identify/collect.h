@@ -63,6 +63,10 @@ struct vt_identify {
 	VT_VEC(struct vt_guest_hint) hints;
 	/* Context tid→pid is on most events: remember what was just noted. */
 	struct { size_t trace; int32_t tid, pid; } thread_cache[1024];
+	/* Until canonicalization: (trace, tid) → 1 + its index in threads, open
+	 * addressing (a trace of 10,000 threads must not scan them per event). */
+	size_t *thread_slots;
+	size_t nthread_slots; /* a power of two, or 0 */
 	/* After vt_identify_finish: trace -> the first trace of its machine.
 	 * What was seen on one trace of a machine (a rotated session's chunk,
 	 * its kernel or UST trace) holds for all: tids are the machine's. */
@@ -79,6 +83,9 @@ void *vt_vec_push(void *vec, size_t elem);
 struct vt_trace_ids *vt_collect_trace(struct vt_identify *id, size_t trace);
 
 int32_t vt_collect_pid_of(const struct vt_identify *id, size_t trace, int32_t tid);
+
+/* Drops the (trace, tid) index of threads: canonicalization renumbers their traces. */
+void vt_collect_threads_unindex(struct vt_identify *id);
 
 /* The machine's first trace (vt_identify.canon), trace itself before finish. */
 size_t vt_collect_canon(const struct vt_identify *id, size_t trace);

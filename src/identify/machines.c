@@ -595,6 +595,7 @@ static int canonicalize(struct vt_identify *id, const struct vt_machines *m)
 	CANON(vcpus);
 	CANON(exits);
 	CANON(threads);
+	vt_collect_threads_unindex(id);
 	CANON(vmsyncs);
 #undef CANON
 	/* A vCPU thread seen on several chunks: once (the model makes one vCPU per entry). */

@@ -8,9 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_read.h"
 #include "vmtrace/sources.h"
 
-static char dir[64];
+static const char *dir;
 static char *good_metadata, *good_stream;
 static size_t good_metadata_len, good_stream_len;
 
@@ -42,23 +43,13 @@ static void put(const char *name, const void *data, size_t len)
 	fclose(f);
 }
 
-static void remove_dir(void)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/metadata", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/channel0_0", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	const char *example = getenv("VT_FUZZ_EXAMPLE");
-	if (!example)
-		example = VT_FUZZ_EXAMPLE;
+	const char *example = vt_fuzz_example(VT_FUZZ_EXAMPLE);
+	/* The babeltrace2 reader's (fuzz_ctf_stream and fuzz_ctf_tsdl fuzz the native one). */
+	setenv("VMTRACE_READER", "babeltrace2", 1);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/metadata", example);
 	good_metadata = slurp(path, &good_metadata_len);
@@ -70,10 +61,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vt_error err;
 	if ((src = vt_source_open(&example, 1, &err)))
 		vt_source_close(src);
-	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
-	if (!mkdtemp(dir))
-		exit(1);
-	atexit(remove_dir);
+	static const char *const made[] = {"metadata", "channel0_0"};
+	dir = vt_fuzz_workdir(made, sizeof(made) / sizeof(made[0]));
 	return 0;
 }
 
@@ -88,15 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put("channel0_0", fuzz_metadata ? good_stream : (const char *)data + 1,
 	    fuzz_metadata ? good_stream_len : size - 1);
 
-	struct vt_source *src;
-	struct vt_error err;
-	const char *path = dir;
-	if ((src = vt_source_open(&path, 1, &err))) {
-		const struct vt_event *ev;
-		uint64_t n = 0;
-		while (vt_source_next(src, &ev, &err) > 0 && n < 1000000)
-			n++;
-		vt_source_close(src);
-	}
+	vt_fuzz_read_all(dir);
 	return 0;
 }

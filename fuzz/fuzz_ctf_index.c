@@ -13,7 +13,7 @@
 #include "fuzz_read.h"
 #include "vmtrace/sources.h"
 
-static char dir[64];
+static const char *dir;
 
 static void copy(const char *example, const char *name)
 {
@@ -35,30 +35,13 @@ static void copy(const char *example, const char *name)
 		exit(1);
 }
 
-static void remove_dir(void)
-{
-	static const char *const names[] = {"metadata", "channel0_0", "index/channel0_0.idx"};
-	char path[128];
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/index", dir);
-	rmdir(path);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	const char *example = getenv("VT_FUZZ_EXAMPLE");
-	if (!example)
-		example = VT_FUZZ_EXAMPLE;
-	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
-	if (!mkdtemp(dir))
-		exit(1);
-	atexit(remove_dir);
+	static const char *const made[] = {"metadata", "channel0_0", "index/channel0_0.idx", "index"};
+	const char *example = vt_fuzz_example(VT_FUZZ_EXAMPLE);
+	dir = vt_fuzz_workdir(made, sizeof(made) / sizeof(made[0]));
 	char index[128];
 	snprintf(index, sizeof(index), "%s/index", dir);
 	if (mkdir(index, 0700))

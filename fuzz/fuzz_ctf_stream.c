@@ -11,7 +11,7 @@
 #include "fuzz_read.h"
 #include "vmtrace/sources.h"
 
-static char dir[64];
+static const char *dir;
 
 static void copy_metadata(const char *example)
 {
@@ -33,27 +33,13 @@ static void copy_metadata(const char *example)
 		exit(1);
 }
 
-static void remove_dir(void)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/metadata", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/channel0_0", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	const char *example = getenv("VT_FUZZ_EXAMPLE");
-	if (!example)
-		example = VT_FUZZ_EXAMPLE;
-	snprintf(dir, sizeof(dir), "/tmp/vmtrace-fuzz-XXXXXX");
-	if (!mkdtemp(dir))
-		exit(1);
-	atexit(remove_dir);
+	static const char *const made[] = {"metadata", "channel0_0"};
+	const char *example = vt_fuzz_example(VT_FUZZ_EXAMPLE);
+	dir = vt_fuzz_workdir(made, sizeof(made) / sizeof(made[0]));
 	copy_metadata(example);
 	setenv("VMTRACE_READER", "native", 1);
 	return 0;

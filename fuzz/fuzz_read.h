@@ -5,6 +5,16 @@
 #ifndef VT_FUZZ_READ_H
 #define VT_FUZZ_READ_H
 
+#include <stddef.h>
+
 void vt_fuzz_read_all(const char *path);
+
+/* The bundled example trace folder: $VT_FUZZ_EXAMPLE, else built_in. */
+const char *vt_fuzz_example(const char *built_in);
+
+/* A fresh folder under /tmp for the inputs; at exit the files named there
+ * (relative to it, in order: files before their folders) and it are
+ * removed. Exits 1 when it cannot be made. */
+const char *vt_fuzz_workdir(const char *const *names, size_t n);
 
 #endif

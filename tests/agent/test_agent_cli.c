@@ -100,7 +100,11 @@ static void test_dump_every(void **state)
 	vt_run_free(&r);
 	vt_run_shell(&r, "timeout -k 5 -s TERM 2 %s --sinks json --check-ms 0 | grep -c statedump_begin",
 		     vt_build_path("vmtraced"));
-	assert_string_equal(r.out, "1\n");
+	/* One; or more when the kernel dropped uevents (other tests' QEMUs
+	 * starting while a sanitizer slows us): each loss dumps again, and says so. */
+	int once = atoi(r.out), resyncs = lines_with(r.err, "uevents were lost");
+	if (once != 1 + resyncs)
+		fail_msg("without --dump-every: %d dumps, %d uevent losses; stderr:\n%s", once, resyncs, r.err);
 	vt_run_free(&r);
 	const char *bad[] = {"0", "0.05", "abc", "2s", "1e9", "-1", ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -15,26 +15,6 @@
 
 static const char *dir;
 
-static void copy(const char *example, const char *name)
-{
-	char from[4096], to[128];
-	snprintf(from, sizeof(from), "%s/%s", example, name);
-	snprintf(to, sizeof(to), "%s/%s", dir, name);
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	if (!in || !out) {
-		fprintf(stderr, "fuzz_ctf_index: cannot copy %s\n", from);
-		exit(1);
-	}
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			exit(1);
-	fclose(in);
-	if (fclose(out))
-		exit(1);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -46,8 +26,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(index, sizeof(index), "%s/index", dir);
 	if (mkdir(index, 0700))
 		exit(1);
-	copy(example, "metadata");
-	copy(example, "channel0_0");
+	vt_fuzz_copy(example, dir, "metadata");
+	vt_fuzz_copy(example, dir, "channel0_0");
 	setenv("VMTRACE_READER", "native", 1);
 	return 0;
 }

@@ -13,26 +13,6 @@
 
 static const char *dir;
 
-static void copy_metadata(const char *example)
-{
-	char from[4096], to[128];
-	snprintf(from, sizeof(from), "%s/metadata", example);
-	snprintf(to, sizeof(to), "%s/metadata", dir);
-	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-	if (!in || !out) {
-		fprintf(stderr, "fuzz_ctf_stream: cannot copy %s\n", from);
-		exit(1);
-	}
-	char buf[65536];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			exit(1);
-	fclose(in);
-	if (fclose(out))
-		exit(1);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -40,7 +20,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	static const char *const made[] = {"metadata", "channel0_0"};
 	const char *example = vt_fuzz_example(VT_FUZZ_EXAMPLE);
 	dir = vt_fuzz_workdir(made, sizeof(made) / sizeof(made[0]));
-	copy_metadata(example);
+	vt_fuzz_copy(example, dir, "metadata");
 	setenv("VMTRACE_READER", "native", 1);
 	return 0;
 }

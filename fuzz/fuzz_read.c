@@ -51,3 +51,23 @@ const char *vt_fuzz_workdir(const char *const *names, size_t n)
 	atexit(remove_workdir);
 	return workdir;
 }
+
+void vt_fuzz_copy(const char *from_dir, const char *to_dir, const char *name)
+{
+	char from[4096], to[4096];
+	snprintf(from, sizeof(from), "%s/%s", from_dir, name);
+	snprintf(to, sizeof(to), "%s/%s", to_dir, name);
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	if (!in || !out) {
+		fprintf(stderr, "fuzz: cannot copy %s to %s\n", from, to);
+		exit(1);
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			exit(1);
+	fclose(in);
+	if (fclose(out))
+		exit(1);
+}

@@ -67,7 +67,11 @@ struct vt_source {
 	/* vt_source_by_trace: the heap holds one trace's streams at a time; the
 	 * others wait in parked[], by trace (owned). */
 	int by_trace;
-	size_t *parked, nparked, next_parked;
+	struct vt_parked_stream {
+		uint32_t trace;
+		size_t id;
+	} *parked;
+	size_t nparked, next_parked;
 	struct vt_tc_set *tc; /* trace.dat files: traces after the CTF ones, streams too */
 	size_t held_stream;   /* stream of the event the caller still sees, SIZE_MAX when none */
 	char **tc_paths;      /* .dat files found, until vt_tc_open takes them */

@@ -275,21 +275,18 @@ static int load_next_trace(struct vt_source *src)
 {
 	if (src->next_parked >= src->nparked)
 		return 0;
-	uint32_t trace = trace_of_stream(src, src->parked[src->next_parked]);
-	while (src->next_parked < src->nparked && trace_of_stream(src, src->parked[src->next_parked]) == trace)
-		heap_push(src, src->parked[src->next_parked++]);
+	uint32_t trace = src->parked[src->next_parked].trace;
+	while (src->next_parked < src->nparked && src->parked[src->next_parked].trace == trace)
+		heap_push(src, src->parked[src->next_parked++].id);
 	return 1;
 }
 
-static const struct vt_source *sort_src; /* qsort has no context argument */
-
 static int by_trace_cmp(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	uint32_t tx = trace_of_stream(sort_src, x), ty = trace_of_stream(sort_src, y);
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x < y ? -1 : x > y;
+	const struct vt_parked_stream *x = a, *y = b;
+	if (x->trace != y->trace)
+		return x->trace < y->trace ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 int vt_source_by_trace(struct vt_source *src, struct vt_error *err)
@@ -307,12 +304,10 @@ int vt_source_by_trace(struct vt_source *src, struct vt_error *err)
 		src->window_based = 1;
 	}
 	for (size_t i = 0; i < src->heap_len; i++)
-		src->parked[i] = src->heap[i].id;
+		src->parked[i] = (struct vt_parked_stream){trace_of_stream(src, src->heap[i].id), src->heap[i].id};
 	src->nparked = src->heap_len;
 	src->heap_len = 0;
-	sort_src = src;
 	qsort(src->parked, src->nparked, sizeof(*src->parked), by_trace_cmp);
-	sort_src = NULL;
 	src->by_trace = 1;
 	load_next_trace(src);
 	return 0;

@@ -17,51 +17,53 @@
 
 static char *tmp;
 static char orig[4200], lt[4200];
+static int relocated, relabelled; /* so that the rewrite cannot be a no-op */
 
-/* Locations relative, as lttng-modules writes them: the last path element. */
-static void relative_locations(json_t *o)
+/* Calls visit on every object inside o (o too), before its members. */
+static void each_object(json_t *o, void (*visit)(json_t *obj))
 {
 	const char *key;
 	json_t *v;
 	size_t i;
 	if (json_is_array(o)) {
 		json_array_foreach(o, i, v)
-			relative_locations(v);
+			each_object(v, visit);
 		return;
 	}
-	json_object_foreach(o, key, v) {
-		json_t *path = json_object_get(v, "path");
-		if ((!strcmp(key, "length-field-location") || !strcmp(key, "selector-field-location")) &&
-		    json_object_get(v, "origin") && json_array_size(path)) {
-			json_t *last = json_array_get(path, json_array_size(path) - 1);
-			json_object_del(v, "origin");
-			json_object_set_new(v, "path", json_pack("[O]", last));
-		} else {
-			relative_locations(v);
-		}
+	if (!json_is_object(o))
+		return;
+	visit(o);
+	json_object_foreach(o, key, v)
+		each_object(v, visit);
+}
+
+/* Locations relative, as lttng-modules writes them: the last path element. */
+static void relative_location(json_t *o)
+{
+	static const char *const keys[] = {"length-field-location", "selector-field-location"};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *loc = json_object_get(o, keys[k]), *path = json_object_get(loc, "path");
+		if (!json_object_get(loc, "origin") || !json_array_size(path))
+			continue;
+		json_t *last = json_array_get(path, json_array_size(path) - 1);
+		json_object_set_new(o, keys[k], json_pack("{s:[O]}", "path", last));
+		relocated++;
 	}
 }
 
 /* Enumeration labels without CTF 1.8's '_' (mappings' keys). */
 static void plain_labels(json_t *o)
 {
+	json_t *maps = json_object_get(o, "mappings"), *v;
 	const char *key;
-	json_t *v;
-	size_t i;
-	if (json_is_array(o)) {
-		json_array_foreach(o, i, v)
-			plain_labels(v);
+	if (!json_is_object(maps))
 		return;
+	json_t *plain = json_object();
+	json_object_foreach(maps, key, v) {
+		relabelled += key[0] == '_';
+		json_object_set(plain, key[0] == '_' ? key + 1 : key, v);
 	}
-	json_t *maps = json_object_get(o, "mappings");
-	if (json_is_object(maps)) {
-		json_t *plain = json_object();
-		json_object_foreach(maps, key, v)
-			json_object_set(plain, key[0] == '_' ? key + 1 : key, v);
-		json_object_set_new(o, "mappings", plain);
-	}
-	json_object_foreach(o, key, v)
-		plain_labels(v);
+	json_object_set_new(o, "mappings", plain);
 }
 
 /* Moves o[key] into an alias fragment named name, appended to aliases. */
@@ -105,8 +107,8 @@ static void rewrite(const char *path, int kernel)
 			alias(f, "event-record-header-field-class", name, aliases);
 		}
 		if (kernel)
-			relative_locations(f);
-		plain_labels(f);
+			each_object(f, relative_location);
+		each_object(f, plain_labels);
 		json_array_append_new(frags, f);
 		p = rs ? rs : end;
 	}
@@ -209,7 +211,8 @@ int main(void)
 	for (char *line = strtok(run.out, "\n"); line; line = strtok(NULL, "\n"), nmeta++)
 		rewrite(line, strstr(line, "/kernel/") != NULL);
 	vt_run_free(&run);
-	if (nmeta < 4) {
+	printf("%d locations made relative, %d labels without '_'\n", relocated, relabelled);
+	if (nmeta < 4 || !relocated || !relabelled) {
 		fprintf(stderr, "only %d metadata files in the simulator's output\n", nmeta);
 		return 1;
 	}

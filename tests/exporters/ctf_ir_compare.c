@@ -229,3 +229,12 @@ uint32_t vt_ctf_ir_roles(const struct vt_ctf_fc *fc)
 	}
 	return r;
 }
+
+struct vt_ctf_trace_class *vt_ctf_ir_load(const char *path)
+{
+	struct vt_ctf_trace_class *tc;
+	struct vt_error err = {0};
+	if (vt_ctf_meta_load(&tc, path, &err))
+		fail_msg("%s", err.msg);
+	return tc;
+}

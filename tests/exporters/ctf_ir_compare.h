@@ -17,6 +17,9 @@
  * written), the CTF 2 trace class uid and the major version. */
 void vt_ctf_ir_assert_equal(const struct vt_ctf_trace_class *a, const struct vt_ctf_trace_class *b, const char *what);
 
+/* The trace class of the metadata file at path; fails the test when it does not load. */
+struct vt_ctf_trace_class *vt_ctf_ir_load(const char *path);
+
 /* The roles of fc and of every field class in it, OR-ed (0 for NULL). */
 uint32_t vt_ctf_ir_roles(const struct vt_ctf_fc *fc);
 

@@ -18,20 +18,11 @@
 
 #define EXAMPLE "examples/ust-hello/trace/ust/uid/0/64-bit"
 
-static struct vt_ctf_trace_class *load(const char *path)
-{
-	struct vt_ctf_trace_class *tc;
-	struct vt_error err = {0};
-	if (vt_ctf_meta_load(&tc, path, &err))
-		fail_msg("%s", err.msg);
-	return tc;
-}
-
 /* The CTF 2 text of the metadata at path, the trace class it came from in *from. */
 static char *convert(const char *path, struct vt_ctf_trace_class **from, size_t *len)
 {
 	struct vt_error err = {0};
-	*from = load(path);
+	*from = vt_ctf_ir_load(path);
 	char *text = vt_ctf2_metadata_text(*from, path, len, &err);
 	if (!text)
 		fail_msg("%s", err.msg);
@@ -166,7 +157,7 @@ static void twin(const char *bt2_root, const char *ctf1_metadata)
 {
 	char *paths[2];
 	assert_int_equal(find_metadata(bt2_root, paths, 2), 1);
-	struct vt_ctf_trace_class *theirs = load(paths[0]), *from, *ours;
+	struct vt_ctf_trace_class *theirs = vt_ctf_ir_load(paths[0]), *from, *ours;
 	size_t len, len2, types[5], their_types[5];
 	char *text = convert(ctf1_metadata, &from, &len), *their_text = vt_read_file(paths[0], &len2);
 	struct vt_error err = {0};

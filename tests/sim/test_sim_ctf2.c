@@ -21,15 +21,6 @@ static void simulate(const char *scenario, const char *format, const char *out)
 	vt_run_free(&r);
 }
 
-static struct vt_ctf_trace_class *load(const char *path)
-{
-	struct vt_ctf_trace_class *tc;
-	struct vt_error err = {0};
-	if (vt_ctf_meta_load(&tc, path, &err))
-		fail_msg("%s", err.msg);
-	return tc;
-}
-
 /* One metadata pair: CTF 1.8 packets and CTF 2 JSON, the same trace class. */
 static void same_metadata(const char *ctf1, const char *ctf2)
 {
@@ -39,7 +30,7 @@ static void same_metadata(const char *ctf1, const char *ctf2)
 	if (len < 2 || text[0] != 0x1E || text[1] != '{' || text[len - 1] != '\n')
 		fail_msg("%s: not a JSON text sequence", ctf2);
 	free(text);
-	struct vt_ctf_trace_class *a = load(ctf1), *b = load(ctf2);
+	struct vt_ctf_trace_class *a = vt_ctf_ir_load(ctf1), *b = vt_ctf_ir_load(ctf2);
 	assert_int_equal(a->major, 1);
 	assert_int_equal(b->major, 2);
 	assert_true(b->nevents > 0);

@@ -213,7 +213,8 @@ int main(void)
 	vt_run_free(&run);
 	printf("%d locations made relative, %d labels without '_'\n", relocated, relabelled);
 	if (nmeta < 4 || !relocated || !relabelled) {
-		fprintf(stderr, "only %d metadata files in the simulator's output\n", nmeta);
+		fprintf(stderr, "the rewrite met %d metadata files, %d locations, %d labels: nothing to test\n", nmeta,
+			relocated, relabelled);
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {

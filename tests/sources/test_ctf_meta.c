@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sources/ctf_ir.h"
+#include "ctf_ir_compare.h"
 #include "testutil.h"
 
 #define EXAMPLE "examples/ust-hello/trace/ust/uid/0/64-bit"
@@ -36,20 +37,11 @@ static int have_program(const char *program)
 	return ok;
 }
 
-static struct vt_ctf_trace_class *load(const char *path)
-{
-	struct vt_ctf_trace_class *tc;
-	struct vt_error err = {0};
-	if (vt_ctf_meta_load(&tc, path, &err))
-		fail_msg("%s", err.msg);
-	return tc;
-}
-
 static struct vt_ctf_trace_class *load_dir(const char *dir)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/metadata", dir);
-	return load(path);
+	return vt_ctf_ir_load(path);
 }
 
 /* Up to max paths of folders holding a `metadata` file under root (sorted); returns how many. */
@@ -225,7 +217,7 @@ static void tsdl_kernel_layout(void **state)
 	(void)state;
 	if (!have("real-kvm/run1/host/kernel/metadata"))
 		return;
-	struct vt_ctf_trace_class *tc = load(vt_testdata("real-kvm/run1/host/kernel/metadata"));
+	struct vt_ctf_trace_class *tc = vt_ctf_ir_load(vt_testdata("real-kvm/run1/host/kernel/metadata"));
 	assert_string_equal(vt_ctf_env_string(tc, "hostname"), "l1-host");
 	assert_string_equal(vt_ctf_env_string(tc, "product_uuid"), "10100000-0000-4000-8000-000000000001");
 	assert_true(tc->has_uuid);
@@ -324,7 +316,7 @@ static void tsdl_funky_layout(void **state)
 	(void)state;
 	if (!have("ctf/funky_trace/metadata"))
 		return;
-	struct vt_ctf_trace_class *tc = load(vt_testdata("ctf/funky_trace/metadata"));
+	struct vt_ctf_trace_class *tc = vt_ctf_ir_load(vt_testdata("ctf/funky_trace/metadata"));
 	const struct vt_ctf_clock_class *clock = vt_ctf_clock_class_find(tc, "test_clock");
 	assert_non_null(clock);
 	assert_int_equal(clock->precision, 10);
@@ -379,7 +371,7 @@ static void tsdl_ust_and_big_endian(void **state)
 
 	if (!have("ctf/flipping-endianness/metadata"))
 		return;
-	tc = load(vt_testdata("ctf/flipping-endianness/metadata"));
+	tc = vt_ctf_ir_load(vt_testdata("ctf/flipping-endianness/metadata"));
 	assert_int_equal(tc->byte_order, VT_CTF_BE);
 	const struct vt_ctf_fc *magic = member(tc->packet_header, "magic");
 	assert_int_equal(magic->u.i.byte_order, VT_CTF_BE);

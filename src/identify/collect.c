@@ -117,12 +117,6 @@ static void note_thread(struct vt_identify *id, size_t trace, int32_t tid, int32
 {
 	if (tid <= 0 || pid <= 0)
 		return;
-	__typeof__(id->thread_cache[0]) *c = &id->thread_cache[((unsigned)tid * 2654435761u + trace) % 1024];
-	if (c->tid == tid && c->pid == pid && c->trace == trace)
-		return;
-	c->trace = trace;
-	c->tid = tid;
-	c->pid = pid;
 	if (thread_index_grow(id)) {
 		id->oom = 1;
 		return;

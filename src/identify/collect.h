@@ -61,8 +61,6 @@ struct vt_identify {
 	VT_VEC(struct vt_seen_thread) threads;
 	VT_VEC(struct vt_seen_vmsync) vmsyncs;
 	VT_VEC(struct vt_guest_hint) hints;
-	/* Context tid→pid is on most events: remember what was just noted. */
-	struct { size_t trace; int32_t tid, pid; } thread_cache[1024];
 	/* Until canonicalization: (trace, tid) → 1 + its index in threads, open
 	 * addressing (a trace of 10,000 threads must not scan them per event). */
 	size_t *thread_slots;

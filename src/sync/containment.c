@@ -263,26 +263,59 @@ static size_t first_window(const struct vt_vcpu_windows *w, int64_t t)
 	return lo;
 }
 
+/* First window starting after t. */
+static size_t first_after(const struct vt_vcpu_windows *w, int64_t t)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (w->w[mid].start <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Windows one search may weigh, at most: past it the probes are thinned
+ * evenly, so the memory stays flat however long the trace (a 10 s large
+ * scenario's wide search met 2.6 M windows, 130 MB of edges to sort). */
+#define WINDOW_BUDGET (1u << 19)
+
+/* The windows probe p meets within radius of its predicted host time: [*a, *b). */
+static void near(const struct probe *p, const struct vt_transform *t, int64_t radius, size_t *a, size_t *b)
+{
+	int64_t pred = vt_transform_apply(t, p->guest_ts);
+	*a = first_window(p->windows, pred - radius);
+	*b = first_after(p->windows, pred + radius);
+	if (*b < *a)
+		*b = *a;
+}
+
 /* The correction δ (added to t's predicted host time) covering the most
  * probes, as the middle of the best plateau; *half is its half width. */
 static int best_shift(const struct probe *p, size_t n, const struct vt_transform *t, int64_t radius, double *shift,
 		      double *half, size_t *covered)
 {
-	size_t cap = 0, ne = 0;
-	struct vt_edge *e = NULL;
+	size_t total = 0, a, b;
 	for (size_t i = 0; i < n; i++) {
+		near(&p[i], t, radius, &a, &b);
+		total += b - a;
+	}
+	size_t step = total > WINDOW_BUDGET ? (total + WINDOW_BUDGET - 1) / WINDOW_BUDGET : 1;
+	size_t cap = 0, ne = 0;
+	for (size_t i = 0; i < n; i += step) {
+		near(&p[i], t, radius, &a, &b);
+		cap += 2 * (b - a);
+	}
+	struct vt_edge *e = malloc((cap ? cap : 1) * sizeof(*e));
+	if (!e)
+		return -1;
+	for (size_t i = 0; i < n; i += step) {
 		int64_t pred = vt_transform_apply(t, p[i].guest_ts);
 		const struct vt_vcpu_windows *w = p[i].windows;
-		for (size_t k = first_window(w, pred - radius); k < w->n && w->w[k].start <= pred + radius; k++) {
-			if (ne + 2 > cap) {
-				cap = cap ? cap * 2 : 4096;
-				struct vt_edge *g = realloc(e, cap * sizeof(*g));
-				if (!g) {
-					free(e);
-					return -1;
-				}
-				e = g;
-			}
+		near(&p[i], t, radius, &a, &b);
+		for (size_t k = a; k < b; k++) {
 			e[ne++] = (struct vt_edge){w->w[k].start - pred, +1};
 			e[ne++] = (struct vt_edge){w->w[k].end - pred, -1};
 		}

@@ -60,7 +60,10 @@ struct vt_containment_result {
 	struct vt_transform to_host;
 	size_t events;    /* guest events tried */
 	size_t explained; /* of them, inside a window of their vCPU with to_host */
-	int64_t accuracy_ns; /* half the width of the offset interval the events leave */
+	size_t chance;    /* inside with to_host shifted by ms, where it is wrong */
+	/* half the width of the offset interval the events leave; -1 when
+	 * explained is not well above chance (half the way from it to all) */
+	int64_t accuracy_ns;
 };
 
 /* Finds the transform of a guest (its traces, its vCPU → host thread map on

@@ -53,17 +53,24 @@ static int solve(struct vt_sync_ctx *ctx, const struct vt_sync_ask *ask, struct 
 		return impossible(ctx, out);
 	double share = res.events ? 100.0 * (double)res.explained / (double)res.events : 0;
 	c->method = VT_SYNC_CONTAINMENT;
-	c->quality = quality_of(share);
+	c->quality = res.accuracy_ns < 0 ? VT_SYNC_FAIL : quality_of(share);
 	c->reference = ctx->root;
 	c->via = g->host;
 	c->to_ref = vt_transform_compose(host_to_ref, &res.to_host); /* one line: it fits the whole trace */
 	c->accuracy_ns = res.accuracy_ns;
 	c->contained_events = res.events;
 	c->contained_explained = res.explained;
-	c->why = vt_strdup_printf("containment: %zu of %zu guest events (%.2f%%) fall inside their vCPU's guest-mode "
-				  "windows on the host%s",
-				  res.explained, res.events, share,
-				  ask->auto_pick ? " (no message placed this guest well)" : "");
+	if (res.accuracy_ns < 0)
+		c->why = vt_strdup_printf("containment: %zu of %zu guest events fall inside their vCPU's guest-mode windows "
+					  "on the host, no better than chance (%zu with the offset milliseconds off): its "
+					  "vCPUs were nearly always in guest mode, which leaves the offset unknown%s",
+					  res.explained, res.events, res.chance,
+					  ask->auto_pick ? " (no message placed this guest well)" : "");
+	else
+		c->why = vt_strdup_printf("containment: %zu of %zu guest events (%.2f%%) fall inside their vCPU's "
+					  "guest-mode windows on the host (%zu by chance)%s",
+					  res.explained, res.events, share, res.chance,
+					  ask->auto_pick ? " (no message placed this guest well)" : "");
 	out->solved = 1;
 	out->checked_by = VT_PAIRS_NONE;
 	return c->why ? 0 : -1;

@@ -148,10 +148,14 @@ static int decide_auto(struct vt_sync_ctx *ctx, size_t k, unsigned skip, struct 
 	int best = solve_all(ctx, k, skip, cands, n), rc = best < 0 ? -1 : 0;
 	if (!rc)
 		take(out, &cands[best]);
-	/* A method whose evidence could not be read says so, whatever was picked. */
-	for (size_t i = 0; i < n && !rc; i++)
-		if (cands[i].broken && cands[i].clock.why)
+	/* A method whose evidence could not be read says so, whatever was picked;
+	 * so does a costly one that ran and could not place the machine (why the
+	 * clocks stay as they are). */
+	for (size_t i = 0; i < n && !rc; i++) {
+		int failed = vt_sync_methods[i]->costly && cands[i].solved && cands[i].clock.quality == VT_SYNC_FAIL;
+		if ((cands[i].broken || failed) && cands[i].clock.why)
 			rc = join(&out->clock.why, out->clock.why, cands[i].clock.why);
+	}
 	for (size_t i = 0; i < n; i++)
 		vt_sync_candidate_clear(&cands[i]);
 	if (rc)

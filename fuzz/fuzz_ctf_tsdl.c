@@ -68,14 +68,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vt_ctf_meta_parse(&tc, data, size, "fuzz", &err) == 0) {
 		volatile size_t n = walk_all(tc);
 		(void)n;
-		size_t len;
-		char *ctf2 = vt_ctf2_metadata_text(tc, "fuzz", &len, &err);
+		/* both layouts: the writer must not write CTF 2 its own reader refuses */
+		for (int layout = VT_CTF2_PLAIN; layout <= VT_CTF2_LTTNG_214; layout++) {
+			size_t len;
+			struct vt_ctf_trace_class *back;
+			char *ctf2 = vt_ctf2_metadata_text(tc, "fuzz", (enum vt_ctf2_layout)layout, &len, &err);
+			if (ctf2 && vt_ctf_meta_parse(&back, ctf2, len, "fuzz (as CTF 2)", &err) != 0)
+				abort();
+			if (ctf2)
+				vt_ctf_trace_class_free(back);
+			free(ctf2);
+		}
 		vt_ctf_trace_class_free(tc);
-		if (ctf2 && vt_ctf_meta_parse(&tc, ctf2, len, "fuzz (as CTF 2)", &err) != 0)
-			abort(); /* the writer wrote CTF 2 its own reader refuses */
-		if (ctf2)
-			vt_ctf_trace_class_free(tc);
-		free(ctf2);
 	}
 	return 0;
 }

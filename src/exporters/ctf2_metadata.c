@@ -1,9 +1,34 @@
-/* A trace class (src/sources/ctf_ir.h) as CTF 2 metadata: the fragments
- * LTTng 2.14 writes (preamble, trace-class, clock-class, data-stream-class,
- * event-record-class), with the field classes, roles, mappings and
- * locations of the IR. Locations are written absolute (origin and path), as
- * babeltrace2 writes them: a CTF 1.8 relative name becomes the path to the
- * field it was resolved to. */
+/* A trace class (src/sources/ctf_ir.h) as CTF 2 metadata, in one of two
+ * layouts (ctf2_metadata.h):
+ *
+ * - plain: everything the IR says, field classes inline, locations absolute
+ *   (origin and path, as babeltrace2 writes them: a CTF 1.8 relative name
+ *   becomes the path to the field it was resolved to), compact JSON with
+ *   sorted keys and a line feed after each fragment;
+ * - LTTng 2.14: what lttng-modules 2.14 (metadata-ctf-2.c) writes for a
+ *   kernel trace, or lttng-sessiond 2.14 (ctf2-trace-class-visitor.cpp) for
+ *   a UST one, chosen by the environment's "domain". Both: an empty
+ *   trace-class name, tracer_minor 14 (patch level 0), no clock precision,
+ *   enumeration labels without CTF 1.8's leading '_', no CTF 1.8 padding
+ *   members (struct { } align(N) _x_padding before an array x: CTF 2 says
+ *   the array's minimum-alignment instead), structure minimum-alignment only
+ *   above 1. Kernel: field-class-alias fragments after the preamble for the
+ *   packet header ("pkt-header"), packet context ("pkt-ctx") and event
+ *   header ("er-header-compact" with a 5-bit id, "er-header-large" with a
+ *   16-bit one), and inside them "u32-erc-id" / "u64-ts" for the extended
+ *   id and 64-bit timestamps, named from the trace class and data stream
+ *   classes; lengths and selectors located relatively ({"path": [sibling]},
+ *   no origin) when the target is a sibling; keys in lttng-modules' order,
+ *   compact JSON and a line feed after each fragment; integer alignment
+ *   and display base only when not 1 / 10; no event attributes. UST:
+ *   locations absolute, every integer with its alignment and display base,
+ *   JSON indented by 2 with sorted keys (nlohmann's dump(2)), no line feed
+ *   after a fragment.
+ *
+ * Not mirrored: lttng-modules defines both event header aliases whatever
+ * its channels use (only those used are defined here), its alias texts have
+ * a space after each colon, and it writes an array's alignment in bytes
+ * where CTF 2 wants bits (here: bits). */
 #include "exporters/ctf2_metadata.h"
 
 #include <inttypes.h>
@@ -16,12 +41,19 @@
 #include "common/text.h"
 #include "vmtrace/exporters.h"
 
-/* The root field classes a location may start from (NULL: none). */
+/* The plain layout, or LTTng 2.14's for a kernel or a UST trace. */
+enum style { STYLE_PLAIN, STYLE_KERNEL, STYLE_UST };
+
 struct writer {
 	const char *name;
 	struct vt_error *err;
 	int failed;
-	const struct vt_ctf_fc *roots[VT_CTF_SCOPE_COUNT];
+	enum style style;
+	const struct vt_ctf_fc *roots[VT_CTF_SCOPE_COUNT]; /* where a location may start (NULL: none) */
+	const struct vt_ctf_fc *parent;                    /* the structure whose member is being written, else NULL */
+	uint32_t carry;  /* a dropped padding member's alignment, for the array after it */
+	json_t *aliases; /* kernel: the field-class-alias fragments, in writing order */
+	size_t nsmall;   /* the first aliases, used inside the others: u32-erc-id, u64-ts */
 };
 
 static json_t *fail(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -123,6 +155,12 @@ static int is_signed(const struct vt_ctf_fc *fc)
 	return fc && (fc->type == VT_CTF_FC_SINT || fc->type == VT_CTF_FC_VSINT);
 }
 
+/* LTTng 2.14 names a label as its tracer declares it: without the '_' of CTF 1.8. */
+static const char *label(const struct writer *w, const char *name)
+{
+	return w->style != STYLE_PLAIN && name[0] == '_' ? name + 1 : name;
+}
+
 static json_t *mappings(struct writer *w, const struct vt_ctf_fc *fc)
 {
 	json_t *m = json_object();
@@ -130,9 +168,14 @@ static json_t *mappings(struct writer *w, const struct vt_ctf_fc *fc)
 		return oom(w);
 	for (uint32_t i = 0; i < fc->u.i.nmappings; i++) {
 		const struct vt_ctf_mapping *map = &fc->u.i.mappings[i];
-		json_t *name = text(w, map->name, "a mapping name");
+		const char *key = label(w, map->name);
+		json_t *name = text(w, key, "a mapping name");
 		json_decref(name); /* checked only: keys are C strings */
-		if (!name || put(w, m, map->name, ranges(w, map->ranges, map->nranges, is_signed(fc)))) {
+		if (name && json_object_get(m, key)) {
+			json_decref(m);
+			return fail(w, "two enumeration labels are \"%.100s\" without their '_'", key);
+		}
+		if (!name || put(w, m, key, ranges(w, map->ranges, map->nranges, is_signed(fc)))) {
 			json_decref(m);
 			return NULL;
 		}
@@ -195,8 +238,27 @@ static int find_path(const struct vt_ctf_fc *fc, const struct vt_ctf_fc *target,
 	return 0;
 }
 
+/* Kernel: {"path": [name]} when the target is a sibling, as lttng-modules
+ * writes every location (its lengths and tags are the previous members). */
+static json_t *relative(struct writer *w, const struct vt_ctf_location *loc)
+{
+	const struct vt_ctf_fc *st = w->parent;
+	for (uint32_t i = 0; st && i < st->u.st.nmembers; i++)
+		if (st->u.st.members[i].fc == loc->target) {
+			json_t *name = text(w, st->u.st.members[i].name, "a member name");
+			json_t *l = name ? json_pack("{s:[o]}", "path", name) : NULL;
+			return l ? l : w->failed ? NULL : oom(w);
+		}
+	return NULL;
+}
+
 static json_t *location(struct writer *w, const struct vt_ctf_location *loc, const char *member)
 {
+	if (w->style == STYLE_KERNEL) {
+		json_t *l = relative(w, loc);
+		if (l || w->failed)
+			return l;
+	}
 	const char *path[VT_CTF_MAX_PATH];
 	uint32_t n = 0;
 	const struct vt_ctf_fc *t = loc->target;
@@ -234,9 +296,10 @@ static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char 
 static int fixed_length(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 {
 	int be = fc->u.i.byte_order == VT_CTF_BE;
+	/* lttng-modules says an alignment of 1 by saying none */
 	if (put(w, j, "length", integer(w, fc->u.i.length)) ||
 	    put(w, j, "byte-order", json_string(be ? "big-endian" : "little-endian")) ||
-	    put(w, j, "alignment", integer(w, fc->align)))
+	    ((w->style != STYLE_KERNEL || fc->align > 1) && put(w, j, "alignment", integer(w, fc->align))))
 		return -1;
 	if (fc->u.i.bit_order != (be ? VT_CTF_LAST_TO_FIRST : VT_CTF_FIRST_TO_LAST) &&
 	    put(w, j, "bit-order", json_string(be ? "first-to-last" : "last-to-first")))
@@ -246,41 +309,93 @@ static int fixed_length(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 
 static int integer_props(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 {
-	if (fc->u.i.base && fc->u.i.base != 10 && put(w, j, "preferred-display-base", integer(w, fc->u.i.base)))
+	int base = fc->u.i.base ? fc->u.i.base : 10;
+	/* lttng-sessiond writes every integer's base, 10 too */
+	if ((base != 10 || w->style == STYLE_UST) && put(w, j, "preferred-display-base", integer(w, base)))
 		return -1;
 	if (fc->u.i.nmappings && put(w, j, "mappings", mappings(w, fc)))
 		return -1;
 	return 0;
 }
 
+/* Member i is CTF 1.8's struct { } align(N) _x_padding right before the
+ * array x (how lttng-modules aligns an array in TSDL), which CTF 2 says with
+ * the array's minimum-alignment (a string cannot be aligned beyond a byte). */
+static int is_padding(const struct vt_ctf_fc *st, uint32_t i)
+{
+	const struct vt_ctf_member *m = &st->u.st.members[i], *next = m + 1;
+	if (i + 1 >= st->u.st.nmembers || m->fc->type != VT_CTF_FC_STRUCT || m->fc->u.st.nmembers)
+		return 0;
+	size_t n = strlen(next->name);
+	if (strncmp(m->name, next->name, n) != 0 || strcmp(m->name + n, "_padding") != 0)
+		return 0;
+	switch (next->fc->type) {
+	case VT_CTF_FC_SL_ARRAY:
+	case VT_CTF_FC_DL_ARRAY:
+		return 1;
+	case VT_CTF_FC_NT_STRING:
+	case VT_CTF_FC_SL_STRING:
+	case VT_CTF_FC_DL_STRING:
+		return m->fc->align <= 8;
+	default:
+		return 0;
+	}
+}
+
+static int member(struct writer *w, json_t *members, const struct vt_ctf_fc *st, const struct vt_ctf_member *m)
+{
+	json_t *mj = json_object();
+	if (!mj || json_array_append_new(members, mj)) {
+		oom(w);
+		return -1;
+	}
+	const struct vt_ctf_fc *saved = w->parent;
+	w->parent = st; /* for the member's own locations, not deeper ones */
+	int rc = put(w, mj, "name", text(w, m->name, "a member name")) ||
+		 put(w, mj, "field-class", fc_json(w, m->fc, m->name));
+	w->parent = saved;
+	w->carry = 0;
+	return rc ? -1 : 0;
+}
+
 static int structure(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 {
+	uint32_t align = fc->u.st.min_align ? fc->u.st.min_align : 1;
 	json_t *members = json_array();
-	if (put(w, j, "member-classes", members ? members : oom(w)) ||
-	    put(w, j, "minimum-alignment", integer(w, fc->u.st.min_align ? fc->u.st.min_align : 1)))
+	if (((w->style == STYLE_PLAIN || align > 1) && put(w, j, "minimum-alignment", integer(w, align))) ||
+	    put(w, j, "member-classes", members ? members : oom(w)))
 		return -1;
 	for (uint32_t i = 0; i < fc->u.st.nmembers; i++) {
-		const struct vt_ctf_member *m = &fc->u.st.members[i];
-		json_t *mj = json_object();
-		if (!mj || json_array_append_new(members, mj)) {
-			oom(w);
-			return -1;
+		if (w->style != STYLE_PLAIN && is_padding(fc, i)) {
+			w->carry = fc->u.st.members[i].fc->align;
+			continue;
 		}
-		if (put(w, mj, "name", text(w, m->name, "a member name")) ||
-		    put(w, mj, "field-class", fc_json(w, m->fc, m->name)))
+		if (member(w, members, fc, &fc->u.st.members[i]))
 			return -1;
 	}
 	return 0;
 }
 
+/* fc (an array element, a variant option, an optional's field) is nobody's member. */
+static json_t *nested(struct writer *w, const struct vt_ctf_fc *fc, const char *member)
+{
+	const struct vt_ctf_fc *saved = w->parent;
+	w->parent = NULL;
+	json_t *j = fc_json(w, fc, member);
+	w->parent = saved;
+	return j;
+}
+
 static int array(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
 {
-	if (fc->type == VT_CTF_FC_SL_ARRAY ? put(w, j, "length", u64(w, fc->u.a.length, "an array length"))
-					   : put(w, j, "length-field-location", location(w, &fc->u.a.loc, member)))
+	uint32_t align = fc->align > w->carry ? fc->align : w->carry;
+	w->carry = 0;
+	if (align > fc->u.a.element->align && put(w, j, "minimum-alignment", integer(w, align)))
 		return -1;
-	if (fc->align > fc->u.a.element->align && put(w, j, "minimum-alignment", integer(w, fc->align)))
+	if (put(w, j, "element-field-class", nested(w, fc->u.a.element, member)))
 		return -1;
-	return put(w, j, "element-field-class", fc_json(w, fc->u.a.element, member));
+	return fc->type == VT_CTF_FC_SL_ARRAY ? put(w, j, "length", u64(w, fc->u.a.length, "an array length"))
+					      : put(w, j, "length-field-location", location(w, &fc->u.a.loc, member));
 }
 
 static int variant(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
@@ -299,7 +414,7 @@ static int variant(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, cons
 		if ((o->name && put(w, oj, "name", text(w, o->name, "a variant option name"))) ||
 		    put(w, oj, "selector-field-ranges",
 			ranges(w, o->ranges, o->nranges, is_signed(fc->u.v.loc.target))) ||
-		    put(w, oj, "field-class", fc_json(w, o->fc, o->name ? o->name : member)))
+		    put(w, oj, "field-class", nested(w, o->fc, o->name ? o->name : member)))
 			return -1;
 	}
 	return 0;
@@ -312,7 +427,7 @@ static int optional(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, con
 	if (fc->u.o.nranges && put(w, j, "selector-field-ranges",
 				   ranges(w, fc->u.o.ranges, fc->u.o.nranges, is_signed(fc->u.o.loc.target))))
 		return -1;
-	return put(w, j, "field-class", fc_json(w, fc->u.o.fc, member));
+	return put(w, j, "field-class", nested(w, fc->u.o.fc, member));
 }
 
 static int body(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const char *member)
@@ -406,6 +521,18 @@ static json_t *preamble(struct writer *w, const struct vt_ctf_trace_class *tc)
 	return j;
 }
 
+/* The version LTTng 2.14 writes for an LTTng 2.13 entry (2.14.0), else the value. */
+static json_int_t env_value(const struct writer *w, const struct vt_ctf_trace_class *tc,
+			    const struct vt_ctf_env_entry *e)
+{
+	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
+	if (w->style == STYLE_PLAIN || !tracer || strncmp(tracer, "lttng", 5) != 0)
+		return (json_int_t)e->value;
+	if (strcmp(e->name, "tracer_minor") == 0)
+		return 14;
+	return strcmp(e->name, "tracer_patchlevel") == 0 ? 0 : (json_int_t)e->value;
+}
+
 static json_t *environment(struct writer *w, const struct vt_ctf_trace_class *tc)
 {
 	json_t *env = json_object();
@@ -415,13 +542,81 @@ static json_t *environment(struct writer *w, const struct vt_ctf_trace_class *tc
 		const struct vt_ctf_env_entry *e = &tc->env[i];
 		json_t *key = text(w, e->name, "an environment name");
 		json_decref(key);
-		if (!key ||
-		    put(w, env, e->name, e->str ? text(w, e->str, "an environment value") : integer(w, e->value))) {
+		if (!key || put(w, env, e->name,
+				e->str ? text(w, e->str, "an environment value") : integer(w, env_value(w, tc, e)))) {
 			json_decref(env);
 			return NULL;
 		}
 	}
 	return env;
+}
+
+/* Kernel: the alias fragment whose field class is fc (a scope's, whole), or NULL. */
+static json_t *alias_of(const struct writer *w, const json_t *fc)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(w->aliases, i, a)
+		if (json_equal(json_object_get(a, "field-class"), (json_t *)fc))
+			return a;
+	return NULL;
+}
+
+/* The name of the small alias whose field class is fc, or NULL. */
+static json_t *small_alias(const struct writer *w, const json_t *fc)
+{
+	for (size_t i = 0; i < w->nsmall; i++) {
+		json_t *a = json_array_get(w->aliases, i);
+		if (json_equal(json_object_get(a, "field-class"), (json_t *)fc))
+			return json_object_get(a, "name");
+	}
+	return NULL;
+}
+
+/* Kernel: inside fc, each field class that is the one of a small alias
+ * (u32-erc-id, u64-ts) becomes its name, as in lttng-modules' aliases. */
+static int use_small_aliases(struct writer *w, json_t *fc)
+{
+	size_t i;
+	const char *key;
+	json_t *v;
+	void *tmp;
+	if (json_is_array(fc)) {
+		json_array_foreach(fc, i, v) {
+			json_t *name = small_alias(w, v);
+			if (name ? json_array_set(fc, i, name) : use_small_aliases(w, v))
+				return -1;
+		}
+	} else if (json_is_object(fc)) {
+		json_object_foreach_safe(fc, tmp, key, v)
+		{
+			json_t *name = small_alias(w, v);
+			if (name ? json_object_set(fc, key, name) : use_small_aliases(w, v))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A scope's field class: the kernel layout names it by its alias. */
+static json_t *with_small_aliases(struct writer *w, json_t *fc)
+{
+	if (fc && use_small_aliases(w, fc)) {
+		json_decref(fc);
+		return oom(w);
+	}
+	return fc;
+}
+
+static json_t *aliased(struct writer *w, json_t *fc)
+{
+	if (!fc || w->style != STYLE_KERNEL || !(fc = with_small_aliases(w, fc)))
+		return fc;
+	json_t *a = alias_of(w, fc);
+	if (!a)
+		return fc;
+	json_decref(fc);
+	return json_incref(json_object_get(a, "name"));
 }
 
 static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc)
@@ -430,37 +625,56 @@ static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc
 	if (!j)
 		return oom(w);
 	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
+	int lttng = w->style != STYLE_PLAIN || (tracer && strncmp(tracer, "lttng", 5) == 0);
 	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
 	/* the uid a CTF 2 trace class had, else the CTF 1.8 trace's uuid */
 	if (put(w, j, "type", json_string("trace-class")) ||
-	    (tc->nenv && put(w, j, "environment", environment(w, tc))) ||
+	    (lttng && put(w, j, "namespace", json_string("lttng.org,2009"))) ||
+	    (w->style != STYLE_PLAIN && put(w, j, "name", json_string(""))) ||
 	    (tc->uid && put(w, j, "uid", text(w, tc->uid, "the trace class uid"))) ||
 	    (!tc->uid && tc->has_uuid && put(w, j, "uid", uuid_string(w, tc->uuid))) ||
-	    (tracer && strncmp(tracer, "lttng", 5) == 0 && put(w, j, "namespace", json_string("lttng.org,2009"))) ||
+	    (tc->nenv && put(w, j, "environment", environment(w, tc))) ||
 	    (tc->packet_header &&
-	     put(w, j, "packet-header-field-class", fc_json(w, tc->packet_header, "packet-header")))) {
+	     put(w, j, "packet-header-field-class", aliased(w, fc_json(w, tc->packet_header, "packet-header"))))) {
 		json_decref(j);
 		return NULL;
 	}
 	return j;
 }
 
+static json_t *clock_offset(struct writer *w, const struct vt_ctf_clock_class *c)
+{
+	int64_t seconds = c->offset_seconds;
+	uint64_t cycles = c->offset_cycles;
+	if (w->style != STYLE_PLAIN && c->frequency && cycles >= c->frequency) {
+		/* LTTng writes cycles below the frequency */
+		seconds += (int64_t)(cycles / c->frequency);
+		cycles %= c->frequency;
+	}
+	json_t *off = json_object();
+	if (!off)
+		return oom(w);
+	if (put(w, off, "seconds", integer(w, seconds)) || put(w, off, "cycles", u64(w, cycles, "a clock offset"))) {
+		json_decref(off);
+		return NULL;
+	}
+	return off;
+}
+
 static json_t *clock_class(struct writer *w, const struct vt_ctf_clock_class *c)
 {
-	json_t *j = json_object(), *off = json_object(); /* off: borrowed once put in j */
-	if (!j || !off || json_object_set_new(j, "offset-from-origin", off)) {
-		json_decref(j);
+	json_t *j = json_object();
+	if (!j)
 		return oom(w);
-	}
+	/* LTTng 2.14 says no precision */
 	if (put(w, j, "type", json_string("clock-class")) || put(w, j, "id", text(w, c->name, "a clock name")) ||
 	    put(w, j, "name", text(w, c->name, "a clock name")) ||
+	    (c->has_uuid && put(w, j, "uid", uuid_string(w, c->uuid))) ||
 	    (c->description && put(w, j, "description", text(w, c->description, "a clock description"))) ||
 	    put(w, j, "frequency", u64(w, c->frequency, "a clock frequency")) ||
-	    put(w, off, "seconds", integer(w, c->offset_seconds)) ||
-	    put(w, off, "cycles", u64(w, c->offset_cycles, "a clock offset")) ||
-	    put(w, j, "precision", u64(w, c->precision, "a clock precision")) ||
 	    (c->origin_unix_epoch && put(w, j, "origin", json_string("unix-epoch"))) ||
-	    (c->has_uuid && put(w, j, "uid", uuid_string(w, c->uuid)))) {
+	    put(w, j, "offset-from-origin", clock_offset(w, c)) ||
+	    (w->style == STYLE_PLAIN && put(w, j, "precision", u64(w, c->precision, "a clock precision")))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -482,10 +696,10 @@ static json_t *stream_class(struct writer *w, const struct vt_ctf_stream_class *
 	    put(w, j, "id", u64(w, sc->id, "a stream class id")) ||
 	    (sc->default_clock &&
 	     put(w, j, "default-clock-class-id", text(w, sc->default_clock->name, "a clock name"))) ||
-	    (sc->packet_context &&
-	     put(w, j, "packet-context-field-class", scope(w, VT_CTF_SCOPE_PACKET_CONTEXT, sc->packet_context))) ||
-	    (sc->event_header &&
-	     put(w, j, "event-record-header-field-class", scope(w, VT_CTF_SCOPE_EVENT_HEADER, sc->event_header))) ||
+	    (sc->packet_context && put(w, j, "packet-context-field-class",
+				       aliased(w, scope(w, VT_CTF_SCOPE_PACKET_CONTEXT, sc->packet_context)))) ||
+	    (sc->event_header && put(w, j, "event-record-header-field-class",
+				     aliased(w, scope(w, VT_CTF_SCOPE_EVENT_HEADER, sc->event_header)))) ||
 	    (sc->event_common_context && put(w, j, "event-record-common-context-field-class",
 					     scope(w, VT_CTF_SCOPE_EVENT_COMMON_CONTEXT, sc->event_common_context)))) {
 		json_decref(j);
@@ -522,12 +736,13 @@ static json_t *event_class(struct writer *w, const struct vt_ctf_event_class *ec
 	json_t *j = json_object();
 	if (!j)
 		return oom(w);
-	int attributes = (ec->loglevel >= 0 && ec->loglevel < 15) || ec->emf_uri;
+	/* lttng-modules gives kernel event record classes no attributes */
+	int attributes = w->style != STYLE_KERNEL && ((ec->loglevel >= 0 && ec->loglevel < 15) || ec->emf_uri);
 	w->roots[VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT] = ec->specific_context;
 	w->roots[VT_CTF_SCOPE_EVENT_PAYLOAD] = ec->payload;
-	if (put(w, j, "type", json_string("event-record-class")) || put(w, j, "id", u64(w, ec->id, "an event id")) ||
+	if (put(w, j, "type", json_string("event-record-class")) ||
 	    put(w, j, "data-stream-class-id", u64(w, ec->stream->id, "a stream class id")) ||
-	    put(w, j, "name", text(w, ec->name, "an event name")) ||
+	    put(w, j, "id", u64(w, ec->id, "an event id")) || put(w, j, "name", text(w, ec->name, "an event name")) ||
 	    (attributes && put(w, j, "attributes", lttng_attributes(w, ec))) ||
 	    (ec->specific_context && put(w, j, "specific-context-field-class",
 					 scope(w, VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT, ec->specific_context))) ||
@@ -538,18 +753,23 @@ static json_t *event_class(struct writer *w, const struct vt_ctf_event_class *ec
 	return j;
 }
 
-/* Appends 0x1E, the fragment, '\n' to t; frees the fragment. */
+/* Appends 0x1E and the fragment to t, as the layout frames it: compact and
+ * '\n' (plain, lttng-modules), or indented by 2 with sorted keys and nothing
+ * after (lttng-sessiond's nlohmann dump(2)). Frees the fragment. */
 static int emit(struct writer *w, struct vt_ctf_text *t, json_t *fragment)
 {
 	if (!fragment)
 		return -1;
-	char *s = json_dumps(fragment, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t flags = w->style == STYLE_UST      ? JSON_INDENT(2) | JSON_SORT_KEYS
+		       : w->style == STYLE_KERNEL ? JSON_COMPACT
+						  : JSON_COMPACT | JSON_SORT_KEYS;
+	char *s = json_dumps(fragment, flags);
 	json_decref(fragment);
 	if (!s) {
 		oom(w);
 		return -1;
 	}
-	vt_ctf_text_append(t, "\x1e%s\n", s);
+	vt_ctf_text_append(t, "\x1e%s%s", s, w->style == STYLE_UST ? "" : "\n");
 	free(s);
 	if (t->oom) {
 		oom(w);
@@ -558,11 +778,147 @@ static int emit(struct writer *w, struct vt_ctf_text *t, json_t *fragment)
 	return 0;
 }
 
-char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *name, size_t *len, struct vt_error *err)
+/* An alias fragment for fc (stolen) named name, or, when one with the same
+ * field class is there, none: that one serves. */
+static int add_alias(struct writer *w, const char *name, json_t *fc)
 {
-	struct writer w = {.name = name, .err = err};
+	if (!fc)
+		return -1;
+	if (alias_of(w, fc)) {
+		json_decref(fc);
+		return 0;
+	}
+	json_t *a = json_pack("{s:s, s:s, s:o}", "type", "field-class-alias", "name", name, "field-class", fc);
+	if (!a || json_array_append_new(w->aliases, a)) {
+		oom(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* The first object in j (depth first) that is a fixed-length unsigned
+ * integer of length bits with the single role role, or NULL. */
+static json_t *find_integer(json_t *j, json_int_t length, const char *role)
+{
+	size_t i;
+	const char *key;
+	json_t *v, *found;
+	if (json_is_object(j)) {
+		json_t *roles = json_object_get(j, "roles");
+		const char *type = json_string_value(json_object_get(j, "type"));
+		const char *r = json_string_value(json_array_get(roles, 0));
+		if (type && strcmp(type, "fixed-length-unsigned-integer") == 0 &&
+		    json_integer_value(json_object_get(j, "length")) == length && json_array_size(roles) == 1 && r &&
+		    strcmp(r, role) == 0)
+			return j;
+		json_object_foreach(j, key, v)
+			if ((found = find_integer(v, length, role)))
+				return found;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if ((found = find_integer(v, length, role)))
+				return found;
+	}
+	return NULL;
+}
+
+/* lttng-modules' name for an event header: by the length of its "id". */
+static const char *header_name(const struct vt_ctf_fc *h)
+{
+	for (uint32_t i = 0; h->type == VT_CTF_FC_STRUCT && i < h->u.st.nmembers; i++)
+		if (strcmp(h->u.st.members[i].name, "id") == 0 && h->u.st.members[i].fc->type == VT_CTF_FC_UINT)
+			return h->u.st.members[i].fc->u.i.length == 5    ? "er-header-compact"
+			       : h->u.st.members[i].fc->u.i.length == 16 ? "er-header-large"
+									 : "er-header";
+	return "er-header";
+}
+
+/* The name for a new alias: base, else base-ID when an alias named base already is. */
+static const char *alias_name(const struct writer *w, const char *base, uint64_t id, char *buf, size_t size)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(w->aliases, i, a)
+		if (strcmp(json_string_value(json_object_get(a, "name")), base) == 0) {
+			snprintf(buf, size, "%s-%" PRIu64, base, id);
+			return buf;
+		}
+	return base;
+}
+
+/* Scope field classes as aliases (s: the stream classes), after the small ones inside them. */
+static int scope_aliases(struct writer *w, const struct vt_ctf_trace_class *tc, const char *base, enum vt_ctf_scope s)
+{
+	char buf[80];
+	for (size_t i = 0; i < tc->nstreams; i++) {
+		const struct vt_ctf_stream_class *sc = tc->streams[i];
+		const struct vt_ctf_fc *fc = s == VT_CTF_SCOPE_EVENT_HEADER ? sc->event_header : sc->packet_context;
+		if (!fc)
+			continue;
+		json_t *j = with_small_aliases(w, scope(w, s, fc));
+		const char *name = s == VT_CTF_SCOPE_EVENT_HEADER ? header_name(fc) : base;
+		if (add_alias(w, alias_name(w, name, sc->id, buf, sizeof(buf)), j))
+			return -1;
+	}
+	return 0;
+}
+
+/* Kernel: lttng-modules' alias fragments, in its order: u32-erc-id and u64-ts
+ * (the extended header's id and timestamp), the event headers, the packet
+ * context, the packet header. */
+static int kernel_aliases(struct writer *w, const struct vt_ctf_trace_class *tc)
+{
+	json_t *headers = json_array();
+	int rc = !(w->aliases = json_array()) || !headers;
+	for (size_t i = 0; !rc && i < tc->nstreams; i++)
+		rc = tc->streams[i]->event_header &&
+		     json_array_append_new(headers, scope(w, VT_CTF_SCOPE_EVENT_HEADER, tc->streams[i]->event_header));
+	if (rc) {
+		json_decref(headers);
+		if (!w->failed)
+			oom(w);
+		return -1;
+	}
+	json_t *id = find_integer(headers, 32, "event-record-class-id");
+	json_t *ts = find_integer(headers, 64, "default-clock-timestamp");
+	rc = (id && add_alias(w, "u32-erc-id", json_deep_copy(id))) ||
+	     (ts && add_alias(w, "u64-ts", json_deep_copy(ts)));
+	json_decref(headers);
+	w->nsmall = json_array_size(w->aliases);
+	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
+	if (rc || scope_aliases(w, tc, "er-header", VT_CTF_SCOPE_EVENT_HEADER) ||
+	    scope_aliases(w, tc, "pkt-ctx", VT_CTF_SCOPE_PACKET_CONTEXT))
+		return -1;
+	return tc->packet_header ? add_alias(w, "pkt-header",
+					     with_small_aliases(w, fc_json(w, tc->packet_header, "packet-header")))
+				 : 0;
+}
+
+static int emit_aliases(struct writer *w, struct vt_ctf_text *t)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(w->aliases, i, a)
+		if (emit(w, t, json_incref(a)))
+			return -1;
+	return 0;
+}
+
+static enum style style_of(const struct vt_ctf_trace_class *tc, enum vt_ctf2_layout layout)
+{
+	const char *domain = vt_ctf_env_string(tc, "domain");
+	if (layout == VT_CTF2_PLAIN)
+		return STYLE_PLAIN;
+	return domain && strcmp(domain, "kernel") == 0 ? STYLE_KERNEL : STYLE_UST;
+}
+
+char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *name, enum vt_ctf2_layout layout,
+			    size_t *len, struct vt_error *err)
+{
+	struct writer w = {.name = name, .err = err, .style = style_of(tc, layout)};
 	struct vt_ctf_text t = {0};
-	int rc = emit(&w, &t, preamble(&w, tc)) || emit(&w, &t, trace_class(&w, tc));
+	int rc = emit(&w, &t, preamble(&w, tc)) || (w.style == STYLE_KERNEL && kernel_aliases(&w, tc)) ||
+		 emit_aliases(&w, &t) || emit(&w, &t, trace_class(&w, tc));
 	for (size_t i = 0; !rc && i < tc->nclocks; i++)
 		rc = emit(&w, &t, clock_class(&w, &tc->clocks[i]));
 	for (size_t s = 0; !rc && s < tc->nstreams; s++) {
@@ -571,6 +927,7 @@ char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *nam
 		for (size_t e = 0; !rc && e < sc->nevents; e++)
 			rc = emit(&w, &t, event_class(&w, sc->events[e]));
 	}
+	json_decref(w.aliases);
 	if (rc) {
 		vt_ctf_text_free(&t);
 		return NULL;
@@ -579,12 +936,13 @@ char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *nam
 	return t.buf;
 }
 
-char *vt_ctf2_metadata_convert(const void *data, size_t size, const char *name, size_t *len, struct vt_error *err)
+char *vt_ctf2_metadata_convert(const void *data, size_t size, const char *name, enum vt_ctf2_layout layout, size_t *len,
+			       struct vt_error *err)
 {
 	struct vt_ctf_trace_class *tc;
 	if (vt_ctf_meta_parse(&tc, data, size, name, err))
 		return NULL;
-	char *out = vt_ctf2_metadata_text(tc, name, len, err);
+	char *out = vt_ctf2_metadata_text(tc, name, layout, len, err);
 	vt_ctf_trace_class_free(tc);
 	return out;
 }

@@ -11,15 +11,29 @@
 #include "sources/ctf_ir.h"
 #include "vmtrace/error.h"
 
-/* The fragments of tc: preamble, trace-class, clock-class(es), then each
- * data-stream-class followed by its event-record-classes, in the order tc
- * declares them; each fragment is 0x1E, compact JSON with sorted keys, '\n'.
+/* How the metadata is spelled (ctf2_metadata.c's top comment has the details). */
+enum vt_ctf2_layout {
+	/* everything the trace class says, field classes inline, locations
+	 * absolute (as babeltrace2 writes them); each fragment 0x1E, compact
+	 * JSON with sorted keys, '\n': reads back into the same trace class */
+	VT_CTF2_PLAIN,
+	/* as LTTng 2.14 writes it, lttng-modules' layout for a trace whose
+	 * environment's domain is "kernel", lttng-sessiond's for another: what
+	 * `vmtrace-sim --format ctf2` writes */
+	VT_CTF2_LTTNG_214,
+};
+
+/* The fragments of tc: preamble, (kernel LTTng layout: field-class-alias
+ * fragments,) trace-class, clock-class(es), then each data-stream-class
+ * followed by its event-record-classes, in the order tc declares them.
  * Returns the text (malloc'd, the caller frees it; *len bytes, NUL after
  * them), or NULL with err set ("NAME: problem"). */
-char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *name, size_t *len, struct vt_error *err);
+char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *name, enum vt_ctf2_layout layout,
+			    size_t *len, struct vt_error *err);
 
 /* Any metadata vt_ctf_meta_parse reads (TSDL text or packets, CTF 2) as CTF 2. */
-char *vt_ctf2_metadata_convert(const void *data, size_t size, const char *name, size_t *len, struct vt_error *err);
+char *vt_ctf2_metadata_convert(const void *data, size_t size, const char *name, enum vt_ctf2_layout layout, size_t *len,
+			       struct vt_error *err);
 
 /* The same layout as vt_ctf_writer_open (include/vmtrace/exporters.h) with
  * metadata written as it is, not in CTF 1.8 metadata packets: a CTF 2 trace's

@@ -12,8 +12,8 @@
 #include "sim/truth.h"
 
 /* A trace's writer, its metadata t (freed here) written as CTF 1.8, or with
- * --format ctf2 converted to CTF 2 from the same TSDL: the data streams are
- * the same bytes either way. */
+ * --format ctf2 converted to CTF 2 from the same TSDL, laid out as LTTng 2.14
+ * writes it: the data streams are the same bytes either way. */
 static struct vt_ctf_writer *open_writer(struct sim *s, const char *dir, const uint8_t uuid[16], struct vt_ctf_text *t,
 					 uint32_t nstreams, size_t packet_size, uint64_t begin, struct vt_error *err)
 {
@@ -26,7 +26,7 @@ static struct vt_ctf_writer *open_writer(struct sim *s, const char *dir, const u
 	char name[4200];
 	size_t len;
 	snprintf(name, sizeof(name), "%s/metadata", dir);
-	char *json = vt_ctf2_metadata_convert(t->buf, t->len, name, &len, err);
+	char *json = vt_ctf2_metadata_convert(t->buf, t->len, name, VT_CTF2_LTTNG_214, &len, err);
 	vt_ctf_text_free(t);
 	if (json)
 		w = vt_ctf_writer_open_ctf2(dir, uuid, json, len, nstreams, "chan_", packet_size, begin, err);

@@ -17,6 +17,16 @@
  * written), the CTF 2 trace class uid and the major version. */
 void vt_ctf_ir_assert_equal(const struct vt_ctf_trace_class *a, const struct vt_ctf_trace_class *b, const char *what);
 
+/* The same, b being what LTTng 2.14 writes in CTF 2 for a's CTF 1.8
+ * (ctf2_metadata.c's VT_CTF2_LTTNG_214), which allows: a's enumeration
+ * labels with one more leading '_', a's padding members (struct { } align(N)
+ * _x_padding right before x) absent from b, tracer_minor 14 and
+ * tracer_patchlevel 0 in b's environment (required there), and locations
+ * compared by the scope, class and length of their target, not its pre-order
+ * number (which the padding members shift, as they do every place). */
+void vt_ctf_ir_assert_lttng214(const struct vt_ctf_trace_class *a, const struct vt_ctf_trace_class *b,
+			       const char *what);
+
 /* The trace class of the metadata file at path; fails the test when it does not load. */
 struct vt_ctf_trace_class *vt_ctf_ir_load(const char *path);
 

@@ -420,6 +420,13 @@ static void no_network(const char *name, json_t *clocks, char *dst, size_t size)
 	json_decref(clocks);
 }
 
+/* Two free-running guest clocks (offset µs, drift ppm each), for no_network. */
+static json_t *free_clocks(double offset1_us, double drift1_ppm, double offset2_us, double drift2_ppm)
+{
+	return json_pack("[{s:s, s:f, s:f}, {s:s, s:f, s:f}]", "mode", "none", "offset_us", offset1_us, "drift_ppm",
+			 drift1_ppm, "mode", "none", "offset_us", offset2_us, "drift_ppm", drift2_ppm);
+}
+
 static void test_containment_without_network(void **state)
 {
 	(void)state;
@@ -445,10 +452,7 @@ static void test_containment_far_clocks(void **state)
 {
 	(void)state;
 	char dst[4400];
-	no_network("far-clocks",
-		   json_pack("[{s:s, s:f, s:f}, {s:s, s:f, s:f}]", "mode", "none", "offset_us", 12148533.0, "drift_ppm",
-			     21.0, "mode", "none", "offset_us", -7205976.0, "drift_ppm", -17.0),
-		   dst, sizeof(dst));
+	no_network("far-clocks", free_clocks(12148533.0, 21.0, -7205976.0, -17.0), dst, sizeof(dst));
 	struct run r = {0};
 	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
 	check_identification(&r);
@@ -465,10 +469,7 @@ static void test_containment_busy_vcpus(void **state)
 {
 	(void)state;
 	char dst[4400];
-	no_network("busy-vcpus",
-		   json_pack("[{s:s, s:f, s:f}, {s:s, s:f, s:f}]", "mode", "none", "offset_us", 2500000.0, "drift_ppm",
-			     35.0, "mode", "none", "offset_us", -1730000.0, "drift_ppm", -35.0),
-		   dst, sizeof(dst));
+	no_network("busy-vcpus", free_clocks(2500000.0, 35.0, -1730000.0, -35.0), dst, sizeof(dst));
 	json_t *sc = json_load_file(dst, 0, NULL), *g;
 	size_t i;
 	assert_non_null(sc);

@@ -12,7 +12,7 @@
  *   enumeration labels without CTF 1.8's leading '_', no CTF 1.8 padding
  *   members (struct { } align(N) _x_padding before an array x: CTF 2 says
  *   the array's minimum-alignment instead), structure minimum-alignment only
- *   above 1. Kernel: field-class-alias fragments after the preamble for the
+ *   above 1. Kernel: field-class-alias fragments (ctf2_aliases.c) after the preamble for the
  *   packet header ("pkt-header"), packet context ("pkt-ctx") and event
  *   header ("er-header-compact" with a 5-bit id, "er-header-large" with a
  *   16-bit one), and inside them "u32-erc-id" / "u64-ts" for the extended
@@ -41,20 +41,7 @@
 #include "common/text.h"
 #include "vmtrace/exporters.h"
 
-/* The plain layout, or LTTng 2.14's for a kernel or a UST trace. */
-enum style { STYLE_PLAIN, STYLE_KERNEL, STYLE_UST };
-
-struct writer {
-	const char *name;
-	struct vt_error *err;
-	int failed;
-	enum style style;
-	const struct vt_ctf_fc *roots[VT_CTF_SCOPE_COUNT]; /* where a location may start (NULL: none) */
-	const struct vt_ctf_fc *parent;                    /* the structure whose member is being written, else NULL */
-	uint32_t carry;  /* a dropped padding member's alignment, for the array after it */
-	json_t *aliases; /* kernel: the field-class-alias fragments, in writing order */
-	size_t nsmall;   /* the first aliases, used inside the others: u32-erc-id, u64-ts */
-};
+#include "exporters/ctf2_writer.h"
 
 static json_t *fail(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -71,7 +58,7 @@ static json_t *fail(struct writer *w, const char *fmt, ...)
 	return NULL;
 }
 
-static json_t *oom(struct writer *w)
+json_t *vt_ctf2_write_oom(struct writer *w)
 {
 	if (!w->failed)
 		vt_error_set_cause(w->err, VT_ERR_NOMEM, "%s: out of memory", w->name);
@@ -88,7 +75,7 @@ static int put(struct writer *w, json_t *obj, const char *key, json_t *v)
 	}
 	if (!v || json_object_set_new(obj, key, v)) {
 		if (v)
-			oom(w);
+			vt_ctf2_write_oom(w);
 		return -1;
 	}
 	return 0;
@@ -105,13 +92,13 @@ static json_t *text(struct writer *w, const char *s, const char *what)
 	char safe[200];
 	return probe ? fail(w, "%s \"%s\" is not UTF-8, which CTF 2 requires", what,
 			    vt_text_line(s, safe, sizeof(safe)))
-		     : oom(w);
+		     : vt_ctf2_write_oom(w);
 }
 
 static json_t *integer(struct writer *w, json_int_t v)
 {
 	json_t *j = json_integer(v);
-	return j ? j : oom(w);
+	return j ? j : vt_ctf2_write_oom(w);
 }
 
 static json_t *u64(struct writer *w, uint64_t v, const char *what)
@@ -127,12 +114,12 @@ static json_t *ranges(struct writer *w, const struct vt_ctf_range *r, uint32_t n
 {
 	json_t *a = json_array();
 	if (!a)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	for (uint32_t i = 0; i < n && !w->failed; i++) {
 		json_t *pair = json_array();
 		if (!pair || json_array_append_new(a, pair)) {
 			json_decref(a);
-			return oom(w);
+			return vt_ctf2_write_oom(w);
 		}
 		/* json_array_append_new takes a NULL (a failure already said) as an error */
 		if (json_array_append_new(pair, is_signed ? integer(w, (json_int_t)(int64_t)r[i].lower)
@@ -140,7 +127,7 @@ static json_t *ranges(struct writer *w, const struct vt_ctf_range *r, uint32_t n
 		    json_array_append_new(pair, is_signed ? integer(w, (json_int_t)(int64_t)r[i].upper)
 							  : u64(w, r[i].upper, "a range"))) {
 			json_decref(a);
-			return w->failed ? NULL : oom(w);
+			return w->failed ? NULL : vt_ctf2_write_oom(w);
 		}
 	}
 	if (w->failed) {
@@ -165,7 +152,7 @@ static json_t *mappings(struct writer *w, const struct vt_ctf_fc *fc)
 {
 	json_t *m = json_object();
 	if (!m)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	for (uint32_t i = 0; i < fc->u.i.nmappings; i++) {
 		const struct vt_ctf_mapping *map = &fc->u.i.mappings[i];
 		const char *key = label(w, map->name);
@@ -200,11 +187,11 @@ static json_t *roles(struct writer *w, uint32_t bits)
 	};
 	json_t *a = json_array();
 	if (!a)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if ((bits & (1u << i)) && json_array_append_new(a, json_string(names[i]))) {
 			json_decref(a);
-			return oom(w);
+			return vt_ctf2_write_oom(w);
 		}
 	return a;
 }
@@ -247,7 +234,7 @@ static json_t *relative(struct writer *w, const struct vt_ctf_location *loc)
 		if (st->u.st.members[i].fc == loc->target) {
 			json_t *name = text(w, st->u.st.members[i].name, "a member name");
 			json_t *l = name ? json_pack("{s:[o]}", "path", name) : NULL;
-			return l ? l : w->failed ? NULL : oom(w);
+			return l ? l : w->failed ? NULL : vt_ctf2_write_oom(w);
 		}
 	return NULL;
 }
@@ -271,13 +258,13 @@ static json_t *location(struct writer *w, const struct vt_ctf_location *loc, con
 	if (!l || !p) {
 		json_decref(l);
 		json_decref(p);
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	}
 	for (uint32_t i = 0; i < n; i++)
 		if (json_array_append_new(p, text(w, path[i], "a member name"))) {
 			json_decref(l);
 			json_decref(p);
-			return w->failed ? NULL : oom(w);
+			return w->failed ? NULL : vt_ctf2_write_oom(w);
 		}
 	if (put(w, l, "origin", json_string(vt_ctf_scope_name((enum vt_ctf_scope)scope))) || put(w, l, "path", p)) {
 		json_decref(l);
@@ -290,8 +277,6 @@ static const char *type_name(enum vt_ctf_fc_type type)
 {
 	return type == VT_CTF_FC_BIT_ARRAY ? "fixed-length-bit-array" : vt_ctf_fc_type_name(type);
 }
-
-static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char *member);
 
 static int fixed_length(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 {
@@ -346,13 +331,13 @@ static int member(struct writer *w, json_t *members, const struct vt_ctf_fc *st,
 {
 	json_t *mj = json_object();
 	if (!mj || json_array_append_new(members, mj)) {
-		oom(w);
+		vt_ctf2_write_oom(w);
 		return -1;
 	}
 	const struct vt_ctf_fc *saved = w->parent;
 	w->parent = st; /* for the member's own locations, not deeper ones */
 	int rc = put(w, mj, "name", text(w, m->name, "a member name")) ||
-		 put(w, mj, "field-class", fc_json(w, m->fc, m->name));
+		 put(w, mj, "field-class", vt_ctf2_fc_json(w, m->fc, m->name));
 	w->parent = saved;
 	w->carry = 0;
 	return rc ? -1 : 0;
@@ -363,7 +348,7 @@ static int structure(struct writer *w, json_t *j, const struct vt_ctf_fc *fc)
 	uint32_t align = fc->u.st.min_align ? fc->u.st.min_align : 1;
 	json_t *members = json_array();
 	if (((w->style == STYLE_PLAIN || align > 1) && put(w, j, "minimum-alignment", integer(w, align))) ||
-	    put(w, j, "member-classes", members ? members : oom(w)))
+	    put(w, j, "member-classes", members ? members : vt_ctf2_write_oom(w)))
 		return -1;
 	for (uint32_t i = 0; i < fc->u.st.nmembers; i++) {
 		if (w->style != STYLE_PLAIN && is_padding(fc, i)) {
@@ -381,7 +366,7 @@ static json_t *nested(struct writer *w, const struct vt_ctf_fc *fc, const char *
 {
 	const struct vt_ctf_fc *saved = w->parent;
 	w->parent = NULL;
-	json_t *j = fc_json(w, fc, member);
+	json_t *j = vt_ctf2_fc_json(w, fc, member);
 	w->parent = saved;
 	return j;
 }
@@ -402,13 +387,13 @@ static int variant(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, cons
 {
 	json_t *options = json_array();
 	if (put(w, j, "selector-field-location", location(w, &fc->u.v.loc, member)) ||
-	    put(w, j, "options", options ? options : oom(w)))
+	    put(w, j, "options", options ? options : vt_ctf2_write_oom(w)))
 		return -1;
 	for (uint32_t i = 0; i < fc->u.v.noptions; i++) {
 		const struct vt_ctf_option *o = &fc->u.v.options[i];
 		json_t *oj = json_object();
 		if (!oj || json_array_append_new(options, oj)) {
-			oom(w);
+			vt_ctf2_write_oom(w);
 			return -1;
 		}
 		if ((o->name && put(w, oj, "name", text(w, o->name, "a variant option name"))) ||
@@ -470,7 +455,7 @@ static int body(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, const c
 	return 0;
 }
 
-static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char *member)
+json_t *vt_ctf2_fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char *member)
 {
 	if (w->failed)
 		return NULL;
@@ -480,7 +465,7 @@ static json_t *fc_json(struct writer *w, const struct vt_ctf_fc *fc, const char 
 			    fc->align);
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	if (put(w, j, "type", json_string(type_name(fc->type))) || body(w, j, fc, member) ||
 	    (fc->roles && put(w, j, "roles", roles(w, fc->roles)))) {
 		json_decref(j);
@@ -497,7 +482,7 @@ static json_t *uuid_array(struct writer *w, const uint8_t u[16])
 			json_decref(a);
 			a = NULL;
 		}
-	return a ? a : oom(w);
+	return a ? a : vt_ctf2_write_oom(w);
 }
 
 static json_t *uuid_string(struct writer *w, const uint8_t u[16])
@@ -505,14 +490,14 @@ static json_t *uuid_string(struct writer *w, const uint8_t u[16])
 	char s[37];
 	vt_uuid_format(u, s);
 	json_t *j = json_string(s);
-	return j ? j : oom(w);
+	return j ? j : vt_ctf2_write_oom(w);
 }
 
 static json_t *preamble(struct writer *w, const struct vt_ctf_trace_class *tc)
 {
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	if (put(w, j, "type", json_string("preamble")) || put(w, j, "version", integer(w, 2)) ||
 	    (tc->has_uuid && put(w, j, "uuid", uuid_array(w, tc->uuid)))) {
 		json_decref(j);
@@ -537,7 +522,7 @@ static json_t *environment(struct writer *w, const struct vt_ctf_trace_class *tc
 {
 	json_t *env = json_object();
 	if (!env)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	for (size_t i = 0; i < tc->nenv; i++) {
 		const struct vt_ctf_env_entry *e = &tc->env[i];
 		json_t *key = text(w, e->name, "an environment name");
@@ -551,79 +536,11 @@ static json_t *environment(struct writer *w, const struct vt_ctf_trace_class *tc
 	return env;
 }
 
-/* Kernel: the alias fragment whose field class is fc (a scope's, whole), or NULL. */
-static json_t *alias_of(const struct writer *w, const json_t *fc)
-{
-	size_t i;
-	json_t *a;
-	json_array_foreach(w->aliases, i, a)
-		if (json_equal(json_object_get(a, "field-class"), (json_t *)fc))
-			return a;
-	return NULL;
-}
-
-/* The name of the small alias whose field class is fc, or NULL. */
-static json_t *small_alias(const struct writer *w, const json_t *fc)
-{
-	for (size_t i = 0; i < w->nsmall; i++) {
-		json_t *a = json_array_get(w->aliases, i);
-		if (json_equal(json_object_get(a, "field-class"), (json_t *)fc))
-			return json_object_get(a, "name");
-	}
-	return NULL;
-}
-
-/* Kernel: inside fc, each field class that is the one of a small alias
- * (u32-erc-id, u64-ts) becomes its name, as in lttng-modules' aliases. */
-static int use_small_aliases(struct writer *w, json_t *fc)
-{
-	size_t i;
-	const char *key;
-	json_t *v;
-	void *tmp;
-	if (json_is_array(fc)) {
-		json_array_foreach(fc, i, v) {
-			json_t *name = small_alias(w, v);
-			if (name ? json_array_set(fc, i, name) : use_small_aliases(w, v))
-				return -1;
-		}
-	} else if (json_is_object(fc)) {
-		json_object_foreach_safe(fc, tmp, key, v)
-		{
-			json_t *name = small_alias(w, v);
-			if (name ? json_object_set(fc, key, name) : use_small_aliases(w, v))
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* A scope's field class: the kernel layout names it by its alias. */
-static json_t *with_small_aliases(struct writer *w, json_t *fc)
-{
-	if (fc && use_small_aliases(w, fc)) {
-		json_decref(fc);
-		return oom(w);
-	}
-	return fc;
-}
-
-static json_t *aliased(struct writer *w, json_t *fc)
-{
-	if (!fc || w->style != STYLE_KERNEL || !(fc = with_small_aliases(w, fc)))
-		return fc;
-	json_t *a = alias_of(w, fc);
-	if (!a)
-		return fc;
-	json_decref(fc);
-	return json_incref(json_object_get(a, "name"));
-}
-
 static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc)
 {
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
 	int lttng = w->style != STYLE_PLAIN || (tracer && strncmp(tracer, "lttng", 5) == 0);
 	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
@@ -635,7 +552,8 @@ static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc
 	    (!tc->uid && tc->has_uuid && put(w, j, "uid", uuid_string(w, tc->uuid))) ||
 	    (tc->nenv && put(w, j, "environment", environment(w, tc))) ||
 	    (tc->packet_header &&
-	     put(w, j, "packet-header-field-class", aliased(w, fc_json(w, tc->packet_header, "packet-header"))))) {
+	     put(w, j, "packet-header-field-class",
+		 vt_ctf2_write_aliased(w, vt_ctf2_fc_json(w, tc->packet_header, "packet-header"))))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -653,7 +571,7 @@ static json_t *clock_offset(struct writer *w, const struct vt_ctf_clock_class *c
 	}
 	json_t *off = json_object();
 	if (!off)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	if (put(w, off, "seconds", integer(w, seconds)) || put(w, off, "cycles", u64(w, cycles, "a clock offset"))) {
 		json_decref(off);
 		return NULL;
@@ -665,7 +583,7 @@ static json_t *clock_class(struct writer *w, const struct vt_ctf_clock_class *c)
 {
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	/* LTTng 2.14 says no precision */
 	if (put(w, j, "type", json_string("clock-class")) || put(w, j, "id", text(w, c->name, "a clock name")) ||
 	    put(w, j, "name", text(w, c->name, "a clock name")) ||
@@ -681,27 +599,30 @@ static json_t *clock_class(struct writer *w, const struct vt_ctf_clock_class *c)
 	return j;
 }
 
-static json_t *scope(struct writer *w, enum vt_ctf_scope s, const struct vt_ctf_fc *fc)
+json_t *vt_ctf2_scope_json(struct writer *w, enum vt_ctf_scope s, const struct vt_ctf_fc *fc)
 {
 	w->roots[s] = fc;
-	return fc_json(w, fc, vt_ctf_scope_name(s));
+	return vt_ctf2_fc_json(w, fc, vt_ctf_scope_name(s));
 }
 
 static json_t *stream_class(struct writer *w, const struct vt_ctf_stream_class *sc)
 {
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	if (put(w, j, "type", json_string("data-stream-class")) ||
 	    put(w, j, "id", u64(w, sc->id, "a stream class id")) ||
 	    (sc->default_clock &&
 	     put(w, j, "default-clock-class-id", text(w, sc->default_clock->name, "a clock name"))) ||
-	    (sc->packet_context && put(w, j, "packet-context-field-class",
-				       aliased(w, scope(w, VT_CTF_SCOPE_PACKET_CONTEXT, sc->packet_context)))) ||
-	    (sc->event_header && put(w, j, "event-record-header-field-class",
-				     aliased(w, scope(w, VT_CTF_SCOPE_EVENT_HEADER, sc->event_header)))) ||
-	    (sc->event_common_context && put(w, j, "event-record-common-context-field-class",
-					     scope(w, VT_CTF_SCOPE_EVENT_COMMON_CONTEXT, sc->event_common_context)))) {
+	    (sc->packet_context &&
+	     put(w, j, "packet-context-field-class",
+		 vt_ctf2_write_aliased(w, vt_ctf2_scope_json(w, VT_CTF_SCOPE_PACKET_CONTEXT, sc->packet_context)))) ||
+	    (sc->event_header &&
+	     put(w, j, "event-record-header-field-class",
+		 vt_ctf2_write_aliased(w, vt_ctf2_scope_json(w, VT_CTF_SCOPE_EVENT_HEADER, sc->event_header)))) ||
+	    (sc->event_common_context &&
+	     put(w, j, "event-record-common-context-field-class",
+		 vt_ctf2_scope_json(w, VT_CTF_SCOPE_EVENT_COMMON_CONTEXT, sc->event_common_context)))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -720,7 +641,7 @@ static json_t *lttng_attributes(struct writer *w, const struct vt_ctf_event_clas
 	if (!a || !ns || json_object_set_new(a, "lttng.org,2009", ns)) {
 		json_decref(a);
 		json_decref(ns);
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	}
 	if ((ec->loglevel >= 0 && ec->loglevel < 15 &&
 	     put(w, ns, "log-level", json_string(log_levels[ec->loglevel]))) ||
@@ -735,7 +656,7 @@ static json_t *event_class(struct writer *w, const struct vt_ctf_event_class *ec
 {
 	json_t *j = json_object();
 	if (!j)
-		return oom(w);
+		return vt_ctf2_write_oom(w);
 	/* lttng-modules gives kernel event record classes no attributes */
 	int attributes = w->style != STYLE_KERNEL && ((ec->loglevel >= 0 && ec->loglevel < 15) || ec->emf_uri);
 	w->roots[VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT] = ec->specific_context;
@@ -744,9 +665,11 @@ static json_t *event_class(struct writer *w, const struct vt_ctf_event_class *ec
 	    put(w, j, "data-stream-class-id", u64(w, ec->stream->id, "a stream class id")) ||
 	    put(w, j, "id", u64(w, ec->id, "an event id")) || put(w, j, "name", text(w, ec->name, "an event name")) ||
 	    (attributes && put(w, j, "attributes", lttng_attributes(w, ec))) ||
-	    (ec->specific_context && put(w, j, "specific-context-field-class",
-					 scope(w, VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT, ec->specific_context))) ||
-	    (ec->payload && put(w, j, "payload-field-class", scope(w, VT_CTF_SCOPE_EVENT_PAYLOAD, ec->payload)))) {
+	    (ec->specific_context &&
+	     put(w, j, "specific-context-field-class",
+		 vt_ctf2_scope_json(w, VT_CTF_SCOPE_EVENT_SPECIFIC_CONTEXT, ec->specific_context))) ||
+	    (ec->payload &&
+	     put(w, j, "payload-field-class", vt_ctf2_scope_json(w, VT_CTF_SCOPE_EVENT_PAYLOAD, ec->payload)))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -766,132 +689,16 @@ static int emit(struct writer *w, struct vt_ctf_text *t, json_t *fragment)
 	char *s = json_dumps(fragment, flags);
 	json_decref(fragment);
 	if (!s) {
-		oom(w);
+		vt_ctf2_write_oom(w);
 		return -1;
 	}
 	vt_ctf_text_append(t, "\x1e%s%s", s, w->style == STYLE_UST ? "" : "\n");
 	free(s);
 	if (t->oom) {
-		oom(w);
+		vt_ctf2_write_oom(w);
 		return -1;
 	}
 	return 0;
-}
-
-/* An alias fragment for fc (stolen) named name, or, when one with the same
- * field class is there, none: that one serves. */
-static int add_alias(struct writer *w, const char *name, json_t *fc)
-{
-	if (!fc)
-		return -1;
-	if (alias_of(w, fc)) {
-		json_decref(fc);
-		return 0;
-	}
-	json_t *a = json_pack("{s:s, s:s, s:o}", "type", "field-class-alias", "name", name, "field-class", fc);
-	if (!a || json_array_append_new(w->aliases, a)) {
-		oom(w);
-		return -1;
-	}
-	return 0;
-}
-
-/* The first object in j (depth first) that is a fixed-length unsigned
- * integer of length bits with the single role role, or NULL. */
-static json_t *find_integer(json_t *j, json_int_t length, const char *role)
-{
-	size_t i;
-	const char *key;
-	json_t *v, *found;
-	if (json_is_object(j)) {
-		json_t *roles = json_object_get(j, "roles");
-		const char *type = json_string_value(json_object_get(j, "type"));
-		const char *r = json_string_value(json_array_get(roles, 0));
-		if (type && strcmp(type, "fixed-length-unsigned-integer") == 0 &&
-		    json_integer_value(json_object_get(j, "length")) == length && json_array_size(roles) == 1 && r &&
-		    strcmp(r, role) == 0)
-			return j;
-		json_object_foreach(j, key, v)
-			if ((found = find_integer(v, length, role)))
-				return found;
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if ((found = find_integer(v, length, role)))
-				return found;
-	}
-	return NULL;
-}
-
-/* lttng-modules' name for an event header: by the length of its "id". */
-static const char *header_name(const struct vt_ctf_fc *h)
-{
-	for (uint32_t i = 0; h->type == VT_CTF_FC_STRUCT && i < h->u.st.nmembers; i++)
-		if (strcmp(h->u.st.members[i].name, "id") == 0 && h->u.st.members[i].fc->type == VT_CTF_FC_UINT)
-			return h->u.st.members[i].fc->u.i.length == 5    ? "er-header-compact"
-			       : h->u.st.members[i].fc->u.i.length == 16 ? "er-header-large"
-									 : "er-header";
-	return "er-header";
-}
-
-/* The name for a new alias: base, else base-ID when an alias named base already is. */
-static const char *alias_name(const struct writer *w, const char *base, uint64_t id, char *buf, size_t size)
-{
-	size_t i;
-	json_t *a;
-	json_array_foreach(w->aliases, i, a)
-		if (strcmp(json_string_value(json_object_get(a, "name")), base) == 0) {
-			snprintf(buf, size, "%s-%" PRIu64, base, id);
-			return buf;
-		}
-	return base;
-}
-
-/* Scope field classes as aliases (s: the stream classes), after the small ones inside them. */
-static int scope_aliases(struct writer *w, const struct vt_ctf_trace_class *tc, const char *base, enum vt_ctf_scope s)
-{
-	char buf[80];
-	for (size_t i = 0; i < tc->nstreams; i++) {
-		const struct vt_ctf_stream_class *sc = tc->streams[i];
-		const struct vt_ctf_fc *fc = s == VT_CTF_SCOPE_EVENT_HEADER ? sc->event_header : sc->packet_context;
-		if (!fc)
-			continue;
-		json_t *j = with_small_aliases(w, scope(w, s, fc));
-		const char *name = s == VT_CTF_SCOPE_EVENT_HEADER ? header_name(fc) : base;
-		if (add_alias(w, alias_name(w, name, sc->id, buf, sizeof(buf)), j))
-			return -1;
-	}
-	return 0;
-}
-
-/* Kernel: lttng-modules' alias fragments, in its order: u32-erc-id and u64-ts
- * (the extended header's id and timestamp), the event headers, the packet
- * context, the packet header. */
-static int kernel_aliases(struct writer *w, const struct vt_ctf_trace_class *tc)
-{
-	json_t *headers = json_array();
-	int rc = !(w->aliases = json_array()) || !headers;
-	for (size_t i = 0; !rc && i < tc->nstreams; i++)
-		rc = tc->streams[i]->event_header &&
-		     json_array_append_new(headers, scope(w, VT_CTF_SCOPE_EVENT_HEADER, tc->streams[i]->event_header));
-	if (rc) {
-		json_decref(headers);
-		if (!w->failed)
-			oom(w);
-		return -1;
-	}
-	json_t *id = find_integer(headers, 32, "event-record-class-id");
-	json_t *ts = find_integer(headers, 64, "default-clock-timestamp");
-	rc = (id && add_alias(w, "u32-erc-id", json_deep_copy(id))) ||
-	     (ts && add_alias(w, "u64-ts", json_deep_copy(ts)));
-	json_decref(headers);
-	w->nsmall = json_array_size(w->aliases);
-	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
-	if (rc || scope_aliases(w, tc, "er-header", VT_CTF_SCOPE_EVENT_HEADER) ||
-	    scope_aliases(w, tc, "pkt-ctx", VT_CTF_SCOPE_PACKET_CONTEXT))
-		return -1;
-	return tc->packet_header ? add_alias(w, "pkt-header",
-					     with_small_aliases(w, fc_json(w, tc->packet_header, "packet-header")))
-				 : 0;
 }
 
 static int emit_aliases(struct writer *w, struct vt_ctf_text *t)
@@ -917,7 +724,7 @@ char *vt_ctf2_metadata_text(const struct vt_ctf_trace_class *tc, const char *nam
 {
 	struct writer w = {.name = name, .err = err, .style = style_of(tc, layout)};
 	struct vt_ctf_text t = {0};
-	int rc = emit(&w, &t, preamble(&w, tc)) || (w.style == STYLE_KERNEL && kernel_aliases(&w, tc)) ||
+	int rc = emit(&w, &t, preamble(&w, tc)) || (w.style == STYLE_KERNEL && vt_ctf2_write_kernel_aliases(&w, tc)) ||
 		 emit_aliases(&w, &t) || emit(&w, &t, trace_class(&w, tc));
 	for (size_t i = 0; !rc && i < tc->nclocks; i++)
 		rc = emit(&w, &t, clock_class(&w, &tc->clocks[i]));

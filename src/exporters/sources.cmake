@@ -1,6 +1,7 @@
 # exporters stage
 target_sources(vmtrace_obj PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ctf_metadata.c
+  ${CMAKE_CURRENT_LIST_DIR}/ctf2_aliases.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf2_metadata.c
   ${CMAKE_CURRENT_LIST_DIR}/ctf_writer.c
   ${CMAKE_CURRENT_LIST_DIR}/tracecmd_events.c

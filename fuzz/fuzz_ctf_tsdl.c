@@ -4,6 +4,7 @@
  * written as CTF 2 (src/exporters/ctf2_metadata.c): what it writes must load again. Any crash,
  * leak or sanitizer report is a bug; a clean refusal is fine. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "exporters/ctf2_metadata.h"
@@ -73,8 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t len;
 			struct vt_ctf_trace_class *back;
 			char *ctf2 = vt_ctf2_metadata_text(tc, "fuzz", (enum vt_ctf2_layout)layout, &len, &err);
-			if (ctf2 && vt_ctf_meta_parse(&back, ctf2, len, "fuzz (as CTF 2)", &err) != 0)
+			if (ctf2 && vt_ctf_meta_parse(&back, ctf2, len, "fuzz (as CTF 2)", &err) != 0) {
+				fprintf(stderr, "layout %d, its own CTF 2 refused: %s\n", layout, err.msg);
 				abort();
+			}
 			if (ctf2)
 				vt_ctf_trace_class_free(back);
 			free(ctf2);

@@ -391,6 +391,14 @@ static int variant(struct writer *w, json_t *j, const struct vt_ctf_fc *fc, cons
 		return -1;
 	for (uint32_t i = 0; i < fc->u.v.noptions; i++) {
 		const struct vt_ctf_option *o = &fc->u.v.options[i];
+		/* CTF 1.8 lets an option name no label of its tag (it is never
+		 * chosen); CTF 2 wants one range at least */
+		if (!o->nranges || o->nranges > VT_CTF_MAX_RANGES) {
+			char safe[200];
+			fail(w, "variant option \"%s\" is chosen by %u ranges of its selector: CTF 2 needs 1 to %u",
+			     vt_text_line(o->name ? o->name : "", safe, sizeof(safe)), o->nranges, VT_CTF_MAX_RANGES);
+			return -1;
+		}
 		json_t *oj = json_object();
 		if (!oj || json_array_append_new(options, oj)) {
 			vt_ctf2_write_oom(w);

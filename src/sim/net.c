@@ -59,8 +59,9 @@ void vt_sim_net_on_send_due(struct sim *s, struct flow *f)
 {
 	uint64_t t = s->now;
 	vt_sim_queue_push(&s->q, t + vt_sim_rng_exp(&s->rng, 1e9 / f->sc->rate_hz), Q_FLOW_SEND, f, 0);
-	/* Nobody sends to or from a guest that is not running. */
-	if ((f->sc->from && !vt_sim_guest_alive(&s->guests[f->sc->from - 1])) ||
+	/* Only in the flow's time, and nobody sends to or from a guest that is not running. */
+	if (t < s->t0 + f->sc->from_ns || (f->sc->until_ns && t >= s->t0 + f->sc->until_ns) ||
+	    (f->sc->from && !vt_sim_guest_alive(&s->guests[f->sc->from - 1])) ||
 	    (f->sc->to && !vt_sim_guest_alive(&s->guests[f->sc->to - 1])))
 		return;
 	uint32_t id = msg_alloc(s);

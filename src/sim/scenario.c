@@ -461,7 +461,7 @@ static int parse_flow(struct ctx *c, json_t *o, const char *path, struct vt_sim_
 		      struct sc_flow *f)
 {
 	static const char *const keys[] = {"from", "to", "rate_hz", "latency_us", "jitter_us", "len",
-					   NULL};
+					   "from_ms", "until_ms", NULL};
 	if (!json_is_object(o))
 		return fail(c, path, "must be an object", NULL);
 	if (check_keys(c, o, path, keys))
@@ -476,9 +476,14 @@ static int parse_flow(struct ctx *c, json_t *o, const char *path, struct vt_sim_
 	    get_num(c, o, path, "rate_hz", 0.001, 1e6, &f->rate_hz) ||
 	    get_dur(c, o, path, "latency_us", 1e3, 1, 1e7, &f->latency_ns) ||
 	    get_dur(c, o, path, "jitter_us", 1e3, 0, 1e7, &f->jitter_ns) ||
-	    get_u32(c, o, path, "len", 1, 65000, &f->len))
+	    get_u32(c, o, path, "len", 1, 65000, &f->len) ||
+	    get_dur(c, o, path, "from_ms", 1e6, 0, 1e9, &f->from_ns) ||
+	    get_dur(c, o, path, "until_ms", 1e6, 0, 1e9, &f->until_ns))
 		return -1;
 	char full[700];
+	key_path(full, sizeof(full), path, "until_ms");
+	if (f->until_ns && f->until_ns <= f->from_ns)
+		return fail(c, full, "must be after \"from_ms\" (or 0: to the end)", NULL);
 	key_path(full, sizeof(full), path, "from");
 	if (!*from || machine_index(sc, from, &f->from))
 		return fail(c, full, "must be \"host\" or a guest's name, not \"%s\"", from);

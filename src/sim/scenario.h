@@ -76,6 +76,7 @@ struct sc_flow {
 	double rate_hz;
 	uint64_t latency_ns, jitter_ns;
 	uint32_t len;
+	uint64_t from_ns, until_ns; /* it sends in [from, until) of the run; until 0: to the end */
 };
 
 /* A finding the scenario is built to show (written into truth.json). */

@@ -1,5 +1,6 @@
 /* Message pairs per pair of machines, and the hulls that fit them: one line,
  * or one line per time window when a wandering clock contradicts one line. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,10 @@ void vt_links_free(struct vt_links *ls)
 {
 	for (size_t i = 0; ls->l && i < ls->count * ls->count; i++) {
 		free(ls->l[i].p);
-		for (int k = 0; k < VT_PAIRS_KINDS; k++)
+		for (int k = 0; k < VT_PAIRS_KINDS; k++) {
 			free(ls->l[i].fit[k].knots);
+			free(ls->l[i].fit[k].knot_slopes);
+		}
 	}
 	free(ls->l);
 	ls->l = NULL;
@@ -120,14 +123,21 @@ static int by_times(const void *x, const void *y)
 #define MAX_DEPTH 12
 #define SPLIT_ABOVE 256
 
-static int push_knot(struct vt_link_fit *f, int64_t b, int64_t a)
+/* A knot (b, a) and its window's slope bounds r. */
+static int push_knot(struct vt_link_fit *f, int64_t b, int64_t a, const struct vt_hull_result *r)
 {
 	int64_t(*k)[2] = realloc(f->knots, (f->nknots + 1) * sizeof(*k));
 	if (!k)
 		return -1;
 	f->knots = k;
+	double(*sl)[2] = realloc(f->knot_slopes, (f->nknots + 1) * sizeof(*sl));
+	if (!sl)
+		return -1;
+	f->knot_slopes = sl;
 	f->knots[f->nknots][0] = b;
 	f->knots[f->nknots][1] = a;
+	f->knot_slopes[f->nknots][0] = r->has_slope_min ? r->slope_min : NAN;
+	f->knot_slopes[f->nknots][1] = r->has_slope_max ? r->slope_max : NAN;
 	f->nknots++;
 	return 0;
 }
@@ -157,7 +167,7 @@ static int piecewise(struct vt_link_fit *f, const struct vt_pair *p, size_t from
 	int64_t mid_b = p[from + (to - from) / 2].t_b;
 	if (r.accuracy_ns > f->knot_accuracy)
 		f->knot_accuracy = r.accuracy_ns;
-	return push_knot(f, mid_b, vt_transform_apply(&r.to_ref, mid_b));
+	return push_knot(f, mid_b, vt_transform_apply(&r.to_ref, mid_b), &r);
 }
 
 /* Knots must rise in both coordinates to be a clock; drop the ones that do not. */
@@ -168,6 +178,8 @@ static void keep_monotonic(struct vt_link_fit *f)
 		if (!w || (f->knots[i][0] > f->knots[w - 1][0] && f->knots[i][1] > f->knots[w - 1][1])) {
 			f->knots[w][0] = f->knots[i][0];
 			f->knots[w][1] = f->knots[i][1];
+			f->knot_slopes[w][0] = f->knot_slopes[i][0];
+			f->knot_slopes[w][1] = f->knot_slopes[i][1];
 			w++;
 		}
 	f->nknots = w;
@@ -181,7 +193,9 @@ static int try_piecewise(struct vt_link_fit *f, struct vt_pair *p, size_t n)
 	keep_monotonic(f);
 	if (f->nknots < 2) {
 		free(f->knots);
+		free(f->knot_slopes);
 		f->knots = NULL;
+		f->knot_slopes = NULL;
 		f->nknots = 0;
 	}
 	return 0;

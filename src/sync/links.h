@@ -31,6 +31,7 @@ struct vt_link_fit {
 	size_t n;                   /* pairs fitted */
 	struct vt_hull_result hull; /* b's time → a's time */
 	int64_t (*knots)[2];        /* owned: piecewise b → a when one line FAILs; NULL when it fits */
+	double (*knot_slopes)[2];   /* owned: each knot's window's slope bounds (b → a), NAN when unbounded */
 	size_t nknots;
 	int64_t knot_accuracy; /* the worst window's accuracy */
 };

@@ -22,6 +22,8 @@ static const struct bad cases[] = {
 	{"{\"host\": {}, \"guests\": [{\"clock\": {\"mode\": \"gps\"}}]}", "guests[0].clock.mode", "gps"},
 	{"{\"host\": {}, \"guests\": [{\"threads\": [{\"name\": \"a\", \"vcpu\": 3}]}]}", "guests[0].threads[0].vcpu", "out of range"},
 	{"{\"host\": {}, \"network\": [{\"from\": \"host\", \"to\": \"nobody\"}]}", "network[0].to", "nobody"},
+	{"{\"host\": {}, \"guests\": [{\"name\": \"g\"}], \"network\": [{\"from\": \"host\", \"to\": \"g\", \"from_ms\": 50, \"until_ms\": 20}]}",
+	 "network[0].until_ms", "after"},
 	{"{\"host\": {\"threads\": [{\"kind\": \"lazy\"}]}}", "host.threads[0].kind", "lazy"},
 	{"{\"host\": {}, \"guests\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}", "guests[1].name", "twice"},
 	{"{\"host\": {\"uuid\": \"not-a-uuid\"}}", "host.uuid", "uuid"},

@@ -508,6 +508,60 @@ static void test_containment_busy_vcpus(void **state)
 	run_free(&r);
 }
 
+/* A wandering clock whose messages stop half way (every flow with guest1
+ * ends at 20 s of 40): the knots' line goes on past the last knot with its
+ * end segment's slope, and the claim must cover where the trace goes on
+ * without messages (the nested testbed: 3 knots over 13 s of a guest's trace,
+ * claimed +/- 9.8 ms, 14 ms off at the end). */
+static void test_wandering_clock_messages_stop(void **state)
+{
+	(void)state;
+	char src[4300], dst[4400];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, sizeof(dst), "%s/ntp-stop.json", tmp);
+	json_t *sc = json_load_file(src, 0, NULL), *flow;
+	assert_non_null(sc);
+	json_object_set_new(sc, "duration_ms", json_integer(40000));
+	json_object_set_new(json_object_get(sc, "truth"), "intervals", json_false());
+	size_t i, stopped = 0;
+	json_array_foreach(json_object_get(sc, "network"), i, flow)
+		if (!strcmp(json_string_value(json_object_get(flow, "from")), "guest1") ||
+		    !strcmp(json_string_value(json_object_get(flow, "to")), "guest1")) {
+			json_object_set_new(flow, "until_ms", json_integer(20000));
+			stopped++;
+		}
+	assert_true(stopped > 0);
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+	struct run r = {0};
+	simulate_and_sync(dst, VT_SYNC_HULL, &r);
+	json_t *mj;
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
+	{
+		if (strcmp(json_string_value(json_object_get(mj, "name")), "guest1"))
+			continue;
+		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
+		const struct vt_clock_sync *c = &r.r->machines[k];
+		int64_t worst = 0;
+		json_t *knot;
+		size_t j;
+		json_array_foreach(json_object_get(mj, "clock_knots"), j, knot)
+		{
+			int64_t host = json_integer_value(json_array_get(knot, 0));
+			int64_t e = llabs(vt_clock_to_ref(c, json_integer_value(json_array_get(knot, 1))) - host);
+			worst = e > worst ? e : worst;
+		}
+		printf("guest1: %s, %zu knots, max error %lld ns over its whole trace, claimed +/- %lld ns\n",
+		       vt_sync_quality_name(c->quality), c->nknots, (long long)worst, (long long)c->accuracy_ns);
+		assert_true(c->nknots >= 2);
+		assert_true(c->accuracy_ns >= 0);
+		if (worst > c->accuracy_ns)
+			fail_msg("guest1: error %lld ns beyond the claimed +/- %lld ns", (long long)worst,
+				 (long long)c->accuracy_ns);
+	}
+	run_free(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -537,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_free_clocks_without_agent),
 		cmocka_unit_test(test_guest_lifecycle),
 		cmocka_unit_test(test_wandering_clock_piecewise),
+		cmocka_unit_test(test_wandering_clock_messages_stop),
 		cmocka_unit_test(test_identified_by_containment_alone),
 		cmocka_unit_test(test_identified_by_vmsync),
 	};

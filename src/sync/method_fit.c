@@ -6,6 +6,22 @@
 #include "sync/method.h"
 #include "sync/transform.h"
 
+/* How far machine k's traces reach before lo (*before) and after hi (*after), 0 when not. */
+static void overhang(const struct vt_sync_ctx *ctx, size_t k, int64_t lo, int64_t hi, int64_t *before, int64_t *after)
+{
+	*before = *after = 0;
+	const struct vt_machine *mk = &ctx->m->machines[k];
+	for (size_t i = 0; i < mk->ntraces; i++) {
+		const struct vt_trace_info *t = vt_sync_trace(ctx, mk->traces[i]);
+		if (!t || !t->events)
+			continue;
+		if ((int64_t)t->first_ns < lo && lo - (int64_t)t->first_ns > *before)
+			*before = lo - (int64_t)t->first_ns;
+		if ((int64_t)t->last_ns > hi && (int64_t)t->last_ns - hi > *after)
+			*after = (int64_t)t->last_ns - hi;
+	}
+}
+
 /* The hull's claim holds over its messages' span; where machine k's traces
  * go on past it, a line the slope bounds allow drifts farther from the
  * estimate by the slope's uncertainty times the distance (a testbed guest's
@@ -24,17 +40,9 @@ static void beyond_messages(struct vt_clock_sync *c, const struct vt_link *l, en
 		lo = t < lo ? t : lo;
 		hi = t > hi ? t : hi;
 	}
-	int64_t out = 0;
-	const struct vt_machine *mk = &ctx->m->machines[k];
-	for (size_t i = 0; i < mk->ntraces; i++) {
-		const struct vt_trace_info *t = vt_sync_trace(ctx, mk->traces[i]);
-		if (!t || !t->events)
-			continue;
-		if ((int64_t)t->first_ns < lo && lo - (int64_t)t->first_ns > out)
-			out = lo - (int64_t)t->first_ns;
-		if ((int64_t)t->last_ns > hi && (int64_t)t->last_ns - hi > out)
-			out = (int64_t)t->last_ns - hi;
-	}
+	int64_t before, after;
+	overhang(ctx, k, lo, hi, &before, &after);
+	int64_t out = before > after ? before : after;
 	double tilt = fmax(c->slope_max - c->to_ref.slope, c->to_ref.slope - c->slope_min);
 	if (out > 0 && tilt > 0)
 		c->accuracy_ns += (int64_t)ceil(tilt * (double)out);
@@ -73,17 +81,8 @@ static void beyond_knots(struct vt_clock_sync *c, const struct vt_link_fit *f, i
 {
 	if (!ctx->traces || f->nknots < 2 || !f->knot_slopes || c->accuracy_ns < 0)
 		return;
-	int64_t first = c->knots[0][0], last = c->knots[f->nknots - 1][0], before = 0, after = 0;
-	const struct vt_machine *mk = &ctx->m->machines[k];
-	for (size_t i = 0; i < mk->ntraces; i++) {
-		const struct vt_trace_info *t = vt_sync_trace(ctx, mk->traces[i]);
-		if (!t || !t->events)
-			continue;
-		if ((int64_t)t->first_ns < first && first - (int64_t)t->first_ns > before)
-			before = first - (int64_t)t->first_ns;
-		if ((int64_t)t->last_ns > last && (int64_t)t->last_ns - last > after)
-			after = (int64_t)t->last_ns - last;
-	}
+	int64_t before, after;
+	overhang(ctx, k, c->knots[0][0], c->knots[f->nknots - 1][0], &before, &after);
 	double widen = 0;
 	for (int end = 0; end < 2; end++) {
 		size_t seg = end ? f->nknots - 2 : 0, w = end ? f->nknots - 1 : 0;

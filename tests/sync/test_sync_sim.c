@@ -19,7 +19,7 @@ static char *tmp;
 struct run {
 	json_t *truth;
 	struct vt_session *session;
-	const struct vt_machines *m;   /* the session's */
+	const struct vt_machines *m; /* the session's */
 	const struct vt_sync_result *r;
 };
 
@@ -81,24 +81,22 @@ static int64_t max_error_in_life(const struct run *r, json_t *machine, int *outs
 	json_t *g;
 	size_t gi;
 	json_array_foreach(json_object_get(r->truth, "guests"), gi, g)
-	if (!strcasecmp(json_string_value(json_object_get(g, "uuid")),
-			json_string_value(json_object_get(machine, "product_uuid")))) {
-		start = json_integer_value(json_object_get(g, "start_ns"));
-		end = json_integer_value(json_object_get(g, "stop_ns"));
-	}
+		if (!strcasecmp(json_string_value(json_object_get(g, "uuid")),
+				json_string_value(json_object_get(machine, "product_uuid")))) {
+			start = json_integer_value(json_object_get(g, "start_ns"));
+			end = json_integer_value(json_object_get(g, "stop_ns"));
+		}
 	int64_t worst = 0;
 	size_t i, used = 0;
 	json_t *knot;
 	/* Knots inside the run (a short-lived guest may have few: then all). */
 	size_t inside = 0;
-	json_array_foreach(knots, i, knot)
-	{
+	json_array_foreach(knots, i, knot) {
 		int64_t host = json_integer_value(json_array_get(knot, 0));
 		inside += host >= start && host <= end;
 	}
 	*outside = knots && inside < 2;
-	json_array_foreach(knots, i, knot)
-	{
+	json_array_foreach(knots, i, knot) {
 		int64_t host = json_integer_value(json_array_get(knot, 0));
 		int64_t guest = json_integer_value(json_array_get(knot, 1));
 		if (inside >= 2 && (host < start || host > end))
@@ -134,8 +132,7 @@ static void check_identification(const struct run *r)
 {
 	json_t *guests = json_object_get(r->truth, "guests"), *g;
 	size_t i;
-	json_array_foreach(guests, i, g)
-	{
+	json_array_foreach(guests, i, g) {
 		int k = machine_of(r, json_string_value(json_object_get(g, "uuid")));
 		if (k < 0)
 			fail_msg("guest %s not found", json_string_value(json_object_get(g, "name")));
@@ -147,8 +144,7 @@ static void check_identification(const struct run *r)
 		json_t *vcpus = json_object_get(g, "vcpus"), *v;
 		size_t j;
 		assert_int_equal(mm->nvcpus, json_array_size(vcpus));
-		json_array_foreach(vcpus, j, v)
-		{
+		json_array_foreach(vcpus, j, v) {
 			assert_int_equal(mm->vcpus[j].vcpu, json_integer_value(json_object_get(v, "vcpu")));
 			assert_int_equal(mm->vcpus[j].tid, json_integer_value(json_object_get(v, "tid")));
 		}
@@ -161,8 +157,7 @@ static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t
 	json_t *machines = json_object_get(r->truth, "machines"), *mj;
 	size_t i;
 	int guests = 0;
-	json_array_foreach(machines, i, mj)
-	{
+	json_array_foreach(machines, i, mj) {
 		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
 			continue;
 		int k = machine_of(r, json_string_value(json_object_get(mj, "product_uuid")));
@@ -180,8 +175,9 @@ static void check_guests(const struct run *r, enum vt_sync_quality want, int64_t
 		assert_true(err <= limit_ns);
 		/* The printed accuracy holds (issue 18), where the truth is known. */
 		if (!outside && err > c->accuracy_ns)
-			fail_msg("%s: error %lld ns beyond the claimed +/- %lld ns", json_string_value(json_object_get(mj, "name")),
-				 (long long)err, (long long)c->accuracy_ns);
+			fail_msg("%s: error %lld ns beyond the claimed +/- %lld ns",
+				 json_string_value(json_object_get(mj, "name")), (long long)err,
+				 (long long)c->accuracy_ns);
 		guests++;
 	}
 	assert_true(guests > 0);
@@ -236,8 +232,7 @@ static void test_hull_ntp(void **state)
 	int64_t wander = 0;
 	json_t *mj;
 	size_t i;
-	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
-	{
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj) {
 		int64_t w = json_integer_value(json_object_get(json_object_get(mj, "to_host"), "max_wander_ns"));
 		wander = w > wander ? w : wander;
 	}
@@ -257,8 +252,7 @@ static void test_trusted_ptp(void **state)
 	simulate_and_sync("two-guests-ptp", VT_SYNC_TRUSTED, &r);
 	json_t *mj;
 	size_t i;
-	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
-	{
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj) {
 		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
 			continue;
 		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
@@ -303,27 +297,58 @@ static void test_guest_lifecycle(void **state)
 	run_free(&r);
 }
 
+/* two-guests-ntp for 40 s (a wandering clock: the hull goes piecewise), as
+ * NAME.json in tmp; guest1_until_ms: when every flow of guest1 stops (0: never). */
+static void long_ntp(const char *name, int guest1_until_ms, char *dst, size_t size)
+{
+	char src[4300];
+	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
+	snprintf(dst, size, "%s/%s.json", tmp, name);
+	json_t *sc = json_load_file(src, 0, NULL), *flow;
+	assert_non_null(sc);
+	json_object_set_new(sc, "duration_ms", json_integer(40000));
+	json_object_set_new(json_object_get(sc, "truth"), "intervals", json_false());
+	size_t i, stopped = 0;
+	json_array_foreach(json_object_get(sc, "network"), i, flow)
+		if (guest1_until_ms && (!strcmp(json_string_value(json_object_get(flow, "from")), "guest1") ||
+					!strcmp(json_string_value(json_object_get(flow, "to")), "guest1"))) {
+			json_object_set_new(flow, "until_ms", json_integer(guest1_until_ms));
+			stopped++;
+		}
+	assert_true(!guest1_until_ms || stopped > 0);
+	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
+	json_decref(sc);
+}
+
+/* c's largest error against the truth, through the truth's knots inside the run. */
+static int64_t knots_error(const struct run *r, json_t *machine, const struct vt_clock_sync *c)
+{
+	int64_t worst = 0;
+	json_t *knot;
+	size_t j;
+	json_array_foreach(json_object_get(machine, "clock_knots"), j, knot) {
+		int64_t host = json_integer_value(json_array_get(knot, 0));
+		int64_t e = llabs(vt_clock_to_ref(c, json_integer_value(json_array_get(knot, 1))) - host);
+		if (host >= json_integer_value(json_object_get(r->truth, "start_ns")) &&
+		    host <= json_integer_value(json_object_get(r->truth, "end_ns")) && e > worst)
+			worst = e;
+	}
+	return worst;
+}
+
 /* Minutes of NTP wander: no single line fits, the hull per window follows
  * the clock, with no message received before it was sent. */
 static void test_wandering_clock_piecewise(void **state)
 {
 	(void)state;
-	char src[4300], dst[4400];
-	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
-	snprintf(dst, sizeof(dst), "%s/ntp-long.json", tmp);
-	json_t *sc = json_load_file(src, 0, NULL);
-	assert_non_null(sc);
-	json_object_set_new(sc, "duration_ms", json_integer(40000));
-	json_object_set_new(json_object_get(sc, "truth"), "intervals", json_false());
-	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
-	json_decref(sc);
+	char dst[4400];
+	long_ntp("ntp-long", 0, dst, sizeof(dst));
 	struct run r = {0};
 	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
 	json_t *mj;
 	size_t i;
 	int piecewise = 0;
-	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
-	{
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj) {
 		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
 			continue;
 		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
@@ -331,18 +356,7 @@ static void test_wandering_clock_piecewise(void **state)
 		assert_int_equal(c->quality, VT_SYNC_ACCURATE);
 		assert_int_equal(c->to_ref_latency.negative + c->from_ref_latency.negative, 0);
 		piecewise += c->nknots > 0;
-		/* Against the truth, through the knots. */
-		int64_t worst = 0;
-		json_t *knot;
-		size_t j;
-		json_array_foreach(json_object_get(mj, "clock_knots"), j, knot)
-		{
-			int64_t host = json_integer_value(json_array_get(knot, 0));
-			int64_t e = llabs(vt_clock_to_ref(c, json_integer_value(json_array_get(knot, 1))) - host);
-			if (host >= json_integer_value(json_object_get(r.truth, "start_ns")) &&
-			    host <= json_integer_value(json_object_get(r.truth, "end_ns")) && e > worst)
-				worst = e;
-		}
+		int64_t worst = knots_error(&r, mj, c);
 		printf("%s: %zu knots, max error %lld ns\n", json_string_value(json_object_get(mj, "name")), c->nknots,
 		       (long long)worst);
 		assert_true(worst <= 25000); /* within the minimum message latency */
@@ -473,11 +487,11 @@ static void test_containment_busy_vcpus(void **state)
 	json_t *sc = json_load_file(dst, 0, NULL), *g;
 	size_t i;
 	assert_non_null(sc);
-	json_array_foreach(json_object_get(sc, "guests"), i, g)
-	{
+	json_array_foreach(json_object_get(sc, "guests"), i, g) {
 		json_object_set_new(g, "exits", json_pack("{s:i}", "rate_hz", 50000));
-		json_object_set_new(g, "threads", json_pack("[{s:s, s:i, s:i, s:i}]", "name", "ffmpeg", "count", 2,
-							     "burst_us", 20000, "sleep_us", 100));
+		json_object_set_new(g, "threads",
+				    json_pack("[{s:s, s:i, s:i, s:i}]", "name", "ffmpeg", "count", 2, "burst_us", 20000,
+					      "sleep_us", 100));
 	}
 	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
 	json_decref(sc);
@@ -485,21 +499,22 @@ static void test_containment_busy_vcpus(void **state)
 	simulate_and_sync(dst, VT_SYNC_AUTO, &r);
 	check_identification(&r);
 	json_t *mj;
-	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
-	{
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj) {
 		if (strcmp(json_string_value(json_object_get(mj, "role")), "guest"))
 			continue;
 		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
 		const struct vt_clock_sync *c = &r.r->machines[k];
-		int placed = c->accuracy_ns >= 0 && (c->quality == VT_SYNC_ACCURATE || c->quality == VT_SYNC_APPROXIMATE);
+		int placed =
+			c->accuracy_ns >= 0 && (c->quality == VT_SYNC_ACCURATE || c->quality == VT_SYNC_APPROXIMATE);
 		int64_t err = max_error(&r, mj);
 		printf("%s: %s %s, %zu of %zu inside, max error %lld ns, claimed +/- %lld ns: %s\n",
 		       json_string_value(json_object_get(mj, "name")), vt_sync_method_name(c->method),
 		       vt_sync_quality_name(c->quality), c->contained_explained, c->contained_events, (long long)err,
 		       (long long)c->accuracy_ns, c->why);
 		if (placed && err > c->accuracy_ns)
-			fail_msg("%s: error %lld ns beyond the claimed +/- %lld ns", json_string_value(json_object_get(mj, "name")),
-				 (long long)err, (long long)c->accuracy_ns);
+			fail_msg("%s: error %lld ns beyond the claimed +/- %lld ns",
+				 json_string_value(json_object_get(mj, "name")), (long long)err,
+				 (long long)c->accuracy_ns);
 		if (!placed) { /* unplaced: no bound claimed, and why said */
 			assert_true(c->accuracy_ns < 0);
 			assert_non_null(strstr(c->why, "chance"));
@@ -516,41 +531,18 @@ static void test_containment_busy_vcpus(void **state)
 static void test_wandering_clock_messages_stop(void **state)
 {
 	(void)state;
-	char src[4300], dst[4400];
-	snprintf(src, sizeof(src), "%s/two-guests-ntp.json", vt_source_path("scenarios"));
-	snprintf(dst, sizeof(dst), "%s/ntp-stop.json", tmp);
-	json_t *sc = json_load_file(src, 0, NULL), *flow;
-	assert_non_null(sc);
-	json_object_set_new(sc, "duration_ms", json_integer(40000));
-	json_object_set_new(json_object_get(sc, "truth"), "intervals", json_false());
-	size_t i, stopped = 0;
-	json_array_foreach(json_object_get(sc, "network"), i, flow)
-		if (!strcmp(json_string_value(json_object_get(flow, "from")), "guest1") ||
-		    !strcmp(json_string_value(json_object_get(flow, "to")), "guest1")) {
-			json_object_set_new(flow, "until_ms", json_integer(20000));
-			stopped++;
-		}
-	assert_true(stopped > 0);
-	assert_int_equal(json_dump_file(sc, dst, JSON_INDENT(2)), 0);
-	json_decref(sc);
+	char dst[4400];
+	long_ntp("ntp-stop", 20000, dst, sizeof(dst));
 	struct run r = {0};
 	simulate_and_sync(dst, VT_SYNC_HULL, &r);
 	json_t *mj;
-	json_array_foreach(json_object_get(r.truth, "machines"), i, mj)
-	{
+	size_t i;
+	json_array_foreach(json_object_get(r.truth, "machines"), i, mj) {
 		if (strcmp(json_string_value(json_object_get(mj, "name")), "guest1"))
 			continue;
 		int k = machine_of(&r, json_string_value(json_object_get(mj, "product_uuid")));
 		const struct vt_clock_sync *c = &r.r->machines[k];
-		int64_t worst = 0;
-		json_t *knot;
-		size_t j;
-		json_array_foreach(json_object_get(mj, "clock_knots"), j, knot)
-		{
-			int64_t host = json_integer_value(json_array_get(knot, 0));
-			int64_t e = llabs(vt_clock_to_ref(c, json_integer_value(json_array_get(knot, 1))) - host);
-			worst = e > worst ? e : worst;
-		}
+		int64_t worst = knots_error(&r, mj, c);
 		printf("guest1: %s, %zu knots, max error %lld ns over its whole trace, claimed +/- %lld ns\n",
 		       vt_sync_quality_name(c->quality), c->nknots, (long long)worst, (long long)c->accuracy_ns);
 		assert_true(c->nknots >= 2);

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -247,10 +248,33 @@ const char *vt_vmtrace_cmd(void)
 	const char *v = getenv("VT_VALGRIND_CHILDREN");
 	if (v && *v == '1')
 		snprintf(cmd, sizeof(cmd),
-			 "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --child-silent-after-fork=yes "
+			 "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
+			 "--child-silent-after-fork=yes "
 			 "--suppressions='%s/tests/valgrind.supp' '%s/vmtrace'",
 			 VT_SOURCE_DIR, VT_BUILD_DIR);
 	else
 		snprintf(cmd, sizeof(cmd), "'%s/vmtrace'", VT_BUILD_DIR);
 	return cmd;
+}
+
+size_t vt_each_scenario(void (*fn)(const char *relative, void *ctx), void *ctx)
+{
+	static const char *const dirs[] = {"scenarios", "scenarios/findings"};
+	size_t done = 0;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		DIR *dp = opendir(vt_source_path(dirs[d]));
+		assert_non_null(dp);
+		struct dirent *de;
+		while ((de = readdir(dp))) {
+			size_t len = strlen(de->d_name);
+			if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
+				continue;
+			char relative[600];
+			snprintf(relative, sizeof(relative), "%s/%s", dirs[d], de->d_name);
+			fn(relative, ctx);
+			done++;
+		}
+		closedir(dp);
+	}
+	return done;
 }

@@ -72,6 +72,11 @@ struct vt_run {
 void vt_run_shell(struct vt_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vt_run_free(struct vt_run *run);
 
+/* Calls fn(relative path, ctx) for every shipped scenario: each .json file
+ * of scenarios/ and scenarios/findings/ (paths relative to the source tree, for
+ * vt_source_path). Returns how many. */
+size_t vt_each_scenario(void (*fn)(const char *relative, void *ctx), void *ctx);
+
 /* Number of lines in s. */
 size_t vt_count_lines(const char *s);
 

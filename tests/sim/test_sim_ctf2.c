@@ -8,7 +8,6 @@
  * reader gives the same events, one by one, from both outputs. How the CTF 2
  * is laid out (aliases, relative locations, framing) is
  * tests/sources/test_ctf2_lttng214.c's. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,43 +112,32 @@ static void ping(void **state)
 	scenario("scenarios/ping.json", 2);
 }
 
+/* A shipped scenario not named above (they have their own metadata counts). */
+static void other_scenario(const char *relative, void *ctx)
+{
+	static const char *const named[] = {"scenarios/two-guests-ntp.json", "scenarios/host-only.json",
+					    "scenarios/kernel-ticks.json", "scenarios/ping.json"};
+	for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++)
+		if (!strcmp(relative, named[k]))
+			return;
+	scenario(relative, 1);
+	++*(size_t *)ctx;
+}
+
 /* Every other shipped scenario (scenarios/, scenarios/findings/): each also exists as CTF 2. */
 static void every_scenario(void **state)
 {
 	(void)state;
-	static const char *const dirs[] = {"scenarios", "scenarios/findings"};
-	static const char *const named[] = {"two-guests-ntp.json", "host-only.json", "kernel-ticks.json", "ping.json"};
 	size_t done = 0;
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		DIR *dp = opendir(vt_source_path(dirs[d]));
-		assert_non_null(dp);
-		struct dirent *de;
-		while ((de = readdir(dp))) {
-			size_t len = strlen(de->d_name), k = 0;
-			if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
-				continue;
-			while (d == 0 && k < sizeof(named) / sizeof(named[0]) && strcmp(named[k], de->d_name))
-				k++;
-			if (d == 0 && k < sizeof(named) / sizeof(named[0]))
-				continue; /* above, with their own metadata counts */
-			char name[600];
-			snprintf(name, sizeof(name), "%s/%s", dirs[d], de->d_name);
-			scenario(name, 1);
-			done++;
-		}
-		closedir(dp);
-	}
+	vt_each_scenario(other_scenario, &done);
 	assert_true(done >= 15); /* 19 shipped when this was written, 4 above */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(two_guests_ntp),
-		cmocka_unit_test(host_only),
-		cmocka_unit_test(kernel_ticks),
-		cmocka_unit_test(ping),
-		cmocka_unit_test(every_scenario),
+		cmocka_unit_test(two_guests_ntp), cmocka_unit_test(host_only),      cmocka_unit_test(kernel_ticks),
+		cmocka_unit_test(ping),           cmocka_unit_test(every_scenario),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "same_events.h"
 #include "testutil.h"
 #include "vmtrace/sources.h"
 
@@ -31,93 +32,16 @@ static struct vt_source *open_with(const char *reader, const char *path)
 	return src;
 }
 
-static int str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
-/* The string members of each kind's payload, by offset in the union. */
-struct str_field {
-	enum vt_kind kind;
-	size_t off;
-};
-#define U(m) offsetof(struct vt_event, u.m) - offsetof(struct vt_event, u)
-static const struct str_field str_fields[] = {
-	{VT_SCHED_SWITCH, U(sched_switch.prev_comm)},
-	{VT_SCHED_SWITCH, U(sched_switch.next_comm)},
-	{VT_SCHED_WAKEUP, U(sched_wakeup.comm)},
-	{VT_PROCESS_FORK, U(fork.parent_comm)},
-	{VT_PROCESS_FORK, U(fork.child_comm)},
-	{VT_PROCESS_EXEC, U(exec.filename)},
-	{VT_PROCESS_EXIT, U(exit.comm)},
-	{VT_STATEDUMP_PROCESS, U(statedump_process.name)},
-	{VT_NET_SEND, U(net.ifname)},
-	{VT_NET_RECV, U(net.ifname)},
-	{VT_MACHINE_ID, U(machine.product_uuid)},
-	{VT_MACHINE_ID, U(machine.machine_id)},
-	{VT_MACHINE_ID, U(machine.boot_id)},
-	{VT_MACHINE_ID, U(machine.hostname)},
-	{VT_GUEST_DUMP, U(guest.uuid)},
-	{VT_GUEST_DUMP, U(guest.name)},
-	{VT_GUEST_DUMP, U(guest.kvm)},
-	{VT_GUEST_CREATED, U(guest.uuid)},
-	{VT_GUEST_CREATED, U(guest.name)},
-	{VT_GUEST_CREATED, U(guest.kvm)},
-	{VT_GUEST_DESTROYED, U(guest.uuid)},
-	{VT_GUEST_DESTROYED, U(guest.name)},
-	{VT_GUEST_DESTROYED, U(guest.kvm)},
-	{VT_IRQ_ENTRY, U(irq.name)},
-	{VT_IRQ_EXIT, U(irq.name)},
-};
-
-/* Why two events differ, or NULL. */
-static const char *differ(const struct vt_event *a, const struct vt_event *b, int same_streams)
-{
-	if (a->ts_ns != b->ts_ns)
-		return "ts_ns";
-	if (a->trace != b->trace)
-		return "trace";
-	if (same_streams && a->stream != b->stream)
-		return "stream";
-	if (a->cpu != b->cpu)
-		return "cpu";
-	if (a->kind != b->kind)
-		return "kind";
-	if (!str_eq(a->name, b->name))
-		return "name";
-	if (a->tid != b->tid || a->pid != b->pid)
-		return "tid/pid";
-	if (!str_eq(a->procname, b->procname))
-		return "procname";
-	if (a->kind == VT_OTHER)
-		return NULL;
-	unsigned char ua[sizeof(a->u)], ub[sizeof(b->u)];
-	memcpy(ua, &a->u, sizeof(ua));
-	memcpy(ub, &b->u, sizeof(ub));
-	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++) {
-		if (str_fields[i].kind != a->kind)
-			continue;
-		const char *sa, *sb;
-		memcpy(&sa, ua + str_fields[i].off, sizeof(sa));
-		memcpy(&sb, ub + str_fields[i].off, sizeof(sb));
-		if (!str_eq(sa, sb))
-			return "a string of the payload";
-		memset(ua + str_fields[i].off, 0, sizeof(sa));
-		memset(ub + str_fields[i].off, 0, sizeof(sb));
-	}
-	return memcmp(ua, ub, sizeof(ua)) ? "a field of the payload" : NULL;
-}
-
 static void compare_info(const char *path, const struct vt_trace_info *a, const struct vt_trace_info *b)
 {
-	if (!str_eq(a->hostname, b->hostname) || !str_eq(a->domain, b->domain) ||
-	    !str_eq(a->tracer_name, b->tracer_name) || !str_eq(a->kernel_release, b->kernel_release) ||
-	    !str_eq(a->product_uuid, b->product_uuid) || !str_eq(a->trace_uuid, b->trace_uuid))
+	if (!vt_same_str(a->hostname, b->hostname) || !vt_same_str(a->domain, b->domain) ||
+	    !vt_same_str(a->tracer_name, b->tracer_name) || !vt_same_str(a->kernel_release, b->kernel_release) ||
+	    !vt_same_str(a->product_uuid, b->product_uuid) || !vt_same_str(a->trace_uuid, b->trace_uuid))
 		fail_msg("%s: the environments differ", path);
 	if (a->tracer_major != b->tracer_major || a->tracer_minor != b->tracer_minor ||
 	    a->tracer_patchlevel != b->tracer_patchlevel)
 		fail_msg("%s: the tracer versions differ", path);
-	if (!str_eq(a->clock.name, b->clock.name) || !str_eq(a->clock.uuid, b->clock.uuid) ||
+	if (!vt_same_str(a->clock.name, b->clock.name) || !vt_same_str(a->clock.uuid, b->clock.uuid) ||
 	    a->clock.freq != b->clock.freq || a->clock.offset_s != b->clock.offset_s ||
 	    a->clock.offset_cycles != b->clock.offset_cycles)
 		fail_msg("%s: the clocks differ", path);
@@ -141,26 +65,7 @@ static uint64_t compare_readers(const char *path, const char *twin)
 {
 	int same = !strcmp(path, twin);
 	struct vt_source *n = open_with("native", path), *b = open_with("babeltrace2", twin);
-	struct vt_error en = {0}, eb = {0};
-	uint64_t count = 0;
-	for (;;) {
-		const struct vt_event *x, *y;
-		int rn = vt_source_next(n, &x, &en), rb = vt_source_next(b, &y, &eb);
-		if (rn < 0)
-			fail_msg("native: %s", en.msg);
-		if (rb < 0)
-			fail_msg("babeltrace2: %s", eb.msg);
-		if (rn != rb)
-			fail_msg("%s: after %" PRIu64 " events, %s reader ends first", path, count,
-				 rn ? "babeltrace2's" : "the native");
-		if (!rn)
-			break;
-		const char *why = differ(x, y, same);
-		if (why)
-			fail_msg("%s: event %" PRIu64 " (%s at %" PRIu64 " / %s at %" PRIu64 ") differs: %s", path,
-				 count, x->name, x->ts_ns, y->name, y->ts_ns, why);
-		count++;
-	}
+	uint64_t count = vt_assert_same_event_stream(n, b, path, same);
 	assert_int_equal(vt_source_trace_count(n), vt_source_trace_count(b));
 	for (size_t i = 0; i < vt_source_trace_count(n); i++) {
 		const struct vt_trace_info *a = vt_source_trace(n, i), *c = vt_source_trace(b, i);
@@ -172,6 +77,22 @@ static uint64_t compare_readers(const char *path, const char *twin)
 	printf("%s: %" PRIu64 " events equal\n", path, count);
 	vt_source_close(n);
 	vt_source_close(b);
+	return count;
+}
+
+/* The events the native reader gives from path, to its end; fails on an error. */
+static uint64_t native_count(const char *path)
+{
+	struct vt_source *n = open_with("native", path);
+	struct vt_error err = {0};
+	const struct vt_event *ev;
+	uint64_t count = 0;
+	int rc;
+	while ((rc = vt_source_next(n, &ev, &err)) > 0)
+		count++;
+	if (rc < 0)
+		fail_msg("%s: %s", path, err.msg);
+	vt_source_close(n);
 	return count;
 }
 
@@ -216,16 +137,7 @@ static void walk_traces(const char *dir, size_t *n)
 		const char *p = dir;
 		struct vt_source *bt = vt_source_open_with(&p, 1, VT_READER_BABELTRACE2, &err);
 		if (!bt) { /* CTF 2 and funky_trace: the native reader alone, to the end */
-			struct vt_source *nat = vt_source_open_with(&p, 1, VT_READER_NATIVE, &err);
-			const struct vt_event *ev;
-			int rc = -1;
-			uint64_t count = 0;
-			while (nat && (rc = vt_source_next(nat, &ev, &err)) > 0)
-				count++;
-			if (!nat || rc < 0)
-				fail_msg("%s: babeltrace2 refuses it, and the native reader: %s", dir, err.msg);
-			printf("%s: babeltrace2 refuses it; %" PRIu64 " events natively\n", dir, count);
-			vt_source_close(nat);
+			printf("%s: babeltrace2 refuses it; %" PRIu64 " events natively\n", dir, native_count(dir));
 			return;
 		}
 		vt_source_close(bt);
@@ -274,37 +186,27 @@ static void test_example(void **state)
 	compare_readers(vt_source_path(EXAMPLE), vt_source_path(EXAMPLE));
 }
 
-/* Every shipped scenario (scenarios/ and scenarios/findings/), 100 ms of it. */
+/* 100 ms of a shipped scenario, read by both. */
+static void simulated(const char *relative, void *ctx)
+{
+	(void)ctx;
+	char *out = vt_mkdtemp();
+	struct vt_run r;
+	vt_run_shell(&r, "'%s' '%s' -o '%s' --duration-ms 100", vt_build_path("vmtrace-sim"), vt_source_path(relative),
+		     out);
+	if (r.status != 0)
+		fail_msg("vmtrace-sim %s: %s", relative, r.err);
+	vt_run_free(&r);
+	compare_readers(out, out);
+	vt_rmtree(out);
+	free(out);
+}
+
+/* Every shipped scenario (scenarios/ and scenarios/findings/). */
 static void test_simulator(void **state)
 {
 	(void)state;
-	static const char *const dirs[] = {"scenarios", "scenarios/findings"};
-	size_t done = 0;
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		char *dir = strdup(vt_source_path(dirs[d]));
-		DIR *dp = opendir(dir);
-		assert_non_null(dp);
-		struct dirent *de;
-		while ((de = readdir(dp))) {
-			size_t len = strlen(de->d_name);
-			if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
-				continue;
-			char *out = vt_mkdtemp();
-			struct vt_run r;
-			vt_run_shell(&r, "'%s' '%s/%s' -o '%s' --duration-ms 100", vt_build_path("vmtrace-sim"), dir,
-				     de->d_name, out);
-			if (r.status != 0)
-				fail_msg("vmtrace-sim %s: %s", de->d_name, r.err);
-			vt_run_free(&r);
-			compare_readers(out, out);
-			vt_rmtree(out);
-			free(out);
-			done++;
-		}
-		closedir(dp);
-		free(dir);
-	}
-	assert_true(done >= 19); /* the scenarios shipped when this was written */
+	assert_true(vt_each_scenario(simulated, NULL) >= 19); /* the scenarios shipped when this was written */
 }
 
 /* funky_trace: babeltrace2 2.0 refuses its metadata; babeltrace 1.5 counts 100002 events. */
@@ -313,18 +215,7 @@ static void test_funky(void **state)
 	(void)state;
 	if (!have("ctf/funky_trace"))
 		return;
-	const char *path = vt_testdata("ctf/funky_trace");
-	struct vt_source *n = open_with("native", path);
-	struct vt_error err = {0};
-	const struct vt_event *ev;
-	uint64_t count = 0;
-	int rc;
-	while ((rc = vt_source_next(n, &ev, &err)) > 0)
-		count++;
-	if (rc < 0)
-		fail_msg("%s", err.msg);
-	assert_int_equal(count, 100002);
-	vt_source_close(n);
+	assert_int_equal(native_count(vt_testdata("ctf/funky_trace")), 100002);
 }
 
 /* The CTF 2 rewrites read natively give their CTF 1.8 originals' events. */
@@ -442,11 +333,15 @@ static void test_corrupt(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example),       cmocka_unit_test(test_simulator),
-		cmocka_unit_test(test_shared_traces), cmocka_unit_test(test_real_kvm),
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_simulator),
+		cmocka_unit_test(test_shared_traces),
+		cmocka_unit_test(test_real_kvm),
 		cmocka_unit_test(test_every_testdata_trace),
-		cmocka_unit_test(test_funky),         cmocka_unit_test(test_ctf2_twins),
-		cmocka_unit_test(test_corrupt),       cmocka_unit_test(test_rotated_by_size),
+		cmocka_unit_test(test_funky),
+		cmocka_unit_test(test_ctf2_twins),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_rotated_by_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -514,12 +514,18 @@ static json_t *preamble(struct writer *w, const struct vt_ctf_trace_class *tc)
 	return j;
 }
 
+/* Whether the trace's env names an LTTng tracer (lttng-modules, lttng-ust). */
+static int by_lttng(const struct vt_ctf_trace_class *tc)
+{
+	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
+	return tracer && strncmp(tracer, "lttng", 5) == 0;
+}
+
 /* The version LTTng 2.14 writes for an LTTng 2.13 entry (2.14.0), else the value. */
 static json_int_t env_value(const struct writer *w, const struct vt_ctf_trace_class *tc,
 			    const struct vt_ctf_env_entry *e)
 {
-	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
-	if (w->style == STYLE_PLAIN || !tracer || strncmp(tracer, "lttng", 5) != 0)
+	if (w->style == STYLE_PLAIN || !by_lttng(tc))
 		return (json_int_t)e->value;
 	if (strcmp(e->name, "tracer_minor") == 0)
 		return 14;
@@ -549,8 +555,7 @@ static json_t *trace_class(struct writer *w, const struct vt_ctf_trace_class *tc
 	json_t *j = json_object();
 	if (!j)
 		return vt_ctf2_write_oom(w);
-	const char *tracer = vt_ctf_env_string(tc, "tracer_name");
-	int lttng = w->style != STYLE_PLAIN || (tracer && strncmp(tracer, "lttng", 5) == 0);
+	int lttng = w->style != STYLE_PLAIN || by_lttng(tc);
 	w->roots[VT_CTF_SCOPE_PACKET_HEADER] = tc->packet_header;
 	/* the uid a CTF 2 trace class had, else the CTF 1.8 trace's uuid */
 	if (put(w, j, "type", json_string("trace-class")) ||

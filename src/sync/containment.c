@@ -303,10 +303,13 @@ static int best_shift(const struct probe *p, size_t n, const struct vt_transform
 		total += b - a;
 	}
 	size_t step = total > WINDOW_BUDGET ? (total + WINDOW_BUDGET - 1) / WINDOW_BUDGET : 1;
-	size_t cap = 0, ne = 0;
-	for (size_t i = 0; i < n; i += step) {
-		near(&p[i], t, radius, &a, &b);
-		cap += 2 * (b - a);
+	size_t cap = 2 * total, ne = 0;
+	if (step > 1) { /* the thinned probes' windows, counted again */
+		cap = 0;
+		for (size_t i = 0; i < n; i += step) {
+			near(&p[i], t, radius, &a, &b);
+			cap += 2 * (b - a);
+		}
 	}
 	struct vt_edge *e = malloc((cap ? cap : 1) * sizeof(*e));
 	if (!e)
@@ -389,7 +392,7 @@ static size_t count_inside(const struct probe *p, size_t n, const struct vt_tran
 }
 
 /* Events inside at chance: the mean count with the transform displaced by
- * 1 to 16 ms (steps no tick or timeslice divides), where it is surely wrong.
+ * 2 to 16 ms (steps no tick or timeslice divides), where it is surely wrong.
  * A vCPU nearly always in guest mode holds most events whatever the offset:
  * the count means something only well above this. */
 #define CHANCE_TRIES 16
@@ -492,8 +495,8 @@ int vt_containment_solve(const struct vt_containment *c, const size_t *guest_tra
 					continue;
 				for (size_t k = 0; k < c->nthreads && !w; k++)
 					for (size_t h = 0; h < nhost && !w; h++)
-						if (c->threads[k].trace == host_traces[h] && c->threads[k].tid == vcpus[v].tid &&
-						    c->threads[k].n)
+						if (c->threads[k].trace == host_traces[h] &&
+						    c->threads[k].tid == vcpus[v].tid && c->threads[k].n)
 							w = &c->threads[k];
 			}
 			if (w)

@@ -97,9 +97,9 @@ static void beyond_knots(struct vt_clock_sync *c, const struct vt_link_fit *f, i
 			hi = inv_hi;
 		}
 		double tilt = 0;
-		if (!isnan(lo) && isfinite(lo))
+		if (isfinite(lo)) /* NAN or infinite: that side unbounded */
 			tilt = fmax(tilt, fabs(slope - lo));
-		if (!isnan(hi) && isfinite(hi))
+		if (isfinite(hi))
 			tilt = fmax(tilt, fabs(hi - slope));
 		if (dist > 0 && tilt * (double)dist > widen)
 			widen = tilt * (double)dist;

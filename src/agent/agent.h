@@ -206,7 +206,7 @@ struct vt_pinger {
 	int amd; /* vmmcall, else vmcall */
 	long (*call)(void *ctx, uint64_t nr, uint64_t a0, uint64_t a1);
 	void *call_ctx;
-	long last_ret; /* what the hypercall returned: -1000 (-KVM_EPERM) from KVM */
+	long last_ret; /* what the hypercall returned: -1 (-KVM_EPERM, = -EPERM) from KVM */
 };
 /* Checks that this is an x86-64 KVM guest (CPUID) and draws a random
  * session. Returns 0, or -1 with err saying why there can be no ping. */

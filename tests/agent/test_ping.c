@@ -109,26 +109,39 @@ static int kvm_guest(void)
 }
 
 /* In a KVM guest the hypercall is made and KVM refuses it to user space
- * (-KVM_EPERM); anywhere else --ping fails in one line that says why. */
+ * (-KVM_EPERM); anywhere else --ping fails in one line that says why. The
+ * vmtraced child runs natively even when this test runs under valgrind, whose
+ * CPUID hides the hypervisor: its own outcome says which it saw. */
 static void test_kvm_or_refused(void **state)
 {
 	(void)state;
 	struct vt_pinger p;
 	struct vt_error err = {0};
-	if (kvm_guest()) {
+	int kvm = kvm_guest();
+	if (kvm) {
 		assert_int_equal(vt_pinger_open(&p, &err), 0);
 		vt_agent_ping(&p, NULL, 0);
 		assert_int_equal(p.last_ret, -1);
-		return;
+	} else {
+		assert_int_equal(vt_pinger_open(&p, &err), -1);
+		assert_true(strstr(err.msg, "KVM") || strstr(err.msg, "virtual machine"));
 	}
-	assert_int_equal(vt_pinger_open(&p, &err), -1);
-	assert_true(strstr(err.msg, "KVM") || strstr(err.msg, "virtual machine"));
 	struct vt_run r;
-	vt_run_shell(&r, "%s --ping --sinks json", vt_build_path("vmtraced"));
-	assert_int_equal(r.status, 1);
-	const char *last = strstr(r.err, "vmtraced: --ping: ");
-	assert_non_null(last);
-	assert_true(strchr(last, '\n') == last + strlen(last) - 1); /* one line, the last */
+	vt_run_shell(&r, "timeout 3 %s --ping=50 --sinks json", vt_build_path("vmtraced"));
+	if (r.status == 124) {
+		/* Still pinging when stopped: a KVM guest, pings bracketed by their events. */
+		const char *out = strstr(r.out, "{\"event\":\"ping_out\"");
+		assert_non_null(out);
+		assert_non_null(strstr(out, "{\"event\":\"ping_back\""));
+		if (!kvm)
+			printf("NOTE: vmtraced pinged where this process sees no KVM (valgrind's CPUID)\n");
+	} else {
+		assert_false(kvm);
+		assert_int_equal(r.status, 1);
+		const char *last = strstr(r.err, "vmtraced: --ping: ");
+		assert_non_null(last);
+		assert_true(strchr(last, '\n') == last + strlen(last) - 1); /* one line, the last */
+	}
 	vt_run_free(&r);
 	vt_run_shell(&r, "%s --ping=5000 --sinks json", vt_build_path("vmtraced"));
 	assert_int_equal(r.status, 2);

@@ -2,10 +2,10 @@
  * (root; KVM when /dev/kvm works, else TCG with the fake debugfs folder the
  * helpers make): record.json's kernel_accounting holds, for each of its vCPU
  * threads, schedstat and guest_time at both ends, the reads' monotonic times
- * about 2 s apart, and KVM's counters (real ones with KVM; with TCG, the
- * counter files we plant in the fake folder, which shows they are read: the
- * real counters' check is then skipped with its reason). Then analyze prints
- * its "kernel accounting" section. */
+ * about 2 s apart, and KVM's counters (real ones with KVM, or absent where
+ * that KVM refuses to read them; with TCG, the counter files we plant in the
+ * fake folder, which shows they are read). Then analyze prints its "kernel
+ * accounting" section. */
 #include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
